@@ -1,0 +1,304 @@
+/**
+ * Builds NATS JWT claims from the resources' camelCase inputs, signs them, and normalizes claims so
+ * that two JWTs with the same meaning compare equal whatever their `iat`, `jti`, key order or
+ * nil-vs-empty lists.
+ */
+import { createHash } from "node:crypto";
+import type { NKeyPair } from "./keys";
+import type {
+  AccountClaims,
+  JetStreamLimits,
+  OperatorClaims,
+  Permissions,
+  SigningKeyRef,
+  UserClaims,
+  UserTemplate,
+} from "./types";
+import { parseDuration, toUnixSeconds } from "./validate";
+
+/** The JSON body of a NATS JWT. */
+export interface WireClaims {
+  jti?: string;
+  iat?: number;
+  iss: string;
+  sub: string;
+  name: string;
+  exp?: number;
+  nbf?: number;
+  nats: Record<string, unknown> & { type: string; version: 2 };
+}
+
+type Json = Record<string, unknown>;
+
+function permission(p: { allow?: string[]; deny?: string[] } | undefined): Json | undefined {
+  if (!p) return undefined;
+  return { allow: p.allow, deny: p.deny };
+}
+
+function permissions(p: Permissions | undefined): Json {
+  if (!p) return {};
+  return {
+    pub: permission(p.pub),
+    sub: permission(p.sub),
+    resp: p.resp
+      ? { max: p.resp.maxMsgs, ttl: p.resp.ttl === undefined ? 0 : parseDuration(p.resp.ttl) }
+      : undefined,
+  };
+}
+
+/** The user-claim fields shared by users and scoped signing key templates, in wire form. */
+function userTemplate(t: UserTemplate): Json {
+  return {
+    ...permissions(t),
+    src: t.sourceNetworks,
+    times: t.times?.map((r) => ({ start: r.start, end: r.end })),
+    // The JS library writes `locale`; the server and the Go library read `times_location`.
+    times_location: t.timeZone,
+    subs: t.subs ?? -1,
+    data: t.data ?? -1,
+    payload: t.payload ?? -1,
+    bearer_token: t.bearerToken || undefined,
+    allowed_connection_types: t.allowedConnectionTypes,
+  };
+}
+
+function signingKey(sk: SigningKeyRef): string | Json {
+  if (typeof sk === "string") return sk;
+  return {
+    kind: "user_scope",
+    key: sk.key,
+    role: sk.role,
+    template: userTemplate(sk.template ?? {}),
+    description: sk.description,
+  };
+}
+
+function jetstream(j: JetStreamLimits | undefined): Json {
+  // Both storages at 0 is how NATS says "JetStream disabled"; an account without `jetstream` gets that.
+  return {
+    mem_storage: j?.memStorage ?? 0,
+    disk_storage: j?.diskStorage ?? 0,
+    streams: j?.streams ?? (j ? -1 : 0),
+    consumer: j?.consumer ?? (j ? -1 : 0),
+    mem_max_stream_bytes: j?.maxMemStream,
+    disk_max_stream_bytes: j?.maxDiskStream,
+    max_bytes_required: j?.maxBytesRequired || undefined,
+    max_ack_pending: j?.maxAckPending,
+  };
+}
+
+function dates(c: { expires?: string | number; notBefore?: string | number }): {
+  exp?: number;
+  nbf?: number;
+} {
+  return {
+    exp: c.expires === undefined ? undefined : toUnixSeconds(c.expires),
+    nbf: c.notBefore === undefined ? undefined : toUnixSeconds(c.notBefore),
+  };
+}
+
+/** Operator claims (unsigned): `iss` and `sub` are both the operator identity key. */
+export function operatorClaims(name: string, publicKey: string, c: OperatorClaims): WireClaims {
+  return {
+    iss: publicKey,
+    sub: publicKey,
+    name,
+    ...dates(c),
+    nats: {
+      type: "operator",
+      version: 2,
+      signing_keys: c.signingKeys,
+      strict_signing_key_usage: c.strictSigningKeyUsage || undefined,
+      system_account: c.systemAccount,
+      operator_service_urls: c.serviceUrls,
+      account_server_url: c.accountServerUrl,
+      tags: c.tags,
+    },
+  };
+}
+
+/** Account claims (unsigned), issued by `issuer` (operator identity or signing key). */
+export function accountClaims(name: string, publicKey: string, issuer: string, c: AccountClaims): WireClaims {
+  const l = c.limits ?? {};
+  return {
+    iss: issuer,
+    sub: publicKey,
+    name,
+    ...dates(c),
+    nats: {
+      type: "account",
+      version: 2,
+      // Every limit is written: an account JWT without limits gets 0 connections on the server.
+      limits: {
+        subs: l.subs ?? -1,
+        data: l.data ?? -1,
+        payload: l.payload ?? -1,
+        imports: l.imports ?? -1,
+        exports: l.exports ?? -1,
+        wildcards: l.wildcardExports ?? true,
+        conn: l.conn ?? -1,
+        leaf: l.leaf ?? -1,
+        disallow_bearer: l.disallowBearer || undefined,
+        ...jetstream(c.jetstream),
+        tiered_limits: c.jetstreamTiers
+          ? Object.fromEntries(Object.entries(c.jetstreamTiers).map(([k, v]) => [k, jetstream(v)]))
+          : undefined,
+      },
+      signing_keys: c.signingKeys?.map(signingKey),
+      exports: c.exports?.map((e) => ({
+        name: e.name,
+        subject: e.subject,
+        type: e.type,
+        token_req: e.tokenRequired || undefined,
+        revocations: e.revocations,
+        response_type: e.responseType,
+        response_threshold:
+          e.responseThreshold === undefined ? undefined : parseDuration(e.responseThreshold),
+        service_latency: e.latency ? { sampling: e.latency.sampling, results: e.latency.results } : undefined,
+        account_token_position: e.accountTokenPosition,
+        advertise: e.advertise || undefined,
+        description: e.description,
+        info_url: e.infoUrl,
+      })),
+      imports: c.imports?.map((i) => ({
+        name: i.name,
+        subject: i.subject,
+        account: i.account,
+        token: i.token,
+        local_subject: i.localSubject,
+        type: i.type,
+        share: i.share || undefined,
+        allow_trace: i.allowTrace || undefined,
+      })),
+      mappings: c.mappings,
+      default_permissions: permissions(c.defaultPermissions),
+      revocations: c.revocations,
+      tags: c.tags,
+      description: c.description,
+      info_url: c.infoUrl,
+    },
+  };
+}
+
+/** User claims (unsigned). `issuerAccount` is set when a signing key (not the account key) signs. */
+export function userClaims(
+  name: string,
+  publicKey: string,
+  issuer: string,
+  c: UserClaims,
+  opts: { issuerAccount?: string; scoped?: boolean },
+): WireClaims {
+  // A user signed by a scoped key carries no permissions or limits of its own: the scope supplies them.
+  const body = opts.scoped ? {} : userTemplate(c);
+  return {
+    iss: issuer,
+    sub: publicKey,
+    name,
+    ...dates(c),
+    nats: {
+      type: "user",
+      version: 2,
+      ...body,
+      issuer_account: opts.issuerAccount,
+      tags: c.tags,
+    },
+  };
+}
+
+/** Generic claims asking resolvers to delete accounts (`$SYS.REQ.CLAIMS.DELETE`). */
+export function deleteAccountsClaims(operatorKey: string, accounts: string[]): WireClaims {
+  return { iss: operatorKey, sub: operatorKey, name: "", nats: { type: "generic", version: 2, accounts } };
+}
+
+/**
+ * Removes what does not carry meaning: `iat`, `jti`, undefined/null, empty lists and objects; sorts
+ * keys. Two claims with the same normalized form say the same thing to a server.
+ */
+export function normalize(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map(normalize).filter((v) => v !== undefined);
+    return items.length ? items : undefined;
+  }
+  if (value && typeof value === "object") {
+    const out: Json = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = normalize((value as Json)[key]);
+      if (v !== undefined) out[key] = v;
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+  if (value === null || value === "") return undefined;
+  return value;
+}
+
+/** A stable hash of what a JWT says, ignoring `iat` and `jti`. */
+export function claimsHash(claims: WireClaims | Json): string {
+  const { iat: _iat, jti: _jti, ...rest } = claims as Json;
+  return createHash("sha256")
+    .update(JSON.stringify(normalize(rest)) ?? "")
+    .digest("hex")
+    .slice(0, 32);
+}
+
+/**
+ * Signs claims into a JWT with @nats-io/jwt's encoder (it sets `iss`, `iat` and `jti`). The body is
+ * stripped of undefined and null fields first so the JWT reads the same in `nsc describe jwt`.
+ */
+export async function sign(claims: WireClaims, signer: NKeyPair): Promise<string> {
+  const { encode, Algorithms } = await import("@nats-io/jwt");
+  const body = stripNulls(claims) as WireClaims;
+  delete body.jti;
+  // The library's KeyPair type asks for methods the encoder never calls (seal/open for curve keys).
+  return encode(
+    Algorithms.v2,
+    body as unknown as Parameters<typeof encode>[1],
+    signer as unknown as Parameters<typeof encode>[2],
+  );
+}
+
+function stripNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripNulls);
+  if (value && typeof value === "object") {
+    const out: Json = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined || v === null) continue;
+      out[k] = stripNulls(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Decodes a JWT's claims without verifying it. */
+export function decodeJwt(jwt: string): WireClaims {
+  const parts = jwt.split(".");
+  if (parts.length !== 3) throw new Error("not a JWT (expected three dot-separated parts)");
+  return JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as WireClaims;
+}
+
+/** The standard `.creds` text NATS clients read. */
+export function formatCreds(jwt: string, seed: string): string {
+  return `-----BEGIN NATS USER JWT-----
+${jwt}
+------END NATS USER JWT------
+
+************************* IMPORTANT *************************
+NKEY Seed printed below can be used to sign and prove identity.
+NKEYs are sensitive and should be treated as secrets.
+
+-----BEGIN USER NKEY SEED-----
+${seed}
+------END USER NKEY SEED------
+
+*************************************************************
+`;
+}
+
+/** Splits `.creds` text into its JWT and seed. */
+export function parseCreds(text: string): { jwt: string; seed: string } {
+  const blocks = [...text.matchAll(/-{3,}[^\n]*-{3,}\r?\n([\s\S]*?)\r?\n\s*-{3,}[^\n]*-{3,}/g)].map((m) =>
+    m[1].trim(),
+  );
+  if (blocks.length < 2) throw new Error("not a .creds text (expected a JWT block and a seed block)");
+  return { jwt: blocks[0], seed: blocks[1] };
+}

