@@ -4,6 +4,7 @@
  * nil-vs-empty lists.
  */
 import { createHash } from "node:crypto";
+import { Algorithms, encode } from "@nats-io/jwt";
 import type { NKeyPair } from "./keys";
 import type {
   AccountClaims,
@@ -245,7 +246,6 @@ export function claimsHash(claims: WireClaims | Json): string {
  * stripped of undefined and null fields first so the JWT reads the same in `nsc describe jwt`.
  */
 export async function sign(claims: WireClaims, signer: NKeyPair): Promise<string> {
-  const { encode, Algorithms } = await import("@nats-io/jwt");
   const body = stripNulls(claims) as WireClaims;
   delete body.jti;
   // The library's KeyPair type asks for methods the encoder never calls (seal/open for curve keys).

@@ -17,7 +17,7 @@ export type ResourceKind =
   | "account"
   | "user"
   | "leafRemote"
-  | "serverConfig";
+  | "serverConfigFile";
 
 /** What every handler module exports: the dynamic provider methods for one resource kind. */
 export interface Handler {

@@ -84,3 +84,36 @@ export function describe(err: unknown): string {
   if (err instanceof Error) return redact(err.message);
   return redact(String(err));
 }
+
+/**
+ * A create/update that did part of its work (a key was generated, a JWT signed) before failing.
+ * Pulumi records `properties` as the resource's state, so the seed is not lost and the next
+ * `pulumi up` retries the rest.
+ */
+export class PartialFailure extends NatsAuthError {
+  readonly id: string;
+  readonly properties: Record<string, unknown>;
+  readonly reasons: string[];
+  constructor(
+    message: string,
+    id: string,
+    properties: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "PartialFailure";
+    this.id = id;
+    this.properties = properties;
+    this.reasons = [this.message];
+  }
+}
+
+/** A server configuration spec is invalid; `field` is the dotted path of the offending input. */
+export class ConfigError extends NatsAuthError {
+  readonly field: string;
+  constructor(field: string, reason: string) {
+    super(`${field}: ${reason}`);
+    this.name = "ConfigError";
+    this.field = field;
+  }
+}

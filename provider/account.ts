@@ -1,0 +1,223 @@
+/**
+ * Dynamic provider of `Account`: signs the account JWT with the operator (or an operator signing
+ * key) and, when a resolver is given, keeps the servers' copy in step: push on create/update,
+ * lookup on refresh, delete on destroy.
+ */
+import { accountClaims, claimsHash, decodeJwt } from "./claims";
+import type { Handler } from "./dynamic";
+import { describe, NatsAuthError, PartialFailure, ResolverError } from "./errors";
+import { desiredHash, type IdentitySpec, identityDiff, pick, signIdentity } from "./identity";
+import { publicKeyOf } from "./keys";
+import { type ResolverConnection, sharedResolver, validateForPush } from "./resolver";
+import { checked, label, loadSeed, type Props } from "./resource";
+import type { AccountClaims } from "./types";
+import { Checker, containsUnknown } from "./validate";
+
+export const ACCOUNT_FIELDS = [
+  "limits",
+  "jetstream",
+  "jetstreamTiers",
+  "signingKeys",
+  "exports",
+  "imports",
+  "mappings",
+  "defaultPermissions",
+  "revocations",
+  "tags",
+  "description",
+  "infoUrl",
+  "expires",
+  "notBefore",
+] as const;
+
+/** How an account reaches the resolver, as stored in its inputs. */
+export interface AccountResolver {
+  servers: string[];
+  /** `.creds` of a system account user. */
+  creds: string;
+  /** Fail unless this many servers took the JWT (default: every server that answers a ping). */
+  expectedServers?: number;
+  /** On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. */
+  onDelete?: "delete" | "retain";
+  timeoutMs?: number;
+}
+
+export const accountSpec: IdentitySpec = {
+  kind: "Account",
+  keyKind: "account",
+  claims: (inputs, publicKey, signer) =>
+    accountClaims(String(inputs.name), publicKey, signer, pick<AccountClaims>(inputs, ACCOUNT_FIELDS)),
+  signer: (inputs, resource) => loadSeed(resource, "signer seed", inputs.signerSeed, ["operator"]),
+};
+
+function resolverOf(props: Props): AccountResolver | undefined {
+  const r = props.resolver as AccountResolver | undefined;
+  return r && Array.isArray(r.servers) && r.servers.length ? r : undefined;
+}
+
+function connection(r: AccountResolver): ResolverConnection {
+  return { servers: r.servers, creds: r.creds, timeoutMs: r.timeoutMs };
+}
+
+/** Pushes the JWT; returns how many servers took it, or throws naming the account and servers. */
+async function push(name: string, props: Props, jwt: string): Promise<number> {
+  const r = resolverOf(props)!;
+  const problems = validateForPush(jwt, {
+    publicKey: String(props.operatorPublicKey),
+    signingKeys: (props.operatorSigningKeys as string[] | undefined) ?? [],
+    strict: props.operatorStrict === true,
+  });
+  if (problems.length) throw new NatsAuthError(`${name}: refusing to push: ${problems.join("; ")}`);
+  const client = await sharedResolver(connection(r));
+  const outcome = await client.push(jwt);
+  if (outcome.rejected.length) {
+    const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");
+    throw new ResolverError(`${name}: resolver rejected the JWT: ${why}`, outcome.replies);
+  }
+  const want = r.expectedServers ?? outcome.expected;
+  if (outcome.accepted < want) {
+    const took = outcome.replies.filter((x) => x.ok).map((x) => x.server);
+    throw new ResolverError(
+      `${name}: only ${outcome.accepted} of ${want} servers took the JWT (took it: ${took.join(", ") || "none"}); ` +
+        `check that every server of ${r.servers.join(", ")} is up, then run pulumi up again`,
+      outcome.replies,
+    );
+  }
+  return outcome.accepted;
+}
+
+function check(news: Props): Checker {
+  const c = new Checker();
+  if (typeof news.name !== "string" || !news.name) c.fail("name", "an account needs a name");
+  c.seed("seed", news.seed, ["account"]);
+  c.seed("signer", news.signerSeed, ["operator"]);
+  c.publicKey("operator", news.operatorPublicKey, "operator");
+  c.accountClaims(pick<AccountClaims>(news, ACCOUNT_FIELDS));
+  const known = !containsUnknown([
+    news.signerSeed,
+    news.operatorPublicKey,
+    news.operatorSigningKeys,
+    news.operatorStrict,
+  ]);
+  if (known && typeof news.signerSeed === "string" && c.failures.every((f) => f.property !== "signer")) {
+    const signer = publicKeyOf(news.signerSeed);
+    const keys = (news.operatorSigningKeys as string[] | undefined) ?? [];
+    if (signer !== news.operatorPublicKey && !keys.includes(signer)) {
+      c.fail("signer", "is neither the operator's identity key nor one of its signing keys");
+    }
+    if (news.operatorStrict === true && signer === news.operatorPublicKey) {
+      c.fail(
+        "signer",
+        "the operator requires signing keys (strictSigningKeyUsage): sign the account with one of the operator's signing keys",
+      );
+    }
+  }
+  const r = news.resolver as AccountResolver | undefined;
+  if (r && !containsUnknown(r)) {
+    if (!Array.isArray(r.servers) || r.servers.length === 0)
+      c.fail("resolver.servers", "needs at least one server URL");
+    if (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT")) {
+      c.fail("resolver.creds", "must be the .creds text of a system account user");
+    }
+    if (r.onDelete !== undefined && r.onDelete !== "delete" && r.onDelete !== "retain") {
+      c.fail("resolver.onDelete", 'must be "delete" or "retain"');
+    }
+  }
+  return c;
+}
+
+export const handler: Handler = {
+  async check(_olds, news) {
+    return checked(news, check(news).failures);
+  },
+  async diff(_id, olds, news) {
+    const d = identityDiff(accountSpec, olds, news);
+    if (d.replaces.length) return { changes: true, replaces: d.replaces };
+    let changed = d.changed;
+    if (!changed && resolverOf(news)) {
+      const want = desiredHash(accountSpec, news, String(olds.publicKey));
+      const { creds: _n, ...newR } = news.resolver as AccountResolver;
+      const { creds: _o, ...oldR } = (olds.resolver ?? {}) as AccountResolver;
+      changed =
+        want !== olds.pushedHash ||
+        JSON.stringify(newR) !== JSON.stringify(oldR) ||
+        (news.resolver as AccountResolver).creds !== (olds.resolver as AccountResolver | undefined)?.creds;
+    } else if (!changed && resolverOf(olds)) {
+      changed = true;
+    }
+    return { changes: changed };
+  },
+  async create(inputs) {
+    const name = label("Account", inputs);
+    const s = await signIdentity(accountSpec, inputs);
+    const outs: Props = { ...inputs, ...s, pushedHash: "", pushedTo: 0 };
+    if (!resolverOf(inputs)) return { id: s.publicKey, outs };
+    try {
+      outs.pushedTo = await push(name, inputs, s.jwt);
+      outs.pushedHash = s.claimsHash;
+    } catch (e) {
+      throw new PartialFailure(
+        describe(e),
+        s.publicKey,
+        { ...outs, __provider: inputs.__provider },
+        { cause: e },
+      );
+    }
+    return { id: s.publicKey, outs };
+  },
+  async update(id, olds, news) {
+    const name = label("Account", news);
+    const s = await signIdentity(accountSpec, news, olds);
+    const outs: Props = { ...news, ...s, pushedHash: "", pushedTo: 0 };
+    if (!resolverOf(news)) return { outs };
+    const alreadyThere = olds.pushedHash === s.claimsHash && olds.jwt === s.jwt;
+    if (alreadyThere && olds.pushedTo) {
+      return { outs: { ...outs, pushedHash: olds.pushedHash, pushedTo: olds.pushedTo } };
+    }
+    try {
+      outs.pushedTo = await push(name, news, s.jwt);
+      outs.pushedHash = s.claimsHash;
+    } catch (e) {
+      // Keep the new JWT in state but record nothing as pushed, so the next `up` pushes again.
+      throw new PartialFailure(describe(e), id, { ...outs, __provider: news.__provider }, { cause: e });
+    }
+    return { outs };
+  },
+  async read(id, props) {
+    const r = resolverOf(props);
+    if (!r) return { id, props };
+    const client = await sharedResolver(connection(r));
+    const found = await client.lookup(String(props.publicKey));
+    // Drift is what the servers hold: nothing (pushedHash ""), or another claim set (its hash).
+    let pushedHash = "";
+    let pushedTo = 0;
+    const hashes = new Set(found.found.map((f) => claimsHash(decodeJwt(f.jwt))));
+    const everywhere =
+      found.found.length > 0 && found.missing.length === 0 && found.found.length >= found.expected;
+    if (everywhere && hashes.size === 1) {
+      pushedHash = [...hashes][0];
+      pushedTo = found.found.length;
+    }
+    return { id, props: { ...props, pushedHash, pushedTo } };
+  },
+  async delete(_id, props) {
+    const r = resolverOf(props);
+    if (!r || r.onDelete === "retain") return;
+    const name = label("Account", props);
+    const client = await sharedResolver(connection(r));
+    const signer = loadSeed(name, "signer seed", props.signerSeed, ["operator"]);
+    try {
+      const outcome = await client.deleteAccounts([String(props.publicKey)], signer);
+      if (outcome.rejected.length) {
+        const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");
+        throw new ResolverError(
+          `${name}: the resolver refused to delete the account (${why}). Enable allow_delete on the servers, ` +
+            `or set resolver.onDelete = "retain" to leave the JWT on the servers and drop it from state`,
+          outcome.replies,
+        );
+      }
+    } finally {
+      signer.clear();
+    }
+  },
+};

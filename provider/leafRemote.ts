@@ -1,0 +1,87 @@
+/**
+ * Dynamic provider of `LeafRemote`: one outgoing leaf-node connection. Writes the remote's
+ * credentials to a file (mode 0600) and outputs the `leafnodes.remotes` entry that references it.
+ */
+import { createHash } from "node:crypto";
+import * as path from "node:path";
+import { normalize } from "./claims";
+import type { Handler } from "./dynamic";
+import { fileMode, readFileIfExists, removeFile, writeFileAtomic } from "./files";
+import { checked, decideDiff, type Props } from "./resource";
+import { type LeafRemoteSpec, leafUrlProblems } from "./serverConfig";
+import { Checker } from "./validate";
+
+const NAME = "LeafRemote";
+
+function remoteOf(props: Props): LeafRemoteSpec {
+  const spec: LeafRemoteSpec = { urls: props.urls as string[] };
+  if (props.account !== undefined) spec.account = String(props.account);
+  if (props.credentials !== undefined) spec.credentials = String(props.credentialsPath);
+  if (props.tls !== undefined) spec.tls = props.tls as LeafRemoteSpec["tls"];
+  if (props.wsCompression !== undefined) spec.wsCompression = Boolean(props.wsCompression);
+  if (props.wsNoMasking !== undefined) spec.wsNoMasking = Boolean(props.wsNoMasking);
+  return spec;
+}
+
+function digest(text: string | undefined): string {
+  return text === undefined ? "" : createHash("sha256").update(text).digest("hex").slice(0, 32);
+}
+
+function write(props: Props): Props {
+  const out: Props = {
+    ...props,
+    remote: remoteOf(props),
+    credentialsHash: digest(props.credentials as string),
+  };
+  if (props.credentials !== undefined) {
+    writeFileAtomic(String(props.credentialsPath), String(props.credentials), 0o600, NAME);
+  }
+  return out;
+}
+
+export const handler: Handler = {
+  async check(_olds, news) {
+    const c = new Checker();
+    for (const f of leafUrlProblems(news.urls)) c.fail("urls", f);
+    if (news.credentials !== undefined) {
+      if (typeof news.credentialsPath !== "string" || !path.isAbsolute(news.credentialsPath)) {
+        c.fail("credentialsPath", "an absolute path is needed to write the credentials to");
+      }
+      if (typeof news.credentials === "string" && !news.credentials.includes("NATS USER JWT")) {
+        c.fail("credentials", "must be the .creds text of a user (e.g. a User's creds output)");
+      }
+    }
+    return checked(news, c.failures);
+  },
+  async diff(_id, olds, news) {
+    return decideDiff(olds, news, {
+      changed: (o, n) => {
+        const { credentials: _n, ...nRest } = n;
+        const { credentials: _o, credentialsHash: _h, remote: _r, ...oRest } = o;
+        return (
+          JSON.stringify(normalize(nRest)) !== JSON.stringify(normalize(oRest)) ||
+          digest(n.credentials as string | undefined) !== o.credentialsHash
+        );
+      },
+    });
+  },
+  async create(inputs) {
+    const outs = write(inputs);
+    return { id: String(inputs.credentialsPath ?? (inputs.urls as string[]).join(",")), outs };
+  },
+  async update(_id, olds, news) {
+    if (olds.credentialsPath && olds.credentialsPath !== news.credentialsPath)
+      removeFile(String(olds.credentialsPath));
+    return { outs: write(news) };
+  },
+  async read(id, props) {
+    // A creds file edited, deleted or loosened behind the stack's back shows as drift.
+    if (props.credentialsPath === undefined) return { id, props };
+    const file = String(props.credentialsPath);
+    const ok = fileMode(file) === 0o600 && digest(readFileIfExists(file)) === props.credentialsHash;
+    return { id, props: ok ? props : { ...props, credentialsHash: "drifted" } };
+  },
+  async delete(_id, props) {
+    if (props.credentialsPath) removeFile(String(props.credentialsPath));
+  },
+};

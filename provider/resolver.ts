@@ -1,0 +1,546 @@
+/**
+ * Client of the NATS account resolver (`resolver { type: full }` or `cache`), spoken over a system
+ * account connection: push, look up, list and delete account JWTs on every server of a deployment.
+ *
+ * Every request is one publish whose replies are collected on a private inbox. A request stops as
+ * soon as every server has answered (the count comes from `$SYS.REQ.SERVER.PING`), so nothing here
+ * waits a fixed time; the timeout is only an upper bound for servers that never answer.
+ */
+import { createHash } from "node:crypto";
+import type { Msg, NatsConnection } from "@nats-io/nats-core";
+import { decodeJwt, deleteAccountsClaims, parseCreds, sign } from "./claims";
+import { describe, ResolverError, type ServerReply } from "./errors";
+import { type NKeyPair, verifySignature } from "./keys";
+
+/** Where the resolver servers are and how to reach them. */
+export interface ResolverConnection {
+  /** Server URLs ("nats://host:4222"); the client connects to one and reaches the rest through it. */
+  servers: string[];
+  /** The `.creds` text of a user of the system account. */
+  creds: string;
+  /** Upper bound for each request in milliseconds (default 5000); requests end earlier when all answered. */
+  timeoutMs?: number;
+}
+
+/** What the servers answered to a push (`$SYS.REQ.CLAIMS.UPDATE`). */
+export interface PushOutcome {
+  /** The account the JWT is for (its `sub`). */
+  account: string;
+  /** How many servers were expected to answer (0 when the count itself failed). */
+  expected: number;
+  /** Every reply, parsed. */
+  replies: ServerReply[];
+  /** How many servers stored the JWT. */
+  accepted: number;
+  /** The replies that reported an error. */
+  rejected: ServerReply[];
+}
+
+/** What the servers answered to a delete request (`$SYS.REQ.CLAIMS.DELETE`). */
+export interface DeleteOutcome {
+  /** The accounts asked to be deleted. */
+  accounts: string[];
+  /** How many servers were expected to answer. */
+  expected: number;
+  /** Every reply, parsed. */
+  replies: ServerReply[];
+  /** How many servers carried out the delete. */
+  accepted: number;
+  /** The replies that reported an error (e.g. "delete must be enabled in server config"). */
+  rejected: ServerReply[];
+}
+
+/** What the servers answered to a lookup (`$SYS.REQ.ACCOUNT.<A>.CLAIMS.LOOKUP`). */
+export interface LookupOutcome {
+  /** How many servers were expected to answer. */
+  expected: number;
+  /**
+   * The JWTs found. Lookup replies carry no server identity, so `server` is a label ("reply 1", …)
+   * in arrival order, not a server name.
+   */
+  found: { server: string; jwt: string }[];
+  /** Labels of the replies that were empty: servers that do not have the account (2.9.17+). */
+  missing: string[];
+  /** How many replies arrived; servers before 2.9.17 stay silent for a missing account. */
+  answered: number;
+}
+
+/** The accounts one server's resolver holds. */
+export interface ServerAccounts {
+  server: string;
+  accounts: string[];
+}
+
+const DEFAULT_TIMEOUT_MS = 5000;
+/** After the first statsz reply, how long silence must last before the count is taken as complete. */
+const PING_QUIET_MS = 250;
+/** How long a server count stays valid. Short, so servers joining or leaving are noticed within a run. */
+const COUNT_TTL_MS = 2000;
+/** A pooled connection idle this long is closed. */
+const POOL_IDLE_MS = 30_000;
+
+const SUBJECT = {
+  ping: "$SYS.REQ.SERVER.PING",
+  update: "$SYS.REQ.CLAIMS.UPDATE",
+  list: "$SYS.REQ.CLAIMS.LIST",
+  delete: "$SYS.REQ.CLAIMS.DELETE",
+  lookup: (account: string) => `$SYS.REQ.ACCOUNT.${account}.CLAIMS.LOOKUP`,
+} as const;
+
+// transport-node re-exports all of nats-core at runtime, but through a subpath export that this
+// project's "node" module resolution cannot follow, so the re-exported part is typed from nats-core.
+type Transport = typeof import("@nats-io/transport-node") &
+  Pick<typeof import("@nats-io/nats-core"), "createInbox" | "credsAuthenticator">;
+
+interface CollectOptions {
+  /** Stop once this many replies arrived; a promise lets the publish go out before the count is known. */
+  expected?: number | Promise<number | undefined>;
+  /** Stop when no reply arrived for this long after the last one. */
+  quietMs?: number;
+  /** Stop when this says the replies are complete. */
+  complete?: (msgs: Msg[]) => boolean;
+}
+
+interface StatszReply {
+  server?: { name?: string; id?: string };
+  statsz?: { active_servers?: number; routes?: { name?: string }[] };
+}
+
+/** Busy/idle bookkeeping the pool reads; kept outside the class so it is not part of its API. */
+const usage = new WeakMap<ResolverClient, { active: number; lastUsed: number }>();
+
+/** A connection to the resolver servers as a system account user. */
+export class ResolverClient {
+  readonly #nc: NatsConnection;
+  readonly #servers: string[];
+  readonly #timeoutMs: number;
+  readonly #inbox: string;
+  readonly #pending = new Map<string, (msg: Msg) => void>();
+  readonly #closers = new Set<() => void>();
+  #seq = 0;
+  #count: { value: number; at: number } | undefined;
+  #counting: Promise<number> | undefined;
+
+  private constructor(nc: NatsConnection, transport: Transport, conn: ResolverConnection, timeoutMs: number) {
+    this.#nc = nc;
+    this.#servers = [...conn.servers];
+    this.#timeoutMs = timeoutMs;
+    // One wildcard subscription serves every request: concurrent pushes cost no SUB/UNSUB each.
+    this.#inbox = transport.createInbox();
+    nc.subscribe(`${this.#inbox}.*`, {
+      callback: (err, msg) => {
+        if (err) return;
+        this.#pending.get(msg.subject.slice(this.#inbox.length + 1))?.(msg);
+      },
+    });
+    // A request in flight when the connection dies ends with what it has instead of waiting out its timeout.
+    // A connection that gave up reconnecting leaves the pool, so the next resource connects afresh.
+    void nc.closed().then(() => {
+      for (const close of [...this.#closers]) close();
+      this.#leavePool();
+    });
+    usage.set(this, { active: 0, lastUsed: Date.now() });
+  }
+
+  /** Connects with the system account user's creds; a failure names the servers tried and the cause. */
+  static async connect(conn: ResolverConnection): Promise<ResolverClient> {
+    const timeoutMs = conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const servers = conn.servers ?? [];
+    const where = servers.join(", ") || "(none)";
+    if (servers.length === 0) throw new ResolverError("resolver connection: no servers given");
+    try {
+      parseCreds(conn.creds);
+    } catch {
+      throw new ResolverError(`resolver connection to ${where}: creds are not a NATS .creds text`);
+    }
+    const transport: Transport = (await import("@nats-io/transport-node")) as unknown as Transport;
+    try {
+      const nc = await transport.connect({
+        servers,
+        authenticator: transport.credsAuthenticator(new TextEncoder().encode(conn.creds)),
+        timeout: timeoutMs,
+        name: "pulumi-nats-auth resolver",
+      });
+      return new ResolverClient(nc, transport, conn, timeoutMs);
+    } catch (err) {
+      const cause = new Error(describe(err));
+      throw new ResolverError(`cannot connect to NATS server(s) ${where}: ${describe(err)}`, [], { cause });
+    }
+  }
+
+  /**
+   * How many servers answer system requests, counted from `$SYS.REQ.SERVER.PING` statsz replies.
+   * Ends once every server the repliers know of has answered, else after a short silence; cached ~2 s.
+   */
+  async serverCount(): Promise<number> {
+    if (this.#count && Date.now() - this.#count.at < COUNT_TTL_MS) return this.#count.value;
+    this.#counting ??= this.#track(this.#countServers()).finally(() => {
+      this.#counting = undefined;
+    });
+    return this.#counting;
+  }
+
+  /**
+   * Sends an account JWT to every resolver (`$SYS.REQ.CLAIMS.UPDATE`, without headers, which servers
+   * before 2.9.15 reject). Returns as soon as every server answered; fewer answers are reported in the
+   * counts, not thrown. Throws only when no server answered at all.
+   */
+  async push(jwt: string): Promise<PushOutcome> {
+    const account = accountOf(jwt);
+    return this.#track(
+      (async () => {
+        const expected = this.#expected();
+        const msgs = await this.#collect(SUBJECT.update, jwt, { expected });
+        const count = (await expected) ?? 0;
+        if (msgs.length === 0) throw this.#silence(`push of account ${account}`, SUBJECT.update);
+        return { account, expected: count, ...tally(msgs) };
+      })(),
+    );
+  }
+
+  /**
+   * Asks every resolver for an account's JWT. Servers that have it reply with the JWT, others with an
+   * empty message (2.9.17+) or not at all (older), so no replies is a valid answer here, not an error.
+   */
+  async lookup(account: string): Promise<LookupOutcome> {
+    if (!/^A[A-Z2-7]{55}$/.test(account))
+      throw new ResolverError(`lookup: "${account}" is not an account key`);
+    return this.#track(
+      (async () => {
+        const expected = this.#expected();
+        const msgs = await this.#collect(SUBJECT.lookup(account), "", { expected });
+        const found: LookupOutcome["found"] = [];
+        const missing: string[] = [];
+        msgs.forEach((m, i) => {
+          const label = `reply ${i + 1}`;
+          if (m.data.length === 0) missing.push(label);
+          else found.push({ server: label, jwt: m.string() });
+        });
+        return { expected: (await expected) ?? 0, found, missing, answered: msgs.length };
+      })(),
+    );
+  }
+
+  /**
+   * Deletes accounts from every resolver with a generic JWT signed by the operator (or, under strict
+   * signing key usage, an operator signing key). Servers refuse unless `allow_delete: true`; such
+   * refusals come back in `rejected`, with the server's text.
+   */
+  async deleteAccounts(accounts: string[], operatorSigner: NKeyPair): Promise<DeleteOutcome> {
+    if (accounts.length === 0) return { accounts: [], expected: 0, replies: [], accepted: 0, rejected: [] };
+    return this.#track(
+      (async () => {
+        const expected = this.#expected();
+        const jwt = await sign(deleteAccountsClaims(operatorSigner.getPublicKey(), accounts), operatorSigner);
+        const msgs = await this.#collect(SUBJECT.delete, jwt, { expected });
+        if (msgs.length === 0) throw this.#silence(`delete of ${accounts.join(", ")}`, SUBJECT.delete);
+        return { accounts: [...accounts], expected: (await expected) ?? 0, ...tally(msgs) };
+      })(),
+    );
+  }
+
+  /** The accounts each resolver holds (`$SYS.REQ.CLAIMS.LIST`). */
+  async list(): Promise<ServerAccounts[]> {
+    return this.#track(
+      (async () => {
+        const msgs = await this.#collect(SUBJECT.list, "", { expected: this.#expected() });
+        if (msgs.length === 0) throw this.#silence("list", SUBJECT.list);
+        return msgs.map((m) => {
+          const reply = ResolverError.parseReply(m.string());
+          const body = JSON.parse(m.string()) as { data?: unknown };
+          const accounts = Array.isArray(body.data) ? body.data.filter((a) => typeof a === "string") : [];
+          return { server: reply.server, accounts };
+        });
+      })(),
+    );
+  }
+
+  /** Closes the connection; requests in flight end with the replies they have. */
+  async close(): Promise<void> {
+    this.#leavePool();
+    if (!this.#nc.isClosed()) await this.#nc.close();
+  }
+
+  #leavePool(): void {
+    for (const [key, entry] of pool) {
+      if (entry.client === this) forget(key);
+    }
+  }
+
+  async #countServers(): Promise<number> {
+    const msgs = await this.#collect(SUBJECT.ping, "", {
+      quietMs: PING_QUIET_MS,
+      complete: allServersAnswered,
+    });
+    if (msgs.length === 0) throw this.#silence("server count", SUBJECT.ping);
+    const names = new Set(msgs.map((m, i) => serverName(m) ?? `#${i}`));
+    this.#count = { value: names.size, at: Date.now() };
+    return names.size;
+  }
+
+  /** The server count for a request, or undefined when it cannot be had (the request then runs to its timeout). */
+  #expected(): Promise<number | undefined> {
+    return this.serverCount().catch(() => undefined);
+  }
+
+  #silence(what: string, subject: string): ResolverError {
+    const connected = this.#nc.isClosed() ? "connection closed" : `connected to ${this.#nc.getServer()}`;
+    return new ResolverError(
+      `${what}: no server answered ${subject} within ${this.#timeoutMs} ms (servers ${this.#servers.join(", ")}, ` +
+        `${connected}); do the servers run a full or cache resolver and is this a system account user?`,
+    );
+  }
+
+  async #track<T>(work: Promise<T>): Promise<T> {
+    const u = usage.get(this)!;
+    u.active++;
+    try {
+      return await work;
+    } finally {
+      u.active--;
+      u.lastUsed = Date.now();
+    }
+  }
+
+  /** Publishes once and gathers replies until the stop condition, the timeout or the connection's end. */
+  #collect(subject: string, payload: string, opts: CollectOptions): Promise<Msg[]> {
+    return new Promise((resolve) => {
+      const token = String(++this.#seq);
+      const msgs: Msg[] = [];
+      let expected = typeof opts.expected === "number" ? opts.expected : undefined;
+      let quiet: NodeJS.Timeout | undefined;
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(deadline);
+        clearTimeout(quiet);
+        this.#pending.delete(token);
+        this.#closers.delete(finish);
+        resolve(msgs);
+      };
+      const check = () => {
+        if (expected !== undefined && expected > 0 && msgs.length >= expected) finish();
+        else if (msgs.length > 0 && opts.complete?.(msgs)) finish();
+      };
+      const deadline = setTimeout(finish, this.#timeoutMs);
+      this.#closers.add(finish);
+      this.#pending.set(token, (msg) => {
+        if (done) return;
+        msgs.push(msg);
+        if (opts.quietMs !== undefined) {
+          clearTimeout(quiet);
+          quiet = setTimeout(finish, opts.quietMs);
+        }
+        check();
+      });
+      if (opts.expected instanceof Promise) {
+        void opts.expected.then((n) => {
+          expected = n;
+          check();
+        });
+      }
+      if (this.#nc.isClosed()) {
+        finish();
+        return;
+      }
+      try {
+        // No headers: servers before 2.9.15 fail UPDATE/DELETE messages that carry any.
+        this.#nc.publish(subject, payload, { reply: `${this.#inbox}.${token}` });
+      } catch {
+        finish();
+      }
+    });
+  }
+}
+
+function serverName(msg: Msg): string | undefined {
+  try {
+    const body = msg.json<StatszReply>();
+    return body.server?.name || body.server?.id || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when the statsz replies so far cover every server the repliers know of: each route peer has
+ * answered and every replier counts exactly as many active servers as answered. Any doubt (stale
+ * counts, gateways not yet known, unnamed routes) leaves the decision to the quiet period.
+ */
+function allServersAnswered(msgs: Msg[]): boolean {
+  const answered = new Set<string>();
+  const peers = new Set<string>();
+  const counts: number[] = [];
+  for (const m of msgs) {
+    let body: StatszReply;
+    try {
+      body = m.json<StatszReply>();
+    } catch {
+      return false;
+    }
+    const name = body.server?.name;
+    if (!name || body.statsz?.active_servers === undefined) return false;
+    answered.add(name);
+    counts.push(body.statsz.active_servers);
+    for (const r of body.statsz.routes ?? []) {
+      if (!r.name) return false;
+      peers.add(r.name);
+    }
+  }
+  for (const p of peers) if (!answered.has(p)) return false;
+  return counts.every((c) => c === answered.size);
+}
+
+function accountOf(jwt: string): string {
+  let sub: unknown;
+  let type: unknown;
+  try {
+    const claims = decodeJwt(jwt);
+    sub = claims.sub;
+    type = claims.nats?.type;
+  } catch (err) {
+    throw new ResolverError(`push: not a JWT (${describe(err)})`);
+  }
+  if (type !== "account" || typeof sub !== "string") {
+    throw new ResolverError(`push: expected an account JWT, got ${String(type)} claims`);
+  }
+  return sub;
+}
+
+function tally(msgs: Msg[]): { replies: ServerReply[]; accepted: number; rejected: ServerReply[] } {
+  const replies = msgs.map((m) => ResolverError.parseReply(m.string()));
+  const rejected = replies.filter((r) => !r.ok);
+  return { replies, accepted: replies.length - rejected.length, rejected };
+}
+
+/**
+ * Checks an account JWT before a push. The full resolver stores JWTs from untrusted issuers and expired
+ * JWTs and still answers "jwt updated"; only later does the account fail to load. `now` is in
+ * milliseconds since the epoch. Returns the reasons the JWT would be useless (empty when it is fine).
+ */
+export function validateForPush(
+  jwt: string,
+  operator: { publicKey: string; signingKeys: string[]; strict?: boolean },
+  now: number = Date.now(),
+): string[] {
+  const parts = jwt.split(".");
+  let claims: ReturnType<typeof decodeJwt>;
+  try {
+    claims = decodeJwt(jwt);
+  } catch (err) {
+    return [`not a JWT: ${describe(err)}`];
+  }
+  const reasons: string[] = [];
+  if (claims.nats?.type !== "account") reasons.push(`not an account JWT (type ${String(claims.nats?.type)})`);
+  if (typeof claims.sub !== "string" || !/^A[A-Z2-7]{55}$/.test(claims.sub)) {
+    reasons.push("subject is not an account public key");
+  }
+  const trusted = [operator.publicKey, ...operator.signingKeys];
+  if (!trusted.includes(claims.iss)) {
+    reasons.push(
+      `issuer ${claims.iss} is neither operator ${operator.publicKey} nor one of its signing keys: ` +
+        "servers would store the JWT but refuse the account",
+    );
+  } else if (operator.strict && claims.iss === operator.publicKey) {
+    reasons.push(
+      "signed by the operator identity key, but the operator requires signing keys (strict_signing_key_usage)",
+    );
+  }
+  const signature = Buffer.from(parts[2] ?? "", "base64url");
+  const signed = new TextEncoder().encode(`${parts[0]}.${parts[1]}`);
+  if (typeof claims.iss !== "string" || !verifySignature(claims.iss, signed, signature)) {
+    reasons.push("signature does not verify against the issuer key");
+  }
+  if (typeof claims.exp === "number" && claims.exp > 0 && claims.exp * 1000 <= now) {
+    reasons.push(`expired at ${new Date(claims.exp * 1000).toISOString()}`);
+  }
+  return reasons;
+}
+
+interface PoolEntry {
+  promise: Promise<ResolverClient>;
+  client?: ResolverClient;
+  timer?: NodeJS.Timeout;
+}
+
+const pool = new Map<string, PoolEntry>();
+
+function poolKey(conn: ResolverConnection): string {
+  const creds = createHash("sha256").update(conn.creds).digest("hex");
+  return JSON.stringify([[...conn.servers].sort(), creds, conn.timeoutMs ?? DEFAULT_TIMEOUT_MS]);
+}
+
+function forget(key: string): void {
+  const entry = pool.get(key);
+  if (!entry) return;
+  clearTimeout(entry.timer);
+  pool.delete(key);
+}
+
+function scheduleIdleClose(key: string, entry: PoolEntry, delayMs: number): void {
+  clearTimeout(entry.timer);
+  entry.timer = setTimeout(() => {
+    const client = entry.client;
+    const u = client && usage.get(client);
+    if (!client || !u || pool.get(key) !== entry) return;
+    const idleFor = Date.now() - u.lastUsed;
+    if (u.active > 0 || idleFor < POOL_IDLE_MS) {
+      scheduleIdleClose(key, entry, Math.max(POOL_IDLE_MS - idleFor, 1000));
+      return;
+    }
+    forget(key);
+    void client.close().catch(() => undefined);
+  }, delayMs);
+  // The pool must never be the reason a process stays up.
+  entry.timer.unref();
+}
+
+/**
+ * Process-wide pool: one connection per (servers, creds hash, timeout), shared by every resource of a
+ * `pulumi up`, so concurrent pushes of many accounts share one connection. A connection idle for 30 s
+ * is closed; the idle timer is unref'd. The open socket itself still keeps a plain script alive until
+ * then: call `closeAllResolvers()` when done. Callers must not `close()` a shared client.
+ */
+export function sharedResolver(conn: ResolverConnection): Promise<ResolverClient> {
+  const key = poolKey(conn);
+  const existing = pool.get(key);
+  if (existing) {
+    if (existing.client) {
+      usage.get(existing.client)!.lastUsed = Date.now();
+      scheduleIdleClose(key, existing, POOL_IDLE_MS);
+    }
+    return existing.promise;
+  }
+  const entry: PoolEntry = {
+    promise: ResolverClient.connect(conn).then(
+      (client) => {
+        entry.client = client;
+        scheduleIdleClose(key, entry, POOL_IDLE_MS);
+        return client;
+      },
+      (err: unknown) => {
+        // A failed connection is not cached: the next resource retries.
+        if (pool.get(key) === entry) pool.delete(key);
+        throw err;
+      },
+    ),
+  };
+  pool.set(key, entry);
+  return entry.promise;
+}
+
+/** Closes every pooled connection (end of a run, tests). */
+export async function closeAllResolvers(): Promise<void> {
+  const entries = [...pool.entries()];
+  for (const [key] of entries) forget(key);
+  await Promise.all(
+    entries.map(async ([, entry]) => {
+      try {
+        await (await entry.promise).close();
+      } catch {
+        // A connection that never opened has nothing to close.
+      }
+    }),
+  );
+}

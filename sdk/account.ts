@@ -1,0 +1,119 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerFor } from "../provider/dynamic";
+import type { AccountClaims, SigningKeyRef } from "../provider/types";
+import { SigningKey } from "./signingKey";
+import { type DeepInput, MODULE } from "./types";
+
+/** What an account needs of its operator; an {@link Operator} resource (or a StackReference's outputs) fits. */
+export interface OperatorRef {
+  publicKey: pulumi.Input<string>;
+  signingKeys?: pulumi.Input<string[] | undefined>;
+  strictSigningKeyUsage?: pulumi.Input<boolean | undefined>;
+  /** The operator identity seed; needed only when no `signer` is given. */
+  seed?: pulumi.Input<string>;
+}
+
+/** Anything holding a seed: a {@link SigningKey}, a {@link KeyPair}, an Operator or Account. */
+export interface SeedHolder {
+  seed: pulumi.Input<string>;
+}
+
+/** How accounts reach the NATS account resolver (the servers' `resolver { type: full }`). */
+export interface ResolverArgs {
+  /** Server URLs, e.g. ["nats://127.0.0.1:4222"]. */
+  servers: pulumi.Input<pulumi.Input<string>[]>;
+  /** `.creds` of a system-account user (e.g. `OperatorWithSystemAccount.systemUser.creds`), a secret. */
+  creds: pulumi.Input<string>;
+  /**
+   * Fail unless this many servers took the JWT. Default: every server that answers a ping, which
+   * cannot see a server that is down; set it to the cluster size to catch that.
+   */
+  expectedServers?: pulumi.Input<number>;
+  /**
+   * On destroy, "delete" (default) removes the JWT from the resolver (servers need
+   * `allow_delete: true`); "retain" leaves it there and only drops it from state.
+   */
+  onDelete?: pulumi.Input<"delete" | "retain">;
+  /** Upper bound for one request, in ms (default 5000); replies end it as soon as all servers answered. */
+  timeoutMs?: pulumi.Input<number>;
+}
+
+/** Inputs of an {@link Account}: its claims, plus who signs it and where it is pushed. */
+export type AccountArgs = {
+  [K in Exclude<keyof AccountClaims, "signingKeys">]?: DeepInput<AccountClaims[K]>;
+} & {
+  /** The account's name in its JWT (default: the resource name). */
+  name?: pulumi.Input<string>;
+  /** The operator that issues the account. */
+  operator: OperatorRef;
+  /** An operator signing key to sign with (required when the operator uses strict signing keys). */
+  signer?: SeedHolder;
+  /** The account's identity: a {@link KeyPair} of kind "account" (lets accounts import from each other). */
+  key?: SeedHolder;
+  /** Adopt an existing account by its seed (a secret). A different seed replaces the account. */
+  seed?: pulumi.Input<string>;
+  /** Account signing keys users may be signed with: `SigningKey` resources (owner "account"), or refs. */
+  signingKeys?: (SigningKey | DeepInput<SigningKeyRef>)[];
+  /** Push the JWT to this resolver on create/update, look it up on refresh, delete it on destroy. */
+  resolver?: ResolverArgs;
+};
+
+/**
+ * A NATS account (nsc `add account` / `edit account`): limits, JetStream, exports and imports,
+ * mappings, signing keys, revocations. Every limit is written explicitly (-1 = unlimited).
+ *
+ * Outputs: `publicKey`, `jwt`, `seed` (secret), `pushedTo` (servers that took the JWT), and inputs.
+ */
+export class Account extends pulumi.dynamic.Resource {
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly publicKey: pulumi.Output<string>;
+  /** The account JWT, re-signed whenever a claim or the signer changes. */
+  declare public readonly jwt: pulumi.Output<string>;
+  /** The account identity seed, a Pulumi secret. */
+  declare public readonly seed: pulumi.Output<string>;
+  /** The signing keys as listed in the JWT. */
+  declare public readonly signingKeys: pulumi.Output<SigningKeyRef[] | undefined>;
+  /** Whether the operator demands signing keys (users must then be signed by an account signing key). */
+  declare public readonly operatorStrict: pulumi.Output<boolean | undefined>;
+  /** Public key that signed the JWT. */
+  declare public readonly issuer: pulumi.Output<string>;
+  declare public readonly claimsHash: pulumi.Output<string>;
+  /** How many resolver servers hold the current JWT (0 without a resolver). */
+  declare public readonly pushedTo: pulumi.Output<number>;
+  /** Claims hash of what the resolver holds ("" when it holds nothing): differs from claimsHash on drift. */
+  declare public readonly pushedHash: pulumi.Output<string>;
+
+  constructor(name: string, args: AccountArgs, opts?: pulumi.CustomResourceOptions) {
+    const { operator, signer, key, signingKeys, resolver, ...claims } = args;
+    const signerSeed = signer?.seed ?? operator.seed;
+    if (signerSeed === undefined) {
+      throw new Error(
+        `Account "${name}": signer: pass an Operator resource as operator, or a signer with a seed`,
+      );
+    }
+    super(
+      providerFor("account"),
+      name,
+      {
+        ...claims,
+        name: args.name ?? name,
+        seed: key?.seed ?? args.seed,
+        signerSeed,
+        operatorPublicKey: operator.publicKey,
+        operatorSigningKeys: operator.signingKeys,
+        operatorStrict: operator.strictSigningKeyUsage,
+        signingKeys: signingKeys?.map((k) => (k instanceof SigningKey ? k.ref : k)),
+        resolver,
+        publicKey: undefined,
+        jwt: undefined,
+        claimsHash: undefined,
+        issuer: undefined,
+        pushedTo: undefined,
+        pushedHash: undefined,
+      },
+      { ...opts, additionalSecretOutputs: ["seed", "signerSeed", "resolver"] },
+      MODULE,
+      "Account",
+    );
+  }
+}

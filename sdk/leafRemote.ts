@@ -1,0 +1,49 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerFor } from "../provider/dynamic";
+import type { LeafRemoteSpec } from "../provider/serverConfig";
+import { MODULE } from "./types";
+
+/** Inputs of a {@link LeafRemote}. */
+export interface LeafRemoteArgs {
+  /** The hub's leaf-node URLs: nats-leaf://, tls://, or ws(s):// (not mixed with the others). */
+  urls: pulumi.Input<pulumi.Input<string>[]>;
+  /** The local account (public key, or name in non-operator configs) the remote binds. */
+  account?: pulumi.Input<string>;
+  /** `.creds` text the leaf authenticates with at the hub, e.g. a User's `creds` output (a secret). */
+  credentials?: pulumi.Input<string>;
+  /** Absolute path the credentials are written to (mode 0600); required with `credentials`. */
+  credentialsPath?: pulumi.Input<string>;
+  /** TLS towards the hub. */
+  tls?: pulumi.Input<{
+    handshakeFirst?: pulumi.Input<boolean>;
+    certFile?: pulumi.Input<string>;
+    keyFile?: pulumi.Input<string>;
+    caFile?: pulumi.Input<string>;
+  }>;
+  /** Websocket remotes: compress frames. */
+  wsCompression?: pulumi.Input<boolean>;
+  /** Websocket remotes: do not mask frames. */
+  wsNoMasking?: pulumi.Input<boolean>;
+}
+
+/**
+ * One outgoing leaf-node connection of a leaf server. Writes the credentials file (mode 0600) and
+ * outputs `remote`, the `leafnodes.remotes` entry a {@link ServerConfig} renders. Changing the user
+ * (rotated creds) rewrites the file and, through `remote`, the config.
+ */
+export class LeafRemote extends pulumi.dynamic.Resource {
+  /** The remote as a server config lists it (credentials as a file path). */
+  declare public readonly remote: pulumi.Output<LeafRemoteSpec>;
+  declare public readonly credentialsPath: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: LeafRemoteArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerFor("leafRemote"),
+      name,
+      { ...args, remote: undefined, credentialsHash: undefined },
+      { ...opts, additionalSecretOutputs: ["credentials"] },
+      MODULE,
+      "LeafRemote",
+    );
+  }
+}

@@ -1,0 +1,63 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerFor } from "../provider/dynamic";
+import type { OperatorClaims } from "../provider/types";
+import { SigningKey } from "./signingKey";
+import { type DeepInput, MODULE } from "./types";
+
+/** Inputs of an {@link Operator}: its claims, plus identity options. */
+export type OperatorArgs = {
+  [K in Exclude<keyof OperatorClaims, "signingKeys">]?: DeepInput<OperatorClaims[K]>;
+} & {
+  /** The operator's name in its JWT (default: the resource name). */
+  name?: pulumi.Input<string>;
+  /** Operator signing keys: `SigningKey` resources (owner "operator") or public keys. */
+  signingKeys?: (SigningKey | pulumi.Input<string>)[];
+  /** Adopt an existing operator by its seed (a secret). A different seed replaces the operator. */
+  seed?: pulumi.Input<string>;
+};
+
+/** Maps signing keys given as resources to their public keys. */
+export function signingKeyKeys(
+  keys: (SigningKey | pulumi.Input<string>)[] | undefined,
+): pulumi.Input<string>[] | undefined {
+  return keys?.map((k) => (k instanceof SigningKey ? k.publicKey : k));
+}
+
+/**
+ * A NATS operator: the root of trust, with a self-signed JWT (nsc `add operator`). Servers trust it
+ * through the `operator` line of their config.
+ *
+ * Outputs: `publicKey`, `jwt`, `seed` (secret), and every input.
+ */
+export class Operator extends pulumi.dynamic.Resource {
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly publicKey: pulumi.Output<string>;
+  /** The operator JWT, re-signed whenever a claim changes. */
+  declare public readonly jwt: pulumi.Output<string>;
+  /** The operator identity seed, a Pulumi secret. */
+  declare public readonly seed: pulumi.Output<string>;
+  declare public readonly signingKeys: pulumi.Output<string[] | undefined>;
+  declare public readonly strictSigningKeyUsage: pulumi.Output<boolean | undefined>;
+  declare public readonly systemAccount: pulumi.Output<string | undefined>;
+  /** Hash of the normalized claims (what decides whether the JWT is re-signed). */
+  declare public readonly claimsHash: pulumi.Output<string>;
+
+  constructor(name: string, args: OperatorArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerFor("operator"),
+      name,
+      {
+        ...args,
+        name: args.name ?? name,
+        signingKeys: signingKeyKeys(args.signingKeys),
+        publicKey: undefined,
+        jwt: undefined,
+        claimsHash: undefined,
+        issuer: undefined,
+      },
+      { ...opts, additionalSecretOutputs: ["seed"] },
+      MODULE,
+      "Operator",
+    );
+  }
+}

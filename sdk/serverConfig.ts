@@ -1,0 +1,74 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerFor } from "../provider/dynamic";
+import type { ClusterSpec, ConfObject, LeafRemoteSpec, ResolverSpec } from "../provider/serverConfig";
+import { LeafRemote } from "./leafRemote";
+import { type DeepInput, MODULE } from "./types";
+
+/** An account to preload: an {@link Account} resource, or its public key and JWT. */
+export interface PreloadedAccount {
+  publicKey: pulumi.Input<string>;
+  jwt: pulumi.Input<string>;
+}
+
+/** Inputs of a {@link ServerConfig}. */
+export interface ServerConfigArgs {
+  /** Write the config here too (optional; the `text` output always has it). */
+  path?: pulumi.Input<string>;
+  serverName?: pulumi.Input<string>;
+  host?: pulumi.Input<string>;
+  port?: pulumi.Input<number>;
+  httpPort?: pulumi.Input<number>;
+  /** The operator JWT (an Operator's `jwt`). */
+  operator?: pulumi.Input<string>;
+  /** The system account's public key. */
+  systemAccount?: pulumi.Input<string>;
+  /** The account resolver: full (push with Account's `resolver`), cache, or memory (preload only). */
+  resolver?: DeepInput<ResolverSpec>;
+  /** Accounts written into `resolver_preload` (with a memory resolver: every account). */
+  preload?: PreloadedAccount[];
+  /** Leaf-node settings: the hub's port and authorization, or a leaf's remotes. */
+  leafnodes?: {
+    host?: pulumi.Input<string>;
+    port?: pulumi.Input<number>;
+    authorization?: DeepInput<{ user?: string; password?: string; account?: string; timeout?: number }>;
+    remotes?: (LeafRemote | DeepInput<LeafRemoteSpec>)[];
+  };
+  cluster?: DeepInput<ClusterSpec>;
+  jetstream?: DeepInput<{ storeDir: string; maxMemory?: string; maxFile?: string }>;
+  /** Further top-level settings, written as given. */
+  extra?: pulumi.Input<ConfObject>;
+}
+
+/**
+ * A complete nats-server configuration (like `nsc generate config --nats-resolver|--mem-resolver`,
+ * plus leaf nodes, cluster and JetStream). `text` runs as is with `nats-server -c`.
+ */
+export class ServerConfig extends pulumi.dynamic.Resource {
+  /** The config text. */
+  declare public readonly text: pulumi.Output<string>;
+  declare public readonly path: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: ServerConfigArgs, opts?: pulumi.CustomResourceOptions) {
+    const { preload, leafnodes, ...rest } = args;
+    super(
+      providerFor("serverConfigFile"),
+      name,
+      {
+        ...rest,
+        preload: preload
+          ? pulumi
+              .all(preload.map((a) => pulumi.all([a.publicKey, a.jwt])))
+              .apply((pairs) => Object.fromEntries(pairs))
+          : undefined,
+        leafnodes: leafnodes
+          ? { ...leafnodes, remotes: leafnodes.remotes?.map((r) => (r instanceof LeafRemote ? r.remote : r)) }
+          : undefined,
+        text: undefined,
+        fileInSync: undefined,
+      },
+      opts,
+      MODULE,
+      "ServerConfig",
+    );
+  }
+}

@@ -1,0 +1,51 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerFor } from "../provider/dynamic";
+import type { SigningKeyRef, UserTemplate } from "../provider/types";
+import { type DeepInput, MODULE } from "./types";
+
+/** The scope of an account signing key: users it signs get exactly these permissions and limits. */
+export interface SigningKeyScope {
+  /** A name for the role (nsc `--role`). */
+  role: string;
+  /** Permissions and limits every user signed by this key gets. */
+  template?: UserTemplate;
+  description?: string;
+}
+
+/** Inputs of a {@link SigningKey}. */
+export interface SigningKeyArgs {
+  /** Whose signing key this is. Changing it replaces the key. */
+  owner: pulumi.Input<"operator" | "account">;
+  /** Make it a scoped key (account keys only). Changing the scope re-signs the account, not the users. */
+  scope?: DeepInput<SigningKeyScope>;
+  /** Adopt an existing key by its seed (a secret). A different seed replaces the key. */
+  seed?: pulumi.Input<string>;
+}
+
+/**
+ * An operator or account signing key pair. List it in the owner's `signingKeys` and pass it as the
+ * `signer` of the accounts (or users) it should sign. Replacing it (a rotation) re-signs everything it
+ * signed, through Pulumi's dependency graph.
+ *
+ * Outputs: `publicKey`, `seed` (secret), `ref` (what the owner's JWT lists: the key or its scope).
+ */
+export class SigningKey extends pulumi.dynamic.Resource {
+  declare public readonly publicKey: pulumi.Output<string>;
+  /** The seed, a Pulumi secret. */
+  declare public readonly seed: pulumi.Output<string>;
+  declare public readonly owner: pulumi.Output<"operator" | "account">;
+  declare public readonly scope: pulumi.Output<SigningKeyScope | undefined>;
+  /** The entry the owner's JWT lists: the public key, or the scoped key with its template. */
+  declare public readonly ref: pulumi.Output<SigningKeyRef>;
+
+  constructor(name: string, args: SigningKeyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerFor("signingKey"),
+      name,
+      { owner: args.owner, scope: args.scope, seed: args.seed, publicKey: undefined, ref: undefined },
+      { ...opts, additionalSecretOutputs: ["seed"] },
+      MODULE,
+      "SigningKey",
+    );
+  }
+}

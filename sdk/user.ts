@@ -1,0 +1,82 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerFor } from "../provider/dynamic";
+import type { SigningKeyRef, UserClaims } from "../provider/types";
+import type { SeedHolder } from "./account";
+import { type DeepInput, MODULE } from "./types";
+
+/** What a user needs of its account; an {@link Account} resource fits. */
+export interface AccountRef {
+  publicKey: pulumi.Input<string>;
+  /** The account seed; needed only when no `signer` is given. */
+  seed?: pulumi.Input<string>;
+  /** The account's signing keys as its JWT lists them (an Account's `signingKeys` output). */
+  signingKeys?: pulumi.Input<SigningKeyRef[] | undefined>;
+  /** Whether the operator demands signing keys (then users must be signed by an account signing key). */
+  operatorStrict?: pulumi.Input<boolean | undefined>;
+}
+
+/** Inputs of a {@link User}: its claims, plus who signs it. */
+export type UserArgs = {
+  [K in keyof UserClaims]?: DeepInput<UserClaims[K]>;
+} & {
+  /** The user's name in its JWT (default: the resource name). */
+  name?: pulumi.Input<string>;
+  /** The account the user belongs to. */
+  account: AccountRef;
+  /**
+   * An account signing key to sign with (default: the account key). Under a scoped key the user gets
+   * the scope's permissions and may set none of its own.
+   */
+  signer?: SeedHolder;
+  /** The user's identity: a {@link KeyPair} of kind "user". */
+  key?: SeedHolder;
+  /** Adopt an existing user by its seed (a secret). A different seed replaces the user. */
+  seed?: pulumi.Input<string>;
+};
+
+/**
+ * A NATS user (nsc `add user` / `edit user`): permissions, response permissions, source networks,
+ * connection times, limits, bearer token, connection types.
+ *
+ * Outputs: `publicKey`, `jwt`, `seed` and `creds` (both secrets; `creds` is the `.creds` text clients read).
+ */
+export class User extends pulumi.dynamic.Resource {
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly publicKey: pulumi.Output<string>;
+  declare public readonly jwt: pulumi.Output<string>;
+  /** The user seed, a Pulumi secret. */
+  declare public readonly seed: pulumi.Output<string>;
+  /** The `.creds` text (JWT and seed), a Pulumi secret. */
+  declare public readonly creds: pulumi.Output<string>;
+  declare public readonly issuer: pulumi.Output<string>;
+  declare public readonly claimsHash: pulumi.Output<string>;
+
+  constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
+    const { account, signer, key, ...claims } = args;
+    const signerSeed = signer?.seed ?? account.seed;
+    if (signerSeed === undefined) {
+      throw new Error(`User "${name}": signer: pass an Account resource as account, or a signer with a seed`);
+    }
+    super(
+      providerFor("user"),
+      name,
+      {
+        ...claims,
+        name: args.name ?? name,
+        seed: key?.seed ?? args.seed,
+        signerSeed,
+        accountPublicKey: account.publicKey,
+        accountSigningKeys: account.signingKeys,
+        accountStrict: account.operatorStrict,
+        publicKey: undefined,
+        jwt: undefined,
+        creds: undefined,
+        claimsHash: undefined,
+        issuer: undefined,
+      },
+      { ...opts, additionalSecretOutputs: ["seed", "creds", "signerSeed"] },
+      MODULE,
+      "User",
+    );
+  }
+}

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as nkeys from "@nats-io/nkeys";
+import {
+  createKeyPair,
+  decodeSeed,
+  encodeSeed,
+  fromSeed,
+  isPublicKey,
+  publicKeyKind,
+  publicKeyOf,
+  seedKind,
+  verifySignature,
+} from "../../provider/keys";
+
+describe("keys", () => {
+  it("keys - seeds and public keys are identical to @nats-io/nkeys for every kind", () => {
+    const makers = {
+      operator: nkeys.createOperator,
+      account: nkeys.createAccount,
+      user: nkeys.createUser,
+      server: nkeys.createServer,
+      cluster: nkeys.createCluster,
+    } as const;
+    for (const [kind, make] of Object.entries(makers)) {
+      const ref = make();
+      const seed = new TextDecoder().decode(ref.getSeed());
+      const ours = fromSeed(seed);
+      assert.equal(ours.kind, kind);
+      assert.equal(ours.getPublicKey(), ref.getPublicKey());
+      assert.equal(ours.seed(), seed);
+      assert.deepEqual(
+        new TextDecoder().decode(ours.getPrivateKey()),
+        new TextDecoder().decode(ref.getPrivateKey()),
+      );
+    }
+  });
+
+  it("keys - node:crypto signatures are byte-identical to nkeys' and verify both ways", () => {
+    const ours = createKeyPair("account");
+    const ref = nkeys.fromSeed(ours.getSeed());
+    for (const text of ["", "hello", "x".repeat(10_000)]) {
+      const data = new TextEncoder().encode(text);
+      const a = ours.sign(data);
+      const b = ref.sign(data);
+      assert.deepEqual(Buffer.from(a), Buffer.from(b));
+      assert.ok(ref.verify(data, a));
+      assert.ok(verifySignature(ours.getPublicKey(), data, b));
+      assert.ok(!verifySignature(ours.getPublicKey(), new TextEncoder().encode(`${text}!`), a));
+    }
+  });
+
+  it("keys - kinds are recognised and bad keys refused without echoing the seed", () => {
+    const op = createKeyPair("operator");
+    assert.equal(publicKeyKind(op.getPublicKey()), "operator");
+    assert.ok(isPublicKey(op.getPublicKey(), "operator"));
+    assert.ok(!isPublicKey(op.getPublicKey(), "account"));
+    assert.ok(!isPublicKey(`${op.getPublicKey().slice(0, 55)}A`));
+    assert.equal(seedKind(op.seed()), "operator");
+    assert.equal(publicKeyOf(op.seed()), op.getPublicKey());
+    const broken = `${op.seed().slice(0, 57)}${op.seed().endsWith("A") ? "B" : "A"}`;
+    assert.throws(
+      () => decodeSeed(broken),
+      (e: Error) => !e.message.includes(broken) && /checksum/.test(e.message),
+    );
+    assert.throws(() => fromSeed(op.seed(), "account"), /operator key, expected account/);
+  });
+
+  it("keys - encodeSeed round-trips raw seeds", () => {
+    const raw = new Uint8Array(32).fill(7);
+    const seed = encodeSeed("user", raw);
+    assert.match(seed, /^SU/);
+    assert.deepEqual(Buffer.from(decodeSeed(seed).raw), Buffer.from(raw));
+  });
+});
