@@ -89,8 +89,8 @@ async function push(name: string, props: Props, jwt: string): Promise<number> {
 function check(news: Props): Checker {
   const c = new Checker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "an account needs a name");
-  c.seed("seed", news.seed, ["account"]);
-  c.seed("signer", news.signerSeed, ["operator"]);
+  c.seed("identity", news.seed, ["account"], "seed");
+  c.seed("signer", news.signerSeed, ["operator"], "signer seed");
   c.publicKey("operator", news.operatorPublicKey, "operator");
   c.accountClaims(pick<AccountClaims>(news, ACCOUNT_FIELDS));
   const known = !containsUnknown([
@@ -105,19 +105,25 @@ function check(news: Props): Checker {
     if (signer !== news.operatorPublicKey && !keys.includes(signer)) {
       c.fail("signer", "is neither the operator's identity key nor one of its signing keys");
     }
-    if (news.operatorStrict === true && signer === news.operatorPublicKey) {
+    if (news.operatorStrict === true && signer === news.operatorPublicKey && news.signedByIdentity !== true) {
       c.fail(
         "signer",
         "the operator requires signing keys (strictSigningKeyUsage): sign the account with one of the operator's signing keys",
       );
     }
   }
+  if (news.operatorStrict === true && news.signedByIdentity === true) {
+    c.fail(
+      "signer",
+      "the operator requires signing keys (strictSigningKeyUsage): sign the account with one of the operator's signing keys",
+    );
+  }
   const r = news.resolver as AccountResolver | undefined;
   if (r && !containsUnknown(r)) {
     if (!Array.isArray(r.servers) || r.servers.length === 0)
       c.fail("resolver.servers", "needs at least one server URL");
     if (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT")) {
-      c.fail("resolver.creds", "must be the .creds text of a system account user");
+      c.fail("resolver credentials", "must be the .creds text of a system account user");
     }
     if (r.onDelete !== undefined && r.onDelete !== "delete" && r.onDelete !== "retain") {
       c.fail("resolver.onDelete", 'must be "delete" or "retain"');

@@ -10,7 +10,7 @@ export const handler: Handler = {
   async check(_olds, news) {
     const c = new Checker();
     if (!KINDS.includes(news.kind as Kind)) c.fail("kind", `must be one of ${KINDS.join(", ")}`);
-    else c.seed("seed", news.seed, [news.kind as Kind]);
+    else c.seed("identity", news.seed, [news.kind as Kind], "seed");
     return checked(news, c.failures);
   },
   async diff(_id, olds, news) {

@@ -48,7 +48,10 @@ export const handler: Handler = {
         c.fail("credentialsPath", "an absolute path is needed to write the credentials to");
       }
       if (typeof news.credentials === "string" && !news.credentials.includes("NATS USER JWT")) {
-        c.fail("credentials", "must be the .creds text of a user (e.g. a User's creds output)");
+        c.fail(
+          "credentials file",
+          "credentials: must be the .creds text of a user (e.g. a User's creds output)",
+        );
       }
     }
     return checked(news, c.failures);

@@ -28,7 +28,7 @@ export const operatorSpec: IdentitySpec = {
 export function checkOperator(news: Props): Checker {
   const c = new Checker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "an operator needs a name");
-  c.seed("seed", news.seed, ["operator"]);
+  c.seed("identity", news.seed, ["operator"], "seed");
   c.operatorClaims(pick<OperatorClaims>(news, OPERATOR_FIELDS));
   if (
     news.strictSigningKeyUsage === true &&

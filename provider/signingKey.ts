@@ -26,7 +26,7 @@ export const handler: Handler = {
   async check(_olds, news) {
     const c = new Checker();
     if (!OWNERS.includes(news.owner as Owner)) c.fail("owner", 'must be "operator" or "account"');
-    else c.seed("seed", news.seed, [news.owner as Owner]);
+    else c.seed("identity", news.seed, [news.owner as Owner], "seed");
     const scope = news.scope as Scope | undefined;
     if (scope) {
       if (news.owner === "operator") c.fail("scope", "only account signing keys can be scoped");

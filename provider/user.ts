@@ -30,6 +30,7 @@ function scopeOf(inputs: Props, signer: string): SigningKeyRef | undefined {
 }
 
 function isScoped(inputs: Props): boolean {
+  if (inputs.signerScoped === true) return true;
   if (typeof inputs.signerSeed !== "string" || containsUnknown(inputs.accountSigningKeys)) return false;
   const scope = scopeOf(inputs, publicKeyOf(inputs.signerSeed));
   return scope !== undefined && typeof scope !== "string";
@@ -48,11 +49,22 @@ export const userSpec: IdentitySpec = {
   signer: (inputs, resource) => loadSeed(resource, "signer seed", inputs.signerSeed, ["account"]),
 };
 
+function scopedFieldsUnset(c: Checker, news: Props): void {
+  for (const f of SCOPED_FIELDS) {
+    if (news[f] !== undefined) {
+      c.fail(
+        f,
+        "a user signed by a scoped signing key carries no permissions or limits of its own: set them in the key's scope",
+      );
+    }
+  }
+}
+
 function check(news: Props): Checker {
   const c = new Checker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "a user needs a name");
-  c.seed("seed", news.seed, ["user"]);
-  c.seed("signer", news.signerSeed, ["account"]);
+  c.seed("identity", news.seed, ["user"], "seed");
+  c.seed("signer", news.signerSeed, ["account"], "signer seed");
   c.publicKey("account", news.accountPublicKey, "account");
   c.userClaims(pick<UserClaims>(news, USER_FIELDS));
   const known = !containsUnknown([
@@ -61,28 +73,26 @@ function check(news: Props): Checker {
     news.accountSigningKeys,
     news.accountStrict,
   ]);
+  if (news.signerScoped === true) scopedFieldsUnset(c, news);
   if (known && typeof news.signerSeed === "string" && c.failures.every((f) => f.property !== "signer")) {
     const signer = publicKeyOf(news.signerSeed);
     if (signer !== news.accountPublicKey && scopeOf(news, signer) === undefined) {
       c.fail("signer", "is neither the account's key nor one of the account's signing keys");
     }
     // The server applies strict signing key usage to users as well as accounts.
-    if (news.accountStrict === true && signer === news.accountPublicKey) {
+    if (news.accountStrict === true && signer === news.accountPublicKey && news.signedByAccountKey !== true) {
       c.fail(
         "signer",
         "the operator requires signing keys (strictSigningKeyUsage): sign the user with one of the account's signing keys",
       );
     }
-    if (isScoped(news)) {
-      for (const f of SCOPED_FIELDS) {
-        if (news[f] !== undefined) {
-          c.fail(
-            f,
-            "a user signed by a scoped signing key carries no permissions or limits of its own: set them in the key's scope",
-          );
-        }
-      }
-    }
+    if (isScoped(news) && news.signerScoped !== true) scopedFieldsUnset(c, news);
+  }
+  if (news.accountStrict === true && news.signedByAccountKey === true) {
+    c.fail(
+      "signer",
+      "the operator requires signing keys (strictSigningKeyUsage): sign the user with one of the account's signing keys",
+    );
   }
   return c;
 }

@@ -62,11 +62,16 @@ export class Checker {
     }
   }
 
-  seed(property: string, value: unknown, kinds: readonly KeyKind[]): void {
+  /**
+   * Checks a seed input. `property` must not be the input's own key: Pulumi prints the value of the
+   * property a failure names, and this one is a secret. `input` names the input in the reason.
+   */
+  seed(property: string, value: unknown, kinds: readonly KeyKind[], input = property): void {
     if (!known(value)) return;
     const kind = seedKind(value);
-    if (!kind) this.fail(property, "not a valid nkey seed");
-    else if (!kinds.includes(kind)) this.fail(property, `is a ${kind} seed, expected ${kinds.join(" or ")}`);
+    if (!kind) this.fail(property, `${input}: not a valid nkey seed`);
+    else if (!kinds.includes(kind))
+      this.fail(property, `${input}: is a ${kind} seed, expected ${kinds.join(" or ")}`);
   }
 
   limit(property: string, value: unknown): void {
@@ -92,21 +97,23 @@ export class Checker {
     }
   }
 
+  /** Checks pub/sub/resp; `property` is the path they sit under ("" for a user's own fields). */
   permissions(property: string, p: Permissions | undefined): void {
     if (!known(p) || !p) return;
+    const prefix = property ? `${property}.` : "";
     for (const dir of ["pub", "sub"] as const) {
-      this.subjects(`${property}.${dir}.allow`, p[dir]?.allow);
-      this.subjects(`${property}.${dir}.deny`, p[dir]?.deny);
+      this.subjects(`${prefix}${dir}.allow`, p[dir]?.allow);
+      this.subjects(`${prefix}${dir}.deny`, p[dir]?.deny);
     }
     if (p.resp) {
-      this.limit(`${property}.resp.maxMsgs`, p.resp.maxMsgs);
-      this.duration(`${property}.resp.ttl`, p.resp.ttl);
+      this.limit(`${prefix}resp.maxMsgs`, p.resp.maxMsgs);
+      this.duration(`${prefix}resp.ttl`, p.resp.ttl);
     }
   }
 
   userTemplate(property: string, t: UserTemplate): void {
     const prefix = property ? `${property}.` : "";
-    this.permissions(property || "permissions", { pub: t.pub, sub: t.sub, resp: t.resp });
+    this.permissions(property, { pub: t.pub, sub: t.sub, resp: t.resp });
     this.limit(`${prefix}subs`, t.subs);
     this.limit(`${prefix}data`, t.data);
     this.limit(`${prefix}payload`, t.payload);

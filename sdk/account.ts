@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerFor } from "../provider/dynamic";
 import type { AccountClaims, SigningKeyRef } from "../provider/types";
+import { Operator } from "./operator";
 import { SigningKey } from "./signingKey";
 import { type DeepInput, MODULE } from "./types";
 
@@ -82,6 +83,8 @@ export class Account extends pulumi.dynamic.Resource {
   declare public readonly pushedTo: pulumi.Output<number>;
   /** Claims hash of what the resolver holds ("" when it holds nothing): differs from claimsHash on drift. */
   declare public readonly pushedHash: pulumi.Output<string>;
+  /** The operator's strict mode as known at construction (for users' preview-time checks). */
+  readonly operatorStrictInput: pulumi.Input<boolean | undefined>;
 
   constructor(name: string, args: AccountArgs, opts?: pulumi.CustomResourceOptions) {
     const { operator, signer, key, signingKeys, resolver, ...claims } = args;
@@ -91,6 +94,7 @@ export class Account extends pulumi.dynamic.Resource {
         `Account "${name}": signer: pass an Operator resource as operator, or a signer with a seed`,
       );
     }
+    const strict = operator instanceof Operator ? operator.strictInput : operator.strictSigningKeyUsage;
     super(
       providerFor("account"),
       name,
@@ -101,7 +105,8 @@ export class Account extends pulumi.dynamic.Resource {
         signerSeed,
         operatorPublicKey: operator.publicKey,
         operatorSigningKeys: operator.signingKeys,
-        operatorStrict: operator.strictSigningKeyUsage,
+        operatorStrict: strict,
+        signedByIdentity: signer === undefined,
         signingKeys: signingKeys?.map((k) => (k instanceof SigningKey ? k.ref : k)),
         resolver,
         publicKey: undefined,
@@ -115,5 +120,6 @@ export class Account extends pulumi.dynamic.Resource {
       MODULE,
       "Account",
     );
+    this.operatorStrictInput = strict;
   }
 }

@@ -41,6 +41,11 @@ export class Operator extends pulumi.dynamic.Resource {
   declare public readonly systemAccount: pulumi.Output<string | undefined>;
   /** Hash of the normalized claims (what decides whether the JWT is re-signed). */
   declare public readonly claimsHash: pulumi.Output<string>;
+  /**
+   * `strictSigningKeyUsage` as given (not an output), so accounts can be checked against it during
+   * the first preview, before the operator exists.
+   */
+  readonly strictInput: pulumi.Input<boolean | undefined>;
 
   constructor(name: string, args: OperatorArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -50,6 +55,8 @@ export class Operator extends pulumi.dynamic.Resource {
         ...args,
         name: args.name ?? name,
         signingKeys: signingKeyKeys(args.signingKeys),
+        // Listed even when undefined so the `seed` output is registered.
+        seed: args.seed,
         publicKey: undefined,
         jwt: undefined,
         claimsHash: undefined,
@@ -59,5 +66,6 @@ export class Operator extends pulumi.dynamic.Resource {
       MODULE,
       "Operator",
     );
+    this.strictInput = args.strictSigningKeyUsage;
   }
 }

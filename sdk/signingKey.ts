@@ -37,6 +37,8 @@ export class SigningKey extends pulumi.dynamic.Resource {
   declare public readonly scope: pulumi.Output<SigningKeyScope | undefined>;
   /** The entry the owner's JWT lists: the public key, or the scoped key with its template. */
   declare public readonly ref: pulumi.Output<SigningKeyRef>;
+  /** Whether a scope was given (known at construction, for users' preview-time checks). */
+  readonly scoped: boolean;
 
   constructor(name: string, args: SigningKeyArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -47,5 +49,6 @@ export class SigningKey extends pulumi.dynamic.Resource {
       MODULE,
       "SigningKey",
     );
+    this.scoped = args.scope !== undefined;
   }
 }

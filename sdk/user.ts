@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerFor } from "../provider/dynamic";
 import type { SigningKeyRef, UserClaims } from "../provider/types";
-import type { SeedHolder } from "./account";
+import { Account, type SeedHolder } from "./account";
+import { SigningKey } from "./signingKey";
 import { type DeepInput, MODULE } from "./types";
 
 /** What a user needs of its account; an {@link Account} resource fits. */
@@ -67,7 +68,9 @@ export class User extends pulumi.dynamic.Resource {
         signerSeed,
         accountPublicKey: account.publicKey,
         accountSigningKeys: account.signingKeys,
-        accountStrict: account.operatorStrict,
+        accountStrict: account instanceof Account ? account.operatorStrictInput : account.operatorStrict,
+        signedByAccountKey: signer === undefined,
+        signerScoped: signer instanceof SigningKey ? signer.scoped : undefined,
         publicKey: undefined,
         jwt: undefined,
         creds: undefined,

@@ -66,7 +66,7 @@ describe("validate", () => {
     assert.deepEqual(
       c.failures.map((f) => f.property),
       [
-        "permissions.pub.allow[1]",
+        "pub.allow[1]",
         "sourceNetworks[1]",
         "times[0].start",
         "timeZone",

@@ -1,0 +1,143 @@
+/**
+ * Identity resources through the real pulumi CLI: up, a no-op preview, one permission change that
+ * is exactly one update, and a nats-server (MEMORY resolver preloaded from the stack's outputs)
+ * that enforces the permission before and after.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
+import * as pulumi from "@pulumi/pulumi";
+import { renderServerConfig } from "../../provider/serverConfig";
+import { Account, OperatorWithSystemAccount, SigningKey, User } from "../../sdk";
+import { NatsServer } from "../harness/natsServer";
+import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
+
+const program = async () => {
+  const cfg = new pulumi.Config();
+  const allow = cfg.get("allow") ?? "orders.>";
+  const ops = new OperatorWithSystemAccount("op", { generateSigningKey: true, strictSigningKeyUsage: true });
+  const sk = new SigningKey("app-sk", { owner: "account" });
+  const app = new Account("APP", {
+    operator: ops.operator,
+    signer: ops.signingKey,
+    signingKeys: [sk],
+    limits: { conn: 10 },
+  });
+  const svc = new User("svc", { account: app, signer: sk, pub: { allow: [allow] } });
+  const admin = new User("admin", { account: app, signer: sk });
+  return {
+    operatorJwt: ops.operator.jwt,
+    sysPub: ops.systemAccount.publicKey,
+    sysJwt: ops.systemAccount.jwt,
+    appPub: app.publicKey,
+    appJwt: app.jwt,
+    svcCreds: svc.creds,
+    adminCreds: admin.creds,
+  };
+};
+
+async function canPublish(
+  server: NatsServer,
+  creds: string,
+  admin: string,
+  subject: string,
+): Promise<boolean> {
+  const te = new TextEncoder();
+  const opts = (c: string) => ({ servers: server.url, authenticator: credsAuthenticator(te.encode(c)) });
+  const watcher: NatsConnection = await connect(opts(admin));
+  const publisher: NatsConnection = await connect(opts(creds));
+  const sub = watcher.subscribe(subject, { max: 1 });
+  await watcher.flush();
+  publisher.publish(subject, "x");
+  await publisher.flush();
+  const timer = setTimeout(() => sub.unsubscribe(), 500);
+  let got = false;
+  for await (const _ of sub) got = true;
+  clearTimeout(timer);
+  await watcher.close();
+  await publisher.close();
+  return got;
+}
+
+describe("e2e identity - pulumi up, no-op preview, one update, enforced by nats-server", () => {
+  let t: TestStack;
+  let server: NatsServer | undefined;
+  before(async () => {
+    t = await TestStack.create("identity", program);
+  });
+  after(async () => {
+    await server?.[Symbol.asyncDispose]();
+    await t?.dispose();
+  });
+
+  it("identity e2e - the full cycle", async () => {
+    const up = await t.up();
+    assert.equal(up.summary.result, "succeeded");
+    const out = up.outputs;
+    assert.equal(out.svcCreds.secret, true);
+    assert.equal(out.adminCreds.secret, true);
+
+    const preview = await t.preview();
+    assert.equal(
+      changeCount(preview.changeSummary),
+      0,
+      `no-op preview: ${JSON.stringify(preview.changeSummary)}`,
+    );
+
+    const body = renderServerConfig({
+      operator: String(out.operatorJwt.value),
+      systemAccount: String(out.sysPub.value),
+      resolver: { type: "memory" },
+      preload: {
+        [String(out.sysPub.value)]: String(out.sysJwt.value),
+        [String(out.appPub.value)]: String(out.appJwt.value),
+      },
+    });
+    server = await NatsServer.start({ body });
+    const admin = String(out.adminCreds.value);
+    assert.equal(await canPublish(server, String(out.svcCreds.value), admin, "orders.new"), true);
+    assert.equal(await canPublish(server, String(out.svcCreds.value), admin, "payments.x"), false);
+
+    await t.stack.setConfig("allow", { value: "payments.>" });
+    const changed = await t.preview({ diff: true });
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(changed.changeSummary).filter(([op]) => op !== "same")),
+      { update: 1 },
+    );
+    assert.match(changed.stdout, /payments\.>/, "preview --diff shows the changed permission");
+
+    const up2 = await t.up();
+    assert.equal(up2.summary.resourceChanges?.update, 1);
+    const creds2 = String(up2.outputs.svcCreds.value);
+    assert.equal(await canPublish(server, creds2, admin, "payments.x"), true);
+    assert.equal(await canPublish(server, creds2, admin, "orders.new"), false);
+
+    const again = await t.preview();
+    assert.equal(changeCount(again.changeSummary), 0);
+
+    const state = await t.exportText();
+    assert.doesNotMatch(state, SEED_RE, "no seed in plain text in pulumi stack export");
+    assert.doesNotMatch(t.logs.join(""), SEED_RE, "no seed in the CLI output");
+  });
+
+  it("identity e2e - preview refuses bad input, naming the resource, the field and the reason", () => {
+    const expectations: Record<string, RegExp[]> = {
+      strict: [/strict-violation/, /property signer/, /the operator requires signing keys/],
+      user: [/bad-user/, /property pub\.allow\[0\]/, /white space/, /property subs/, /integer >= -1/],
+      scoped: [/scoped-user/, /property pub/, /scoped signing key carries no permissions/],
+      seed: [/op/, /property identity/, /seed: is a account seed, expected operator/],
+    };
+    for (const [name, patterns] of Object.entries(expectations)) {
+      const out = execFileSync(process.execPath, [path.join(__dirname, "fixtures", "badInput.js"), name], {
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+      const { message } = JSON.parse(out.trim().split("\n").pop() ?? "{}") as { message: string };
+      assert.ok(message, `${name}: preview should fail`);
+      for (const p of patterns) assert.match(message, p, name);
+      assert.doesNotMatch(message, SEED_RE, `${name}: no seed in the error`);
+    }
+  });
+});
