@@ -61,6 +61,15 @@ function connection(r: AccountResolver): ResolverConnection {
 
 /** Pushes the JWT; returns how many servers took it, or throws naming the account and servers. */
 async function push(name: string, props: Props, jwt: string): Promise<number> {
+  try {
+    return await pushOnce(name, props, jwt);
+  } catch (e) {
+    if (e instanceof NatsAuthError && e.message.startsWith(name)) throw e;
+    throw new ResolverError(`${name}: push to the resolver failed: ${describe(e)}`, [], { cause: e });
+  }
+}
+
+async function pushOnce(name: string, props: Props, jwt: string): Promise<number> {
   const r = resolverOf(props)!;
   const problems = validateForPush(jwt, {
     publicKey: String(props.operatorPublicKey),
