@@ -332,9 +332,9 @@ describe("topology - leaf remote bound to a local account", () => {
         // connection no later, so it would arrive before the reply to this PING.
         await otherService.flush();
         assert.equal(otherReceived, 0, "OTHER's service never receives the leaf's requests");
-        const leafz = (await topo.hub.leafz()) as { leafz?: { account?: string }[] };
+        const leafz = (await topo.hub.leafz()) as { leafs?: { account?: string }[] };
         assert.deepEqual(
-          leafz.leafz?.map((l) => l.account),
+          leafz.leafs?.map((l) => l.account),
           [app.publicKey],
           "the one leaf connection is bound to APP",
         );

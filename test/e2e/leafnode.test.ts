@@ -1,0 +1,101 @@
+/**
+ * examples/leafnode-jwt end to end: the stack renders the main and leaf configs and the creds file,
+ * both servers start from the rendered texts as they are, APP is pushed to the main server, and a
+ * client of the leaf server with no credentials gets "hello" from a service on the main server.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
+import { leafnodeJwt } from "../../examples/leafnode-jwt/program";
+import { closeAllResolvers } from "../../provider/resolver";
+import { freePort, NatsServer } from "../harness/natsServer";
+import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
+
+/** Requests until the leaf's route to the hub carries the request (the leaf retries its remote). */
+async function requestUntilAnswered(nc: NatsConnection, subject: string, deadlineMs: number): Promise<string> {
+  const until = Date.now() + deadlineMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      return (await nc.request(subject, "hi", { timeout: 500 })).string();
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`no reply on ${subject} within ${deadlineMs} ms: ${String(last)}`);
+}
+
+describe("e2e leafnode-jwt example", () => {
+  let t: TestStack;
+  let outputDir: string;
+  const servers: NatsServer[] = [];
+  const conns: NatsConnection[] = [];
+  const ports = { mainPort: 0, leafPort: 0, leafnodePort: 0 };
+
+  before(async () => {
+    outputDir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-leafnode-"));
+    ports.mainPort = await freePort();
+    ports.leafPort = await freePort();
+    ports.leafnodePort = await freePort();
+    t = await TestStack.create("leafnode-jwt", async () => leafnodeJwt(), {
+      mainPort: { value: String(ports.mainPort) },
+      leafPort: { value: String(ports.leafPort) },
+      leafnodePort: { value: String(ports.leafnodePort) },
+      outputDir: { value: outputDir },
+      push: { value: "false" },
+    });
+  });
+  after(async () => {
+    await Promise.all(conns.map((c) => c.close().catch(() => undefined)));
+    await t?.dispose();
+    await closeAllResolvers();
+    await Promise.all(servers.map((s) => s[Symbol.asyncDispose]()));
+    fs.rmSync(outputDir, { recursive: true, force: true });
+  });
+
+  it("leafnode e2e - configs from the stack run as they are and hello comes back through the leaf", async () => {
+    const first = await t.up();
+    const out = first.outputs;
+    for (const key of ["operatorJwt", "systemAccountPublicKey", "appAccountPublicKey", "mainServerConfig", "leafServerConfig"]) {
+      assert.ok(out[key]?.value, `output ${key}`);
+    }
+    assert.equal(out.userCreds.secret, true);
+    assert.equal(out.sysCreds.secret, true);
+    const credsFile = path.join(outputDir, "user.creds");
+    assert.equal(fs.statSync(credsFile).mode & 0o777, 0o600, "creds file is 0600");
+    assert.equal(fs.readFileSync(path.join(outputDir, "main.conf"), "utf8"), out.mainServerConfig.value);
+
+    const main = await NatsServer.fromConfig(String(out.mainServerConfig.value), { port: ports.mainPort, name: "main" });
+    servers.push(main);
+    const leaf = await NatsServer.fromConfig(String(out.leafServerConfig.value), { port: ports.leafPort, name: "leaf" });
+    servers.push(leaf);
+
+    await t.stack.setConfig("push", { value: "true" });
+    const pushed = await t.up();
+    assert.equal(pushed.outputs.appPushedTo.value, 1, "APP pushed to the main server");
+    assert.equal(pushed.outputs.mainServerConfig.value, out.mainServerConfig.value, "configs unchanged by the push");
+
+    const service = await connect({
+      servers: main.url,
+      authenticator: credsAuthenticator(new TextEncoder().encode(String(pushed.outputs.userCreds.value))),
+    });
+    conns.push(service);
+    service.subscribe("greet", {
+      callback: (_e, m) => {
+        m.respond("hello");
+      },
+    });
+    await service.flush();
+    const client = await connect({ servers: leaf.url });
+    conns.push(client);
+    assert.equal(await requestUntilAnswered(client, "greet", 15_000), "hello");
+
+    const preview = await t.preview();
+    assert.equal(changeCount(preview.changeSummary), 0);
+    assert.doesNotMatch(await t.exportText(), SEED_RE);
+  });
+});
