@@ -129,8 +129,8 @@ function check(news: Props): Checker {
   }
   const r = news.resolver as AccountResolver | undefined;
   if (r && !containsUnknown(r)) {
-    if (!Array.isArray(r.servers) || r.servers.length === 0)
-      c.fail("resolver.servers", "needs at least one server URL");
+    // An empty list is allowed: the JWT is signed but not pushed (bootstrapping before servers run).
+    if (!Array.isArray(r.servers)) c.fail("resolver.servers", "must be a list of server URLs");
     if (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT")) {
       c.fail("resolver credentials", "must be the .creds text of a system account user");
     }

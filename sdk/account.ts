@@ -21,7 +21,10 @@ export interface SeedHolder {
 
 /** How accounts reach the NATS account resolver (the servers' `resolver { type: full }`). */
 export interface ResolverArgs {
-  /** Server URLs, e.g. ["nats://127.0.0.1:4222"]. */
+  /**
+   * Server URLs, e.g. ["nats://127.0.0.1:4222"]. An empty list signs without pushing, for the first
+   * `up` that renders the configs the servers start from.
+   */
   servers: pulumi.Input<pulumi.Input<string>[]>;
   /** `.creds` of a system-account user (e.g. `OperatorWithSystemAccount.systemUser.creds`), a secret. */
   creds: pulumi.Input<string>;

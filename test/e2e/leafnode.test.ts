@@ -15,7 +15,11 @@ import { freePort, NatsServer } from "../harness/natsServer";
 import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
 
 /** Requests until the leaf's route to the hub carries the request (the leaf retries its remote). */
-async function requestUntilAnswered(nc: NatsConnection, subject: string, deadlineMs: number): Promise<string> {
+async function requestUntilAnswered(
+  nc: NatsConnection,
+  subject: string,
+  deadlineMs: number,
+): Promise<string> {
   const until = Date.now() + deadlineMs;
   let last: unknown;
   while (Date.now() < until) {
@@ -60,7 +64,13 @@ describe("e2e leafnode-jwt example", () => {
   it("leafnode e2e - configs from the stack run as they are and hello comes back through the leaf", async () => {
     const first = await t.up();
     const out = first.outputs;
-    for (const key of ["operatorJwt", "systemAccountPublicKey", "appAccountPublicKey", "mainServerConfig", "leafServerConfig"]) {
+    for (const key of [
+      "operatorJwt",
+      "systemAccountPublicKey",
+      "appAccountPublicKey",
+      "mainServerConfig",
+      "leafServerConfig",
+    ]) {
       assert.ok(out[key]?.value, `output ${key}`);
     }
     assert.equal(out.userCreds.secret, true);
@@ -69,15 +79,25 @@ describe("e2e leafnode-jwt example", () => {
     assert.equal(fs.statSync(credsFile).mode & 0o777, 0o600, "creds file is 0600");
     assert.equal(fs.readFileSync(path.join(outputDir, "main.conf"), "utf8"), out.mainServerConfig.value);
 
-    const main = await NatsServer.fromConfig(String(out.mainServerConfig.value), { port: ports.mainPort, name: "main" });
+    const main = await NatsServer.fromConfig(String(out.mainServerConfig.value), {
+      port: ports.mainPort,
+      name: "main",
+    });
     servers.push(main);
-    const leaf = await NatsServer.fromConfig(String(out.leafServerConfig.value), { port: ports.leafPort, name: "leaf" });
+    const leaf = await NatsServer.fromConfig(String(out.leafServerConfig.value), {
+      port: ports.leafPort,
+      name: "leaf",
+    });
     servers.push(leaf);
 
     await t.stack.setConfig("push", { value: "true" });
     const pushed = await t.up();
     assert.equal(pushed.outputs.appPushedTo.value, 1, "APP pushed to the main server");
-    assert.equal(pushed.outputs.mainServerConfig.value, out.mainServerConfig.value, "configs unchanged by the push");
+    assert.equal(
+      pushed.outputs.mainServerConfig.value,
+      out.mainServerConfig.value,
+      "configs unchanged by the push",
+    );
 
     const service = await connect({
       servers: main.url,

@@ -139,14 +139,20 @@ describe("topology - a plain leaf on a 3-server operator-mode hub cluster", () =
   let leaf: NatsServer | undefined;
   let dir: string;
   let credsFile: string;
-  let hubLeafUrls: string[];
+  let hubLeafPorts: number[];
 
-  /** Index of the hub server that holds the leaf connection. */
+  /**
+   * Index of the hub server that holds the leaf connection, once both ends list it. Asked of the
+   * leaf, whose `/leafz` shows only its live connection (with the hub's leaf port): a hub may still
+   * list a connection that just closed.
+   */
   async function leafHub(): Promise<number> {
     let index = -1;
     await until("the leaf node to connect to one of the hub servers", async () => {
-      index = (await leafCounts(cluster!.servers)).findIndex((n) => n > 0);
-      return index >= 0;
+      const leafz = (await leaf!.leafz()) as { leafs?: { port?: number }[] };
+      const ports = (leafz.leafs ?? []).map((l) => l.port);
+      index = ports.length === 1 ? hubLeafPorts.indexOf(ports[0] ?? -1) : -1;
+      return index >= 0 && (await leafCounts([cluster!.servers[index]]))[0] > 0;
     });
     return index;
   }
@@ -168,11 +174,11 @@ describe("topology - a plain leaf on a 3-server operator-mode hub cluster", () =
       leafnodes: { host: "127.0.0.1", port: -1 },
     });
     cluster = await startCluster(3, { body: () => hubBody, name: "hub" });
-    hubLeafUrls = await Promise.all(
+    hubLeafPorts = await Promise.all(
       cluster.servers.map(async (s) => {
         const port = ((await s.varz()) as { leaf?: { port?: number } }).leaf?.port;
         assert.ok(port !== undefined && port > 0, `${s.name} has a leaf node listener`);
-        return `nats-leaf://127.0.0.1:${port}`;
+        return port;
       }),
     );
 
@@ -188,7 +194,11 @@ describe("topology - a plain leaf on a 3-server operator-mode hub cluster", () =
     writeCreds(credsFile, leafUser.creds);
     leaf = await NatsServer.start({
       name: "leaf",
-      body: renderServerConfig({ leafnodes: { remotes: [{ urls: hubLeafUrls, credentials: credsFile }] } }),
+      body: renderServerConfig({
+        leafnodes: {
+          remotes: [{ urls: hubLeafPorts.map((p) => `nats-leaf://127.0.0.1:${p}`), credentials: credsFile }],
+        },
+      }),
     });
     await leafHub();
   });
