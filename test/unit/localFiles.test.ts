@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, describe, it } from "node:test";
+import { formatCreds } from "../../provider/claims";
+import { createKeyPair } from "../../provider/keys";
+import { handler as leafRemote } from "../../provider/leafRemote";
+import { handler as serverConfig } from "../../provider/serverConfigFile";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-files-"));
+const creds = (name: string) => formatCreds(`header.${name}.sig`, createKeyPair("user").seed());
+
+describe("local files", () => {
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("leafRemote - writes creds with mode 0600 and outputs the remote entry", async () => {
+    const inputs = {
+      urls: ["nats-leaf://127.0.0.1:7422"],
+      credentials: creds("a"),
+      credentialsPath: path.join(dir, "a.creds"),
+    };
+    assert.deepEqual((await leafRemote.check({}, inputs)).failures, []);
+    const { outs } = await leafRemote.create(inputs);
+    assert.equal(fs.statSync(inputs.credentialsPath).mode & 0o777, 0o600);
+    assert.equal(fs.readFileSync(inputs.credentialsPath, "utf8"), inputs.credentials);
+    assert.deepEqual(outs.remote, { urls: inputs.urls, credentials: inputs.credentialsPath });
+    assert.equal((await leafRemote.diff("id", outs, inputs)).changes, false);
+    const rotated = { ...inputs, credentials: creds("b") };
+    assert.equal((await leafRemote.diff("id", outs, rotated)).changes, true, "rotated creds update the file");
+  });
+
+  it("leafRemote - a creds file changed behind the stack's back is drift; update repairs it", async () => {
+    const inputs = {
+      urls: ["tls://hub:7422"],
+      credentials: creds("c"),
+      credentialsPath: path.join(dir, "c.creds"),
+    };
+    const { outs } = await leafRemote.create(inputs);
+    assert.deepEqual((await leafRemote.read!("id", outs)).props, outs, "no drift");
+    fs.chmodSync(inputs.credentialsPath, 0o644);
+    const drifted = (await leafRemote.read!("id", outs)).props;
+    assert.notDeepEqual(drifted, outs);
+    assert.equal((await leafRemote.diff("id", drifted, inputs)).changes, true);
+    await leafRemote.update!("id", drifted, inputs);
+    assert.equal(fs.statSync(inputs.credentialsPath).mode & 0o777, 0o600);
+    await leafRemote.delete!("id", outs);
+    assert.equal(fs.existsSync(inputs.credentialsPath), false);
+  });
+
+  it("leafRemote - refuses mixed ws and non-ws urls, a relative creds path and non-creds text", async () => {
+    const r = await leafRemote.check(
+      {},
+      {
+        urls: ["ws://a:1", "nats-leaf://b:2"],
+        credentials: "not creds",
+        credentialsPath: "relative.creds",
+      },
+    );
+    const props = (r.failures ?? []).map((f) => f.property);
+    assert.deepEqual(props.sort(), ["credentials file", "credentialsPath", "urls"]);
+    assert.ok((r.failures ?? []).every((f) => !f.reason.includes("not creds")));
+  });
+
+  it("serverConfig - renders, writes, and reports an edited file as drift", async () => {
+    const inputs = { serverName: "s", port: 4222, path: path.join(dir, "s.conf"), leafnodes: { port: 7422 } };
+    assert.deepEqual((await serverConfig.check({}, inputs)).failures, []);
+    const { outs } = await serverConfig.create(inputs);
+    assert.equal(fs.readFileSync(inputs.path, "utf8"), outs.text);
+    assert.match(String(outs.text), /leafnodes \{\n\s+port: 7422/);
+    assert.equal((await serverConfig.diff("id", outs, inputs)).changes, false);
+    fs.appendFileSync(inputs.path, "debug: true\n");
+    const drifted = (await serverConfig.read!("id", outs)).props;
+    assert.equal(drifted.fileInSync, false);
+    assert.equal((await serverConfig.diff("id", drifted, inputs)).changes, true);
+  });
+
+  it("serverConfig - check names the field nsc would complain about", async () => {
+    const r = await serverConfig.check({}, { resolver: { type: "full", dir: "jwt" } });
+    assert.equal(r.failures?.length, 1);
+    assert.match(r.failures?.[0].reason ?? "", /system account|operator/);
+  });
+});
