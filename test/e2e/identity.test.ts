@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import * as pulumi from "@pulumi/pulumi";
+import { decodeJwt } from "../../provider/claims";
 import { renderServerConfig } from "../../provider/serverConfig";
 import { Account, OperatorWithSystemAccount, SigningKey, User } from "../../sdk";
 import { NatsServer } from "../harness/natsServer";
@@ -64,6 +65,7 @@ async function canPublish(
 describe("e2e identity - pulumi up, no-op preview, one update, enforced by nats-server", () => {
   let t: TestStack;
   let server: NatsServer | undefined;
+  let oldSvcCreds = "";
   before(async () => {
     t = await TestStack.create("identity", program);
   });
@@ -111,6 +113,7 @@ describe("e2e identity - pulumi up, no-op preview, one update, enforced by nats-
     const up2 = await t.up();
     assert.equal(up2.summary.resourceChanges?.update, 1);
     const creds2 = String(up2.outputs.svcCreds.value);
+    oldSvcCreds = creds2;
     assert.equal(await canPublish(server, creds2, admin, "payments.x"), true);
     assert.equal(await canPublish(server, creds2, admin, "orders.new"), false);
 
@@ -120,6 +123,45 @@ describe("e2e identity - pulumi up, no-op preview, one update, enforced by nats-
     const state = await t.exportText();
     assert.doesNotMatch(state, SEED_RE, "no seed in plain text in pulumi stack export");
     assert.doesNotMatch(t.logs.join(""), SEED_RE, "no seed in the CLI output");
+  });
+
+  it("identity e2e - rotating the account signing key re-signs the account and every user it signed", async () => {
+    const resources = (await t.stack.exportStack()).deployment.resources as { urn: string; type: string }[];
+    const skUrn = resources.find((r) => r.type.endsWith(":SigningKey") && r.urn.endsWith("::app-sk"))?.urn;
+    assert.ok(skUrn, "app-sk in state");
+    const rotated = await t.stack.up({ replace: [skUrn], onOutput: (l) => t.logs.push(l) });
+    assert.equal(rotated.summary.resourceChanges?.replace, 1, "the signing key is replaced");
+    assert.equal(rotated.summary.resourceChanges?.update, 3, "APP, svc and admin are re-signed");
+    const out = rotated.outputs;
+    const svcIssuer = decodeJwt(String(out.svcCreds.value).split("\n")[1]).iss;
+    assert.notEqual(svcIssuer, decodeJwt(oldSvcCreds.split("\n")[1]).iss, "new issuer");
+
+    // A server that loads the re-signed account accepts the new creds and refuses the old ones.
+    await server?.[Symbol.asyncDispose]();
+    server = await NatsServer.start({
+      body: renderServerConfig({
+        operator: String(out.operatorJwt.value),
+        systemAccount: String(out.sysPub.value),
+        resolver: { type: "memory" },
+        preload: {
+          [String(out.sysPub.value)]: String(out.sysJwt.value),
+          [String(out.appPub.value)]: String(out.appJwt.value),
+        },
+      }),
+    });
+    assert.equal(
+      await canPublish(server, String(out.svcCreds.value), String(out.adminCreds.value), "payments.x"),
+      true,
+    );
+    await assert.rejects(
+      connect({
+        servers: server.url,
+        authenticator: credsAuthenticator(new TextEncoder().encode(oldSvcCreds)),
+        reconnect: false,
+      }),
+      /Authorization Violation/i,
+    );
+    assert.equal(changeCount((await t.preview()).changeSummary), 0);
   });
 
   it("identity e2e - preview refuses bad input, naming the resource, the field and the reason", () => {
