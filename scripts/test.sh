@@ -7,7 +7,7 @@ cd "$ROOT"
 export PATH="$ROOT/.tools/bin:$PATH"
 rm -rf dist
 npx --no-install tsc -p tsconfig.json
-npx --no-install biome check .
+bash scripts/biome.sh check .
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(unit integration e2e)
 files=()
