@@ -212,8 +212,8 @@ export function deleteAccountsClaims(operatorKey: string, accounts: string[]): W
 }
 
 /**
- * Removes what does not carry meaning: `iat`, `jti`, undefined/null, empty lists and objects; sorts
- * keys. Two claims with the same normalized form say the same thing to a server.
+ * Removes what does not carry meaning: `iat`, `jti`, undefined/null, zero values, empty lists and
+ * objects; sorts keys. Two claims with the same normalized form say the same thing to a server.
  */
 export function normalize(value: unknown): unknown {
   if (Array.isArray(value)) {
@@ -228,7 +228,8 @@ export function normalize(value: unknown): unknown {
     }
     return Object.keys(out).length ? out : undefined;
   }
-  if (value === null || value === "") return undefined;
+  // Zero values mean the same as absent to the server (Go's omitempty): 0, false and "" drop out.
+  if (value === null || value === "" || value === 0 || value === false) return undefined;
   return value;
 }
 

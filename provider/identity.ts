@@ -2,8 +2,8 @@
  * What Operator, Account and User share: an own key (generated, adopted or stored), claims built from
  * inputs, a signer, and a JWT that is re-signed only when the normalized claims change.
  */
-import { claimsHash, sign, type WireClaims } from "./claims";
-import type { KeyKind, NKeyPair } from "./keys";
+import { claimsHash, decodeJwt, sign, type WireClaims } from "./claims";
+import { type KeyKind, type NKeyPair, verifySignature } from "./keys";
 import { loadSeed, ownKey, type Props, seedReplaced } from "./resource";
 import { containsUnknown } from "./validate";
 
@@ -47,11 +47,12 @@ export async function signIdentity(spec: IdentitySpec, inputs: Props, previous?:
     const publicKey = own.getPublicKey();
     const claims = spec.claims(inputs, publicKey, signer.getPublicKey());
     const hash = claimsHash(claims);
-    if (previous && previous.claimsHash === hash && typeof previous.jwt === "string") {
+    const kept = previous ?? adoptedJwt(inputs.jwt, publicKey, signer.getPublicKey());
+    if (kept && kept.claimsHash === hash && typeof kept.jwt === "string") {
       return {
         publicKey,
         seed: own.seed(),
-        jwt: previous.jwt,
+        jwt: kept.jwt,
         claimsHash: hash,
         issuer: signer.getPublicKey(),
       };
@@ -61,6 +62,23 @@ export async function signIdentity(spec: IdentitySpec, inputs: Props, previous?:
   } finally {
     own.clear();
     signer.clear();
+  }
+}
+
+/**
+ * An existing JWT given as input (importing an nsc-made identity): kept as it is when it is for this
+ * key, validly signed by the signer, and says what the inputs say; otherwise it is re-signed.
+ */
+function adoptedJwt(jwt: unknown, publicKey: string, signer: string): Props | undefined {
+  if (typeof jwt !== "string" || jwt.split(".").length !== 3) return undefined;
+  try {
+    const claims = decodeJwt(jwt);
+    const [h, b, sig] = jwt.split(".");
+    const signed = verifySignature(signer, Buffer.from(`${h}.${b}`), Buffer.from(sig, "base64url"));
+    if (claims.sub !== publicKey || claims.iss !== signer || !signed) return undefined;
+    return { jwt, claimsHash: claimsHash(claims) };
+  } catch {
+    return undefined;
   }
 }
 

@@ -56,6 +56,8 @@ export type AccountArgs = {
   key?: SeedHolder;
   /** Adopt an existing account by its seed (a secret). A different seed replaces the account. */
   seed?: pulumi.Input<string>;
+  /** With `seed`: the account's existing JWT (e.g. from an nsc store), kept while its claims match. */
+  jwt?: pulumi.Input<string>;
   /** Account signing keys users may be signed with: `SigningKey` resources (owner "account"), or refs. */
   signingKeys?: (SigningKey | DeepInput<SigningKeyRef>)[];
   /** Push the JWT to this resolver on create/update, look it up on refresh, delete it on destroy. */
@@ -113,7 +115,8 @@ export class Account extends pulumi.dynamic.Resource {
         signingKeys: signingKeys?.map((k) => (k instanceof SigningKey ? k.ref : k)),
         resolver,
         publicKey: undefined,
-        jwt: undefined,
+        // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
+        jwt: args.jwt,
         claimsHash: undefined,
         issuer: undefined,
         pushedTo: undefined,

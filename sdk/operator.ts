@@ -14,6 +14,8 @@ export type OperatorArgs = {
   signingKeys?: (SigningKey | pulumi.Input<string>)[];
   /** Adopt an existing operator by its seed (a secret). A different seed replaces the operator. */
   seed?: pulumi.Input<string>;
+  /** With `seed`: the operator's existing JWT (e.g. from an nsc store), kept while its claims match. */
+  jwt?: pulumi.Input<string>;
 };
 
 /** Maps signing keys given as resources to their public keys. */
@@ -58,7 +60,8 @@ export class Operator extends pulumi.dynamic.Resource {
         // Listed even when undefined so the `seed` output is registered.
         seed: args.seed,
         publicKey: undefined,
-        jwt: undefined,
+        // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
+        jwt: args.jwt,
         claimsHash: undefined,
         issuer: undefined,
       },

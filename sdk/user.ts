@@ -33,6 +33,8 @@ export type UserArgs = {
   key?: SeedHolder;
   /** Adopt an existing user by its seed (a secret). A different seed replaces the user. */
   seed?: pulumi.Input<string>;
+  /** With `seed`: the user's existing JWT (e.g. from an nsc store), kept while its claims match. */
+  jwt?: pulumi.Input<string>;
 };
 
 /**
@@ -72,7 +74,8 @@ export class User extends pulumi.dynamic.Resource {
         signedByAccountKey: signer === undefined,
         signerScoped: signer instanceof SigningKey ? signer.scoped : undefined,
         publicKey: undefined,
-        jwt: undefined,
+        // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
+        jwt: args.jwt,
         creds: undefined,
         claimsHash: undefined,
         issuer: undefined,

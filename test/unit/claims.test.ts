@@ -85,7 +85,10 @@ describe("claims", () => {
     assert.equal(claimsHash(reordered), claimsHash(a));
     const c = accountClaims("A", acct.getPublicKey(), op.getPublicKey(), { limits: { conn: 5 } });
     assert.notEqual(claimsHash(c), claimsHash(a));
-    assert.deepEqual(normalize({ a: [], b: {}, c: null, d: "", e: 0, f: false }), { e: 0, f: false });
+    assert.deepEqual(normalize({ a: [], b: {}, c: null, d: "", e: 0, f: false, g: -1, h: true }), {
+      g: -1,
+      h: true,
+    });
   });
 
   it("claims - signed JWTs verify, decode with @nats-io/jwt and hash like their claims", async () => {
