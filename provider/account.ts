@@ -6,8 +6,7 @@
 import { accountClaims, claimsHash, decodeJwt } from "./claims";
 import type { Handler } from "./dynamic";
 import { describe, NatsAuthError, PartialFailure, ResolverError } from "./errors";
-import { desiredHash, type IdentitySpec, identityDiff, pick, signIdentity } from "./identity";
-import { publicKeyOf } from "./keys";
+import { checkSigner, desiredHash, type IdentitySpec, identityDiff, pick, signIdentity } from "./identity";
 import { type ResolverConnection, sharedResolver, validateForPush } from "./resolver";
 import { checked, label, loadSeed, type Props } from "./resource";
 import type { AccountClaims } from "./types";
@@ -99,34 +98,17 @@ function check(news: Props): Checker {
   const c = new Checker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "an account needs a name");
   c.seed("identity", news.seed, ["account"], "seed");
-  c.seed("signer", news.signerSeed, ["operator"], "signer seed");
+  checkSigner(c, {
+    subject: "account",
+    issuer: "operator",
+    signerSeed: news.signerSeed,
+    issuerKey: news.operatorPublicKey,
+    issuerSigningKeys: news.operatorSigningKeys ?? [],
+    strict: news.operatorStrict,
+    byIdentity: news.signedByIdentity,
+  });
   c.publicKey("operator", news.operatorPublicKey, "operator");
   c.accountClaims(pick<AccountClaims>(news, ACCOUNT_FIELDS));
-  const known = !containsUnknown([
-    news.signerSeed,
-    news.operatorPublicKey,
-    news.operatorSigningKeys,
-    news.operatorStrict,
-  ]);
-  if (known && typeof news.signerSeed === "string" && c.failures.every((f) => f.property !== "signer")) {
-    const signer = publicKeyOf(news.signerSeed);
-    const keys = (news.operatorSigningKeys as string[] | undefined) ?? [];
-    if (signer !== news.operatorPublicKey && !keys.includes(signer)) {
-      c.fail("signer", "is neither the operator's identity key nor one of its signing keys");
-    }
-    if (news.operatorStrict === true && signer === news.operatorPublicKey && news.signedByIdentity !== true) {
-      c.fail(
-        "signer",
-        "the operator requires signing keys (strictSigningKeyUsage): sign the account with one of the operator's signing keys",
-      );
-    }
-  }
-  if (news.operatorStrict === true && news.signedByIdentity === true) {
-    c.fail(
-      "signer",
-      "the operator requires signing keys (strictSigningKeyUsage): sign the account with one of the operator's signing keys",
-    );
-  }
   const r = news.resolver as AccountResolver | undefined;
   if (r && !containsUnknown(r)) {
     // An empty list is allowed: the JWT is signed but not pushed (bootstrapping before servers run).

@@ -3,9 +3,11 @@
  * inputs, a signer, and a JWT that is re-signed only when the normalized claims change.
  */
 import { claimsHash, decodeJwt, sign, type WireClaims } from "./claims";
-import { type KeyKind, type NKeyPair, verifySignature } from "./keys";
-import { loadSeed, ownKey, type Props, seedReplaced } from "./resource";
-import { containsUnknown } from "./validate";
+import type { Handler } from "./dynamic";
+import type { Failure } from "./errors";
+import { type KeyKind, type NKeyPair, publicKeyOf, verifySignature } from "./keys";
+import { checked, loadSeed, ownKey, type Props, seedReplaced } from "./resource";
+import { type Checker, containsUnknown } from "./validate";
 
 /** How one kind of identity builds its claims and finds its signer. */
 export interface IdentitySpec {
@@ -99,4 +101,67 @@ export function pick<T>(inputs: Props, fields: readonly string[]): T {
   const out: Props = {};
   for (const f of fields) if (inputs[f] !== undefined) out[f] = inputs[f];
   return out as T;
+}
+
+/** Who signs an account (issuer: the operator) or a user (issuer: the account). */
+export interface SignerCheck {
+  /** What is being signed, for messages. */
+  subject: "account" | "user";
+  issuer: "operator" | "account";
+  signerSeed: unknown;
+  issuerKey: unknown;
+  issuerSigningKeys: unknown;
+  strict: unknown;
+  /** Set by the SDK when no signer was given: known during preview even when seeds are not. */
+  byIdentity: unknown;
+}
+
+/**
+ * The signer must be the issuer's identity key or one of its signing keys; under strict signing
+ * keys (which the server applies to accounts and users alike) it must be a signing key.
+ */
+export function checkSigner(c: Checker, s: SignerCheck): void {
+  c.seed("signer", s.signerSeed, [s.issuer], "signer seed");
+  const known = !containsUnknown([s.signerSeed, s.issuerKey, s.issuerSigningKeys]);
+  const valid = typeof s.signerSeed === "string" && c.failures.every((f) => f.property !== "signer");
+  const signer = known && valid ? publicKeyOf(String(s.signerSeed)) : undefined;
+  const keys = Array.isArray(s.issuerSigningKeys) ? (s.issuerSigningKeys as string[]) : [];
+  if (signer !== undefined && signer !== s.issuerKey && !keys.includes(signer)) {
+    c.fail("signer", `is neither the ${s.issuer}'s identity key nor one of its signing keys`);
+  }
+  const byIdentity = s.byIdentity === true || (signer !== undefined && signer === s.issuerKey);
+  if (s.strict === true && byIdentity) {
+    c.fail(
+      "signer",
+      `the operator requires signing keys (strictSigningKeyUsage): sign the ${s.subject} with one of the ${s.issuer}'s signing keys`,
+    );
+  }
+}
+
+/**
+ * The dynamic provider of an identity without side effects (Operator, User): check, diff from the
+ * normalized claims, sign on create/update. `extra` adds outputs derived from the signed identity.
+ */
+export function identityHandler(
+  spec: IdentitySpec,
+  check: (news: Props) => Failure[],
+  extra: (s: Signed) => Props = () => ({}),
+): Handler {
+  return {
+    async check(_olds, news) {
+      return checked(news, check(news));
+    },
+    async diff(_id, olds, news) {
+      const d = identityDiff(spec, olds, news);
+      return { changes: d.changed, replaces: d.replaces };
+    },
+    async create(inputs) {
+      const s = await signIdentity(spec, inputs);
+      return { id: s.publicKey, outs: { ...inputs, ...s, ...extra(s) } };
+    },
+    async update(_id, olds, news) {
+      const s = await signIdentity(spec, news, olds);
+      return { outs: { ...news, ...s, ...extra(s) } };
+    },
+  };
 }

@@ -1,8 +1,8 @@
 /** Dynamic provider of `Operator`: the root of trust; its JWT is self-signed. */
 import { operatorClaims } from "./claims";
 import type { Handler } from "./dynamic";
-import { type IdentitySpec, identityDiff, pick, signIdentity } from "./identity";
-import { checked, type Props } from "./resource";
+import { type IdentitySpec, identityHandler, pick } from "./identity";
+import type { Props } from "./resource";
 import type { OperatorClaims } from "./types";
 import { Checker } from "./validate";
 
@@ -40,20 +40,4 @@ export function checkOperator(news: Props): Checker {
   return c;
 }
 
-export const handler: Handler = {
-  async check(_olds, news) {
-    return checked(news, checkOperator(news).failures);
-  },
-  async diff(_id, olds, news) {
-    const d = identityDiff(operatorSpec, olds, news);
-    return { changes: d.changed, replaces: d.replaces };
-  },
-  async create(inputs) {
-    const s = await signIdentity(operatorSpec, inputs);
-    return { id: s.publicKey, outs: { ...inputs, ...s } };
-  },
-  async update(_id, olds, news) {
-    const s = await signIdentity(operatorSpec, news, olds);
-    return { outs: { ...news, ...s } };
-  },
-};
+export const handler: Handler = identityHandler(operatorSpec, (news) => checkOperator(news).failures);

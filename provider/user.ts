@@ -1,9 +1,9 @@
 /** Dynamic provider of `User`: a user JWT signed by its account or an account signing key, and its creds. */
 import { formatCreds, userClaims } from "./claims";
 import type { Handler } from "./dynamic";
-import { type IdentitySpec, identityDiff, pick, signIdentity } from "./identity";
+import { checkSigner, type IdentitySpec, identityHandler, pick } from "./identity";
 import { publicKeyOf } from "./keys";
-import { checked, loadSeed, type Props } from "./resource";
+import { loadSeed, type Props } from "./resource";
 import type { SigningKeyRef, UserClaims } from "./types";
 import { Checker, containsUnknown } from "./validate";
 
@@ -64,53 +64,27 @@ function check(news: Props): Checker {
   const c = new Checker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "a user needs a name");
   c.seed("identity", news.seed, ["user"], "seed");
-  c.seed("signer", news.signerSeed, ["account"], "signer seed");
   c.publicKey("account", news.accountPublicKey, "account");
   c.userClaims(pick<UserClaims>(news, USER_FIELDS));
-  const known = !containsUnknown([
-    news.signerSeed,
-    news.accountPublicKey,
-    news.accountSigningKeys,
-    news.accountStrict,
-  ]);
-  if (news.signerScoped === true) scopedFieldsUnset(c, news);
-  if (known && typeof news.signerSeed === "string" && c.failures.every((f) => f.property !== "signer")) {
-    const signer = publicKeyOf(news.signerSeed);
-    if (signer !== news.accountPublicKey && scopeOf(news, signer) === undefined) {
-      c.fail("signer", "is neither the account's key nor one of the account's signing keys");
-    }
-    // The server applies strict signing key usage to users as well as accounts.
-    if (news.accountStrict === true && signer === news.accountPublicKey && news.signedByAccountKey !== true) {
-      c.fail(
-        "signer",
-        "the operator requires signing keys (strictSigningKeyUsage): sign the user with one of the account's signing keys",
-      );
-    }
-    if (isScoped(news) && news.signerScoped !== true) scopedFieldsUnset(c, news);
-  }
-  if (news.accountStrict === true && news.signedByAccountKey === true) {
-    c.fail(
-      "signer",
-      "the operator requires signing keys (strictSigningKeyUsage): sign the user with one of the account's signing keys",
-    );
-  }
+  const refs = (news.accountSigningKeys as SigningKeyRef[] | undefined) ?? [];
+  checkSigner(c, {
+    subject: "user",
+    issuer: "account",
+    signerSeed: news.signerSeed,
+    issuerKey: news.accountPublicKey,
+    issuerSigningKeys: containsUnknown(refs) ? refs : refs.map((k) => (typeof k === "string" ? k : k.key)),
+    strict: news.accountStrict,
+    byIdentity: news.signedByAccountKey,
+  });
+  const signerKnown =
+    !containsUnknown([news.signerSeed, news.accountSigningKeys]) &&
+    c.failures.every((f) => f.property !== "signer");
+  if (news.signerScoped === true || (signerKnown && isScoped(news))) scopedFieldsUnset(c, news);
   return c;
 }
 
-export const handler: Handler = {
-  async check(_olds, news) {
-    return checked(news, check(news).failures);
-  },
-  async diff(_id, olds, news) {
-    const d = identityDiff(userSpec, olds, news);
-    return { changes: d.changed, replaces: d.replaces };
-  },
-  async create(inputs) {
-    const s = await signIdentity(userSpec, inputs);
-    return { id: s.publicKey, outs: { ...inputs, ...s, creds: formatCreds(s.jwt, s.seed) } };
-  },
-  async update(_id, olds, news) {
-    const s = await signIdentity(userSpec, news, olds);
-    return { outs: { ...news, ...s, creds: formatCreds(s.jwt, s.seed) } };
-  },
-};
+export const handler: Handler = identityHandler(
+  userSpec,
+  (news) => check(news).failures,
+  (s) => ({ creds: formatCreds(s.jwt, s.seed) }),
+);
