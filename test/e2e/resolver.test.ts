@@ -37,6 +37,7 @@ const program = async () => {
       servers,
       creds: ops.systemUser.creds,
       expectedServers: cfg.getNumber("expectedServers"),
+      onDelete: cfg.get("onDelete") as "delete" | "retain" | undefined,
       timeoutMs: 2000,
     },
   });
@@ -44,11 +45,11 @@ const program = async () => {
   return { ...base, appPub: app.publicKey, appJwt: app.jwt, pushedTo: app.pushedTo, userCreds: user.creds };
 };
 
-function fullResolverConfig(outputs: Record<string, { value: unknown }>): string {
+function fullResolverConfig(outputs: Record<string, { value: unknown }>, allowDelete = true): string {
   return renderServerConfig({
     operator: String(outputs.operatorJwt.value),
     systemAccount: String(outputs.sysPub.value),
-    resolver: { type: "full", dir: "jwt", allowDelete: true, interval: "2m", timeout: "1.9s" },
+    resolver: { type: "full", dir: "jwt", allowDelete, interval: "2m", timeout: "1.9s" },
     preload: { [String(outputs.sysPub.value)]: String(outputs.sysJwt.value) },
   });
 }
@@ -250,6 +251,46 @@ describe("e2e resolver - push, drift, delete against real servers", () => {
 
       await t.destroy();
       assert.deepEqual(await held(cluster.urls, sysCreds, appPub), ["", "", ""]);
+    });
+  });
+
+  describe("servers that refuse deletes", () => {
+    let t: TestStack;
+    let server: NatsServer;
+    before(async () => {
+      t = await TestStack.create("resolver-nodelete", program);
+      const base = (await t.up()).outputs;
+      server = await NatsServer.start({ body: fullResolverConfig(base, false) });
+      await t.stack.setConfig("servers", { value: JSON.stringify([server.url]) });
+    });
+    after(async () => {
+      await t?.stack.setConfig("onDelete", { value: "retain" });
+      await t?.dispose();
+      await server?.[Symbol.asyncDispose]();
+    });
+
+    it("resolver e2e - destroy fails clearly without allow_delete; onDelete retain leaves the JWT and drops it from state", async () => {
+      const up = await t.up();
+      const sysCreds = String(up.outputs.sysCreds.value);
+      const appPub = String(up.outputs.appPub.value);
+      let message = "";
+      try {
+        await t.destroy();
+        assert.fail("destroy should fail while the servers refuse deletes");
+      } catch (e) {
+        message = errorText(e);
+      }
+      assert.match(message, /Account "APP": the resolver refused to delete the account/);
+      assert.match(message, /delete must be enabled in server config/);
+      assert.match(message, /onDelete = "retain"/);
+      const want = claimsHash(decodeJwt(String(up.outputs.appJwt.value)));
+      assert.deepEqual(await held([server.url], sysCreds, appPub), [want], "still on the server");
+
+      await t.stack.setConfig("onDelete", { value: "retain" });
+      await t.up();
+      const destroyed = await t.destroy();
+      assert.equal(destroyed.summary.result, "succeeded");
+      assert.deepEqual(await held([server.url], sysCreds, appPub), [want], "retained on the server");
     });
   });
 });

@@ -35,6 +35,7 @@ describe("e2e smoke - one dynamic resource through the real pulumi CLI", () => {
       outputs?: { __provider?: string };
     }[];
     const providerText = resources.find((r) => r.type.endsWith(":KeyPair"))?.outputs?.__provider ?? "";
+    for (const r of resources) console.log(`state size of ${r.type}: ${JSON.stringify(r).length} bytes`);
     assert.ok(
       providerText.length > 0 && providerText.length < 4000,
       `__provider is small (${providerText.length} chars)`,

@@ -58,6 +58,7 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
   let w: World;
   let app: Outs;
   let other: Outs;
+  let mapped: Outs;
   let unsignedStrict: Outs;
   let scopedKey: Outs & { ref: unknown };
   let server: NatsServer;
@@ -71,6 +72,9 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
     });
     app = await w.newAccount("APP", { signingKeys: [scopedKey.ref] });
     other = await w.newAccount("OTHER", { limits: { conn: 1 } });
+    mapped = await w.newAccount("MAPPED", {
+      mappings: { "orders.in": [{ subject: "orders.processed", weight: 100 }] },
+    });
     // Signed by the operator identity key although the operator demands signing keys: made by hand,
     // since the provider's check refuses it.
     const strictOp = { ...w.operator };
@@ -109,6 +113,7 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
       timeZone: "Asia/Tokyo",
     });
     users.other1 = await w.newUser(other, "o1");
+    users.mapped = await w.newUser(mapped, "m");
     users.other2 = await w.newUser(other, "o2");
     users.bad = await w.newUser(unsignedStrict, "bad");
     // Strict signing keys cover users too: one signed by the account identity key is refused.
@@ -116,7 +121,9 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
       await userHandler.create({ name: "id-signed", accountPublicKey: app.publicKey, signerSeed: app.seed })
     ).outs as Outs & { creds: string };
 
-    const preload = Object.fromEntries([w.sys, app, other, unsignedStrict].map((a) => [a.publicKey, a.jwt]));
+    const preload = Object.fromEntries(
+      [w.sys, app, other, mapped, unsignedStrict].map((a) => [a.publicKey, a.jwt]),
+    );
     server = await NatsServer.start({
       body: renderServerConfig({
         operator: w.operator.jwt,
@@ -204,6 +211,12 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
 
   it("identity - under strict signing keys a user signed by the account identity key is refused", async () => {
     assert.match(await refused(server, users.identitySigned.creds), /authorization/i);
+  });
+
+  it("identity - subject mappings (untyped in the JS library) are applied by the server", async () => {
+    const nc = await connectAs(server, users.mapped.creds);
+    assert.equal(await receives(nc, "orders.processed", async () => nc.publish("orders.in", "o-1")), "o-1");
+    await nc.close();
   });
 
   it("identity - nsc describe jwt reads our JWTs back with the same claims", () => {
