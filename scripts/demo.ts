@@ -15,9 +15,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { connect, credsAuthenticator } from "@nats-io/transport-node";
-import { leafnodeJwt } from "../examples/leafnode-jwt/program";
 import { closeAllResolvers } from "../provider/resolver";
 import { NatsServer } from "../test/harness/natsServer";
+import { REPO_ROOT } from "../test/harness/paths";
 import { TestStack } from "../test/harness/pulumi";
 
 const step = (text: string): void => {
@@ -35,7 +35,8 @@ async function main(): Promise<void> {
   step(
     `files go to ${outputDir}; ports main ${ports.mainPort}, leaf ${ports.leafPort}, leafnode ${ports.leafnodePort}`,
   );
-  const stack = await TestStack.create("pulumi-nats-auth-demo", async () => leafnodeJwt(), {
+  // The root Pulumi project (Pulumi.yaml: the compiled examples/leafnode-jwt), run by the CLI.
+  const stack = await TestStack.fromFolder(REPO_ROOT, "demo", {
     mainPort: { value: String(ports.mainPort) },
     leafPort: { value: String(ports.leafPort) },
     leafnodePort: { value: String(ports.leafnodePort) },

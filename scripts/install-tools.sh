@@ -12,6 +12,7 @@ mkdir -p "$BIN" "$TOOLS/build"
 NATS_SERVER_VERSION="v2.14.9"
 NSC_VERSION="v2.12.0"
 PULUMI_VERSION="v3.259.0"
+LANGUAGE_HOST_VERSION="v3.68.0"
 NODE_VERSION="22.23.3"
 
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
@@ -75,6 +76,12 @@ go_build_wrapped pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$PULUMI_VERS
   "github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e" \
   "golang.org/x/text => golang.org/x/text v0.39.0"
 "$BIN/pulumi" version
+# The Node.js language host (runs programs from a folder with Pulumi.yaml). Its current module is not
+# served by the module proxy here (refused for every version and commit), so this builds the last
+# release that shipped it inside sdk/v3 (v3.68.0). It runs compiled JavaScript programs with the
+# newer CLI and @pulumi/pulumi; the examples' Pulumi.yaml files point at their dist/ builds.
+go_build_wrapped pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
+  "$LANGUAGE_HOST_VERSION" "" "github.com/pulumi/pulumi/sdk/v3 $LANGUAGE_HOST_VERSION"
 
 
 # Dynamic providers run through pulumi-resource-pulumi-nodejs, which @pulumi/pulumi ships as a script;

@@ -77,4 +77,22 @@ describe("e2e quickstart - the README example runs as written", () => {
     await nc.close();
     assert.equal(changeCount((await t.preview()).changeSummary), 0);
   });
+
+  it("quickstart - the example folder runs through its Pulumi.yaml and the language host", async () => {
+    const folder = await TestStack.fromFolder(path.join(REPO_ROOT, "examples", "quickstart"), "folder-test");
+    try {
+      const up = await folder.up();
+      assert.equal(up.summary.result, "succeeded");
+      assert.equal(up.summary.resourceChanges?.create, 11);
+      assert.match(String(up.outputs.operatorJwt.value), /^eyJ/);
+      assert.equal(up.outputs.userCreds.secret, true);
+      assert.equal(changeCount((await folder.preview()).changeSummary), 0);
+    } finally {
+      await folder.dispose();
+    }
+    assert.equal(
+      fs.existsSync(path.join(REPO_ROOT, "examples", "quickstart", "Pulumi.folder-test.yaml")),
+      false,
+    );
+  });
 });

@@ -29,9 +29,10 @@ export class TestStack {
     readonly env: Record<string, string>,
   ) {}
 
-  static async create(project: string, program: PulumiFn, config: ConfigMap = {}): Promise<TestStack> {
+  /** A temp dir holding the local backend and PULUMI_HOME, and the environment that points at them. */
+  private static environment(label: string): { dir: string; envVars: Record<string, string> } {
     toolPath("pulumi");
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pna-${project}-`));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pna-${label}-`));
     const backend = path.join(dir, "backend");
     const home = path.join(dir, "home");
     fs.mkdirSync(backend);
@@ -45,6 +46,12 @@ export class TestStack {
       PULUMI_SKIP_CONFIRMATIONS: "true",
       PATH: `${TOOLS_BIN}${path.delimiter}${process.env.PATH ?? ""}`,
     };
+    return { dir, envVars };
+  }
+
+  /** An inline program (run in this process through the CLI's --client mode). */
+  static async create(project: string, program: PulumiFn, config: ConfigMap = {}): Promise<TestStack> {
+    const { dir, envVars } = TestStack.environment(project);
     const work = path.join(dir, "work");
     fs.mkdirSync(work);
     const stack = await LocalWorkspace.createOrSelectStack(
@@ -59,6 +66,22 @@ export class TestStack {
     await stack.setAllConfig(config);
     return new TestStack(stack, dir, envVars);
   }
+
+  /**
+   * A Pulumi project folder (a Pulumi.yaml and its program), run as `pulumi up` there would, through
+   * the Node.js language host. Its Pulumi.<stack>.yaml is removed on dispose.
+   */
+  static async fromFolder(projectDir: string, stackName: string, config: ConfigMap = {}): Promise<TestStack> {
+    toolPath("pulumi-language-nodejs");
+    const { dir, envVars } = TestStack.environment(path.basename(projectDir));
+    const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: projectDir }, { envVars });
+    await stack.setAllConfig(config);
+    const t = new TestStack(stack, dir, envVars);
+    t.stackFile = path.join(projectDir, `Pulumi.${stackName}.yaml`);
+    return t;
+  }
+
+  private stackFile?: string;
 
   private onOutput = (line: string): void => {
     this.logs.push(line);
@@ -85,11 +108,15 @@ export class TestStack {
    */
   async exportText(): Promise<string> {
     const { execFileSync } = await import("node:child_process");
-    return execFileSync(toolPath("pulumi"), ["stack", "export", "--stack", "test", "--non-interactive"], {
-      cwd: this.stack.workspace.workDir,
-      env: { ...process.env, ...this.env },
-      encoding: "utf8",
-    });
+    return execFileSync(
+      toolPath("pulumi"),
+      ["stack", "export", "--stack", this.stack.name, "--non-interactive"],
+      {
+        cwd: this.stack.workspace.workDir,
+        env: { ...process.env, ...this.env },
+        encoding: "utf8",
+      },
+    );
   }
 
   /** Destroys what is left (ignoring errors) and removes the temp dir. */
@@ -99,6 +126,7 @@ export class TestStack {
     } catch {
       // Best effort: the backend is removed with the dir anyway.
     }
+    if (this.stackFile) fs.rmSync(this.stackFile, { force: true });
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
