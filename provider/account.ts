@@ -3,7 +3,7 @@
  * key) and, when a resolver is given, keeps the servers' copy in step: push on create/update,
  * lookup on refresh, delete on destroy.
  */
-import { accountClaims, claimsHash, decodeJwt } from "./claims";
+import { accountClaims, claimsHash, decodeJwt, normalize } from "./claims";
 import type { Handler } from "./dynamic";
 import { describe, NatsAuthError, PartialFailure, ResolverError } from "./errors";
 import { checkSigner, desiredHash, type IdentitySpec, identityDiff, pick, signIdentity } from "./identity";
@@ -130,19 +130,14 @@ export const handler: Handler = {
   async diff(_id, olds, news) {
     const d = identityDiff(accountSpec, olds, news);
     if (d.replaces.length) return { changes: true, replaces: d.replaces };
-    let changed = d.changed;
-    if (!changed && resolverOf(news)) {
-      const want = desiredHash(accountSpec, news, String(olds.publicKey));
-      const { creds: _n, ...newR } = news.resolver as AccountResolver;
-      const { creds: _o, ...oldR } = (olds.resolver ?? {}) as AccountResolver;
-      changed =
-        want !== olds.pushedHash ||
-        JSON.stringify(newR) !== JSON.stringify(oldR) ||
-        (news.resolver as AccountResolver).creds !== (olds.resolver as AccountResolver | undefined)?.creds;
-    } else if (!changed && resolverOf(olds)) {
-      changed = true;
-    }
-    return { changes: changed };
+    // Beyond the claims: the resolver settings, and whether the resolver holds the current claims
+    // (a refresh that found the JWT missing or replaced leaves pushedHash behind).
+    const resolverMoved =
+      JSON.stringify(normalize(news.resolver)) !== JSON.stringify(normalize(olds.resolver));
+    const unpushed =
+      resolverOf(news) !== undefined &&
+      desiredHash(accountSpec, news, String(olds.publicKey)) !== olds.pushedHash;
+    return { changes: d.changed || resolverMoved || unpushed };
   },
   async create(inputs) {
     const name = label("Account", inputs);
