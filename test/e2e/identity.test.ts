@@ -39,6 +39,17 @@ const program = async () => {
   };
 };
 
+/** A MEMORY-resolver server config with SYS and APP preloaded from the stack's outputs. */
+function memoryResolverConfig(out: Record<string, { value: unknown }>): string {
+  const v = (k: string) => String(out[k].value);
+  return renderServerConfig({
+    operator: v("operatorJwt"),
+    systemAccount: v("sysPub"),
+    resolver: { type: "memory" },
+    preload: { [v("sysPub")]: v("sysJwt"), [v("appPub")]: v("appJwt") },
+  });
+}
+
 async function canPublish(
   server: NatsServer,
   creds: string,
@@ -88,16 +99,7 @@ describe("e2e identity - pulumi up, no-op preview, one update, enforced by nats-
       `no-op preview: ${JSON.stringify(preview.changeSummary)}`,
     );
 
-    const body = renderServerConfig({
-      operator: String(out.operatorJwt.value),
-      systemAccount: String(out.sysPub.value),
-      resolver: { type: "memory" },
-      preload: {
-        [String(out.sysPub.value)]: String(out.sysJwt.value),
-        [String(out.appPub.value)]: String(out.appJwt.value),
-      },
-    });
-    server = await NatsServer.start({ body });
+    server = await NatsServer.start({ body: memoryResolverConfig(out) });
     const admin = String(out.adminCreds.value);
     assert.equal(await canPublish(server, String(out.svcCreds.value), admin, "orders.new"), true);
     assert.equal(await canPublish(server, String(out.svcCreds.value), admin, "payments.x"), false);
@@ -138,17 +140,7 @@ describe("e2e identity - pulumi up, no-op preview, one update, enforced by nats-
 
     // A server that loads the re-signed account accepts the new creds and refuses the old ones.
     await server?.[Symbol.asyncDispose]();
-    server = await NatsServer.start({
-      body: renderServerConfig({
-        operator: String(out.operatorJwt.value),
-        systemAccount: String(out.sysPub.value),
-        resolver: { type: "memory" },
-        preload: {
-          [String(out.sysPub.value)]: String(out.sysJwt.value),
-          [String(out.appPub.value)]: String(out.appJwt.value),
-        },
-      }),
-    });
+    server = await NatsServer.start({ body: memoryResolverConfig(out) });
     assert.equal(
       await canPublish(server, String(out.svcCreds.value), String(out.adminCreds.value), "payments.x"),
       true,
