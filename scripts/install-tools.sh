@@ -10,6 +10,7 @@ BIN="$TOOLS/bin"
 mkdir -p "$BIN" "$TOOLS/build"
 
 NATS_SERVER_VERSION="v2.14.9"
+NATS_SERVER_OLD_VERSION="v2.9.10"
 NSC_VERSION="v2.12.0"
 PULUMI_VERSION="v3.259.0"
 LANGUAGE_HOST_VERSION="v3.68.0"
@@ -67,6 +68,10 @@ go_build_wrapped() { # name package version ldflags require... -- replace...
 
 install_node
 go_install nats-server github.com/nats-io/nats-server/v2 "$NATS_SERVER_VERSION"
+# An old server for compatibility tests: before 2.9.15 UPDATE/DELETE with headers are refused, and
+# before 2.9.17 a lookup of a missing account gets no reply.
+go_build_wrapped nats-server-old github.com/nats-io/nats-server/v2 "$NATS_SERVER_OLD_VERSION" "" \
+  "github.com/nats-io/nats-server/v2 $NATS_SERVER_OLD_VERSION"
 # The checksum database has no entry for nsc's module (the proxy serves it); its dependencies are still verified.
 GONOSUMDB="github.com/nats-io/nsc" go_build_wrapped nsc github.com/nats-io/nsc/v2 "$NSC_VERSION" "" \
   "github.com/nats-io/nsc/v2 $NSC_VERSION"
