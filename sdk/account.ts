@@ -3,7 +3,7 @@ import { providerFor } from "../provider/dynamic";
 import type { AccountClaims, SigningKeyRef } from "../provider/types";
 import { Operator } from "./operator";
 import { SigningKey } from "./signingKey";
-import { type DeepInput, MODULE } from "./types";
+import { type DeepInput, type IdentityArgs, MODULE, type SeedHolder } from "./types";
 
 /** What an account needs of its operator; an {@link Operator} resource (or a StackReference's outputs) fits. */
 export interface OperatorRef {
@@ -12,11 +12,6 @@ export interface OperatorRef {
   strictSigningKeyUsage?: pulumi.Input<boolean | undefined>;
   /** The operator identity seed; needed only when no `signer` is given. */
   seed?: pulumi.Input<string>;
-}
-
-/** Anything holding a seed: a {@link SigningKey}, a {@link KeyPair}, an Operator or Account. */
-export interface SeedHolder {
-  seed: pulumi.Input<string>;
 }
 
 /** How accounts reach the NATS account resolver (the servers' `resolver { type: full }`). */
@@ -45,24 +40,16 @@ export interface ResolverArgs {
 /** Inputs of an {@link Account}: its claims, plus who signs it and where it is pushed. */
 export type AccountArgs = {
   [K in Exclude<keyof AccountClaims, "signingKeys">]?: DeepInput<AccountClaims[K]>;
-} & {
-  /** The account's name in its JWT (default: the resource name). */
-  name?: pulumi.Input<string>;
-  /** The operator that issues the account. */
-  operator: OperatorRef;
-  /** An operator signing key to sign with (required when the operator uses strict signing keys). */
-  signer?: SeedHolder;
-  /** The account's identity: a {@link KeyPair} of kind "account" (lets accounts import from each other). */
-  key?: SeedHolder;
-  /** Adopt an existing account by its seed (a secret). A different seed replaces the account. */
-  seed?: pulumi.Input<string>;
-  /** With `seed`: the account's existing JWT (e.g. from an nsc store), kept while its claims match. */
-  jwt?: pulumi.Input<string>;
-  /** Account signing keys users may be signed with: `SigningKey` resources (owner "account"), or refs. */
-  signingKeys?: (SigningKey | DeepInput<SigningKeyRef>)[];
-  /** Push the JWT to this resolver on create/update, look it up on refresh, delete it on destroy. */
-  resolver?: ResolverArgs;
-};
+} & IdentityArgs & {
+    /** The operator that issues the account. */
+    operator: OperatorRef;
+    /** An operator signing key to sign with (required when the operator uses strict signing keys). */
+    signer?: SeedHolder;
+    /** Account signing keys users may be signed with: `SigningKey` resources (owner "account"), or refs. */
+    signingKeys?: (SigningKey | DeepInput<SigningKeyRef>)[];
+    /** Push the JWT to this resolver on create/update, look it up on refresh, delete it on destroy. */
+    resolver?: ResolverArgs;
+  };
 
 /**
  * A NATS account (nsc `add account` / `edit account`): limits, JetStream, exports and imports,

@@ -2,21 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { providerFor } from "../provider/dynamic";
 import type { OperatorClaims } from "../provider/types";
 import { SigningKey } from "./signingKey";
-import { type DeepInput, MODULE } from "./types";
+import { type DeepInput, type IdentityArgs, MODULE } from "./types";
 
 /** Inputs of an {@link Operator}: its claims, plus identity options. */
 export type OperatorArgs = {
   [K in Exclude<keyof OperatorClaims, "signingKeys">]?: DeepInput<OperatorClaims[K]>;
-} & {
-  /** The operator's name in its JWT (default: the resource name). */
-  name?: pulumi.Input<string>;
-  /** Operator signing keys: `SigningKey` resources (owner "operator") or public keys. */
-  signingKeys?: (SigningKey | pulumi.Input<string>)[];
-  /** Adopt an existing operator by its seed (a secret). A different seed replaces the operator. */
-  seed?: pulumi.Input<string>;
-  /** With `seed`: the operator's existing JWT (e.g. from an nsc store), kept while its claims match. */
-  jwt?: pulumi.Input<string>;
-};
+} & IdentityArgs & {
+    /** Operator signing keys: `SigningKey` resources (owner "operator") or public keys. */
+    signingKeys?: (SigningKey | pulumi.Input<string>)[];
+  };
 
 /** Maps signing keys given as resources to their public keys. */
 export function signingKeyKeys(
@@ -50,15 +44,16 @@ export class Operator extends pulumi.dynamic.Resource {
   readonly strictInput: pulumi.Input<boolean | undefined>;
 
   constructor(name: string, args: OperatorArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    const { key, signingKeys, ...claims } = args;
     super(
       providerFor("operator"),
       name,
       {
-        ...args,
+        ...claims,
         name: args.name ?? name,
-        signingKeys: signingKeyKeys(args.signingKeys),
+        signingKeys: signingKeyKeys(signingKeys),
         // Listed even when undefined so the `seed` output is registered.
-        seed: args.seed,
+        seed: key?.seed ?? args.seed,
         publicKey: undefined,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,

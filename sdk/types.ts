@@ -37,5 +37,25 @@ export type DeepInput<T> = T extends string | number | boolean
       ? pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>
       : pulumi.Input<T>;
 
+/** Anything holding a seed: a {@link SigningKey}, a {@link KeyPair}, an Operator or Account. */
+export interface SeedHolder {
+  seed: pulumi.Input<string>;
+}
+
+/** Identity options of every resource that has a JWT (Operator, Account, User). */
+export interface IdentityArgs {
+  /** The name in the JWT (default: the resource name). */
+  name?: pulumi.Input<string>;
+  /**
+   * The identity key: a {@link KeyPair} of the matching kind, so other resources can use the public
+   * key before this JWT exists (e.g. two accounts importing from each other). Default: generated.
+   */
+  key?: SeedHolder;
+  /** Adopt an existing identity by its seed (a secret). A different seed replaces the resource. */
+  seed?: pulumi.Input<string>;
+  /** With `seed`: the existing JWT (e.g. from an nsc store), kept as is while its claims match. */
+  jwt?: pulumi.Input<string>;
+}
+
 /** The type token module of every resource of this package. */
 export const MODULE = "nats-auth";

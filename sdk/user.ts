@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerFor } from "../provider/dynamic";
 import type { SigningKeyRef, UserClaims } from "../provider/types";
-import { Account, type SeedHolder } from "./account";
+import { Account } from "./account";
 import { SigningKey } from "./signingKey";
-import { type DeepInput, MODULE } from "./types";
+import { type DeepInput, type IdentityArgs, MODULE, type SeedHolder } from "./types";
 
 /** What a user needs of its account; an {@link Account} resource fits. */
 export interface AccountRef {
@@ -19,23 +19,15 @@ export interface AccountRef {
 /** Inputs of a {@link User}: its claims, plus who signs it. */
 export type UserArgs = {
   [K in keyof UserClaims]?: DeepInput<UserClaims[K]>;
-} & {
-  /** The user's name in its JWT (default: the resource name). */
-  name?: pulumi.Input<string>;
-  /** The account the user belongs to. */
-  account: AccountRef;
-  /**
-   * An account signing key to sign with (default: the account key). Under a scoped key the user gets
-   * the scope's permissions and may set none of its own.
-   */
-  signer?: SeedHolder;
-  /** The user's identity: a {@link KeyPair} of kind "user". */
-  key?: SeedHolder;
-  /** Adopt an existing user by its seed (a secret). A different seed replaces the user. */
-  seed?: pulumi.Input<string>;
-  /** With `seed`: the user's existing JWT (e.g. from an nsc store), kept while its claims match. */
-  jwt?: pulumi.Input<string>;
-};
+} & IdentityArgs & {
+    /** The account the user belongs to. */
+    account: AccountRef;
+    /**
+     * An account signing key to sign with (default: the account key). Under a scoped key the user gets
+     * the scope's permissions and may set none of its own.
+     */
+    signer?: SeedHolder;
+  };
 
 /**
  * A NATS user (nsc `add user` / `edit user`): permissions, response permissions, source networks,
