@@ -7,11 +7,11 @@ const KINDS = ["operator", "account", "user"] as const;
 type Kind = (typeof KINDS)[number];
 
 export const handler: Handler = {
-  async check(_olds, news) {
+  async check(olds, news) {
     const c = new Checker();
     if (!KINDS.includes(news.kind as Kind)) c.fail("kind", `must be one of ${KINDS.join(", ")}`);
     else c.seed("identity", news.seed, [news.kind as Kind], "seed");
-    return checked(news, c.failures);
+    return checked(news, c.failures, olds);
   },
   async diff(_id, olds, news) {
     return decideDiff(olds, news, {

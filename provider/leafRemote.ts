@@ -9,7 +9,7 @@ import type { Handler } from "./dynamic";
 import { fileMode, readFileIfExists, removeFile, writeFileAtomic } from "./files";
 import { checked, decideDiff, type Props } from "./resource";
 import { type LeafRemoteSpec, leafUrlProblems } from "./serverConfig";
-import { Checker } from "./validate";
+import { Checker, containsUnknown } from "./validate";
 
 const NAME = "LeafRemote";
 
@@ -54,12 +54,15 @@ export const handler: Handler = {
         );
       }
     }
-    return checked(news, c.failures);
+    // The remote entry follows from the inputs alone: carried in them, a ServerConfig that lists it
+    // sees the real value during preview instead of an unknown.
+    const inputs = c.failures.length || containsUnknown(news) ? news : { ...news, remote: remoteOf(news) };
+    return checked(inputs, c.failures);
   },
   async diff(_id, olds, news) {
     return decideDiff(olds, news, {
       changed: (o, n) => {
-        const { credentials: _n, ...nRest } = n;
+        const { credentials: _n, remote: _nr, ...nRest } = n;
         const { credentials: _o, credentialsHash: _h, remote: _r, ...oRest } = o;
         return (
           JSON.stringify(normalize(nRest)) !== JSON.stringify(normalize(oRest)) ||

@@ -23,7 +23,7 @@ function refOf(publicKey: string, scope: Scope | undefined): SigningKeyRef {
 }
 
 export const handler: Handler = {
-  async check(_olds, news) {
+  async check(olds, news) {
     const c = new Checker();
     if (!OWNERS.includes(news.owner as Owner)) c.fail("owner", 'must be "operator" or "account"');
     else c.seed("identity", news.seed, [news.owner as Owner], "seed");
@@ -34,7 +34,7 @@ export const handler: Handler = {
         c.fail("scope.role", "a scoped signing key needs a role");
       c.userTemplate("scope.template", scope.template ?? {});
     }
-    return checked(news, c.failures);
+    return checked(news, c.failures, olds);
   },
   async diff(_id, olds, news) {
     return decideDiff(olds, news, {

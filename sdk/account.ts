@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerFor } from "../provider/dynamic";
 import type { AccountClaims, SigningKeyRef } from "../provider/types";
+import { expose, identityKey } from "./known";
 import { Operator } from "./operator";
 import { SigningKey } from "./signingKey";
 import { type DeepInput, type IdentityArgs, MODULE, type SeedHolder } from "./types";
@@ -87,19 +88,21 @@ export class Account extends pulumi.dynamic.Resource {
       );
     }
     const strict = operator instanceof Operator ? operator.strictInput : operator.strictSigningKeyUsage;
+    const identity = identityKey(name, "account", key, args.seed, opts);
+    const refs = signingKeys?.map((k) => (k instanceof SigningKey ? k.ref : k));
     super(
       providerFor("account"),
       name,
       {
         ...claims,
         name: args.name ?? name,
-        seed: key?.seed ?? args.seed,
+        seed: identity.seed,
         signerSeed,
         operatorPublicKey: operator.publicKey,
         operatorSigningKeys: operator.signingKeys,
         operatorStrict: strict,
         signedByIdentity: signer === undefined,
-        signingKeys: signingKeys?.map((k) => (k instanceof SigningKey ? k.ref : k)),
+        signingKeys: refs,
         resolver,
         publicKey: undefined,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
@@ -114,5 +117,10 @@ export class Account extends pulumi.dynamic.Resource {
       "Account",
     );
     this.operatorStrictInput = strict;
+    // What users of this account read stays known while the account itself changes (see known.ts).
+    expose(this, "publicKey", identity.publicKey);
+    expose(this, "seed", pulumi.secret(identity.seed));
+    expose(this, "signingKeys", refs);
+    expose(this, "operatorStrict", strict);
   }
 }

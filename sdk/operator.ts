@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerFor } from "../provider/dynamic";
 import type { OperatorClaims } from "../provider/types";
+import { expose, identityKey } from "./known";
 import { SigningKey } from "./signingKey";
 import { type DeepInput, type IdentityArgs, MODULE } from "./types";
 
@@ -45,15 +46,16 @@ export class Operator extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: OperatorArgs = {}, opts?: pulumi.CustomResourceOptions) {
     const { key, signingKeys, ...claims } = args;
+    const identity = identityKey(name, "operator", key, args.seed, opts);
+    const keys = signingKeyKeys(signingKeys);
     super(
       providerFor("operator"),
       name,
       {
         ...claims,
         name: args.name ?? name,
-        signingKeys: signingKeyKeys(signingKeys),
-        // Listed even when undefined so the `seed` output is registered.
-        seed: key?.seed ?? args.seed,
+        signingKeys: keys,
+        seed: identity.seed,
         publicKey: undefined,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,
@@ -65,5 +67,10 @@ export class Operator extends pulumi.dynamic.Resource {
       "Operator",
     );
     this.strictInput = args.strictSigningKeyUsage;
+    // What accounts of this operator read stays known while the operator itself changes (see known.ts).
+    expose(this, "publicKey", identity.publicKey);
+    expose(this, "seed", pulumi.secret(identity.seed));
+    expose(this, "signingKeys", keys);
+    expose(this, "strictSigningKeyUsage", args.strictSigningKeyUsage);
   }
 }

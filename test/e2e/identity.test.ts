@@ -18,7 +18,11 @@ import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
 const program = async () => {
   const cfg = new pulumi.Config();
   const allow = cfg.get("allow") ?? "orders.>";
-  const ops = new OperatorWithSystemAccount("op", { generateSigningKey: true, strictSigningKeyUsage: true });
+  const ops = new OperatorWithSystemAccount("op", {
+    generateSigningKey: true,
+    strictSigningKeyUsage: true,
+    tags: [cfg.get("operatorTag") ?? "blue"],
+  });
   const sk = new SigningKey("app-sk", { owner: "account" });
   const app = new Account("APP", {
     operator: ops.operator,
@@ -121,6 +125,15 @@ describe("e2e identity - pulumi up, no-op preview, one update, enforced by nats-
 
     const again = await t.preview();
     assert.equal(changeCount(again.changeSummary), 0);
+
+    // An operator claim change re-signs the operator only, in the preview as in the update.
+    await t.stack.setConfig("operatorTag", { value: "green" });
+    const opPreview = await t.preview();
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(opPreview.changeSummary).filter(([op]) => op !== "same")),
+      { update: 1 },
+    );
+    assert.equal((await t.up()).summary.resourceChanges?.update, 1);
 
     const state = await t.exportText();
     assert.doesNotMatch(state, SEED_RE, "no seed in plain text in pulumi stack export");

@@ -54,6 +54,13 @@ describe("e2e quickstart - the README example runs as written", () => {
       }),
     });
     await t.stack.setConfig("servers", { value: JSON.stringify([server.url]) });
+    // Only the account changes; its users keep seeing its (unchanged) public key during preview.
+    const preview = await t.preview({ diff: true });
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(preview.changeSummary).filter(([op]) => op !== "same")),
+      { update: 1 },
+      preview.stdout,
+    );
     const pushed = await t.up();
     assert.equal(pushed.outputs.appPushedTo.value, 1);
     const nc = await connect({
@@ -83,7 +90,11 @@ describe("e2e quickstart - the README example runs as written", () => {
     try {
       const up = await folder.up();
       assert.equal(up.summary.result, "succeeded");
-      assert.equal(up.summary.resourceChanges?.create, 11);
+      assert.equal(
+        up.summary.resourceChanges?.create,
+        13,
+        "incl. the key pairs made for the operator and APP",
+      );
       assert.match(String(up.outputs.operatorJwt.value), /^eyJ/);
       assert.equal(up.outputs.userCreds.secret, true);
       assert.equal(changeCount((await folder.preview()).changeSummary), 0);

@@ -108,6 +108,12 @@ describe("e2e resolver - push, drift, delete against real servers", () => {
       await second.close();
 
       await t.stack.setConfig("conn", { value: "1" });
+      const planned = await t.preview();
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(planned.changeSummary).filter(([op]) => op !== "same")),
+        { update: 1 },
+        "the preview shows only the account, not its user",
+      );
       const up2 = await t.up();
       assert.equal(up2.summary.resourceChanges?.update, 1, "only the account is updated");
       // The server refuses the connection; depending on timing the client sees the -ERR or the reset.
