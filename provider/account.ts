@@ -124,8 +124,8 @@ function check(news: Props): Checker {
 }
 
 export const handler: Handler = {
-  async check(olds, news) {
-    return checked(news, check(news).failures, olds);
+  async check(_olds, news) {
+    return checked(news, check(news).failures);
   },
   async diff(_id, olds, news) {
     const d = identityDiff(accountSpec, olds, news);

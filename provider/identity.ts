@@ -148,8 +148,8 @@ export function identityHandler(
   extra: (s: Signed) => Props = () => ({}),
 ): Handler {
   return {
-    async check(olds, news) {
-      return checked(news, check(news), olds);
+    async check(_olds, news) {
+      return checked(news, check(news));
     },
     async diff(_id, olds, news) {
       const d = identityDiff(spec, olds, news);

@@ -1,17 +1,18 @@
 /** Dynamic provider of `KeyPair`: an nkey identity (operator, account or user) kept in state. */
 import type { Handler } from "./dynamic";
 import { checked, decideDiff, ownKey, type Props, seedReplaced } from "./resource";
-import { Checker } from "./validate";
+import { Checker, containsUnknown } from "./validate";
 
 const KINDS = ["operator", "account", "user"] as const;
 type Kind = (typeof KINDS)[number];
 
 export const handler: Handler = {
-  async check(olds, news) {
+  async check(_olds, news) {
     const c = new Checker();
+    if (containsUnknown(news.kind)) return checked(news, c.failures);
     if (!KINDS.includes(news.kind as Kind)) c.fail("kind", `must be one of ${KINDS.join(", ")}`);
     else c.seed("identity", news.seed, [news.kind as Kind], "seed");
-    return checked(news, c.failures, olds);
+    return checked(news, c.failures);
   },
   async diff(_id, olds, news) {
     return decideDiff(olds, news, {

@@ -8,20 +8,10 @@ import { normalize } from "./claims";
 import type { Handler } from "./dynamic";
 import { fileMode, readFileIfExists, removeFile, writeFileAtomic } from "./files";
 import { checked, decideDiff, type Props } from "./resource";
-import { type LeafRemoteSpec, leafUrlProblems } from "./serverConfig";
+import { type LeafRemoteInputs, leafRemoteEntry, leafUrlProblems } from "./serverConfig";
 import { Checker, containsUnknown } from "./validate";
 
 const NAME = "LeafRemote";
-
-function remoteOf(props: Props): LeafRemoteSpec {
-  const spec: LeafRemoteSpec = { urls: props.urls as string[] };
-  if (props.account !== undefined) spec.account = String(props.account);
-  if (props.credentials !== undefined) spec.credentials = String(props.credentialsPath);
-  if (props.tls !== undefined) spec.tls = props.tls as LeafRemoteSpec["tls"];
-  if (props.wsCompression !== undefined) spec.wsCompression = Boolean(props.wsCompression);
-  if (props.wsNoMasking !== undefined) spec.wsNoMasking = Boolean(props.wsNoMasking);
-  return spec;
-}
 
 function digest(text: string | undefined): string {
   return text === undefined ? "" : createHash("sha256").update(text).digest("hex").slice(0, 32);
@@ -30,7 +20,7 @@ function digest(text: string | undefined): string {
 function write(props: Props): Props {
   const out: Props = {
     ...props,
-    remote: remoteOf(props),
+    remote: leafRemoteEntry(props as unknown as LeafRemoteInputs),
     credentialsHash: digest(props.credentials as string),
   };
   if (props.credentials !== undefined) {
@@ -42,27 +32,26 @@ function write(props: Props): Props {
 export const handler: Handler = {
   async check(_olds, news) {
     const c = new Checker();
-    for (const f of leafUrlProblems(news.urls)) c.fail("urls", f);
+    if (!containsUnknown(news.urls)) for (const f of leafUrlProblems(news.urls)) c.fail("urls", f);
     if (news.credentials !== undefined) {
-      if (typeof news.credentialsPath !== "string" || !path.isAbsolute(news.credentialsPath)) {
+      const where = news.credentialsPath;
+      if (!containsUnknown(where) && (typeof where !== "string" || !path.isAbsolute(where))) {
         c.fail("credentialsPath", "an absolute path is needed to write the credentials to");
       }
-      if (typeof news.credentials === "string" && !news.credentials.includes("NATS USER JWT")) {
+      const creds = news.credentials;
+      if (typeof creds === "string" && !containsUnknown(creds) && !creds.includes("NATS USER JWT")) {
         c.fail(
           "credentials file",
           "credentials: must be the .creds text of a user (e.g. a User's creds output)",
         );
       }
     }
-    // The remote entry follows from the inputs alone: carried in them, a ServerConfig that lists it
-    // sees the real value during preview instead of an unknown.
-    const inputs = c.failures.length || containsUnknown(news) ? news : { ...news, remote: remoteOf(news) };
-    return checked(inputs, c.failures);
+    return checked(news, c.failures);
   },
   async diff(_id, olds, news) {
     return decideDiff(olds, news, {
       changed: (o, n) => {
-        const { credentials: _n, remote: _nr, ...nRest } = n;
+        const { credentials: _n, ...nRest } = n;
         const { credentials: _o, credentialsHash: _h, remote: _r, ...oRest } = o;
         return (
           JSON.stringify(normalize(nRest)) !== JSON.stringify(normalize(oRest)) ||

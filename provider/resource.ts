@@ -10,21 +10,8 @@ import { containsUnknown } from "./validate";
 export type Props = Record<string, unknown>;
 
 /** A check result: the inputs as given, with failures Pulumi shows under the resource. */
-export function checked(news: Props, failures: Failure[], olds: Props = {}): pulumi.dynamic.CheckResult {
-  return { inputs: keepPublicKey(olds, news), failures };
-}
-
-/**
- * Carries an existing identity's public key into its inputs. Pulumi cannot preview a dynamic
- * resource's update, so every output missing from its inputs turns unknown in the preview, and every
- * resource using it (an account's users use its public key) would show an update too. The key only
- * changes on a replace (a new seed, kind or owner), when it is left out.
- */
-function keepPublicKey(olds: Props, news: Props): Props {
-  if (typeof olds.publicKey !== "string") return news;
-  const replaced =
-    seedReplaced(olds, news).length > 0 || olds.kind !== news.kind || olds.owner !== news.owner;
-  return replaced ? news : { ...news, publicKey: olds.publicKey };
+export function checked(news: Props, failures: Failure[]): pulumi.dynamic.CheckResult {
+  return { inputs: news, failures };
 }
 
 /**

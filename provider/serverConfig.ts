@@ -107,6 +107,30 @@ export interface LeafRemoteSpec {
   wsNoMasking?: boolean;
 }
 
+/** What a LeafRemote resource takes (credentials as text, written to `credentialsPath`). */
+export interface LeafRemoteInputs {
+  urls: string[];
+  account?: string;
+  credentials?: string;
+  credentialsPath?: string;
+  tls?: LeafRemoteSpec["tls"];
+  wsCompression?: boolean;
+  wsNoMasking?: boolean;
+}
+
+/** The `leafnodes.remotes` entry of a LeafRemote: its credentials by path, never by content. */
+export function leafRemoteEntry(
+  r: Omit<LeafRemoteInputs, "credentials"> & { credentials?: unknown },
+): LeafRemoteSpec {
+  const spec: LeafRemoteSpec = { urls: r.urls };
+  if (r.account !== undefined) spec.account = r.account;
+  if (r.credentials !== undefined) spec.credentials = r.credentialsPath;
+  if (r.tls !== undefined) spec.tls = r.tls;
+  if (r.wsCompression !== undefined) spec.wsCompression = r.wsCompression;
+  if (r.wsNoMasking !== undefined) spec.wsNoMasking = r.wsNoMasking;
+  return spec;
+}
+
 /** The `leafnodes` block: a listener for incoming leaf connections and/or remotes to dial. */
 export interface LeafNodesSpec {
   host?: string;

@@ -3,7 +3,7 @@ import { normalize } from "./claims";
 import type { Handler } from "./dynamic";
 import { checked, decideDiff, ownKey, type Props, seedReplaced } from "./resource";
 import type { ScopedSigningKey, SigningKeyRef, UserTemplate } from "./types";
-import { Checker } from "./validate";
+import { Checker, containsUnknown } from "./validate";
 
 const OWNERS = ["operator", "account"] as const;
 type Owner = (typeof OWNERS)[number];
@@ -23,10 +23,12 @@ function refOf(publicKey: string, scope: Scope | undefined): SigningKeyRef {
 }
 
 export const handler: Handler = {
-  async check(olds, news) {
+  async check(_olds, news) {
     const c = new Checker();
-    if (!OWNERS.includes(news.owner as Owner)) c.fail("owner", 'must be "operator" or "account"');
-    else c.seed("identity", news.seed, [news.owner as Owner], "seed");
+    if (!containsUnknown(news.owner)) {
+      if (!OWNERS.includes(news.owner as Owner)) c.fail("owner", 'must be "operator" or "account"');
+      else c.seed("identity", news.seed, [news.owner as Owner], "seed");
+    }
     const scope = news.scope as Scope | undefined;
     if (scope) {
       if (news.owner === "operator") c.fail("scope", "only account signing keys can be scoped");
@@ -34,7 +36,7 @@ export const handler: Handler = {
         c.fail("scope.role", "a scoped signing key needs a role");
       c.userTemplate("scope.template", scope.template ?? {});
     }
-    return checked(news, c.failures, olds);
+    return checked(news, c.failures);
   },
   async diff(_id, olds, news) {
     return decideDiff(olds, news, {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerFor } from "../provider/dynamic";
-import type { LeafRemoteSpec } from "../provider/serverConfig";
+import { type LeafRemoteInputs, type LeafRemoteSpec, leafRemoteEntry } from "../provider/serverConfig";
+import { expose } from "./known";
 import { MODULE } from "./types";
 
 /** Inputs of a {@link LeafRemote}. */
@@ -45,5 +46,23 @@ export class LeafRemote extends pulumi.dynamic.Resource {
       MODULE,
       "LeafRemote",
     );
+    // The entry follows from non-secret inputs alone; computed here it stays known in previews of an
+    // update (see known.ts) and never carries the credentials themselves.
+    const entry = pulumi
+      .all({
+        urls: args.urls,
+        account: args.account,
+        credentialsPath: args.credentialsPath,
+        tls: args.tls,
+        wsCompression: args.wsCompression,
+        wsNoMasking: args.wsNoMasking,
+      })
+      .apply((r) =>
+        leafRemoteEntry({
+          ...(r as Omit<LeafRemoteInputs, "credentials">),
+          credentials: args.credentials === undefined ? undefined : true,
+        }),
+      );
+    expose(this, "remote", entry);
   }
 }

@@ -117,5 +117,20 @@ describe("e2e leafnode-jwt example", () => {
     const preview = await t.preview();
     assert.equal(changeCount(preview.changeSummary), 0);
     assert.doesNotMatch(await t.exportText(), SEED_RE);
+
+    // Rotating the leaf's user rewrites the creds file; the leaf config, which lists it by path,
+    // stays as it is, in the preview as in the update.
+    const resources = (await t.stack.exportStack()).deployment.resources as { urn: string }[];
+    const userUrn = resources.find((r) => r.urn.endsWith(":User::user"))?.urn;
+    assert.ok(userUrn);
+    const rotation = await t.stack.preview({ replace: [userUrn] });
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(rotation.changeSummary).filter(([op]) => op !== "same")),
+      { replace: 1, update: 1 },
+    );
+    const rotated = await t.stack.up({ replace: [userUrn] });
+    assert.equal(rotated.outputs.leafServerConfig.value, out.leafServerConfig.value);
+    assert.equal(fs.readFileSync(credsFile, "utf8"), rotated.outputs.userCreds.value);
+    assert.equal(fs.statSync(credsFile).mode & 0o777, 0o600);
   });
 });

@@ -7,6 +7,7 @@ import { formatCreds } from "../../provider/claims";
 import { createKeyPair } from "../../provider/keys";
 import { handler as leafRemote } from "../../provider/leafRemote";
 import { handler as serverConfig } from "../../provider/serverConfigFile";
+import { UNKNOWN } from "../../provider/validate";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-files-"));
 const creds = (name: string) => formatCreds(`header.${name}.sig`, createKeyPair("user").seed());
@@ -60,6 +61,11 @@ describe("local files", () => {
     const props = (r.failures ?? []).map((f) => f.property);
     assert.deepEqual(props.sort(), ["credentials file", "credentialsPath", "urls"]);
     assert.ok((r.failures ?? []).every((f) => !f.reason.includes("not creds")));
+  });
+
+  it("leafRemote - values unknown during preview are not judged", async () => {
+    const r = await leafRemote.check({}, { urls: [UNKNOWN], credentials: UNKNOWN, credentialsPath: UNKNOWN });
+    assert.deepEqual(r.failures, []);
   });
 
   it("serverConfig - renders, writes, and reports an edited file as drift", async () => {
