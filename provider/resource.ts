@@ -15,8 +15,8 @@ export function checked(news: Props, failures: Failure[]): pulumi.dynamic.CheckR
 }
 
 /**
- * Decides update vs replace. `replaceWhen` lists inputs whose change means a new identity; `state`
- * computes what the resource would be from inputs (e.g. a claims hash), compared with `olds.state`.
+ * Decides update vs replace. `replaceWhen` lists inputs whose change means a new identity;
+ * `changed` says whether the inputs describe something other than the stored outputs.
  */
 export function decideDiff(
   olds: Props,
@@ -62,11 +62,4 @@ export function loadSeed(
 /** The resource's name for messages: the JWT name input, else its kind. */
 export function label(kind: string, props: Props): string {
   return typeof props.name === "string" && props.name ? `${kind} "${props.name}"` : kind;
-}
-
-/** Throws a failed-check error when validation failed outside of `check` (e.g. in create). */
-export function assertValid(resource: string, failures: Failure[]): void {
-  if (failures.length) {
-    throw new NatsAuthError(`${resource}: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
-  }
 }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { providerFor } from "../provider/dynamic";
 import type { AccountClaims, SigningKeyRef } from "../provider/types";
 import { expose, identityKey } from "./known";
-import { Operator } from "./operator";
+import type { Operator } from "./operator";
 import { SigningKey } from "./signingKey";
 import { type DeepInput, type IdentityArgs, MODULE, type SeedHolder } from "./types";
 
@@ -76,8 +76,6 @@ export class Account extends pulumi.dynamic.Resource {
   declare public readonly pushedTo: pulumi.Output<number>;
   /** Claims hash of what the resolver holds ("" when it holds nothing): differs from claimsHash on drift. */
   declare public readonly pushedHash: pulumi.Output<string>;
-  /** The operator's strict mode as known at construction (for users' preview-time checks). */
-  readonly operatorStrictInput: pulumi.Input<boolean | undefined>;
 
   constructor(name: string, args: AccountArgs, opts?: pulumi.CustomResourceOptions) {
     const { operator, signer, key, signingKeys, resolver, ...claims } = args;
@@ -87,7 +85,8 @@ export class Account extends pulumi.dynamic.Resource {
         `Account "${name}": signer: pass an Operator resource as operator, or a signer with a seed`,
       );
     }
-    const strict = operator instanceof Operator ? operator.strictInput : operator.strictSigningKeyUsage;
+    // An Operator resource hands out its strict mode as given, known from the first preview on.
+    const strict = operator.strictSigningKeyUsage;
     const identity = identityKey(name, "account", key, args.seed, opts);
     const refs = signingKeys?.map((k) => (k instanceof SigningKey ? k.ref : k));
     super(
@@ -116,7 +115,6 @@ export class Account extends pulumi.dynamic.Resource {
       MODULE,
       "Account",
     );
-    this.operatorStrictInput = strict;
     // What users of this account read stays known while the account itself changes (see known.ts).
     expose(this, "publicKey", identity.publicKey);
     expose(this, "seed", pulumi.secret(identity.seed));

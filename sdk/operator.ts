@@ -14,7 +14,7 @@ export type OperatorArgs = {
   };
 
 /** Maps signing keys given as resources to their public keys. */
-export function signingKeyKeys(
+function signingKeyKeys(
   keys: (SigningKey | pulumi.Input<string>)[] | undefined,
 ): pulumi.Input<string>[] | undefined {
   return keys?.map((k) => (k instanceof SigningKey ? k.publicKey : k));
@@ -38,11 +38,6 @@ export class Operator extends pulumi.dynamic.Resource {
   declare public readonly systemAccount: pulumi.Output<string | undefined>;
   /** Hash of the normalized claims (what decides whether the JWT is re-signed). */
   declare public readonly claimsHash: pulumi.Output<string>;
-  /**
-   * `strictSigningKeyUsage` as given (not an output), so accounts can be checked against it during
-   * the first preview, before the operator exists.
-   */
-  readonly strictInput: pulumi.Input<boolean | undefined>;
 
   constructor(name: string, args: OperatorArgs = {}, opts?: pulumi.CustomResourceOptions) {
     const { key, signingKeys, ...claims } = args;
@@ -66,7 +61,6 @@ export class Operator extends pulumi.dynamic.Resource {
       MODULE,
       "Operator",
     );
-    this.strictInput = args.strictSigningKeyUsage;
     // What accounts of this operator read stays known while the operator itself changes (see known.ts).
     expose(this, "publicKey", identity.publicKey);
     expose(this, "seed", pulumi.secret(identity.seed));

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerFor } from "../provider/dynamic";
 import type { SigningKeyRef, UserClaims } from "../provider/types";
-import { Account } from "./account";
+import type { Account } from "./account";
 import { SigningKey } from "./signingKey";
 import { type DeepInput, type IdentityArgs, MODULE, type SeedHolder } from "./types";
 
@@ -62,7 +62,7 @@ export class User extends pulumi.dynamic.Resource {
         signerSeed,
         accountPublicKey: account.publicKey,
         accountSigningKeys: account.signingKeys,
-        accountStrict: account instanceof Account ? account.operatorStrictInput : account.operatorStrict,
+        accountStrict: account.operatorStrict,
         signedByAccountKey: signer === undefined,
         signerScoped: signer instanceof SigningKey ? signer.scoped : undefined,
         publicKey: undefined,
