@@ -3,54 +3,36 @@
  * key) and, when a resolver is given, keeps the servers' copy in step: push on create/update,
  * lookup on refresh, delete on destroy.
  */
-import { accountClaims, claimsHash, decodeJwt, normalize } from "./claims";
-import type { Handler } from "./dynamic";
-import { describe, NatsAuthError, PartialFailure, ResolverError } from "./errors";
-import { checkSigner, desiredHash, type IdentitySpec, identityDiff, pick, signIdentity } from "./identity";
-import { type ResolverConnection, sharedResolver, validateForPush } from "./resolver";
-import { checked, label, loadSeed, type Props } from "./resource";
-import type { AccountClaims } from "./types";
-import { Checker, containsUnknown } from "./validate";
+import { ACCOUNT_CLAIM_FIELDS, type AccountClaims, pickClaims } from "../core/claimInputs";
+import { accountClaims } from "../core/claims";
+import { describe, NatsAuthError, ResolverError } from "../core/errors";
+import { decodeJwt } from "../core/jwt";
+import { claimsHash, normalize } from "../core/normalize";
+import { validateForPush } from "../core/pushCheck";
+import type { ResolverConnection } from "../io/resolverClient";
+import { sharedResolver } from "../io/resolverPool";
+import type { AccountProps, AccountResolver, AccountState } from "./contracts";
+import type { Handler } from "./kit/handler";
+import { checkSigner, desiredHash, type IdentitySpec, identityDiff, signIdentity } from "./kit/identity";
+import { PartialFailure } from "./kit/partialFailure";
+import { checkResult, label, loadSeed } from "./kit/resource";
+import { containsUnknown, previewChecker } from "./kit/unknown";
 
-export const ACCOUNT_FIELDS = [
-  "limits",
-  "jetstream",
-  "jetstreamTiers",
-  "signingKeys",
-  "exports",
-  "imports",
-  "mappings",
-  "defaultPermissions",
-  "revocations",
-  "tags",
-  "description",
-  "infoUrl",
-  "expires",
-  "notBefore",
-] as const;
-
-/** How an account reaches the resolver, as stored in its inputs. */
-export interface AccountResolver {
-  servers: string[];
-  /** `.creds` of a system account user. */
-  creds: string;
-  /** Fail unless this many servers took the JWT (default: every server that answers a ping). */
-  expectedServers?: number;
-  /** On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. */
-  onDelete?: "delete" | "retain";
-  timeoutMs?: number;
-}
-
-export const accountSpec: IdentitySpec = {
+export const accountSpec: IdentitySpec<AccountProps> = {
   kind: "Account",
   keyKind: "account",
   claims: (inputs, publicKey, signer) =>
-    accountClaims(String(inputs.name), publicKey, signer, pick<AccountClaims>(inputs, ACCOUNT_FIELDS)),
+    accountClaims(
+      String(inputs.name),
+      publicKey,
+      signer,
+      pickClaims<AccountClaims>(inputs, ACCOUNT_CLAIM_FIELDS),
+    ),
   signer: (inputs, resource) => loadSeed(resource, "signer seed", inputs.signerSeed, ["operator"]),
 };
 
-function resolverOf(props: Props): AccountResolver | undefined {
-  const r = props.resolver as AccountResolver | undefined;
+function resolverOf(props: AccountProps): AccountResolver | undefined {
+  const r = props.resolver;
   return r && Array.isArray(r.servers) && r.servers.length ? r : undefined;
 }
 
@@ -59,43 +41,45 @@ function connection(r: AccountResolver): ResolverConnection {
 }
 
 /** Pushes the JWT; returns how many servers took it, or throws naming the account and servers. */
-async function push(name: string, props: Props, jwt: string): Promise<number> {
+async function push(name: string, props: AccountProps, jwt: string): Promise<number> {
   try {
     return await pushOnce(name, props, jwt);
   } catch (e) {
-    if (e instanceof NatsAuthError && e.message.startsWith(name)) throw e;
-    throw new ResolverError(`${name}: push to the resolver failed: ${describe(e)}`, [], { cause: e });
+    if (e instanceof NatsAuthError && e.resource === name) throw e;
+    throw new ResolverError(`push to the resolver failed: ${describe(e)}`, [], { resource: name, cause: e });
   }
 }
 
-async function pushOnce(name: string, props: Props, jwt: string): Promise<number> {
+async function pushOnce(name: string, props: AccountProps, jwt: string): Promise<number> {
   const r = resolverOf(props)!;
   const problems = validateForPush(jwt, {
     publicKey: String(props.operatorPublicKey),
-    signingKeys: (props.operatorSigningKeys as string[] | undefined) ?? [],
+    signingKeys: props.operatorSigningKeys ?? [],
     strict: props.operatorStrict === true,
   });
-  if (problems.length) throw new NatsAuthError(`${name}: refusing to push: ${problems.join("; ")}`);
+  if (problems.length)
+    throw new NatsAuthError(`refusing to push: ${problems.join("; ")}`, { resource: name });
   const client = await sharedResolver(connection(r));
   const outcome = await client.push(jwt);
   if (outcome.rejected.length) {
     const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");
-    throw new ResolverError(`${name}: resolver rejected the JWT: ${why}`, outcome.replies);
+    throw new ResolverError(`resolver rejected the JWT: ${why}`, outcome.replies, { resource: name });
   }
   const want = r.expectedServers ?? outcome.expected;
   if (outcome.accepted < want) {
     const took = outcome.replies.filter((x) => x.ok).map((x) => x.server);
     throw new ResolverError(
-      `${name}: only ${outcome.accepted} of ${want} servers took the JWT (took it: ${took.join(", ") || "none"}); ` +
+      `only ${outcome.accepted} of ${want} servers took the JWT (took it: ${took.join(", ") || "none"}); ` +
         `check that every server of ${r.servers.join(", ")} is up, then run pulumi up again`,
       outcome.replies,
+      { resource: name },
     );
   }
   return outcome.accepted;
 }
 
-function check(news: Props): Checker {
-  const c = new Checker();
+function check(news: AccountProps) {
+  const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "an account needs a name");
   c.seed("identity", news.seed, ["account"], "seed");
   checkSigner(c, {
@@ -108,8 +92,8 @@ function check(news: Props): Checker {
     byIdentity: news.signedByIdentity,
   });
   c.publicKey("operator", news.operatorPublicKey, "operator");
-  c.accountClaims(pick<AccountClaims>(news, ACCOUNT_FIELDS));
-  const r = news.resolver as AccountResolver | undefined;
+  c.accountClaims(pickClaims<AccountClaims>(news, ACCOUNT_CLAIM_FIELDS));
+  const r = news.resolver;
   if (r && !containsUnknown(r)) {
     // An empty list is allowed: the JWT is signed but not pushed (bootstrapping before servers run).
     if (!Array.isArray(r.servers)) c.fail("resolver.servers", "must be a list of server URLs");
@@ -123,9 +107,9 @@ function check(news: Props): Checker {
   return c;
 }
 
-export const handler: Handler = {
+export const handler: Handler<AccountProps, AccountState> = {
   async check(_olds, news) {
-    return checked(news, check(news).failures);
+    return checkResult(news, check(news).failures);
   },
   async diff(_id, olds, news) {
     const d = identityDiff(accountSpec, olds, news);
@@ -142,7 +126,7 @@ export const handler: Handler = {
   async create(inputs) {
     const name = label("Account", inputs);
     const s = await signIdentity(accountSpec, inputs);
-    const outs: Props = { ...inputs, ...s, pushedHash: "", pushedTo: 0 };
+    const outs: AccountState = { ...inputs, ...s, pushedHash: "", pushedTo: 0 };
     if (!resolverOf(inputs)) return { id: s.publicKey, outs };
     try {
       outs.pushedTo = await push(name, inputs, s.jwt);
@@ -160,7 +144,7 @@ export const handler: Handler = {
   async update(id, olds, news) {
     const name = label("Account", news);
     const s = await signIdentity(accountSpec, news, olds);
-    const outs: Props = { ...news, ...s, pushedHash: "", pushedTo: 0 };
+    const outs: AccountState = { ...news, ...s, pushedHash: "", pushedTo: 0 };
     if (!resolverOf(news)) return { outs };
     const alreadyThere = olds.pushedHash === s.claimsHash && olds.jwt === s.jwt;
     if (alreadyThere && olds.pushedTo) {
@@ -203,9 +187,10 @@ export const handler: Handler = {
       if (outcome.rejected.length) {
         const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");
         throw new ResolverError(
-          `${name}: the resolver refused to delete the account (${why}). Enable allow_delete on the servers, ` +
+          `the resolver refused to delete the account (${why}). Enable allow_delete on the servers, ` +
             `or set resolver.onDelete = "retain" to leave the JWT on the servers and drop it from state`,
           outcome.replies,
+          { resource: name },
         );
       }
     } finally {

@@ -1,18 +1,18 @@
 /** Dynamic provider of `KeyPair`: an nkey identity (operator, account or user) kept in state. */
-import type { Handler } from "./dynamic";
-import { checked, decideDiff, ownKey, type Props, seedReplaced } from "./resource";
-import { Checker, containsUnknown } from "./validate";
+import type { KeyPairProps, KeyPairState } from "./contracts";
+import type { Handler } from "./kit/handler";
+import { checkResult, decideDiff, ownKey, seedReplaced } from "./kit/resource";
+import { containsUnknown, previewChecker } from "./kit/unknown";
 
 const KINDS = ["operator", "account", "user"] as const;
-type Kind = (typeof KINDS)[number];
 
-export const handler: Handler = {
+export const handler: Handler<KeyPairProps, KeyPairState> = {
   async check(_olds, news) {
-    const c = new Checker();
-    if (containsUnknown(news.kind)) return checked(news, c.failures);
-    if (!KINDS.includes(news.kind as Kind)) c.fail("kind", `must be one of ${KINDS.join(", ")}`);
-    else c.seed("identity", news.seed, [news.kind as Kind], "seed");
-    return checked(news, c.failures);
+    const c = previewChecker();
+    if (containsUnknown(news.kind)) return checkResult(news, c.failures);
+    if (!KINDS.includes(news.kind)) c.fail("kind", `must be one of ${KINDS.join(", ")}`);
+    else c.seed("identity", news.seed, [news.kind], "seed");
+    return checkResult(news, c.failures);
   },
   async diff(_id, olds, news) {
     return decideDiff(olds, news, {
@@ -20,9 +20,9 @@ export const handler: Handler = {
       changed: () => false,
     });
   },
-  async create(inputs: Props) {
-    const kp = ownKey("KeyPair", inputs.kind as Kind, inputs.seed);
-    const outs = { kind: inputs.kind, publicKey: kp.getPublicKey(), seed: kp.seed() };
+  async create(inputs) {
+    const kp = ownKey("KeyPair", inputs.kind, inputs.seed);
+    const outs: KeyPairState = { kind: inputs.kind, publicKey: kp.getPublicKey(), seed: kp.seed() };
     kp.clear();
     return { id: outs.publicKey, outs };
   },

@@ -4,12 +4,13 @@
  */
 import { createHash } from "node:crypto";
 import * as path from "node:path";
-import { normalize } from "./claims";
-import type { Handler } from "./dynamic";
-import { fileMode, readFileIfExists, removeFile, writeFileAtomic } from "./files";
-import { checked, decideDiff, type Props } from "./resource";
-import { type LeafRemoteInputs, leafRemoteEntry, leafUrlProblems } from "./serverConfig";
-import { Checker, containsUnknown } from "./validate";
+import { normalize } from "../core/normalize";
+import { leafRemoteEntry, leafUrlProblems } from "../core/serverConfig";
+import { fileMode, readFileIfExists, removeFile, writeFileAtomic } from "../io/files";
+import type { LeafRemoteProps, LeafRemoteState } from "./contracts";
+import type { Handler } from "./kit/handler";
+import { checkResult, decideDiff } from "./kit/resource";
+import { containsUnknown, previewChecker } from "./kit/unknown";
 
 const NAME = "LeafRemote";
 
@@ -17,11 +18,11 @@ function digest(text: string | undefined): string {
   return text === undefined ? "" : createHash("sha256").update(text).digest("hex").slice(0, 32);
 }
 
-function write(props: Props): Props {
-  const out: Props = {
+function write(props: LeafRemoteProps): LeafRemoteState {
+  const out: LeafRemoteState = {
     ...props,
-    remote: leafRemoteEntry(props as unknown as LeafRemoteInputs),
-    credentialsHash: digest(props.credentials as string),
+    remote: leafRemoteEntry(props),
+    credentialsHash: digest(props.credentials),
   };
   if (props.credentials !== undefined) {
     writeFileAtomic(String(props.credentialsPath), String(props.credentials), 0o600, NAME);
@@ -29,9 +30,9 @@ function write(props: Props): Props {
   return out;
 }
 
-export const handler: Handler = {
+export const handler: Handler<LeafRemoteProps, LeafRemoteState> = {
   async check(_olds, news) {
-    const c = new Checker();
+    const c = previewChecker();
     if (!containsUnknown(news.urls)) for (const f of leafUrlProblems(news.urls)) c.fail("urls", f);
     if (news.credentials !== undefined) {
       const where = news.credentialsPath;
@@ -46,7 +47,7 @@ export const handler: Handler = {
         );
       }
     }
-    return checked(news, c.failures);
+    return checkResult(news, c.failures);
   },
   async diff(_id, olds, news) {
     return decideDiff(olds, news, {
@@ -55,14 +56,14 @@ export const handler: Handler = {
         const { credentials: _o, credentialsHash: _h, remote: _r, ...oRest } = o;
         return (
           JSON.stringify(normalize(nRest)) !== JSON.stringify(normalize(oRest)) ||
-          digest(n.credentials as string | undefined) !== o.credentialsHash
+          digest(n.credentials) !== o.credentialsHash
         );
       },
     });
   },
   async create(inputs) {
     const outs = write(inputs);
-    return { id: String(inputs.credentialsPath ?? (inputs.urls as string[]).join(",")), outs };
+    return { id: String(inputs.credentialsPath ?? inputs.urls.join(",")), outs };
   },
   async update(_id, olds, news) {
     if (olds.credentialsPath && olds.credentialsPath !== news.credentialsPath)

@@ -1,35 +1,25 @@
 /** Dynamic provider of `Operator`: the root of trust; its JWT is self-signed. */
-import { operatorClaims } from "./claims";
-import type { Handler } from "./dynamic";
-import { type IdentitySpec, identityHandler, pick } from "./identity";
-import type { Props } from "./resource";
-import type { OperatorClaims } from "./types";
-import { Checker } from "./validate";
+import { OPERATOR_CLAIM_FIELDS, type OperatorClaims, pickClaims } from "../core/claimInputs";
+import { operatorClaims } from "../core/claims";
+import type { Checker } from "../core/validation";
+import type { OperatorProps, OperatorState } from "./contracts";
+import type { Handler } from "./kit/handler";
+import { type IdentitySpec, identityHandler } from "./kit/identity";
+import { previewChecker } from "./kit/unknown";
 
-export const OPERATOR_FIELDS = [
-  "signingKeys",
-  "strictSigningKeyUsage",
-  "systemAccount",
-  "serviceUrls",
-  "accountServerUrl",
-  "tags",
-  "expires",
-  "notBefore",
-] as const;
-
-export const operatorSpec: IdentitySpec = {
+export const operatorSpec: IdentitySpec<OperatorProps> = {
   kind: "Operator",
   keyKind: "operator",
   claims: (inputs, publicKey) =>
-    operatorClaims(String(inputs.name), publicKey, pick<OperatorClaims>(inputs, OPERATOR_FIELDS)),
+    operatorClaims(String(inputs.name), publicKey, pickClaims<OperatorClaims>(inputs, OPERATOR_CLAIM_FIELDS)),
   signer: () => undefined,
 };
 
-export function checkOperator(news: Props): Checker {
-  const c = new Checker();
+export function checkOperator(news: OperatorProps): Checker {
+  const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "an operator needs a name");
   c.seed("identity", news.seed, ["operator"], "seed");
-  c.operatorClaims(pick<OperatorClaims>(news, OPERATOR_FIELDS));
+  c.operatorClaims(pickClaims<OperatorClaims>(news, OPERATOR_CLAIM_FIELDS));
   if (
     news.strictSigningKeyUsage === true &&
     Array.isArray(news.signingKeys) &&
@@ -40,4 +30,8 @@ export function checkOperator(news: Props): Checker {
   return c;
 }
 
-export const handler: Handler = identityHandler(operatorSpec, (news) => checkOperator(news).failures);
+export const handler: Handler<OperatorProps, OperatorState> = identityHandler(
+  operatorSpec,
+  (news) => checkOperator(news).failures,
+  () => ({}),
+);

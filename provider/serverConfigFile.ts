@@ -1,37 +1,51 @@
 /**
- * Dynamic provider of `ServerConfig`: renders a complete nats-server config (see serverConfig.ts)
- * as the `text` output and, when `path` is given, writes it there.
+ * Dynamic provider of `ServerConfig`: renders a complete nats-server config (see
+ * core/serverConfig.ts) as the `text` output and, when `path` is given, writes it there. (The module
+ * keeps its 0.1.0 name: stacks in the wild load it by this path.)
  */
-import type { Handler } from "./dynamic";
-import { ConfigError, describe } from "./errors";
-import { readFileIfExists, removeFile, writeFileAtomic } from "./files";
-import { checked, decideDiff, type Props } from "./resource";
-import { renderServerConfig, type ServerConfigSpec } from "./serverConfig";
-import { containsUnknown } from "./validate";
+import { toConf } from "../core/confSyntax";
+import { buildServerConfigInto, renderServerConfig, type ServerConfigSpec } from "../core/serverConfig";
+import { readFileIfExists, removeFile, writeFileAtomic } from "../io/files";
+import type { ServerConfigProps, ServerConfigState } from "./contracts";
+import type { Handler } from "./kit/handler";
+import { checkResult, decideDiff } from "./kit/resource";
+import { previewChecker } from "./kit/unknown";
 
 const NAME = "ServerConfig";
 
-function specOf(props: Props): ServerConfigSpec {
-  const { path: _p, text: _t, fileInSync: _f, __provider: _pr, ...spec } = props;
-  return spec as ServerConfigSpec;
+function specOf(props: ServerConfigProps & Partial<ServerConfigState>): ServerConfigSpec {
+  const {
+    path: _p,
+    text: _t,
+    fileInSync: _f,
+    __provider: _pr,
+    ...spec
+  } = props as ServerConfigState & {
+    __provider?: string;
+  };
+  return spec;
 }
 
-function render(props: Props): Props {
+function render(props: ServerConfigProps): ServerConfigState {
   const text = renderServerConfig(specOf(props));
   if (typeof props.path === "string" && props.path) writeFileAtomic(props.path, text, 0o644, NAME);
   return { ...props, text, fileInSync: true };
 }
 
-export const handler: Handler = {
+export const handler: Handler<ServerConfigProps, ServerConfigState> = {
   async check(_olds, news) {
-    if (containsUnknown(news)) return checked(news, []);
-    try {
-      renderServerConfig(specOf(news));
-      return checked(news, []);
-    } catch (e) {
-      const field = e instanceof ConfigError ? e.field : "";
-      return checked(news, [{ property: field, reason: describe(e) }]);
+    // Every input known at preview is judged, even while others (an operator JWT of the same stack)
+    // are not known yet.
+    const c = previewChecker();
+    const conf = buildServerConfigInto(c, specOf(news));
+    if (c.failures.length === 0 && !c.pending(conf)) {
+      try {
+        toConf(conf);
+      } catch (e) {
+        c.fail((e as { field?: string }).field ?? "", (e as Error).message);
+      }
     }
+    return checkResult(news, c.failures);
   },
   async diff(_id, olds, news) {
     return decideDiff(olds, news, {

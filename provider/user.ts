@@ -1,56 +1,54 @@
 /** Dynamic provider of `User`: a user JWT signed by its account or an account signing key, and its creds. */
-import { formatCreds, userClaims } from "./claims";
-import type { Handler } from "./dynamic";
-import { checkSigner, type IdentitySpec, identityHandler, pick } from "./identity";
-import { publicKeyOf } from "./keys";
-import { loadSeed, type Props } from "./resource";
-import type { SigningKeyRef, UserClaims } from "./types";
-import { Checker, containsUnknown } from "./validate";
+import {
+  pickClaims,
+  type SigningKeyRef,
+  USER_CLAIM_FIELDS,
+  USER_TEMPLATE_FIELDS,
+  type UserClaims,
+} from "../core/claimInputs";
+import { userClaims } from "../core/claims";
+import { formatCreds } from "../core/creds";
+import { publicKeyOf } from "../core/nkeys";
+import type { Checker } from "../core/validation";
+import type { UserProps, UserState } from "./contracts";
+import type { Handler } from "./kit/handler";
+import { checkSigner, type IdentitySpec, identityHandler } from "./kit/identity";
+import { loadSeed } from "./kit/resource";
+import { containsUnknown, previewChecker } from "./kit/unknown";
 
-/** Fields a user signed by a scoped key may not set: the scope's template supplies them. */
-const SCOPED_FIELDS = [
-  "pub",
-  "sub",
-  "resp",
-  "subs",
-  "data",
-  "payload",
-  "sourceNetworks",
-  "times",
-  "timeZone",
-  "bearerToken",
-  "allowedConnectionTypes",
-] as const;
-
-export const USER_FIELDS = [...SCOPED_FIELDS, "tags", "expires", "notBefore"] as const;
-
-function scopeOf(inputs: Props, signer: string): SigningKeyRef | undefined {
-  const keys = (inputs.accountSigningKeys as SigningKeyRef[] | undefined) ?? [];
-  return keys.find((k) => (typeof k === "string" ? k : k.key) === signer);
+function keyOf(ref: SigningKeyRef): string {
+  return typeof ref === "string" ? ref : ref.key;
 }
 
-function isScoped(inputs: Props): boolean {
+function scopeOf(inputs: UserProps, signer: string): SigningKeyRef | undefined {
+  return (inputs.accountSigningKeys ?? []).find((k) => keyOf(k) === signer);
+}
+
+function isScoped(inputs: UserProps): boolean {
   if (inputs.signerScoped === true) return true;
   if (typeof inputs.signerSeed !== "string" || containsUnknown(inputs.accountSigningKeys)) return false;
   const scope = scopeOf(inputs, publicKeyOf(inputs.signerSeed));
   return scope !== undefined && typeof scope !== "string";
 }
 
-export const userSpec: IdentitySpec = {
+export const userSpec: IdentitySpec<UserProps> = {
   kind: "User",
   keyKind: "user",
   claims: (inputs, publicKey, signer) => {
     const account = String(inputs.accountPublicKey);
-    return userClaims(String(inputs.name), publicKey, signer, pick<UserClaims>(inputs, USER_FIELDS), {
-      issuerAccount: signer === account ? undefined : account,
-      scoped: isScoped(inputs),
-    });
+    return userClaims(
+      String(inputs.name),
+      publicKey,
+      signer,
+      pickClaims<UserClaims>(inputs, USER_CLAIM_FIELDS),
+      { issuerAccount: signer === account ? undefined : account, scoped: isScoped(inputs) },
+    );
   },
   signer: (inputs, resource) => loadSeed(resource, "signer seed", inputs.signerSeed, ["account"]),
 };
 
-function scopedFieldsUnset(c: Checker, news: Props): void {
-  for (const f of SCOPED_FIELDS) {
+function scopedFieldsUnset(c: Checker, news: UserProps): void {
+  for (const f of USER_TEMPLATE_FIELDS) {
     if (news[f] !== undefined) {
       c.fail(
         f,
@@ -60,30 +58,28 @@ function scopedFieldsUnset(c: Checker, news: Props): void {
   }
 }
 
-function check(news: Props): Checker {
-  const c = new Checker();
+function check(news: UserProps): Checker {
+  const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "a user needs a name");
   c.seed("identity", news.seed, ["user"], "seed");
   c.publicKey("account", news.accountPublicKey, "account");
-  c.userClaims(pick<UserClaims>(news, USER_FIELDS));
-  const refs = (news.accountSigningKeys as SigningKeyRef[] | undefined) ?? [];
+  c.userClaims(pickClaims<UserClaims>(news, USER_CLAIM_FIELDS));
+  const refs = news.accountSigningKeys ?? [];
   checkSigner(c, {
     subject: "user",
     issuer: "account",
     signerSeed: news.signerSeed,
     issuerKey: news.accountPublicKey,
-    issuerSigningKeys: containsUnknown(refs) ? refs : refs.map((k) => (typeof k === "string" ? k : k.key)),
-    strict: news.accountStrict,
-    byIdentity: news.signedByAccountKey,
+    issuerSigningKeys: containsUnknown(refs) ? refs : refs.map(keyOf),
+    strict: news.operatorStrict,
+    byIdentity: news.signedByIdentity,
   });
-  const signerKnown =
-    !containsUnknown([news.signerSeed, news.accountSigningKeys]) &&
-    c.failures.every((f) => f.property !== "signer");
+  const signerKnown = !containsUnknown([news.signerSeed, news.accountSigningKeys]) && c.passed("signer");
   if (news.signerScoped === true || (signerKnown && isScoped(news))) scopedFieldsUnset(c, news);
   return c;
 }
 
-export const handler: Handler = identityHandler(
+export const handler: Handler<UserProps, UserState> = identityHandler(
   userSpec,
   (news) => check(news).failures,
   (s) => ({ creds: formatCreds(s.jwt, s.seed) }),

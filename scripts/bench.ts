@@ -7,10 +7,10 @@
  */
 import * as nkeys from "@nats-io/nkeys";
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../provider/dynamic";
-import { createKeyPair } from "../provider/keys";
-import { closeAllResolvers, sharedResolver } from "../provider/resolver";
-import { renderServerConfig } from "../provider/serverConfig";
+import { createKeyPair } from "../core/nkeys";
+import { renderServerConfig } from "../core/serverConfig";
+import { closeAllResolvers, sharedResolver } from "../io/resolverPool";
+import { providerFor } from "../provider/kit/handler";
 import { world } from "../test/harness/identities";
 import { NatsServer } from "../test/harness/natsServer";
 

@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { connect, credsAuthenticator } from "@nats-io/transport-node";
-import { closeAllResolvers } from "../provider/resolver";
+import { closeAllResolvers } from "../io/resolverPool";
 import { NatsServer } from "../test/harness/natsServer";
 import { REPO_ROOT } from "../test/harness/paths";
 import { TestStack } from "../test/harness/pulumi";

@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../provider/dynamic";
-import type { AccountClaims, SigningKeyRef } from "../provider/types";
+import type { AccountClaims, SigningKeyRef } from "../core/claimInputs";
+import type { AccountProps, AccountState } from "../provider/contracts";
+import { providerFor } from "../provider/kit/handler";
+import { IdentityResource } from "./identity";
 import { expose, identityKey } from "./known";
 import type { Operator } from "./operator";
 import { SigningKey } from "./signingKey";
-import { type DeepInput, type IdentityArgs, MODULE, type SeedHolder } from "./types";
+import { type DeepInput, type IdentityArgs, MODULE, type ResourceProps, type SeedHolder } from "./types";
 
 /** What an account needs of its operator; an {@link Operator} resource (or a StackReference's outputs) fits. */
 export interface OperatorRef {
@@ -58,20 +60,11 @@ export type AccountArgs = {
  *
  * Outputs: `publicKey`, `jwt`, `seed` (secret), `pushedTo` (servers that took the JWT), and inputs.
  */
-export class Account extends pulumi.dynamic.Resource {
-  declare public readonly name: pulumi.Output<string>;
-  declare public readonly publicKey: pulumi.Output<string>;
-  /** The account JWT, re-signed whenever a claim or the signer changes. */
-  declare public readonly jwt: pulumi.Output<string>;
-  /** The account identity seed, a Pulumi secret. */
-  declare public readonly seed: pulumi.Output<string>;
+export class Account extends IdentityResource {
   /** The signing keys as listed in the JWT. */
   declare public readonly signingKeys: pulumi.Output<SigningKeyRef[] | undefined>;
   /** Whether the operator demands signing keys (users must then be signed by an account signing key). */
   declare public readonly operatorStrict: pulumi.Output<boolean | undefined>;
-  /** Public key that signed the JWT. */
-  declare public readonly issuer: pulumi.Output<string>;
-  declare public readonly claimsHash: pulumi.Output<string>;
   /** How many resolver servers hold the current JWT (0 without a resolver). */
   declare public readonly pushedTo: pulumi.Output<number>;
   /** Claims hash of what the resolver holds ("" when it holds nothing): differs from claimsHash on drift. */
@@ -110,7 +103,7 @@ export class Account extends pulumi.dynamic.Resource {
         issuer: undefined,
         pushedTo: undefined,
         pushedHash: undefined,
-      },
+      } satisfies ResourceProps<AccountProps, AccountState>,
       { ...opts, additionalSecretOutputs: ["seed", "signerSeed", "resolver"] },
       MODULE,
       "Account",

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../provider/dynamic";
-import { MODULE } from "./types";
+import type { KeyPairProps, KeyPairState } from "../provider/contracts";
+import { providerFor } from "../provider/kit/handler";
+import { MODULE, type ResourceProps } from "./types";
 
 /** Inputs of a {@link KeyPair}. */
 export interface KeyPairArgs {
@@ -31,7 +32,10 @@ export class KeyPair extends pulumi.dynamic.Resource {
     super(
       providerFor("keyPair"),
       name,
-      { kind: args.kind, seed: args.seed, publicKey: undefined },
+      { kind: args.kind, seed: args.seed, publicKey: undefined } satisfies ResourceProps<
+        KeyPairProps,
+        KeyPairState
+      >,
       { ...opts, additionalSecretOutputs: ["seed"] },
       MODULE,
       "KeyPair",

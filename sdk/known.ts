@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { publicKeyOf } from "../provider/keys";
+import { publicKeyOf } from "../core/nkeys";
 import { KeyPair } from "./keyPair";
 import type { SeedHolder } from "./types";
 

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../provider/dynamic";
-import { type LeafRemoteInputs, type LeafRemoteSpec, leafRemoteEntry } from "../provider/serverConfig";
+import { type LeafRemoteInputs, type LeafRemoteSpec, leafRemoteEntry } from "../core/serverConfig";
+import type { LeafRemoteProps, LeafRemoteState } from "../provider/contracts";
+import { providerFor } from "../provider/kit/handler";
 import { expose } from "./known";
-import { MODULE } from "./types";
+import { MODULE, type ResourceProps } from "./types";
 
 /** Inputs of a {@link LeafRemote}. */
 export interface LeafRemoteArgs {
@@ -41,7 +42,10 @@ export class LeafRemote extends pulumi.dynamic.Resource {
     super(
       providerFor("leafRemote"),
       name,
-      { ...args, remote: undefined, credentialsHash: undefined },
+      { ...args, remote: undefined, credentialsHash: undefined } satisfies ResourceProps<
+        LeafRemoteProps,
+        LeafRemoteState
+      >,
       { ...opts, additionalSecretOutputs: ["credentials"] },
       MODULE,
       "LeafRemote",

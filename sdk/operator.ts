@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../provider/dynamic";
-import type { OperatorClaims } from "../provider/types";
+import type { OperatorClaims } from "../core/claimInputs";
+import type { OperatorProps, OperatorState } from "../provider/contracts";
+import { providerFor } from "../provider/kit/handler";
+import { IdentityResource } from "./identity";
 import { expose, identityKey } from "./known";
 import { SigningKey } from "./signingKey";
-import { type DeepInput, type IdentityArgs, MODULE } from "./types";
+import { type DeepInput, type IdentityArgs, MODULE, type ResourceProps } from "./types";
 
 /** Inputs of an {@link Operator}: its claims, plus identity options. */
 export type OperatorArgs = {
@@ -26,18 +28,10 @@ function signingKeyKeys(
  *
  * Outputs: `publicKey`, `jwt`, `seed` (secret), and every input.
  */
-export class Operator extends pulumi.dynamic.Resource {
-  declare public readonly name: pulumi.Output<string>;
-  declare public readonly publicKey: pulumi.Output<string>;
-  /** The operator JWT, re-signed whenever a claim changes. */
-  declare public readonly jwt: pulumi.Output<string>;
-  /** The operator identity seed, a Pulumi secret. */
-  declare public readonly seed: pulumi.Output<string>;
+export class Operator extends IdentityResource {
   declare public readonly signingKeys: pulumi.Output<string[] | undefined>;
   declare public readonly strictSigningKeyUsage: pulumi.Output<boolean | undefined>;
   declare public readonly systemAccount: pulumi.Output<string | undefined>;
-  /** Hash of the normalized claims (what decides whether the JWT is re-signed). */
-  declare public readonly claimsHash: pulumi.Output<string>;
 
   constructor(name: string, args: OperatorArgs = {}, opts?: pulumi.CustomResourceOptions) {
     const { key, signingKeys, ...claims } = args;
@@ -56,7 +50,7 @@ export class Operator extends pulumi.dynamic.Resource {
         jwt: args.jwt,
         claimsHash: undefined,
         issuer: undefined,
-      },
+      } satisfies ResourceProps<OperatorProps, OperatorState>,
       { ...opts, additionalSecretOutputs: ["seed"] },
       MODULE,
       "Operator",

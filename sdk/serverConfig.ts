@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../provider/dynamic";
-import type { ClusterSpec, ConfObject, LeafRemoteSpec, ResolverSpec } from "../provider/serverConfig";
+import type { ConfObject } from "../core/confSyntax";
+import type { ClusterSpec, LeafRemoteSpec, ResolverSpec } from "../core/serverConfig";
+import type { ServerConfigProps, ServerConfigState } from "../provider/contracts";
+import { providerFor } from "../provider/kit/handler";
 import { LeafRemote } from "./leafRemote";
-import { type DeepInput, MODULE } from "./types";
+import { type DeepInput, MODULE, type ResourceProps } from "./types";
 
 /** An account to preload: an {@link Account} resource, or its public key and JWT. */
 export interface PreloadedAccount {
@@ -65,7 +67,7 @@ export class ServerConfig extends pulumi.dynamic.Resource {
           : undefined,
         text: undefined,
         fileInSync: undefined,
-      },
+      } satisfies ResourceProps<ServerConfigProps, ServerConfigState>,
       opts,
       MODULE,
       "ServerConfig",

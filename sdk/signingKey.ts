@@ -1,16 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../provider/dynamic";
-import type { SigningKeyRef, UserTemplate } from "../provider/types";
-import { type DeepInput, MODULE } from "./types";
-
-/** The scope of an account signing key: users it signs get exactly these permissions and limits. */
-export interface SigningKeyScope {
-  /** A name for the role (nsc `--role`). */
-  role: string;
-  /** Permissions and limits every user signed by this key gets. */
-  template?: UserTemplate;
-  description?: string;
-}
+import type { SigningKeyRef } from "../core/claimInputs";
+import type { SigningKeyProps, SigningKeyScope, SigningKeyState } from "../provider/contracts";
+import { providerFor } from "../provider/kit/handler";
+import { type DeepInput, MODULE, type ResourceProps } from "./types";
 
 /** Inputs of a {@link SigningKey}. */
 export interface SigningKeyArgs {
@@ -44,7 +36,13 @@ export class SigningKey extends pulumi.dynamic.Resource {
     super(
       providerFor("signingKey"),
       name,
-      { owner: args.owner, scope: args.scope, seed: args.seed, publicKey: undefined, ref: undefined },
+      {
+        owner: args.owner,
+        scope: args.scope,
+        seed: args.seed,
+        publicKey: undefined,
+        ref: undefined,
+      } satisfies ResourceProps<SigningKeyProps, SigningKeyState>,
       { ...opts, additionalSecretOutputs: ["seed"] },
       MODULE,
       "SigningKey",

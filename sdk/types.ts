@@ -26,7 +26,8 @@ export type {
   UserClaims,
   UserLimits,
   UserTemplate,
-} from "../provider/types";
+} from "../core/claimInputs";
+export type { SigningKeyScope } from "../provider/contracts";
 
 /** `T` with every field, at every depth, accepting a `pulumi.Input`. */
 export type DeepInput<T> = T extends string | number | boolean
@@ -59,3 +60,13 @@ export interface IdentityArgs {
 
 /** The type token module of every resource of this package. */
 export const MODULE = "nats-auth";
+
+/**
+ * The props object an SDK class passes to `super()`, keyed by the resource's contract
+ * (provider/contracts.ts): every required prop of `P` present, no key that `P` lacks, and each output
+ * of `S` that is not a prop a slot set to `undefined`. A misspelled, missing or renamed field fails to
+ * compile. Values are typed by the SDK's args, which derive from the same claim types.
+ */
+export type ResourceProps<P, S> = { [K in keyof P]: unknown } & {
+  [K in Exclude<keyof S, keyof P>]: undefined;
+};

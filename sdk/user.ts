@@ -1,9 +1,11 @@
-import * as pulumi from "@pulumi/pulumi";
-import { providerFor } from "../provider/dynamic";
-import type { SigningKeyRef, UserClaims } from "../provider/types";
+import type * as pulumi from "@pulumi/pulumi";
+import type { SigningKeyRef, UserClaims } from "../core/claimInputs";
+import type { UserProps, UserState } from "../provider/contracts";
+import { providerFor } from "../provider/kit/handler";
 import type { Account } from "./account";
+import { IdentityResource } from "./identity";
 import { SigningKey } from "./signingKey";
-import { type DeepInput, type IdentityArgs, MODULE, type SeedHolder } from "./types";
+import { type DeepInput, type IdentityArgs, MODULE, type ResourceProps, type SeedHolder } from "./types";
 
 /** What a user needs of its account; an {@link Account} resource fits. */
 export interface AccountRef {
@@ -35,16 +37,9 @@ export type UserArgs = {
  *
  * Outputs: `publicKey`, `jwt`, `seed` and `creds` (both secrets; `creds` is the `.creds` text clients read).
  */
-export class User extends pulumi.dynamic.Resource {
-  declare public readonly name: pulumi.Output<string>;
-  declare public readonly publicKey: pulumi.Output<string>;
-  declare public readonly jwt: pulumi.Output<string>;
-  /** The user seed, a Pulumi secret. */
-  declare public readonly seed: pulumi.Output<string>;
+export class User extends IdentityResource {
   /** The `.creds` text (JWT and seed), a Pulumi secret. */
   declare public readonly creds: pulumi.Output<string>;
-  declare public readonly issuer: pulumi.Output<string>;
-  declare public readonly claimsHash: pulumi.Output<string>;
 
   constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
     const { account, signer, key, ...claims } = args;
@@ -62,8 +57,8 @@ export class User extends pulumi.dynamic.Resource {
         signerSeed,
         accountPublicKey: account.publicKey,
         accountSigningKeys: account.signingKeys,
-        accountStrict: account.operatorStrict,
-        signedByAccountKey: signer === undefined,
+        operatorStrict: account.operatorStrict,
+        signedByIdentity: signer === undefined,
         signerScoped: signer instanceof SigningKey ? signer.scoped : undefined,
         publicKey: undefined,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
@@ -71,7 +66,7 @@ export class User extends pulumi.dynamic.Resource {
         creds: undefined,
         claimsHash: undefined,
         issuer: undefined,
-      },
+      } satisfies ResourceProps<UserProps, UserState>,
       { ...opts, additionalSecretOutputs: ["seed", "creds", "signerSeed"] },
       MODULE,
       "User",

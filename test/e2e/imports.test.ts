@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
-import { renderServerConfig } from "../../provider/serverConfig";
+import { renderServerConfig } from "../../core/serverConfig";
 import { Account, KeyPair, OperatorWithSystemAccount, SigningKey, User } from "../../sdk";
 import { NatsServer } from "../harness/natsServer";
 import { changeCount, TestStack } from "../harness/pulumi";

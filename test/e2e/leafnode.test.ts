@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import { leafnodeJwt } from "../../examples/leafnode-jwt/program";
-import { closeAllResolvers } from "../../provider/resolver";
+import { closeAllResolvers } from "../../io/resolverPool";
 import { freePort, NatsServer } from "../harness/natsServer";
 import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
 

@@ -1,42 +1,54 @@
 /**
  * Builds identities by calling the resources' provider handlers directly (check, then create), as
- * the Pulumi engine would, for integration tests that need JWTs and creds without a Pulumi run.
+ * the Pulumi engine would, for integration tests that need JWTs and creds without a Pulumi run. Typed
+ * by the same contracts the SDK classes use (provider/contracts.ts).
  */
 import assert from "node:assert/strict";
 import { handler as account } from "../../provider/account";
-import type { Handler } from "../../provider/dynamic";
+import type {
+  AccountProps,
+  AccountState,
+  OperatorState,
+  SigningKeyScope,
+  SigningKeyState,
+  UserProps,
+  UserState,
+} from "../../provider/contracts";
 import { handler as keyPair } from "../../provider/keyPair";
+import type { Handler } from "../../provider/kit/handler";
 import { handler as operator } from "../../provider/operator";
 import { handler as signingKey } from "../../provider/signingKey";
 import { handler as user } from "../../provider/user";
 
-export type Outs = Record<string, unknown> & { publicKey: string; seed: string; jwt: string };
-
-export async function create(h: Handler, inputs: Record<string, unknown>): Promise<Outs> {
+/** Checks the inputs as the engine would (no failure allowed), then creates the resource. */
+export async function create<P extends object, S extends P>(h: Handler<P, S>, inputs: P): Promise<S> {
   const check = await h.check({}, inputs);
   assert.deepEqual(check.failures ?? [], [], `check failed: ${JSON.stringify(check.failures)}`);
-  return (await h.create(inputs)).outs as Outs;
+  return (await h.create(inputs)).outs;
 }
 
+/** An account of a test world, with the seed of the signing key its users are signed with. */
+export type Outs = AccountState & { userSignerSeed: string };
+
 export interface World {
-  operator: Outs;
-  operatorSigningKey: Outs;
+  operator: OperatorState;
+  operatorSigningKey: SigningKeyState;
   sys: Outs;
-  sysUser: Outs & { creds: string };
-  newAccount(name: string, claims?: Record<string, unknown>, extra?: Record<string, unknown>): Promise<Outs>;
+  sysUser: UserState;
+  newAccount(name: string, claims?: Partial<AccountProps>, extra?: Partial<AccountProps>): Promise<Outs>;
   newUser(
-    acct: Outs,
+    acct: AccountState & { userSignerSeed?: string },
     name: string,
-    claims?: Record<string, unknown>,
+    claims?: Partial<UserProps>,
     signerSeed?: string,
-  ): Promise<Outs & { creds: string }>;
-  newSigningKey(scope?: Record<string, unknown>): Promise<Outs & { ref: unknown }>;
+  ): Promise<UserState>;
+  newSigningKey(scope?: SigningKeyScope): Promise<SigningKeyState>;
 }
 
 /** An operator (strict signing keys), its SYS account and `sys` user, plus factories. */
 export async function world(opts: { strict?: boolean } = {}): Promise<World> {
   const operatorSigningKey = await create(signingKey, { owner: "operator" });
-  const sysKey = (await keyPair.create({ kind: "account" })).outs as Outs;
+  const sysKey = (await keyPair.create({ kind: "account" })).outs;
   const op = await create(operator, {
     name: "test-op",
     strictSigningKeyUsage: opts.strict ?? true,
@@ -52,29 +64,29 @@ export async function world(opts: { strict?: boolean } = {}): Promise<World> {
   // Strict signing keys apply to users too: every account gets a signing key its users are signed with.
   const newAccount = async (
     name: string,
-    claims: Record<string, unknown> = {},
-    extra: Record<string, unknown> = {},
+    claims: Partial<AccountProps> = {},
+    extra: Partial<AccountProps> = {},
   ) => {
-    const sk = (await create(signingKey, { owner: "account" })) as Outs & { ref: unknown };
-    const signingKeys = [sk.ref, ...((claims.signingKeys as unknown[] | undefined) ?? [])];
+    const sk = await create(signingKey, { owner: "account" });
+    const signingKeys = [sk.ref, ...(claims.signingKeys ?? [])];
     const outs = await create(account, { name, ...opRef, ...claims, signingKeys, ...extra });
     return { ...outs, userSignerSeed: sk.seed };
   };
   const sys = await newAccount("SYS", {}, { seed: sysKey.seed });
   const newUser = async (
-    acct: Outs,
+    acct: AccountState & { userSignerSeed?: string },
     name: string,
-    claims: Record<string, unknown> = {},
+    claims: Partial<UserProps> = {},
     signerSeed?: string,
   ) =>
-    (await create(user, {
+    create(user, {
       name,
       accountPublicKey: acct.publicKey,
       accountSigningKeys: acct.signingKeys,
-      accountStrict: acct.operatorStrict,
+      operatorStrict: acct.operatorStrict,
       signerSeed: signerSeed ?? String(acct.userSignerSeed),
       ...claims,
-    })) as Outs & { creds: string };
+    });
   const sysUser = await newUser(sys, "sys");
   return {
     operator: op,
@@ -83,7 +95,6 @@ export async function world(opts: { strict?: boolean } = {}): Promise<World> {
     sysUser,
     newAccount,
     newUser,
-    newSigningKey: async (scope?: Record<string, unknown>) =>
-      (await create(signingKey, { owner: "account", scope })) as Outs & { ref: unknown },
+    newSigningKey: async (scope?: SigningKeyScope) => create(signingKey, { owner: "account", scope }),
   };
 }

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { toConf } from "../../provider/serverConfig";
+import { toConf } from "../../core/confSyntax";
 import { toolPath } from "./paths";
 
 const HOST = "127.0.0.1";

@@ -4,9 +4,10 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { accountClaims, operatorClaims, sign } from "../../provider/claims";
-import { createKeyPair } from "../../provider/keys";
-import { renderServerConfig } from "../../provider/serverConfig";
+import { accountClaims, operatorClaims } from "../../core/claims";
+import { sign } from "../../core/jwt";
+import { createKeyPair } from "../../core/nkeys";
+import { renderServerConfig } from "../../core/serverConfig";
 import { freePort, NatsServer, startCluster, startHubAndLeaf } from "../harness/natsServer";
 
 /** Every pid a test saw, checked at the end: none may outlive the tests. */

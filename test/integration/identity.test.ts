@@ -9,9 +9,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
+import { decodeJwt } from "../../core/jwt";
+import { claimsHash, normalize } from "../../core/normalize";
+import { renderServerConfig } from "../../core/serverConfig";
 import { handler as accountHandler } from "../../provider/account";
-import { claimsHash, decodeJwt, normalize } from "../../provider/claims";
-import { renderServerConfig } from "../../provider/serverConfig";
+import type { SigningKeyState, UserState } from "../../provider/contracts";
 import { handler as userHandler } from "../../provider/user";
 import { type Outs, type World, world } from "../harness/identities";
 import { NatsServer } from "../harness/natsServer";
@@ -60,9 +62,9 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
   let other: Outs;
   let mapped: Outs;
   let unsignedStrict: Outs;
-  let scopedKey: Outs & { ref: unknown };
+  let scopedKey: SigningKeyState;
   let server: NatsServer;
-  const users: Record<string, Outs & { creds: string }> = {};
+  const users: Record<string, UserState> = {};
 
   before(async () => {
     w = await world({ strict: true });
@@ -79,15 +81,13 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
     // since the provider's check refuses it.
     const strictOp = { ...w.operator };
     const badSk = await w.newSigningKey();
-    unsignedStrict = (
-      await accountHandler.create({
-        name: "BAD",
-        operatorPublicKey: strictOp.publicKey,
-        signerSeed: strictOp.seed,
-        signingKeys: [badSk.ref],
-      })
-    ).outs as Outs;
-    unsignedStrict.userSignerSeed = badSk.seed;
+    const bad = await accountHandler.create({
+      name: "BAD",
+      operatorPublicKey: strictOp.publicKey,
+      signerSeed: strictOp.seed,
+      signingKeys: [badSk.ref],
+    });
+    unsignedStrict = { ...bad.outs, userSignerSeed: badSk.seed };
 
     users.full = await w.newUser(app, "full");
     users.limited = await w.newUser(app, "limited", {
@@ -119,7 +119,7 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
     // Strict signing keys cover users too: one signed by the account identity key is refused.
     users.identitySigned = (
       await userHandler.create({ name: "id-signed", accountPublicKey: app.publicKey, signerSeed: app.seed })
-    ).outs as Outs & { creds: string };
+    ).outs;
 
     const preload = Object.fromEntries(
       [w.sys, app, other, mapped, unsignedStrict].map((a) => [a.publicKey, a.jwt]),

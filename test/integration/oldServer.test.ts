@@ -6,10 +6,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { connect, credsAuthenticator } from "@nats-io/transport-node";
+import { fromSeed } from "../../core/nkeys";
+import { renderServerConfig } from "../../core/serverConfig";
+import { ResolverClient } from "../../io/resolverClient";
+import { closeAllResolvers } from "../../io/resolverPool";
 import { handler as account } from "../../provider/account";
-import { fromSeed } from "../../provider/keys";
-import { closeAllResolvers, ResolverClient } from "../../provider/resolver";
-import { renderServerConfig } from "../../provider/serverConfig";
 import { type World, world } from "../harness/identities";
 import { NatsServer } from "../harness/natsServer";
 

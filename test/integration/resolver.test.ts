@@ -1,106 +1,20 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import * as fs from "node:fs";
-import * as net from "node:net";
-import * as os from "node:os";
-import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as transport from "@nats-io/transport-node";
-import {
-  accountClaims,
-  decodeJwt,
-  formatCreds,
-  operatorClaims,
-  sign,
-  userClaims,
-} from "../../provider/claims";
-import { ResolverError } from "../../provider/errors";
-import { createKeyPair, type NKeyPair } from "../../provider/keys";
-import {
-  closeAllResolvers,
-  ResolverClient,
-  type ResolverConnection,
-  sharedResolver,
-  validateForPush,
-} from "../../provider/resolver";
-import { toolPath } from "../harness/paths";
+import { accountClaims, operatorClaims, userClaims } from "../../core/claims";
+import { formatCreds } from "../../core/creds";
+import { ResolverError } from "../../core/errors";
+import { decodeJwt, sign } from "../../core/jwt";
+import { createKeyPair, type NKeyPair } from "../../core/nkeys";
+import { validateForPush } from "../../core/pushCheck";
+import { ResolverClient, type ResolverConnection } from "../../io/resolverClient";
+import { closeAllResolvers, sharedResolver } from "../../io/resolverPool";
+import { type Cluster, freePort, NatsServer, startCluster } from "../harness/natsServer";
 
 // transport-node re-exports nats-core at runtime through a subpath this project's module resolution
 // cannot type, so the authenticator is typed from nats-core.
 const nats = transport as unknown as typeof transport &
   Pick<typeof import("@nats-io/nats-core"), "credsAuthenticator">;
-
-const READY_TIMEOUT_MS = 10_000;
-
-/** A running nats-server; private to this file until the shared harness lands. */
-interface TestServer {
-  name: string;
-  url: string;
-  clusterUrl?: string;
-  /** Everything the server logged so far, for failure messages. */
-  log(): string;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts nats-server on loopback with server-chosen ports (`-1`, read back from the log, so no port
- * probing race) and resolves once it is ready and listening; an early exit rejects with its log.
- */
-async function startServer(dir: string, name: string, conf: string): Promise<TestServer> {
-  fs.mkdirSync(dir, { recursive: true });
-  const confPath = path.join(dir, `${name}.conf`);
-  fs.writeFileSync(confPath, conf);
-  const proc: ChildProcess = spawn(toolPath("nats-server"), ["-c", confPath], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let log = "";
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  const stop = async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    proc.kill("SIGTERM");
-    const killer = setTimeout(() => proc.kill("SIGKILL"), 3000);
-    await exited;
-    clearTimeout(killer);
-  };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${name} not ready in ${READY_TIMEOUT_MS} ms:\n${log}`)),
-        READY_TIMEOUT_MS,
-      );
-      proc.stderr!.on("data", (chunk: Buffer) => {
-        log += chunk.toString();
-        // With a cluster, "Server is ready" comes before the route listener: wait for both.
-        const routeReady = !/^cluster \{/m.test(conf) || log.includes("Listening for route connections");
-        if (log.includes("Server is ready") && routeReady) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      proc.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${name} exited with ${code} before ready:\n${log}`));
-      });
-      proc.once("error", (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-    });
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  const client = /Listening for client connections on ([\d.]+:\d+)/.exec(log);
-  const route = /Listening for route connections on ([\d.]+:\d+)/.exec(log);
-  assert.ok(client, `client port in the log of ${name}`);
-  return {
-    name,
-    url: `nats://${client[1]}`,
-    clusterUrl: route ? `nats-route://${route[1]}` : undefined,
-    log: () => log,
-    stop,
-  };
-}
 
 interface Trust {
   operator: NKeyPair;
@@ -176,22 +90,13 @@ async function makeAccount(
   return { pub: account.getPublicKey(), jwt, userCreds: formatCreds(userJwt, user.seed()) };
 }
 
-function serverConf(
-  t: Trust,
-  dir: string,
-  name: string,
-  opts: { allowDelete?: boolean; cluster?: { routes: string[] } } = {},
-): string {
-  const cluster = opts.cluster
-    ? `cluster { name: c1, listen: 127.0.0.1:-1, routes: [${opts.cluster.routes.map((r) => `"${r}"`).join(", ")}] }\n`
-    : "";
-  return `listen: 127.0.0.1:-1
-server_name: ${name}
-${cluster}operator: ${t.operatorJwt}
+/** The trust and full-resolver part of a server config (the harness writes listeners and names). */
+function resolverBody(t: Trust, opts: { allowDelete?: boolean } = {}): string {
+  return `operator: ${t.operatorJwt}
 system_account: ${t.sysPub}
 resolver {
   type: full
-  dir: "${path.join(dir, `${name}-jwt`)}"
+  dir: "jwt"
   allow_delete: ${opts.allowDelete ?? true}
   interval: "2m"
   timeout: "1.9s"
@@ -217,29 +122,22 @@ async function canConnect(url: string, creds: string): Promise<void> {
   }
 }
 
-function tmpDir(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `pna-resolver-${tag}-`));
-}
-
 describe("resolver - one full-resolver server", () => {
-  let dir: string;
   let trust: Trust;
-  let server: TestServer;
+  let server: NatsServer;
   let client: ResolverClient;
   let conn: ResolverConnection;
 
   before(async () => {
-    dir = tmpDir("single");
     trust = await makeTrust();
-    server = await startServer(dir, "s1", serverConf(trust, dir, "s1"));
+    server = await NatsServer.start({ name: "s1", body: resolverBody(trust) });
     conn = { servers: [server.url], creds: trust.sysCreds };
     client = await ResolverClient.connect(conn);
   });
   after(async () => {
     await client?.close();
     await closeAllResolvers();
-    await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await server?.[Symbol.asyncDispose]();
   });
 
   it("resolver - serverCount counts the one server", async () => {
@@ -397,21 +295,18 @@ describe("resolver - one full-resolver server", () => {
 });
 
 describe("resolver - server without allow_delete", () => {
-  let dir: string;
   let trust: Trust;
-  let server: TestServer;
+  let server: NatsServer;
   let client: ResolverClient;
 
   before(async () => {
-    dir = tmpDir("nodelete");
     trust = await makeTrust();
-    server = await startServer(dir, "nd1", serverConf(trust, dir, "nd1", { allowDelete: false }));
+    server = await NatsServer.start({ name: "nd1", body: resolverBody(trust, { allowDelete: false }) });
     client = await ResolverClient.connect({ servers: [server.url], creds: trust.sysCreds });
   });
   after(async () => {
     await client?.close();
-    await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await server?.[Symbol.asyncDispose]();
   });
 
   it("resolver - deleteAccounts surfaces 'delete must be enabled' as a rejected reply", async () => {
@@ -428,21 +323,18 @@ describe("resolver - server without allow_delete", () => {
 });
 
 describe("resolver - operator with strict signing key usage", () => {
-  let dir: string;
   let trust: Trust;
-  let server: TestServer;
+  let server: NatsServer;
   let client: ResolverClient;
 
   before(async () => {
-    dir = tmpDir("strict");
     trust = await makeTrust({ strict: true });
-    server = await startServer(dir, "st1", serverConf(trust, dir, "st1"));
+    server = await NatsServer.start({ name: "st1", body: resolverBody(trust) });
     client = await ResolverClient.connect({ servers: [server.url], creds: trust.sysCreds });
   });
   after(async () => {
     await client?.close();
-    await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await server?.[Symbol.asyncDispose]();
   });
 
   it("resolver - the server refuses an account signed by the operator identity key", async () => {
@@ -466,40 +358,21 @@ describe("resolver - operator with strict signing key usage", () => {
 });
 
 describe("resolver - three-server cluster", () => {
-  let dir: string;
   let trust: Trust;
-  const servers: TestServer[] = [];
+  let cluster: Cluster;
+  let servers: NatsServer[] = [];
   let client: ResolverClient;
 
   before(async () => {
-    dir = tmpDir("cluster");
     trust = await makeTrust();
-    // The first server is the seed: the others route to it, and the mesh completes itself.
-    const seed = await startServer(dir, "c1", serverConf(trust, dir, "c1", { cluster: { routes: [] } }));
-    servers.push(seed);
-    const routes = [seed.clusterUrl!];
-    servers.push(
-      ...(await Promise.all(
-        ["c2", "c3"].map((n) => startServer(dir, n, serverConf(trust, dir, n, { cluster: { routes } }))),
-      )),
-    );
-    // Routes form after "ready": wait (bounded) until a fresh connection counts all three.
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const probe = await ResolverClient.connect({ servers: [seed.url], creds: trust.sysCreds });
-      const n = await probe.serverCount().finally(() => probe.close());
-      if (n === 3) break;
-      if (Date.now() > deadline) {
-        throw new Error(`cluster did not form: ${n} answered\n${servers.map((s) => s.log()).join("\n")}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // The harness waits until every server routes to the other two.
+    cluster = await startCluster(3, { name: "c", body: resolverBody(trust) });
+    servers = cluster.servers;
     client = await ResolverClient.connect({ servers: [servers[1].url], creds: trust.sysCreds });
   });
   after(async () => {
     await client?.close();
-    await Promise.all(servers.map((s) => s.stop()));
-    fs.rmSync(dir, { recursive: true, force: true });
+    await cluster?.[Symbol.asyncDispose]();
   });
 
   it("resolver - serverCount is 3", async () => {
@@ -516,11 +389,11 @@ describe("resolver - three-server cluster", () => {
     console.log(`push latency (3-server cluster): ${(performance.now() - start).toFixed(2)} ms`);
     assert.equal(out.expected, 3);
     assert.equal(out.accepted, 3);
-    assert.deepEqual(out.replies.map((r) => r.server).sort(), ["c1", "c2", "c3"]);
+    assert.deepEqual(out.replies.map((r) => r.server).sort(), ["c-1", "c-2", "c-3"]);
     const found = await client.lookup(acct.pub);
     assert.equal(found.found.length, 3);
     const lists = await client.list();
-    assert.deepEqual(lists.map((l) => l.server).sort(), ["c1", "c2", "c3"]);
+    assert.deepEqual(lists.map((l) => l.server).sort(), ["c-1", "c-2", "c-3"]);
     for (const l of lists) assert.ok(l.accounts.includes(acct.pub), `${l.server} lists the account`);
     for (const s of servers) await canConnect(s.url, acct.userCreds);
   });
@@ -592,12 +465,7 @@ describe("resolver - validateForPush", () => {
 describe("resolver - connection failures", () => {
   it("resolver - connecting to a dead port throws a ResolverError naming the server", async () => {
     const trust = await makeTrust();
-    const port = await new Promise<number>((resolve) => {
-      const probe = net.createServer().listen(0, "127.0.0.1", () => {
-        const p = (probe.address() as net.AddressInfo).port;
-        probe.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const url = `nats://127.0.0.1:${port}`;
     const start = performance.now();
     const err = await ResolverClient.connect({ servers: [url], creds: trust.sysCreds, timeoutMs: 2000 }).then(

@@ -15,8 +15,10 @@ import {
   RequestError,
   TimeoutError,
 } from "@nats-io/transport-node";
-import { closeAllResolvers, ResolverClient } from "../../provider/resolver";
-import { renderServerConfig } from "../../provider/serverConfig";
+import { renderServerConfig } from "../../core/serverConfig";
+import { ResolverClient } from "../../io/resolverClient";
+import { closeAllResolvers } from "../../io/resolverPool";
+import type { UserState } from "../../provider/contracts";
 import { type Outs, type World, world } from "../harness/identities";
 import { type Cluster, NatsServer, startCluster, startHubAndLeaf } from "../harness/natsServer";
 
@@ -24,7 +26,7 @@ const te = new TextEncoder();
 const POLL_MS = 25;
 const WAIT_MS = 15_000;
 
-type UserOuts = Outs & { creds: string };
+type UserOuts = UserState;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

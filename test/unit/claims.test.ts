@@ -1,18 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { decode } from "@nats-io/jwt";
-import {
-  accountClaims,
-  claimsHash,
-  decodeJwt,
-  formatCreds,
-  normalize,
-  operatorClaims,
-  parseCreds,
-  sign,
-  userClaims,
-} from "../../provider/claims";
-import { createKeyPair, verifySignature } from "../../provider/keys";
+import { accountClaims, operatorClaims, userClaims } from "../../core/claims";
+import { formatCreds, parseCreds } from "../../core/creds";
+import { decodeJwt, sign } from "../../core/jwt";
+import { createKeyPair, verifySignature } from "../../core/nkeys";
+import { claimsHash, normalize } from "../../core/normalize";
 
 describe("claims", () => {
   const op = createKeyPair("operator");

@@ -11,7 +11,7 @@ import {
   publicKeyOf,
   seedKind,
   verifySignature,
-} from "../../provider/keys";
+} from "../../core/nkeys";
 
 describe("keys", () => {
   it("keys - seeds and public keys are identical to @nats-io/nkeys for every kind", () => {

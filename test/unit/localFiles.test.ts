@@ -3,11 +3,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { formatCreds } from "../../provider/claims";
-import { createKeyPair } from "../../provider/keys";
+import { formatCreds } from "../../core/creds";
+import { createKeyPair } from "../../core/nkeys";
+import { UNKNOWN } from "../../provider/kit/unknown";
 import { handler as leafRemote } from "../../provider/leafRemote";
 import { handler as serverConfig } from "../../provider/serverConfigFile";
-import { UNKNOWN } from "../../provider/validate";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-files-"));
 const creds = (name: string) => formatCreds(`header.${name}.sig`, createKeyPair("user").seed());
@@ -83,7 +83,12 @@ describe("local files", () => {
 
   it("serverConfig - check names the field nsc would complain about", async () => {
     const r = await serverConfig.check({}, { resolver: { type: "full", dir: "jwt" } });
-    assert.equal(r.failures?.length, 1);
-    assert.match(r.failures?.[0].reason ?? "", /system account|operator/);
+    // Every problem at once, each under its own field (0.1.0 stopped at the first).
+    assert.deepEqual(
+      r.failures?.map((f) => f.property),
+      ["operator", "systemAccount"],
+    );
+    assert.match(r.failures?.[0].reason ?? "", /operator/);
+    assert.match(r.failures?.[1].reason ?? "", /system account is not set/);
   });
 });

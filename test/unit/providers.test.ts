@@ -1,20 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { decodeJwt } from "../../core/jwt";
+import { createKeyPair } from "../../core/nkeys";
 import { handler as account } from "../../provider/account";
-import { decodeJwt } from "../../provider/claims";
-import { type Handler, providerFor } from "../../provider/dynamic";
-import { createKeyPair } from "../../provider/keys";
+import { type Handler, providerFor } from "../../provider/kit/handler";
+import { UNKNOWN } from "../../provider/kit/unknown";
 import { handler as operator } from "../../provider/operator";
 import { handler as signingKey } from "../../provider/signingKey";
 import { handler as user } from "../../provider/user";
-import { UNKNOWN } from "../../provider/validate";
 
-async function make(h: Handler, inputs: Record<string, unknown>) {
+async function make<P extends object, S extends P>(h: Handler<P, S>, inputs: P) {
   const check = await h.check({}, inputs);
   assert.deepEqual(check.failures, [], JSON.stringify(check.failures));
-  const { id, outs } = await h.create(inputs);
-  return { id, outs: outs as Record<string, unknown> };
+  return h.create(inputs);
 }
 
 describe("providers", () => {
@@ -36,12 +35,9 @@ describe("providers", () => {
   it("operator - update keeps the key and keeps the JWT when claims did not change", async () => {
     const inputs = { name: "op" };
     const { outs } = await make(operator, inputs);
-    const same = (await operator.update!("id", outs, inputs)).outs as Record<string, unknown>;
+    const same = (await operator.update!("id", outs, inputs)).outs;
     assert.equal(same.jwt, outs.jwt);
-    const changed = (await operator.update!("id", outs, { ...inputs, tags: ["x"] })).outs as Record<
-      string,
-      unknown
-    >;
+    const changed = (await operator.update!("id", outs, { ...inputs, tags: ["x"] })).outs;
     assert.equal(changed.publicKey, outs.publicKey);
     assert.notEqual(changed.jwt, outs.jwt);
     assert.deepEqual(decodeJwt(String(changed.jwt)).nats.tags, ["x"]);

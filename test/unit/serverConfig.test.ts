@@ -5,16 +5,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { accountClaims, operatorClaims, sign } from "../../provider/claims";
-import { ConfigError } from "../../provider/errors";
-import { createKeyPair, encodePublicKey } from "../../provider/keys";
+import { accountClaims, operatorClaims } from "../../core/claims";
+import { toConf } from "../../core/confSyntax";
+import { ConfigError } from "../../core/errors";
+import { sign } from "../../core/jwt";
+import { createKeyPair, encodePublicKey } from "../../core/nkeys";
 import {
   buildServerConfig,
   leafUrlProblems,
   renderServerConfig,
   type ServerConfigSpec,
-  toConf,
-} from "../../provider/serverConfig";
+} from "../../core/serverConfig";
 import { toolPath } from "../harness/paths";
 
 // Fixed keys keep the snapshots stable; they are valid account keys, which the builder checks.

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createKeyPair } from "../../provider/keys";
-import { Checker, containsUnknown, parseDuration, subjectProblem, UNKNOWN } from "../../provider/validate";
+import { createKeyPair } from "../../core/nkeys";
+import { parseDuration } from "../../core/units";
+import { subjectProblem } from "../../core/validation";
+import { containsUnknown, previewChecker, UNKNOWN } from "../../provider/kit/unknown";
 
 describe("validate", () => {
   it("validate - subjects", () => {
@@ -21,7 +23,7 @@ describe("validate", () => {
   });
 
   it("validate - unknown values are skipped, never judged", () => {
-    const c = new Checker();
+    const c = previewChecker();
     c.subject("s", UNKNOWN);
     c.publicKey("k", UNKNOWN, "account");
     c.limit("l", UNKNOWN);
@@ -30,7 +32,7 @@ describe("validate", () => {
   });
 
   it("validate - account claims name each bad field", () => {
-    const c = new Checker();
+    const c = previewChecker();
     c.accountClaims({
       limits: { conn: -2 },
       exports: [{ subject: "a..b", type: "stream" }],
@@ -54,7 +56,7 @@ describe("validate", () => {
   });
 
   it("validate - user template fields", () => {
-    const c = new Checker();
+    const c = previewChecker();
     c.userClaims({
       pub: { allow: ["ok", "bad subject"] },
       sourceNetworks: ["10.0.0.0/8", "300.1.1.1"],

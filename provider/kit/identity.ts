@@ -2,33 +2,33 @@
  * What Operator, Account and User share: an own key (generated, adopted or stored), claims built from
  * inputs, a signer, and a JWT that is re-signed only when the normalized claims change.
  */
-import { claimsHash, decodeJwt, sign, type WireClaims } from "./claims";
-import type { Handler } from "./dynamic";
-import type { Failure } from "./errors";
-import { type KeyKind, type NKeyPair, publicKeyOf, verifySignature } from "./keys";
-import { checked, loadSeed, ownKey, type Props, seedReplaced } from "./resource";
-import { type Checker, containsUnknown } from "./validate";
+import type { WireClaims } from "../../core/claims";
+import type { Failure } from "../../core/errors";
+import { decodeJwt, sign, signatureValid } from "../../core/jwt";
+import { type KeyKind, publicKeyOf } from "../../core/nkeys";
+import { claimsHash } from "../../core/normalize";
+import type { Checker } from "../../core/validation";
+import type { IdentityProps, Signed } from "../contracts";
+import type { Handler } from "./handler";
+import { checkResult, loadSeed, ownKey, type SeededKeyPair, seedReplaced } from "./resource";
+import { containsUnknown } from "./unknown";
 
 /** How one kind of identity builds its claims and finds its signer. */
-export interface IdentitySpec {
+export interface IdentitySpec<P extends IdentityProps> {
   kind: string;
   keyKind: KeyKind;
   /** Claims for the identity with public key `publicKey`, as signed by `signerPublicKey`. */
-  claims(inputs: Props, publicKey: string, signerPublicKey: string): WireClaims;
+  claims(inputs: P, publicKey: string, signerPublicKey: string): WireClaims;
   /** The signer's key pair; undefined means the identity signs itself (operators). */
-  signer(inputs: Props, resource: string): (NKeyPair & { seed(): string }) | undefined;
-}
-
-export interface Signed {
-  publicKey: string;
-  seed: string;
-  jwt: string;
-  claimsHash: string;
-  issuer: string;
+  signer(inputs: P, resource: string): SeededKeyPair | undefined;
 }
 
 /** The claims hash the inputs describe, for the key `publicKey`; undefined while inputs are unknown. */
-export function desiredHash(spec: IdentitySpec, inputs: Props, publicKey: string): string | undefined {
+export function desiredHash<P extends IdentityProps>(
+  spec: IdentitySpec<P>,
+  inputs: P,
+  publicKey: string,
+): string | undefined {
   if (containsUnknown(inputs)) return undefined;
   const signer = spec.signer(inputs, spec.kind);
   const signerPub = signer ? signer.getPublicKey() : publicKey;
@@ -40,7 +40,11 @@ export function desiredHash(spec: IdentitySpec, inputs: Props, publicKey: string
  * Signs the identity's JWT. With `previous` outputs it keeps the stored key and, when the claims did
  * not change, the stored JWT too (no new `iat`/`jti`, nothing downstream moves).
  */
-export async function signIdentity(spec: IdentitySpec, inputs: Props, previous?: Props): Promise<Signed> {
+export async function signIdentity<P extends IdentityProps>(
+  spec: IdentitySpec<P>,
+  inputs: P,
+  previous?: Signed,
+): Promise<Signed> {
   const own = previous
     ? loadSeed(spec.kind, "seed", previous.seed, [spec.keyKind])
     : ownKey(spec.kind, spec.keyKind, inputs.seed);
@@ -71,13 +75,15 @@ export async function signIdentity(spec: IdentitySpec, inputs: Props, previous?:
  * An existing JWT given as input (importing an nsc-made identity): kept as it is when it is for this
  * key, validly signed by the signer, and says what the inputs say; otherwise it is re-signed.
  */
-function adoptedJwt(jwt: unknown, publicKey: string, signer: string): Props | undefined {
+function adoptedJwt(
+  jwt: unknown,
+  publicKey: string,
+  signer: string,
+): { jwt: string; claimsHash: string } | undefined {
   if (typeof jwt !== "string" || jwt.split(".").length !== 3) return undefined;
   try {
     const claims = decodeJwt(jwt);
-    const [h, b, sig] = jwt.split(".");
-    const signed = verifySignature(signer, Buffer.from(`${h}.${b}`), Buffer.from(sig, "base64url"));
-    if (claims.sub !== publicKey || claims.iss !== signer || !signed) return undefined;
+    if (claims.sub !== publicKey || claims.iss !== signer || !signatureValid(jwt, signer)) return undefined;
     return { jwt, claimsHash: claimsHash(claims) };
   } catch {
     return undefined;
@@ -85,22 +91,15 @@ function adoptedJwt(jwt: unknown, publicKey: string, signer: string): Props | un
 }
 
 /** Replace when the adopted seed changes; otherwise an update when the claims hash moved. */
-export function identityDiff(
-  spec: IdentitySpec,
-  olds: Props,
-  news: Props,
+export function identityDiff<P extends IdentityProps>(
+  spec: IdentitySpec<P>,
+  olds: Signed,
+  news: P,
 ): { replaces: string[]; changed: boolean } {
   const replaces = seedReplaced(olds, news);
   if (replaces.length) return { replaces, changed: true };
   const hash = desiredHash(spec, news, String(olds.publicKey));
   return { replaces: [], changed: hash === undefined || hash !== olds.claimsHash };
-}
-
-/** Picks the listed fields from inputs (undefined ones dropped). */
-export function pick<T>(inputs: Props, fields: readonly string[]): T {
-  const out: Props = {};
-  for (const f of fields) if (inputs[f] !== undefined) out[f] = inputs[f];
-  return out as T;
 }
 
 /** Who signs an account (issuer: the operator) or a user (issuer: the account). */
@@ -123,7 +122,7 @@ export interface SignerCheck {
 export function checkSigner(c: Checker, s: SignerCheck): void {
   c.seed("signer", s.signerSeed, [s.issuer], "signer seed");
   const known = !containsUnknown([s.signerSeed, s.issuerKey, s.issuerSigningKeys]);
-  const valid = typeof s.signerSeed === "string" && c.failures.every((f) => f.property !== "signer");
+  const valid = typeof s.signerSeed === "string" && c.passed("signer");
   const signer = known && valid ? publicKeyOf(String(s.signerSeed)) : undefined;
   const keys = Array.isArray(s.issuerSigningKeys) ? (s.issuerSigningKeys as string[]) : [];
   if (signer !== undefined && signer !== s.issuerKey && !keys.includes(signer)) {
@@ -142,14 +141,15 @@ export function checkSigner(c: Checker, s: SignerCheck): void {
  * The dynamic provider of an identity without side effects (Operator, User): check, diff from the
  * normalized claims, sign on create/update. `extra` adds outputs derived from the signed identity.
  */
-export function identityHandler(
-  spec: IdentitySpec,
-  check: (news: Props) => Failure[],
-  extra: (s: Signed) => Props = () => ({}),
-): Handler {
+export function identityHandler<P extends IdentityProps, S extends P & Signed>(
+  spec: IdentitySpec<P>,
+  check: (news: P) => Failure[],
+  extra: (s: Signed) => Omit<S, keyof P | keyof Signed>,
+): Handler<P, S> {
+  const outputs = (news: P, s: Signed): S => ({ ...news, ...s, ...extra(s) }) as unknown as S;
   return {
     async check(_olds, news) {
-      return checked(news, check(news));
+      return checkResult(news, check(news));
     },
     async diff(_id, olds, news) {
       const d = identityDiff(spec, olds, news);
@@ -157,11 +157,11 @@ export function identityHandler(
     },
     async create(inputs) {
       const s = await signIdentity(spec, inputs);
-      return { id: s.publicKey, outs: { ...inputs, ...s, ...extra(s) } };
+      return { id: s.publicKey, outs: outputs(inputs, s) };
     },
     async update(_id, olds, news) {
       const s = await signIdentity(spec, news, olds);
-      return { outs: { ...news, ...s, ...extra(s) } };
+      return { outs: outputs(news, s) };
     },
   };
 }

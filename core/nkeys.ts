@@ -92,7 +92,7 @@ function withChecksum(payload: Uint8Array): string {
   return base32Encode(full);
 }
 
-function checked(text: string): Uint8Array | undefined {
+function checksumPayload(text: string): Uint8Array | undefined {
   const raw = base32Decode(text);
   if (!raw || raw.length < 3) return undefined;
   const payload = raw.subarray(0, raw.length - 2);
@@ -125,7 +125,7 @@ export function encodeSeed(kind: KeyKind, raw: Uint8Array): string {
 /** The kind of a public key, or undefined when the text is not a valid nkey public key. */
 export function publicKeyKind(key: string): KeyKind | undefined {
   if (typeof key !== "string" || key.length !== 56) return undefined;
-  const payload = checked(key);
+  const payload = checksumPayload(key);
   if (payload?.length !== 33) return undefined;
   return kindOfPrefix(payload[0]);
 }
@@ -142,7 +142,7 @@ export function decodeSeed(seed: string): { kind: KeyKind; raw: Uint8Array } {
   if (typeof seed !== "string" || seed.length !== 58 || seed[0] !== "S") {
     throw new KeyError("not an nkey seed (expected 58 characters starting with 'S')");
   }
-  const payload = checked(seed);
+  const payload = checksumPayload(seed);
   if (payload?.length !== 34) throw new KeyError("not an nkey seed (bad checksum or encoding)");
   if ((payload[0] & 0xf8) !== PREFIX_SEED) throw new KeyError("not an nkey seed (bad prefix)");
   const prefix = ((payload[0] & 7) << 5) | ((payload[1] & 0xf8) >> 3);
@@ -179,7 +179,7 @@ class CryptoKeyPair implements NKeyPair {
   }
   getPrivateKey(): Uint8Array {
     // The nkeys "private key" form is seed || public key (64 bytes), encoded with prefix 'P'.
-    const pub = checked(this.#pub)!.subarray(1);
+    const pub = checksumPayload(this.#pub)!.subarray(1);
     const out = new Uint8Array(64);
     out.set(this.#raw);
     out.set(pub, 32);
@@ -222,7 +222,7 @@ export function fromSeed(
 
 /** Verifies an Ed25519 signature against an nkey public key. */
 export function verifySignature(publicKey: string, data: Uint8Array, sig: Uint8Array): boolean {
-  const payload = checked(publicKey);
+  const payload = checksumPayload(publicKey);
   if (payload?.length !== 33) return false;
   const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), payload.subarray(1)]);
   return verify(null, data, createPublicKey({ key: spki, format: "der", type: "spki" }), sig);

@@ -1,11 +1,8 @@
 /**
- * Builds NATS JWT claims from the resources' camelCase inputs, signs them, and normalizes claims so
- * that two JWTs with the same meaning compare equal whatever their `iat`, `jti`, key order or
- * nil-vs-empty lists.
+ * Builds the (unsigned) wire claims of NATS JWTs from the camelCase claim inputs users write: the
+ * snake_case names, defaults and unit conversions the Go library and nats-server expect.
  */
-import { createHash } from "node:crypto";
-import { Algorithms, encode } from "@nats-io/jwt";
-import type { NKeyPair } from "./keys";
+import type { ClaimsData } from "@nats-io/jwt";
 import type {
   AccountClaims,
   JetStreamLimits,
@@ -14,20 +11,19 @@ import type {
   SigningKeyRef,
   UserClaims,
   UserTemplate,
-} from "./types";
-import { parseDuration, toUnixSeconds } from "./validate";
+} from "./claimInputs";
+import { parseDuration, toUnixSeconds } from "./units";
 
-/** The JSON body of a NATS JWT. */
-export interface WireClaims {
+/**
+ * The JSON body of a NATS JWT: @nats-io/jwt's `ClaimsData` envelope, with `iat` and `jti` present
+ * only once signed. The `nats` body stays open: the library's types lack fields the server reads
+ * (`times_location`, `mappings`, `strict_signing_key_usage`).
+ */
+export type WireClaims = Pick<ClaimsData<unknown>, "iss" | "sub" | "name" | "exp" | "nbf"> & {
   jti?: string;
   iat?: number;
-  iss: string;
-  sub: string;
-  name: string;
-  exp?: number;
-  nbf?: number;
-  nats: Record<string, unknown> & { type: string; version: 2 };
-}
+  nats: Record<string, unknown> & { type: string; version: number };
+};
 
 type Json = Record<string, unknown>;
 
@@ -209,97 +205,4 @@ export function userClaims(
 /** Generic claims asking resolvers to delete accounts (`$SYS.REQ.CLAIMS.DELETE`). */
 export function deleteAccountsClaims(operatorKey: string, accounts: string[]): WireClaims {
   return { iss: operatorKey, sub: operatorKey, name: "", nats: { type: "generic", version: 2, accounts } };
-}
-
-/**
- * Removes what does not carry meaning: `iat`, `jti`, undefined/null, zero values, empty lists and
- * objects; sorts keys. Two claims with the same normalized form say the same thing to a server.
- */
-export function normalize(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    const items = value.map(normalize).filter((v) => v !== undefined);
-    return items.length ? items : undefined;
-  }
-  if (value && typeof value === "object") {
-    const out: Json = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = normalize((value as Json)[key]);
-      if (v !== undefined) out[key] = v;
-    }
-    return Object.keys(out).length ? out : undefined;
-  }
-  // Zero values mean the same as absent to the server (Go's omitempty): 0, false and "" drop out.
-  if (value === null || value === "" || value === 0 || value === false) return undefined;
-  return value;
-}
-
-/** A stable hash of what a JWT says, ignoring `iat` and `jti`. */
-export function claimsHash(claims: WireClaims | Json): string {
-  const { iat: _iat, jti: _jti, ...rest } = claims as Json;
-  return createHash("sha256")
-    .update(JSON.stringify(normalize(rest)) ?? "")
-    .digest("hex")
-    .slice(0, 32);
-}
-
-/**
- * Signs claims into a JWT with @nats-io/jwt's encoder (it sets `iss`, `iat` and `jti`). The body is
- * stripped of undefined and null fields first so the JWT reads the same in `nsc describe jwt`.
- */
-export async function sign(claims: WireClaims, signer: NKeyPair): Promise<string> {
-  const body = stripNulls(claims) as WireClaims;
-  delete body.jti;
-  // The library's KeyPair type asks for methods the encoder never calls (seal/open for curve keys).
-  return encode(
-    Algorithms.v2,
-    body as unknown as Parameters<typeof encode>[1],
-    signer as unknown as Parameters<typeof encode>[2],
-  );
-}
-
-function stripNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripNulls);
-  if (value && typeof value === "object") {
-    const out: Json = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (v === undefined || v === null) continue;
-      out[k] = stripNulls(v);
-    }
-    return out;
-  }
-  return value;
-}
-
-/** Decodes a JWT's claims without verifying it. */
-export function decodeJwt(jwt: string): WireClaims {
-  const parts = jwt.split(".");
-  if (parts.length !== 3) throw new Error("not a JWT (expected three dot-separated parts)");
-  return JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as WireClaims;
-}
-
-/** The standard `.creds` text NATS clients read. */
-export function formatCreds(jwt: string, seed: string): string {
-  return `-----BEGIN NATS USER JWT-----
-${jwt}
-------END NATS USER JWT------
-
-************************* IMPORTANT *************************
-NKEY Seed printed below can be used to sign and prove identity.
-NKEYs are sensitive and should be treated as secrets.
-
------BEGIN USER NKEY SEED-----
-${seed}
-------END USER NKEY SEED------
-
-*************************************************************
-`;
-}
-
-/** Splits `.creds` text into its JWT and seed. */
-export function parseCreds(text: string): { jwt: string; seed: string } {
-  const blocks = [...text.matchAll(/-{3,}[^\n]*-{3,}\r?\n([\s\S]*?)\r?\n\s*-{3,}[^\n]*-{3,}/g)].map((m) =>
-    m[1].trim(),
-  );
-  if (blocks.length < 2) throw new Error("not a .creds text (expected a JWT block and a seed block)");
-  return { jwt: blocks[0], seed: blocks[1] };
 }

@@ -1,9 +1,8 @@
 /**
- * Input validation shared by the resources' `check()`. Each function appends `{property, reason}`
- * failures; values Pulumi does not know yet (during preview) are skipped, never judged.
+ * Input validation shared by every resource. A `Checker` collects `{property, reason}` failures, so
+ * all problems of a resource are reported at once. Values not known yet (the caller says which, e.g.
+ * Pulumi's preview placeholders) are skipped, never judged.
  */
-import type { Failure } from "./errors";
-import { isPublicKey, type KeyKind, seedKind } from "./keys";
 import {
   type AccountClaims,
   type AccountLimits,
@@ -13,36 +12,54 @@ import {
   type Permissions,
   type UserClaims,
   type UserTemplate,
-} from "./types";
-
-/** The placeholder Pulumi sends for values not known during preview. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-/** True when the value, or anything inside it, is not known yet. */
-export function containsUnknown(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
-  return false;
-}
-
-const known = (v: unknown): boolean => v !== undefined && v !== null && !containsUnknown(v);
+} from "./claimInputs";
+import { type Failure, ValidationError } from "./errors";
+import { isPublicKey, type KeyKind, seedKind } from "./nkeys";
+import { parseDuration } from "./units";
+/** Says whether a value (or anything inside it) is still unknown, and so must not be judged. */
+export type PendingTest = (value: unknown) => boolean;
 
 export class Checker {
   readonly failures: Failure[] = [];
+  readonly #pending: PendingTest;
+
+  /** `pending` tells values not known yet (default: everything is known). */
+  constructor(pending: PendingTest = () => false) {
+    this.#pending = pending;
+  }
+
+  /** True when the value is present and fully known. */
+  known(value: unknown): boolean {
+    return value !== undefined && value !== null && !this.#pending(value);
+  }
+
+  /** True when the value, or anything inside it, is not known yet. */
+  pending(value: unknown): boolean {
+    return this.#pending(value);
+  }
 
   fail(property: string, reason: string): void {
     this.failures.push({ property, reason });
   }
 
+  /** True when no failure was recorded under this property (or below it). */
+  passed(property: string): boolean {
+    return this.failures.every((f) => f.property !== property && !f.property.startsWith(`${property}.`));
+  }
+
+  /** Throws a `ValidationError` listing every failure, if there is any. */
+  throwIfFailed(resource: string): void {
+    if (this.failures.length) throw new ValidationError(resource, this.failures);
+  }
+
   subject(property: string, value: unknown, opts: { wildcards?: boolean } = {}): void {
-    if (!known(value)) return;
+    if (!this.known(value)) return;
     const reason = subjectProblem(value, opts.wildcards ?? true);
     if (reason) this.fail(property, reason);
   }
 
   subjects(property: string, values: unknown, opts: { wildcards?: boolean } = {}): void {
-    if (!known(values)) return;
+    if (!this.known(values)) return;
     if (!Array.isArray(values)) {
       this.fail(property, "must be a list of subjects");
       return;
@@ -53,7 +70,7 @@ export class Checker {
   }
 
   publicKey(property: string, value: unknown, kind: KeyKind): void {
-    if (!known(value)) return;
+    if (!this.known(value)) return;
     if (!isPublicKey(value, kind)) {
       this.fail(
         property,
@@ -67,7 +84,7 @@ export class Checker {
    * property a failure names, and this one is a secret. `input` names the input in the reason.
    */
   seed(property: string, value: unknown, kinds: readonly KeyKind[], input = property): void {
-    if (!known(value)) return;
+    if (!this.known(value)) return;
     const kind = seedKind(value);
     if (!kind) this.fail(property, `${input}: not a valid nkey seed`);
     else if (!kinds.includes(kind))
@@ -75,21 +92,21 @@ export class Checker {
   }
 
   limit(property: string, value: unknown): void {
-    if (!known(value)) return;
+    if (!this.known(value)) return;
     if (typeof value !== "number" || !Number.isInteger(value) || value < -1) {
       this.fail(property, `must be an integer >= -1 (-1 is unlimited), got ${JSON.stringify(value)}`);
     }
   }
 
   date(property: string, value: unknown): void {
-    if (!known(value)) return;
+    if (!this.known(value)) return;
     if (typeof value === "number" ? !(value > 0) : Number.isNaN(Date.parse(String(value)))) {
       this.fail(property, `not a date (ISO-8601 text or unix seconds): ${JSON.stringify(value)}`);
     }
   }
 
   duration(property: string, value: unknown): void {
-    if (!known(value)) return;
+    if (!this.known(value)) return;
     try {
       parseDuration(value as string | number);
     } catch (e) {
@@ -99,7 +116,7 @@ export class Checker {
 
   /** Checks pub/sub/resp; `property` is the path they sit under ("" for a user's own fields). */
   permissions(property: string, p: Permissions | undefined): void {
-    if (!known(p) || !p) return;
+    if (!this.known(p) || !p) return;
     const prefix = property ? `${property}.` : "";
     for (const dir of ["pub", "sub"] as const) {
       this.subjects(`${prefix}${dir}.allow`, p[dir]?.allow);
@@ -117,13 +134,13 @@ export class Checker {
     this.limit(`${prefix}subs`, t.subs);
     this.limit(`${prefix}data`, t.data);
     this.limit(`${prefix}payload`, t.payload);
-    if (known(t.sourceNetworks)) {
+    if (this.known(t.sourceNetworks)) {
       t.sourceNetworks!.forEach((cidr, i) => {
         if (!isCidr(cidr))
           this.fail(`${prefix}sourceNetworks[${i}]`, `not a CIDR network: ${JSON.stringify(cidr)}`);
       });
     }
-    if (known(t.times)) {
+    if (this.known(t.times)) {
       t.times!.forEach((r, i) => {
         for (const end of ["start", "end"] as const) {
           if (!/^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/.test(String(r[end]))) {
@@ -132,10 +149,10 @@ export class Checker {
         }
       });
     }
-    if (known(t.timeZone) && !isTimeZone(t.timeZone!)) {
+    if (this.known(t.timeZone) && !isTimeZone(t.timeZone!)) {
       this.fail(`${prefix}timeZone`, `not an IANA time zone: ${JSON.stringify(t.timeZone)}`);
     }
-    if (known(t.allowedConnectionTypes)) {
+    if (this.known(t.allowedConnectionTypes)) {
       t.allowedConnectionTypes!.forEach((c, i) => {
         if (!(ConnectionTypes as readonly string[]).includes(c)) {
           this.fail(`${prefix}allowedConnectionTypes[${i}]`, `must be one of ${ConnectionTypes.join(", ")}`);
@@ -163,7 +180,7 @@ export class Checker {
       this.limit(`${property}.${k}`, j[k]);
     }
     for (const k of ["maxMemStream", "maxDiskStream"] as const) {
-      if (known(j[k]) && (typeof j[k] !== "number" || !Number.isInteger(j[k]) || j[k]! < 0)) {
+      if (this.known(j[k]) && (typeof j[k] !== "number" || !Number.isInteger(j[k]) || j[k]! < 0)) {
         this.fail(`${property}.${k}`, "must be an integer >= 0 (0 is unlimited)");
       }
     }
@@ -176,21 +193,21 @@ export class Checker {
       if (!/^R\d+$/.test(tier)) this.fail(`jetstreamTiers.${tier}`, "tier names are R1, R3, …");
       this.jetstream(`jetstreamTiers.${tier}`, limits);
     }
-    (known(c.signingKeys) ? c.signingKeys! : []).forEach((sk, i) => {
+    (this.known(c.signingKeys) ? c.signingKeys! : []).forEach((sk, i) => {
       if (typeof sk === "string") {
         this.publicKey(`signingKeys[${i}]`, sk, "account");
         return;
       }
       this.publicKey(`signingKeys[${i}].key`, sk.key, "account");
-      if (known(sk.role) && !sk.role)
+      if (this.known(sk.role) && !sk.role)
         this.fail(`signingKeys[${i}].role`, "a scoped signing key needs a role");
       this.userTemplate(`signingKeys[${i}].template`, sk.template ?? {});
     });
-    (known(c.exports) ? c.exports! : []).forEach((e, i) => {
+    (this.known(c.exports) ? c.exports! : []).forEach((e, i) => {
       this.subject(`exports[${i}].subject`, e.subject);
       this.exportImportType(`exports[${i}].type`, e.type);
       this.duration(`exports[${i}].responseThreshold`, e.responseThreshold);
-      if (known(e.responseType) && !["Singleton", "Stream", "Chunked"].includes(e.responseType!)) {
+      if (this.known(e.responseType) && !["Singleton", "Stream", "Chunked"].includes(e.responseType!)) {
         this.fail(`exports[${i}].responseType`, "must be Singleton, Stream or Chunked");
       }
       if (e.type === "stream" && (e.responseType || e.latency || e.responseThreshold !== undefined)) {
@@ -199,14 +216,14 @@ export class Checker {
           "responseType, responseThreshold and latency apply to service exports only",
         );
       }
-      if (known(e.latency) && e.latency) {
+      if (this.known(e.latency) && e.latency) {
         const s = e.latency.sampling;
         if (s !== "headers" && !(typeof s === "number" && Number.isInteger(s) && s >= 1 && s <= 100)) {
           this.fail(`exports[${i}].latency.sampling`, 'must be 1..100 or "headers"');
         }
         this.subject(`exports[${i}].latency.results`, e.latency.results, { wildcards: false });
       }
-      if (known(e.accountTokenPosition) && e.accountTokenPosition !== undefined) {
+      if (this.known(e.accountTokenPosition) && e.accountTokenPosition !== undefined) {
         const tokens = String(e.subject).split(".");
         const p = e.accountTokenPosition;
         if (!Number.isInteger(p) || p < 1 || p > tokens.length || tokens[p - 1] !== "*") {
@@ -217,13 +234,13 @@ export class Checker {
         }
       }
     });
-    (known(c.imports) ? c.imports! : []).forEach((imp, i) => {
+    (this.known(c.imports) ? c.imports! : []).forEach((imp, i) => {
       this.subject(`imports[${i}].subject`, imp.subject);
       this.subject(`imports[${i}].localSubject`, imp.localSubject);
       this.publicKey(`imports[${i}].account`, imp.account, "account");
       this.exportImportType(`imports[${i}].type`, imp.type);
     });
-    for (const [src, dests] of Object.entries(known(c.mappings) ? c.mappings! : {})) {
+    for (const [src, dests] of Object.entries(this.known(c.mappings) ? c.mappings! : {})) {
       this.subject(`mappings["${src}"]`, src);
       let total = 0;
       (dests ?? []).forEach((d, i) => {
@@ -245,11 +262,11 @@ export class Checker {
   }
 
   operatorClaims(c: OperatorClaims): void {
-    (known(c.signingKeys) ? c.signingKeys! : []).forEach((k, i) => {
+    (this.known(c.signingKeys) ? c.signingKeys! : []).forEach((k, i) => {
       this.publicKey(`signingKeys[${i}]`, k, "operator");
     });
     this.publicKey("systemAccount", c.systemAccount, "account");
-    (known(c.serviceUrls) ? c.serviceUrls! : []).forEach((u, i) => {
+    (this.known(c.serviceUrls) ? c.serviceUrls! : []).forEach((u, i) => {
       if (!/^(nats|tls):\/\/[^\s/]+(:\d+)?$/.test(u)) {
         this.fail(
           `serviceUrls[${i}]`,
@@ -257,7 +274,7 @@ export class Checker {
         );
       }
     });
-    if (known(c.accountServerUrl) && !/^(https?|nats):\/\/\S+$/.test(c.accountServerUrl!)) {
+    if (this.known(c.accountServerUrl) && !/^(https?|nats):\/\/\S+$/.test(c.accountServerUrl!)) {
       this.fail("accountServerUrl", "must be an http(s):// or nats:// URL");
     }
     this.date("expires", c.expires);
@@ -265,7 +282,7 @@ export class Checker {
   }
 
   revocations(property: string, r: Record<string, number> | undefined, kind: KeyKind): void {
-    if (!known(r) || !r) return;
+    if (!this.known(r) || !r) return;
     for (const [k, v] of Object.entries(r)) {
       if (k !== "*") this.publicKey(`${property}["${k}"]`, k, kind);
       if (typeof v !== "number" || v < 0) this.fail(`${property}["${k}"]`, "must be unix seconds");
@@ -273,7 +290,8 @@ export class Checker {
   }
 
   private exportImportType(property: string, t: unknown): void {
-    if (known(t) && t !== "stream" && t !== "service") this.fail(property, 'must be "stream" or "service"');
+    if (this.known(t) && t !== "stream" && t !== "service")
+      this.fail(property, 'must be "stream" or "service"');
   }
 }
 
@@ -322,30 +340,4 @@ function isTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
-}
-
-const UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-
-/** Parses "1s", "1m30s", "250ms" or a number of nanoseconds into nanoseconds. */
-export function parseDuration(value: string | number): number {
-  if (typeof value === "number") {
-    if (!Number.isFinite(value) || value < 0) throw new Error(`duration must be >= 0, got ${value}`);
-    return Math.round(value);
-  }
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(value); m; m = re.exec(value)) {
-    total += Number(m[1]) * UNITS[m[2]];
-    matched = re.lastIndex;
-  }
-  if (value.length === 0 || matched !== value.length) {
-    throw new Error(`not a duration (like "1s", "250ms", "1m30s"): ${JSON.stringify(value)}`);
-  }
-  return Math.round(total);
-}
-
-/** Unix seconds of a date input. */
-export function toUnixSeconds(value: string | number): number {
-  return typeof value === "number" ? Math.floor(value) : Math.floor(Date.parse(value) / 1000);
 }

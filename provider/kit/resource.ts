@@ -1,16 +1,15 @@
 /**
- * Helpers shared by the resource handlers: input checking results, diffs decided from normalized
- * state, and key loading that names the resource and field when something is wrong.
+ * Helpers shared by the resource handlers: check results, diffs decided from normalized state, and
+ * key loading that names the resource and field when something is wrong.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { describe, type Failure, NatsAuthError } from "./errors";
-import { createKeyPair, fromSeed, type KeyKind, type NKeyPair } from "./keys";
-import { containsUnknown } from "./validate";
-
-export type Props = Record<string, unknown>;
+import { describe, type Failure, KeyError } from "../../core/errors";
+import { createKeyPair, fromSeed, type KeyKind, type NKeyPair } from "../../core/nkeys";
+import type { CheckResult } from "./handler";
+import { containsUnknown } from "./unknown";
 
 /** A check result: the inputs as given, with failures Pulumi shows under the resource. */
-export function checked(news: Props, failures: Failure[]): pulumi.dynamic.CheckResult {
+export function checkResult<P>(news: P, failures: Failure[]): CheckResult<P> {
   return { inputs: news, failures };
 }
 
@@ -18,12 +17,12 @@ export function checked(news: Props, failures: Failure[]): pulumi.dynamic.CheckR
  * Decides update vs replace. `replaceWhen` lists inputs whose change means a new identity;
  * `changed` says whether the inputs describe something other than the stored outputs.
  */
-export function decideDiff(
-  olds: Props,
-  news: Props,
+export function decideDiff<P, S>(
+  olds: S,
+  news: P,
   opts: {
-    replaceWhen?: (olds: Props, news: Props) => string[];
-    changed: (olds: Props, news: Props) => boolean;
+    replaceWhen?: (olds: S, news: P) => string[];
+    changed: (olds: S, news: P) => boolean;
   },
 ): pulumi.dynamic.DiffResult {
   const replaces = opts.replaceWhen ? opts.replaceWhen(olds, news) : [];
@@ -33,14 +32,16 @@ export function decideDiff(
 }
 
 /** The adopt-a-seed rule: a seed given as input that differs from the stored one is a new identity. */
-export function seedReplaced(olds: Props, news: Props, field = "seed"): string[] {
-  const n = news[field];
+export function seedReplaced(olds: { seed?: string }, news: { seed?: string }): string[] {
+  const n = news.seed;
   if (n === undefined || containsUnknown(n)) return [];
-  return n !== olds[field] ? [field] : [];
+  return n !== olds.seed ? ["seed"] : [];
 }
 
-/** Loads the resource's own key: the stored one, the adopted seed, or a new one. */
-export function ownKey(resource: string, kind: KeyKind, seed: unknown): NKeyPair & { seed(): string } {
+export type SeededKeyPair = NKeyPair & { seed(): string };
+
+/** Loads the resource's own key: the adopted seed, or a new one. */
+export function ownKey(resource: string, kind: KeyKind, seed: unknown): SeededKeyPair {
   if (seed === undefined || seed === null || seed === "") return createKeyPair(kind);
   return loadSeed(resource, "seed", seed, [kind]);
 }
@@ -51,15 +52,15 @@ export function loadSeed(
   field: string,
   seed: unknown,
   kinds: readonly KeyKind[],
-): NKeyPair & { seed(): string } {
+): SeededKeyPair {
   try {
     return fromSeed(String(seed), kinds);
   } catch (e) {
-    throw new NatsAuthError(`${resource}: ${field}: ${describe(e)}`);
+    throw new KeyError(`${field}: ${describe(e)}`, { resource, cause: e });
   }
 }
 
 /** The resource's name for messages: the JWT name input, else its kind. */
-export function label(kind: string, props: Props): string {
+export function label(kind: string, props: { name?: unknown }): string {
   return typeof props.name === "string" && props.name ? `${kind} "${props.name}"` : kind;
 }

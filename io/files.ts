@@ -1,7 +1,7 @@
 /** Local files a stack writes (leaf creds, server configs): atomic writes with an explicit mode. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { NatsAuthError } from "./errors";
+import { NatsAuthError } from "../core/errors";
 
 /** Writes `text` to `file` atomically (temp file + rename) with `mode`, creating parent dirs. */
 export function writeFileAtomic(file: string, text: string, mode: number, resource: string): void {

@@ -6,11 +6,12 @@
  * soon as every server has answered (the count comes from `$SYS.REQ.SERVER.PING`), so nothing here
  * waits a fixed time; the timeout is only an upper bound for servers that never answer.
  */
-import { createHash } from "node:crypto";
 import type { Msg, NatsConnection } from "@nats-io/nats-core";
-import { decodeJwt, deleteAccountsClaims, parseCreds, sign } from "./claims";
-import { describe, ResolverError, type ServerReply } from "./errors";
-import { type NKeyPair, verifySignature } from "./keys";
+import { deleteAccountsClaims } from "../core/claims";
+import { parseCreds } from "../core/creds";
+import { describe, ResolverError, type ServerReply } from "../core/errors";
+import { decodeJwt, sign } from "../core/jwt";
+import type { NKeyPair } from "../core/nkeys";
 
 /** Where the resolver servers are and how to reach them. */
 export interface ResolverConnection {
@@ -71,13 +72,11 @@ export interface ServerAccounts {
   accounts: string[];
 }
 
-const DEFAULT_TIMEOUT_MS = 5000;
+export const DEFAULT_TIMEOUT_MS = 5000;
 /** After the first statsz reply, how long silence must last before the count is taken as complete. */
 const PING_QUIET_MS = 250;
 /** How long a server count stays valid. Short, so servers joining or leaving are noticed within a run. */
 const COUNT_TTL_MS = 2000;
-/** A pooled connection idle this long is closed. */
-const POOL_IDLE_MS = 30_000;
 
 const SUBJECT = {
   ping: "$SYS.REQ.SERVER.PING",
@@ -107,7 +106,8 @@ interface StatszReply {
 }
 
 /** Busy/idle bookkeeping the pool reads; kept outside the class so it is not part of its API. */
-const usage = new WeakMap<ResolverClient, { active: number; lastUsed: number }>();
+export const resolverUsage = new WeakMap<ResolverClient, { active: number; lastUsed: number }>();
+const usage = resolverUsage;
 
 /** A connection to the resolver servers as a system account user. */
 export class ResolverClient {
@@ -117,6 +117,7 @@ export class ResolverClient {
   readonly #inbox: string;
   readonly #pending = new Map<string, (msg: Msg) => void>();
   readonly #closers = new Set<() => void>();
+  readonly #closedListeners: (() => void)[] = [];
   #seq = 0;
   #count: { value: number; at: number } | undefined;
   #counting: Promise<number> | undefined;
@@ -261,10 +262,13 @@ export class ResolverClient {
     if (!this.#nc.isClosed()) await this.#nc.close();
   }
 
+  /** Runs `listener` once the connection is closed (by `close()` or because it gave up). */
+  onClosed(listener: () => void): void {
+    this.#closedListeners.push(listener);
+  }
+
   #leavePool(): void {
-    for (const [key, entry] of pool) {
-      if (entry.client === this) forget(key);
-    }
+    for (const listener of this.#closedListeners.splice(0)) listener();
   }
 
   async #countServers(): Promise<number> {
@@ -412,135 +416,4 @@ function tally(msgs: Msg[]): { replies: ServerReply[]; accepted: number; rejecte
   const replies = msgs.map((m) => ResolverError.parseReply(m.string()));
   const rejected = replies.filter((r) => !r.ok);
   return { replies, accepted: replies.length - rejected.length, rejected };
-}
-
-/**
- * Checks an account JWT before a push. The full resolver stores JWTs from untrusted issuers and expired
- * JWTs and still answers "jwt updated"; only later does the account fail to load. `now` is in
- * milliseconds since the epoch. Returns the reasons the JWT would be useless (empty when it is fine).
- */
-export function validateForPush(
-  jwt: string,
-  operator: { publicKey: string; signingKeys: string[]; strict?: boolean },
-  now: number = Date.now(),
-): string[] {
-  const parts = jwt.split(".");
-  let claims: ReturnType<typeof decodeJwt>;
-  try {
-    claims = decodeJwt(jwt);
-  } catch (err) {
-    return [`not a JWT: ${describe(err)}`];
-  }
-  const reasons: string[] = [];
-  if (claims.nats?.type !== "account") reasons.push(`not an account JWT (type ${String(claims.nats?.type)})`);
-  if (typeof claims.sub !== "string" || !/^A[A-Z2-7]{55}$/.test(claims.sub)) {
-    reasons.push("subject is not an account public key");
-  }
-  const trusted = [operator.publicKey, ...operator.signingKeys];
-  if (!trusted.includes(claims.iss)) {
-    reasons.push(
-      `issuer ${claims.iss} is neither operator ${operator.publicKey} nor one of its signing keys: ` +
-        "servers would store the JWT but refuse the account",
-    );
-  } else if (operator.strict && claims.iss === operator.publicKey) {
-    reasons.push(
-      "signed by the operator identity key, but the operator requires signing keys (strict_signing_key_usage)",
-    );
-  }
-  const signature = Buffer.from(parts[2] ?? "", "base64url");
-  const signed = new TextEncoder().encode(`${parts[0]}.${parts[1]}`);
-  if (typeof claims.iss !== "string" || !verifySignature(claims.iss, signed, signature)) {
-    reasons.push("signature does not verify against the issuer key");
-  }
-  if (typeof claims.exp === "number" && claims.exp > 0 && claims.exp * 1000 <= now) {
-    reasons.push(`expired at ${new Date(claims.exp * 1000).toISOString()}`);
-  }
-  return reasons;
-}
-
-interface PoolEntry {
-  promise: Promise<ResolverClient>;
-  client?: ResolverClient;
-  timer?: NodeJS.Timeout;
-}
-
-const pool = new Map<string, PoolEntry>();
-
-function poolKey(conn: ResolverConnection): string {
-  const creds = createHash("sha256").update(conn.creds).digest("hex");
-  return JSON.stringify([[...conn.servers].sort(), creds, conn.timeoutMs ?? DEFAULT_TIMEOUT_MS]);
-}
-
-function forget(key: string): void {
-  const entry = pool.get(key);
-  if (!entry) return;
-  clearTimeout(entry.timer);
-  pool.delete(key);
-}
-
-function scheduleIdleClose(key: string, entry: PoolEntry, delayMs: number): void {
-  clearTimeout(entry.timer);
-  entry.timer = setTimeout(() => {
-    const client = entry.client;
-    const u = client && usage.get(client);
-    if (!client || !u || pool.get(key) !== entry) return;
-    const idleFor = Date.now() - u.lastUsed;
-    if (u.active > 0 || idleFor < POOL_IDLE_MS) {
-      scheduleIdleClose(key, entry, Math.max(POOL_IDLE_MS - idleFor, 1000));
-      return;
-    }
-    forget(key);
-    void client.close().catch(() => undefined);
-  }, delayMs);
-  // The pool must never be the reason a process stays up.
-  entry.timer.unref();
-}
-
-/**
- * Process-wide pool: one connection per (servers, creds hash, timeout), shared by every resource of a
- * `pulumi up`, so concurrent pushes of many accounts share one connection. A connection idle for 30 s
- * is closed; the idle timer is unref'd. The open socket itself still keeps a plain script alive until
- * then: call `closeAllResolvers()` when done. Callers must not `close()` a shared client.
- */
-export function sharedResolver(conn: ResolverConnection): Promise<ResolverClient> {
-  const key = poolKey(conn);
-  const existing = pool.get(key);
-  if (existing) {
-    if (existing.client) {
-      usage.get(existing.client)!.lastUsed = Date.now();
-      scheduleIdleClose(key, existing, POOL_IDLE_MS);
-    }
-    return existing.promise;
-  }
-  const entry: PoolEntry = {
-    promise: ResolverClient.connect(conn).then(
-      (client) => {
-        entry.client = client;
-        scheduleIdleClose(key, entry, POOL_IDLE_MS);
-        return client;
-      },
-      (err: unknown) => {
-        // A failed connection is not cached: the next resource retries.
-        if (pool.get(key) === entry) pool.delete(key);
-        throw err;
-      },
-    ),
-  };
-  pool.set(key, entry);
-  return entry.promise;
-}
-
-/** Closes every pooled connection (end of a run, tests). */
-export async function closeAllResolvers(): Promise<void> {
-  const entries = [...pool.entries()];
-  for (const [key] of entries) forget(key);
-  await Promise.all(
-    entries.map(async ([, entry]) => {
-      try {
-        await (await entry.promise).close();
-      } catch {
-        // A connection that never opened has nothing to close.
-      }
-    }),
-  );
 }

@@ -236,3 +236,71 @@ export interface OperatorClaims {
   expires?: DateLike;
   notBefore?: DateLike;
 }
+
+/**
+ * The keys of `T`, listed once as an object the compiler checks against `T`: a field added to the
+ * type and not here (or misspelled here) fails to compile.
+ */
+function fieldsOf<T>(fields: Record<keyof T, true>): (keyof T & string)[] {
+  return Object.keys(fields) as (keyof T & string)[];
+}
+
+/** The user-claim fields a scoped signing key's template supplies (a scoped user may set none). */
+export const USER_TEMPLATE_FIELDS = fieldsOf<UserTemplate>({
+  pub: true,
+  sub: true,
+  resp: true,
+  subs: true,
+  data: true,
+  payload: true,
+  sourceNetworks: true,
+  times: true,
+  timeZone: true,
+  bearerToken: true,
+  allowedConnectionTypes: true,
+});
+
+export const USER_CLAIM_FIELDS = fieldsOf<UserClaims>({
+  ...Object.fromEntries(USER_TEMPLATE_FIELDS.map((f) => [f, true as const])),
+  tags: true,
+  expires: true,
+  notBefore: true,
+} as Record<keyof UserClaims, true>);
+
+export const ACCOUNT_CLAIM_FIELDS = fieldsOf<AccountClaims>({
+  limits: true,
+  jetstream: true,
+  jetstreamTiers: true,
+  signingKeys: true,
+  exports: true,
+  imports: true,
+  mappings: true,
+  defaultPermissions: true,
+  revocations: true,
+  tags: true,
+  description: true,
+  infoUrl: true,
+  expires: true,
+  notBefore: true,
+});
+
+export const OPERATOR_CLAIM_FIELDS = fieldsOf<OperatorClaims>({
+  signingKeys: true,
+  strictSigningKeyUsage: true,
+  systemAccount: true,
+  serviceUrls: true,
+  accountServerUrl: true,
+  tags: true,
+  expires: true,
+  notBefore: true,
+});
+
+/** Picks the listed claim fields from props (undefined ones dropped). */
+export function pickClaims<T>(props: object, fields: readonly (keyof T & string)[]): T {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    const v = (props as Record<string, unknown>)[f];
+    if (v !== undefined) out[f] = v;
+  }
+  return out as T;
+}

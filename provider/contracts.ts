@@ -1,0 +1,140 @@
+/**
+ * One typed contract per resource kind: the props an SDK class passes to `super()` (`XProps`) and
+ * the state its handler stores (`XState`: the props plus computed outputs). The SDK classes, the
+ * handlers and the test harness all use these, so a renamed or misspelled field fails to compile on
+ * either side.
+ *
+ * These are also the field names in users' state: renaming one is a state-layout change (keep old
+ * names readable, and keep the state-upgrade test green).
+ */
+import type {
+  AccountClaims,
+  OperatorClaims,
+  SigningKeyRef,
+  UserClaims,
+  UserTemplate,
+} from "../core/claimInputs";
+import type { LeafRemoteInputs, LeafRemoteSpec, ServerConfigSpec } from "../core/serverConfig";
+
+/** What Pulumi adds to every resource's inputs and outputs: the serialized provider. */
+export interface Stored {
+  __provider?: string;
+}
+
+export type KeyKindInput = "operator" | "account" | "user";
+
+export interface KeyPairProps {
+  kind: KeyKindInput;
+  /** An identity to adopt; generated when absent. */
+  seed?: string;
+}
+export type KeyPairState = KeyPairProps & {
+  publicKey: string;
+  seed: string;
+};
+
+/** The scope of an account signing key: users it signs get exactly these permissions and limits. */
+export interface SigningKeyScope {
+  /** A name for the role (nsc `--role`). */
+  role: string;
+  /** Permissions and limits every user signed by this key gets. */
+  template?: UserTemplate;
+  description?: string;
+}
+export interface SigningKeyProps {
+  owner: "operator" | "account";
+  scope?: SigningKeyScope;
+  seed?: string;
+}
+export type SigningKeyState = SigningKeyProps & {
+  publicKey: string;
+  seed: string;
+  /** What the owner's JWT lists: the public key, or the scope around it. */
+  ref: SigningKeyRef;
+};
+
+/** What Operator, Account and User take beyond their claims. */
+export interface IdentityProps {
+  /** The name in the JWT. */
+  name: string;
+  /** An identity to adopt; generated when absent. */
+  seed?: string;
+  /** With `seed`: an existing JWT, kept byte for byte while its claims match. */
+  jwt?: string;
+}
+
+/** What signing an identity produced. */
+export interface Signed {
+  publicKey: string;
+  seed: string;
+  jwt: string;
+  claimsHash: string;
+  issuer: string;
+}
+
+/** Who signs an account or user: a seed, and whether it is the issuer's identity key. */
+export interface IssuedProps {
+  signerSeed: string;
+  /** Set by the SDK when no signer was given: known during preview even when seeds are not. */
+  signedByIdentity?: boolean;
+}
+
+export interface OperatorProps extends OperatorClaims, IdentityProps {}
+export type OperatorState = OperatorProps & Signed;
+
+/** How an account reaches the resolver. */
+export interface AccountResolver {
+  servers: string[];
+  /** `.creds` of a system account user. */
+  creds: string;
+  /** Fail unless this many servers took the JWT (default: every server that answers a ping). */
+  expectedServers?: number;
+  /** On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. */
+  onDelete?: "delete" | "retain";
+  timeoutMs?: number;
+}
+
+export interface AccountProps extends AccountClaims, IdentityProps, IssuedProps {
+  operatorPublicKey: string;
+  operatorSigningKeys?: string[];
+  /** The operator's strictSigningKeyUsage. */
+  operatorStrict?: boolean;
+  resolver?: AccountResolver;
+}
+export type AccountState = AccountProps &
+  Signed & {
+    /** Claims hash of what the resolver holds ("" when it holds nothing). */
+    pushedHash: string;
+    /** How many servers hold the current JWT. */
+    pushedTo: number;
+  };
+
+export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
+  accountPublicKey: string;
+  /** The account's signing keys as its JWT lists them. */
+  accountSigningKeys?: SigningKeyRef[];
+  /** The operator's strictSigningKeyUsage (applies to users too). */
+  operatorStrict?: boolean;
+  /** Whether the signer is a scoped key (known at preview when the signer is a SigningKey resource). */
+  signerScoped?: boolean;
+}
+export type UserState = UserProps &
+  Signed & {
+    /** The `.creds` text. */
+    creds: string;
+  };
+
+export interface LeafRemoteProps extends LeafRemoteInputs {}
+export interface LeafRemoteState extends LeafRemoteProps {
+  remote: LeafRemoteSpec;
+  credentialsHash: string;
+}
+
+export interface ServerConfigProps extends ServerConfigSpec {
+  /** Write the config here too. */
+  path?: string;
+}
+export interface ServerConfigState extends ServerConfigProps {
+  text: string;
+  fileInSync: boolean;
+}

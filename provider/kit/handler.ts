@@ -1,0 +1,69 @@
+/**
+ * The dynamic providers Pulumi serializes into state, and the typed interface of the handlers behind
+ * them.
+ *
+ * Pulumi writes `__provider` (a serialized closure of the provider object) into the inputs and outputs
+ * of every resource. To keep that tiny and free of captured modules, clients or key material, each
+ * method only loads the resource's handler by package name at call time: the serialized text is a few
+ * hundred bytes, and `refresh`/`destroy` run the installed version of this package rather than a copy
+ * frozen into state. The module paths `pulumi-nats-auth/provider/<kind>` are therefore frozen: every
+ * stack ever written names them.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { Failure } from "../../core/errors";
+import type { Stored } from "../contracts";
+
+/** The resources this package implements; each names a module `provider/<kind>.ts`. */
+export type ResourceKind =
+  | "keyPair"
+  | "signingKey"
+  | "operator"
+  | "account"
+  | "user"
+  | "leafRemote"
+  | "serverConfigFile";
+
+/** A check result: the inputs as given, with every failure Pulumi shows under the resource. */
+export interface CheckResult<P> {
+  inputs: P;
+  failures: Failure[];
+}
+
+/**
+ * What every handler module exports as `handler`: the dynamic provider methods of one resource kind,
+ * typed by its contract (`P` the props the SDK sends, `S` the state the handler stores). During
+ * preview, props may hold Pulumi's unknown placeholder anywhere (see unknown.ts).
+ */
+export interface Handler<P extends object, S extends P> {
+  check(olds: Partial<S>, news: P & Stored): Promise<CheckResult<P>>;
+  diff(id: string, olds: S & Stored, news: P & Stored): Promise<pulumi.dynamic.DiffResult>;
+  create(inputs: P & Stored): Promise<{ id: string; outs: S }>;
+  update?(id: string, olds: S & Stored, news: P & Stored): Promise<{ outs: S }>;
+  read?(id: string, props: S & Stored): Promise<{ id: string; props: S }>;
+  delete?(id: string, props: S & Stored): Promise<void>;
+}
+
+/** Builds the provider object for one resource kind. */
+export function providerFor(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
+  // `require` with the package's own name resolves from the Pulumi project's node_modules when the
+  // provider runs; nothing of this module is captured but `kind`. Pulumi hands the methods untyped
+  // values; the handler module's contract types them.
+  const load = (): Handler<object, object> => require(`pulumi-nats-auth/provider/${kind}`).handler;
+  return {
+    check: (olds, news) => load().check(olds, news),
+    diff: (id, olds, news) => load().diff(id, olds, news),
+    create: (inputs) => load().create(inputs),
+    update: async (id, olds, news) => {
+      const h = load();
+      return h.update ? h.update(id, olds, news) : {};
+    },
+    read: async (id, props) => {
+      const h = load();
+      return h.read ? h.read(id, props) : { id, props };
+    },
+    delete: async (id, props) => {
+      const h = load();
+      if (h.delete) await h.delete(id, props);
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The layers stay visible: core/ (pure NATS logic) ← io/ (network, files) ← provider/ (Pulumi
+ * handlers) ← sdk/ (resource classes). Checked on the sources, so a wrong import fails `npm test`.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { REPO_ROOT } from "../harness/paths";
+
+const LAYERS = ["core", "io", "provider", "sdk"] as const;
+type Layer = (typeof LAYERS)[number];
+
+/** Modules core/ may import: pure computation only (node:crypto hashes and signs, nothing else). */
+const CORE_ALLOWED = new Set(["node:crypto", "@nats-io/jwt"]);
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return sources(p);
+    return e.name.endsWith(".ts") ? [p] : [];
+  });
+}
+
+/** Every module specifier a file imports or requires, type-only imports included. */
+function importsOf(file: string): string[] {
+  const text = fs.readFileSync(file, "utf8");
+  const specs = [...text.matchAll(/(?<![.\w])(?:from|import|require)\s*\(?\s*["'`]([^"'`]+)["'`]/g)].map(
+    (m) => m[1],
+  );
+  return [...new Set(specs)];
+}
+
+function layerOf(file: string): Layer | undefined {
+  const rel = path.relative(REPO_ROOT, file).split(path.sep)[0];
+  return (LAYERS as readonly string[]).includes(rel) ? (rel as Layer) : undefined;
+}
+
+describe("architecture", () => {
+  it("architecture - core imports nothing but node:crypto, @nats-io/jwt and core itself", () => {
+    const bad: string[] = [];
+    for (const file of sources(path.join(REPO_ROOT, "core"))) {
+      for (const spec of importsOf(file)) {
+        const local = spec.startsWith(".");
+        const target = local ? layerOf(path.resolve(path.dirname(file), spec)) : undefined;
+        if (local ? target !== "core" : !CORE_ALLOWED.has(spec)) {
+          bad.push(`${path.relative(REPO_ROOT, file)} imports ${spec}`);
+        }
+      }
+    }
+    assert.deepEqual(bad, [], "core/ is pure: no Pulumi, no network, no files");
+  });
+
+  it("architecture - dependencies point one way: core <- io <- provider <- sdk", () => {
+    const bad: string[] = [];
+    for (const layer of LAYERS) {
+      for (const file of sources(path.join(REPO_ROOT, layer))) {
+        for (const spec of importsOf(file)) {
+          if (!spec.startsWith(".")) continue;
+          const target = layerOf(path.resolve(path.dirname(file), spec));
+          if (target && LAYERS.indexOf(target) > LAYERS.indexOf(layer)) {
+            bad.push(`${path.relative(REPO_ROOT, file)} (${layer}) imports ${spec} (${target})`);
+          }
+        }
+      }
+    }
+    assert.deepEqual(bad, []);
+  });
+
+  it("architecture - io does no Pulumi, and every handler module of 0.1.0 stays at its frozen path", () => {
+    for (const file of sources(path.join(REPO_ROOT, "io"))) {
+      for (const spec of importsOf(file)) assert.ok(!spec.startsWith("@pulumi/"), `${file} imports ${spec}`);
+    }
+    // Stacks written by 0.1.0 load `pulumi-nats-auth/provider/<kind>` and call `.handler.<method>`.
+    for (const kind of [
+      "keyPair",
+      "signingKey",
+      "operator",
+      "account",
+      "user",
+      "leafRemote",
+      "serverConfigFile",
+    ]) {
+      const mod = require(path.join(REPO_ROOT, "dist", "provider", `${kind}.js`)) as {
+        handler?: { check?: unknown; diff?: unknown; create?: unknown };
+      };
+      assert.equal(typeof mod.handler?.create, "function", `provider/${kind} exports handler.create`);
+      assert.equal(typeof mod.handler?.check, "function", `provider/${kind} exports handler.check`);
+      assert.equal(typeof mod.handler?.diff, "function", `provider/${kind} exports handler.diff`);
+    }
+  });
+});
