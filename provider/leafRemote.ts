@@ -52,8 +52,9 @@ export const handler: Handler<LeafRemoteProps, LeafRemoteState> = {
   async diff(_id, olds, news) {
     return decideDiff(olds, news, {
       changed: (o, n) => {
-        const { credentials: _n, ...nRest } = n;
-        const { credentials: _o, credentialsHash: _h, remote: _r, ...oRest } = o;
+        // __provider is the serialized code, not a setting: a new package version must not look like drift.
+        const { credentials: _n, __provider: _np, ...nRest } = n;
+        const { credentials: _o, credentialsHash: _h, remote: _r, __provider: _op, ...oRest } = o;
         return (
           JSON.stringify(normalize(nRest)) !== JSON.stringify(normalize(oRest)) ||
           digest(n.credentials) !== o.credentialsHash
