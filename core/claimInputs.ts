@@ -3,6 +3,8 @@
  * them in `pulumi.Input`; `claims.ts` turns them into the snake_case wire claims of NATS JWTs.
  */
 
+import type { RevocationTime } from "./revocation";
+
 /** A date as an ISO-8601 string ("2027-01-01T00:00:00Z") or unix seconds. */
 export type DateLike = string | number;
 
@@ -211,8 +213,11 @@ export interface AccountClaims {
   mappings?: Record<string, MappingDestination[]>;
   /** Permissions of users that carry none of their own. */
   defaultPermissions?: Permissions;
-  /** Revoked users: user public key (or "*") to unix seconds; users issued before then are refused. */
-  revocations?: Record<string, number>;
+  /**
+   * Revoked users: user public key (or "*") to the revocation time (unix seconds, an ISO-8601 date, or
+   * "now", recorded once at the first `up`); JWTs issued at or before it are refused.
+   */
+  revocations?: Record<string, RevocationTime>;
   tags?: string[];
   description?: string;
   infoUrl?: string;

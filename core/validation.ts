@@ -256,7 +256,7 @@ export class Checker {
       }
     }
     this.permissions("defaultPermissions", c.defaultPermissions);
-    this.revocations("revocations", c.revocations, "user");
+    this.revocations("revocations", c.revocations, "user", { dates: true });
     this.date("expires", c.expires);
     this.date("notBefore", c.notBefore);
   }
@@ -281,11 +281,23 @@ export class Checker {
     this.date("notBefore", c.notBefore);
   }
 
-  revocations(property: string, r: Record<string, number> | undefined, kind: KeyKind): void {
+  /** Revocation entries; with `dates`, ISO-8601 dates and "now" are accepted besides unix seconds. */
+  revocations(
+    property: string,
+    r: Record<string, number | string> | undefined,
+    kind: KeyKind,
+    opts: { dates?: boolean } = {},
+  ): void {
     if (!this.known(r) || !r) return;
     for (const [k, v] of Object.entries(r)) {
       if (k !== "*") this.publicKey(`${property}["${k}"]`, k, kind);
-      if (typeof v !== "number" || v < 0) this.fail(`${property}["${k}"]`, "must be unix seconds");
+      const date = opts.dates && typeof v === "string" && (v === "now" || !Number.isNaN(Date.parse(v)));
+      if (!date && (typeof v !== "number" || v < 0)) {
+        this.fail(
+          `${property}["${k}"]`,
+          opts.dates ? 'must be unix seconds, an ISO-8601 date or "now"' : "must be unix seconds",
+        );
+      }
     }
   }
 

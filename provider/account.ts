@@ -9,13 +9,22 @@ import { describe, NatsAuthError, ResolverError } from "../core/errors";
 import { decodeJwt } from "../core/jwt";
 import { claimsHash, normalize } from "../core/normalize";
 import { validateForPush } from "../core/pushCheck";
+import {
+  departedMembers,
+  jwtRevocations,
+  type Member,
+  nextRemovedUsers,
+  readmittedMembers,
+  resolveRevocations,
+  unrecordedNow,
+} from "../core/revocation";
 import type { ResolverConnection } from "../io/resolverClient";
 import { sharedResolver } from "../io/resolverPool";
 import type { AccountProps, AccountResolver, AccountState } from "./contracts";
 import type { Handler } from "./kit/handler";
 import { checkSigner, desiredHash, type IdentitySpec, identityDiff, signIdentity } from "./kit/identity";
 import { PartialFailure } from "./kit/partialFailure";
-import { checkResult, label, loadSeed } from "./kit/resource";
+import { checkResult, label, loadSeed, seedReplaced } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
 
 export const accountSpec: IdentitySpec<AccountProps> = {
@@ -30,6 +39,66 @@ export const accountSpec: IdentitySpec<AccountProps> = {
     ),
   signer: (inputs, resource) => loadSeed(resource, "signer seed", inputs.signerSeed, ["operator"]),
 };
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** What the account's revocations become at `now`: explicit entries and users that left the program. */
+interface Revoked {
+  props: AccountProps;
+  removedUsers: NonNullable<AccountState["removedUsers"]>;
+  revocationTimes: Record<string, number>;
+  readmitted: Member[];
+}
+
+function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now: number): Revoked {
+  const explicit = resolveRevocations(news.revocations, olds?.revocationTimes, now);
+  const departed = departedMembers(olds?.members, news.members);
+  let removedUsers = nextRemovedUsers(olds?.removedUsers, departed, now);
+  // A user whose key was revoked by its removal is back: keep it revoked, also for the JWT it was
+  // just issued (revocation covers JWTs issued at or before the time), and fail the run below.
+  const readmitted = readmittedMembers(news.members, removedUsers);
+  for (const m of readmitted)
+    removedUsers = { ...removedUsers, [m.publicKey]: { ...removedUsers[m.publicKey], at: now } };
+  const revocationTimes: Record<string, number> = {};
+  for (const [key, when] of Object.entries(news.revocations ?? {})) {
+    if (when === "now") revocationTimes[key] = explicit[key];
+  }
+  return {
+    props: { ...news, revocations: jwtRevocations(explicit, removedUsers) },
+    removedUsers,
+    revocationTimes,
+    readmitted,
+  };
+}
+
+/** Whether the members differ in what the state must record (unknown keys of known users count as same). */
+function membersMoved(before: Member[] | undefined, after: Member[] | undefined): boolean {
+  // 0.1.0 state knows no members: they are recorded with the account's next update.
+  if (before === undefined) return false;
+  const keyOf = new Map(before.map((m) => [m.urn, m.publicKey]));
+  const settled = (after ?? []).map((m) =>
+    containsUnknown(m.publicKey) && keyOf.has(m.urn) ? { ...m, publicKey: keyOf.get(m.urn)! } : m,
+  );
+  return JSON.stringify(normalize(settled)) !== JSON.stringify(normalize(before));
+}
+
+function readmittedError(
+  name: string,
+  readmitted: Member[],
+  at: Record<string, { at: number }>,
+): NatsAuthError {
+  const who = readmitted
+    .map(
+      (m) =>
+        `${m.name ? `User "${m.name}" ` : ""}${m.publicKey} (revoked ${new Date(at[m.publicKey].at * 1000).toISOString()})`,
+    )
+    .join(", ");
+  return new NatsAuthError(
+    `members: ${who}: the key was revoked when its User left the program, and stays revoked (signing it again ` +
+      "would re-admit it). Give the user a new key (drop its `seed`/`key` input) and run pulumi up again",
+    { resource: name },
+  );
+}
 
 function resolverOf(props: AccountProps): AccountResolver | undefined {
   const r = props.resolver;
@@ -112,7 +181,18 @@ export const handler: Handler<AccountProps, AccountState> = {
     return checkResult(news, check(news).failures);
   },
   async diff(_id, olds, news) {
-    const d = identityDiff(accountSpec, olds, news);
+    // Members whose key is unknown in a preview are taken as unchanged; a departed member, a new
+    // "now" revocation or any other membership change is an update (the account records it).
+    const known = (k: string) => !containsUnknown(k);
+    const revoking =
+      departedMembers(olds.members, news.members, known).length > 0 ||
+      unrecordedNow(news.revocations, olds.revocationTimes);
+    if (revoking || membersMoved(olds.members, news.members)) {
+      if (seedReplaced(olds, news).length) return { changes: true, replaces: ["seed"] };
+      return { changes: true };
+    }
+    const effective = containsUnknown(news) ? news : revoke(news, olds, nowSeconds()).props;
+    const d = identityDiff(accountSpec, olds, effective);
     if (d.replaces.length) return { changes: true, replaces: d.replaces };
     // Beyond the claims: the resolver settings, and whether the resolver holds the current claims
     // (a refresh that found the JWT missing or replaced leaves pushedHash behind).
@@ -120,16 +200,24 @@ export const handler: Handler<AccountProps, AccountState> = {
       JSON.stringify(normalize(news.resolver)) !== JSON.stringify(normalize(olds.resolver));
     const unpushed =
       resolverOf(news) !== undefined &&
-      desiredHash(accountSpec, news, String(olds.publicKey)) !== olds.pushedHash;
+      desiredHash(accountSpec, effective, String(olds.publicKey)) !== olds.pushedHash;
     return { changes: d.changed || resolverMoved || unpushed };
   },
   async create(inputs) {
     const name = label("Account", inputs);
-    const s = await signIdentity(accountSpec, inputs);
-    const outs: AccountState = { ...inputs, ...s, pushedHash: "", pushedTo: 0 };
+    const r = revoke(inputs, undefined, nowSeconds());
+    const s = await signIdentity(accountSpec, r.props);
+    const outs: AccountState = {
+      ...inputs,
+      ...s,
+      pushedHash: "",
+      pushedTo: 0,
+      removedUsers: r.removedUsers,
+      revocationTimes: r.revocationTimes,
+    };
     if (!resolverOf(inputs)) return { id: s.publicKey, outs };
     try {
-      outs.pushedTo = await push(name, inputs, s.jwt);
+      outs.pushedTo = await push(name, r.props, s.jwt);
       outs.pushedHash = s.claimsHash;
     } catch (e) {
       throw new PartialFailure(
@@ -143,20 +231,34 @@ export const handler: Handler<AccountProps, AccountState> = {
   },
   async update(id, olds, news) {
     const name = label("Account", news);
-    const s = await signIdentity(accountSpec, news, olds);
-    const outs: AccountState = { ...news, ...s, pushedHash: "", pushedTo: 0 };
-    if (!resolverOf(news)) return { outs };
-    const alreadyThere = olds.pushedHash === s.claimsHash && olds.jwt === s.jwt;
-    if (alreadyThere && olds.pushedTo) {
-      return { outs: { ...outs, pushedHash: olds.pushedHash, pushedTo: olds.pushedTo } };
+    const r = revoke(news, olds, nowSeconds());
+    const s = await signIdentity(accountSpec, r.props, olds);
+    const outs: AccountState = {
+      ...news,
+      ...s,
+      pushedHash: "",
+      pushedTo: 0,
+      removedUsers: r.removedUsers,
+      revocationTimes: r.revocationTimes,
+    };
+    // On failure the new JWT stays in state with nothing recorded as pushed, so the next `up` pushes again.
+    const failed = (e: unknown) =>
+      new PartialFailure(describe(e), id, { ...outs, __provider: news.__provider }, { cause: e });
+    if (resolverOf(news)) {
+      const alreadyThere = olds.pushedHash === s.claimsHash && olds.jwt === s.jwt;
+      if (alreadyThere && olds.pushedTo) {
+        outs.pushedHash = olds.pushedHash;
+        outs.pushedTo = olds.pushedTo;
+      } else {
+        try {
+          outs.pushedTo = await push(name, r.props, s.jwt);
+          outs.pushedHash = s.claimsHash;
+        } catch (e) {
+          throw failed(e);
+        }
+      }
     }
-    try {
-      outs.pushedTo = await push(name, news, s.jwt);
-      outs.pushedHash = s.claimsHash;
-    } catch (e) {
-      // Keep the new JWT in state but record nothing as pushed, so the next `up` pushes again.
-      throw new PartialFailure(describe(e), id, { ...outs, __provider: news.__provider }, { cause: e });
-    }
+    if (r.readmitted.length) throw failed(readmittedError(name, r.readmitted, r.removedUsers));
     return { outs };
   },
   async read(id, props) {

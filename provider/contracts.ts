@@ -14,6 +14,7 @@ import type {
   UserClaims,
   UserTemplate,
 } from "../core/claimInputs";
+import type { Member, RemovedUser, RevocationTime } from "../core/revocation";
 import type { LeafRemoteInputs, LeafRemoteSpec, ServerConfigSpec } from "../core/serverConfig";
 
 /** What Pulumi adds to every resource's inputs and outputs: the serialized provider. */
@@ -100,6 +101,8 @@ export interface AccountProps extends AccountClaims, IdentityProps, IssuedProps 
   /** The operator's strictSigningKeyUsage. */
   operatorStrict?: boolean;
   resolver?: AccountResolver;
+  /** The Users of this account in the program (set by the SDK): a member that leaves is revoked. */
+  members?: Member[];
 }
 export type AccountState = AccountProps &
   Signed & {
@@ -107,6 +110,10 @@ export type AccountState = AccountProps &
     pushedHash: string;
     /** How many servers hold the current JWT. */
     pushedTo: number;
+    /** Keys revoked because their User left the program (absent in 0.1.0 state). */
+    removedUsers?: Record<string, RemovedUser>;
+    /** The times recorded for `revocations` given as "now". */
+    revocationTimes?: Record<string, number>;
   };
 
 export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
@@ -117,6 +124,8 @@ export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
   operatorStrict?: boolean;
   /** Whether the signer is a scoped key (known at preview when the signer is a SigningKey resource). */
   signerScoped?: boolean;
+  /** The account's explicit `revocations`: a revoked key is never signed again. */
+  accountRevocations?: Record<string, RevocationTime>;
 }
 export type UserState = UserProps &
   Signed & {

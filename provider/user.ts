@@ -8,12 +8,13 @@ import {
 } from "../core/claimInputs";
 import { userClaims } from "../core/claims";
 import { formatCreds } from "../core/creds";
+import { NatsAuthError } from "../core/errors";
 import { publicKeyOf } from "../core/nkeys";
 import type { Checker } from "../core/validation";
 import type { UserProps, UserState } from "./contracts";
 import type { Handler } from "./kit/handler";
 import { checkSigner, type IdentitySpec, identityHandler } from "./kit/identity";
-import { loadSeed } from "./kit/resource";
+import { label, loadSeed } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
 
 function keyOf(ref: SigningKeyRef): string {
@@ -79,8 +80,36 @@ function check(news: UserProps): Checker {
   return c;
 }
 
-export const handler: Handler<UserProps, UserState> = identityHandler(
+/** Why a key must not be signed: it is revoked in the account (a new JWT would re-admit it). */
+function revokedReason(news: UserProps, publicKey: string): string | undefined {
+  const revocations = news.accountRevocations;
+  if (!revocations || containsUnknown(revocations) || revocations[publicKey] === undefined) return undefined;
+  return (
+    `key ${publicKey} is revoked in account ${news.accountPublicKey} (revocations["${publicKey}"] = ` +
+    `${JSON.stringify(revocations[publicKey])}); signing it again would re-admit it. Remove the ` +
+    "revocation from the account first, or give the user a new key"
+  );
+}
+
+const signing = identityHandler<UserProps, UserState>(
   userSpec,
   (news) => check(news).failures,
   (s) => ({ creds: formatCreds(s.jwt, s.seed) }),
 );
+
+export const handler: Handler<UserProps, UserState> = {
+  ...signing,
+  async diff(id, olds, news) {
+    const d = await signing.diff(id, olds, news);
+    // An update re-signs with a later `iat`, which the server would accept despite the revocation.
+    const why = d.changes && !d.replaces?.length ? revokedReason(news, olds.publicKey) : undefined;
+    if (why) throw new NatsAuthError(why, { resource: label("User", news) });
+    return d;
+  },
+  async create(inputs) {
+    // An adopted key (a `seed`, or a KeyPair kept while the User is replaced) may be a revoked one.
+    const why = typeof inputs.seed === "string" ? revokedReason(inputs, publicKeyOf(inputs.seed)) : undefined;
+    if (why) throw new NatsAuthError(why, { resource: label("User", inputs) });
+    return signing.create(inputs);
+  },
+};

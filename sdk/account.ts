@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AccountClaims, SigningKeyRef } from "../core/claimInputs";
+import type { RemovedUser, RevocationTime } from "../core/revocation";
 import type { AccountProps, AccountState } from "../provider/contracts";
 import { providerFor } from "../provider/kit/handler";
 import { IdentityResource } from "./identity";
-import { expose, identityKey } from "./known";
+import { exposeKnown, identityKey } from "./known";
+import { openMembership } from "./membership";
 import type { Operator } from "./operator";
 import { SigningKey } from "./signingKey";
 import { type DeepInput, type IdentityArgs, MODULE, type ResourceProps, type SeedHolder } from "./types";
@@ -69,6 +71,10 @@ export class Account extends IdentityResource {
   declare public readonly pushedTo: pulumi.Output<number>;
   /** Claims hash of what the resolver holds ("" when it holds nothing): differs from claimsHash on drift. */
   declare public readonly pushedHash: pulumi.Output<string>;
+  /** The `revocations` input as given ("now" entries included); users check their key against it. */
+  declare public readonly revocations: pulumi.Output<Record<string, RevocationTime> | undefined>;
+  /** Keys revoked because their User left the program, with the time of removal. */
+  declare public readonly removedUsers: pulumi.Output<Record<string, RemovedUser> | undefined>;
 
   constructor(name: string, args: AccountArgs, opts?: pulumi.CustomResourceOptions) {
     const { operator, signer, key, signingKeys, resolver, ...claims } = args;
@@ -82,6 +88,7 @@ export class Account extends IdentityResource {
     const strict = operator.strictSigningKeyUsage;
     const identity = identityKey(name, "account", key, args.seed, opts);
     const refs = signingKeys?.map((k) => (k instanceof SigningKey ? k.ref : k));
+    const membership = openMembership(name);
     super(
       providerFor("account"),
       name,
@@ -101,17 +108,23 @@ export class Account extends IdentityResource {
         jwt: args.jwt,
         claimsHash: undefined,
         issuer: undefined,
+        members: membership.list,
         pushedTo: undefined,
         pushedHash: undefined,
+        removedUsers: undefined,
+        revocationTimes: undefined,
       } satisfies ResourceProps<AccountProps, AccountState>,
       { ...opts, additionalSecretOutputs: ["seed", "signerSeed", "resolver"] },
       MODULE,
       "Account",
     );
+    membership.bind(this);
     // What users of this account read stays known while the account itself changes (see known.ts).
-    expose(this, "publicKey", identity.publicKey);
-    expose(this, "seed", pulumi.secret(identity.seed));
-    expose(this, "signingKeys", refs);
-    expose(this, "operatorStrict", strict);
+    // Not ordered after the account: the account depends on its users (membership.ts).
+    exposeKnown(this, "publicKey", identity.publicKey);
+    exposeKnown(this, "seed", pulumi.secret(identity.seed));
+    exposeKnown(this, "signingKeys", refs);
+    exposeKnown(this, "operatorStrict", strict);
+    exposeKnown(this, "revocations", args.revocations);
   }
 }

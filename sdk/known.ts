@@ -19,6 +19,14 @@ export function expose<T>(resource: pulumi.Resource, property: string, value: pu
   Object.defineProperty(resource, property, { value: through(resource, value), enumerable: true });
 }
 
+/**
+ * Sets an output property of `resource` to a value known before the resource changes, without
+ * ordering its readers after the resource (for an Account, whose Users must not depend on it).
+ */
+export function exposeKnown<T>(resource: pulumi.Resource, property: string, value: pulumi.Input<T>): void {
+  Object.defineProperty(resource, property, { value: pulumi.output(value), enumerable: true });
+}
+
 /** The identity of an Operator or Account: a given key, an adopted seed, or a KeyPair made for it. */
 export function identityKey(
   name: string,

@@ -1,9 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { SigningKeyRef, UserClaims } from "../core/claimInputs";
+import type { RevocationTime } from "../core/revocation";
 import type { UserProps, UserState } from "../provider/contracts";
 import { providerFor } from "../provider/kit/handler";
 import type { Account } from "./account";
 import { IdentityResource } from "./identity";
+import { joinMembership } from "./membership";
 import { SigningKey } from "./signingKey";
 import { type DeepInput, type IdentityArgs, MODULE, type ResourceProps, type SeedHolder } from "./types";
 
@@ -16,6 +18,8 @@ export interface AccountRef {
   signingKeys?: pulumi.Input<SigningKeyRef[] | undefined>;
   /** Whether the operator demands signing keys (then users must be signed by an account signing key). */
   operatorStrict?: pulumi.Input<boolean | undefined>;
+  /** The account's revocations: a user whose key is revoked there is never signed again. */
+  revocations?: pulumi.Input<Record<string, RevocationTime> | undefined>;
 }
 
 /** Inputs of a {@link User}: its claims, plus who signs it. */
@@ -29,6 +33,11 @@ export type UserArgs = {
      * the scope's permissions and may set none of its own.
      */
     signer?: SeedHolder;
+    /**
+     * Removing this User from the program (or replacing its key) revokes its key in its Account in
+     * the same `pulumi up` (default true; needs `account` to be an Account resource of this program).
+     */
+    revokeOnDelete?: boolean;
   };
 
 /**
@@ -42,7 +51,7 @@ export class User extends IdentityResource {
   declare public readonly creds: pulumi.Output<string>;
 
   constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
-    const { account, signer, key, ...claims } = args;
+    const { account, signer, key, revokeOnDelete, ...claims } = args;
     const signerSeed = signer?.seed ?? account.seed;
     if (signerSeed === undefined) {
       throw new Error(`User "${name}": signer: pass an Account resource as account, or a signer with a seed`);
@@ -57,6 +66,7 @@ export class User extends IdentityResource {
         signerSeed,
         accountPublicKey: account.publicKey,
         accountSigningKeys: account.signingKeys,
+        accountRevocations: account.revocations,
         operatorStrict: account.operatorStrict,
         signedByIdentity: signer === undefined,
         signerScoped: signer instanceof SigningKey ? signer.scoped : undefined,
@@ -71,5 +81,12 @@ export class User extends IdentityResource {
       MODULE,
       "User",
     );
+    joinMembership(account, name, {
+      urn: this.urn,
+      publicKey: this.publicKey,
+      name: args.name ?? name,
+      expires: args.expires,
+      revokeOnDelete: revokeOnDelete !== false,
+    });
   }
 }

@@ -103,6 +103,25 @@ export class TestStack {
     return this.stack.outputs();
   }
   /**
+   * Previews this (inline) stack in a child process running `program`, exported as `exportName` from
+   * the compiled module `programModule`: for previews expected to fail (see fixtures/previewChild).
+   */
+  async previewInChild(
+    programModule: string,
+    exportName: string,
+  ): Promise<{ ok: boolean; message?: string; changeSummary?: Record<string, number> }> {
+    const { execFileSync } = await import("node:child_process");
+    const fixture = path.join(REPO_ROOT, "dist", "test", "e2e", "fixtures", "previewChild.js");
+    const settings = await this.stack.workspace.projectSettings();
+    const out = execFileSync(
+      process.execPath,
+      [fixture, programModule, exportName, settings.name, this.stack.name, this.stack.workspace.workDir],
+      { env: { ...process.env, ...this.env }, encoding: "utf8", timeout: 180_000 },
+    );
+    return JSON.parse(out.trim().split("\n").pop() ?? "{}");
+  }
+
+  /**
    * `pulumi stack export` as text, run as a user would (the Automation API's export decrypts
    * secrets; the CLI's does not without --show-secrets).
    */

@@ -1,0 +1,122 @@
+/**
+ * User revocation in account JWTs. NATS revokes by time: an entry `{ U…: t }` refuses every JWT of
+ * that user key issued at or before `t`, and the server closes its connections. So a removed user is
+ * revoked at the moment of removal, a revoked key must never be signed again (a new JWT has a later
+ * `iat` and would be admitted), and each time is recorded once so previews stay stable.
+ */
+import { ConfigError } from "./errors";
+import { toUnixSeconds } from "./units";
+
+/** When a key is revoked: unix seconds, an ISO-8601 date, or "now" (recorded at the first `up`). */
+export type RevocationTime = number | string;
+
+/** A user of an account, as the account knows it. */
+export interface Member {
+  /** The User resource's URN: what identifies it across runs, whatever its key. */
+  urn: string;
+  publicKey: string;
+  name?: string;
+  /** Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after. */
+  expires?: number;
+  /** false: removing the user does not revoke its key. */
+  revokeOnDelete?: boolean;
+}
+
+/** A user key revoked because its User left the program (or got a new key). */
+export interface RemovedUser {
+  /** Unix seconds of the removal: the revocation time. */
+  at: number;
+  name?: string;
+  /** When the revoked JWT expires anyway; the entry is pruned after that. */
+  expires?: number;
+}
+
+/** Resolves revocation inputs to unix seconds; "now" keeps the time recorded by an earlier run. */
+export function resolveRevocations(
+  input: Record<string, RevocationTime> | undefined,
+  recorded: Record<string, number> | undefined,
+  now: number,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, when] of Object.entries(input ?? {})) {
+    if (when === "now") out[key] = recorded?.[key] ?? now;
+    else if (typeof when === "number") out[key] = Math.floor(when);
+    else {
+      const t = toUnixSeconds(when);
+      if (Number.isNaN(t))
+        throw new ConfigError(`revocations["${key}"]`, `not a date: ${JSON.stringify(when)}`);
+      out[key] = t;
+    }
+  }
+  return out;
+}
+
+/** Whether the inputs name a "now" revocation the state has no time for yet (a change to make). */
+export function unrecordedNow(
+  input: Record<string, RevocationTime> | undefined,
+  recorded: Record<string, number> | undefined,
+): boolean {
+  return Object.entries(input ?? {}).some(([key, when]) => when === "now" && recorded?.[key] === undefined);
+}
+
+/**
+ * The members of `before` that `after` no longer has (by URN) or has with another key, and whose
+ * removal revokes. `known` says whether a key in `after` is known yet (preview); unknown keys are
+ * taken as unchanged.
+ */
+export function departedMembers(
+  before: readonly Member[] | undefined,
+  after: readonly Member[] | undefined,
+  known: (publicKey: string) => boolean = () => true,
+): Member[] {
+  const now = new Map((after ?? []).map((m) => [m.urn, m]));
+  return (before ?? []).filter((m) => {
+    if (m.revokeOnDelete === false) return false;
+    const still = now.get(m.urn);
+    return !still || (known(still.publicKey) && still.publicKey !== m.publicKey);
+  });
+}
+
+/**
+ * The removed-user revocations after a run at `now`: the earlier ones, plus every member that
+ * departed, minus those whose JWT has expired anyway (a revocation of an expired JWT does nothing).
+ */
+export function nextRemovedUsers(
+  removed: Record<string, RemovedUser> | undefined,
+  departed: readonly Member[],
+  now: number,
+): Record<string, RemovedUser> {
+  const out: Record<string, RemovedUser> = {};
+  for (const [key, r] of Object.entries(removed ?? {})) {
+    if (r.expires === undefined || r.expires > now) out[key] = r;
+  }
+  for (const m of departed) {
+    if (out[m.publicKey]) continue;
+    if (m.expires !== undefined && m.expires <= now) continue;
+    // Absent fields are left out, not set to undefined: state values must be plain data.
+    const entry: RemovedUser = { at: now };
+    if (m.name !== undefined) entry.name = m.name;
+    if (m.expires !== undefined) entry.expires = m.expires;
+    out[m.publicKey] = entry;
+  }
+  return out;
+}
+
+/** Current members whose key was revoked by an earlier removal: signing them again would re-admit them. */
+export function readmittedMembers(
+  members: readonly Member[] | undefined,
+  removed: Record<string, RemovedUser> | undefined,
+): Member[] {
+  return (members ?? []).filter((m) => removed?.[m.publicKey] !== undefined);
+}
+
+/** The `revocations` an account JWT carries: removals, then explicit entries (which win). */
+export function jwtRevocations(
+  explicit: Record<string, number>,
+  removed: Record<string, RemovedUser>,
+): Record<string, number> | undefined {
+  const out: Record<string, number> = {};
+  for (const [key, r] of Object.entries(removed)) out[key] = r.at;
+  Object.assign(out, explicit);
+  return Object.keys(out).length ? out : undefined;
+}

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createKeyPair } from "../../core/nkeys";
+import {
+  departedMembers,
+  jwtRevocations,
+  type Member,
+  nextRemovedUsers,
+  readmittedMembers,
+  resolveRevocations,
+  unrecordedNow,
+} from "../../core/revocation";
+import { previewChecker } from "../../provider/kit/unknown";
+
+const U1 = createKeyPair("user").getPublicKey();
+const U2 = createKeyPair("user").getPublicKey();
+const m = (urn: string, publicKey: string, extra: Partial<Member> = {}): Member => ({
+  urn,
+  publicKey,
+  ...extra,
+});
+
+describe("revocation", () => {
+  it('revocation - seconds, ISO dates and a "now" that keeps its recorded time', () => {
+    const r = resolveRevocations(
+      { [U1]: 1700000000, [U2]: "2027-01-01T00:00:00Z", "*": "now" },
+      undefined,
+      42,
+    );
+    assert.deepEqual(r, { [U1]: 1700000000, [U2]: 1798761600, "*": 42 });
+    assert.equal(resolveRevocations({ "*": "now" }, { "*": 7 }, 99)["*"], 7, "recorded once");
+    assert.equal(unrecordedNow({ "*": "now" }, undefined), true);
+    assert.equal(unrecordedNow({ "*": "now" }, { "*": 7 }), false);
+    assert.throws(() => resolveRevocations({ [U1]: "yesterday" }, undefined, 1), /revocations\["U/);
+  });
+
+  it("revocation - a member that left, or whose key changed, departs; unknown keys and opted-out users do not", () => {
+    const before = [m("u:a", U1), m("u:b", U2), m("u:c", "UC", { revokeOnDelete: false })];
+    assert.deepEqual(
+      departedMembers(before, [m("u:b", U2)]).map((x) => x.urn),
+      ["u:a"],
+      "u:c opted out",
+    );
+    assert.deepEqual(
+      departedMembers(before, [m("u:a", "UNEW"), m("u:b", U2)]).map((x) => x.publicKey),
+      [U1],
+    );
+    const unknown = (k: string) => k !== "?";
+    assert.deepEqual(
+      departedMembers(before, [m("u:a", "?"), m("u:b", U2)], unknown),
+      [],
+      "preview: unknown key",
+    );
+    assert.deepEqual(departedMembers(undefined, [m("u:a", U1)]), [], "0.1.0 state knows no members");
+  });
+
+  it("revocation - removals are recorded at their time, kept, pruned after the JWT's own expiry", () => {
+    const first = nextRemovedUsers(undefined, [m("u:a", U1, { name: "alice", expires: 200 })], 100);
+    assert.deepEqual(first, { [U1]: { at: 100, name: "alice", expires: 200 } });
+    assert.deepEqual(nextRemovedUsers(first, [m("u:a", U1)], 150), first, "the first time stays");
+    assert.deepEqual(nextRemovedUsers(first, [], 201), {}, "pruned once the revoked JWT expired");
+    assert.deepEqual(nextRemovedUsers({}, [m("u:x", U2, { expires: 50 })], 100), {}, "already expired");
+    const forever = nextRemovedUsers(undefined, [m("u:b", U2)], 100);
+    assert.deepEqual(nextRemovedUsers(forever, [], 10 ** 10), forever, "no expiry: never pruned");
+  });
+
+  it("revocation - the JWT gets removals and explicit entries (explicit wins); a returning key is found", () => {
+    const removed = { [U1]: { at: 100 }, [U2]: { at: 100 } };
+    assert.deepEqual(jwtRevocations({ [U2]: 500 }, removed), { [U1]: 100, [U2]: 500 });
+    assert.equal(jwtRevocations({}, {}), undefined);
+    assert.deepEqual(
+      readmittedMembers([m("u:new", U1), m("u:b", "UZ")], removed).map((x) => x.urn),
+      ["u:new"],
+    );
+  });
+
+  it('revocation - account revocations accept ISO dates and "now"; anything else names the entry', () => {
+    const c = previewChecker();
+    c.revocations("revocations", { [U1]: "now", [U2]: "2027-01-01T00:00:00Z" }, "user", { dates: true });
+    assert.deepEqual(c.failures, []);
+    const bad = previewChecker();
+    bad.revocations("revocations", { "*": "soon" }, "user", { dates: true });
+    assert.equal(bad.failures[0]?.property, 'revocations["*"]');
+    assert.match(bad.failures[0]?.reason ?? "", /ISO-8601 date or "now"/);
+  });
+});
