@@ -1,11 +1,12 @@
 /**
  * Dynamic provider of `ServerConfig`: renders a complete nats-server config (see
- * core/serverConfig.ts) as the `text` output and, when `path` is given, writes it there. (The module
+ * core/serverConfig.ts) as the `text` output and, when `path` is given, writes it there with mode
+ * 0600 (a config may hold passwords; nats-server reads it as the user that wrote it). (The module
  * keeps its 0.1.0 name: stacks in the wild load it by this path.)
  */
 import { toConf } from "../core/confSyntax";
 import { buildServerConfigInto, renderServerConfig, type ServerConfigSpec } from "../core/serverConfig";
-import { readFileIfExists, removeFile, writeFileAtomic } from "../io/files";
+import { fileMode, readFileIfExists, removeFile, writeFileAtomic } from "../io/files";
 import type { ServerConfigProps, ServerConfigState } from "./contracts";
 import type { Handler } from "./kit/handler";
 import { checkResult, decideDiff } from "./kit/resource";
@@ -28,7 +29,7 @@ function specOf(props: ServerConfigProps & Partial<ServerConfigState>): ServerCo
 
 function render(props: ServerConfigProps): ServerConfigState {
   const text = renderServerConfig(specOf(props));
-  if (typeof props.path === "string" && props.path) writeFileAtomic(props.path, text, 0o644, NAME);
+  if (typeof props.path === "string" && props.path) writeFileAtomic(props.path, text, 0o600, NAME);
   return { ...props, text, fileInSync: true };
 }
 
@@ -63,7 +64,10 @@ export const handler: Handler<ServerConfigProps, ServerConfigState> = {
   },
   async read(id, props) {
     if (!props.path) return { id, props };
-    return { id, props: { ...props, fileInSync: readFileIfExists(String(props.path)) === props.text } };
+    // A file edited, deleted or loosened (0.1.0 wrote 0644) behind the stack's back shows as drift.
+    const file = String(props.path);
+    const inSync = fileMode(file) === 0o600 && readFileIfExists(file) === props.text;
+    return { id, props: { ...props, fileInSync: inSync } };
   },
   async delete(_id, props) {
     if (props.path) removeFile(String(props.path));

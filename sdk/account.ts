@@ -7,6 +7,7 @@ import { IdentityResource } from "./identity";
 import { exposeKnown, identityKey } from "./known";
 import { openMembership } from "./membership";
 import type { Operator } from "./operator";
+import { secretInput } from "./secrets";
 import { SigningKey } from "./signingKey";
 import { type DeepInput, type IdentityArgs, MODULE, type ResourceProps, type SeedHolder } from "./types";
 
@@ -95,14 +96,14 @@ export class Account extends IdentityResource {
       {
         ...claims,
         name: args.name ?? name,
-        seed: identity.seed,
-        signerSeed,
+        seed: secretInput(identity.seed),
+        signerSeed: secretInput(signerSeed),
         operatorPublicKey: operator.publicKey,
         operatorSigningKeys: operator.signingKeys,
         operatorStrict: strict,
         signedByIdentity: signer === undefined,
         signingKeys: refs,
-        resolver,
+        resolver: secretInput(resolver),
         publicKey: undefined,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { KeyPairProps, KeyPairState } from "../provider/contracts";
 import { providerFor } from "../provider/kit/handler";
+import { secretInput } from "./secrets";
 import { MODULE, type ResourceProps } from "./types";
 
 /** Inputs of a {@link KeyPair}. */
@@ -8,8 +9,8 @@ export interface KeyPairArgs {
   /** What the key identifies. Changing it replaces the key. */
   kind: pulumi.Input<"operator" | "account" | "user">;
   /**
-   * Adopt an existing identity by its seed (keep it a secret: `pulumi.secret(...)` or a secret config
-   * value). Without it a new key is generated. A different seed replaces the key.
+   * Adopt an existing identity by its seed (made a secret here, even when given as a plain string).
+   * Without it a new key is generated. A different seed replaces the key.
    */
   seed?: pulumi.Input<string>;
 }
@@ -32,7 +33,7 @@ export class KeyPair extends pulumi.dynamic.Resource {
     super(
       providerFor("keyPair"),
       name,
-      { kind: args.kind, seed: args.seed, publicKey: undefined } satisfies ResourceProps<
+      { kind: args.kind, seed: secretInput(args.seed), publicKey: undefined } satisfies ResourceProps<
         KeyPairProps,
         KeyPairState
       >,

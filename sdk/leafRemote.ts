@@ -3,6 +3,7 @@ import { type LeafRemoteInputs, type LeafRemoteSpec, leafRemoteEntry } from "../
 import type { LeafRemoteProps, LeafRemoteState } from "../provider/contracts";
 import { providerFor } from "../provider/kit/handler";
 import { expose } from "./known";
+import { secretInput } from "./secrets";
 import { MODULE, type ResourceProps } from "./types";
 
 /** Inputs of a {@link LeafRemote}. */
@@ -42,10 +43,12 @@ export class LeafRemote extends pulumi.dynamic.Resource {
     super(
       providerFor("leafRemote"),
       name,
-      { ...args, remote: undefined, credentialsHash: undefined } satisfies ResourceProps<
-        LeafRemoteProps,
-        LeafRemoteState
-      >,
+      {
+        ...args,
+        credentials: secretInput(args.credentials),
+        remote: undefined,
+        credentialsHash: undefined,
+      } satisfies ResourceProps<LeafRemoteProps, LeafRemoteState>,
       { ...opts, additionalSecretOutputs: ["credentials"] },
       MODULE,
       "LeafRemote",

@@ -4,6 +4,7 @@ import type { OperatorProps, OperatorState } from "../provider/contracts";
 import { providerFor } from "../provider/kit/handler";
 import { IdentityResource } from "./identity";
 import { expose, identityKey } from "./known";
+import { secretInput } from "./secrets";
 import { SigningKey } from "./signingKey";
 import { type DeepInput, type IdentityArgs, MODULE, type ResourceProps } from "./types";
 
@@ -44,7 +45,7 @@ export class Operator extends IdentityResource {
         ...claims,
         name: args.name ?? name,
         signingKeys: keys,
-        seed: identity.seed,
+        seed: secretInput(identity.seed),
         publicKey: undefined,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,

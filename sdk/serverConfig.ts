@@ -4,6 +4,7 @@ import type { ClusterSpec, LeafRemoteSpec, ResolverSpec } from "../core/serverCo
 import type { ServerConfigProps, ServerConfigState } from "../provider/contracts";
 import { providerFor } from "../provider/kit/handler";
 import { LeafRemote } from "./leafRemote";
+import { secretInput } from "./secrets";
 import { type DeepInput, MODULE, type ResourceProps } from "./types";
 
 /** An account to preload: an {@link Account} resource, or its public key and JWT. */
@@ -28,7 +29,7 @@ export interface ServerConfigArgs {
   resolver?: DeepInput<ResolverSpec>;
   /** Accounts written into `resolver_preload` (with a memory resolver: every account). */
   preload?: PreloadedAccount[];
-  /** Leaf-node settings: the hub's port and authorization, or a leaf's remotes. */
+  /** Leaf-node settings: the hub's port and authorization (made a secret), or a leaf's remotes. */
   leafnodes?: {
     host?: pulumi.Input<string>;
     port?: pulumi.Input<number>;
@@ -37,16 +38,19 @@ export interface ServerConfigArgs {
   };
   cluster?: DeepInput<ClusterSpec>;
   jetstream?: DeepInput<{ storeDir: string; maxMemory?: string; maxFile?: string }>;
-  /** Further top-level settings, written as given. */
+  /** Further top-level settings, written as given (made a secret: they may hold passwords). */
   extra?: pulumi.Input<ConfObject>;
 }
 
 /**
  * A complete nats-server configuration (like `nsc generate config --nats-resolver|--mem-resolver`,
  * plus leaf nodes, cluster and JetStream). `text` runs as is with `nats-server -c`.
+ *
+ * `text` is always a secret output and the file is written with mode 0600: a config can carry
+ * passwords (leaf-node authorization, `extra`), so it is treated as one whatever it holds.
  */
 export class ServerConfig extends pulumi.dynamic.Resource {
-  /** The config text. */
+  /** The config text, a Pulumi secret. */
   declare public readonly text: pulumi.Output<string>;
   declare public readonly path: pulumi.Output<string | undefined>;
 
@@ -63,12 +67,17 @@ export class ServerConfig extends pulumi.dynamic.Resource {
               .apply((pairs) => Object.fromEntries(pairs))
           : undefined,
         leafnodes: leafnodes
-          ? { ...leafnodes, remotes: leafnodes.remotes?.map((r) => (r instanceof LeafRemote ? r.remote : r)) }
+          ? {
+              ...leafnodes,
+              authorization: secretInput(leafnodes.authorization),
+              remotes: leafnodes.remotes?.map((r) => (r instanceof LeafRemote ? r.remote : r)),
+            }
           : undefined,
+        extra: secretInput(rest.extra),
         text: undefined,
         fileInSync: undefined,
       } satisfies ResourceProps<ServerConfigProps, ServerConfigState>,
-      opts,
+      { ...opts, additionalSecretOutputs: ["text"] },
       MODULE,
       "ServerConfig",
     );

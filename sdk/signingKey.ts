@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SigningKeyRef } from "../core/claimInputs";
 import type { SigningKeyProps, SigningKeyScope, SigningKeyState } from "../provider/contracts";
 import { providerFor } from "../provider/kit/handler";
+import { secretInput } from "./secrets";
 import { type DeepInput, MODULE, type ResourceProps } from "./types";
 
 /** Inputs of a {@link SigningKey}. */
@@ -39,7 +40,7 @@ export class SigningKey extends pulumi.dynamic.Resource {
       {
         owner: args.owner,
         scope: args.scope,
-        seed: args.seed,
+        seed: secretInput(args.seed),
         publicKey: undefined,
         ref: undefined,
       } satisfies ResourceProps<SigningKeyProps, SigningKeyState>,

@@ -6,6 +6,7 @@ import { providerFor } from "../provider/kit/handler";
 import type { Account } from "./account";
 import { IdentityResource } from "./identity";
 import { joinMembership } from "./membership";
+import { secretInput } from "./secrets";
 import { SigningKey } from "./signingKey";
 import { type DeepInput, type IdentityArgs, MODULE, type ResourceProps, type SeedHolder } from "./types";
 
@@ -62,8 +63,8 @@ export class User extends IdentityResource {
       {
         ...claims,
         name: args.name ?? name,
-        seed: key?.seed ?? args.seed,
-        signerSeed,
+        seed: secretInput(key?.seed ?? args.seed),
+        signerSeed: secretInput(signerSeed),
         accountPublicKey: account.publicKey,
         accountSigningKeys: account.signingKeys,
         accountRevocations: account.revocations,

@@ -32,4 +32,4 @@ export const operatorJwt = local.operator.jwt;
 export const systemAccount = local.systemAccount.publicKey;
 export const systemAccountJwt = local.systemAccount.jwt;
 export const appPushedTo = app.pushedTo;
-export const userCreds = user.creds; // a secret: pulumi stack output --show-secrets userCreds > orders.creds
+export const userCreds = user.creds; // a secret; "Secrets" below writes it to a 0600 file

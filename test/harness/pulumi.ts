@@ -87,17 +87,36 @@ export class TestStack {
     this.logs.push(line);
   };
 
-  up(): Promise<UpResult> {
-    return this.stack.up({ onOutput: this.onOutput });
+  up(opts: { diff?: boolean } = {}): Promise<UpResult> {
+    return this.stack.up({ onOutput: this.onOutput, diff: opts.diff });
   }
   preview(opts: { diff?: boolean } = {}): Promise<PreviewResult> {
     return this.stack.preview({ onOutput: this.onOutput, diff: opts.diff });
   }
-  refresh(): Promise<RefreshResult> {
-    return this.stack.refresh({ onOutput: this.onOutput });
+  /**
+   * `pulumi refresh`; with `diff` it runs the CLI itself (`refresh --diff`, which the Automation API
+   * does not offer), its output going to `logs` too.
+   */
+  async refresh(opts: { diff?: boolean } = {}): Promise<RefreshResult> {
+    if (!opts.diff) return this.stack.refresh({ onOutput: this.onOutput });
+    const { stdout, stderr } = await this.cli(["refresh", "--diff", "--yes", "--skip-preview"]);
+    const [summary] = await this.stack.history(1);
+    return { stdout, stderr, summary };
   }
-  destroy(): Promise<DestroyResult> {
-    return this.stack.destroy({ onOutput: this.onOutput });
+  destroy(opts: { diff?: boolean } = {}): Promise<DestroyResult> {
+    return this.stack.destroy({ onOutput: this.onOutput, diff: opts.diff });
+  }
+  /** Runs the pulumi CLI on this stack as a user would; fails on a non-zero exit. */
+  async cli(args: string[]): Promise<{ stdout: string; stderr: string }> {
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const { stdout, stderr } = await promisify(execFile)(
+      toolPath("pulumi"),
+      [...args, "--stack", this.stack.name, "--non-interactive"],
+      { cwd: this.stack.workspace.workDir, env: { ...process.env, ...this.env }, maxBuffer: 64 << 20 },
+    );
+    this.logs.push(stdout, stderr);
+    return { stdout, stderr };
   }
   outputs(): Promise<OutputMap> {
     return this.stack.outputs();

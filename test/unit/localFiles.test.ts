@@ -81,6 +81,24 @@ describe("local files", () => {
     assert.equal((await serverConfig.diff("id", drifted, inputs)).changes, true);
   });
 
+  it("serverConfig - writes mode 0600 (a config may hold passwords); a loosened file is drift", async () => {
+    const inputs = {
+      serverName: "p",
+      port: 4222,
+      path: path.join(dir, "p.conf"),
+      leafnodes: { port: 7422, authorization: { user: "leaf", password: "s3cret-leaf-pw" } },
+    };
+    const { outs } = await serverConfig.create(inputs);
+    assert.equal(fs.statSync(inputs.path).mode & 0o777, 0o600);
+    assert.equal((await serverConfig.read!("id", outs)).props.fileInSync, true, "no drift");
+    fs.chmodSync(inputs.path, 0o644);
+    const drifted = (await serverConfig.read!("id", outs)).props;
+    assert.equal(drifted.fileInSync, false);
+    assert.equal((await serverConfig.diff("id", drifted, inputs)).changes, true);
+    await serverConfig.update!("id", drifted, inputs);
+    assert.equal(fs.statSync(inputs.path).mode & 0o777, 0o600);
+  });
+
   it("serverConfig - check names the field nsc would complain about", async () => {
     const r = await serverConfig.check({}, { resolver: { type: "full", dir: "jwt" } });
     // Every problem at once, each under its own field (0.1.0 stopped at the first).
