@@ -5,18 +5,15 @@
  */
 import { ACCOUNT_CLAIM_FIELDS, type AccountClaims, pickClaims } from "../core/claimInputs";
 import { accountClaims } from "../core/claims";
-import { describe, NatsAuthError, ResolverError } from "../core/errors";
-import { decodeJwt } from "../core/jwt";
-import { claimsHash, normalize } from "../core/normalize";
-import { validateForPush } from "../core/pushCheck";
-import type { ResolverConnection } from "../io/resolverClient";
-import { sharedResolver } from "../io/resolverPool";
-import type { AccountProps, AccountResolver, AccountState } from "./contracts";
+import { describe } from "../core/errors";
+import { normalize } from "../core/normalize";
+import type { AccountProps, AccountState } from "./contracts";
+import { checkResolver, deleteAccount, lookupAccount, pushAccount, resolverOf } from "./kit/accountResolver";
 import type { Handler } from "./kit/handler";
 import { checkSigner, desiredHash, type IdentitySpec, identityDiff, signIdentity } from "./kit/identity";
 import { PartialFailure } from "./kit/partialFailure";
 import { checkResult, label, loadSeed } from "./kit/resource";
-import { containsUnknown, previewChecker } from "./kit/unknown";
+import { previewChecker } from "./kit/unknown";
 
 export const accountSpec: IdentitySpec<AccountProps> = {
   kind: "Account",
@@ -30,53 +27,6 @@ export const accountSpec: IdentitySpec<AccountProps> = {
     ),
   signer: (inputs, resource) => loadSeed(resource, "signer seed", inputs.signerSeed, ["operator"]),
 };
-
-function resolverOf(props: AccountProps): AccountResolver | undefined {
-  const r = props.resolver;
-  return r && Array.isArray(r.servers) && r.servers.length ? r : undefined;
-}
-
-function connection(r: AccountResolver): ResolverConnection {
-  return { servers: r.servers, creds: r.creds, timeoutMs: r.timeoutMs };
-}
-
-/** Pushes the JWT; returns how many servers took it, or throws naming the account and servers. */
-async function push(name: string, props: AccountProps, jwt: string): Promise<number> {
-  try {
-    return await pushOnce(name, props, jwt);
-  } catch (e) {
-    if (e instanceof NatsAuthError && e.resource === name) throw e;
-    throw new ResolverError(`push to the resolver failed: ${describe(e)}`, [], { resource: name, cause: e });
-  }
-}
-
-async function pushOnce(name: string, props: AccountProps, jwt: string): Promise<number> {
-  const r = resolverOf(props)!;
-  const problems = validateForPush(jwt, {
-    publicKey: String(props.operatorPublicKey),
-    signingKeys: props.operatorSigningKeys ?? [],
-    strict: props.operatorStrict === true,
-  });
-  if (problems.length)
-    throw new NatsAuthError(`refusing to push: ${problems.join("; ")}`, { resource: name });
-  const client = await sharedResolver(connection(r));
-  const outcome = await client.push(jwt);
-  if (outcome.rejected.length) {
-    const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");
-    throw new ResolverError(`resolver rejected the JWT: ${why}`, outcome.replies, { resource: name });
-  }
-  const want = r.expectedServers ?? outcome.expected;
-  if (outcome.accepted < want) {
-    const took = outcome.replies.filter((x) => x.ok).map((x) => x.server);
-    throw new ResolverError(
-      `only ${outcome.accepted} of ${want} servers took the JWT (took it: ${took.join(", ") || "none"}); ` +
-        `check that every server of ${r.servers.join(", ")} is up, then run pulumi up again`,
-      outcome.replies,
-      { resource: name },
-    );
-  }
-  return outcome.accepted;
-}
 
 function check(news: AccountProps) {
   const c = previewChecker();
@@ -93,17 +43,7 @@ function check(news: AccountProps) {
   });
   c.publicKey("operator", news.operatorPublicKey, "operator");
   c.accountClaims(pickClaims<AccountClaims>(news, ACCOUNT_CLAIM_FIELDS));
-  const r = news.resolver;
-  if (r && !containsUnknown(r)) {
-    // An empty list is allowed: the JWT is signed but not pushed (bootstrapping before servers run).
-    if (!Array.isArray(r.servers)) c.fail("resolver.servers", "must be a list of server URLs");
-    if (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT")) {
-      c.fail("resolver credentials", "must be the .creds text of a system account user");
-    }
-    if (r.onDelete !== undefined && r.onDelete !== "delete" && r.onDelete !== "retain") {
-      c.fail("resolver.onDelete", 'must be "delete" or "retain"');
-    }
-  }
+  checkResolver(c, news.resolver);
   return c;
 }
 
@@ -129,7 +69,7 @@ export const handler: Handler<AccountProps, AccountState> = {
     const outs: AccountState = { ...inputs, ...s, pushedHash: "", pushedTo: 0 };
     if (!resolverOf(inputs)) return { id: s.publicKey, outs };
     try {
-      outs.pushedTo = await push(name, inputs, s.jwt);
+      outs.pushedTo = await pushAccount(name, inputs, s.jwt);
       outs.pushedHash = s.claimsHash;
     } catch (e) {
       throw new PartialFailure(
@@ -151,7 +91,7 @@ export const handler: Handler<AccountProps, AccountState> = {
       return { outs: { ...outs, pushedHash: olds.pushedHash, pushedTo: olds.pushedTo } };
     }
     try {
-      outs.pushedTo = await push(name, news, s.jwt);
+      outs.pushedTo = await pushAccount(name, news, s.jwt);
       outs.pushedHash = s.claimsHash;
     } catch (e) {
       // Keep the new JWT in state but record nothing as pushed, so the next `up` pushes again.
@@ -162,37 +102,16 @@ export const handler: Handler<AccountProps, AccountState> = {
   async read(id, props) {
     const r = resolverOf(props);
     if (!r) return { id, props };
-    const client = await sharedResolver(connection(r));
-    const found = await client.lookup(String(props.publicKey));
-    // Drift is what the servers hold: nothing (pushedHash ""), or another claim set (its hash).
-    let pushedHash = "";
-    let pushedTo = 0;
-    const hashes = new Set(found.found.map((f) => claimsHash(decodeJwt(f.jwt))));
-    const everywhere =
-      found.found.length > 0 && found.missing.length === 0 && found.found.length >= found.expected;
-    if (everywhere && hashes.size === 1) {
-      pushedHash = [...hashes][0];
-      pushedTo = found.found.length;
-    }
+    const { pushedHash, pushedTo } = await lookupAccount(r, String(props.publicKey));
     return { id, props: { ...props, pushedHash, pushedTo } };
   },
   async delete(_id, props) {
     const r = resolverOf(props);
     if (!r || r.onDelete === "retain") return;
     const name = label("Account", props);
-    const client = await sharedResolver(connection(r));
     const signer = loadSeed(name, "signer seed", props.signerSeed, ["operator"]);
     try {
-      const outcome = await client.deleteAccounts([String(props.publicKey)], signer);
-      if (outcome.rejected.length) {
-        const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");
-        throw new ResolverError(
-          `the resolver refused to delete the account (${why}). Enable allow_delete on the servers, ` +
-            `or set resolver.onDelete = "retain" to leave the JWT on the servers and drop it from state`,
-          outcome.replies,
-          { resource: name },
-        );
-      }
+      await deleteAccount(name, r, String(props.publicKey), signer);
     } finally {
       signer.clear();
     }
