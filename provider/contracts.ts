@@ -137,4 +137,9 @@ export interface ServerConfigProps extends ServerConfigSpec {
 export interface ServerConfigState extends ServerConfigProps {
   text: string;
   fileInSync: boolean;
+  /**
+   * True after an update that changed the keys the operator JWT trusts (its key or signing keys):
+   * servers must restart to use them. Absent in 0.1.0 state (read as false).
+   */
+  restartRequired?: boolean;
 }

@@ -4,6 +4,7 @@
  * keeps its 0.1.0 name: stacks in the wild load it by this path.)
  */
 import { toConf } from "../core/confSyntax";
+import { trustedKeys } from "../core/pushCheck";
 import { buildServerConfigInto, renderServerConfig, type ServerConfigSpec } from "../core/serverConfig";
 import { readFileIfExists, removeFile, writeFileAtomic } from "../io/files";
 import type { ServerConfigProps, ServerConfigState } from "./contracts";
@@ -18,6 +19,7 @@ function specOf(props: ServerConfigProps & Partial<ServerConfigState>): ServerCo
     path: _p,
     text: _t,
     fileInSync: _f,
+    restartRequired: _r,
     __provider: _pr,
     ...spec
   } = props as ServerConfigState & {
@@ -26,10 +28,27 @@ function specOf(props: ServerConfigProps & Partial<ServerConfigState>): ServerCo
   return spec;
 }
 
-function render(props: ServerConfigProps): ServerConfigState {
+function render(props: ServerConfigProps, restartRequired = false): ServerConfigState {
   const text = renderServerConfig(specOf(props));
   if (typeof props.path === "string" && props.path) writeFileAtomic(props.path, text, 0o644, NAME);
-  return { ...props, text, fileInSync: true };
+  return { ...props, text, fileInSync: true, restartRequired };
+}
+
+/**
+ * Whether servers running the old config must restart to use the new one: nats-server cannot reload
+ * trusted operators, so a new operator key or a changed list of operator signing keys only takes
+ * effect after a restart (a SIGHUP logs "config reload not supported for TrustedOperators").
+ */
+function trustChanged(olds: Partial<ServerConfigProps>, news: ServerConfigProps): boolean {
+  const keys = (jwt: unknown) => {
+    if (typeof jwt !== "string" || !jwt) return [];
+    try {
+      return trustedKeys(jwt);
+    } catch {
+      return [jwt];
+    }
+  };
+  return JSON.stringify(keys(olds.operator)) !== JSON.stringify(keys(news.operator));
 }
 
 export const handler: Handler<ServerConfigProps, ServerConfigState> = {
@@ -59,7 +78,7 @@ export const handler: Handler<ServerConfigProps, ServerConfigState> = {
   },
   async update(_id, olds, news) {
     if (olds.path && olds.path !== news.path) removeFile(String(olds.path));
-    return { outs: render(news) };
+    return { outs: render(news, trustChanged(olds, news)) };
   },
   async read(id, props) {
     if (!props.path) return { id, props };
