@@ -1,7 +1,9 @@
 /**
  * Checks an account JWT before it is pushed. The full resolver stores JWTs from untrusted issuers and
  * expired JWTs and still answers "jwt updated"; only later does the account fail to load, so a push
- * is never reported done for a JWT these checks refuse.
+ * is never reported done for a JWT these checks refuse. `validateForPush` judges by the stack's
+ * operator; `trustProblems` by what each running server trusts, which lags behind after an operator
+ * change until the servers restart.
  */
 
 import { describe } from "./errors";
