@@ -11,6 +11,7 @@ import { TrustError } from "../../core/errors";
 import { fromSeed } from "../../core/nkeys";
 import { renderServerConfig } from "../../core/serverConfig";
 import { ResolverClient } from "../../io/resolverClient";
+import { ResolverFleet } from "../../io/resolverFleet";
 import { closeAllResolvers } from "../../io/resolverPool";
 import { handler as account } from "../../provider/account";
 import type {
@@ -167,6 +168,11 @@ describe("resolver fleet - a cluster and a standalone server", () => {
     const app = await w.newAccount("MIX", { resolver: resolver(w, all) });
     assert.equal(app.pushedTo, 3);
     assert.deepEqual(await holds(all, w.sysUser.creds, app.publicKey), [true, true, true]);
+    // The cluster is asked once, through the first of its URLs: one reply per server, not per URL.
+    const fleet = await ResolverFleet.open({ servers: all, creds: w.sysUser.creds, timeoutMs: 1500 });
+    const again = await fleet.push(app.jwt);
+    assert.equal(again.replies.length, 3, JSON.stringify(again.replies));
+    assert.deepEqual(again.unconfirmed, []);
     const one = await w.newAccount("MIX1", { resolver: resolver(w, [cluster.urls[1], solo.url]) });
     assert.equal(one.pushedTo, 3, "one URL of the cluster reaches both of its servers");
     const read = await account.read!(one.publicKey, one);
@@ -270,6 +276,24 @@ describe("resolver fleet - servers that do not trust the account's signer", () =
     assert.equal(read.props.pushedTo, 0);
     const d = await account.diff(state.publicKey, read.props, props);
     assert.equal(d.changes, true, "the next up tries again");
+  });
+
+  it("resolver fleet - refresh reports an expired account the server holds as not pushed", async () => {
+    const props: AccountProps = {
+      name: "EXPIRED",
+      operatorPublicKey: w.operator.publicKey,
+      operatorSigningKeys: w.operator.signingKeys,
+      operatorStrict: true,
+      signerSeed: w.operatorSigningKey.seed,
+      expires: Math.floor(Date.now() / 1000) + 2,
+      resolver: resolver(w, [server.url]),
+    };
+    const { outs } = await account.create(props);
+    assert.equal(outs.pushedTo, 1);
+    assert.equal((await account.read!(outs.publicKey, outs)).props.pushedHash, outs.claimsHash);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const read = await account.read!(outs.publicKey, outs);
+    assert.equal(read.props.pushedHash, "", "held but expired is drift");
   });
 
   it("resolver fleet - after a restart with the new operator the push goes through and users connect", async () => {
