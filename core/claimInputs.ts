@@ -246,7 +246,7 @@ export interface OperatorClaims {
  * The keys of `T`, listed once as an object the compiler checks against `T`: a field added to the
  * type and not here (or misspelled here) fails to compile.
  */
-function fieldsOf<T>(fields: Record<keyof T, true>): (keyof T & string)[] {
+export function fieldsOf<T>(fields: Record<keyof T, true>): (keyof T & string)[] {
   return Object.keys(fields) as (keyof T & string)[];
 }
 

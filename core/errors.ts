@@ -111,3 +111,21 @@ export class ResolverError extends NatsAuthError {
     }
   }
 }
+
+/**
+ * Running servers will not use an account JWT: they do not trust its signer (their operator predates
+ * the key) or the operator requires signing keys. Raised before the push, so the servers keep the
+ * JWT they could use; `problems` holds one line per server.
+ */
+export class TrustError extends NatsAuthError {
+  readonly problems: { server: string; signer?: string; reason: string }[];
+  constructor(
+    message: string,
+    problems: { server: string; signer?: string; reason: string }[],
+    options?: NatsAuthErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "TrustError";
+    this.problems = problems;
+  }
+}

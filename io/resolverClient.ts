@@ -12,6 +12,7 @@ import { parseCreds } from "../core/creds";
 import { describe, ResolverError, type ServerReply } from "../core/errors";
 import { decodeJwt, sign } from "../core/jwt";
 import type { NKeyPair } from "../core/nkeys";
+import { type ServerTrust, type TrustedOperator, trustedOperatorOf } from "../core/pushCheck";
 
 /** Where the resolver servers are and how to reach them. */
 export interface ResolverConnection {
@@ -80,6 +81,7 @@ const COUNT_TTL_MS = 2000;
 
 const SUBJECT = {
   ping: "$SYS.REQ.SERVER.PING",
+  varz: "$SYS.REQ.SERVER.PING.VARZ",
   update: "$SYS.REQ.CLAIMS.UPDATE",
   list: "$SYS.REQ.CLAIMS.LIST",
   delete: "$SYS.REQ.CLAIMS.DELETE",
@@ -98,6 +100,11 @@ interface CollectOptions {
   quietMs?: number;
   /** Stop when this says the replies are complete. */
   complete?: (msgs: Msg[]) => boolean;
+}
+
+interface VarzReply {
+  server?: { name?: string; id?: string };
+  data?: { trusted_operators_claim?: unknown; trusted_operators_jwt?: unknown };
 }
 
 interface StatszReply {
@@ -119,8 +126,10 @@ export class ResolverClient {
   readonly #closers = new Set<() => void>();
   readonly #closedListeners: (() => void)[] = [];
   #seq = 0;
-  #count: { value: number; at: number } | undefined;
+  #count: { value: number; names: string[]; at: number } | undefined;
   #counting: Promise<number> | undefined;
+  #trust: { value: ServerTrust[]; at: number } | undefined;
+  #trusting: Promise<ServerTrust[]> | undefined;
 
   private constructor(nc: NatsConnection, transport: Transport, conn: ResolverConnection, timeoutMs: number) {
     this.#nc = nc;
@@ -179,6 +188,51 @@ export class ResolverClient {
       this.#counting = undefined;
     });
     return this.#counting;
+  }
+
+  /**
+   * The name of the server this connection is attached to (from its INFO), or its id when unnamed.
+   * A server's replies to system requests carry the same name, which is how a URL is matched to the
+   * replies that prove its server took a request.
+   */
+  get serverName(): string | undefined {
+    const info = this.#nc.isClosed() ? undefined : this.#nc.info;
+    return info?.server_name || info?.server_id || undefined;
+  }
+
+  /** The names of the servers that answer system requests through this connection (cached like the count). */
+  async serverNames(): Promise<string[]> {
+    await this.serverCount();
+    return [...(this.#count?.names ?? [])];
+  }
+
+  /**
+   * What each server reachable through this connection trusts, from `$SYS.REQ.SERVER.PING.VARZ`
+   * (`trusted_operators_claim`, else `trusted_operators_jwt`; both 2.9.10 and 2.14.9 send them).
+   * A server that answered the ping but not this request is listed without `operators`. Cached ~2 s.
+   */
+  async trustedOperators(): Promise<ServerTrust[]> {
+    if (this.#trust && Date.now() - this.#trust.at < COUNT_TTL_MS) return this.#trust.value;
+    this.#trusting ??= this.#track(this.#askTrust()).finally(() => {
+      this.#trusting = undefined;
+    });
+    return this.#trusting;
+  }
+
+  async #askTrust(): Promise<ServerTrust[]> {
+    const names = await this.serverNames();
+    const msgs = await this.#collect(SUBJECT.varz, "", { expected: names.length || undefined });
+    const byName = new Map<string, TrustedOperator[]>();
+    for (const m of msgs) {
+      const trust = trustOf(m);
+      if (trust) byName.set(trust.server, trust.operators ?? []);
+    }
+    const value = [...new Set([...names, ...byName.keys()])].map((server) => ({
+      server,
+      operators: byName.get(server),
+    }));
+    this.#trust = { value, at: Date.now() };
+    return value;
   }
 
   /**
@@ -278,7 +332,7 @@ export class ResolverClient {
     });
     if (msgs.length === 0) throw this.#silence("server count", SUBJECT.ping);
     const names = new Set(msgs.map((m, i) => serverName(m) ?? `#${i}`));
-    this.#count = { value: names.size, at: Date.now() };
+    this.#count = { value: names.size, names: [...names], at: Date.now() };
     return names.size;
   }
 
@@ -365,6 +419,30 @@ function serverName(msg: Msg): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** One server's trusted operators from its varz reply; undefined when the reply is not a varz. */
+function trustOf(msg: Msg): ServerTrust | undefined {
+  let body: VarzReply;
+  try {
+    body = msg.json<VarzReply>();
+  } catch {
+    return undefined;
+  }
+  const server = body.server?.name || body.server?.id;
+  if (!server || !body.data) return undefined;
+  const fromClaims = Array.isArray(body.data.trusted_operators_claim)
+    ? (body.data.trusted_operators_claim as { sub?: unknown; nats?: unknown }[])
+    : undefined;
+  const fromJwts = Array.isArray(body.data.trusted_operators_jwt)
+    ? body.data.trusted_operators_jwt
+        .filter((j): j is string => typeof j === "string")
+        .map((j) => decodeJwt(j))
+    : [];
+  const operators = (fromClaims ?? fromJwts)
+    .map((c) => trustedOperatorOf(c))
+    .filter((o): o is TrustedOperator => o !== undefined);
+  return { server, operators };
 }
 
 /**

@@ -3,12 +3,10 @@
  * key) and, when a resolver is given, keeps the servers' copy in step: push on create/update,
  * lookup on refresh, delete on destroy.
  */
-import { ACCOUNT_CLAIM_FIELDS, type AccountClaims, pickClaims } from "../core/claimInputs";
+import { ACCOUNT_CLAIM_FIELDS, type AccountClaims, fieldsOf, pickClaims } from "../core/claimInputs";
 import { accountClaims } from "../core/claims";
-import { describe, NatsAuthError, ResolverError } from "../core/errors";
-import { decodeJwt } from "../core/jwt";
-import { claimsHash, normalize } from "../core/normalize";
-import { validateForPush } from "../core/pushCheck";
+import { describe, NatsAuthError } from "../core/errors";
+import { normalize } from "../core/normalize";
 import {
   departedMembers,
   jwtRevocations,
@@ -18,14 +16,29 @@ import {
   resolveRevocations,
   unrecordedNow,
 } from "../core/revocation";
-import type { ResolverConnection } from "../io/resolverClient";
-import { sharedResolver } from "../io/resolverPool";
-import type { AccountProps, AccountResolver, AccountState } from "./contracts";
+import type { AccountProps, AccountState } from "./contracts";
+import { checkResolver, deleteAccount, lookupAccount, pushAccount, resolverOf } from "./kit/accountResolver";
 import type { Handler } from "./kit/handler";
 import { checkSigner, desiredHash, type IdentitySpec, identityDiff, signIdentity } from "./kit/identity";
 import { PartialFailure } from "./kit/partialFailure";
 import { checkResult, label, loadSeed, seedReplaced } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
+
+/** The props the SDK sends, minus `jwt` (see read). */
+const ACCOUNT_INPUT_FIELDS = [
+  ...ACCOUNT_CLAIM_FIELDS,
+  ...fieldsOf<Omit<AccountProps, keyof AccountClaims | "jwt">>({
+    name: true,
+    seed: true,
+    signerSeed: true,
+    signedByIdentity: true,
+    operatorPublicKey: true,
+    operatorSigningKeys: true,
+    operatorStrict: true,
+    resolver: true,
+    members: true,
+  }),
+];
 
 export const accountSpec: IdentitySpec<AccountProps> = {
   kind: "Account",
@@ -100,53 +113,6 @@ function readmittedError(
   );
 }
 
-function resolverOf(props: AccountProps): AccountResolver | undefined {
-  const r = props.resolver;
-  return r && Array.isArray(r.servers) && r.servers.length ? r : undefined;
-}
-
-function connection(r: AccountResolver): ResolverConnection {
-  return { servers: r.servers, creds: r.creds, timeoutMs: r.timeoutMs };
-}
-
-/** Pushes the JWT; returns how many servers took it, or throws naming the account and servers. */
-async function push(name: string, props: AccountProps, jwt: string): Promise<number> {
-  try {
-    return await pushOnce(name, props, jwt);
-  } catch (e) {
-    if (e instanceof NatsAuthError && e.resource === name) throw e;
-    throw new ResolverError(`push to the resolver failed: ${describe(e)}`, [], { resource: name, cause: e });
-  }
-}
-
-async function pushOnce(name: string, props: AccountProps, jwt: string): Promise<number> {
-  const r = resolverOf(props)!;
-  const problems = validateForPush(jwt, {
-    publicKey: String(props.operatorPublicKey),
-    signingKeys: props.operatorSigningKeys ?? [],
-    strict: props.operatorStrict === true,
-  });
-  if (problems.length)
-    throw new NatsAuthError(`refusing to push: ${problems.join("; ")}`, { resource: name });
-  const client = await sharedResolver(connection(r));
-  const outcome = await client.push(jwt);
-  if (outcome.rejected.length) {
-    const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");
-    throw new ResolverError(`resolver rejected the JWT: ${why}`, outcome.replies, { resource: name });
-  }
-  const want = r.expectedServers ?? outcome.expected;
-  if (outcome.accepted < want) {
-    const took = outcome.replies.filter((x) => x.ok).map((x) => x.server);
-    throw new ResolverError(
-      `only ${outcome.accepted} of ${want} servers took the JWT (took it: ${took.join(", ") || "none"}); ` +
-        `check that every server of ${r.servers.join(", ")} is up, then run pulumi up again`,
-      outcome.replies,
-      { resource: name },
-    );
-  }
-  return outcome.accepted;
-}
-
 function check(news: AccountProps) {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "an account needs a name");
@@ -162,17 +128,7 @@ function check(news: AccountProps) {
   });
   c.publicKey("operator", news.operatorPublicKey, "operator");
   c.accountClaims(pickClaims<AccountClaims>(news, ACCOUNT_CLAIM_FIELDS));
-  const r = news.resolver;
-  if (r && !containsUnknown(r)) {
-    // An empty list is allowed: the JWT is signed but not pushed (bootstrapping before servers run).
-    if (!Array.isArray(r.servers)) c.fail("resolver.servers", "must be a list of server URLs");
-    if (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT")) {
-      c.fail("resolver credentials", "must be the .creds text of a system account user");
-    }
-    if (r.onDelete !== undefined && r.onDelete !== "delete" && r.onDelete !== "retain") {
-      c.fail("resolver.onDelete", 'must be "delete" or "retain"');
-    }
-  }
+  checkResolver(c, news.resolver);
   return c;
 }
 
@@ -191,7 +147,10 @@ export const handler: Handler<AccountProps, AccountState> = {
       if (seedReplaced(olds, news).length) return { changes: true, replaces: ["seed"] };
       return { changes: true };
     }
-    const effective = containsUnknown(news) ? news : revoke(news, olds, nowSeconds()).props;
+    // Members matter to the claims only through departures (handled above): a member whose key is
+    // unknown in this preview (its User is updating) must not make the claims look unknown.
+    const stable = { ...news, members: olds.members };
+    const effective = containsUnknown(stable) ? stable : revoke(stable, olds, nowSeconds()).props;
     const d = identityDiff(accountSpec, olds, effective);
     if (d.replaces.length) return { changes: true, replaces: d.replaces };
     // Beyond the claims: the resolver settings, and whether the resolver holds the current claims
@@ -217,7 +176,7 @@ export const handler: Handler<AccountProps, AccountState> = {
     };
     if (!resolverOf(inputs)) return { id: s.publicKey, outs };
     try {
-      outs.pushedTo = await push(name, r.props, s.jwt);
+      outs.pushedTo = await pushAccount(name, r.props, s.jwt);
       outs.pushedHash = s.claimsHash;
     } catch (e) {
       throw new PartialFailure(
@@ -251,7 +210,7 @@ export const handler: Handler<AccountProps, AccountState> = {
         outs.pushedTo = olds.pushedTo;
       } else {
         try {
-          outs.pushedTo = await push(name, r.props, s.jwt);
+          outs.pushedTo = await pushAccount(name, r.props, s.jwt);
           outs.pushedHash = s.claimsHash;
         } catch (e) {
           throw failed(e);
@@ -264,37 +223,26 @@ export const handler: Handler<AccountProps, AccountState> = {
   async read(id, props) {
     const r = resolverOf(props);
     if (!r) return { id, props };
-    const client = await sharedResolver(connection(r));
-    const found = await client.lookup(String(props.publicKey));
-    // Drift is what the servers hold: nothing (pushedHash ""), or another claim set (its hash).
-    let pushedHash = "";
-    let pushedTo = 0;
-    const hashes = new Set(found.found.map((f) => claimsHash(decodeJwt(f.jwt))));
-    const everywhere =
-      found.found.length > 0 && found.missing.length === 0 && found.found.length >= found.expected;
-    if (everywhere && hashes.size === 1) {
-      pushedHash = [...hashes][0];
-      pushedTo = found.found.length;
-    }
-    return { id, props: { ...props, pushedHash, pushedTo } };
+    const { drift: was, ...rest } = props;
+    const held = await lookupAccount(r, props);
+    // `drift` is present only while the servers disagree: `refresh --diff` shows it appear, by claim.
+    // It also goes into the stored inputs, so `preview --diff` marks it (the program sets no drift);
+    // `up` replaces those inputs with the program's. The inputs are the stored props minus what
+    // handlers compute (the signed `jwt` too: an adopted one differs only when re-signed anyway).
+    if (!held.drift && !was) return { id, props: { ...rest, ...held } };
+    const inputs: Partial<AccountProps> & { drift?: Record<string, string> } = {};
+    for (const k of ACCOUNT_INPUT_FIELDS)
+      if (props[k] !== undefined) Object.assign(inputs, { [k]: props[k] });
+    if (held.drift) inputs.drift = held.drift;
+    return { id, props: { ...rest, ...held }, inputs };
   },
   async delete(_id, props) {
     const r = resolverOf(props);
     if (!r || r.onDelete === "retain") return;
     const name = label("Account", props);
-    const client = await sharedResolver(connection(r));
     const signer = loadSeed(name, "signer seed", props.signerSeed, ["operator"]);
     try {
-      const outcome = await client.deleteAccounts([String(props.publicKey)], signer);
-      if (outcome.rejected.length) {
-        const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");
-        throw new ResolverError(
-          `the resolver refused to delete the account (${why}). Enable allow_delete on the servers, ` +
-            `or set resolver.onDelete = "retain" to leave the JWT on the servers and drop it from state`,
-          outcome.replies,
-          { resource: name },
-        );
-      }
+      await deleteAccount(name, r, String(props.publicKey), signer);
     } finally {
       signer.clear();
     }

@@ -114,6 +114,8 @@ export type AccountState = AccountProps &
     removedUsers?: Record<string, RemovedUser>;
     /** The times recorded for `revocations` given as "now". */
     revocationTimes?: Record<string, number>;
+    /** Set by refresh while the servers hold other claims than the stack's JWT: claim path → both values. */
+    drift?: Record<string, string>;
   };
 
 export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
@@ -146,4 +148,9 @@ export interface ServerConfigProps extends ServerConfigSpec {
 export interface ServerConfigState extends ServerConfigProps {
   text: string;
   fileInSync: boolean;
+  /**
+   * True after an update that changed the keys the operator JWT trusts (its key or signing keys):
+   * servers must restart to use them. Absent in 0.1.0 state (read as false).
+   */
+  restartRequired?: boolean;
 }

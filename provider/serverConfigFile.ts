@@ -5,6 +5,7 @@
  * keeps its 0.1.0 name: stacks in the wild load it by this path.)
  */
 import { toConf } from "../core/confSyntax";
+import { trustedKeys } from "../core/pushCheck";
 import { buildServerConfigInto, renderServerConfig, type ServerConfigSpec } from "../core/serverConfig";
 import { fileMode, readFileIfExists, removeFile, writeFileAtomic } from "../io/files";
 import type { ServerConfigProps, ServerConfigState } from "./contracts";
@@ -19,6 +20,7 @@ function specOf(props: ServerConfigProps & Partial<ServerConfigState>): ServerCo
     path: _p,
     text: _t,
     fileInSync: _f,
+    restartRequired: _r,
     __provider: _pr,
     ...spec
   } = props as ServerConfigState & {
@@ -27,10 +29,27 @@ function specOf(props: ServerConfigProps & Partial<ServerConfigState>): ServerCo
   return spec;
 }
 
-function render(props: ServerConfigProps): ServerConfigState {
+function render(props: ServerConfigProps, restartRequired = false): ServerConfigState {
   const text = renderServerConfig(specOf(props));
   if (typeof props.path === "string" && props.path) writeFileAtomic(props.path, text, 0o600, NAME);
-  return { ...props, text, fileInSync: true };
+  return { ...props, text, fileInSync: true, restartRequired };
+}
+
+/**
+ * Whether servers running the old config must restart to use the new one: nats-server cannot reload
+ * trusted operators, so a new operator key or a changed list of operator signing keys only takes
+ * effect after a restart (a SIGHUP logs "config reload not supported for TrustedOperators").
+ */
+function trustChanged(olds: Partial<ServerConfigProps>, news: ServerConfigProps): boolean {
+  const keys = (jwt: unknown) => {
+    if (typeof jwt !== "string" || !jwt) return [];
+    try {
+      return trustedKeys(jwt);
+    } catch {
+      return [jwt];
+    }
+  };
+  return JSON.stringify(keys(olds.operator)) !== JSON.stringify(keys(news.operator));
 }
 
 export const handler: Handler<ServerConfigProps, ServerConfigState> = {
@@ -60,13 +79,16 @@ export const handler: Handler<ServerConfigProps, ServerConfigState> = {
   },
   async update(_id, olds, news) {
     if (olds.path && olds.path !== news.path) removeFile(String(olds.path));
-    return { outs: render(news) };
+    return { outs: render(news, trustChanged(olds, news)) };
   },
   async read(id, props) {
     if (!props.path) return { id, props };
-    // A file edited, deleted or loosened (0.1.0 wrote 0644) behind the stack's back shows as drift.
+    // A file edited or deleted behind the stack's back shows as drift, and so does one holding a
+    // secret (leaf-node authorization, extra settings) that is readable by others (0.1.0 wrote 0644).
     const file = String(props.path);
-    const inSync = fileMode(file) === 0o600 && readFileIfExists(file) === props.text;
+    const holdsSecret = props.leafnodes?.authorization !== undefined || props.extra !== undefined;
+    const modeOk = !holdsSecret || fileMode(file) === 0o600;
+    const inSync = modeOk && readFileIfExists(file) === props.text;
     return { id, props: { ...props, fileInSync: inSync } };
   },
   async delete(_id, props) {

@@ -74,6 +74,12 @@ export class Account extends IdentityResource {
   declare public readonly pushedHash: pulumi.Output<string>;
   /** The `revocations` input as given ("now" entries included); users check their key against it. */
   declare public readonly revocations: pulumi.Output<Record<string, RevocationTime> | undefined>;
+  /**
+   * Set by `pulumi refresh` while the servers hold other claims than this account's JWT: claim path
+   * (`limits.conn`, `revocations.U…`, `signing_keys`, `issuer`, …) to the servers' and the program's
+   * values. The next `pulumi up` pushes the program's JWT and clears it.
+   */
+  declare public readonly drift: pulumi.Output<Record<string, string> | undefined>;
   /** Keys revoked because their User left the program, with the time of removal. */
   declare public readonly removedUsers: pulumi.Output<Record<string, RemovedUser> | undefined>;
 
@@ -114,6 +120,7 @@ export class Account extends IdentityResource {
         pushedHash: undefined,
         removedUsers: undefined,
         revocationTimes: undefined,
+        drift: undefined,
       } satisfies ResourceProps<AccountProps, AccountState>,
       { ...opts, additionalSecretOutputs: ["seed", "signerSeed", "resolver"] },
       MODULE,

@@ -53,6 +53,11 @@ export class ServerConfig extends pulumi.dynamic.Resource {
   /** The config text, a Pulumi secret. */
   declare public readonly text: pulumi.Output<string>;
   declare public readonly path: pulumi.Output<string | undefined>;
+  /**
+   * True after an update that changed the operator's key or signing keys: running servers keep the
+   * operator they started with (nats-server cannot reload operators), so restart them with `text`.
+   */
+  declare public readonly restartRequired: pulumi.Output<boolean>;
 
   constructor(name: string, args: ServerConfigArgs, opts?: pulumi.CustomResourceOptions) {
     const { preload, leafnodes, ...rest } = args;
@@ -76,6 +81,7 @@ export class ServerConfig extends pulumi.dynamic.Resource {
         extra: secretInput(rest.extra),
         text: undefined,
         fileInSync: undefined,
+        restartRequired: undefined,
       } satisfies ResourceProps<ServerConfigProps, ServerConfigState>,
       { ...opts, additionalSecretOutputs: ["text"] },
       MODULE,

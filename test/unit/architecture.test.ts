@@ -24,7 +24,11 @@ function sources(dir: string): string[] {
 
 /** Every module specifier a file imports or requires, type-only imports included. */
 function importsOf(file: string): string[] {
-  const text = fs.readFileSync(file, "utf8");
+  // Comments may mention module-like words ("from `program`"); only code is scanned.
+  const text = fs
+    .readFileSync(file, "utf8")
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/^\s*\/\/.*$/gm, "");
   const specs = [...text.matchAll(/(?<![.\w])(?:from|import|require)\s*\(?\s*["'`]([^"'`]+)["'`]/g)].map(
     (m) => m[1],
   );

@@ -99,6 +99,15 @@ describe("local files", () => {
     assert.equal(fs.statSync(inputs.path).mode & 0o777, 0o600);
   });
 
+  it("serverConfig - a config holding no secret that 0.1.0 wrote 0644 is not drift (upgrades show 0 changes)", async () => {
+    const inputs = { serverName: "q", port: 4222, path: path.join(dir, "q.conf") };
+    const { outs } = await serverConfig.create(inputs);
+    fs.chmodSync(inputs.path, 0o644);
+    assert.equal((await serverConfig.read!("id", outs)).props.fileInSync, true);
+    fs.writeFileSync(inputs.path, "port: 1\n");
+    assert.equal((await serverConfig.read!("id", outs)).props.fileInSync, false, "its content still is");
+  });
+
   it("serverConfig - check names the field nsc would complain about", async () => {
     const r = await serverConfig.check({}, { resolver: { type: "full", dir: "jwt" } });
     // Every problem at once, each under its own field (0.1.0 stopped at the first).

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { claimsDrift } from "../../core/drift";
 import { createKeyPair } from "../../core/nkeys";
 import {
   departedMembers,
@@ -82,5 +83,27 @@ describe("revocation", () => {
     bad.revocations("revocations", { "*": "soon" }, "user", { dates: true });
     assert.equal(bad.failures[0]?.property, 'revocations["*"]');
     assert.match(bad.failures[0]?.reason ?? "", /ISO-8601 date or "now"/);
+  });
+});
+
+describe("drift", () => {
+  it("drift - names each differing claim with the servers' and the program's value; iat/jti are not drift", () => {
+    const base = {
+      iss: "OP",
+      sub: "A1",
+      name: "APP",
+      iat: 1,
+      jti: "x",
+      nats: { type: "account", version: 2, limits: { conn: 10, subs: -1 }, revocations: { [U1]: 5 } },
+    };
+    assert.deepEqual(claimsDrift(base, { ...base, iat: 2, jti: "y" }), {});
+    const edited = { ...base, nats: { ...base.nats, limits: { conn: 9, subs: -1 }, revocations: undefined } };
+    assert.deepEqual(claimsDrift(base, edited), {
+      "limits.conn": "servers: 9, program: 10",
+      [`revocations.${U1}`]: "servers: absent, program: 5",
+    });
+    assert.deepEqual(claimsDrift(base, { ...base, iss: "OTHER" }, "1 of 3 servers"), {
+      iss: '1 of 3 servers: "OTHER", program: "OP"',
+    });
   });
 });

@@ -1,0 +1,213 @@
+/**
+ * An account's life on its resolver servers: push (create/update), lookup (refresh), delete
+ * (destroy), and the checks of `resolver` at preview. The rule throughout: nothing is reported done
+ * that the servers disagree with. A push counts only when every listed server's own reply confirmed
+ * it and every reachable server trusts the JWT's signer; a refresh counts an account as held only
+ * when every listed server holds it and can use it.
+ */
+import { claimsDrift, type DriftReport } from "../../core/drift";
+import { describe, NatsAuthError, ResolverError, TrustError } from "../../core/errors";
+import { decodeJwt } from "../../core/jwt";
+import type { NKeyPair } from "../../core/nkeys";
+import { claimsHash } from "../../core/normalize";
+import { expiredAt, trustProblems, validateForPush } from "../../core/pushCheck";
+import type { Checker } from "../../core/validation";
+import type { ResolverConnection } from "../../io/resolverClient";
+import { type FleetOutcome, ResolverFleet, type Unconfirmed } from "../../io/resolverFleet";
+import type { AccountProps, AccountResolver } from "../contracts";
+import { containsUnknown } from "./unknown";
+
+/** URL schemes a NATS client connection (the resolver's) can use. */
+const SCHEMES = ["nats:", "tls:", "ws:", "wss:"];
+
+/** The resolver to keep in step, or undefined when the account is only signed. */
+export function resolverOf(props: AccountProps): AccountResolver | undefined {
+  const r = props.resolver;
+  return r && Array.isArray(r.servers) && r.servers.length ? r : undefined;
+}
+
+function connection(r: AccountResolver): ResolverConnection {
+  return { servers: r.servers, creds: r.creds, timeoutMs: r.timeoutMs };
+}
+
+/** Preview checks of `resolver` (values still unknown at preview are left alone). */
+export function checkResolver(c: Checker, r: AccountResolver | undefined): void {
+  if (!r || containsUnknown(r)) return;
+  // An empty list is allowed: the JWT is signed but not pushed (bootstrapping before servers run).
+  if (!Array.isArray(r.servers)) c.fail("resolver.servers", "must be a list of server URLs");
+  else {
+    r.servers.forEach((url, i) => {
+      const reason = urlProblem(url);
+      if (reason) c.fail(`resolver.servers[${i}]`, reason);
+    });
+  }
+  if (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT")) {
+    c.fail("resolver credentials", "must be the .creds text of a system account user");
+  }
+  if (r.onDelete !== undefined && r.onDelete !== "delete" && r.onDelete !== "retain") {
+    c.fail("resolver.onDelete", 'must be "delete" or "retain"');
+  }
+  const n = r.expectedServers;
+  if (n !== undefined && n !== null && !(Number.isInteger(n) && n >= 1)) {
+    c.fail("resolver.expectedServers", `must be a whole number of at least 1, got ${String(n)}`);
+  }
+}
+
+function urlProblem(url: unknown): string | undefined {
+  if (typeof url !== "string" || !url) return "must be a server URL such as nats://host:4222";
+  let scheme: string;
+  try {
+    scheme = new URL(url).protocol;
+  } catch {
+    return `"${url}" is not a URL (expected nats://host:port, tls://, ws:// or wss://)`;
+  }
+  return SCHEMES.includes(scheme)
+    ? undefined
+    : `"${url}" uses ${scheme}//, but a NATS client connection needs nats://, tls://, ws:// or wss://`;
+}
+
+/** Pushes the JWT; returns how many distinct servers took it, or throws naming the account and servers. */
+export async function pushAccount(name: string, props: AccountProps, jwt: string): Promise<number> {
+  try {
+    return await pushOnce(name, props, jwt);
+  } catch (e) {
+    if (e instanceof NatsAuthError && e.resource === name) throw e;
+    throw new ResolverError(`push to the resolver failed: ${describe(e)}`, [], { resource: name, cause: e });
+  }
+}
+
+async function pushOnce(name: string, props: AccountProps, jwt: string): Promise<number> {
+  const r = resolverOf(props)!;
+  const problems = validateForPush(jwt, {
+    publicKey: String(props.operatorPublicKey),
+    signingKeys: props.operatorSigningKeys ?? [],
+    strict: props.operatorStrict === true,
+  });
+  if (problems.length)
+    throw new NatsAuthError(`refusing to push: ${problems.join("; ")}`, { resource: name });
+  const fleet = await ResolverFleet.open(connection(r));
+  // The running servers judge the JWT by the operator they started with, not by this stack's: a JWT
+  // they would store but not use is not pushed (it would replace one they can use).
+  const untrusted = trustProblems(jwt, await fleet.trust());
+  if (untrusted.length) {
+    throw new TrustError(
+      `refusing to push account ${decodeJwt(jwt).sub}: ${untrusted.map((p) => p.reason).join("; ")}`,
+      untrusted,
+      { resource: name },
+    );
+  }
+  const outcome = await fleet.push(jwt);
+  if (outcome.rejected.length) {
+    const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");
+    throw new ResolverError(`resolver rejected the JWT: ${why}`, outcome.replies, { resource: name });
+  }
+  const want = r.expectedServers ?? outcome.expected;
+  if (outcome.accepted < want || outcome.unconfirmed.length) {
+    throw new ResolverError(shortfall(outcome, want, fleet.urls), outcome.replies, {
+      resource: name,
+    });
+  }
+  return outcome.accepted;
+}
+
+function shortfall(outcome: FleetOutcome, want: number, urls: string[]): string {
+  const parts: string[] = [];
+  if (outcome.accepted < want) {
+    const took = [...new Set(outcome.replies.filter((x) => x.ok).map((x) => x.server))];
+    parts.push(
+      `only ${outcome.accepted} of ${want} servers took the JWT (took it: ${took.join(", ") || "none"})`,
+    );
+  }
+  if (outcome.unconfirmed.length) parts.push(unconfirmedText(outcome.unconfirmed));
+  return `${parts.join("; ")}; check that every server of ${urls.join(", ")} is up, then run pulumi up again`;
+}
+
+function unconfirmedText(list: Unconfirmed[]): string {
+  return list.map((u) => `${u.url} did not confirm (${u.reason})`).join("; ");
+}
+
+/** What a refresh found: the JWT every server holds and can use, and otherwise what differs. */
+export interface Held {
+  /** Claims hash of the JWT every listed server holds and can use; "" otherwise (an update follows). */
+  pushedHash: string;
+  pushedTo: number;
+  /** Where the servers disagree with the stack's JWT, claim by claim; absent when they agree. */
+  drift?: DriftReport;
+}
+
+/**
+ * What the servers hold for the account: the claims hash and server count when every listed server
+ * holds one and the same JWT that every server can use (trusted signer, not expired); otherwise
+ * nothing (`pushedHash` ""), which `diff` shows as an update and `up` pushes again. Either way,
+ * `drift` says what differs from `props.jwt` (the stack's JWT), by claim.
+ */
+export async function lookupAccount(
+  r: AccountResolver,
+  props: AccountProps & { jwt?: string },
+): Promise<Held> {
+  const account = String((props as { publicKey?: string }).publicKey);
+  const fleet = await ResolverFleet.open(connection(r));
+  const found = await fleet.lookup(account);
+  const drift: DriftReport = {};
+  const total = Math.max(found.expected, found.found.length + found.missing.length);
+  if (found.found.length === 0) drift.account = "servers: absent, program: signed (the resolver lost it)";
+  else if (found.missing.length) drift.account = `missing on ${found.missing.length} of ${total} servers`;
+  if (found.unconfirmed.length) drift.servers = unconfirmedText(found.unconfirmed);
+  const program = typeof props.jwt === "string" ? decodeJwt(props.jwt) : undefined;
+  const jwts = [...new Set(found.found.map((f) => f.jwt))];
+  const operatorKeys = [String(props.operatorPublicKey), ...(props.operatorSigningKeys ?? [])];
+  for (const jwt of jwts) {
+    const held = decodeJwt(jwt);
+    const count = found.found.filter((f) => f.jwt === jwt).length;
+    const where = count === total ? "servers" : `${count} of ${total} servers`;
+    if (program && claimsHash(held) !== claimsHash(program))
+      Object.assign(drift, claimsDrift(program, held, where));
+    if (!operatorKeys.includes(held.iss)) {
+      drift.issuer = `${where} hold a JWT signed by ${held.iss}, which is neither this stack's operator nor one of its signing keys`;
+    }
+  }
+  const hashes = new Set(jwts.map((j) => claimsHash(decodeJwt(j))));
+  const everywhere =
+    found.found.length > 0 &&
+    found.missing.length === 0 &&
+    found.unconfirmed.length === 0 &&
+    found.found.length >= found.expected;
+  const report = Object.keys(drift).length ? { drift } : {};
+  if (!everywhere || hashes.size !== 1) return { pushedHash: "", pushedTo: 0, ...report };
+  // Held but useless (an untrusted signer after an operator change, or expired) is not held.
+  const trust = await fleet.trust();
+  const useless = jwts.flatMap((j) => [
+    ...(expiredAt(j) !== undefined ? [`expired at ${expiredAt(j)}`] : []),
+    ...trustProblems(j, trust).map((p) => `${p.server}: ${p.reason}`),
+  ]);
+  if (useless.length) return { pushedHash: "", pushedTo: 0, drift: { ...drift, usable: useless.join("; ") } };
+  return { pushedHash: [...hashes][0], pushedTo: found.found.length, ...report };
+}
+
+/** Deletes the account from every listed server; throws naming what refused or did not confirm. */
+export async function deleteAccount(
+  name: string,
+  r: AccountResolver,
+  account: string,
+  signer: NKeyPair,
+): Promise<void> {
+  const fleet = await ResolverFleet.open(connection(r));
+  const outcome = await fleet.deleteAccounts([account], signer);
+  if (outcome.rejected.length) {
+    const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");
+    throw new ResolverError(
+      `the resolver refused to delete the account (${why}). Enable allow_delete on the servers, ` +
+        `or set resolver.onDelete = "retain" to leave the JWT on the servers and drop it from state`,
+      outcome.replies,
+      { resource: name },
+    );
+  }
+  if (outcome.unconfirmed.length) {
+    throw new ResolverError(
+      `the delete was not confirmed: ${unconfirmedText(outcome.unconfirmed)}. Bring the servers up and ` +
+        `destroy again, or set resolver.onDelete = "retain" to leave the JWT on the servers`,
+      outcome.replies,
+      { resource: name },
+    );
+  }
+}
