@@ -32,7 +32,11 @@ const BASELINE_VERSION = "0.1.0";
 /** Built 0.1.0 tarballs are kept here (git-ignored), so only the first run pays for the build. */
 const FIXTURES = path.join(REPO_ROOT, ".tools", "fixtures");
 
-/** The consumer's program; it only uses API that 0.1.0 has, and stays the same across the upgrade. */
+/**
+ * The consumer's program; it stays the same across the upgrade. It only uses API that 0.1.0 has, but
+ * for `systemAccountExports: "none"` (0.1.0 passes it on to the Operator, whose claims ignore it):
+ * what a 0.1.0 user sets to keep the system account without nsc's exports, as 0.1.0 made it.
+ */
 const PROGRAM = `"use strict";
 const path = require("node:path");
 const pulumi = require("@pulumi/pulumi");
@@ -43,7 +47,11 @@ const {
 module.exports = async () => {
   const cfg = new pulumi.Config();
   const servers = cfg.getObject("servers") ?? [];
-  const ops = new OperatorWithSystemAccount("op", { generateSigningKey: true, strictSigningKeyUsage: true });
+  const ops = new OperatorWithSystemAccount("op", {
+    generateSigningKey: true,
+    strictSigningKeyUsage: true,
+    systemAccountExports: "none",
+  });
   const appKey = new SigningKey("app-sk", { owner: "account" });
   const app = new Account("APP", {
     operator: ops.operator,
