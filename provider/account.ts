@@ -16,7 +16,7 @@ import {
   resolveRevocations,
   unrecordedNow,
 } from "../core/revocation";
-import type { AccountProps, AccountState } from "./contracts";
+import type { AccountProps, AccountResolver, AccountState, Signed } from "./contracts";
 import { checkResolver, deleteAccount, lookupAccount, pushAccount, resolverOf } from "./kit/accountResolver";
 import type { Handler } from "./kit/handler";
 import { checkSigner, desiredHash, type IdentitySpec, identityDiff, signIdentity } from "./kit/identity";
@@ -113,6 +113,18 @@ function readmittedError(
   );
 }
 
+/** How many servers hold `s`'s claims, usable (0 unless all of them do, or when the lookup fails). */
+async function heldAlready(r: AccountResolver, props: AccountProps, s: Signed): Promise<number> {
+  const stored = { ...props, publicKey: s.publicKey, jwt: s.jwt };
+  try {
+    const held = await lookupAccount(r, stored);
+    return held.pushedHash === s.claimsHash && !held.drift ? held.pushedTo : 0;
+  } catch {
+    // Pushing settles it either way.
+    return 0;
+  }
+}
+
 function check(news: AccountProps) {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "an account needs a name");
@@ -174,9 +186,13 @@ export const handler: Handler<AccountProps, AccountState> = {
       removedUsers: r.removedUsers,
       revocationTimes: r.revocationTimes,
     };
-    if (!resolverOf(inputs)) return { id: s.publicKey, outs };
+    const resolver = resolverOf(inputs);
+    if (!resolver) return { id: s.publicKey, outs };
     try {
-      outs.pushedTo = await pushAccount(name, r.props, s.jwt);
+      // An adopted JWT kept as it was (an nsc-pushed account) whose claims every server already holds
+      // and can use is not pushed again.
+      const held = inputs.jwt === s.jwt ? await heldAlready(resolver, r.props, s) : 0;
+      outs.pushedTo = held || (await pushAccount(name, r.props, s.jwt));
       outs.pushedHash = s.claimsHash;
     } catch (e) {
       throw new PartialFailure(
