@@ -131,9 +131,9 @@ export interface JetStreamLimits {
   streams?: number;
   /** Max consumers (-1 unlimited). */
   consumer?: number;
-  /** Max bytes of one memory stream (0 unlimited). */
+  /** Max bytes of one memory stream (0 or -1 unlimited). */
   maxMemStream?: number;
-  /** Max bytes of one disk stream (0 unlimited). */
+  /** Max bytes of one disk stream (0 or -1 unlimited). */
   maxDiskStream?: number;
   /** Streams must declare max bytes. */
   maxBytesRequired?: boolean;

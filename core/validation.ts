@@ -179,9 +179,10 @@ export class Checker {
     for (const k of ["memStorage", "diskStorage", "streams", "consumer", "maxAckPending"] as const) {
       this.limit(`${property}.${k}`, j[k]);
     }
+    // Both 0 and -1 mean unlimited here: nsc writes -1, and adopted nsc JWTs must be expressible.
     for (const k of ["maxMemStream", "maxDiskStream"] as const) {
-      if (this.known(j[k]) && (typeof j[k] !== "number" || !Number.isInteger(j[k]) || j[k]! < 0)) {
-        this.fail(`${property}.${k}`, "must be an integer >= 0 (0 is unlimited)");
+      if (this.known(j[k]) && (typeof j[k] !== "number" || !Number.isInteger(j[k]) || j[k]! < -1)) {
+        this.fail(`${property}.${k}`, "must be an integer >= -1 (0 and -1 are unlimited)");
       }
     }
   }
