@@ -129,3 +129,11 @@ export class TrustError extends NatsAuthError {
     this.problems = problems;
   }
 }
+
+/** An nsc store (or its keys dir) cannot be read as the importer needs it. */
+export class NscStoreError extends NatsAuthError {
+  constructor(message: string, options?: NatsAuthErrorOptions) {
+    super(message, options);
+    this.name = "NscStoreError";
+  }
+}

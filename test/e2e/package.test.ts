@@ -4,7 +4,7 @@
  * by name (nothing of this checkout is reachable from there).
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -60,6 +60,14 @@ describe("e2e package - installed from npm pack into a fresh project", () => {
     assert.ok(
       fs.existsSync(path.join(dir, "node_modules", "pulumi-nats-auth", "dist", "provider", "account.js")),
     );
+    // The bin is wired: `npx pulumi-nats-auth import-nsc` runs the importer (here: its usage error).
+    const usage = spawnSync("npx", ["--no-install", "pulumi-nats-auth", "import-nsc"], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    });
+    assert.equal(usage.status, 1, usage.stderr);
+    assert.match(usage.stderr, /import-nsc: --store is required/);
     fs.writeFileSync(path.join(dir, "index.js"), PROGRAM);
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: consumer\nruntime: nodejs\n");
 

@@ -29,8 +29,11 @@ export class TestStack {
     readonly env: Record<string, string>,
   ) {}
 
-  /** A temp dir holding the local backend and PULUMI_HOME, and the environment that points at them. */
-  private static environment(label: string): { dir: string; envVars: Record<string, string> } {
+  /**
+   * A temp dir holding the local backend and PULUMI_HOME, and the environment that points at them
+   * (pass it to `fromFolder` to run CLI commands against the same backend beforehand).
+   */
+  static environment(label: string): { dir: string; envVars: Record<string, string> } {
     toolPath("pulumi");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pna-${label}-`));
     const backend = path.join(dir, "backend");
@@ -71,9 +74,14 @@ export class TestStack {
    * A Pulumi project folder (a Pulumi.yaml and its program), run as `pulumi up` there would, through
    * the Node.js language host. Its Pulumi.<stack>.yaml is removed on dispose.
    */
-  static async fromFolder(projectDir: string, stackName: string, config: ConfigMap = {}): Promise<TestStack> {
+  static async fromFolder(
+    projectDir: string,
+    stackName: string,
+    config: ConfigMap = {},
+    environment = TestStack.environment(path.basename(projectDir)),
+  ): Promise<TestStack> {
     toolPath("pulumi-language-nodejs");
-    const { dir, envVars } = TestStack.environment(path.basename(projectDir));
+    const { dir, envVars } = environment;
     const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: projectDir }, { envVars });
     await stack.setAllConfig(config);
     const t = new TestStack(stack, dir, envVars);
