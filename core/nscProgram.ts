@@ -105,6 +105,8 @@ interface Head {
   operator: string;
   /** The operator's public key. */
   operatorKey: string;
+  /** Whether the operator demands signing keys (nsc `--require-signing-keys`) of accounts and users. */
+  strict: boolean;
   operatorSigners: Map<string, string>;
   /** Accounts and users the head already declares. */
   declared: Set<string>;
@@ -191,7 +193,18 @@ export function nscProgram(store: NscStoreContents, opts: ProgramOptions): Gener
       // Users of SYS get a variable: one of them may carry the resolver's connection.
       const variable =
         isSys && !systemUser ? names.variable("user", `${c.name}_${user.claims.name}`) : undefined;
-      const lines = declareUser(account, user, accountExpr, signers, opts, names, seedOf, notes, variable);
+      const lines = declareUser(
+        account,
+        user,
+        accountExpr,
+        signers,
+        opts,
+        names,
+        seedOf,
+        notes,
+        head.strict,
+        variable,
+      );
       if (!lines) continue;
       report(`user "${user.claims.name}" of account "${c.name}"`, user.claims);
       body.push(...lines);
@@ -357,6 +370,7 @@ function systemHead(
     lines,
     operator: `${v}.operator`,
     operatorKey: op.sub,
+    strict: op.nats.strict_signing_key_usage === true,
     operatorSigners,
     declared: new Set([op.sub, s.sub, sysUser.claims.sub]),
     systemAccount: { expr: `${v}.systemAccount`, signers: sysSigners },
@@ -404,7 +418,14 @@ function genericHead(
     jwt: store.operator.jwt,
   };
   lines.push(`const ${v} = new Operator(${literal(names.unique(op.name))}, ${literal(args)});`);
-  return { lines, operator: v, operatorKey: op.sub, operatorSigners, declared: new Set([op.sub]) };
+  return {
+    lines,
+    operator: v,
+    operatorKey: op.sub,
+    strict: op.nats.strict_signing_key_usage === true,
+    operatorSigners,
+    declared: new Set([op.sub]),
+  };
 }
 
 /** Declares an account and its signing keys; undefined (with a note) when it cannot be adopted. */
@@ -423,6 +444,12 @@ function declareAccount(
     return undefined;
   }
   const signer = head.operatorSigners.get(c.iss);
+  if (c.iss === head.operatorKey && head.strict) {
+    notes.push(
+      `account "${c.name}": signed by the operator's identity key, which its strict signing keys forbid (servers refuse it); not imported, nor are its users`,
+    );
+    return undefined;
+  }
   if (c.iss !== head.operatorKey && signer === undefined) {
     notes.push(
       `account "${c.name}": signed by ${c.iss}, whose seed is not in the keys dir; not imported, nor are its users`,
@@ -475,6 +502,7 @@ function declareUser(
   names: Names,
   seedOf: SeedRef,
   notes: string[],
+  strict: boolean,
   variable?: string,
 ): string[] | undefined {
   const u = user.claims;
@@ -487,6 +515,12 @@ function declareUser(
     return undefined;
   }
   const signer = u.iss === a.sub ? undefined : signers.get(u.iss);
+  if (u.iss === a.sub && strict) {
+    notes.push(
+      `${what}: signed by the account's identity key, which the operator's strict signing keys forbid (servers refuse it); not imported`,
+    );
+    return undefined;
+  }
   if (u.iss !== a.sub && signer === undefined) {
     notes.push(`${what}: signed by ${u.iss}, whose seed is not in the keys dir; not imported`);
     return undefined;

@@ -210,4 +210,43 @@ describe("e2e nsc migration - import-nsc turns an nsc deployment into a Pulumi p
     await new Promise((r) => setTimeout(r, 200));
     assert.ok(pushes.length > 0, `nsc's push was seen: ${pushed}; seen: ${seen.join(", ")}`);
   });
+
+  it("nsc migration - a system account nsc users changed is imported as plain resources and kept", async () => {
+    nsc("add", "operator", "--name", "OP2", "--sys", "--generate-signing-key");
+    nsc("edit", "account", "--name", "SYS", "--conns", "1000");
+    const out = path.join(dir, "op2");
+    const environment = TestStack.environment("nsc-migration-op2");
+    execFileSync(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, "dist", "cli", "importNsc.js"),
+        "import-nsc",
+        "--store",
+        stores,
+        "--keys",
+        nkeys,
+        "--operator",
+        "OP2",
+        "--out",
+        out,
+        "--stack",
+        "dev",
+      ],
+      { env: { ...process.env, ...environment.envVars }, encoding: "utf8" },
+    );
+    assert.match(fs.readFileSync(path.join(out, "index.js"), "utf8"), /new Operator\("OP2"/);
+    assert.match(fs.readFileSync(path.join(out, "MIGRATION.md"), "utf8"), /nothing: every identity/);
+    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(out, "node_modules"));
+    const op2 = await TestStack.fromFolder(out, "dev", {}, environment);
+    try {
+      const up = await op2.up();
+      assert.deepEqual(Object.keys(up.summary.resourceChanges ?? {}), ["create"]);
+      const read = (...parts: string[]) => fs.readFileSync(path.join(stores, "OP2", ...parts), "utf8").trim();
+      assert.equal(up.outputs.operatorJwt.value, read("OP2.jwt"));
+      assert.equal(up.outputs.systemAccount.value, decodeJwt(read("accounts", "SYS", "SYS.jwt")).sub);
+      assert.equal(changeCount((await op2.preview()).changeSummary), 0);
+    } finally {
+      await op2.dispose();
+    }
+  });
 });

@@ -18,6 +18,7 @@ const opSk = createKeyPair("operator");
 const sys = createKeyPair("account");
 const app = createKeyPair("account");
 const appSk = createKeyPair("account");
+const sysSk = createKeyPair("account");
 const sysUser = createKeyPair("user");
 const user = createKeyPair("user");
 
@@ -162,6 +163,7 @@ describe("nsc import - the generated program", () => {
     const sysAccount = await identity(
       accountClaims("SYS", sys.getPublicKey(), opSk.getPublicKey(), {
         exports: [...NSC_SYSTEM_ACCOUNT_EXPORTS],
+        signingKeys: [sysSk.getPublicKey()],
         ...sysExtra,
       }),
       opSk,
@@ -189,7 +191,18 @@ describe("nsc import - the generated program", () => {
         },
         {
           ...sysAccount,
-          users: [await identity(userClaims("sys", sysUser.getPublicKey(), sys.getPublicKey(), {}, {}), sys)],
+          users: [
+            await identity(
+              userClaims(
+                "sys",
+                sysUser.getPublicKey(),
+                sysSk.getPublicKey(),
+                {},
+                { issuerAccount: sys.getPublicKey() },
+              ),
+              sysSk,
+            ),
+          ],
         },
       ],
     };
@@ -203,7 +216,11 @@ describe("nsc import - the generated program", () => {
     assert.match(out.program, /new OperatorWithSystemAccount\("OP"/);
     assert.match(out.program, /systemAccountExports: "nsc"/);
     assert.ok(out.program.indexOf("const resolver") < out.program.indexOf('new Account("APP"'));
-    assert.equal(out.seeds.length, 7, "operator, its signing key, SYS, sys, APP, its signing key, u");
+    assert.equal(
+      out.seeds.length,
+      8,
+      "operator, its signing key, SYS, its signing key, sys, APP, its signing key, u",
+    );
   });
 
   it("nsc import - a SYS the component cannot say is declared as plain resources, with the resolver", async () => {
@@ -214,6 +231,18 @@ describe("nsc import - the generated program", () => {
     assert.match(out.program, /const user_SYS_sys = new User\("SYS-sys"/);
     assert.match(out.program, /creds: user_SYS_sys\.creds/);
     assert.deepEqual(out.notes, []);
+  });
+
+  it("nsc import - a user signed by its account key under strict signing keys is listed, not declared", async () => {
+    const s = await store({});
+    const signedByAccount = await identity(
+      userClaims("old", createKeyPair("user").getPublicKey(), app.getPublicKey(), {}, {}),
+      app,
+    );
+    s.accounts[0].users.push(signedByAccount);
+    const out = nscProgram(s, opts);
+    assert.doesNotMatch(out.program, /name: "old"/);
+    assert.match(out.notes.join("\n"), /user "old" of account "APP": signed by the account's identity key/);
   });
 
   it("nsc import - identities without seeds are listed, not dropped silently", async () => {
