@@ -514,6 +514,14 @@ function declareUser(
     );
     return undefined;
   }
+  // A revoked user stays out: the account's revocation (kept in its claims) is what nsc left, and
+  // declaring the user would ask to sign a revoked key again.
+  const revocations = accountInputs(a).revocations ?? {};
+  const revokedAt = revocations[u.sub] ?? revocations["*"];
+  if (revokedAt !== undefined && (typeof revokedAt !== "number" || (u.iat ?? 0) <= revokedAt)) {
+    notes.push(`${what}: revoked in the account (the revocation is kept); not declared`);
+    return undefined;
+  }
   const signer = u.iss === a.sub ? undefined : signers.get(u.iss);
   if (u.iss === a.sub && strict) {
     notes.push(

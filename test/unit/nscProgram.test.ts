@@ -245,6 +245,24 @@ describe("nsc import - the generated program", () => {
     assert.match(out.notes.join("\n"), /user "old" of account "APP": signed by the account's identity key/);
   });
 
+  it("nsc import - a revoked user is listed, not declared; its revocation stays in the account", async () => {
+    const s = await store({});
+    const revoked = s.accounts[0].users[0];
+    const appWithRevocation = await identity(
+      accountClaims("APP", app.getPublicKey(), opSk.getPublicKey(), {
+        ...RICH_ACCOUNT,
+        signingKeys: [appSk.getPublicKey()],
+        revocations: { [revoked.claims.sub]: Math.floor(Date.now() / 1000) + 60 },
+      }),
+      opSk,
+    );
+    s.accounts[0] = { ...appWithRevocation, users: [revoked] };
+    const out = nscProgram(s, opts);
+    assert.doesNotMatch(out.program, /new User\("APP-u"/);
+    assert.match(out.program, new RegExp(`${revoked.claims.sub}: \\d+`));
+    assert.match(out.notes.join("\n"), /user "u" of account "APP": revoked in the account/);
+  });
+
   it("nsc import - identities without seeds are listed, not dropped silently", async () => {
     const out = nscProgram(await store({}), { ...opts, hasSeed: (k) => k !== app.getPublicKey() });
     new Script(out.program);
