@@ -81,6 +81,7 @@ function errorText(e: unknown): string {
 }
 
 interface StateResource {
+  urn: string;
   type: string;
   outputs?: Record<string, unknown>;
 }
@@ -105,7 +106,8 @@ describe("e2e operator change - servers must restart before accounts move to a n
 
   /** The Account and ServerConfig outputs as recorded in state (also after a failed up). */
   async function recorded(): Promise<{ app: Record<string, unknown>; config: Record<string, unknown> }> {
-    const resources = JSON.parse(await t.exportText()).deployment.resources as StateResource[];
+    // The Automation API's export decrypts secrets (ServerConfig's text is one); the CLI's would not.
+    const resources = (await t.stack.exportStack()).deployment.resources as StateResource[];
     const find = (suffix: string, pred: (o: Record<string, unknown>) => boolean) =>
       resources.find((r) => r.type.endsWith(suffix) && r.outputs && pred(r.outputs))?.outputs ?? {};
     return {
@@ -141,6 +143,12 @@ describe("e2e operator change - servers must restart before accounts move to a n
       message,
       /restart the servers with the new operator config: nats-server cannot reload operators/,
     );
+    // The config re-render may have lost the race with the failed push: render it as a user would
+    // before restarting the servers (a targeted up of the ServerConfig alone).
+    const configUrn = ((await t.stack.exportStack()).deployment.resources as StateResource[]).find((r) =>
+      r.type.endsWith(":ServerConfig"),
+    )?.urn;
+    await t.stack.up({ target: [String(configUrn)], onOutput: (l) => t.logs.push(l) });
     const state = await recorded();
     assert.equal(state.app.pushedTo, 0, "not recorded as pushed");
     assert.equal(state.app.pushedHash, "");
@@ -151,7 +159,9 @@ describe("e2e operator change - servers must restart before accounts move to a n
     assert.ok(changeCount((await t.preview()).changeSummary) >= 1, "preview shows the account still to push");
 
     // Restart with the re-rendered config (the operator JWT with sk2): up converges.
-    const text = String(state.config.text);
+    // A decrypted export keeps secrets as { <sig>, plaintext: <JSON> }.
+    const secretText = state.config.text as string | { plaintext?: string };
+    const text = typeof secretText === "string" ? secretText : JSON.parse(String(secretText.plaintext));
     assert.ok(operatorKeys(text).includes(sk2), "the re-rendered config trusts sk2");
     fs.writeFileSync(server.configPath, server.configText.replace(String(first.configText.value), text));
     await server.restart();
