@@ -161,7 +161,9 @@ export const handler: Handler<AccountProps, AccountState> = {
     }
     // Members matter to the claims only through departures (handled above): a member whose key is
     // unknown in this preview (its User is updating) must not make the claims look unknown.
-    const stable = { ...news, members: olds.members };
+    // The operator's signing keys are not in the account's claims either (only checked against its
+    // issuer): a key being added to the operator must not preview an update of every account.
+    const stable = { ...news, members: olds.members, operatorSigningKeys: undefined };
     const effective = containsUnknown(stable) ? stable : revoke(stable, olds, nowSeconds()).props;
     const d = identityDiff(accountSpec, olds, effective);
     if (d.replaces.length) return { changes: true, replaces: d.replaces };

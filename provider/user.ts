@@ -100,7 +100,14 @@ const signing = identityHandler<UserProps, UserState>(
 export const handler: Handler<UserProps, UserState> = {
   ...signing,
   async diff(id, olds, news) {
-    const d = await signing.diff(id, olds, news);
+    // The account's signing keys and revocations shape the claims only through the signer's scope;
+    // when the SDK knows the scope (a SigningKey signer, or the account key), a key being added to
+    // the account must not preview an update of every user.
+    const scopeKnown = news.signerScoped !== undefined || news.signedByIdentity === true;
+    const forClaims = scopeKnown
+      ? { ...news, accountSigningKeys: undefined, accountRevocations: undefined }
+      : news;
+    const d = await signing.diff(id, olds, forClaims);
     // An update re-signs with a later `iat`, which the server would accept despite the revocation.
     const why = d.changes && !d.replaces?.length ? revokedReason(news, olds.publicKey) : undefined;
     if (why) throw new NatsAuthError(why, { resource: label("User", news) });
