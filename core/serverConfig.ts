@@ -95,6 +95,31 @@ export interface ServerConfigSpec {
 }
 
 const LEAF_SCHEMES = ["nats-leaf", "tls", "ws", "wss", "nats"];
+/**
+ * Schemes of cluster route URLs. nats-server itself ignores a route's scheme (it dials the host over
+ * TCP, TLS as the cluster block says), so an http:// route "works" by accident and reads as a
+ * mistake; these are the ones its docs and nsc use.
+ */
+const ROUTE_SCHEMES = ["nats-route", "nats", "tls"];
+
+/**
+ * What is wrong with one cluster route URL, or undefined when it is fine. The URL itself is not
+ * repeated: a route URL may carry the cluster's user and password.
+ */
+export function routeUrlProblem(url: unknown): string | undefined {
+  const want = "a route URL such as nats-route://host:6222 (nats-route://, nats:// or tls://)";
+  if (typeof url !== "string" || url === "") return `must be ${want}`;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (!scheme) return `has no scheme: must be ${want}`;
+  if (!ROUTE_SCHEMES.includes(scheme)) return `uses ${scheme}://: must be ${want}`;
+  let host = "";
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    // Reported below.
+  }
+  return host ? undefined : `has no host: must be ${want}`;
+}
 
 function checkPort(c: Checker, field: string, port: number | undefined): void {
   if (!c.known(port)) return;
@@ -215,6 +240,13 @@ function cluster(c: Checker, s: ClusterSpec | undefined): ConfObject | undefined
   nonEmpty(c, "cluster.name", s.name, "a cluster needs a name");
   checkPort(c, "cluster.port", s.port);
   if (s.port === undefined) c.fail("cluster.port", "a cluster needs a port");
+  // Each route is judged on its own: one not known yet (another server's address) leaves the rest judged.
+  if (Array.isArray(s.routes)) {
+    s.routes.forEach((u, i) => {
+      const problem = c.pending(u) ? undefined : routeUrlProblem(u);
+      if (problem) c.fail(`cluster.routes[${i}]`, problem);
+    });
+  } else if (c.known(s.routes)) c.fail("cluster.routes", "must be a list of route URLs");
   // 0.0.0.0 is the server's own default host; writing it keeps the `listen` form nsc and the docs use.
   return { name: s.name, listen: `${s.host ?? "0.0.0.0"}:${s.port}`, routes: s.routes && [...s.routes] };
 }

@@ -15,7 +15,7 @@ import {
 } from "./claimInputs";
 import { type Failure, ValidationError } from "./errors";
 import { isPublicKey, type KeyKind, seedKind } from "./nkeys";
-import { parseDuration } from "./units";
+import { parseDuration, toUnixSeconds } from "./units";
 /** Says whether a value (or anything inside it) is still unknown, and so must not be judged. */
 export type PendingTest = (value: unknown) => boolean;
 
@@ -163,8 +163,51 @@ export class Checker {
 
   userClaims(c: UserClaims): void {
     this.userTemplate("", c);
+    this.validity(c, { future: true });
+  }
+
+  /**
+   * `expires` and `notBefore`: each a date; `expires` after `notBefore` (a JWT valid at no time is
+   * refused by every server); with `future`, `expires` not already past (the server refuses an
+   * expired JWT, so pushing or handing it out would only fail later). `now` is unix seconds.
+   */
+  validity(
+    c: { expires?: unknown; notBefore?: unknown },
+    opts: { future?: boolean } = {},
+    now = Date.now() / 1000,
+  ): void {
     this.date("expires", c.expires);
     this.date("notBefore", c.notBefore);
+    const judged = (f: "expires" | "notBefore") => this.known(c[f]) && this.passed(f);
+    if (!judged("expires")) return;
+    const exp = toUnixSeconds(c.expires as string | number);
+    if (judged("notBefore")) {
+      const nbf = toUnixSeconds(c.notBefore as string | number);
+      if (exp <= nbf) {
+        this.fail(
+          "expires",
+          `${isoOf(exp)} is not after notBefore (${isoOf(nbf)}): the JWT would never be valid; move expires later or notBefore earlier`,
+        );
+        return;
+      }
+    }
+    if (opts.future && exp <= now) {
+      this.fail(
+        "expires",
+        `${isoOf(exp)} has already passed: servers refuse an expired JWT; set a later date or remove expires`,
+      );
+    }
+  }
+
+  /** A list of signing keys must name each key once; `at(i)` is the property of entry i. */
+  private distinctKeys(keys: unknown[], at: (i: number) => string): void {
+    const first = new Map<string, number>();
+    keys.forEach((k, i) => {
+      if (typeof k !== "string" || this.pending(k)) return;
+      const j = first.get(k);
+      if (j === undefined) first.set(k, i);
+      else this.fail(at(i), `repeats ${at(j)} (${k}): list each signing key once`);
+    });
   }
 
   accountLimits(l: AccountLimits | undefined): void {
@@ -204,6 +247,13 @@ export class Checker {
         this.fail(`signingKeys[${i}].role`, "a scoped signing key needs a role");
       this.userTemplate(`signingKeys[${i}].template`, sk.template ?? {});
     });
+    if (this.known(c.signingKeys) && Array.isArray(c.signingKeys)) {
+      const refs = c.signingKeys;
+      this.distinctKeys(
+        refs.map((sk) => (typeof sk === "string" ? sk : sk?.key)),
+        (i) => (typeof refs[i] === "string" ? `signingKeys[${i}]` : `signingKeys[${i}].key`),
+      );
+    }
     (this.known(c.exports) ? c.exports! : []).forEach((e, i) => {
       this.subject(`exports[${i}].subject`, e.subject);
       this.exportImportType(`exports[${i}].type`, e.type);
@@ -235,6 +285,10 @@ export class Checker {
         }
       }
     });
+    (this.known(c.exports) ? c.exports! : []).forEach((e, i) => {
+      // Importers revoked from this export: account keys (or "*") to unix seconds.
+      this.revocations(`exports[${i}].revocations`, e.revocations, "account");
+    });
     (this.known(c.imports) ? c.imports! : []).forEach((imp, i) => {
       this.subject(`imports[${i}].subject`, imp.subject);
       this.subject(`imports[${i}].localSubject`, imp.localSubject);
@@ -258,14 +312,16 @@ export class Checker {
     }
     this.permissions("defaultPermissions", c.defaultPermissions);
     this.revocations("revocations", c.revocations, "user", { dates: true });
-    this.date("expires", c.expires);
-    this.date("notBefore", c.notBefore);
+    this.validity(c, { future: true });
   }
 
   operatorClaims(c: OperatorClaims): void {
     (this.known(c.signingKeys) ? c.signingKeys! : []).forEach((k, i) => {
       this.publicKey(`signingKeys[${i}]`, k, "operator");
     });
+    if (this.known(c.signingKeys) && Array.isArray(c.signingKeys)) {
+      this.distinctKeys(c.signingKeys, (i) => `signingKeys[${i}]`);
+    }
     this.publicKey("systemAccount", c.systemAccount, "account");
     (this.known(c.serviceUrls) ? c.serviceUrls! : []).forEach((u, i) => {
       if (!/^(nats|tls):\/\/[^\s/]+(:\d+)?$/.test(u)) {
@@ -278,8 +334,7 @@ export class Checker {
     if (this.known(c.accountServerUrl) && !/^(https?|nats):\/\/\S+$/.test(c.accountServerUrl!)) {
       this.fail("accountServerUrl", "must be an http(s):// or nats:// URL");
     }
-    this.date("expires", c.expires);
-    this.date("notBefore", c.notBefore);
+    this.validity(c);
   }
 
   /** Revocation entries; with `dates`, ISO-8601 dates and "now" are accepted besides unix seconds. */
@@ -306,6 +361,11 @@ export class Checker {
     if (this.known(t) && t !== "stream" && t !== "service")
       this.fail(property, 'must be "stream" or "service"');
   }
+}
+
+function isoOf(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  return Number.isNaN(d.getTime()) ? String(unixSeconds) : d.toISOString();
 }
 
 function kindLetter(kind: KeyKind): string {

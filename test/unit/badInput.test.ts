@@ -1,0 +1,1244 @@
+/**
+ * Bad input, one field at a time: every resource kind starts from inputs that pass check, one row
+ * changes one field, and check must fail naming exactly that field with a reason that says what to
+ * do. No failure may carry a seed (the baselines hold real ones, and the resolver creds embed one),
+ * and none may name a secret input as its property (the engine prints that property's value).
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { formatCreds } from "../../core/creds";
+import type { Failure } from "../../core/errors";
+import { createKeyPair } from "../../core/nkeys";
+import { handler as account } from "../../provider/account";
+import { handler as keyPair } from "../../provider/keyPair";
+import type { Handler } from "../../provider/kit/handler";
+import { UNKNOWN } from "../../provider/kit/unknown";
+import { handler as leafRemote } from "../../provider/leafRemote";
+import { handler as operator } from "../../provider/operator";
+import { handler as serverConfig } from "../../provider/serverConfigFile";
+import { handler as signingKey } from "../../provider/signingKey";
+import { handler as user } from "../../provider/user";
+
+const SEED = /S[OACNUX][A-Z2-7]{56}/;
+/** Inputs whose values are secrets: a failure naming one of them would print the secret. */
+const SECRET_PROPERTIES = ["seed", "signerSeed", "credentials", "resolver.creds", "creds"];
+
+const op = createKeyPair("operator");
+const opSk = createKeyPair("operator");
+const acct = createKeyPair("account");
+const acctSk = createKeyPair("account");
+const usr = createKeyPair("user");
+const otherAcct = createKeyPair("account").getPublicKey();
+const userKey = usr.getPublicKey();
+/** A real-looking .creds text: it holds a user seed that must never surface in a failure. */
+const CREDS = formatCreds("eyJhbGciOiJlZDI1NTE5In0.e30.sig", createKeyPair("user").seed());
+
+const PAST = "2001-01-01T00:00:00Z";
+const FUTURE = "2099-01-01T00:00:00Z";
+const LATER = "2099-06-01T00:00:00Z";
+
+const handlers = {
+  keyPair,
+  signingKey,
+  operator,
+  account,
+  user,
+  leafRemote,
+  serverConfig,
+} as const;
+type Kind = keyof typeof handlers;
+
+/** Inputs of each kind that pass check, with real keys. */
+const baseline: Record<Kind, Record<string, unknown>> = {
+  keyPair: { kind: "account", seed: acct.seed() },
+  signingKey: { owner: "account", seed: acctSk.seed(), scope: { role: "svc", template: {} } },
+  operator: {
+    name: "OP",
+    seed: op.seed(),
+    signingKeys: [opSk.getPublicKey()],
+    systemAccount: otherAcct,
+    serviceUrls: ["nats://127.0.0.1:4222"],
+    expires: FUTURE,
+  },
+  account: {
+    name: "APP",
+    seed: acct.seed(),
+    signerSeed: opSk.seed(),
+    operatorPublicKey: op.getPublicKey(),
+    operatorSigningKeys: [opSk.getPublicKey()],
+    signingKeys: [acctSk.getPublicKey()],
+    limits: { conn: 10 },
+    expires: FUTURE,
+    resolver: { servers: ["nats://127.0.0.1:4222"], creds: CREDS, expectedServers: 1 },
+  },
+  user: {
+    name: "u",
+    seed: usr.seed(),
+    signerSeed: acctSk.seed(),
+    accountPublicKey: acct.getPublicKey(),
+    accountSigningKeys: [acctSk.getPublicKey()],
+    pub: { allow: ["orders.>"] },
+    expires: FUTURE,
+  },
+  leafRemote: { urls: ["nats-leaf://127.0.0.1:7422"] },
+  serverConfig: { port: 4222, cluster: { name: "c", port: 6222, routes: ["nats-route://10.0.0.2:6222"] } },
+};
+
+/** With a resolver: the fields a resolver needs besides itself. */
+const withResolver = { operator: "operator.jwt", systemAccount: otherAcct };
+
+interface Row {
+  /** What the row varies, for the test name. */
+  family: string;
+  kind: Kind;
+  /** Replaces these top-level inputs of the baseline (undefined drops one). */
+  vary: Record<string, unknown>;
+  property: string;
+  reason: RegExp;
+}
+
+const subjects: Row[] = [
+  {
+    family: "subject",
+    kind: "user",
+    vary: { pub: { allow: ["a..b"] } },
+    property: "pub.allow[0]",
+    reason: /empty token/,
+  },
+  {
+    family: "subject",
+    kind: "user",
+    vary: { sub: { deny: ["a b"] } },
+    property: "sub.deny[0]",
+    reason: /white space/,
+  },
+  {
+    family: "subject",
+    kind: "user",
+    vary: { pub: { deny: ["a.>.b"] } },
+    property: "pub.deny[0]",
+    reason: /'>' must be the last token/,
+  },
+  {
+    family: "subject",
+    kind: "user",
+    vary: { sub: { allow: ["ok", "foo*"] } },
+    property: "sub.allow[1]",
+    reason: /wildcards must be whole tokens/,
+  },
+  {
+    family: "subject",
+    kind: "user",
+    vary: { pub: { allow: [""] } },
+    property: "pub.allow[0]",
+    reason: /non-empty subject/,
+  },
+  {
+    family: "subject",
+    kind: "user",
+    vary: { pub: { allow: "orders.>" } },
+    property: "pub.allow",
+    reason: /list of subjects/,
+  },
+  {
+    family: "subject",
+    kind: "account",
+    vary: { defaultPermissions: { sub: { allow: [".a"] } } },
+    property: "defaultPermissions.sub.allow[0]",
+    reason: /empty token/,
+  },
+  {
+    family: "subject",
+    kind: "account",
+    vary: { exports: [{ subject: "a..b", type: "stream" }] },
+    property: "exports[0].subject",
+    reason: /empty token/,
+  },
+  {
+    family: "subject",
+    kind: "account",
+    vary: { imports: [{ subject: "x y", account: otherAcct, type: "stream" }] },
+    property: "imports[0].subject",
+    reason: /white space/,
+  },
+  {
+    family: "subject",
+    kind: "account",
+    vary: { imports: [{ subject: "x", localSubject: "a.>.b", account: otherAcct, type: "stream" }] },
+    property: "imports[0].localSubject",
+    reason: /last token/,
+  },
+  {
+    family: "subject",
+    kind: "account",
+    vary: { exports: [{ subject: "svc", type: "service", latency: { sampling: 50, results: "lat.*" } }] },
+    property: "exports[0].latency.results",
+    reason: /may not contain wildcards/,
+  },
+  {
+    family: "subject",
+    kind: "signingKey",
+    vary: { scope: { role: "r", template: { pub: { allow: ["a..b"] } } } },
+    property: "scope.template.pub.allow[0]",
+    reason: /empty token/,
+  },
+];
+
+const publicKeys: Row[] = [
+  {
+    family: "public key",
+    kind: "user",
+    vary: { accountPublicKey: op.getPublicKey() },
+    property: "account",
+    reason: /not a valid account public key .*starting with 'A'/,
+  },
+  {
+    family: "public key",
+    kind: "user",
+    vary: { accountPublicKey: "not-a-key" },
+    property: "account",
+    reason: /account public key/,
+  },
+  {
+    family: "public key",
+    kind: "account",
+    vary: { operatorPublicKey: acct.getPublicKey() },
+    property: "operator",
+    reason: /operator public key .*'O'/,
+  },
+  {
+    family: "public key",
+    kind: "operator",
+    vary: { systemAccount: userKey },
+    property: "systemAccount",
+    reason: /account public key/,
+  },
+  {
+    family: "public key",
+    kind: "operator",
+    vary: { signingKeys: [otherAcct] },
+    property: "signingKeys[0]",
+    reason: /operator public key/,
+  },
+  {
+    family: "public key",
+    kind: "account",
+    vary: { signingKeys: [op.getPublicKey()] },
+    property: "signingKeys[0]",
+    reason: /account public key/,
+  },
+  {
+    family: "public key",
+    kind: "account",
+    vary: { signingKeys: [{ key: userKey, role: "r", template: {} }] },
+    property: "signingKeys[0].key",
+    reason: /account public key/,
+  },
+  {
+    family: "public key",
+    kind: "account",
+    vary: { imports: [{ subject: "x", account: op.getPublicKey(), type: "stream" }] },
+    property: "imports[0].account",
+    reason: /account public key/,
+  },
+  {
+    family: "public key",
+    kind: "account",
+    vary: { revocations: { [otherAcct]: 1 } },
+    property: `revocations["${otherAcct}"]`,
+    reason: /user public key/,
+  },
+  {
+    family: "public key",
+    kind: "account",
+    vary: { exports: [{ subject: "x", type: "stream", revocations: { [userKey]: 1 } }] },
+    property: `exports[0].revocations["${userKey}"]`,
+    reason: /account public key/,
+  },
+  {
+    family: "public key",
+    kind: "serverConfig",
+    vary: { systemAccount: op.getPublicKey() },
+    property: "systemAccount",
+    reason: /not an account public key/,
+  },
+  {
+    family: "public key",
+    kind: "serverConfig",
+    vary: { ...withResolver, resolver: { type: "memory" }, preload: { [userKey]: "jwt" } },
+    property: `preload.${userKey}`,
+    reason: /not an account public key/,
+  },
+];
+
+/** One character changed in the middle (the last one holds padding bits): the checksum no longer matches. */
+const corrupt = (seed: string) => `${seed.slice(0, 20)}${seed[20] === "A" ? "B" : "A"}${seed.slice(21)}`;
+const seeds: Row[] = [
+  {
+    family: "seed",
+    kind: "user",
+    vary: { seed: "SUnotaseed" },
+    property: "identity",
+    reason: /seed: not a valid nkey seed/,
+  },
+  {
+    family: "seed",
+    kind: "user",
+    vary: { seed: createKeyPair("account").seed() },
+    property: "identity",
+    reason: /seed: is a account seed, expected user/,
+  },
+  {
+    family: "seed",
+    kind: "user",
+    vary: { seed: corrupt(createKeyPair("user").seed()) },
+    property: "identity",
+    reason: /not a valid nkey seed/,
+  },
+  {
+    family: "seed",
+    kind: "account",
+    vary: { signerSeed: createKeyPair("user").seed() },
+    property: "signer",
+    reason: /signer seed: is a user seed, expected operator/,
+  },
+  {
+    family: "seed",
+    kind: "account",
+    vary: { signerSeed: "garbage" },
+    property: "signer",
+    reason: /signer seed: not a valid nkey seed/,
+  },
+  {
+    family: "seed",
+    kind: "account",
+    vary: { signerSeed: createKeyPair("operator").seed() },
+    property: "signer",
+    reason: /neither the operator's identity key nor one of its signing keys/,
+  },
+  {
+    family: "seed",
+    kind: "operator",
+    vary: { seed: createKeyPair("account").seed() },
+    property: "identity",
+    reason: /expected operator/,
+  },
+  {
+    family: "seed",
+    kind: "keyPair",
+    vary: { kind: "user" },
+    property: "identity",
+    reason: /is a account seed, expected user/,
+  },
+  {
+    family: "seed",
+    kind: "signingKey",
+    vary: { seed: opSk.seed() },
+    property: "identity",
+    reason: /is a operator seed, expected account/,
+  },
+  {
+    family: "seed",
+    kind: "user",
+    vary: { signerSeed: op.seed() },
+    property: "signer",
+    reason: /expected account/,
+  },
+  {
+    family: "seed",
+    kind: "user",
+    vary: { signerSeed: createKeyPair("account").seed() },
+    property: "signer",
+    reason: /neither the account's identity key/,
+  },
+  {
+    family: "seed",
+    kind: "user",
+    vary: { signerSeed: acct.seed(), operatorStrict: true },
+    property: "signer",
+    reason: /strictSigningKeyUsage.*sign the user with one of the account's signing keys/,
+  },
+  {
+    family: "seed",
+    kind: "account",
+    vary: { signerSeed: op.seed(), operatorStrict: true },
+    property: "signer",
+    reason: /strictSigningKeyUsage/,
+  },
+];
+
+const limits: Row[] = [
+  { family: "limit", kind: "user", vary: { subs: -2 }, property: "subs", reason: /integer >= -1/ },
+  { family: "limit", kind: "user", vary: { data: 1.5 }, property: "data", reason: /integer >= -1/ },
+  { family: "limit", kind: "user", vary: { payload: "10" }, property: "payload", reason: /integer >= -1/ },
+  {
+    family: "limit",
+    kind: "user",
+    vary: { resp: { maxMsgs: -3 } },
+    property: "resp.maxMsgs",
+    reason: /integer >= -1/,
+  },
+  {
+    family: "limit",
+    kind: "account",
+    vary: { limits: { conn: -5 } },
+    property: "limits.conn",
+    reason: /-1 is unlimited/,
+  },
+  {
+    family: "limit",
+    kind: "account",
+    vary: { limits: { leaf: 2.5 } },
+    property: "limits.leaf",
+    reason: /integer >= -1/,
+  },
+  {
+    family: "limit",
+    kind: "account",
+    vary: { limits: { imports: -2 } },
+    property: "limits.imports",
+    reason: /integer >= -1/,
+  },
+  {
+    family: "limit",
+    kind: "account",
+    vary: { jetstream: { memStorage: -2 } },
+    property: "jetstream.memStorage",
+    reason: /integer >= -1/,
+  },
+  {
+    family: "limit",
+    kind: "account",
+    vary: { jetstream: { maxDiskStream: -3 } },
+    property: "jetstream.maxDiskStream",
+    reason: /0 and -1 are unlimited/,
+  },
+  {
+    family: "limit",
+    kind: "account",
+    vary: { jetstreamTiers: { X1: {} } },
+    property: "jetstreamTiers.X1",
+    reason: /R1, R3/,
+  },
+  {
+    family: "limit",
+    kind: "account",
+    vary: { jetstreamTiers: { R3: { streams: -2 } } },
+    property: "jetstreamTiers.R3.streams",
+    reason: /integer >= -1/,
+  },
+  {
+    family: "limit",
+    kind: "signingKey",
+    vary: { scope: { role: "r", template: { subs: -9 } } },
+    property: "scope.template.subs",
+    reason: /integer >= -1/,
+  },
+];
+
+const durations: Row[] = [
+  {
+    family: "duration",
+    kind: "user",
+    vary: { resp: { maxMsgs: 1, ttl: "1 second" } },
+    property: "resp.ttl",
+    reason: /not a duration .*"1s"/,
+  },
+  {
+    family: "duration",
+    kind: "user",
+    vary: { resp: { maxMsgs: 1, ttl: -1 } },
+    property: "resp.ttl",
+    reason: /duration must be >= 0/,
+  },
+  {
+    family: "duration",
+    kind: "account",
+    vary: { exports: [{ subject: "svc", type: "service", responseThreshold: "soon" }] },
+    property: "exports[0].responseThreshold",
+    reason: /not a duration/,
+  },
+  {
+    family: "duration",
+    kind: "account",
+    vary: { defaultPermissions: { resp: { maxMsgs: 1, ttl: "5x" } } },
+    property: "defaultPermissions.resp.ttl",
+    reason: /not a duration/,
+  },
+];
+
+const dates: Row[] = [
+  {
+    family: "date",
+    kind: "user",
+    vary: { expires: "not a date" },
+    property: "expires",
+    reason: /not a date \(ISO-8601 text or unix seconds\)/,
+  },
+  { family: "date", kind: "user", vary: { notBefore: -5 }, property: "notBefore", reason: /not a date/ },
+  {
+    family: "date",
+    kind: "account",
+    vary: { expires: "tomorrow" },
+    property: "expires",
+    reason: /not a date/,
+  },
+  {
+    family: "date",
+    kind: "operator",
+    vary: { notBefore: "yesterday" },
+    property: "notBefore",
+    reason: /not a date/,
+  },
+  {
+    family: "date",
+    kind: "user",
+    vary: { expires: FUTURE, notBefore: LATER },
+    property: "expires",
+    reason: /is not after notBefore .*move expires later or notBefore earlier/,
+  },
+  {
+    family: "date",
+    kind: "account",
+    vary: { expires: FUTURE, notBefore: LATER },
+    property: "expires",
+    reason: /is not after notBefore/,
+  },
+  {
+    family: "date",
+    kind: "operator",
+    vary: { expires: FUTURE, notBefore: LATER },
+    property: "expires",
+    reason: /is not after notBefore/,
+  },
+  {
+    family: "date",
+    kind: "user",
+    vary: { expires: 4102444800, notBefore: 4102444800 },
+    property: "expires",
+    reason: /is not after notBefore/,
+  },
+  {
+    family: "date",
+    kind: "user",
+    vary: { expires: PAST },
+    property: "expires",
+    reason: /2001-01-01T00:00:00.000Z has already passed: .*set a later date or remove expires/,
+  },
+  {
+    family: "date",
+    kind: "account",
+    vary: { expires: 1_000_000_000 },
+    property: "expires",
+    reason: /has already passed/,
+  },
+  {
+    family: "date",
+    kind: "account",
+    vary: { revocations: { [userKey]: "whenever" } },
+    property: `revocations["${userKey}"]`,
+    reason: /unix seconds, an ISO-8601 date or "now"/,
+  },
+  {
+    family: "date",
+    kind: "account",
+    vary: { revocations: { [userKey]: -5 } },
+    property: `revocations["${userKey}"]`,
+    reason: /unix seconds/,
+  },
+];
+
+const windows: Row[] = [
+  {
+    family: "time window",
+    kind: "user",
+    vary: { times: [{ start: "25:00:00", end: "10:00:00" }] },
+    property: "times[0].start",
+    reason: /must be HH:MM:SS/,
+  },
+  {
+    family: "time window",
+    kind: "user",
+    vary: { times: [{ start: "08:00:00", end: "9:00" }] },
+    property: "times[0].end",
+    reason: /must be HH:MM:SS/,
+  },
+  {
+    family: "time window",
+    kind: "user",
+    vary: { timeZone: "Mars/Olympus" },
+    property: "timeZone",
+    reason: /not an IANA time zone/,
+  },
+  {
+    family: "time window",
+    kind: "signingKey",
+    vary: { scope: { role: "r", template: { times: [{ start: "8am", end: "17:00:00" }] } } },
+    property: "scope.template.times[0].start",
+    reason: /HH:MM:SS/,
+  },
+];
+
+const cidrs: Row[] = ["300.1.1.1", "10.0.0.0/33", "example.com", "10.0.0.0/8/1", "fe80::/129"].map(
+  (cidr) => ({
+    family: "CIDR",
+    kind: "user" as const,
+    vary: { sourceNetworks: [cidr] },
+    property: "sourceNetworks[0]",
+    reason: /not a CIDR network/,
+  }),
+);
+
+const connectionTypes: Row[] = [
+  {
+    family: "connection type",
+    kind: "user",
+    vary: { allowedConnectionTypes: ["STANDARD", "FAX"] },
+    property: "allowedConnectionTypes[1]",
+    reason: /must be one of STANDARD, WEBSOCKET/,
+  },
+  {
+    family: "connection type",
+    kind: "user",
+    vary: { allowedConnectionTypes: ["standard"] },
+    property: "allowedConnectionTypes[0]",
+    reason: /must be one of/,
+  },
+  {
+    family: "connection type",
+    kind: "signingKey",
+    vary: { scope: { role: "r", template: { allowedConnectionTypes: ["TCP"] } } },
+    property: "scope.template.allowedConnectionTypes[0]",
+    reason: /must be one of/,
+  },
+];
+
+const sk = acctSk.getPublicKey();
+const signingKeys: Row[] = [
+  {
+    family: "signing key",
+    kind: "account",
+    vary: { signingKeys: [sk, sk] },
+    property: "signingKeys[1]",
+    reason: /repeats signingKeys\[0\] .*list each signing key once/,
+  },
+  {
+    family: "signing key",
+    kind: "account",
+    vary: { signingKeys: [sk, { key: sk, role: "r", template: {} }] },
+    property: "signingKeys[1].key",
+    reason: /repeats signingKeys\[0\]/,
+  },
+  {
+    family: "signing key",
+    kind: "account",
+    vary: {
+      signingKeys: [otherAcct, { key: sk, role: "a", template: {} }, { key: sk, role: "b", template: {} }],
+    },
+    property: "signingKeys[2].key",
+    reason: /repeats signingKeys\[1\]\.key/,
+  },
+  {
+    family: "signing key",
+    kind: "operator",
+    vary: { signingKeys: [opSk.getPublicKey(), opSk.getPublicKey()] },
+    property: "signingKeys[1]",
+    reason: /repeats signingKeys\[0\]/,
+  },
+  {
+    family: "signing key",
+    kind: "operator",
+    vary: { signingKeys: [], strictSigningKeyUsage: true },
+    property: "signingKeys",
+    reason: /needs at least one signing key/,
+  },
+];
+
+const scoped = { key: sk, role: "svc", template: { pub: { allow: ["svc.>"] } } };
+const scopes: Row[] = [
+  {
+    family: "scope",
+    kind: "signingKey",
+    vary: { owner: "operator", seed: opSk.seed() },
+    property: "scope",
+    reason: /only account signing keys can be scoped/,
+  },
+  {
+    family: "scope",
+    kind: "signingKey",
+    vary: { scope: { role: "" } },
+    property: "scope.role",
+    reason: /needs a role/,
+  },
+  {
+    family: "scope",
+    kind: "signingKey",
+    vary: { owner: "user" },
+    property: "owner",
+    reason: /"operator" or "account"/,
+  },
+  {
+    family: "scope",
+    kind: "keyPair",
+    vary: { kind: "server" },
+    property: "kind",
+    reason: /one of operator, account, user/,
+  },
+  {
+    family: "scope",
+    kind: "account",
+    vary: { signingKeys: [{ key: sk, role: "", template: {} }] },
+    property: "signingKeys[0].role",
+    reason: /needs a role/,
+  },
+  {
+    family: "scope",
+    kind: "user",
+    vary: { accountSigningKeys: [scoped] },
+    property: "pub",
+    reason: /scoped signing key carries no permissions or limits of its own/,
+  },
+  {
+    family: "scope",
+    kind: "user",
+    vary: { pub: undefined, signerScoped: true, subs: 5 },
+    property: "subs",
+    reason: /set them in the key's scope/,
+  },
+];
+
+const svc = (more: Record<string, unknown>) => ({
+  exports: [{ subject: "svc.*", type: "service", ...more }],
+});
+const exportsImports: Row[] = [
+  {
+    family: "export/import",
+    kind: "account",
+    vary: { exports: [{ subject: "x", type: "queue" }] },
+    property: "exports[0].type",
+    reason: /"stream" or "service"/,
+  },
+  {
+    family: "export/import",
+    kind: "account",
+    vary: { imports: [{ subject: "x", account: otherAcct, type: "topic" }] },
+    property: "imports[0].type",
+    reason: /"stream" or "service"/,
+  },
+  {
+    family: "export/import",
+    kind: "account",
+    vary: svc({ responseType: "Many" }),
+    property: "exports[0].responseType",
+    reason: /Singleton, Stream or Chunked/,
+  },
+  {
+    family: "export/import",
+    kind: "account",
+    vary: { exports: [{ subject: "x", type: "stream", responseType: "Stream" }] },
+    property: "exports[0]",
+    reason: /service exports only/,
+  },
+  {
+    family: "export/import",
+    kind: "account",
+    vary: svc({ latency: { sampling: 0, results: "lat" } }),
+    property: "exports[0].latency.sampling",
+    reason: /1\.\.100 or "headers"/,
+  },
+  {
+    family: "export/import",
+    kind: "account",
+    vary: svc({ latency: { sampling: 101, results: "lat" } }),
+    property: "exports[0].latency.sampling",
+    reason: /1\.\.100/,
+  },
+  {
+    family: "export/import",
+    kind: "account",
+    vary: svc({ accountTokenPosition: 1 }),
+    property: "exports[0].accountTokenPosition",
+    reason: /'\*' token of the subject/,
+  },
+  {
+    family: "export/import",
+    kind: "account",
+    vary: svc({ accountTokenPosition: 3 }),
+    property: "exports[0].accountTokenPosition",
+    reason: /1-based/,
+  },
+  {
+    family: "export/import",
+    kind: "account",
+    vary: { exports: [{ subject: "x", type: "stream", revocations: { [otherAcct]: -1 } }] },
+    property: `exports[0].revocations["${otherAcct}"]`,
+    reason: /must be unix seconds/,
+  },
+];
+
+const mappings: Row[] = [
+  {
+    family: "mapping",
+    kind: "account",
+    vary: { mappings: { foo: [{ subject: "bar", weight: 150 }] } },
+    property: 'mappings["foo"][0].weight',
+    reason: /0\.\.100/,
+  },
+  {
+    family: "mapping",
+    kind: "account",
+    vary: { mappings: { foo: [{ subject: "bar", weight: -1 }] } },
+    property: 'mappings["foo"][0].weight',
+    reason: /0\.\.100/,
+  },
+  {
+    family: "mapping",
+    kind: "account",
+    vary: {
+      mappings: {
+        foo: [
+          { subject: "bar", weight: 70 },
+          { subject: "baz", weight: 40 },
+        ],
+      },
+    },
+    property: 'mappings["foo"]',
+    reason: /weights add up to 110, more than 100/,
+  },
+  {
+    family: "mapping",
+    kind: "account",
+    vary: { mappings: { foo: [{ subject: "a b" }] } },
+    property: 'mappings["foo"][0].subject',
+    reason: /white space/,
+  },
+  {
+    family: "mapping",
+    kind: "account",
+    vary: { mappings: { "a..b": [{ subject: "c" }] } },
+    property: 'mappings["a..b"]',
+    reason: /empty token/,
+  },
+];
+
+const revocations: Row[] = [
+  {
+    family: "revocation",
+    kind: "account",
+    vary: { revocations: { bogus: 1 } },
+    property: 'revocations["bogus"]',
+    reason: /not a valid user public key/,
+  },
+  {
+    family: "revocation",
+    kind: "account",
+    vary: { revocations: { "*": "later" } },
+    property: 'revocations["*"]',
+    reason: /"now"/,
+  },
+];
+
+const resolver = (more: Record<string, unknown>) => ({
+  resolver: { servers: ["nats://127.0.0.1:4222"], creds: CREDS, ...more },
+});
+const urls: Row[] = [
+  {
+    family: "URL",
+    kind: "operator",
+    vary: { serviceUrls: ["http://h:4222"] },
+    property: "serviceUrls[0]",
+    reason: /nats:\/\/host:port or tls:\/\/host:port/,
+  },
+  {
+    family: "URL",
+    kind: "operator",
+    vary: { serviceUrls: ["nats://ok:4222", "h:4222"] },
+    property: "serviceUrls[1]",
+    reason: /nats:\/\/host:port/,
+  },
+  {
+    family: "URL",
+    kind: "operator",
+    vary: { accountServerUrl: "ftp://x" },
+    property: "accountServerUrl",
+    reason: /http\(s\):\/\/ or nats:\/\//,
+  },
+  {
+    family: "URL",
+    kind: "account",
+    vary: resolver({ servers: ["http://127.0.0.1:8222"] }),
+    property: "resolver.servers[0]",
+    reason: /uses http:\/\/, but a NATS client connection needs nats:\/\//,
+  },
+  {
+    family: "URL",
+    kind: "account",
+    vary: resolver({ servers: ["nats://ok:4222", "not a url"] }),
+    property: "resolver.servers[1]",
+    reason: /is not a URL/,
+  },
+  {
+    family: "URL",
+    kind: "account",
+    vary: resolver({ servers: [""] }),
+    property: "resolver.servers[0]",
+    reason: /nats:\/\/host:4222/,
+  },
+  {
+    family: "URL",
+    kind: "account",
+    vary: resolver({ servers: "nats://h:4222" }),
+    property: "resolver.servers",
+    reason: /list of server URLs/,
+  },
+  {
+    family: "URL",
+    kind: "account",
+    vary: resolver({ expectedServers: 0 }),
+    property: "resolver.expectedServers",
+    reason: /whole number of at least 1/,
+  },
+  {
+    family: "URL",
+    kind: "account",
+    vary: resolver({ expectedServers: 1.5 }),
+    property: "resolver.expectedServers",
+    reason: /whole number/,
+  },
+  {
+    family: "URL",
+    kind: "account",
+    vary: resolver({ expectedServers: -1 }),
+    property: "resolver.expectedServers",
+    reason: /at least 1/,
+  },
+  {
+    family: "URL",
+    kind: "account",
+    vary: resolver({ creds: "SUAbogus" }),
+    property: "resolver credentials",
+    reason: /\.creds text of a system account user/,
+  },
+  {
+    family: "URL",
+    kind: "account",
+    vary: resolver({ onDelete: "purge" }),
+    property: "resolver.onDelete",
+    reason: /"delete" or "retain"/,
+  },
+  {
+    family: "URL",
+    kind: "leafRemote",
+    vary: { urls: ["http://h:7422"] },
+    property: "urls",
+    reason: /must start with one of nats-leaf, tls, ws, wss, nats/,
+  },
+  { family: "URL", kind: "leafRemote", vary: { urls: [] }, property: "urls", reason: /at least one url/ },
+  {
+    family: "URL",
+    kind: "leafRemote",
+    vary: { urls: ["ws://h:80", "nats://h:7422"] },
+    property: "urls",
+    reason: /cannot be mixed/,
+  },
+  {
+    family: "URL",
+    kind: "serverConfig",
+    vary: { cluster: { name: "c", port: 6222, routes: ["http://10.0.0.2:6222"] } },
+    property: "cluster.routes[0]",
+    reason: /uses http:\/\/: must be a route URL such as nats-route:\/\/host:6222/,
+  },
+  {
+    family: "URL",
+    kind: "serverConfig",
+    vary: { cluster: { name: "c", port: 6222, routes: ["nats://a:6222", "10.0.0.2:6222"] } },
+    property: "cluster.routes[1]",
+    reason: /has no scheme/,
+  },
+  {
+    family: "URL",
+    kind: "serverConfig",
+    vary: { cluster: { name: "c", port: 6222, routes: ["nats-route://"] } },
+    property: "cluster.routes[0]",
+    reason: /has no host/,
+  },
+  {
+    family: "URL",
+    kind: "serverConfig",
+    vary: { cluster: { name: "c", port: 6222, routes: "nats://a:6222" } },
+    property: "cluster.routes",
+    reason: /list of route URLs/,
+  },
+  {
+    family: "URL",
+    kind: "serverConfig",
+    vary: { leafnodes: { remotes: [{ urls: ["http://hub:7422"] }] } },
+    property: "leafnodes.remotes[0].urls",
+    reason: /must start with one of/,
+  },
+  {
+    family: "URL",
+    kind: "serverConfig",
+    vary: { leafnodes: { remotes: [{ urls: ["nats://a:1"] }, { urls: [] }] } },
+    property: "leafnodes.remotes[1].urls",
+    reason: /at least one url/,
+  },
+];
+
+const serverBlocks: Row[] = [
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { port: 70000 },
+    property: "port",
+    reason: /0\.\.65535 \(or -1/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { httpPort: 1.5 },
+    property: "httpPort",
+    reason: /not an integer/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { leafnodes: { port: -2 } },
+    property: "leafnodes.port",
+    reason: /0\.\.65535/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { cluster: { name: "", port: 6222 } },
+    property: "cluster.name",
+    reason: /needs a name/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { cluster: { name: "c" } },
+    property: "cluster.port",
+    reason: /needs a port/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { cluster: { name: "c", port: 99999 } },
+    property: "cluster.port",
+    reason: /0\.\.65535/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { ...withResolver, resolver: { type: "memory" } },
+    property: "preload",
+    reason: /preload at least one/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { ...withResolver, resolver: { type: "memory", dir: "/x" }, preload: { [otherAcct]: "jwt" } },
+    property: "resolver.dir",
+    reason: /memory resolver has no directory/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { ...withResolver, resolver: { type: "full", dir: "" } },
+    property: "resolver.dir",
+    reason: /needs a directory/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { ...withResolver, resolver: { type: "cache", dir: "/x", allowDelete: true } },
+    property: "resolver.allowDelete",
+    reason: /cannot delete/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { ...withResolver, resolver: { type: "ldap" } },
+    property: "resolver.type",
+    reason: /unknown resolver type/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { systemAccount: otherAcct, resolver: { type: "full", dir: "/x" } },
+    property: "operator",
+    reason: /operator is not set/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { operator: "op.jwt", resolver: { type: "full", dir: "/x" } },
+    property: "systemAccount",
+    reason: /system account is not set/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { preload: { [otherAcct]: "jwt" } },
+    property: "preload",
+    reason: /need a resolver/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { ...withResolver, resolver: { type: "memory" }, preload: { [otherAcct]: " " } },
+    property: `preload.${otherAcct}`,
+    reason: /JWT is empty/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { jetstream: { storeDir: "" } },
+    property: "jetstream.storeDir",
+    reason: /store directory/,
+  },
+  {
+    family: "ServerConfig",
+    kind: "serverConfig",
+    vary: { extra: { port: 1 } },
+    property: "extra.port",
+    reason: /use the typed field/,
+  },
+];
+
+const leafOptions: Row[] = [
+  {
+    family: "LeafRemote",
+    kind: "leafRemote",
+    vary: { credentials: `not creds ${createKeyPair("user").seed()}`, credentialsPath: "/tmp/x.creds" },
+    property: "credentials file",
+    reason: /\.creds text of a user/,
+  },
+  {
+    family: "LeafRemote",
+    kind: "leafRemote",
+    vary: { credentials: CREDS, credentialsPath: "relative/x.creds" },
+    property: "credentialsPath",
+    reason: /absolute path/,
+  },
+  {
+    family: "LeafRemote",
+    kind: "leafRemote",
+    vary: { credentials: CREDS },
+    property: "credentialsPath",
+    reason: /absolute path/,
+  },
+];
+
+const names: Row[] = [
+  { family: "name", kind: "user", vary: { name: "" }, property: "name", reason: /a user needs a name/ },
+  {
+    family: "name",
+    kind: "account",
+    vary: { name: undefined },
+    property: "name",
+    reason: /an account needs a name/,
+  },
+  {
+    family: "name",
+    kind: "operator",
+    vary: { name: 5 },
+    property: "name",
+    reason: /an operator needs a name/,
+  },
+];
+
+const ROWS: Row[] = [
+  ...subjects,
+  ...publicKeys,
+  ...seeds,
+  ...limits,
+  ...durations,
+  ...dates,
+  ...windows,
+  ...cidrs,
+  ...connectionTypes,
+  ...signingKeys,
+  ...scopes,
+  ...exportsImports,
+  ...mappings,
+  ...revocations,
+  ...urls,
+  ...serverBlocks,
+  ...leafOptions,
+  ...names,
+];
+
+async function check(kind: Kind, inputs: Record<string, unknown>): Promise<Failure[]> {
+  const h = handlers[kind] as unknown as Handler<object, object>;
+  return (await h.check({}, inputs)).failures;
+}
+
+function assertNoSecrets(failures: Failure[]): void {
+  for (const f of failures) {
+    assert.doesNotMatch(`${f.property} ${f.reason}`, SEED, "a failure carries a seed");
+    assert.ok(!SECRET_PROPERTIES.includes(f.property), `a failure names the secret input ${f.property}`);
+  }
+}
+
+describe("bad input", () => {
+  it("bad input - every baseline passes check", async () => {
+    for (const kind of Object.keys(handlers) as Kind[]) {
+      const failures = await check(kind, baseline[kind]);
+      assert.deepEqual(failures, [], `${kind}: ${JSON.stringify(failures)}`);
+    }
+  });
+
+  it(`bad input - the table has at least 80 rows over every kind (${ROWS.length})`, () => {
+    assert.ok(ROWS.length >= 80);
+    assert.deepEqual(new Set(ROWS.map((r) => r.kind)), new Set(Object.keys(handlers)));
+  });
+
+  for (const row of ROWS) {
+    it(`bad input - ${row.kind} ${row.family}: ${row.property} ${row.reason.source}`, async () => {
+      const failures = await check(row.kind, { ...baseline[row.kind], ...row.vary });
+      const text = JSON.stringify(failures);
+      const hit = failures.find((f) => f.property === row.property);
+      assert.ok(hit, `no failure names ${row.property}: ${text}`);
+      assert.match(hit.reason, row.reason, text);
+      assertNoSecrets(failures);
+    });
+  }
+
+  it("bad input - values unknown at preview are skipped, never judged", async () => {
+    const pending: [Kind, Record<string, unknown>][] = [
+      ["user", { expires: UNKNOWN, notBefore: LATER }],
+      ["user", { expires: FUTURE, notBefore: UNKNOWN }],
+      ["user", { expires: UNKNOWN }],
+      ["account", { expires: UNKNOWN, notBefore: LATER }],
+      ["operator", { expires: FUTURE, notBefore: UNKNOWN }],
+      ["account", { signingKeys: [sk, UNKNOWN] }],
+      ["account", { signingKeys: UNKNOWN }],
+      ["operator", { signingKeys: [opSk.getPublicKey(), UNKNOWN] }],
+      ["account", resolver({ expectedServers: UNKNOWN })],
+      ["account", resolver({ servers: [UNKNOWN] })],
+      ["account", resolver({ creds: UNKNOWN })],
+      ["serverConfig", { cluster: { name: "c", port: 6222, routes: [UNKNOWN] } }],
+      ["serverConfig", { cluster: { name: "c", port: 6222, routes: UNKNOWN } }],
+      ["serverConfig", { leafnodes: { remotes: [{ urls: [UNKNOWN] }] } }],
+      ["leafRemote", { urls: UNKNOWN }],
+      ["leafRemote", { credentials: UNKNOWN, credentialsPath: UNKNOWN }],
+    ];
+    for (const [kind, vary] of pending) {
+      const failures = await check(kind, { ...baseline[kind], ...vary });
+      assert.deepEqual(failures, [], `${kind} ${JSON.stringify(vary)}: ${JSON.stringify(failures)}`);
+    }
+  });
+
+  it("bad input - a known bad field is still judged next to an unknown one", async () => {
+    const failures = await check("serverConfig", {
+      ...baseline.serverConfig,
+      cluster: { name: "c", port: 6222, routes: [UNKNOWN, "http://10.0.0.3:6222"] },
+    });
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      ["cluster.routes[1]"],
+    );
+  });
+});
