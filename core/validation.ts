@@ -161,9 +161,13 @@ export class Checker {
     }
   }
 
-  userClaims(c: UserClaims): void {
+  /**
+   * With `expiryAccepted`, an `expires` already past is not judged: it is the date of a JWT signed
+   * while it was valid (an existing identity that expired), not a new mistake.
+   */
+  userClaims(c: UserClaims, opts: { expiryAccepted?: boolean } = {}): void {
     this.userTemplate("", c);
-    this.validity(c, { future: true });
+    this.validity(c, { future: !opts.expiryAccepted });
   }
 
   /**
@@ -230,7 +234,8 @@ export class Checker {
     }
   }
 
-  accountClaims(c: AccountClaims): void {
+  /** `expiryAccepted` as for `userClaims`. */
+  accountClaims(c: AccountClaims, opts: { expiryAccepted?: boolean } = {}): void {
     this.accountLimits(c.limits);
     this.jetstream("jetstream", c.jetstream);
     for (const [tier, limits] of Object.entries(c.jetstreamTiers ?? {})) {
@@ -312,7 +317,7 @@ export class Checker {
     }
     this.permissions("defaultPermissions", c.defaultPermissions);
     this.revocations("revocations", c.revocations, "user", { dates: true });
-    this.validity(c, { future: true });
+    this.validity(c, { future: !opts.expiryAccepted });
   }
 
   operatorClaims(c: OperatorClaims): void {

@@ -19,7 +19,14 @@ import {
 import type { AccountProps, AccountResolver, AccountState, Signed } from "./contracts";
 import { checkResolver, deleteAccount, lookupAccount, pushAccount, resolverOf } from "./kit/accountResolver";
 import type { Handler } from "./kit/handler";
-import { checkSigner, desiredHash, type IdentitySpec, identityDiff, signIdentity } from "./kit/identity";
+import {
+  checkSigner,
+  desiredHash,
+  expiryAccepted,
+  type IdentitySpec,
+  identityDiff,
+  signIdentity,
+} from "./kit/identity";
 import { PartialFailure } from "./kit/partialFailure";
 import { checkResult, label, loadSeed, seedReplaced } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
@@ -125,7 +132,7 @@ async function heldAlready(r: AccountResolver, props: AccountProps, s: Signed): 
   }
 }
 
-function check(news: AccountProps) {
+function check(news: AccountProps, olds: Partial<AccountState> = {}) {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "an account needs a name");
   c.seed("identity", news.seed, ["account"], "seed");
@@ -139,14 +146,16 @@ function check(news: AccountProps) {
     byIdentity: news.signedByIdentity,
   });
   c.publicKey("operator", news.operatorPublicKey, "operator");
-  c.accountClaims(pickClaims<AccountClaims>(news, ACCOUNT_CLAIM_FIELDS));
+  c.accountClaims(pickClaims<AccountClaims>(news, ACCOUNT_CLAIM_FIELDS), {
+    expiryAccepted: expiryAccepted(olds, news),
+  });
   checkResolver(c, news.resolver);
   return c;
 }
 
 export const handler: Handler<AccountProps, AccountState> = {
-  async check(_olds, news) {
-    return checkResult(news, check(news).failures);
+  async check(olds, news) {
+    return checkResult(news, check(news, olds).failures);
   },
   async diff(_id, olds, news) {
     // Members whose key is unknown in a preview are taken as unchanged; a departed member, a new

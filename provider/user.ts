@@ -13,7 +13,7 @@ import { publicKeyOf } from "../core/nkeys";
 import type { Checker } from "../core/validation";
 import type { UserProps, UserState } from "./contracts";
 import type { Handler } from "./kit/handler";
-import { checkSigner, type IdentitySpec, identityHandler } from "./kit/identity";
+import { checkSigner, expiryAccepted, type IdentitySpec, identityHandler } from "./kit/identity";
 import { label, loadSeed } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
 
@@ -59,12 +59,14 @@ function scopedFieldsUnset(c: Checker, news: UserProps): void {
   }
 }
 
-function check(news: UserProps): Checker {
+function check(news: UserProps, olds: Partial<UserState> = {}): Checker {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "a user needs a name");
   c.seed("identity", news.seed, ["user"], "seed");
   c.publicKey("account", news.accountPublicKey, "account");
-  c.userClaims(pickClaims<UserClaims>(news, USER_CLAIM_FIELDS));
+  c.userClaims(pickClaims<UserClaims>(news, USER_CLAIM_FIELDS), {
+    expiryAccepted: expiryAccepted(olds, news),
+  });
   const refs = news.accountSigningKeys ?? [];
   checkSigner(c, {
     subject: "user",
@@ -93,7 +95,7 @@ function revokedReason(news: UserProps, publicKey: string): string | undefined {
 
 const signing = identityHandler<UserProps, UserState>(
   userSpec,
-  (news) => check(news).failures,
+  (news, olds) => check(news, olds).failures,
   (s) => ({ creds: formatCreds(s.jwt, s.seed) }),
 );
 

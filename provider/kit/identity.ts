@@ -141,15 +141,20 @@ export function checkSigner(c: Checker, s: SignerCheck): void {
  * The dynamic provider of an identity without side effects (Operator, User): check, diff from the
  * normalized claims, sign on create/update. `extra` adds outputs derived from the signed identity.
  */
+/** An `expires` kept from the stored inputs: already judged when its JWT was signed. */
+export function expiryAccepted(olds: { expires?: unknown }, news: { expires?: unknown }): boolean {
+  return olds.expires !== undefined && JSON.stringify(olds.expires) === JSON.stringify(news.expires);
+}
+
 export function identityHandler<P extends IdentityProps, S extends P & Signed>(
   spec: IdentitySpec<P>,
-  check: (news: P) => Failure[],
+  check: (news: P, olds: Partial<S>) => Failure[],
   extra: (s: Signed) => Omit<S, keyof P | keyof Signed>,
 ): Handler<P, S> {
   const outputs = (news: P, s: Signed): S => ({ ...news, ...s, ...extra(s) }) as unknown as S;
   return {
-    async check(_olds, news) {
-      return checkResult(news, check(news));
+    async check(olds, news) {
+      return checkResult(news, check(news, olds));
     },
     async diff(_id, olds, news) {
       const d = identityDiff(spec, olds, news);

@@ -120,3 +120,23 @@ describe("providers", () => {
     console.log(`serialized provider size: ${code.length} bytes`);
   });
 });
+
+describe("providers - expiry", () => {
+  it("user - an expires already past fails when new or changed, not when kept from the stored inputs", async () => {
+    const op = await make(operator, { name: "op" });
+    const a = await make(account, {
+      name: "A",
+      operatorPublicKey: op.outs.publicKey,
+      signerSeed: op.outs.seed,
+    });
+    const base = { name: "u", accountPublicKey: a.outs.publicKey, signerSeed: a.outs.seed };
+    const past = Math.floor(Date.now() / 1000) - 60;
+    const fresh = await user.check({}, { ...base, expires: past });
+    assert.equal(fresh.failures[0]?.property, "expires");
+    assert.match(fresh.failures[0]?.reason ?? "", /already passed/);
+    const kept = await user.check({ ...base, expires: past }, { ...base, expires: past });
+    assert.deepEqual(kept.failures, [], "an identity that expired is not a new mistake");
+    const moved = await user.check({ ...base, expires: past }, { ...base, expires: past - 10 });
+    assert.equal(moved.failures[0]?.property, "expires");
+  });
+});
