@@ -100,6 +100,8 @@ interface CollectOptions {
   quietMs?: number;
   /** Stop when this says the replies are complete. */
   complete?: (msgs: Msg[]) => boolean;
+  /** A quiet period ends the request only when this agrees (else it runs to its timeout). */
+  quietEnds?: (msgs: Msg[]) => boolean;
 }
 
 interface VarzReply {
@@ -329,6 +331,8 @@ export class ResolverClient {
     const msgs = await this.#collect(SUBJECT.ping, "", {
       quietMs: PING_QUIET_MS,
       complete: allServersAnswered,
+      // A loaded server can answer after the quiet period: never stop while a named peer is missing.
+      quietEnds: routePeersAnswered,
     });
     if (msgs.length === 0) throw this.#silence("server count", SUBJECT.ping);
     const names = new Set(msgs.map((m, i) => serverName(m) ?? `#${i}`));
@@ -388,7 +392,9 @@ export class ResolverClient {
         msgs.push(msg);
         if (opts.quietMs !== undefined) {
           clearTimeout(quiet);
-          quiet = setTimeout(finish, opts.quietMs);
+          quiet = setTimeout(() => {
+            if (!opts.quietEnds || opts.quietEnds(msgs)) finish();
+          }, opts.quietMs);
         }
         check();
       });
@@ -472,6 +478,23 @@ function allServersAnswered(msgs: Msg[]): boolean {
   }
   for (const p of peers) if (!answered.has(p)) return false;
   return counts.every((c) => c === answered.size);
+}
+
+/** True unless a replier names a route peer (by server name) that has not answered yet. */
+function routePeersAnswered(msgs: Msg[]): boolean {
+  const answered = new Set<string>();
+  const peers = new Set<string>();
+  for (const m of msgs) {
+    let body: StatszReply;
+    try {
+      body = m.json<StatszReply>();
+    } catch {
+      continue;
+    }
+    if (body.server?.name) answered.add(body.server.name);
+    for (const r of body.statsz?.routes ?? []) if (r.name) peers.add(r.name);
+  }
+  return [...peers].every((p) => answered.has(p));
 }
 
 function accountOf(jwt: string): string {
