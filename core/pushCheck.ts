@@ -44,9 +44,8 @@ export function validateForPush(
   if (typeof claims.iss !== "string" || !signatureValid(jwt, claims.iss)) {
     reasons.push("signature does not verify against the issuer key");
   }
-  if (typeof claims.exp === "number" && claims.exp > 0 && claims.exp * 1000 <= now) {
-    reasons.push(`expired at ${new Date(claims.exp * 1000).toISOString()}`);
-  }
+  const expired = expiredAt(jwt, now);
+  if (expired) reasons.push(`expired at ${expired}`);
   return reasons;
 }
 

@@ -457,44 +457,39 @@ function trustOf(msg: Msg): ServerTrust | undefined {
  * counts, gateways not yet known, unnamed routes) leaves the decision to the quiet period.
  */
 function allServersAnswered(msgs: Msg[]): boolean {
-  const answered = new Set<string>();
-  const peers = new Set<string>();
+  const bodies = statszBodies(msgs);
   const counts: number[] = [];
-  for (const m of msgs) {
-    let body: StatszReply;
-    try {
-      body = m.json<StatszReply>();
-    } catch {
-      return false;
-    }
-    const name = body.server?.name;
-    if (!name || body.statsz?.active_servers === undefined) return false;
-    answered.add(name);
+  for (const body of bodies) {
+    if (!body?.server?.name || body.statsz?.active_servers === undefined) return false;
+    if ((body.statsz.routes ?? []).some((r) => !r.name)) return false;
     counts.push(body.statsz.active_servers);
-    for (const r of body.statsz.routes ?? []) {
-      if (!r.name) return false;
-      peers.add(r.name);
-    }
   }
-  for (const p of peers) if (!answered.has(p)) return false;
+  if (missingPeers(bodies).length) return false;
+  const answered = new Set(bodies.map((b) => b?.server?.name));
   return counts.every((c) => c === answered.size);
 }
 
 /** True unless a replier names a route peer (by server name) that has not answered yet. */
 function routePeersAnswered(msgs: Msg[]): boolean {
-  const answered = new Set<string>();
-  const peers = new Set<string>();
-  for (const m of msgs) {
-    let body: StatszReply;
+  return missingPeers(statszBodies(msgs)).length === 0;
+}
+
+/** The statsz reply bodies; undefined where a reply does not parse. */
+function statszBodies(msgs: Msg[]): (StatszReply | undefined)[] {
+  return msgs.map((m) => {
     try {
-      body = m.json<StatszReply>();
+      return m.json<StatszReply>();
     } catch {
-      continue;
+      return undefined;
     }
-    if (body.server?.name) answered.add(body.server.name);
-    for (const r of body.statsz?.routes ?? []) if (r.name) peers.add(r.name);
-  }
-  return [...peers].every((p) => answered.has(p));
+  });
+}
+
+/** Route peers the repliers name that have not answered themselves. */
+function missingPeers(bodies: (StatszReply | undefined)[]): string[] {
+  const answered = new Set(bodies.map((b) => b?.server?.name).filter((n) => n !== undefined));
+  const peers = bodies.flatMap((b) => (b?.statsz?.routes ?? []).map((r) => r.name));
+  return peers.filter((p): p is string => p !== undefined && !answered.has(p));
 }
 
 function accountOf(jwt: string): string {

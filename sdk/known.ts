@@ -16,7 +16,7 @@ export function through<T>(resource: pulumi.Resource, value: pulumi.Input<T>): p
 
 /** Replaces an output property of `resource` with a value known before the resource changes. */
 export function expose<T>(resource: pulumi.Resource, property: string, value: pulumi.Input<T>): void {
-  Object.defineProperty(resource, property, { value: through(resource, value), enumerable: true });
+  exposeKnown(resource, property, through(resource, value));
 }
 
 /**

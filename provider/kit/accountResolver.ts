@@ -154,20 +154,22 @@ export async function lookupAccount(
   else if (found.missing.length) drift.account = `missing on ${found.missing.length} of ${total} servers`;
   if (found.unconfirmed.length) drift.servers = unconfirmedText(found.unconfirmed);
   const program = typeof props.jwt === "string" ? decodeJwt(props.jwt) : undefined;
+  const programHash = program && claimsHash(program);
   const jwts = [...new Set(found.found.map((f) => f.jwt))];
   const operatorKeys = [String(props.operatorPublicKey), ...(props.operatorSigningKeys ?? [])];
+  const hashes = new Set<string>();
   for (const jwt of jwts) {
     const held = decodeJwt(jwt);
+    const heldHash = claimsHash(held);
+    hashes.add(heldHash);
     const count = found.found.filter((f) => f.jwt === jwt).length;
     const where = count === total ? "servers" : `${count} of ${total} servers`;
-    if (program && claimsHash(held) !== claimsHash(program))
-      Object.assign(drift, claimsDrift(program, held, where));
+    if (program && heldHash !== programHash) Object.assign(drift, claimsDrift(program, held, where));
     if (!operatorKeys.includes(held.iss)) {
       // Short: the CLI cuts long values; the `iss` entry names the key.
       drift.issuer = `${where}: not signed by this stack's operator keys`;
     }
   }
-  const hashes = new Set(jwts.map((j) => claimsHash(decodeJwt(j))));
   const everywhere =
     found.found.length > 0 &&
     found.missing.length === 0 &&
