@@ -15,6 +15,7 @@ NSC_VERSION="v2.12.0"
 PULUMI_VERSION="v3.259.0"
 LANGUAGE_HOST_VERSION="v3.68.0"
 NODE_VERSION="22.23.3"
+NATSCLI_VERSION="v0.5.1"
 
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
@@ -81,6 +82,8 @@ go_build_wrapped pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$PULUMI_VERS
   "github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e" \
   "golang.org/x/text => golang.org/x/text v0.39.0"
 "$BIN/pulumi" version
+# The `nats` CLI: the e2e tests use contexts written by this package with the tool users run.
+go_install nats github.com/nats-io/natscli/nats "$NATSCLI_VERSION"
 # The Node.js language host (runs programs from a folder with Pulumi.yaml). Its current module is not
 # served by the module proxy here (refused for every version and commit), so this builds the last
 # release that shipped it inside sdk/v3 (v3.68.0). It runs compiled JavaScript programs with the
