@@ -62,6 +62,11 @@ export interface IdentityProps {
   seed?: string;
   /** With `seed`: an existing JWT, kept byte for byte while its claims match. */
   jwt?: string;
+  /**
+   * Set by the provider's check, never by the program: how an adopted `jwt` differs from what the
+   * inputs say, claim by claim. Present means `up` signs a new JWT instead of keeping the adopted one.
+   */
+  adoptionDrift?: Record<string, string>;
 }
 
 /** What signing an identity produced. */
