@@ -43,6 +43,20 @@ export interface ResolverArgs {
   timeoutMs?: pulumi.Input<number>;
 }
 
+/**
+ * The resolver as the provider gets it: the creds a secret on their own rather than the whole object,
+ * so the URLs and counts can be checked at preview while the creds of a system user made in the same
+ * run are still unknown (a secret object with one unknown field is unknown as a whole). A URL that
+ * carries a user or password makes the server list secret too.
+ */
+function resolverInput(r: ResolverArgs | undefined) {
+  if (r === undefined) return undefined;
+  const servers = pulumi
+    .output(r.servers)
+    .apply((urls) => (urls.some((u) => /\/\/[^/]*@/.test(u)) ? pulumi.secret(urls) : pulumi.output(urls)));
+  return { ...r, servers, creds: pulumi.secret(r.creds) };
+}
+
 /** Inputs of an {@link Account}: its claims, plus who signs it and where it is pushed. */
 export type AccountArgs = {
   [K in Exclude<keyof AccountClaims, "signingKeys">]?: DeepInput<AccountClaims[K]>;
@@ -110,7 +124,7 @@ export class Account extends IdentityResource {
         operatorStrict: strict,
         signedByIdentity: signer === undefined,
         signingKeys: refs,
-        resolver: secretInput(resolver),
+        resolver: resolverInput(resolver),
         publicKey: undefined,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,

@@ -32,23 +32,28 @@ function connection(r: AccountResolver): ResolverConnection {
 
 /** Preview checks of `resolver` (values still unknown at preview are left alone). */
 export function checkResolver(c: Checker, r: AccountResolver | undefined): void {
-  if (!r || containsUnknown(r)) return;
+  // Each part is judged once known: the creds of a system user made in the same run are unknown at
+  // preview, and must not hide a wrong URL or count until `up`.
+  if (!r || typeof r !== "object") return;
+  const known = (v: unknown) => !containsUnknown(v);
   // An empty list is allowed: the JWT is signed but not pushed (bootstrapping before servers run).
-  if (!Array.isArray(r.servers)) c.fail("resolver.servers", "must be a list of server URLs");
-  else {
-    r.servers.forEach((url, i) => {
-      const reason = urlProblem(url);
-      if (reason) c.fail(`resolver.servers[${i}]`, reason);
-    });
+  if (known(r.servers)) {
+    if (!Array.isArray(r.servers)) c.fail("resolver.servers", "must be a list of server URLs");
+    else {
+      r.servers.forEach((url, i) => {
+        const reason = urlProblem(url);
+        if (reason) c.fail(`resolver.servers[${i}]`, reason);
+      });
+    }
   }
-  if (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT")) {
+  if (known(r.creds) && (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT"))) {
     c.fail("resolver credentials", "must be the .creds text of a system account user");
   }
-  if (r.onDelete !== undefined && r.onDelete !== "delete" && r.onDelete !== "retain") {
+  if (known(r.onDelete) && r.onDelete !== undefined && r.onDelete !== "delete" && r.onDelete !== "retain") {
     c.fail("resolver.onDelete", 'must be "delete" or "retain"');
   }
   const n = r.expectedServers;
-  if (n !== undefined && n !== null && !(Number.isInteger(n) && n >= 1)) {
+  if (known(n) && n !== undefined && n !== null && !(Number.isInteger(n) && n >= 1)) {
     c.fail("resolver.expectedServers", `must be a whole number of at least 1, got ${String(n)}`);
   }
 }
