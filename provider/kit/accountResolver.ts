@@ -37,7 +37,7 @@ export function checkResolver(c: Checker, r: AccountResolver | undefined): void 
   if (!Array.isArray(r.servers)) c.fail("resolver.servers", "must be a list of server URLs");
   else {
     r.servers.forEach((url, i) => {
-      const reason = urlProblem(url);
+      const reason = clientUrlProblem(url);
       if (reason) c.fail(`resolver.servers[${i}]`, reason);
     });
   }
@@ -53,7 +53,8 @@ export function checkResolver(c: Checker, r: AccountResolver | undefined): void 
   }
 }
 
-function urlProblem(url: unknown): string | undefined {
+/** Why `url` cannot be a NATS client connection URL, if it cannot. */
+export function clientUrlProblem(url: unknown): string | undefined {
   if (typeof url !== "string" || !url) return "must be a server URL such as nats://host:4222";
   let scheme: string;
   try {
