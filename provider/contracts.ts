@@ -94,6 +94,8 @@ export interface AccountResolver {
   /** On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. */
   onDelete?: "delete" | "retain";
   timeoutMs?: number;
+  /** How long a push waits for every listed server to answer (servers still starting), in ms. */
+  waitMs?: number;
 }
 
 export interface AccountProps extends AccountClaims, IdentityProps, IssuedProps {

@@ -15,6 +15,7 @@ import type { Checker } from "../../core/validation";
 import type { ResolverConnection } from "../../io/resolverClient";
 import { type FleetOutcome, ResolverFleet, type Unconfirmed } from "../../io/resolverFleet";
 import type { AccountProps, AccountResolver } from "../contracts";
+import { openWhenAnswering } from "./resolverWait";
 import { containsUnknown } from "./unknown";
 
 /** URL schemes a NATS client connection (the resolver's) can use. */
@@ -46,6 +47,9 @@ export function checkResolver(c: Checker, r: AccountResolver | undefined): void 
   }
   if (r.onDelete !== undefined && r.onDelete !== "delete" && r.onDelete !== "retain") {
     c.fail("resolver.onDelete", 'must be "delete" or "retain"');
+  }
+  if (r.waitMs !== undefined && r.waitMs !== null && !(Number.isInteger(r.waitMs) && r.waitMs >= 0)) {
+    c.fail("resolver.waitMs", `must be a whole number of milliseconds, 0 or more, got ${String(r.waitMs)}`);
   }
   const n = r.expectedServers;
   if (n !== undefined && n !== null && !(Number.isInteger(n) && n >= 1)) {
@@ -86,7 +90,7 @@ async function pushOnce(name: string, props: AccountProps, jwt: string): Promise
   });
   if (problems.length)
     throw new NatsAuthError(`refusing to push: ${problems.join("; ")}`, { resource: name });
-  const fleet = await ResolverFleet.open(connection(r));
+  const fleet = await openWhenAnswering(connection(r), r.waitMs ?? 0);
   // The running servers judge the JWT by the operator they started with, not by this stack's: a JWT
   // they would store but not use is not pushed (it would replace one they can use).
   const untrusted = trustProblems(jwt, await fleet.trust());
