@@ -5,8 +5,6 @@
  * URLs), `creds` (a path), `description`, TLS file paths and a few JetStream settings, and refuses
  * names holding "..", "/" or "\".
  */
-import * as path from "node:path";
-
 /** What a context holds (camelCase here; natscli's field names are written by `renderNatsContext`). */
 export interface NatsContextSpec {
   servers: string[];
@@ -18,9 +16,9 @@ export interface NatsContextSpec {
   inboxPrefix?: string;
 }
 
-/** Where natscli looks for the context `name` under `configHome`. */
-export function natsContextPath(configHome: string, name: string): string {
-  return path.join(configHome, "nats", "context", `${name}.json`);
+/** Where natscli looks for the context `name`, relative to its config home. */
+export function natsContextFile(name: string): string[] {
+  return ["nats", "context", `${name}.json`];
 }
 
 /** Why natscli would refuse this context name, if it would. */

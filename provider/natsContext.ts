@@ -3,7 +3,8 @@
  * (`<config home>/nats/context/<name>.json`, see core/natsContext.ts), written as natscli writes
  * its own (mode 0600 in a 0700 directory). It holds paths and URLs, never the creds themselves.
  */
-import { contextNameProblem, natsContextPath, renderNatsContext } from "../core/natsContext";
+import * as path from "node:path";
+import { contextNameProblem, natsContextFile, renderNatsContext } from "../core/natsContext";
 import { removeFile, writeFileAtomic } from "../io/files";
 import type { NatsContextProps, NatsContextState } from "./contracts";
 import { clientUrlProblem } from "./kit/accountResolver";
@@ -13,6 +14,11 @@ import { checkResult, decideDiff } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
 
 const NAME = "NatsContext";
+
+/** Where natscli looks for the context `name` under `configHome`. */
+export function natsContextPath(configHome: string, name: string): string {
+  return path.join(configHome, ...natsContextFile(name));
+}
 
 function specOf(p: NatsContextProps) {
   return {

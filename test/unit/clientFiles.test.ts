@@ -4,11 +4,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { formatCreds } from "../../core/creds";
-import { contextNameProblem, natsContextPath, renderNatsContext } from "../../core/natsContext";
+import { contextNameProblem, renderNatsContext } from "../../core/natsContext";
 import { createKeyPair } from "../../core/nkeys";
 import { handler as credsFile } from "../../provider/credsFile";
 import { UNKNOWN } from "../../provider/kit/unknown";
-import { handler as natsContext } from "../../provider/natsContext";
+import { handler as natsContext, natsContextPath } from "../../provider/natsContext";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-client-"));
 const creds = (name: string) => formatCreds(`header.${name}.sig`, createKeyPair("user").seed());
