@@ -41,6 +41,13 @@ export interface ResolverArgs {
   onDelete?: pulumi.Input<"delete" | "retain">;
   /** Upper bound for one request, in ms (default 5000); replies end it as soon as all servers answered. */
   timeoutMs?: pulumi.Input<number>;
+  /**
+   * How long a push waits for every listed server to answer, in ms (default 0: one attempt). For a
+   * program that also starts the servers (a container or VM resource the Account `dependsOn`): the
+   * push retries until they answer, and gives up after this long naming each server and its last
+   * error. Refresh and delete do not wait.
+   */
+  waitMs?: pulumi.Input<number>;
 }
 
 /**
