@@ -7,7 +7,10 @@
 import * as nkeys from "@nats-io/nkeys";
 import * as pulumi from "@pulumi/pulumi";
 import { createKeyPair } from "../core/nkeys";
-import { providerFor } from "../provider/kit/handler";
+import { handler as accountHandler } from "../provider/account";
+import type { AccountProps, UserProps } from "../provider/contracts";
+import { providerFor, providerSource } from "../provider/kit/handler";
+import { handler as userHandler } from "../provider/user";
 import { world } from "../test/harness/identities";
 
 const line = (label: string, value: string): void => {
@@ -48,16 +51,42 @@ export async function runMicro(): Promise<void> {
     return out;
   });
   line(`accounts (check + create, each with a signing key)`, rate(accounts, am));
-  const [, um] = await timed(async () => {
+  const [issued, um] = await timed(async () => {
+    const out = [];
     for (let i = 0; i < users; i++) {
-      await w.newUser(made[i % made.length], `u${i}`, { pub: { allow: [`app.${i}.>`] } });
+      out.push(await w.newUser(made[i % made.length], `u${i}`, { pub: { allow: [`app.${i}.>`] } }));
     }
+    return out;
   });
   line(`users (check + create + creds)`, rate(users, um));
+
+  // What a no-op preview asks of the provider per resource: check, then diff against the stored state.
+  const [, um2] = await timed(async () => {
+    for (const u of issued) {
+      const { creds: _c, ...state } = u;
+      const news = { ...state } as UserProps;
+      await userHandler.check(state, news);
+      await userHandler.diff(u.publicKey, state, news);
+    }
+  });
+  line(`users, no-op check + diff`, rate(users, um2));
+  const [, am2] = await timed(async () => {
+    for (const a of made) {
+      const { userSignerSeed: _s, ...state } = a;
+      const news = { ...state } as AccountProps;
+      await accountHandler.check(state, news);
+      await accountHandler.diff(a.publicKey, state, news);
+    }
+  });
+  line(`accounts, no-op check + diff`, rate(accounts, am2));
 
   for (const kind of ["keyPair", "account", "user"] as const) {
     const provider = providerFor(kind);
     const text = (await pulumi.runtime.serializeFunction(() => provider)).text;
-    line(`serialized provider (__provider) for ${kind}`, `${text.length} bytes (written twice per resource)`);
+    line(
+      `__provider for ${kind}, serialized closure (until 0.1)`,
+      `${text.length} bytes (stored twice per resource)`,
+    );
+    line(`__provider for ${kind}, stored now`, `${providerSource(kind).length} bytes`);
   }
 }
