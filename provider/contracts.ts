@@ -137,11 +137,12 @@ export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
   /** The account's explicit `revocations`: a revoked key is never signed again. */
   accountRevocations?: Record<string, RevocationTime>;
 }
-export type UserState = UserProps &
-  Signed & {
-    /** The `.creds` text. */
-    creds: string;
-  };
+/**
+ * A user's state. The `.creds` text is not stored: it is the JWT and the seed, both in state already,
+ * and the SDK's `User.creds` derives them into it (state written by earlier versions still holds a
+ * `creds` output, which nothing reads).
+ */
+export type UserState = UserProps & Signed;
 
 export interface LeafRemoteProps extends LeafRemoteInputs {}
 export interface LeafRemoteState extends LeafRemoteProps {

@@ -1,4 +1,4 @@
-/** Dynamic provider of `User`: a user JWT signed by its account or an account signing key, and its creds. */
+/** Dynamic provider of `User`: a user JWT signed by its account or an account signing key (the SDK derives its creds). */
 import {
   pickClaims,
   type SigningKeyRef,
@@ -7,7 +7,6 @@ import {
   type UserClaims,
 } from "../core/claimInputs";
 import { userClaims } from "../core/claims";
-import { formatCreds } from "../core/creds";
 import { NatsAuthError } from "../core/errors";
 import { publicKeyOf } from "../core/nkeys";
 import type { Checker } from "../core/validation";
@@ -96,7 +95,7 @@ function revokedReason(news: UserProps, publicKey: string): string | undefined {
 const signing = identityHandler<UserProps, UserState>(
   userSpec,
   (news, olds) => check(news, olds).failures,
-  (s) => ({ creds: formatCreds(s.jwt, s.seed) }),
+  () => ({}),
 );
 
 export const handler: Handler<UserProps, UserState> = {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AccountClaims, SigningKeyRef } from "../core/claimInputs";
 import type { RemovedUser, RevocationTime } from "../core/revocation";
 import type { AccountProps, AccountState } from "../provider/contracts";
-import { providerFor } from "../provider/kit/handler";
+
 import { IdentityResource } from "./identity";
 import { exposeKnown, identityKey } from "./known";
 import { openMembership } from "./membership";
@@ -119,7 +119,7 @@ export class Account extends IdentityResource {
     const refs = signingKeys?.map((k) => (k instanceof SigningKey ? k.ref : k));
     const membership = openMembership(name);
     super(
-      providerFor("account"),
+      "account",
       name,
       {
         ...claims,

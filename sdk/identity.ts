@@ -1,10 +1,11 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { DynamicResource } from "./dynamic";
 
 /**
  * What every resource with a JWT (Operator, Account, User) outputs. Declared once here; the classes
  * add what is their own.
  */
-export abstract class IdentityResource extends pulumi.dynamic.Resource {
+export abstract class IdentityResource extends DynamicResource {
   /** The name in the JWT. */
   declare public readonly name: pulumi.Output<string>;
   /** The identity's public key ("O…", "A…" or "U…"). */

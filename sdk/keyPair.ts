@@ -1,6 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { KeyPairProps, KeyPairState } from "../provider/contracts";
-import { providerFor } from "../provider/kit/handler";
+import { DynamicResource } from "./dynamic";
 import { secretInput } from "./secrets";
 import { MODULE, type ResourceProps } from "./types";
 
@@ -22,7 +22,7 @@ export interface KeyPairArgs {
  *
  * Outputs: `publicKey`, and `seed` (always a secret).
  */
-export class KeyPair extends pulumi.dynamic.Resource {
+export class KeyPair extends DynamicResource {
   /** The public key ("O…", "A…" or "U…"). */
   declare public readonly publicKey: pulumi.Output<string>;
   /** The seed, a Pulumi secret. */
@@ -31,7 +31,7 @@ export class KeyPair extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: KeyPairArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      providerFor("keyPair"),
+      "keyPair",
       name,
       { kind: args.kind, seed: secretInput(args.seed), publicKey: undefined } satisfies ResourceProps<
         KeyPairProps,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type LeafRemoteInputs, type LeafRemoteSpec, leafRemoteEntry } from "../core/serverConfig";
 import type { LeafRemoteProps, LeafRemoteState } from "../provider/contracts";
-import { providerFor } from "../provider/kit/handler";
+import { DynamicResource } from "./dynamic";
 import { expose } from "./known";
 import { secretInput } from "./secrets";
 import { MODULE, type ResourceProps } from "./types";
@@ -34,14 +34,14 @@ export interface LeafRemoteArgs {
  * outputs `remote`, the `leafnodes.remotes` entry a {@link ServerConfig} renders. Changing the user
  * (rotated creds) rewrites the file and, through `remote`, the config.
  */
-export class LeafRemote extends pulumi.dynamic.Resource {
+export class LeafRemote extends DynamicResource {
   /** The remote as a server config lists it (credentials as a file path). */
   declare public readonly remote: pulumi.Output<LeafRemoteSpec>;
   declare public readonly credentialsPath: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: LeafRemoteArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      providerFor("leafRemote"),
+      "leafRemote",
       name,
       {
         ...args,

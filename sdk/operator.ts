@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { OperatorClaims } from "../core/claimInputs";
 import type { OperatorProps, OperatorState } from "../provider/contracts";
-import { providerFor } from "../provider/kit/handler";
+
 import { IdentityResource } from "./identity";
 import { expose, identityKey } from "./known";
 import { secretInput } from "./secrets";
@@ -39,7 +39,7 @@ export class Operator extends IdentityResource {
     const identity = identityKey(name, "operator", key, args.seed, opts);
     const keys = signingKeyKeys(signingKeys);
     super(
-      providerFor("operator"),
+      "operator",
       name,
       {
         ...claims,

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ConfObject } from "../core/confSyntax";
 import type { ClusterSpec, LeafRemoteSpec, ResolverSpec } from "../core/serverConfig";
 import type { ServerConfigProps, ServerConfigState } from "../provider/contracts";
-import { providerFor } from "../provider/kit/handler";
+import { DynamicResource } from "./dynamic";
 import { LeafRemote } from "./leafRemote";
 import { secretInput } from "./secrets";
 import { type DeepInput, MODULE, type ResourceProps } from "./types";
@@ -49,7 +49,7 @@ export interface ServerConfigArgs {
  * `text` is always a secret output and the file is written with mode 0600: a config can carry
  * passwords (leaf-node authorization, `extra`), so it is treated as one whatever it holds.
  */
-export class ServerConfig extends pulumi.dynamic.Resource {
+export class ServerConfig extends DynamicResource {
   /** The config text, a Pulumi secret. */
   declare public readonly text: pulumi.Output<string>;
   declare public readonly path: pulumi.Output<string | undefined>;
@@ -62,7 +62,7 @@ export class ServerConfig extends pulumi.dynamic.Resource {
   constructor(name: string, args: ServerConfigArgs, opts?: pulumi.CustomResourceOptions) {
     const { preload, leafnodes, ...rest } = args;
     super(
-      providerFor("serverConfigFile"),
+      "serverConfigFile",
       name,
       {
         ...rest,

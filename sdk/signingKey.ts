@@ -1,7 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { SigningKeyRef } from "../core/claimInputs";
 import type { SigningKeyProps, SigningKeyScope, SigningKeyState } from "../provider/contracts";
-import { providerFor } from "../provider/kit/handler";
+import { DynamicResource } from "./dynamic";
 import { secretInput } from "./secrets";
 import { type DeepInput, MODULE, type ResourceProps } from "./types";
 
@@ -22,7 +22,7 @@ export interface SigningKeyArgs {
  *
  * Outputs: `publicKey`, `seed` (secret), `ref` (what the owner's JWT lists: the key or its scope).
  */
-export class SigningKey extends pulumi.dynamic.Resource {
+export class SigningKey extends DynamicResource {
   declare public readonly publicKey: pulumi.Output<string>;
   /** The seed, a Pulumi secret. */
   declare public readonly seed: pulumi.Output<string>;
@@ -35,7 +35,7 @@ export class SigningKey extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: SigningKeyArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      providerFor("signingKey"),
+      "signingKey",
       name,
       {
         owner: args.owner,

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { SigningKeyRef, UserClaims } from "../core/claimInputs";
+import { formatCreds } from "../core/creds";
 import type { RevocationTime } from "../core/revocation";
 import type { UserProps, UserState } from "../provider/contracts";
-import { providerFor } from "../provider/kit/handler";
 import type { Account } from "./account";
 import { IdentityResource } from "./identity";
+import { exposeKnown } from "./known";
 import { joinMembership } from "./membership";
 import { secretInput } from "./secrets";
 import { SigningKey } from "./signingKey";
@@ -60,7 +61,7 @@ export class User extends IdentityResource {
       );
     }
     super(
-      providerFor("user"),
+      "user",
       name,
       {
         ...claims,
@@ -76,7 +77,6 @@ export class User extends IdentityResource {
         publicKey: undefined,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,
-        creds: undefined,
         claimsHash: undefined,
         adoptionDrift: undefined,
         issuer: undefined,
@@ -92,5 +92,14 @@ export class User extends IdentityResource {
       expires: args.expires,
       revokeOnDelete: revokeOnDelete !== false,
     });
+    // Derived here rather than stored: the JWT and the seed are in state already, and a stored copy
+    // of both (encrypted) was the largest part of a user's state.
+    exposeKnown(
+      this,
+      "creds",
+      pulumi.secret(
+        pulumi.all([this.jwt, this.seed]).apply(([jwt, seed]) => (jwt && seed ? formatCreds(jwt, seed) : "")),
+      ),
+    );
   }
 }

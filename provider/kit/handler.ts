@@ -69,3 +69,15 @@ export function providerFor(kind: ResourceKind): pulumi.dynamic.ResourceProvider
     },
   };
 }
+
+/**
+ * The `__provider` text Pulumi stores in the inputs and outputs of every resource of `kind` (what
+ * `pulumi.dynamic.Resource` would store is the serialized closure of `providerFor(kind)`, 2.3 KB,
+ * twice per resource). It loads the installed handler module by its frozen path; the dynamic-provider
+ * process calls the handler's methods directly (it treats a missing update/read/delete as
+ * `providerFor` does). State written by earlier releases keeps its own text, which loads the same
+ * modules.
+ */
+export function providerSource(kind: ResourceKind): string {
+  return `exports.handler = () => require("pulumi-nats-auth/provider/${kind}").handler;\n`;
+}

@@ -4,6 +4,7 @@
  * by the same contracts the SDK classes use (provider/contracts.ts).
  */
 import assert from "node:assert/strict";
+import { formatCreds } from "../../core/creds";
 import { handler as account } from "../../provider/account";
 import type {
   AccountProps,
@@ -27,6 +28,14 @@ export async function create<P extends object, S extends P>(h: Handler<P, S>, in
   return (await h.create(inputs)).outs;
 }
 
+/** A user of a test world, with its `.creds` text (which `User.creds` derives in the SDK). */
+export type IssuedUser = UserState & { creds: string };
+
+/** A created user with its `.creds` text, as `User.creds` derives it. */
+export function withCreds(u: UserState): IssuedUser {
+  return { ...u, creds: formatCreds(u.jwt, u.seed) };
+}
+
 /** An account of a test world, with the seed of the signing key its users are signed with. */
 export type Outs = AccountState & { userSignerSeed: string };
 
@@ -34,14 +43,14 @@ export interface World {
   operator: OperatorState;
   operatorSigningKey: SigningKeyState;
   sys: Outs;
-  sysUser: UserState;
+  sysUser: IssuedUser;
   newAccount(name: string, claims?: Partial<AccountProps>, extra?: Partial<AccountProps>): Promise<Outs>;
   newUser(
     acct: AccountState & { userSignerSeed?: string },
     name: string,
     claims?: Partial<UserProps>,
     signerSeed?: string,
-  ): Promise<UserState>;
+  ): Promise<IssuedUser>;
   newSigningKey(scope?: SigningKeyScope): Promise<SigningKeyState>;
 }
 
@@ -78,8 +87,8 @@ export async function world(opts: { strict?: boolean } = {}): Promise<World> {
     name: string,
     claims: Partial<UserProps> = {},
     signerSeed?: string,
-  ) =>
-    create(user, {
+  ): Promise<IssuedUser> => {
+    const outs = await create(user, {
       name,
       accountPublicKey: acct.publicKey,
       accountSigningKeys: acct.signingKeys,
@@ -87,6 +96,8 @@ export async function world(opts: { strict?: boolean } = {}): Promise<World> {
       signerSeed: signerSeed ?? String(acct.userSignerSeed),
       ...claims,
     });
+    return withCreds(outs);
+  };
   const sysUser = await newUser(sys, "sys");
   return {
     operator: op,

@@ -15,7 +15,7 @@ import { renderServerConfig } from "../../core/serverConfig";
 import { handler as account } from "../../provider/account";
 import { handler as operator } from "../../provider/operator";
 import { handler as user } from "../../provider/user";
-import { create } from "../harness/identities";
+import { create, withCreds } from "../harness/identities";
 import { NatsServer } from "../harness/natsServer";
 import { toolPath } from "../harness/paths";
 
@@ -62,13 +62,15 @@ describe("nsc import - adopt seeds and JWTs made by nsc", () => {
     const app = await create(account, { name: "APP", seed: seed.app, jwt: jwt.app, ...ref });
     assert.equal(app.publicKey, pub.app);
     assert.equal(app.jwt, jwt.app, "account JWT kept");
-    const u = await create(user, {
-      name: "u",
-      seed: seed.u,
-      jwt: jwt.u,
-      accountPublicKey: app.publicKey,
-      signerSeed: seed.app,
-    });
+    const u = withCreds(
+      await create(user, {
+        name: "u",
+        seed: seed.u,
+        jwt: jwt.u,
+        accountPublicKey: app.publicKey,
+        signerSeed: seed.app,
+      }),
+    );
     assert.equal(u.jwt, jwt.u, "user JWT kept");
 
     // A claim that differs from the adopted JWT re-signs it, with the same key.

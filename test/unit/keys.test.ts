@@ -78,4 +78,25 @@ describe("keys", () => {
     assert.match(seed, /^SU/);
     assert.deepEqual(Buffer.from(decodeSeed(seed).raw), Buffer.from(raw));
   });
+
+  it("keys - a seed loaded again (public key from the process cache) signs like the first load, and a cleared pair refuses to sign", () => {
+    const data = new TextEncoder().encode("payload");
+    for (const kind of ["operator", "account", "user"] as const) {
+      const ref = nkeys.fromSeed(createKeyPair(kind).getSeed());
+      const seed = new TextDecoder().decode(ref.getSeed());
+      const first = fromSeed(seed);
+      const again = fromSeed(seed);
+      assert.equal(again.getPublicKey(), ref.getPublicKey(), kind);
+      assert.equal(publicKeyOf(seed), ref.getPublicKey(), kind);
+      assert.deepEqual(Buffer.from(again.sign(data)), Buffer.from(ref.sign(data)), `${kind}: same signature`);
+      assert.deepEqual(Buffer.from(first.sign(data)), Buffer.from(ref.sign(data)), kind);
+      // Same raw bytes under another kind prefix is another identity, not a cache hit.
+      const other = kind === "user" ? "account" : "user";
+      const sameBytes = fromSeed(encodeSeed(other, decodeSeed(seed).raw));
+      assert.equal(publicKeyKind(sameBytes.getPublicKey()), other);
+      const cleared = fromSeed(seed);
+      cleared.clear();
+      assert.throws(() => cleared.sign(data), /cleared/);
+    }
+  });
 });

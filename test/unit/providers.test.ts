@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { decodeJwt } from "../../core/jwt";
 import { createKeyPair } from "../../core/nkeys";
 import { handler as account } from "../../provider/account";
-import { type Handler, providerFor } from "../../provider/kit/handler";
+import { type Handler, providerFor, providerSource } from "../../provider/kit/handler";
 import { UNKNOWN } from "../../provider/kit/unknown";
 import { handler as operator } from "../../provider/operator";
 import { handler as signingKey } from "../../provider/signingKey";
@@ -102,7 +102,11 @@ describe("providers", () => {
       accountPublicKey: a.outs.publicKey,
       signerSeed: a.outs.seed,
     });
-    assert.match(String(plain.outs.creds), /BEGIN NATS USER JWT/);
+    assert.equal(
+      (plain.outs as { creds?: string }).creds,
+      undefined,
+      "creds are derived by the SDK, not stored",
+    );
     assert.equal(decodeJwt(String(plain.outs.jwt)).nats.subs, -1);
   });
 
@@ -118,6 +122,29 @@ describe("providers", () => {
     const created = await p.create({ kind: "user" });
     assert.match(String(created.outs.publicKey), /^U/);
     console.log(`serialized provider size: ${code.length} bytes`);
+  });
+
+  it("provider - the __provider text the resources store is one line and runs the installed handler", async () => {
+    const requireFromString = require("require-from-string") as (src: string) => { handler(): unknown };
+    for (const kind of [
+      "keyPair",
+      "signingKey",
+      "operator",
+      "account",
+      "user",
+      "leafRemote",
+      "serverConfigFile",
+    ] as const) {
+      const code = providerSource(kind);
+      assert.ok(code.length < 100, `${kind}: ${code.length} bytes`);
+      const p = requireFromString(code).handler() as pulumi.dynamic.ResourceProvider;
+      assert.equal(typeof p.create, "function", kind);
+      assert.equal(typeof p.check, "function", kind);
+      assert.equal(typeof p.diff, "function", kind);
+    }
+    const p = requireFromString(providerSource("keyPair")).handler() as pulumi.dynamic.ResourceProvider;
+    const created = await p.create({ kind: "account" });
+    assert.match(String(created.outs.publicKey), /^A/);
   });
 });
 

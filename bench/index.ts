@@ -1,0 +1,102 @@
+/**
+ * `npm run bench`: the benchmark suite. Prints figures and asserts nothing (speed is not a test).
+ *
+ *   BENCH_ACCOUNTS (100) × BENCH_USERS (10)   size of the programs of the CLI steps
+ *   BENCH_PUSH_ACCOUNTS (200)                 accounts pushed to the 3-server cluster
+ *   BENCH_LOOKUPS (100)                       accounts looked up (refresh with a resolver)
+ *   BENCH_ONLY=cli,push,micro                 run only these parts
+ *   BENCH_NODE_OPTIONS                        passed as NODE_OPTIONS to the CLI steps (e.g. --cpu-prof)
+ *   BENCH_KEEP=1                              keep the stacks' temp backends
+ *
+ * Every step is printed with the load the machine was under while it ran (others share the cores).
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { REPO_ROOT, toolPath } from "../test/harness/paths";
+import { loadAvg, loadText, machineText } from "./machine";
+import { runMicro } from "./micro";
+import { type PushResults, runPush } from "./push";
+import { benchSize } from "./size";
+import { type CliResults, ratio, runCliSteps } from "./steps";
+
+function version(tool: string, args: string[]): string {
+  try {
+    return execFileSync(toolPath(tool), args, { encoding: "utf8", stdio: "pipe" }).trim().split("\n")[0];
+  } catch (e) {
+    return `unknown (${(e as Error).message.split("\n")[0]})`;
+  }
+}
+
+function count(name: string, fallback: number): number {
+  const n = Number(process.env[name] ?? fallback);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+function summary(cli: CliResults | undefined, push: PushResults | undefined): void {
+  const w = process.stdout;
+  w.write("\n# Summary (ratio = this package / floor; goals from issue 14)\n\n");
+  w.write(
+    "| step | this package | floor | ratio | goal | machine load (nats step) |\n|---|---|---|---|---|---|\n",
+  );
+  if (cli) {
+    const goals = ["≤ 1.3×", "≤ 1.2×", "≤ 1.2×", "≤ 1.3×", "≤ 1.3×"];
+    cli.steps.forEach((s, i) => {
+      w.write(
+        `| ${s.step} | ${(s.nats.ms / 1000).toFixed(1)} s | ${(s.floor.ms / 1000).toFixed(1)} s | ${ratio(s.nats.ms, s.floor.ms)} | ${goals[i]} | ${loadText(s.nats.load)} |\n`,
+      );
+    });
+    w.write(
+      `| stack export bytes per resource | ${cli.bytes.nats.toFixed(0)} | ${cli.bytes.floor.toFixed(0)} | ${ratio(cli.bytes.nats, cli.bytes.floor)} | ≤ 1.5× | |\n`,
+    );
+    const peak = (k: "nats" | "floor") => Math.max(...cli.steps.map((s) => s[k].providerRssKb)) / 1024;
+    w.write(
+      `| dynamic-provider peak RSS | ${peak("nats").toFixed(0)} MiB | ${peak("floor").toFixed(0)} MiB | ${ratio(peak("nats"), peak("floor"))} | | |\n`,
+    );
+  }
+  if (push) {
+    w.write(
+      `| push ${push.accounts} accounts, 3 servers confirm each | ${(push.ours.ms / 1000).toFixed(2)} s | nsc push -A: ${(push.nsc.ms / 1000).toFixed(1)} s (held ${push.nsc.heldPerServer.join("/")}) | ${(push.nsc.ms / push.ours.ms).toFixed(0)}× faster | ≥ 1000× | ${loadText(push.ours.load)} |\n`,
+    );
+    w.write(
+      `| lookups of ${push.lookups.count} accounts, 3 servers | ${(push.lookups.ms / 1000).toFixed(2)} s (16 at a time ${(push.lookups.concurrentMs / 1000).toFixed(2)} s) | | | < 2 s | ${loadText(push.lookups.load)} |\n`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const only = new Set((process.env.BENCH_ONLY ?? "cli,push,micro").split(","));
+  const size = benchSize();
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+    version: string;
+  };
+  const sdk = JSON.parse(
+    fs.readFileSync(path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8"),
+  ) as { version: string };
+  const w = process.stdout;
+  w.write(`# pulumi-nats-auth ${pkg.version} benchmark, ${new Date().toISOString()}\n`);
+  w.write(`machine: ${machineText()}, load ${loadAvg().toFixed(2)}\n`);
+  w.write(
+    `node ${process.version}, ${version("pulumi", ["version"])} (@pulumi/pulumi ${sdk.version}), ` +
+      `nats-server ${version("nats-server", ["--version"])}, nsc ${version("nsc", ["--version"])}\n`,
+  );
+  const started = Date.now();
+  const nodeOptions = process.env.BENCH_NODE_OPTIONS;
+  const cli = only.has("cli")
+    ? await runCliSteps(size, nodeOptions ? { NODE_OPTIONS: nodeOptions } : {})
+    : undefined;
+  const push = only.has("push")
+    ? await runPush(count("BENCH_PUSH_ACCOUNTS", 200), count("BENCH_LOOKUPS", 100))
+    : undefined;
+  if (only.has("micro")) await runMicro();
+  summary(cli, push);
+  w.write(`\ntotal ${((Date.now() - started) / 60000).toFixed(1)} min\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`bench failed: ${(e as Error).stack}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,179 @@
+/**
+ * Push and lookup on a real 3-server cluster with a full resolver. The accounts are made by the real
+ * nsc (an operator with SYS and a signing key, then `nsc add account` N times); the same JWTs are
+ * pushed by this package's push path (provider/kit/accountResolver pushAccount: validation, trust
+ * check, one request per cluster, every server's own confirmation required) and by `nsc push -A`, each
+ * to a fresh cluster, and what every server then holds is counted with $SYS.REQ.CLAIMS.LIST.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { closeAllResolvers, sharedResolver } from "../io/resolverPool";
+import type { AccountProps } from "../provider/contracts";
+import { lookupAccount, pushAccount } from "../provider/kit/accountResolver";
+import { startCluster } from "../test/harness/natsServer";
+import { toolPath } from "../test/harness/paths";
+import { type LoadSample, loadText, watchLoad } from "./machine";
+
+export interface PushResults {
+  accounts: number;
+  ours: { ms: number; load: LoadSample; concurrentMs: number; concurrentLoad: LoadSample };
+  nsc: { ms: number; load: LoadSample; heldPerServer: number[]; error?: string };
+  lookups: { count: number; ms: number; load: LoadSample; concurrentMs: number; heldEverywhere: number };
+}
+
+/** An nsc store in a temp dir: operator BENCH (SYS, signing key) and `n` accounts. */
+function nscStore(n: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-bench-nsc-"));
+  const env = {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(dir, "config"),
+    XDG_DATA_HOME: path.join(dir, "data"),
+    NKEYS_PATH: path.join(dir, "nkeys"),
+  };
+  const nsc = (...args: string[]) =>
+    execFileSync(toolPath("nsc"), args, { env, encoding: "utf8", stdio: "pipe", cwd: dir });
+  nsc("add", "operator", "--name", "BENCH", "--sys", "--generate-signing-key");
+  for (let i = 0; i < n; i++) nsc("add", "account", "--name", `A${i}`);
+  const conf = path.join(dir, "resolver.conf");
+  nsc("generate", "config", "--nats-resolver", "--config-file", conf);
+  const store = path.join(dir, "data", "nats", "nsc", "stores", "BENCH");
+  const read = (...p: string[]) => fs.readFileSync(path.join(store, ...p), "utf8").trim();
+  const operatorJwt = read("BENCH.jwt");
+  const operator = JSON.parse(Buffer.from(operatorJwt.split(".")[1], "base64url").toString()) as {
+    sub: string;
+    nats: { signing_keys?: string[] };
+  };
+  return {
+    dir,
+    env,
+    config: fs.readFileSync(conf, "utf8"),
+    creds: fs.readFileSync(path.join(dir, "nkeys", "creds", "BENCH", "SYS", "sys.creds"), "utf8"),
+    jwts: Array.from({ length: n }, (_, i) => read("accounts", `A${i}`, `A${i}.jwt`)),
+    operator: { publicKey: operator.sub, signingKeys: operator.nats.signing_keys ?? [] },
+    dispose: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+const subOf = (jwt: string): string =>
+  (JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString()) as { sub: string }).sub;
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ out: T; ms: number; load: LoadSample }> {
+  const end = watchLoad();
+  const start = process.hrtime.bigint();
+  const out = await fn();
+  return { out, ms: Number(process.hrtime.bigint() - start) / 1e6, load: end() };
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time (as the engine runs resource operations). */
+async function pool<T, R>(items: T[], limit: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return out;
+}
+
+export async function runPush(accounts: number, lookups: number): Promise<PushResults> {
+  const w = process.stdout;
+  w.write(`\n# Push: ${accounts} accounts (made by nsc) to a 3-server cluster, full resolver\n`);
+  const store = nscStore(accounts);
+  try {
+    const props = (urls: string[]) =>
+      ({
+        operatorPublicKey: store.operator.publicKey,
+        operatorSigningKeys: store.operator.signingKeys,
+        operatorStrict: false,
+        resolver: { servers: urls, creds: store.creds, expectedServers: 3 },
+      }) as unknown as AccountProps;
+
+    // This package: every push needs all 3 servers' own confirmation (expectedServers 3), or it throws.
+    let ours: PushResults["ours"];
+    let lookup: PushResults["lookups"];
+    {
+      await using cluster = await startCluster(3, { body: store.config });
+      const p = props(cluster.urls);
+      await sharedResolver({ servers: [cluster.urls[0]], creds: store.creds }); // connect outside the timing
+      const seq = await timed(async () => {
+        for (const [i, jwt] of store.jwts.entries()) await pushAccount(`A${i}`, p, jwt);
+      });
+      w.write(
+        `  pulumi-nats-auth push, one after another: ${(seq.ms / 1000).toFixed(2)} s (${(seq.ms / accounts).toFixed(1)} ms each, 3/3 servers confirmed each)  ${loadText(seq.load)}\n`,
+      );
+      const par = await timed(() => pool(store.jwts, 16, (jwt, i) => pushAccount(`A${i}`, p, jwt)));
+      w.write(
+        `  pulumi-nats-auth push, 16 at a time:      ${(par.ms / 1000).toFixed(2)} s  ${loadText(par.load)}\n`,
+      );
+      ours = { ms: seq.ms, load: seq.load, concurrentMs: par.ms, concurrentLoad: par.load };
+
+      // Refresh with a resolver: each account's read looks it up on every server and checks trust.
+      const n = Math.min(lookups, accounts);
+      const look = (jwt: string) =>
+        lookupAccount(p.resolver!, { ...p, publicKey: subOf(jwt), jwt } as AccountProps);
+      const lseq = await timed(async () => {
+        let held = 0;
+        for (const jwt of store.jwts.slice(0, n)) if ((await look(jwt)).pushedTo === 3) held++;
+        return held;
+      });
+      const lpar = await timed(() => pool(store.jwts.slice(0, n), 16, look));
+      w.write(
+        `  lookups of ${n} accounts (refresh with resolver): ${(lseq.ms / 1000).toFixed(2)} s one after another, ` +
+          `${(lpar.ms / 1000).toFixed(2)} s 16 at a time; held on 3/3 servers: ${lseq.out}/${n}  ${loadText(lseq.load)}\n`,
+      );
+      lookup = { count: n, ms: lseq.ms, load: lseq.load, concurrentMs: lpar.ms, heldEverywhere: lseq.out };
+      await closeAllResolvers();
+    }
+
+    // nsc push -A, as its users run it, to a fresh cluster; then count what each server holds.
+    let nsc: PushResults["nsc"];
+    {
+      await using cluster = await startCluster(3, { body: store.config });
+      const run = await timed(async () => {
+        try {
+          await promisify(execFile)(toolPath("nsc"), ["push", "-A", "-u", cluster.urls[0]], {
+            env: store.env,
+            cwd: store.dir,
+            maxBuffer: 64 << 20,
+          });
+          return undefined;
+        } catch (e) {
+          const err = e as { stderr?: string; message: string };
+          const lines = (err.stderr ?? err.message).trim().split("\n");
+          return (
+            lines
+              .filter((l) => /error|fail|expired/i.test(l))
+              .slice(-2)
+              .join(" | ") || lines.slice(-1)[0]
+          );
+        }
+      });
+      const client = await sharedResolver({ servers: [cluster.urls[0]], creds: store.creds });
+      const wanted = new Set(store.jwts.map(subOf));
+      const lists = await client.list();
+      const heldPerServer = lists.map((l) => l.accounts.filter((a) => wanted.has(a)).length);
+      await closeAllResolvers();
+      w.write(
+        `  nsc push -A: ${(run.ms / 1000).toFixed(2)} s, servers hold ${heldPerServer.join("/")} of ${accounts}` +
+          `${run.out ? `; nsc failed: ${run.out}` : ""}  ${loadText(run.load)}\n`,
+      );
+      nsc = { ms: run.ms, load: run.load, heldPerServer, error: run.out };
+    }
+    const perNsc = nsc.ms / Math.max(1, Math.min(...nsc.heldPerServer, accounts));
+    w.write(
+      `  ratio nsc push -A / pulumi-nats-auth: ${(nsc.ms / ours.ms).toFixed(1)}× (whole run, one after another), ` +
+        `${(nsc.ms / ours.concurrentMs).toFixed(1)}× (16 at a time); per account delivered everywhere: ` +
+        `${(perNsc / (ours.ms / accounts)).toFixed(1)}×\n`,
+    );
+    return { accounts, ours, nsc, lookups: lookup };
+  } finally {
+    store.dispose();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The CLI steps, timed side by side in one run: the package's program and the floor (the same graph
+ * of trivial dynamic resources) take each step one after the other, so both see the same machine.
+ */
+
+import { loadText } from "./machine";
+import { BenchProject, type Run } from "./project";
+import { type BenchSize, resourceCount } from "./size";
+
+/** One step's figures for both programs. */
+export interface StepResult {
+  step: string;
+  command: string;
+  nats: Run;
+  floor: Run;
+}
+
+export interface CliResults {
+  steps: StepResult[];
+  /** `pulumi stack export` bytes per resource. */
+  bytes: { nats: number; floor: number; natsResources: number; floorResources: number };
+}
+
+const CHANGED = { BENCH_CHANGE: "1" };
+
+const STEPS: { step: string; args: string[]; env?: Record<string, string> }[] = [
+  { step: "pulumi up from empty", args: ["up", "--yes", "--skip-preview"] },
+  { step: "no-op pulumi preview", args: ["preview"] },
+  { step: "one account limit changed: preview", args: ["preview"], env: CHANGED },
+  { step: "one account limit changed: up", args: ["up", "--yes", "--skip-preview"], env: CHANGED },
+  { step: "pulumi refresh (no resolver)", args: ["refresh", "--yes", "--skip-preview"], env: CHANGED },
+];
+
+export function ratio(a: number, b: number): string {
+  return b > 0 ? `${(a / b).toFixed(2)}×` : "n/a";
+}
+
+const mib = (kb: number) => `${(kb / 1024).toFixed(0)} MiB`;
+
+function printStep(r: StepResult): void {
+  const w = process.stdout;
+  w.write(`\n## ${r.step}   (${r.command})\n`);
+  for (const [who, run] of [
+    ["nats ", r.nats],
+    ["floor", r.floor],
+  ] as const) {
+    w.write(
+      `  ${who} ${(run.ms / 1000).toFixed(1).padStart(7)} s  provider peak RSS ${mib(run.providerRssKb).padStart(8)}  ` +
+        `[${run.summary}]  ${loadText(run.load)}\n`,
+    );
+  }
+  w.write(`  ratio ${ratio(r.nats.ms, r.floor.ms)}\n`);
+}
+
+/** Runs every step on both programs; `env` is passed to every command (e.g. NODE_OPTIONS for a profile). */
+export async function runCliSteps(size: BenchSize, env: Record<string, string> = {}): Promise<CliResults> {
+  const sizeEnv = { BENCH_ACCOUNTS: String(size.accounts), BENCH_USERS: String(size.users), ...env };
+  process.stdout.write(
+    `\n# CLI steps: ${size.accounts} accounts × ${size.users} users = ${resourceCount(size)} resources per program\n`,
+  );
+  const nats = await BenchProject.create("nats");
+  const floor = await BenchProject.create("floor");
+  try {
+    const steps: StepResult[] = [];
+    for (const s of STEPS) {
+      const stepEnv = { ...sizeEnv, ...s.env };
+      const f = await floor.run(s.args, stepEnv);
+      const n = await nats.run(s.args, stepEnv);
+      const r = {
+        step: s.step,
+        command: `pulumi ${s.args.join(" ")}${s.env ? " (BENCH_CHANGE=1)" : ""}`,
+        nats: n,
+        floor: f,
+      };
+      printStep(r);
+      steps.push(r);
+    }
+    const sizeOf = async (p: BenchProject) => {
+      const text = await p.exportText();
+      const resources =
+        (JSON.parse(text) as { deployment: { resources?: unknown[] } }).deployment.resources?.length ?? 0;
+      return { bytes: Buffer.byteLength(text), resources };
+    };
+    const ns = await sizeOf(nats);
+    const fs = await sizeOf(floor);
+    const bytes = {
+      nats: ns.bytes / ns.resources,
+      floor: fs.bytes / fs.resources,
+      natsResources: ns.resources,
+      floorResources: fs.resources,
+    };
+    process.stdout.write(
+      `\n## pulumi stack export, bytes per resource\n  nats  ${bytes.nats.toFixed(0)} (${ns.bytes} B / ${ns.resources})\n` +
+        `  floor ${bytes.floor.toFixed(0)} (${fs.bytes} B / ${fs.resources})\n  ratio ${ratio(bytes.nats, bytes.floor)}\n`,
+    );
+    return { steps, bytes };
+  } finally {
+    if (process.env.BENCH_KEEP !== "1") {
+      nats.dispose();
+      floor.dispose();
+    } else process.stdout.write(`kept: ${nats.tmp} ${floor.tmp}\n`);
+  }
+}

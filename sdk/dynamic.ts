@@ -1,0 +1,31 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerSource, type ResourceKind } from "../provider/kit/handler";
+
+/**
+ * The base of every resource of this package: a dynamic resource (type
+ * `pulumi-nodejs:dynamic/<module>:<type>`, run by Pulumi's Node.js dynamic provider) whose
+ * `__provider` is a one-line loader of the handler module instead of a serialized closure.
+ *
+ * `pulumi.dynamic.Resource` serializes the provider object into every resource's inputs and outputs;
+ * at a thousand resources that text (2.3 KB, twice) was most of the state, and on a file backend the
+ * engine rewrites the whole state after every step. This class registers the same type token with
+ * the same `__provider` input, so stacks written by earlier releases (which extended
+ * `pulumi.dynamic.Resource`) keep their resources.
+ */
+export abstract class DynamicResource extends pulumi.CustomResource {
+  protected constructor(
+    kind: ResourceKind,
+    name: string,
+    props: pulumi.Inputs,
+    opts: pulumi.CustomResourceOptions | undefined,
+    module: string,
+    type: string,
+  ) {
+    super(
+      `pulumi-nodejs:dynamic/${module}:${type}`,
+      name,
+      { ...props, __provider: providerSource(kind) },
+      opts,
+    );
+  }
+}
