@@ -231,7 +231,11 @@ export const handler: Handler<AccountProps, AccountState> = {
     const failed = (e: unknown) =>
       new PartialFailure(describe(e), id, { ...outs, __provider: news.__provider }, { cause: e });
     if (resolverOf(news)) {
-      const alreadyThere = olds.pushedHash === s.claimsHash && olds.jwt === s.jwt;
+      // A server added to the list has not got the JWT yet, however current it is elsewhere.
+      const sameServers =
+        JSON.stringify([...(olds.resolver?.servers ?? [])].sort()) ===
+        JSON.stringify([...(news.resolver?.servers ?? [])].sort());
+      const alreadyThere = olds.pushedHash === s.claimsHash && olds.jwt === s.jwt && sameServers;
       if (alreadyThere && olds.pushedTo) {
         outs.pushedHash = olds.pushedHash;
         outs.pushedTo = olds.pushedTo;
