@@ -19,6 +19,7 @@ import {
 import type { AccountProps, AccountResolver, AccountState, Signed } from "./contracts";
 import { checkResolver, deleteAccount, lookupAccount, pushAccount, resolverOf } from "./kit/accountResolver";
 import type { Handler } from "./kit/handler";
+import { quietExpectedFailures } from "./kit/hostErrors";
 import {
   checkSigner,
   desiredHash,
@@ -153,7 +154,7 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
   return c;
 }
 
-export const handler: Handler<AccountProps, AccountState> = {
+export const handler: Handler<AccountProps, AccountState> = quietExpectedFailures({
   async check(olds, news) {
     return checkResult(news, check(news, olds).failures);
   },
@@ -278,4 +279,4 @@ export const handler: Handler<AccountProps, AccountState> = {
       signer.clear();
     }
   },
-};
+});
