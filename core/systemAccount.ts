@@ -36,3 +36,20 @@ export type SystemAccountExports = "nsc" | "none";
 export function systemAccountExports(choice: SystemAccountExports | undefined): Export[] | undefined {
   return (choice ?? "nsc") === "nsc" ? NSC_SYSTEM_ACCOUNT_EXPORTS.map((e) => ({ ...e })) : undefined;
 }
+
+/**
+ * What a system-account user needs to keep accounts in step with the resolvers, and nothing more:
+ * count the servers (`SERVER.PING`), learn whom they trust (`SERVER.PING.VARZ`), push and delete
+ * account JWTs (`CLAIMS.UPDATE`, `CLAIMS.DELETE`), look them up at refresh
+ * (`ACCOUNT.*.CLAIMS.LOOKUP`), and receive the replies (`_INBOX.>`).
+ */
+export const RESOLVER_USER_PERMISSIONS = {
+  pub: [
+    "$SYS.REQ.SERVER.PING",
+    "$SYS.REQ.SERVER.PING.VARZ",
+    "$SYS.REQ.CLAIMS.UPDATE",
+    "$SYS.REQ.CLAIMS.DELETE",
+    "$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP",
+  ],
+  sub: ["_INBOX.>"],
+} as const;

@@ -3,10 +3,19 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { NatsAuthError } from "../core/errors";
 
-/** Writes `text` to `file` atomically (temp file + rename) with `mode`, creating parent dirs. */
-export function writeFileAtomic(file: string, text: string, mode: number, resource: string): void {
+/**
+ * Writes `text` to `file` atomically (temp file + rename) with `mode`, creating parent dirs (with
+ * `dirMode` when given; directories that exist keep theirs).
+ */
+export function writeFileAtomic(
+  file: string,
+  text: string,
+  mode: number,
+  resource: string,
+  dirMode?: number,
+): void {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: dirMode });
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, text, { mode });
     fs.chmodSync(tmp, mode);

@@ -110,6 +110,11 @@ export class ResolverFleet {
     return new ResolverFleet(conn, members, groups);
   }
 
+  /** Listed URLs with no working connection, and why. */
+  get unreachable(): Unconfirmed[] {
+    return this.#unreachable();
+  }
+
   /** The listed URLs. */
   get urls(): string[] {
     return this.#members.map((m) => m.url);

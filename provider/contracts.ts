@@ -14,6 +14,7 @@ import type {
   UserClaims,
   UserTemplate,
 } from "../core/claimInputs";
+import type { NatsContextSpec } from "../core/natsContext";
 import type { Member, RemovedUser, RevocationTime } from "../core/revocation";
 import type { LeafRemoteInputs, LeafRemoteSpec, ServerConfigSpec } from "../core/serverConfig";
 
@@ -62,6 +63,11 @@ export interface IdentityProps {
   seed?: string;
   /** With `seed`: an existing JWT, kept byte for byte while its claims match. */
   jwt?: string;
+  /**
+   * Set by the provider's check, never by the program: how an adopted `jwt` differs from what the
+   * inputs say, claim by claim. Present means `up` signs a new JWT instead of keeping the adopted one.
+   */
+  adoptionDrift?: Record<string, string>;
 }
 
 /** What signing an identity produced. */
@@ -93,6 +99,8 @@ export interface AccountResolver {
   /** On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. */
   onDelete?: "delete" | "retain";
   timeoutMs?: number;
+  /** How long a push waits for every listed server to answer (servers still starting), in ms. */
+  waitMs?: number;
 }
 
 export interface AccountProps extends AccountClaims, IdentityProps, IssuedProps {
@@ -153,4 +161,30 @@ export interface ServerConfigState extends ServerConfigProps {
    * servers must restart to use them. Absent in 0.1.0 state (read as false).
    */
   restartRequired?: boolean;
+}
+
+export interface CredsFileProps {
+  /** Absolute path of the file (the SDK resolves a relative one against the program's directory). */
+  path: string;
+  /** The `.creds` text (a User's `creds`). */
+  creds: string;
+}
+export interface CredsFileState extends CredsFileProps {
+  /** Digest of what was written; "drifted" after a refresh found the file changed or loosened. */
+  contentHash: string;
+}
+
+export interface NatsContextProps extends NatsContextSpec {
+  /** The context name (`nats --context <name>`). */
+  name: string;
+  /** natscli's config home ($XDG_CONFIG_HOME or ~/.config, resolved by the SDK). */
+  configHome: string;
+}
+export interface NatsContextState extends NatsContextProps {
+  /** The context file: `<configHome>/nats/context/<name>.json`. */
+  path: string;
+  /** The JSON written there. */
+  text: string;
+  /** False after a refresh found the file changed, removed or loosened. */
+  fileInSync: boolean;
 }

@@ -41,6 +41,27 @@ export interface ResolverArgs {
   onDelete?: pulumi.Input<"delete" | "retain">;
   /** Upper bound for one request, in ms (default 5000); replies end it as soon as all servers answered. */
   timeoutMs?: pulumi.Input<number>;
+  /**
+   * How long a push waits for every listed server to answer, in ms (default 0: one attempt). For a
+   * program that also starts the servers (a container or VM resource the Account `dependsOn`): the
+   * push retries until they answer, and gives up after this long naming each server and its last
+   * error. Refresh and delete do not wait.
+   */
+  waitMs?: pulumi.Input<number>;
+}
+
+/**
+ * The resolver as the provider gets it: the creds a secret on their own rather than the whole object,
+ * so the URLs and counts can be checked at preview while the creds of a system user made in the same
+ * run are still unknown (a secret object with one unknown field is unknown as a whole). A URL that
+ * carries a user or password makes the server list secret too.
+ */
+function resolverInput(r: ResolverArgs | undefined) {
+  if (r === undefined) return undefined;
+  const servers = pulumi
+    .output(r.servers)
+    .apply((urls) => (urls.some((u) => /\/\/[^/]*@/.test(u)) ? pulumi.secret(urls) : pulumi.output(urls)));
+  return { ...r, servers, creds: pulumi.secret(r.creds) };
 }
 
 /** Inputs of an {@link Account}: its claims, plus who signs it and where it is pushed. */
@@ -88,7 +109,8 @@ export class Account extends IdentityResource {
     const { operator, signer, key, signingKeys, resolver, ...claims } = args;
     const signerSeed = signer?.seed ?? operator.seed;
     if (signerSeed === undefined) {
-      throw new Error(
+      // A RunError is printed as its message alone: a mistake in the program, not a crash to debug.
+      throw new pulumi.RunError(
         `Account "${name}": signer: pass an Operator resource as operator, or a signer with a seed`,
       );
     }
@@ -110,11 +132,12 @@ export class Account extends IdentityResource {
         operatorStrict: strict,
         signedByIdentity: signer === undefined,
         signingKeys: refs,
-        resolver: secretInput(resolver),
+        resolver: resolverInput(resolver),
         publicKey: undefined,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,
         claimsHash: undefined,
+        adoptionDrift: undefined,
         issuer: undefined,
         members: membership.list,
         pushedTo: undefined,

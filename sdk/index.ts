@@ -3,9 +3,11 @@
  * topology (resolver, leaf-node remotes, server config) as Pulumi resources.
  */
 export * from "./account";
+export * from "./credsFile";
 export * from "./identity";
 export * from "./keyPair";
 export * from "./leafRemote";
+export * from "./natsContext";
 export * from "./operator";
 export * from "./operatorWithSystemAccount";
 export * from "./serverConfig";

@@ -40,7 +40,7 @@ class Membership {
 
   join(user: string, member: MemberInput): void {
     if (this.#sealed) {
-      throw new Error(
+      throw new pulumi.RunError(
         `User "${user}": account: Account "${this.account}" had already sent its member list when this User ` +
           "was declared (after an await or inside an apply). Declare users right after their account, " +
           "or set revokeOnDelete: false and revoke it by hand (Account revocations) when you remove it",

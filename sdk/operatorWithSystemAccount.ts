@@ -1,5 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type SystemAccountExports, systemAccountExports } from "../core/systemAccount";
+import {
+  RESOLVER_USER_PERMISSIONS,
+  type SystemAccountExports,
+  systemAccountExports,
+} from "../core/systemAccount";
 import { Account, type ResolverArgs } from "./account";
 import { KeyPair } from "./keyPair";
 import { Operator, type OperatorArgs } from "./operator";
@@ -44,6 +48,14 @@ export type OperatorWithSystemAccountArgs = Omit<OperatorArgs, "systemAccount"> 
   adopt?: OperatorWithSystemAccountAdoption;
   /** Push the system account to a resolver too (it is usually preloaded in the server config instead). */
   resolver?: ResolverArgs;
+  /**
+   * Also make a least-privilege system user for resolver pushes (`true`, or its name; default
+   * "resolver"): it may publish only `$SYS.REQ.SERVER.PING`, `$SYS.REQ.SERVER.PING.VARZ`,
+   * `$SYS.REQ.CLAIMS.UPDATE`, `$SYS.REQ.CLAIMS.DELETE` and `$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP`, and
+   * subscribe only to `_INBOX.>`: enough to push, refresh and delete accounts, nothing else of SYS.
+   * Give its `creds` to an Account's `resolver` (or to other stacks) instead of `systemUser`'s.
+   */
+  resolverUser?: boolean | string;
 };
 
 /** A seed as a secret, so a plain string passed in never reaches state or a diff in clear text. */
@@ -66,6 +78,8 @@ export class OperatorWithSystemAccount extends pulumi.ComponentResource {
   readonly systemAccountSigningKey?: SigningKey;
   readonly systemAccount: Account;
   readonly systemUser: User;
+  /** The least-privilege resolver-push user, with `resolverUser`. */
+  readonly resolverUser?: User;
 
   constructor(
     name: string,
@@ -81,6 +95,7 @@ export class OperatorWithSystemAccount extends pulumi.ComponentResource {
       systemAccountExports: exportsChoice,
       adopt,
       resolver,
+      resolverUser,
       ...operatorArgs
     } = args;
     const generated: { seed?: pulumi.Input<string> } | undefined = generateSigningKey ? {} : undefined;
@@ -142,6 +157,20 @@ export class OperatorWithSystemAccount extends pulumi.ComponentResource {
       },
       child,
     );
+    if (resolverUser) {
+      const userName = typeof resolverUser === "string" ? resolverUser : "resolver";
+      this.resolverUser = new User(
+        `${name}-resolver-user`,
+        {
+          name: userName,
+          account: this.systemAccount,
+          signer: this.systemAccountSigningKey,
+          pub: { allow: [...RESOLVER_USER_PERMISSIONS.pub] },
+          sub: { allow: [...RESOLVER_USER_PERMISSIONS.sub] },
+        },
+        child,
+      );
+    }
     this.registerOutputs({
       operatorJwt: this.operator.jwt,
       systemAccountPublicKey: this.systemAccount.publicKey,

@@ -15,6 +15,7 @@ import type { Checker } from "../../core/validation";
 import type { ResolverConnection } from "../../io/resolverClient";
 import { type FleetOutcome, ResolverFleet, type Unconfirmed } from "../../io/resolverFleet";
 import type { AccountProps, AccountResolver } from "../contracts";
+import { openWhenAnswering } from "./resolverWait";
 import { containsUnknown } from "./unknown";
 
 /** URL schemes a NATS client connection (the resolver's) can use. */
@@ -32,28 +33,38 @@ function connection(r: AccountResolver): ResolverConnection {
 
 /** Preview checks of `resolver` (values still unknown at preview are left alone). */
 export function checkResolver(c: Checker, r: AccountResolver | undefined): void {
-  if (!r || containsUnknown(r)) return;
+  // Each part is judged once known: the creds of a system user made in the same run are unknown at
+  // preview, and must not hide a wrong URL or count until `up`.
+  if (!r || typeof r !== "object") return;
+  const known = (v: unknown) => !containsUnknown(v);
   // An empty list is allowed: the JWT is signed but not pushed (bootstrapping before servers run).
-  if (!Array.isArray(r.servers)) c.fail("resolver.servers", "must be a list of server URLs");
-  else {
-    r.servers.forEach((url, i) => {
-      const reason = urlProblem(url);
-      if (reason) c.fail(`resolver.servers[${i}]`, reason);
-    });
+  if (known(r.servers)) {
+    if (!Array.isArray(r.servers)) c.fail("resolver.servers", "must be a list of server URLs");
+    else {
+      r.servers.forEach((url, i) => {
+        const reason = clientUrlProblem(url);
+        if (reason) c.fail(`resolver.servers[${i}]`, reason);
+      });
+    }
   }
-  if (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT")) {
+  if (known(r.creds) && (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT"))) {
     c.fail("resolver credentials", "must be the .creds text of a system account user");
   }
-  if (r.onDelete !== undefined && r.onDelete !== "delete" && r.onDelete !== "retain") {
+  if (known(r.onDelete) && r.onDelete !== undefined && r.onDelete !== "delete" && r.onDelete !== "retain") {
     c.fail("resolver.onDelete", 'must be "delete" or "retain"');
   }
+  const w = r.waitMs;
+  if (known(w) && w !== undefined && w !== null && !(Number.isInteger(w) && w >= 0)) {
+    c.fail("resolver.waitMs", `must be a whole number of milliseconds, 0 or more, got ${String(w)}`);
+  }
   const n = r.expectedServers;
-  if (n !== undefined && n !== null && !(Number.isInteger(n) && n >= 1)) {
+  if (known(n) && n !== undefined && n !== null && !(Number.isInteger(n) && n >= 1)) {
     c.fail("resolver.expectedServers", `must be a whole number of at least 1, got ${String(n)}`);
   }
 }
 
-function urlProblem(url: unknown): string | undefined {
+/** Why `url` cannot be a NATS client connection URL, if it cannot. */
+export function clientUrlProblem(url: unknown): string | undefined {
   if (typeof url !== "string" || !url) return "must be a server URL such as nats://host:4222";
   let scheme: string;
   try {
@@ -85,7 +96,7 @@ async function pushOnce(name: string, props: AccountProps, jwt: string): Promise
   });
   if (problems.length)
     throw new NatsAuthError(`refusing to push: ${problems.join("; ")}`, { resource: name });
-  const fleet = await ResolverFleet.open(connection(r));
+  const fleet = await openWhenAnswering(connection(r), r.waitMs ?? 0);
   // The running servers judge the JWT by the operator they started with, not by this stack's: a JWT
   // they would store but not use is not pushed (it would replace one they can use).
   const untrusted = trustProblems(jwt, await fleet.trust());

@@ -21,7 +21,9 @@ export type ResourceKind =
   | "account"
   | "user"
   | "leafRemote"
-  | "serverConfigFile";
+  | "serverConfigFile"
+  | "credsFile"
+  | "natsContext";
 
 /** A check result: the inputs as given, with every failure Pulumi shows under the resource. */
 export interface CheckResult<P> {

@@ -5,6 +5,8 @@
  * program's values; `up` repairs and a final preview shows 0 changes.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { accountClaims } from "../../core/claims";
 import { decodeJwt, sign } from "../../core/jwt";
@@ -12,7 +14,7 @@ import { createKeyPair, fromSeed } from "../../core/nkeys";
 import { renderServerConfig } from "../../core/serverConfig";
 import { ResolverClient } from "../../io/resolverClient";
 import { closeAllResolvers } from "../../io/resolverPool";
-import { NatsServer } from "../harness/natsServer";
+import { type Cluster, NatsServer, startCluster } from "../harness/natsServer";
 import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
 import { program } from "./fixtures/driftProgram";
 
@@ -166,5 +168,59 @@ describe("e2e drift - what drifted, by claim, on three standalone servers", () =
     const claims = accountClaims("APP", v(o, "appPub"), stranger.getPublicKey(), { limits: { conn: 10 } });
     await pushBehindTheBack([urls[0]], v(o, "sysCreds"), await sign(claims, stranger));
     await seeAndRepair([/issuer.*1 of 3 servers: not signed by this stack's operator keys/], "foreign");
+  });
+});
+
+describe("e2e drift - one server of a 3-server cluster holding another JWT", () => {
+  let t: TestStack;
+  let cluster: Cluster | undefined;
+  before(async () => {
+    t = await TestStack.create("drift-cluster", program);
+    const signed = (await t.up()).outputs;
+    // A full resolver syncs with its peers only on its interval (no sync at start): an hour keeps
+    // the divergence in place for the test, as a server that missed a push would hold it for a while.
+    cluster = await startCluster(3, {
+      body: renderServerConfig({
+        operator: v(signed, "operatorJwt"),
+        systemAccount: v(signed, "sysPub"),
+        resolver: { type: "full", dir: "jwt", allowDelete: true, interval: "1h" },
+        preload: { [v(signed, "sysPub")]: v(signed, "sysJwt") },
+      }),
+    });
+    await t.stack.setConfig("servers", { value: JSON.stringify(cluster.urls) });
+  });
+  after(async () => {
+    await t?.dispose();
+    await cluster?.[Symbol.asyncDispose]();
+    await closeAllResolvers();
+  });
+
+  it("drift - the odd server is named with its count; up brings it back in line", async () => {
+    const o = (await t.up()).outputs;
+    assert.equal(
+      (await t.stack.exportStack()).deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::APP"))
+        ?.outputs?.pushedTo,
+      3,
+      "every server of the cluster took the push, each counted once",
+    );
+    // The third server, stopped, gets another JWT in its resolver dir behind everyone's back.
+    const odd = cluster!.servers[2];
+    await odd.stop();
+    const other = await edited(o, (n) => {
+      (n.limits as Record<string, unknown>).subs = 5;
+    });
+    fs.writeFileSync(path.join(odd.dir, "jwt", `${v(o, "appPub")}.jwt`), other);
+    await odd.restart();
+
+    const refreshed = await t.refresh({ diff: true });
+    const odd1 = /limits\.subs.*1 of 3 servers: 5, program: -1/;
+    assert.match(refreshed.stdout, odd1, "refresh --diff names the claim and the count");
+    const preview = await t.preview({ diff: true });
+    assert.match(preview.stdout, odd1, "preview --diff too");
+    assert.equal(preview.changeSummary.update, 1, "the account is to be updated");
+    await t.up();
+    assert.equal(changeCount((await t.preview()).changeSummary), 0, "repaired");
+    const after = await t.refresh({ diff: true });
+    assert.doesNotMatch(after.stdout, /limits\.subs/, "every server holds the program's JWT again");
   });
 });

@@ -5,6 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
@@ -175,16 +177,27 @@ describe("e2e identity - pulumi up, no-op preview, one update, enforced by nats-
       user: [/bad-user/, /property pub\.allow\[0\]/, /white space/, /property subs/, /integer >= -1/],
       scoped: [/scoped-user/, /property pub/, /scoped signing key carries no permissions/],
       seed: [/op/, /property identity/, /seed: is a account seed, expected operator/],
+      window: [/late/, /property expires/, /is not after notBefore/],
+      expired: [/gone/, /property expires/, /has already passed/],
+      duplicateKeys: [/twice/, /property signingKeys/, /twice|duplicate/i],
+      resolverUrl: [/pushed/, /resolver/, /http/, /expectedServers/],
+      serverConfig: [/srv/, /property (resolver|preload)/, /property cluster\.routes\[0\]/],
+      leafRemote: [/leaf/, /property urls\[0\]/],
     };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-bad-input-"));
+    const file = path.join(dir, "server.conf");
     for (const [name, patterns] of Object.entries(expectations)) {
       const out = execFileSync(process.execPath, [path.join(__dirname, "fixtures", "badInput.js"), name], {
         encoding: "utf8",
-        timeout: 120_000,
+        timeout: 180_000,
+        env: { ...process.env, BAD_INPUT_FILE: file },
       });
       const { message } = JSON.parse(out.trim().split("\n").pop() ?? "{}") as { message: string };
       assert.ok(message, `${name}: preview should fail`);
       for (const p of patterns) assert.match(message, p, name);
       assert.doesNotMatch(message, SEED_RE, `${name}: no seed in the error`);
     }
+    assert.deepEqual(fs.readdirSync(dir), [], "no file written by a preview that failed");
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,0 +1,87 @@
+/**
+ * Dynamic provider of `NatsContext`: the context file the `nats` CLI reads
+ * (`<config home>/nats/context/<name>.json`, see core/natsContext.ts), written as natscli writes
+ * its own (mode 0600 in a 0700 directory). It holds paths and URLs, never the creds themselves.
+ */
+import * as path from "node:path";
+import { contextNameProblem, natsContextFile, renderNatsContext } from "../core/natsContext";
+import { removeFile, writeFileAtomic } from "../io/files";
+import type { NatsContextProps, NatsContextState } from "./contracts";
+import { clientUrlProblem } from "./kit/accountResolver";
+import { digest, fileHolds } from "./kit/fileContent";
+import type { Handler } from "./kit/handler";
+import { checkResult, decideDiff } from "./kit/resource";
+import { containsUnknown, previewChecker } from "./kit/unknown";
+
+const NAME = "NatsContext";
+
+/** Where natscli looks for the context `name` under `configHome`. */
+export function natsContextPath(configHome: string, name: string): string {
+  return path.join(configHome, ...natsContextFile(name));
+}
+
+function specOf(p: NatsContextProps) {
+  return {
+    servers: p.servers,
+    credsPath: p.credsPath,
+    description: p.description,
+    tls: p.tls,
+    jetstreamDomain: p.jetstreamDomain,
+    inboxPrefix: p.inboxPrefix,
+  };
+}
+
+function write(props: NatsContextProps): NatsContextState {
+  const file = natsContextPath(props.configHome, props.name);
+  const text = renderNatsContext(specOf(props));
+  writeFileAtomic(file, text, 0o600, `${NAME} "${props.name}"`, 0o700);
+  return { ...props, path: file, text, fileInSync: true };
+}
+
+export const handler: Handler<NatsContextProps, NatsContextState> = {
+  async check(_olds, news) {
+    const c = previewChecker();
+    if (!containsUnknown(news.name)) {
+      const problem = contextNameProblem(news.name);
+      if (problem) c.fail("name", problem);
+    }
+    // Each known URL is judged even while others are unknown.
+    if (Array.isArray(news.servers) || !containsUnknown(news.servers)) {
+      if (!Array.isArray(news.servers) || news.servers.length === 0) {
+        c.fail("servers", "a context needs at least one server URL, e.g. nats://127.0.0.1:4222");
+      } else {
+        news.servers.forEach((url, i) => {
+          const reason = containsUnknown(url) ? undefined : clientUrlProblem(url);
+          if (reason) c.fail(`servers[${i}]`, reason);
+        });
+      }
+    }
+    if (!containsUnknown(news.configHome) && (typeof news.configHome !== "string" || !news.configHome)) {
+      c.fail("configHome", "must be a directory (natscli reads <configHome>/nats/context)");
+    }
+    return checkResult(news, c.failures);
+  },
+  async diff(_id, olds, news) {
+    return decideDiff(olds, news, {
+      changed: (o, n) =>
+        o.fileInSync !== true ||
+        o.path !== natsContextPath(n.configHome, n.name) ||
+        o.text !== renderNatsContext(specOf(n)),
+    });
+  },
+  async create(inputs) {
+    const outs = write(inputs);
+    return { id: outs.path, outs };
+  },
+  async update(_id, olds, news) {
+    const outs = write(news);
+    if (olds.path && olds.path !== outs.path) removeFile(olds.path);
+    return { outs };
+  },
+  async read(id, props) {
+    return { id, props: { ...props, fileInSync: fileHolds(props.path, digest(props.text)) } };
+  },
+  async delete(_id, props) {
+    removeFile(props.path);
+  },
+};
