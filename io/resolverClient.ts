@@ -20,7 +20,11 @@ export interface ResolverConnection {
   servers: string[];
   /** The `.creds` text of a user of the system account. */
   creds: string;
-  /** Upper bound for each request in milliseconds (default 5000); requests end earlier when all answered. */
+  /**
+   * Upper bound in milliseconds (default 5000) for connecting (TCP and the server's INFO) and for each
+   * request; requests end earlier when all servers answered. A server that is down, unreachable or
+   * frozen therefore costs at most a few multiples of it (connect, server count, request), never a hang.
+   */
   timeoutMs?: number;
 }
 
@@ -176,7 +180,13 @@ export class ResolverClient {
       return new ResolverClient(nc, transport, conn, timeoutMs);
     } catch (err) {
       const cause = new Error(describe(err));
-      throw new ResolverError(`cannot connect to NATS server(s) ${where}: ${describe(err)}`, [], { cause });
+      // nats.js says only "timeout": the socket opened (or hung) but no INFO came, as from a stopped
+      // (SIGSTOP) or overloaded server. Say so, with the bound that ended the wait.
+      const why =
+        err instanceof Error && err.name === "TimeoutError"
+          ? `no answer within ${timeoutMs} ms (resolver.timeoutMs); is the server frozen or overloaded?`
+          : describe(err);
+      throw new ResolverError(`cannot connect to NATS server(s) ${where}: ${why}`, [], { cause });
     }
   }
 

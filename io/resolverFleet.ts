@@ -103,8 +103,9 @@ export class ResolverFleet {
       else groups.push({ client: m.client, urls: [m.url], reach: reaches[i] });
     });
     if (groups.length === 0) {
-      const why = members.map((m) => m.error).join("; ");
-      throw new ResolverError(`cannot reach any resolver server of ${urls.join(", ")}: ${why}`);
+      // Each member's error names its URL already.
+      const why = members.map((m) => m.error ?? `${m.url}: not connected`).join("; ");
+      throw new ResolverError(`no resolver server reachable: ${why}`);
     }
     return new ResolverFleet(conn, members, groups);
   }

@@ -19,6 +19,7 @@ import {
 import type { AccountProps, AccountResolver, AccountState, Signed } from "./contracts";
 import { checkResolver, deleteAccount, lookupAccount, pushAccount, resolverOf } from "./kit/accountResolver";
 import type { Handler } from "./kit/handler";
+import { quietExpectedFailures } from "./kit/hostErrors";
 import {
   checkSigner,
   desiredHash,
@@ -155,7 +156,7 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
   return c;
 }
 
-export const handler: Handler<AccountProps, AccountState> = {
+export const handler: Handler<AccountProps, AccountState> = quietExpectedFailures({
   async check(olds, news) {
     return checkResult(withAdoption(accountSpec, news), check(news, olds).failures);
   },
@@ -233,7 +234,11 @@ export const handler: Handler<AccountProps, AccountState> = {
     const failed = (e: unknown) =>
       new PartialFailure(describe(e), id, { ...outs, __provider: news.__provider }, { cause: e });
     if (resolverOf(news)) {
-      const alreadyThere = olds.pushedHash === s.claimsHash && olds.jwt === s.jwt;
+      // A server added to the list has not got the JWT yet, however current it is elsewhere.
+      const sameServers =
+        JSON.stringify([...(olds.resolver?.servers ?? [])].sort()) ===
+        JSON.stringify([...(news.resolver?.servers ?? [])].sort());
+      const alreadyThere = olds.pushedHash === s.claimsHash && olds.jwt === s.jwt && sameServers;
       if (alreadyThere && olds.pushedTo) {
         outs.pushedHash = olds.pushedHash;
         outs.pushedTo = olds.pushedTo;
@@ -276,4 +281,4 @@ export const handler: Handler<AccountProps, AccountState> = {
       signer.clear();
     }
   },
-};
+});

@@ -9,6 +9,7 @@ import { leafRemoteEntry, leafUrlProblems } from "../core/serverConfig";
 import { fileMode, readFileIfExists, removeFile, writeFileAtomic } from "../io/files";
 import type { LeafRemoteProps, LeafRemoteState } from "./contracts";
 import type { Handler } from "./kit/handler";
+import { quietExpectedFailures } from "./kit/hostErrors";
 import { checkResult, decideDiff } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
 
@@ -30,7 +31,7 @@ function write(props: LeafRemoteProps): LeafRemoteState {
   return out;
 }
 
-export const handler: Handler<LeafRemoteProps, LeafRemoteState> = {
+export const handler: Handler<LeafRemoteProps, LeafRemoteState> = quietExpectedFailures({
   async check(_olds, news) {
     const c = previewChecker();
     if (!containsUnknown(news.urls)) for (const f of leafUrlProblems(news.urls)) c.fail("urls", f);
@@ -81,4 +82,4 @@ export const handler: Handler<LeafRemoteProps, LeafRemoteState> = {
   async delete(_id, props) {
     if (props.credentialsPath) removeFile(String(props.credentialsPath));
   },
-};
+});

@@ -10,6 +10,7 @@ import { buildServerConfigInto, renderServerConfig, type ServerConfigSpec } from
 import { fileMode, readFileIfExists, removeFile, writeFileAtomic } from "../io/files";
 import type { ServerConfigProps, ServerConfigState } from "./contracts";
 import type { Handler } from "./kit/handler";
+import { quietExpectedFailures } from "./kit/hostErrors";
 import { checkResult, decideDiff } from "./kit/resource";
 import { previewChecker } from "./kit/unknown";
 
@@ -52,7 +53,7 @@ function trustChanged(olds: Partial<ServerConfigProps>, news: ServerConfigProps)
   return JSON.stringify(keys(olds.operator)) !== JSON.stringify(keys(news.operator));
 }
 
-export const handler: Handler<ServerConfigProps, ServerConfigState> = {
+export const handler: Handler<ServerConfigProps, ServerConfigState> = quietExpectedFailures({
   async check(_olds, news) {
     // Every input known at preview is judged, even while others (an operator JWT of the same stack)
     // are not known yet.
@@ -94,4 +95,4 @@ export const handler: Handler<ServerConfigProps, ServerConfigState> = {
   async delete(_id, props) {
     if (props.path) removeFile(String(props.path));
   },
-};
+});

@@ -98,7 +98,8 @@ export class Account extends IdentityResource {
   /**
    * Set by `pulumi refresh` while the servers hold other claims than this account's JWT: claim path
    * (`limits.conn`, `revocations.U…`, `signing_keys`, `issuer`, …) to the servers' and the program's
-   * values. The next `pulumi up` pushes the program's JWT and clears it.
+   * values; `unverified` lists servers refresh could not ask (their copy is not counted as held).
+   * The next `pulumi up` pushes the program's JWT and clears it.
    */
   declare public readonly drift: pulumi.Output<Record<string, string> | undefined>;
   /** Keys revoked because their User left the program, with the time of removal. */

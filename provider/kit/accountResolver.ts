@@ -133,6 +133,10 @@ function shortfall(outcome: FleetOutcome, want: number, urls: string[]): string 
   return `${parts.join("; ")}; check that every server of ${urls.join(", ")} is up, then run pulumi up again`;
 }
 
+function unverifiedText(list: Unconfirmed[]): string {
+  return list.map((u) => `${u.url} not asked (${u.reason})`).join("; ");
+}
+
 function unconfirmedText(list: Unconfirmed[]): string {
   return list.map((u) => `${u.url} did not confirm (${u.reason})`).join("; ");
 }
@@ -157,13 +161,20 @@ export async function lookupAccount(
   props: AccountProps & { jwt?: string },
 ): Promise<Held> {
   const account = String((props as { publicKey?: string }).publicKey);
-  const fleet = await ResolverFleet.open(connection(r));
+  let fleet: ResolverFleet;
+  try {
+    fleet = await ResolverFleet.open(connection(r));
+  } catch (e) {
+    // No server could be asked: nothing is verified, and refresh says so instead of failing.
+    return { pushedHash: "", pushedTo: 0, drift: { unverified: `no server answered: ${describe(e)}` } };
+  }
   const found = await fleet.lookup(account);
   const drift: DriftReport = {};
   const total = Math.max(found.expected, found.found.length + found.missing.length);
   if (found.found.length === 0) drift.account = "servers: absent, program: signed (the resolver lost it)";
   else if (found.missing.length) drift.account = `missing on ${found.missing.length} of ${total} servers`;
-  if (found.unconfirmed.length) drift.servers = unconfirmedText(found.unconfirmed);
+  // A server that could not be asked is never counted as holding the JWT: its copy is unverified.
+  if (found.unconfirmed.length) drift.unverified = unverifiedText(found.unconfirmed);
   const program = typeof props.jwt === "string" ? decodeJwt(props.jwt) : undefined;
   const programHash = program && claimsHash(program);
   const jwts = [...new Set(found.found.map((f) => f.jwt))];
