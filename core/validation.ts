@@ -3,6 +3,7 @@
  * all problems of a resource are reported at once. Values not known yet (the caller says which, e.g.
  * Pulumi's preview placeholders) are skipped, never judged.
  */
+import { importTokenProblems } from "./activation";
 import {
   type AccountClaims,
   type AccountLimits,
@@ -234,8 +235,11 @@ export class Checker {
     }
   }
 
-  /** `expiryAccepted` as for `userClaims`. */
-  accountClaims(c: AccountClaims, opts: { expiryAccepted?: boolean } = {}): void {
+  /**
+   * `expiryAccepted` as for `userClaims`; `publicKey` is the account's own key when known (an import's
+   * activation token must be issued for it).
+   */
+  accountClaims(c: AccountClaims, opts: { expiryAccepted?: boolean; publicKey?: string } = {}): void {
     this.accountLimits(c.limits);
     this.jetstream("jetstream", c.jetstream);
     for (const [tier, limits] of Object.entries(c.jetstreamTiers ?? {})) {
@@ -299,6 +303,12 @@ export class Checker {
       this.subject(`imports[${i}].localSubject`, imp.localSubject);
       this.publicKey(`imports[${i}].account`, imp.account, "account");
       this.exportImportType(`imports[${i}].type`, imp.type);
+      const judged = ["subject", "account", "type"].every((f) => this.passed(`imports[${i}].${f}`));
+      if (this.known(imp.token) && imp.token && judged && this.known(imp)) {
+        for (const reason of importTokenProblems(imp, opts.publicKey, Date.now() / 1000)) {
+          this.fail(`imports[${i}].token`, `the activation token ${reason}`);
+        }
+      }
     });
     for (const [src, dests] of Object.entries(this.known(c.mappings) ? c.mappings! : {})) {
       this.subject(`mappings["${src}"]`, src);

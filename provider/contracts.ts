@@ -7,8 +7,10 @@
  * These are also the field names in users' state: renaming one is a state-layout change (keep old
  * names readable, and keep the state-upgrade test green).
  */
+import type { ActivationClaimsInput, ActivationMember, RevokedActivation } from "../core/activation";
 import type {
   AccountClaims,
+  Export,
   OperatorClaims,
   SigningKeyRef,
   UserClaims,
@@ -103,6 +105,8 @@ export interface AccountProps extends AccountClaims, IdentityProps, IssuedProps 
   resolver?: AccountResolver;
   /** The Users of this account in the program (set by the SDK): a member that leaves is revoked. */
   members?: Member[];
+  /** The ActivationTokens this account issued in the program (set by the SDK): one that leaves is revoked. */
+  activations?: ActivationMember[];
 }
 export type AccountState = AccountProps &
   Signed & {
@@ -112,6 +116,8 @@ export type AccountState = AccountProps &
     pushedTo: number;
     /** Keys revoked because their User left the program (absent in 0.1.0 state). */
     removedUsers?: Record<string, RemovedUser>;
+    /** Importers revoked from private exports because their ActivationToken left the program. */
+    revokedActivations?: Record<string, RevokedActivation>;
     /** The times recorded for `revocations` given as "now". */
     revocationTimes?: Record<string, number>;
     /** Set by refresh while the servers hold other claims than the stack's JWT: claim path → both values. */
@@ -134,6 +140,29 @@ export type UserState = UserProps &
     /** The `.creds` text. */
     creds: string;
   };
+
+/** An activation token: the exporting account (or its signing key) lets one importer import a private export. */
+export interface ActivationTokenProps extends ActivationClaimsInput, IssuedProps {
+  /** The name in the JWT. */
+  name: string;
+  /** The exporting account's public key. */
+  exporterPublicKey: string;
+  /** The exporter's signing keys as its JWT lists them (the signer must be one, or the account key). */
+  exporterSigningKeys?: SigningKeyRef[];
+  /** The exporter's exports: the subject must lie inside a private one (checked at preview). */
+  exporterExports?: Export[];
+  /** The importing account's public key (the token's `sub`). */
+  importer: string;
+}
+export type ActivationTokenState = ActivationTokenProps & {
+  /** The activation JWT for the importer's `imports[].token`. */
+  token: string;
+  /** The token's `iat`: removing the token revokes the importer's tokens issued at or before it. */
+  issuedAt: number;
+  /** Public key that signed the token. */
+  issuer: string;
+  claimsHash: string;
+};
 
 export interface LeafRemoteProps extends LeafRemoteInputs {}
 export interface LeafRemoteState extends LeafRemoteProps {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AccountClaims, SigningKeyRef } from "../core/claimInputs";
+import type { RevokedActivation } from "../core/activation";
+import type { AccountClaims, Export, SigningKeyRef } from "../core/claimInputs";
 import type { RemovedUser, RevocationTime } from "../core/revocation";
 import type { AccountProps, AccountState } from "../provider/contracts";
 import { providerFor } from "../provider/kit/handler";
@@ -82,6 +83,10 @@ export class Account extends IdentityResource {
   declare public readonly drift: pulumi.Output<Record<string, string> | undefined>;
   /** Keys revoked because their User left the program, with the time of removal. */
   declare public readonly removedUsers: pulumi.Output<Record<string, RemovedUser> | undefined>;
+  /** The exports as given (ActivationTokens check their subject against them). */
+  declare public readonly exports: pulumi.Output<Export[] | undefined>;
+  /** Importers revoked from private exports because their ActivationToken left the program. */
+  declare public readonly revokedActivations: pulumi.Output<Record<string, RevokedActivation> | undefined>;
 
   constructor(name: string, args: AccountArgs, opts?: pulumi.CustomResourceOptions) {
     const { operator, signer, key, signingKeys, resolver, ...claims } = args;
@@ -116,9 +121,11 @@ export class Account extends IdentityResource {
         claimsHash: undefined,
         issuer: undefined,
         members: membership.list,
+        activations: membership.activations,
         pushedTo: undefined,
         pushedHash: undefined,
         removedUsers: undefined,
+        revokedActivations: undefined,
         revocationTimes: undefined,
         drift: undefined,
       } satisfies ResourceProps<AccountProps, AccountState>,
@@ -134,5 +141,6 @@ export class Account extends IdentityResource {
     exposeKnown(this, "signingKeys", refs);
     exposeKnown(this, "operatorStrict", strict);
     exposeKnown(this, "revocations", args.revocations);
+    exposeKnown(this, "exports", args.exports);
   }
 }

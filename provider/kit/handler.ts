@@ -21,7 +21,8 @@ export type ResourceKind =
   | "account"
   | "user"
   | "leafRemote"
-  | "serverConfigFile";
+  | "serverConfigFile"
+  | "activationToken";
 
 /** A check result: the inputs as given, with every failure Pulumi shows under the resource. */
 export interface CheckResult<P> {

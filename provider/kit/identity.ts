@@ -105,7 +105,7 @@ export function identityDiff<P extends IdentityProps>(
 /** Who signs an account (issuer: the operator) or a user (issuer: the account). */
 export interface SignerCheck {
   /** What is being signed, for messages. */
-  subject: "account" | "user";
+  subject: "account" | "user" | "activation token";
   issuer: "operator" | "account";
   signerSeed: unknown;
   issuerKey: unknown;

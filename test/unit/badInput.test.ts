@@ -10,6 +10,7 @@ import { formatCreds } from "../../core/creds";
 import type { Failure } from "../../core/errors";
 import { createKeyPair } from "../../core/nkeys";
 import { handler as account } from "../../provider/account";
+import { handler as activationToken } from "../../provider/activationToken";
 import { handler as keyPair } from "../../provider/keyPair";
 import type { Handler } from "../../provider/kit/handler";
 import { UNKNOWN } from "../../provider/kit/unknown";
@@ -33,6 +34,27 @@ const userKey = usr.getPublicKey();
 /** A real-looking .creds text: it holds a user seed that must never surface in a failure. */
 const CREDS = formatCreds("eyJhbGciOiJlZDI1NTE5In0.e30.sig", createKeyPair("user").seed());
 
+const exporter = createKeyPair("account");
+const exporterKey = exporter.getPublicKey();
+
+/** An activation JWT by hand (check reads its claims; the server checks the signature). */
+function token(claims: { iss?: string; sub?: string; exp?: number }, nats: Record<string, unknown>): string {
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const body = {
+    iss: exporterKey,
+    sub: acct.getPublicKey(),
+    iat: 1_700_000_000,
+    ...claims,
+    nats: { type: "activation", version: 2, subject: "billing.>", kind: "service", ...nats },
+  };
+  const head = `${b64({ typ: "JWT", alg: "ed25519-nkey" })}.${b64(body)}`;
+  return `${head}.${Buffer.from(exporter.sign(new TextEncoder().encode(head))).toString("base64url")}`;
+}
+/** An account importing billing.invoice from the exporter with the given token. */
+const importing = (t: string) => ({
+  imports: [{ subject: "billing.invoice", account: exporterKey, type: "service", token: t }],
+});
+
 const PAST = "2001-01-01T00:00:00Z";
 const FUTURE = "2099-01-01T00:00:00Z";
 const LATER = "2099-06-01T00:00:00Z";
@@ -45,6 +67,7 @@ const handlers = {
   user,
   leafRemote,
   serverConfig,
+  activationToken,
 } as const;
 type Kind = keyof typeof handlers;
 
@@ -81,6 +104,21 @@ const baseline: Record<Kind, Record<string, unknown>> = {
     expires: FUTURE,
   },
   leafRemote: { urls: ["nats-leaf://127.0.0.1:7422"] },
+  activationToken: {
+    name: "t",
+    signerSeed: exporter.seed(),
+    exporterPublicKey: exporterKey,
+    exporterSigningKeys: [],
+    exporterExports: [
+      { subject: "billing.>", type: "service", tokenRequired: true },
+      { subject: "public.>", type: "service" },
+      { subject: "feed.>", type: "stream", tokenRequired: true },
+    ],
+    importer: acct.getPublicKey(),
+    subject: "billing.invoice",
+    type: "service",
+    expires: FUTURE,
+  },
   serverConfig: { port: 4222, cluster: { name: "c", port: 6222, routes: ["nats-route://10.0.0.2:6222"] } },
 };
 
@@ -776,6 +814,128 @@ const exportsImports: Row[] = [
   },
 ];
 
+const activations: Row[] = [
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { subject: "public.x" },
+    property: "subject",
+    reason: /is public \(tokenRequired is not set\)/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { subject: "other.x" },
+    property: "subject",
+    reason: /no service export of the exporter contains "other\.x"/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { subject: "feed.x" },
+    property: "subject",
+    reason: /as a stream, not a service: set type "stream"/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { subject: "billing..x" },
+    property: "subject",
+    reason: /empty token/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { type: "queue" },
+    property: "type",
+    reason: /"stream" or "service"/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { importer: userKey },
+    property: "importer",
+    reason: /not a valid account public key/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { exporterPublicKey: op.getPublicKey() },
+    property: "exporter",
+    reason: /not a valid account public key/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { signerSeed: acctSk.seed() },
+    property: "signer",
+    reason: /neither the account's identity key nor one of its signing keys/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { signerSeed: usr.seed() },
+    property: "signer",
+    reason: /is a user seed, expected account/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { expires: PAST },
+    property: "expires",
+    reason: /has already passed/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { name: "" },
+    property: "name",
+    reason: /an activation token needs a name/,
+  },
+  {
+    family: "import token",
+    kind: "account",
+    vary: importing("not-a-jwt"),
+    property: "imports[0].token",
+    reason: /not an activation token/,
+  },
+  {
+    family: "import token",
+    kind: "account",
+    vary: importing(token({ sub: otherAcct }, {})),
+    property: "imports[0].token",
+    reason: /was issued for account A\w+, not for this account/,
+  },
+  {
+    family: "import token",
+    kind: "account",
+    vary: importing(token({ iss: otherAcct }, {})),
+    property: "imports[0].token",
+    reason: /not by the exporting account/,
+  },
+  {
+    family: "import token",
+    kind: "account",
+    vary: importing(token({}, { kind: "stream" })),
+    property: "imports[0].token",
+    reason: /is for a stream, but the import is a service/,
+  },
+  {
+    family: "import token",
+    kind: "account",
+    vary: importing(token({}, { subject: "billing.refund" })),
+    property: "imports[0].token",
+    reason: /does not contain the imported subject/,
+  },
+  {
+    family: "import token",
+    kind: "account",
+    vary: importing(token({ exp: 1_000_000_000 }, {})),
+    property: "imports[0].token",
+    reason: /expired at 2001-09-09/,
+  },
+];
+
 const mappings: Row[] = [
   {
     family: "mapping",
@@ -1162,6 +1322,7 @@ const ROWS: Row[] = [
   ...signingKeys,
   ...scopes,
   ...exportsImports,
+  ...activations,
   ...mappings,
   ...revocations,
   ...urls,
