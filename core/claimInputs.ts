@@ -198,6 +198,19 @@ export interface MappingDestination {
   cluster?: string;
 }
 
+/**
+ * Auth callout (nsc `edit authcallout`): users connecting to this account are authorized by a service
+ * (run by `authUsers`) that answers `$SYS.REQ.USER.AUTH` with a user JWT for one of `allowedAccounts`.
+ */
+export interface ExternalAuthorization {
+  /** Public keys ("U…") of this account's users that run the callout service; they bypass it. */
+  authUsers: string[];
+  /** Accounts ("A…") the service may place users in, or ["*"] for any. */
+  allowedAccounts?: string[];
+  /** A curve public key ("X…", a KeyPair of kind "curve"): the server encrypts requests to it. */
+  xkey?: string;
+}
+
 /** An account's claims. */
 export interface AccountClaims {
   limits?: AccountLimits;
@@ -213,6 +226,8 @@ export interface AccountClaims {
   mappings?: Record<string, MappingDestination[]>;
   /** Permissions of users that carry none of their own. */
   defaultPermissions?: Permissions;
+  /** Auth callout: an external service authorizes this account's users. */
+  authorization?: ExternalAuthorization;
   /**
    * Revoked users: user public key (or "*") to the revocation time (unix seconds, an ISO-8601 date, or
    * "now", recorded once at the first `up`); JWTs issued at or before it are refused.
@@ -281,6 +296,7 @@ export const ACCOUNT_CLAIM_FIELDS = fieldsOf<AccountClaims>({
   imports: true,
   mappings: true,
   defaultPermissions: true,
+  authorization: true,
   revocations: true,
   tags: true,
   description: true,

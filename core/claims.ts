@@ -169,6 +169,13 @@ export function accountClaims(name: string, publicKey: string, issuer: string, c
       })),
       mappings: c.mappings,
       default_permissions: permissions(c.defaultPermissions),
+      authorization: c.authorization
+        ? {
+            auth_users: c.authorization.authUsers,
+            allowed_accounts: c.authorization.allowedAccounts,
+            xkey: c.authorization.xkey,
+          }
+        : undefined,
       revocations: c.revocations,
       tags: c.tags,
       description: c.description,

@@ -183,6 +183,15 @@ function importOf(i: Json): Import {
   }) as Import;
 }
 
+function authorization(a: Json | undefined): AccountClaims["authorization"] {
+  if (!a) return undefined;
+  return compact({
+    authUsers: strings(a.auth_users) ?? [],
+    allowedAccounts: strings(a.allowed_accounts),
+    xkey: str(a.xkey),
+  }) as AccountClaims["authorization"];
+}
+
 function list<T>(v: unknown, map: (x: Json) => T): T[] | undefined {
   return Array.isArray(v) && v.length ? v.map((x) => map(obj(x) ?? {})) : undefined;
 }
@@ -207,6 +216,7 @@ export function accountInputs(c: WireClaims): AccountClaims {
       imports: list(n.imports, importOf),
       mappings: obj(n.mappings) as Record<string, MappingDestination[]> | undefined,
       defaultPermissions: compact(defaults),
+      authorization: authorization(obj(n.authorization)),
       revocations: obj(n.revocations) as Record<string, number> | undefined,
       tags: strings(n.tags),
       description: str(n.description),

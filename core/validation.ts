@@ -8,6 +8,7 @@ import {
   type AccountClaims,
   type AccountLimits,
   ConnectionTypes,
+  type ExternalAuthorization,
   type JetStreamLimits,
   type OperatorClaims,
   type Permissions,
@@ -326,8 +327,38 @@ export class Checker {
       }
     }
     this.permissions("defaultPermissions", c.defaultPermissions);
+    this.authorization(c.authorization);
     this.revocations("revocations", c.revocations, "user", { dates: true });
     this.validity(c, { future: !opts.expiryAccepted });
+  }
+
+  /** Auth callout, as nats-io/jwt `ExternalAuthorization.Validate` judges it. */
+  authorization(a: ExternalAuthorization | undefined): void {
+    if (!this.known(a) || !a) return;
+    const users = this.known(a.authUsers) && Array.isArray(a.authUsers) ? a.authUsers : undefined;
+    const accounts =
+      this.known(a.allowedAccounts) && Array.isArray(a.allowedAccounts) ? a.allowedAccounts : [];
+    if (this.known(a.authUsers) && !users?.length) {
+      this.fail(
+        "authorization.authUsers",
+        "list the users (U…) that run the callout service: without them the server does not call out",
+      );
+    }
+    users?.forEach((u, i) => {
+      this.publicKey(`authorization.authUsers[${i}]`, u, "user");
+    });
+    accounts.forEach((k, i) => {
+      if (k === "*") {
+        if (accounts.length > 1)
+          this.fail(
+            `authorization.allowedAccounts[${i}]`,
+            'is "*" (any account): list accounts, or "*" alone',
+          );
+        return;
+      }
+      this.publicKey(`authorization.allowedAccounts[${i}]`, k, "account");
+    });
+    this.publicKey("authorization.xkey", a.xkey, "curve");
   }
 
   operatorClaims(c: OperatorClaims): void {
@@ -384,7 +415,7 @@ function isoOf(unixSeconds: number): string {
 }
 
 function kindLetter(kind: KeyKind): string {
-  return { operator: "O", account: "A", user: "U", server: "N", cluster: "C" }[kind];
+  return { operator: "O", account: "A", user: "U", server: "N", cluster: "C", curve: "X" }[kind];
 }
 
 /** Why a subject is invalid, or undefined when it is fine. */

@@ -24,7 +24,8 @@ export interface Stored {
   __provider?: string;
 }
 
-export type KeyKindInput = "operator" | "account" | "user";
+/** What a KeyPair identifies; "curve" is an X25519 xkey (auth callout encryption), which signs nothing. */
+export type KeyKindInput = "operator" | "account" | "user" | "curve";
 
 export interface KeyPairProps {
   kind: KeyKindInput;

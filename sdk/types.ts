@@ -12,6 +12,7 @@ export type {
   DateLike,
   Duration,
   Export,
+  ExternalAuthorization,
   Import,
   JetStreamLimits,
   MappingDestination,

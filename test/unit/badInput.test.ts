@@ -936,6 +936,52 @@ const activations: Row[] = [
   },
 ];
 
+const callout = (a: Record<string, unknown>) => ({ authorization: { authUsers: [userKey], ...a } });
+const authorizations: Row[] = [
+  {
+    family: "auth callout",
+    kind: "account",
+    vary: callout({ authUsers: [], allowedAccounts: [otherAcct] }),
+    property: "authorization.authUsers",
+    reason: /list the users \(U…\) that run the callout service/,
+  },
+  {
+    family: "auth callout",
+    kind: "account",
+    vary: callout({ authUsers: [otherAcct] }),
+    property: "authorization.authUsers[0]",
+    reason: /not a valid user public key/,
+  },
+  {
+    family: "auth callout",
+    kind: "account",
+    vary: callout({ allowedAccounts: [userKey] }),
+    property: "authorization.allowedAccounts[0]",
+    reason: /not a valid account public key/,
+  },
+  {
+    family: "auth callout",
+    kind: "account",
+    vary: callout({ allowedAccounts: [otherAcct, "*"] }),
+    property: "authorization.allowedAccounts[1]",
+    reason: /list accounts, or "\*" alone/,
+  },
+  {
+    family: "auth callout",
+    kind: "account",
+    vary: callout({ xkey: otherAcct }),
+    property: "authorization.xkey",
+    reason: /not a valid curve public key \(expected 56 characters starting with 'X'\)/,
+  },
+  {
+    family: "KeyPair",
+    kind: "keyPair",
+    vary: { kind: "curve", seed: acct.seed() },
+    property: "identity",
+    reason: /is a account seed, expected curve/,
+  },
+];
+
 const mappings: Row[] = [
   {
     family: "mapping",
@@ -1323,6 +1369,7 @@ const ROWS: Row[] = [
   ...scopes,
   ...exportsImports,
   ...activations,
+  ...authorizations,
   ...mappings,
   ...revocations,
   ...urls,
@@ -1348,6 +1395,22 @@ describe("bad input", () => {
     for (const kind of Object.keys(handlers) as Kind[]) {
       const failures = await check(kind, baseline[kind]);
       assert.deepEqual(failures, [], `${kind}: ${JSON.stringify(failures)}`);
+    }
+  });
+
+  it("bad input - valid tokens, callouts and curve keys pass", async () => {
+    const good: [Kind, Record<string, unknown>][] = [
+      ["account", importing(token({}, {}))],
+      ["account", importing(token({ iss: acctSk.getPublicKey() }, { issuer_account: exporterKey }))],
+      ["account", callout({ allowedAccounts: ["*"] })],
+      ["account", callout({ allowedAccounts: [otherAcct], xkey: createKeyPair("curve").getPublicKey() })],
+      ["keyPair", { kind: "curve", seed: createKeyPair("curve").seed() }],
+      ["activationToken", { subject: "billing.>" }],
+      ["activationToken", { subject: "feed.x", type: "stream" }],
+    ];
+    for (const [kind, vary] of good) {
+      const failures = await check(kind, { ...baseline[kind], ...vary });
+      assert.deepEqual(failures, [], `${kind} ${JSON.stringify(vary)}: ${JSON.stringify(failures)}`);
     }
   });
 
