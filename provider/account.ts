@@ -29,6 +29,7 @@ import type { AccountProps, AccountResolver, AccountState, Signed } from "./cont
 import { checkResolver, deleteAccount, lookupAccount, pushAccount, resolverOf } from "./kit/accountResolver";
 import type { Handler } from "./kit/handler";
 import {
+  checkOwnKey,
   checkSigner,
   desiredHash,
   expiryAccepted,
@@ -52,6 +53,7 @@ const ACCOUNT_INPUT_FIELDS = [
     operatorSigningKeys: true,
     operatorStrict: true,
     resolver: true,
+    publicKey: true,
     members: true,
     activations: true,
   }),
@@ -190,7 +192,7 @@ async function heldAlready(r: AccountResolver, props: AccountProps, s: Signed): 
 function check(news: AccountProps, olds: Partial<AccountState> = {}) {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "an account needs a name");
-  c.seed("identity", news.seed, ["account"], "seed");
+  checkOwnKey(c, "account", news.seed, news.publicKey);
   checkSigner(c, {
     subject: "account",
     issuer: "operator",
@@ -203,7 +205,12 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
   c.publicKey("operator", news.operatorPublicKey, "operator");
   c.accountClaims(pickClaims<AccountClaims>(news, ACCOUNT_CLAIM_FIELDS), {
     expiryAccepted: expiryAccepted(olds, news),
-    publicKey: c.known(news.seed) && c.passed("identity") ? publicKeyOf(String(news.seed)) : olds.publicKey,
+    publicKey:
+      c.known(news.seed) && c.passed("identity")
+        ? publicKeyOf(String(news.seed))
+        : c.known(news.publicKey) && c.passed("publicKey")
+          ? news.publicKey
+          : olds.publicKey,
   });
   checkResolver(c, news.resolver);
   return c;

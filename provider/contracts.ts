@@ -65,12 +65,18 @@ export interface IdentityProps {
   seed?: string;
   /** With `seed`: an existing JWT, kept byte for byte while its claims match. */
   jwt?: string;
+  /**
+   * An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
+   * signed here by its issuer; no seed is stored and a user gets no creds output.
+   */
+  publicKey?: string;
 }
 
 /** What signing an identity produced. */
 export interface Signed {
   publicKey: string;
-  seed: string;
+  /** Absent for an identity declared by its public key (its seed is held elsewhere). */
+  seed?: string;
   jwt: string;
   claimsHash: string;
   issuer: string;
@@ -138,8 +144,8 @@ export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
 }
 export type UserState = UserProps &
   Signed & {
-    /** The `.creds` text. */
-    creds: string;
+    /** The `.creds` text; absent for a user declared by its public key (its owner holds the seed). */
+    creds?: string;
   };
 
 /** An activation token: the exporting account (or its signing key) lets one importer import a private export. */

@@ -10,7 +10,14 @@ import { openMembership } from "./membership";
 import type { Operator } from "./operator";
 import { secretInput } from "./secrets";
 import { SigningKey } from "./signingKey";
-import { type DeepInput, type IdentityArgs, MODULE, type ResourceProps, type SeedHolder } from "./types";
+import {
+  type DeclaredKeyArgs,
+  type DeepInput,
+  type IdentityArgs,
+  MODULE,
+  type ResourceProps,
+  type SeedHolder,
+} from "./types";
 
 /** What an account needs of its operator; an {@link Operator} resource (or a StackReference's outputs) fits. */
 export interface OperatorRef {
@@ -47,7 +54,8 @@ export interface ResolverArgs {
 /** Inputs of an {@link Account}: its claims, plus who signs it and where it is pushed. */
 export type AccountArgs = {
   [K in Exclude<keyof AccountClaims, "signingKeys">]?: DeepInput<AccountClaims[K]>;
-} & IdentityArgs & {
+} & IdentityArgs &
+  DeclaredKeyArgs & {
     /** The operator that issues the account. */
     operator: OperatorRef;
     /** An operator signing key to sign with (required when the operator uses strict signing keys). */
@@ -89,7 +97,7 @@ export class Account extends IdentityResource {
   declare public readonly revokedActivations: pulumi.Output<Record<string, RevokedActivation> | undefined>;
 
   constructor(name: string, args: AccountArgs, opts?: pulumi.CustomResourceOptions) {
-    const { operator, signer, key, signingKeys, resolver, ...claims } = args;
+    const { operator, signer, key, signingKeys, resolver, publicKey, ...claims } = args;
     const signerSeed = signer?.seed ?? operator.seed;
     if (signerSeed === undefined) {
       throw new Error(
@@ -98,7 +106,7 @@ export class Account extends IdentityResource {
     }
     // An Operator resource hands out its strict mode as given, known from the first preview on.
     const strict = operator.strictSigningKeyUsage;
-    const identity = identityKey(name, "account", key, args.seed, opts);
+    const identity = identityKey(name, "account", key, args.seed, opts, publicKey);
     const refs = signingKeys?.map((k) => (k instanceof SigningKey ? k.ref : k));
     const membership = openMembership(name);
     super(
@@ -115,7 +123,7 @@ export class Account extends IdentityResource {
         signedByIdentity: signer === undefined,
         signingKeys: refs,
         resolver: secretInput(resolver),
-        publicKey: undefined,
+        publicKey,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,
         claimsHash: undefined,
@@ -137,7 +145,11 @@ export class Account extends IdentityResource {
     // What users of this account read stays known while the account itself changes (see known.ts).
     // Not ordered after the account: the account depends on its users (membership.ts).
     exposeKnown(this, "publicKey", identity.publicKey);
-    exposeKnown(this, "seed", pulumi.secret(identity.seed));
+    // Declared by public key: no seed here, so a User or ActivationToken must name a signer (a
+    // SigningKey of the account); without one it fails at construction, saying so.
+    if (identity.seed === undefined)
+      Object.defineProperty(this, "seed", { value: undefined, enumerable: true });
+    else exposeKnown(this, "seed", pulumi.secret(identity.seed));
     exposeKnown(this, "signingKeys", refs);
     exposeKnown(this, "operatorStrict", strict);
     exposeKnown(this, "revocations", args.revocations);

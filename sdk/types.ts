@@ -59,6 +59,16 @@ export interface IdentityArgs {
   jwt?: pulumi.Input<string>;
 }
 
+/** Accounts and users may be declared by their public key alone (nsc `add account/user -k`). */
+export interface DeclaredKeyArgs {
+  /**
+   * The identity's public key when its seed lives elsewhere (a device, a Vault): the JWT is signed
+   * here by the issuer, no seed is stored, and a User gets no `creds` (its owner joins the JWT to its
+   * own seed). Instead of `key`/`seed`; a different key replaces the resource.
+   */
+  publicKey?: pulumi.Input<string>;
+}
+
 /** The type token module of every resource of this package. */
 export const MODULE = "nats-auth";
 

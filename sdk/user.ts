@@ -8,7 +8,14 @@ import { IdentityResource } from "./identity";
 import { joinMembership } from "./membership";
 import { secretInput } from "./secrets";
 import { SigningKey } from "./signingKey";
-import { type DeepInput, type IdentityArgs, MODULE, type ResourceProps, type SeedHolder } from "./types";
+import {
+  type DeclaredKeyArgs,
+  type DeepInput,
+  type IdentityArgs,
+  MODULE,
+  type ResourceProps,
+  type SeedHolder,
+} from "./types";
 
 /** What a user needs of its account; an {@link Account} resource fits. */
 export interface AccountRef {
@@ -26,7 +33,8 @@ export interface AccountRef {
 /** Inputs of a {@link User}: its claims, plus who signs it. */
 export type UserArgs = {
   [K in keyof UserClaims]?: DeepInput<UserClaims[K]>;
-} & IdentityArgs & {
+} & IdentityArgs &
+  DeclaredKeyArgs & {
     /** The account the user belongs to. */
     account: AccountRef;
     /**
@@ -52,7 +60,7 @@ export class User extends IdentityResource {
   declare public readonly creds: pulumi.Output<string>;
 
   constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
-    const { account, signer, key, revokeOnDelete, ...claims } = args;
+    const { account, signer, key, revokeOnDelete, publicKey, ...claims } = args;
     const signerSeed = signer?.seed ?? account.seed;
     if (signerSeed === undefined) {
       throw new Error(`User "${name}": signer: pass an Account resource as account, or a signer with a seed`);
@@ -71,7 +79,7 @@ export class User extends IdentityResource {
         operatorStrict: account.operatorStrict,
         signedByIdentity: signer === undefined,
         signerScoped: signer instanceof SigningKey ? signer.scoped : undefined,
-        publicKey: undefined,
+        publicKey,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,
         creds: undefined,

@@ -95,7 +95,7 @@ describe("e2e secrets - plain-string secrets never reach state, diffs or backups
         signedByIdentity: true,
         seed: seeds.sysUser,
       })
-    ).creds;
+    ).creds!;
     leafCreds = (
       await create(userHandler, {
         name: "leaf",
@@ -104,7 +104,7 @@ describe("e2e secrets - plain-string secrets never reach state, diffs or backups
         signerSeed: seeds.appSigningKey,
         seed: seeds.leafUser,
       })
-    ).creds;
+    ).creds!;
 
     t = await TestStack.create("secrets", async () => {
       const servers = new pulumi.Config().getObject<string[]>("servers") ?? [];

@@ -27,21 +27,36 @@ export async function create<P extends object, S extends P>(h: Handler<P, S>, in
   return (await h.create(inputs)).outs;
 }
 
-/** An account of a test world, with the seed of the signing key its users are signed with. */
-export type Outs = AccountState & { userSignerSeed: string };
+/** An account of a test world (its seed held here), with the seed of the key its users are signed with. */
+export type Outs = AccountState & { seed: string; userSignerSeed: string };
+/** A user of a test world: its seed held here, so it has creds. */
+export type UserOuts = UserState & { seed: string; creds: string };
+
+/** A user created with its seed: it has creds. */
+export function heldUser(u: UserState): UserOuts {
+  const h = held(u);
+  assert.ok(typeof h.creds === "string" && h.creds, "the user has creds");
+  return h as UserOuts;
+}
+
+/** The outputs of an identity created with its seed (not declared by public key alone). */
+export function held<S extends { seed?: string; creds?: string }>(s: S): S & { seed: string } {
+  assert.ok(typeof s.seed === "string" && s.seed, "the identity's seed is held in state");
+  return s as S & { seed: string };
+}
 
 export interface World {
-  operator: OperatorState;
+  operator: OperatorState & { seed: string };
   operatorSigningKey: SigningKeyState;
   sys: Outs;
-  sysUser: UserState;
+  sysUser: UserOuts;
   newAccount(name: string, claims?: Partial<AccountProps>, extra?: Partial<AccountProps>): Promise<Outs>;
   newUser(
     acct: AccountState & { userSignerSeed?: string },
     name: string,
     claims?: Partial<UserProps>,
     signerSeed?: string,
-  ): Promise<UserState>;
+  ): Promise<UserOuts>;
   newSigningKey(scope?: SigningKeyScope): Promise<SigningKeyState>;
 }
 
@@ -69,7 +84,7 @@ export async function world(opts: { strict?: boolean } = {}): Promise<World> {
   ) => {
     const sk = await create(signingKey, { owner: "account" });
     const signingKeys = [sk.ref, ...(claims.signingKeys ?? [])];
-    const outs = await create(account, { name, ...opRef, ...claims, signingKeys, ...extra });
+    const outs = held(await create(account, { name, ...opRef, ...claims, signingKeys, ...extra }));
     return { ...outs, userSignerSeed: sk.seed };
   };
   const sys = await newAccount("SYS", {}, { seed: sysKey.seed });
@@ -78,18 +93,21 @@ export async function world(opts: { strict?: boolean } = {}): Promise<World> {
     name: string,
     claims: Partial<UserProps> = {},
     signerSeed?: string,
-  ) =>
-    create(user, {
-      name,
-      accountPublicKey: acct.publicKey,
-      accountSigningKeys: acct.signingKeys,
-      operatorStrict: acct.operatorStrict,
-      signerSeed: signerSeed ?? String(acct.userSignerSeed),
-      ...claims,
-    });
+  ): Promise<UserOuts> => {
+    return heldUser(
+      await create(user, {
+        name,
+        accountPublicKey: acct.publicKey,
+        accountSigningKeys: acct.signingKeys,
+        operatorStrict: acct.operatorStrict,
+        signerSeed: signerSeed ?? String(acct.userSignerSeed),
+        ...claims,
+      }),
+    );
+  };
   const sysUser = await newUser(sys, "sys");
   return {
-    operator: op,
+    operator: held(op),
     operatorSigningKey,
     sys,
     sysUser,

@@ -111,7 +111,7 @@ describe("nsc import - adopt seeds and JWTs made by nsc", () => {
       seed: seed.app,
       jwt: jwt.app,
       operatorPublicKey: op.publicKey,
-      signerSeed: stranger.seed,
+      signerSeed: String(stranger.seed),
       operatorSigningKeys: [],
     }).catch((e: Error) => e);
     assert.ok(app instanceof Error, "check refuses a signer that is not the operator");
