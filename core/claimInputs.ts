@@ -165,6 +165,8 @@ export interface Export {
   accountTokenPosition?: number;
   /** List this export in account listings. */
   advertise?: boolean;
+  /** Let message traces cross into this service (service exports only, as the jwt library requires). */
+  allowTrace?: boolean;
   /** Revoked importers: account public key (or "*") to unix seconds. */
   revocations?: Record<string, number>;
   description?: string;
@@ -185,7 +187,7 @@ export interface Import {
   token?: string;
   /** Share the requester's connection info with the service (service imports). */
   share?: boolean;
-  /** Allow message tracing across the import. */
+  /** Let message traces cross this import (stream imports only, as the jwt library requires). */
   allowTrace?: boolean;
 }
 
@@ -211,6 +213,14 @@ export interface ExternalAuthorization {
   xkey?: string;
 }
 
+/** Message tracing of an account: where traces of messages carrying a sampled `traceparent` go. */
+export interface MessageTrace {
+  /** The subject trace events are published on (no wildcards). */
+  dest: string;
+  /** Percentage (1–100) of `traceparent`-sampled messages traced (default 100). */
+  sampling?: number;
+}
+
 /** An account's claims. */
 export interface AccountClaims {
   limits?: AccountLimits;
@@ -228,6 +238,8 @@ export interface AccountClaims {
   defaultPermissions?: Permissions;
   /** Auth callout: an external service authorizes this account's users. */
   authorization?: ExternalAuthorization;
+  /** Message tracing (W3C `traceparent` headers) of this account. */
+  trace?: MessageTrace;
   /**
    * Revoked users: user public key (or "*") to the revocation time (unix seconds, an ISO-8601 date, or
    * "now", recorded once at the first `up`); JWTs issued at or before it are refused.
@@ -297,6 +309,7 @@ export const ACCOUNT_CLAIM_FIELDS = fieldsOf<AccountClaims>({
   mappings: true,
   defaultPermissions: true,
   authorization: true,
+  trace: true,
   revocations: true,
   tags: true,
   description: true,

@@ -154,6 +154,7 @@ export function accountClaims(name: string, publicKey: string, issuer: string, c
         service_latency: e.latency ? { sampling: e.latency.sampling, results: e.latency.results } : undefined,
         account_token_position: e.accountTokenPosition,
         advertise: e.advertise || undefined,
+        allow_trace: e.allowTrace || undefined,
         description: e.description,
         info_url: e.infoUrl,
       })),
@@ -176,6 +177,7 @@ export function accountClaims(name: string, publicKey: string, issuer: string, c
             xkey: c.authorization.xkey,
           }
         : undefined,
+      trace: c.trace ? { dest: c.trace.dest, sampling: c.trace.sampling } : undefined,
       revocations: c.revocations,
       tags: c.tags,
       description: c.description,

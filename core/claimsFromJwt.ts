@@ -163,6 +163,7 @@ function exportOf(e: Json): Export {
       : undefined,
     accountTokenPosition: num(e.account_token_position) || undefined,
     advertise: yes(e.advertise),
+    allowTrace: yes(e.allow_trace),
     revocations: obj(e.revocations) as Record<string, number> | undefined,
     description: str(e.description),
     infoUrl: str(e.info_url),
@@ -217,6 +218,12 @@ export function accountInputs(c: WireClaims): AccountClaims {
       mappings: obj(n.mappings) as Record<string, MappingDestination[]> | undefined,
       defaultPermissions: compact(defaults),
       authorization: authorization(obj(n.authorization)),
+      trace: obj(n.trace)
+        ? (compact({
+            dest: String(obj(n.trace)?.dest),
+            sampling: num(obj(n.trace)?.sampling) || undefined,
+          }) as AccountClaims["trace"])
+        : undefined,
       revocations: obj(n.revocations) as Record<string, number> | undefined,
       tags: strings(n.tags),
       description: str(n.description),

@@ -243,6 +243,12 @@ export class Checker {
   accountClaims(c: AccountClaims, opts: { expiryAccepted?: boolean; publicKey?: string } = {}): void {
     this.accountLimits(c.limits);
     this.jetstream("jetstream", c.jetstream);
+    if (this.known(c.jetstream) && c.jetstream && this.known(c.jetstreamTiers) && c.jetstreamTiers) {
+      this.fail(
+        "jetstreamTiers",
+        "global jetstream limits and tiered ones are mutually exclusive (the jwt library refuses both): move the limits into a tier (R1, R3, …) or drop the tiers",
+      );
+    }
     for (const [tier, limits] of Object.entries(c.jetstreamTiers ?? {})) {
       if (!/^R\d+$/.test(tier)) this.fail(`jetstreamTiers.${tier}`, "tier names are R1, R3, …");
       this.jetstream(`jetstreamTiers.${tier}`, limits);
@@ -277,6 +283,12 @@ export class Checker {
           "responseType, responseThreshold and latency apply to service exports only",
         );
       }
+      if (e.type === "stream" && e.allowTrace === true) {
+        this.fail(
+          `exports[${i}].allowTrace`,
+          "only service exports let traces in (the jwt library refuses it on a stream export); on streams the importer sets allowTrace",
+        );
+      }
       if (this.known(e.latency) && e.latency) {
         const s = e.latency.sampling;
         if (s !== "headers" && !(typeof s === "number" && Number.isInteger(s) && s >= 1 && s <= 100)) {
@@ -304,6 +316,18 @@ export class Checker {
       this.subject(`imports[${i}].localSubject`, imp.localSubject);
       this.publicKey(`imports[${i}].account`, imp.account, "account");
       this.exportImportType(`imports[${i}].type`, imp.type);
+      if (imp.type === "service" && imp.allowTrace === true) {
+        this.fail(
+          `imports[${i}].allowTrace`,
+          "only stream imports let traces out (the jwt library refuses it on a service import); on services the exporter sets allowTrace",
+        );
+      }
+      if (imp.type === "stream" && imp.share === true) {
+        this.fail(
+          `imports[${i}].share`,
+          "sharing the requester's connection info applies to service imports only",
+        );
+      }
       const judged = ["subject", "account", "type"].every((f) => this.passed(`imports[${i}].${f}`));
       if (this.known(imp.token) && imp.token && judged && this.known(imp)) {
         for (const reason of importTokenProblems(imp, opts.publicKey, Date.now() / 1000)) {
@@ -328,6 +352,13 @@ export class Checker {
     }
     this.permissions("defaultPermissions", c.defaultPermissions);
     this.authorization(c.authorization);
+    if (this.known(c.trace) && c.trace) {
+      this.subject("trace.dest", c.trace.dest, { wildcards: false });
+      const s = c.trace.sampling;
+      if (this.known(s) && s !== undefined && !(Number.isInteger(s) && s >= 1 && s <= 100)) {
+        this.fail("trace.sampling", `must be a percentage 1..100 (default 100), got ${JSON.stringify(s)}`);
+      }
+    }
     this.revocations("revocations", c.revocations, "user", { dates: true });
     this.validity(c, { future: !opts.expiryAccepted });
   }

@@ -982,6 +982,87 @@ const authorizations: Row[] = [
   },
 ];
 
+/** Rules of nats-io/jwt v2 (account_claims.go, exports.go, imports.go), one row each. */
+const jwtRules: Row[] = [
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { jetstream: { diskStorage: 1024 }, jetstreamTiers: { R1: { diskStorage: 1024 } } },
+    property: "jetstreamTiers",
+    reason: /global jetstream limits and tiered ones are mutually exclusive/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { imports: [{ subject: "feed.>", account: otherAcct, type: "stream", share: true }] },
+    property: "imports[0].share",
+    reason: /applies to service imports only/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { imports: [{ subject: "svc.x", account: otherAcct, type: "service", allowTrace: true }] },
+    property: "imports[0].allowTrace",
+    reason: /only stream imports let traces out.*the exporter sets allowTrace/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { exports: [{ subject: "feed.>", type: "stream", allowTrace: true }] },
+    property: "exports[0].allowTrace",
+    reason: /only service exports let traces in.*the importer sets allowTrace/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { exports: [{ subject: "feed.>", type: "stream", responseThreshold: "1s" }] },
+    property: "exports[0]",
+    reason: /responseType, responseThreshold and latency apply to service exports only/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { exports: [{ subject: "feed.>", type: "stream", latency: { sampling: 50, results: "lat" } }] },
+    property: "exports[0]",
+    reason: /service exports only/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: svc({ responseThreshold: -1 }),
+    property: "exports[0].responseThreshold",
+    reason: /duration must be >= 0/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: svc({ latency: { sampling: 50, results: "lat.*" } }),
+    property: "exports[0].latency.results",
+    reason: /may not contain wildcards/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { trace: { dest: "traces.>" } },
+    property: "trace.dest",
+    reason: /may not contain wildcards/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { trace: { dest: "traces", sampling: 101 } },
+    property: "trace.sampling",
+    reason: /percentage 1\.\.100/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { trace: { dest: "traces", sampling: 0 } },
+    property: "trace.sampling",
+    reason: /percentage 1\.\.100/,
+  },
+];
+
 const mappings: Row[] = [
   {
     family: "mapping",
@@ -1370,6 +1451,7 @@ const ROWS: Row[] = [
   ...exportsImports,
   ...activations,
   ...authorizations,
+  ...jwtRules,
   ...mappings,
   ...revocations,
   ...urls,
@@ -1398,13 +1480,19 @@ describe("bad input", () => {
     }
   });
 
-  it("bad input - valid tokens, callouts and curve keys pass", async () => {
+  it("bad input - valid tokens, callouts, curve keys, tracing and tiers pass", async () => {
     const good: [Kind, Record<string, unknown>][] = [
       ["account", importing(token({}, {}))],
       ["account", importing(token({ iss: acctSk.getPublicKey() }, { issuer_account: exporterKey }))],
       ["account", callout({ allowedAccounts: ["*"] })],
       ["account", callout({ allowedAccounts: [otherAcct], xkey: createKeyPair("curve").getPublicKey() })],
       ["keyPair", { kind: "curve", seed: createKeyPair("curve").seed() }],
+      [
+        "account",
+        { trace: { dest: "traces" }, exports: [{ subject: "s.x", type: "service", allowTrace: true }] },
+      ],
+      ["account", { imports: [{ subject: "f.>", account: otherAcct, type: "stream", allowTrace: true }] }],
+      ["account", { jetstreamTiers: { R1: { diskStorage: 1 }, R3: { diskStorage: 1 } } }],
       ["activationToken", { subject: "billing.>" }],
       ["activationToken", { subject: "feed.x", type: "stream" }],
     ];
