@@ -18,6 +18,7 @@ import type {
 } from "../core/claimInputs";
 import type { Member, RemovedUser, RevocationTime } from "../core/revocation";
 import type { LeafRemoteInputs, LeafRemoteSpec, ServerConfigSpec } from "../core/serverConfig";
+import type { ResolverTls } from "../io/resolverClient";
 
 /** What Pulumi adds to every resource's inputs and outputs: the serialized provider. */
 export interface Stored {
@@ -102,6 +103,8 @@ export interface AccountResolver {
   /** On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. */
   onDelete?: "delete" | "retain";
   timeoutMs?: number;
+  /** TLS of the resolver connection. */
+  tls?: ResolverTls;
 }
 
 export interface AccountProps extends AccountClaims, IdentityProps, IssuedProps {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RevokedActivation } from "../core/activation";
 import type { AccountClaims, Export, SigningKeyRef } from "../core/claimInputs";
 import type { RemovedUser, RevocationTime } from "../core/revocation";
+import type { ResolverTls } from "../io/resolverClient";
 import type { AccountProps, AccountState } from "../provider/contracts";
 import { providerFor } from "../provider/kit/handler";
 import { IdentityResource } from "./identity";
@@ -49,6 +50,11 @@ export interface ResolverArgs {
   onDelete?: pulumi.Input<"delete" | "retain">;
   /** Upper bound for one request, in ms (default 5000); replies end it as soon as all servers answered. */
   timeoutMs?: pulumi.Input<number>;
+  /**
+   * TLS of the connection (nsc push `--ca-cert`, `--client-cert`, `--client-key`, `--tls-first`):
+   * files read where `pulumi up` runs, or the PEM text itself (secret, like the whole resolver).
+   */
+  tls?: DeepInput<ResolverTls>;
 }
 
 /** Inputs of an {@link Account}: its claims, plus who signs it and where it is pushed. */

@@ -28,6 +28,7 @@ export type {
   UserLimits,
   UserTemplate,
 } from "../core/claimInputs";
+export type { ResolverTls } from "../io/resolverClient";
 export type { SigningKeyScope } from "../provider/contracts";
 
 /** `T` with every field, at every depth, accepting a `pulumi.Input`. */
