@@ -1128,6 +1128,44 @@ const revocations: Row[] = [
 const resolver = (more: Record<string, unknown>) => ({
   resolver: { servers: ["nats://127.0.0.1:4222"], creds: CREDS, ...more },
 });
+const resolverTls: Row[] = [
+  {
+    family: "resolver TLS",
+    kind: "account",
+    vary: resolver({ tls: { certFile: "/c.pem" } }),
+    property: "resolver.tls.keyFile",
+    reason: /needs its private key.*give both/,
+  },
+  {
+    family: "resolver TLS",
+    kind: "account",
+    vary: resolver({ tls: { keyFile: "/c.key" } }),
+    property: "resolver.tls.certFile",
+    reason: /give both/,
+  },
+  {
+    family: "resolver TLS",
+    kind: "account",
+    vary: resolver({ tls: { ca: "/etc/ca.pem" } }),
+    property: "resolver tls ca",
+    reason: /must be PEM text .*for a path use caFile/,
+  },
+  {
+    family: "resolver TLS",
+    kind: "account",
+    vary: resolver({ tls: { caFile: "/a.pem", ca: "-----BEGIN CERTIFICATE-----" } }),
+    property: "resolver.tls.caFile",
+    reason: /caFile or ca, not both/,
+  },
+  {
+    family: "resolver TLS",
+    kind: "account",
+    vary: resolver({ tls: { handshakeFirst: "yes" } }),
+    property: "resolver.tls.handshakeFirst",
+    reason: /true or false/,
+  },
+];
+
 const urls: Row[] = [
   {
     family: "URL",
@@ -1455,6 +1493,7 @@ const ROWS: Row[] = [
   ...mappings,
   ...revocations,
   ...urls,
+  ...resolverTls,
   ...serverBlocks,
   ...leafOptions,
   ...names,
