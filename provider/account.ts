@@ -36,6 +36,7 @@ import {
   type IdentitySpec,
   identityDiff,
   signIdentity,
+  withAdoption,
 } from "./kit/identity";
 import { PartialFailure } from "./kit/partialFailure";
 import { checkResult, label, loadSeed, seedReplaced } from "./kit/resource";
@@ -47,6 +48,7 @@ const ACCOUNT_INPUT_FIELDS = [
   ...fieldsOf<Omit<AccountProps, keyof AccountClaims | "jwt">>({
     name: true,
     seed: true,
+    adoptionDrift: true,
     signerSeed: true,
     signedByIdentity: true,
     operatorPublicKey: true,
@@ -218,7 +220,7 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
 
 export const handler: Handler<AccountProps, AccountState> = {
   async check(olds, news) {
-    return checkResult(news, check(news, olds).failures);
+    return checkResult(withAdoption(accountSpec, news), check(news, olds).failures);
   },
   async diff(_id, olds, news) {
     // Members whose key is unknown in a preview are taken as unchanged; a departed member, a new

@@ -71,6 +71,11 @@ export interface IdentityProps {
    * signed here by its issuer; no seed is stored and a user gets no creds output.
    */
   publicKey?: string;
+  /**
+   * Set by the provider's check, never by the program: how an adopted `jwt` differs from what the
+   * inputs say, claim by claim. Present means `up` signs a new JWT instead of keeping the adopted one.
+   */
+  adoptionDrift?: Record<string, string>;
 }
 
 /** What signing an identity produced. */

@@ -14,7 +14,9 @@ NATS_SERVER_OLD_VERSION="v2.9.10"
 NSC_VERSION="v2.12.0"
 PULUMI_VERSION="v3.259.0"
 LANGUAGE_HOST_VERSION="v3.68.0"
-NODE_VERSION="22.23.3"
+# Node 24: 20.20.2 and 22.23.3 (the newest 22) loop in util.inspect on a stack frame such as
+# node_modules/@pulumi/resource.ts, which makes a program that throws take 40-140 s to report.
+NODE_VERSION="24.21.0"
 NATSCLI_VERSION="v0.5.1"
 
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"

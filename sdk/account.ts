@@ -106,7 +106,8 @@ export class Account extends IdentityResource {
     const { operator, signer, key, signingKeys, resolver, publicKey, ...claims } = args;
     const signerSeed = signer?.seed ?? operator.seed;
     if (signerSeed === undefined) {
-      throw new Error(
+      // A RunError is printed as its message alone: a mistake in the program, not a crash to debug.
+      throw new pulumi.RunError(
         `Account "${name}": signer: pass an Operator resource as operator, or a signer with a seed`,
       );
     }
@@ -133,6 +134,7 @@ export class Account extends IdentityResource {
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,
         claimsHash: undefined,
+        adoptionDrift: undefined,
         issuer: undefined,
         members: membership.list,
         activations: membership.activations,

@@ -70,7 +70,7 @@ export class ActivationToken extends pulumi.dynamic.Resource {
     const { exporter, signer, importer, revokeOnDelete, ...claims } = args;
     const signerSeed = signer?.seed ?? exporter.seed;
     if (signerSeed === undefined) {
-      throw new Error(
+      throw new pulumi.RunError(
         `ActivationToken "${name}": signer: pass an Account resource as exporter, or a signer with a seed`,
       );
     }

@@ -17,4 +17,10 @@ export abstract class IdentityResource extends pulumi.dynamic.Resource {
   declare public readonly issuer: pulumi.Output<string>;
   /** Hash of the normalized claims (what decides whether the JWT is re-signed). */
   declare public readonly claimsHash: pulumi.Output<string>;
+  /**
+   * Only with an adopted `jwt` whose claims differ from the arguments: the differences, claim by
+   * claim (`"limits.conn": "jwt: 9, program: 10"`). The JWT is then re-signed (an account re-pushed);
+   * a preview shows this before `up` does it.
+   */
+  declare public readonly adoptionDrift: pulumi.Output<Record<string, string> | undefined>;
 }

@@ -61,7 +61,7 @@ class Roster<T> {
 
   join(who: string, member: T): void {
     if (this.#sealed) {
-      throw new Error(
+      throw new pulumi.RunError(
         `${this.what} "${who}": ${this.field}: Account "${this.account}" had already sent its ${this.listName} ` +
           `when this ${this.what} was declared (after an await or inside an apply). Declare it right after its account, ` +
           "or set revokeOnDelete: false and revoke it by hand (Account revocations) when you remove it",

@@ -50,6 +50,7 @@ export class Operator extends IdentityResource {
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,
         claimsHash: undefined,
+        adoptionDrift: undefined,
         issuer: undefined,
       } satisfies ResourceProps<OperatorProps, OperatorState>,
       { ...opts, additionalSecretOutputs: ["seed"] },

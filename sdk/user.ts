@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { SigningKeyRef, UserClaims } from "../core/claimInputs";
 import type { RevocationTime } from "../core/revocation";
 import type { UserProps, UserState } from "../provider/contracts";
@@ -63,7 +63,9 @@ export class User extends IdentityResource {
     const { account, signer, key, revokeOnDelete, publicKey, ...claims } = args;
     const signerSeed = signer?.seed ?? account.seed;
     if (signerSeed === undefined) {
-      throw new Error(`User "${name}": signer: pass an Account resource as account, or a signer with a seed`);
+      throw new pulumi.RunError(
+        `User "${name}": signer: pass an Account resource as account, or a signer with a seed`,
+      );
     }
     super(
       providerFor("user"),
@@ -84,6 +86,7 @@ export class User extends IdentityResource {
         jwt: args.jwt,
         creds: undefined,
         claimsHash: undefined,
+        adoptionDrift: undefined,
         issuer: undefined,
       } satisfies ResourceProps<UserProps, UserState>,
       { ...opts, additionalSecretOutputs: ["seed", "creds", "signerSeed"] },

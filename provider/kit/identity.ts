@@ -3,6 +3,7 @@
  * inputs, a signer, and a JWT that is re-signed only when the normalized claims change.
  */
 import type { WireClaims } from "../../core/claims";
+import { claimsDrift, type DriftReport } from "../../core/drift";
 import type { Failure } from "../../core/errors";
 import { KeyError } from "../../core/errors";
 import { decodeJwt, sign, signatureValid } from "../../core/jwt";
@@ -62,9 +63,13 @@ export async function signIdentity<P extends IdentityProps>(
     const seed = own ? { seed: own.seed() } : {};
     const claims = spec.claims(inputs, publicKey, signer.getPublicKey());
     const hash = claimsHash(claims);
-    const kept = previous ?? adoptedJwt(inputs.jwt, publicKey, signer.getPublicKey());
-    if (kept && kept.claimsHash === hash && typeof kept.jwt === "string") {
-      return { publicKey, ...seed, jwt: kept.jwt, claimsHash: hash, issuer: signer.getPublicKey() };
+    // A JWT given to adopt wins over the stored one when both say the same (re-importing after an
+    // nsc edit keeps nsc's bytes, so the servers that hold them see no change).
+    const kept = [adoptedJwt(inputs.jwt, publicKey, signer.getPublicKey()), previous].find(
+      (k) => k !== undefined && k.claimsHash === hash && typeof k.jwt === "string",
+    );
+    if (kept) {
+      return { publicKey, ...seed, jwt: String(kept.jwt), claimsHash: hash, issuer: signer.getPublicKey() };
     }
     const jwt = await sign(claims, signer);
     return { publicKey, ...seed, jwt, claimsHash: hash, issuer: signer.getPublicKey() };
@@ -91,6 +96,60 @@ function adoptedJwt(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Why an adopted `jwt` will not be kept, claim by claim (`limits.conn: "jwt: 9, program: 10"`), or
+ * undefined when it is kept or nothing is adopted. `check` puts it among the inputs, so a preview shows
+ * that `up` re-signs (and, for an account, re-pushes) instead of keeping the adopted bytes.
+ */
+export function adoptionDrift<P extends IdentityProps>(
+  spec: IdentitySpec<P>,
+  inputs: P,
+): DriftReport | undefined {
+  if (typeof inputs.jwt !== "string" || inputs.jwt === "" || containsUnknown(inputs)) return undefined;
+  if (typeof inputs.seed !== "string" || inputs.seed === "") {
+    return { jwt: "given without its seed: the identity gets a new key and a new JWT" };
+  }
+  let held: WireClaims;
+  try {
+    held = decodeJwt(inputs.jwt) as unknown as WireClaims;
+  } catch {
+    return { jwt: "not a decodable JWT: re-signed from the inputs" };
+  }
+  let own: SeededKeyPair | undefined;
+  let signer: SeededKeyPair | undefined;
+  try {
+    own = ownKey(spec.kind, spec.keyKind, inputs.seed);
+    signer = spec.signer(inputs, spec.kind) ?? own;
+    const publicKey = own.getPublicKey();
+    const signerKey = signer.getPublicKey();
+    if (held.sub !== publicKey)
+      return { jwt: `issued to ${held.sub}, not to this seed's key ${publicKey}: re-signed` };
+    if (held.iss !== signerKey || !signatureValid(inputs.jwt, signerKey)) {
+      return { jwt: `not signed by the signer ${signerKey} (issuer ${held.iss}): re-signed` };
+    }
+    const report = claimsDrift(spec.claims(inputs, publicKey, signerKey), held, "jwt");
+    return Object.keys(report).length ? report : undefined;
+  } catch {
+    // A bad seed or signer is reported by the checks; there is nothing to compare with then.
+    return undefined;
+  } finally {
+    own?.clear();
+    if (signer !== own) signer?.clear();
+  }
+}
+
+/**
+ * The checked inputs. When an adopted JWT will be re-signed, the note takes the JWT's place: a
+ * preview then shows the output `jwt` as unknown (a new one) rather than the bytes it will not keep.
+ */
+export function withAdoption<P extends IdentityProps>(spec: IdentitySpec<P>, news: P): P {
+  const { adoptionDrift: _stale, ...inputs } = news;
+  const drift = adoptionDrift(spec, inputs as P);
+  if (!drift) return inputs as P;
+  const { jwt: _notKept, ...rest } = inputs;
+  return { ...rest, adoptionDrift: drift } as P;
 }
 
 /** Replace when the adopted seed changes; otherwise an update when the claims hash moved. */
@@ -179,7 +238,7 @@ export function identityHandler<P extends IdentityProps, S extends P & Signed>(
   const outputs = (news: P, s: Signed): S => ({ ...news, ...s, ...extra(s) }) as unknown as S;
   return {
     async check(olds, news) {
-      return checkResult(news, check(news, olds));
+      return checkResult(withAdoption(spec, news), check(news, olds));
     },
     async diff(_id, olds, news) {
       const d = identityDiff(spec, olds, news);

@@ -52,6 +52,7 @@ describe("e2e leafnode-jwt example", () => {
       outputDir: { value: outputDir },
       push: { value: "false" },
     });
+    t.scanAlso(outputDir);
   });
   after(async () => {
     await Promise.all(conns.map((c) => c.close().catch(() => undefined)));

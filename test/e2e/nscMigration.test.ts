@@ -214,6 +214,19 @@ describe("e2e nsc migration - import-nsc turns an nsc deployment into a Pulumi p
     await watcher!.flush();
     await new Promise((r) => setTimeout(r, 200));
     assert.ok(pushes.length > 0, `nsc's push was seen: ${pushed}; seen: ${seen.join(", ")}`);
+
+    // Someone still runs nsc after the migration: the drift is named by claim, and up repairs it.
+    nsc("edit", "account", "--name", "APP", "--conns", "9");
+    nsc("push", "-a", "APP", "-u", server!.url);
+    const edited = /limits\.conn.*servers: 9, program: 50/;
+    assert.match((await t.refresh({ diff: true })).stdout, edited, "refresh --diff names the claim");
+    const preview = await t.preview({ diff: true });
+    assert.match(preview.stdout, edited, "preview --diff names it too");
+    assert.equal(preview.changeSummary.update, 1, "one update: the account");
+    await t.up();
+    assert.equal(changeCount((await t.preview()).changeSummary), 0, "repaired");
+    const held = decodeJwt(String((await t.outputs()).accounts.value.APP.jwt));
+    assert.equal((held.nats.limits as Record<string, unknown>).conn, 50, "the program's limit is back");
   });
 
   it("nsc migration - a system account nsc users changed is imported as plain resources and kept", async () => {

@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { Account, OperatorWithSystemAccount, SigningKey, User } from "../../sdk";
+import { createKeyPair } from "../../core/nkeys";
+import { handler as accountHandler } from "../../provider/account";
+import { Account, Operator, OperatorWithSystemAccount, SigningKey, User } from "../../sdk";
 import { TestStack } from "../harness/pulumi";
 
 const program = async () => {
@@ -69,4 +71,64 @@ describe("e2e preview truth - the preview's counts are what up does", () => {
       assert.deepEqual(up, expected, label);
     });
   }
+});
+
+describe("e2e preview truth - adopting a JWT whose claims differ from the program", () => {
+  const op = createKeyPair("operator");
+  const acct = createKeyPair("account");
+  const adoptProgram = async () => {
+    const cfg = new pulumi.Config();
+    const operator = new Operator("op", { name: "op", seed: op.seed() });
+    const a = new Account("A", {
+      name: "A",
+      operator,
+      seed: acct.seed(),
+      jwt: cfg.require("jwt"),
+      limits: { conn: cfg.requireNumber("conn") },
+    });
+    return { jwt: a.jwt, adoptionDrift: a.adoptionDrift };
+  };
+  let adopted = "";
+  const stacks: TestStack[] = [];
+  before(async () => {
+    // What nsc would have made: the account with 9 connections, signed by the operator.
+    const made = await accountHandler.create({
+      name: "A",
+      seed: acct.seed(),
+      signerSeed: op.seed(),
+      operatorPublicKey: op.getPublicKey(),
+      operatorSigningKeys: [],
+      limits: { conn: 9 },
+    });
+    adopted = made.outs.jwt;
+  });
+  after(async () => {
+    for (const t of stacks) await t.dispose();
+  });
+
+  it("preview truth - a differing adopted JWT previews its re-sign claim by claim; a matching one is kept", async () => {
+    const differs = await TestStack.create("adopt-differs", adoptProgram, {
+      jwt: { value: adopted },
+      conn: { value: "10" },
+    });
+    stacks.push(differs);
+    const preview = await differs.preview({ diff: true });
+    assert.match(preview.stdout, /adoptionDrift\s*: \{/, "the preview shows the adoption drift");
+    assert.match(preview.stdout, /jwt\s*: \[unknown\]/, "and a new JWT, not the adopted one");
+    assert.match(preview.stdout, /limits\.conn.*jwt: 9, program: 10/, "by claim, with both values");
+    const up = await differs.up();
+    assert.notEqual(up.outputs.jwt.value, adopted, "re-signed, as previewed");
+    assert.deepEqual(up.outputs.adoptionDrift.value, { "limits.conn": "jwt: 9, program: 10" });
+    assert.deepEqual(changes((await differs.preview()).changeSummary), {}, "then 0 changes");
+
+    const matches = await TestStack.create("adopt-matches", adoptProgram, {
+      jwt: { value: adopted },
+      conn: { value: "9" },
+    });
+    stacks.push(matches);
+    const quiet = await matches.preview({ diff: true });
+    assert.doesNotMatch(quiet.stdout, /adoptionDrift\s*: \{/);
+    const kept = await matches.up();
+    assert.equal(kept.outputs.jwt.value, adopted, "kept byte for byte");
+  });
 });

@@ -159,6 +159,7 @@ describe("e2e secrets - plain-string secrets never reach state, diffs or backups
         userCreds: user.creds,
       };
     });
+    t.scanAlso(files);
   });
 
   after(async () => {

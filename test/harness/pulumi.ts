@@ -166,15 +166,46 @@ export class TestStack {
     );
   }
 
-  /** Destroys what is left (ignoring errors) and removes the temp dir. */
+  private readonly scanned: string[] = [];
+
+  /** Adds a dir the stack writes into (server configs, creds files) to the secrets scan of `dispose`. */
+  scanAlso(dir: string): void {
+    this.scanned.push(dir);
+  }
+
+  /**
+   * Destroys what is left (ignoring errors) and removes the temp dir. First it scans for secrets in
+   * the open: the `pulumi stack export`, everything the CLI printed for this stack, and every file in
+   * the stack's dir (state, backups, history, config) and in `scanAlso` dirs. A finding fails the test.
+   */
   async dispose(): Promise<void> {
+    const found: string[] = [];
+    try {
+      found.push(...findSecrets("pulumi stack export", await this.exportText()));
+    } catch {
+      // No stack to export (creation failed): nothing was written there either.
+    }
+    // Before destroy: what the stack's resources wrote is deleted with them.
+    for (const dir of this.scanned) found.push(...scanFiles(dir));
+    let destroyed = true;
     try {
       await this.stack.destroy({ onOutput: this.onOutput });
     } catch {
       // Best effort: the backend is removed with the dir anyway.
+      destroyed = false;
     }
-    if (this.stackFile) fs.rmSync(this.stackFile, { force: true });
+    found.push(...findSecrets("CLI output", this.logs.join("\n")));
+    found.push(...scanFiles(this.dir));
+    if (this.stackFile) {
+      if (fs.existsSync(this.stackFile)) found.push(...scanFiles(this.stackFile));
+      fs.rmSync(this.stackFile, { force: true });
+    }
     fs.rmSync(this.dir, { recursive: true, force: true });
+    if (found.length) {
+      throw new Error(
+        `secrets in the open (destroyed: ${destroyed}):\n  ${[...new Set(found)].join("\n  ")}`,
+      );
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -191,3 +222,48 @@ export function changeCount(summary: Record<string, number | undefined>): number
 
 /** Matches nkey seeds of any kind: none may appear in state exports or logs. */
 export const SEED_RE = /S[OACNUX][A-Z2-7]{56}/;
+
+/** The secrets scan's patterns: any seed (wider than SEED_RE on purpose) and the creds file markers. */
+const SECRET_PATTERNS: [string, RegExp][] = [
+  ["a seed", /S[OAUCNX][A-Z2-7]{55}/],
+  ["a creds file's seed block", /-----BEGIN USER NKEY SEED-----/],
+  ["a creds file's JWT block", /-----BEGIN NATS USER JWT-----/],
+];
+
+/** Where `text` holds a secret: `<where>: <what> at line <n>`, never the secret itself. */
+export function findSecrets(where: string, text: string): string[] {
+  const out: string[] = [];
+  const lines = text.split("\n");
+  for (const [what, re] of SECRET_PATTERNS) {
+    const n = lines.findIndex((l) => re.test(l));
+    if (n >= 0) out.push(`${where}: ${what} at line ${n + 1}`);
+  }
+  return out;
+}
+
+/**
+ * Every file under `root` (or `root` itself), except the plugins and node_modules the CLI keeps
+ * there and creds files that were asked for (`*.creds`, which must be 0600).
+ */
+export function scanFiles(root: string): string[] {
+  if (!fs.existsSync(root)) return [];
+  const out: string[] = [];
+  const visit = (p: string): void => {
+    const st = fs.lstatSync(p);
+    if (st.isSymbolicLink()) return;
+    if (st.isDirectory()) {
+      if (["plugins", "node_modules", ".git"].includes(path.basename(p))) return;
+      for (const e of fs.readdirSync(p)) visit(path.join(p, e));
+      return;
+    }
+    if (p.endsWith(".creds")) {
+      if ((st.mode & 0o077) !== 0)
+        out.push(`${p}: a creds file readable by others (mode ${(st.mode & 0o777).toString(8)})`);
+      return;
+    }
+    if (st.size > 64 << 20) return;
+    out.push(...findSecrets(p, fs.readFileSync(p, "latin1")));
+  };
+  visit(root);
+  return out;
+}
