@@ -185,7 +185,8 @@ function importOf(i: Json): Import {
 }
 
 function authorization(a: Json | undefined): AccountClaims["authorization"] {
-  if (!a) return undefined;
+  // nsc writes `"authorization":{}` into every account: no auth users, no callout.
+  if (!a || !strings(a.auth_users)?.length) return undefined;
   return compact({
     authUsers: strings(a.auth_users) ?? [],
     allowedAccounts: strings(a.allowed_accounts),

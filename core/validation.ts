@@ -369,10 +369,12 @@ export class Checker {
     const users = this.known(a.authUsers) && Array.isArray(a.authUsers) ? a.authUsers : undefined;
     const accounts =
       this.known(a.allowedAccounts) && Array.isArray(a.allowedAccounts) ? a.allowedAccounts : [];
-    if (this.known(a.authUsers) && !users?.length) {
+    // No auth users means no callout (nsc writes an empty `authorization` into every account JWT);
+    // accounts to place users in without them are refused, as the jwt library does.
+    if (this.known(a.authUsers) && !users?.length && accounts.length) {
       this.fail(
         "authorization.authUsers",
-        "list the users (U…) that run the callout service: without them the server does not call out",
+        "allowedAccounts without authUsers: list the users (U…) that run the callout service; without them the server does not call out",
       );
     }
     users?.forEach((u, i) => {

@@ -336,6 +336,9 @@ export const handler: Handler<AccountProps, AccountState> = {
     const inputs: Partial<AccountProps> & { drift?: Record<string, string> } = {};
     for (const k of ACCOUNT_INPUT_FIELDS)
       if (props[k] !== undefined) Object.assign(inputs, { [k]: props[k] });
+    // `publicKey` is an input only for an account declared by it (no seed here); otherwise it is
+    // the computed output of the same name.
+    if (props.seed !== undefined) delete inputs.publicKey;
     if (held.drift) inputs.drift = held.drift;
     return { id, props: { ...rest, ...held }, inputs };
   },

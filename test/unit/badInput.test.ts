@@ -943,7 +943,7 @@ const authorizations: Row[] = [
     kind: "account",
     vary: callout({ authUsers: [], allowedAccounts: [otherAcct] }),
     property: "authorization.authUsers",
-    reason: /list the users \(U…\) that run the callout service/,
+    reason: /allowedAccounts without authUsers: list the users \(U…\) that run the callout service/,
   },
   {
     family: "auth callout",
@@ -1524,6 +1524,7 @@ describe("bad input", () => {
       ["account", importing(token({}, {}))],
       ["account", importing(token({ iss: acctSk.getPublicKey() }, { issuer_account: exporterKey }))],
       ["account", callout({ allowedAccounts: ["*"] })],
+      ["account", { authorization: { authUsers: [] } }],
       ["account", callout({ allowedAccounts: [otherAcct], xkey: createKeyPair("curve").getPublicKey() })],
       ["keyPair", { kind: "curve", seed: createKeyPair("curve").seed() }],
       [

@@ -152,6 +152,10 @@ describe("nsc import - claims read back from JWTs", () => {
       ["nats.cluster_traffic"],
       "authorization round-trips",
     );
+    const empty = accountClaims("APP", app.getPublicKey(), op.getPublicKey(), {});
+    empty.nats.authorization = {};
+    const e = (await identity(empty, op)).claims;
+    assert.deepEqual(unexpressed(e, rebuild.account(e)), [], "nsc's empty authorization is no callout");
   });
 });
 
