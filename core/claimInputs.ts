@@ -165,6 +165,8 @@ export interface Export {
   accountTokenPosition?: number;
   /** List this export in account listings. */
   advertise?: boolean;
+  /** Let message traces cross into this service (service exports only, as the jwt library requires). */
+  allowTrace?: boolean;
   /** Revoked importers: account public key (or "*") to unix seconds. */
   revocations?: Record<string, number>;
   description?: string;
@@ -185,7 +187,7 @@ export interface Import {
   token?: string;
   /** Share the requester's connection info with the service (service imports). */
   share?: boolean;
-  /** Allow message tracing across the import. */
+  /** Let message traces cross this import (stream imports only, as the jwt library requires). */
   allowTrace?: boolean;
 }
 
@@ -196,6 +198,27 @@ export interface MappingDestination {
   weight?: number;
   /** Only apply in this cluster. */
   cluster?: string;
+}
+
+/**
+ * Auth callout (nsc `edit authcallout`): users connecting to this account are authorized by a service
+ * (run by `authUsers`) that answers `$SYS.REQ.USER.AUTH` with a user JWT for one of `allowedAccounts`.
+ */
+export interface ExternalAuthorization {
+  /** Public keys ("U…") of this account's users that run the callout service; they bypass it. */
+  authUsers: string[];
+  /** Accounts ("A…") the service may place users in, or ["*"] for any. */
+  allowedAccounts?: string[];
+  /** A curve public key ("X…", a KeyPair of kind "curve"): the server encrypts requests to it. */
+  xkey?: string;
+}
+
+/** Message tracing of an account: where traces of messages carrying a sampled `traceparent` go. */
+export interface MessageTrace {
+  /** The subject trace events are published on (no wildcards). */
+  dest: string;
+  /** Percentage (1–100) of `traceparent`-sampled messages traced (default 100). */
+  sampling?: number;
 }
 
 /** An account's claims. */
@@ -213,6 +236,10 @@ export interface AccountClaims {
   mappings?: Record<string, MappingDestination[]>;
   /** Permissions of users that carry none of their own. */
   defaultPermissions?: Permissions;
+  /** Auth callout: an external service authorizes this account's users. */
+  authorization?: ExternalAuthorization;
+  /** Message tracing (W3C `traceparent` headers) of this account. */
+  trace?: MessageTrace;
   /**
    * Revoked users: user public key (or "*") to the revocation time (unix seconds, an ISO-8601 date, or
    * "now", recorded once at the first `up`); JWTs issued at or before it are refused.
@@ -281,6 +308,8 @@ export const ACCOUNT_CLAIM_FIELDS = fieldsOf<AccountClaims>({
   imports: true,
   mappings: true,
   defaultPermissions: true,
+  authorization: true,
+  trace: true,
   revocations: true,
   tags: true,
   description: true,

@@ -154,6 +154,7 @@ export function accountClaims(name: string, publicKey: string, issuer: string, c
         service_latency: e.latency ? { sampling: e.latency.sampling, results: e.latency.results } : undefined,
         account_token_position: e.accountTokenPosition,
         advertise: e.advertise || undefined,
+        allow_trace: e.allowTrace || undefined,
         description: e.description,
         info_url: e.infoUrl,
       })),
@@ -169,6 +170,14 @@ export function accountClaims(name: string, publicKey: string, issuer: string, c
       })),
       mappings: c.mappings,
       default_permissions: permissions(c.defaultPermissions),
+      authorization: c.authorization
+        ? {
+            auth_users: c.authorization.authUsers,
+            allowed_accounts: c.authorization.allowedAccounts,
+            xkey: c.authorization.xkey,
+          }
+        : undefined,
+      trace: c.trace ? { dest: c.trace.dest, sampling: c.trace.sampling } : undefined,
       revocations: c.revocations,
       tags: c.tags,
       description: c.description,

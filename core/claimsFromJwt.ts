@@ -163,6 +163,7 @@ function exportOf(e: Json): Export {
       : undefined,
     accountTokenPosition: num(e.account_token_position) || undefined,
     advertise: yes(e.advertise),
+    allowTrace: yes(e.allow_trace),
     revocations: obj(e.revocations) as Record<string, number> | undefined,
     description: str(e.description),
     infoUrl: str(e.info_url),
@@ -181,6 +182,16 @@ function importOf(i: Json): Import {
     share: yes(i.share),
     allowTrace: yes(i.allow_trace),
   }) as Import;
+}
+
+function authorization(a: Json | undefined): AccountClaims["authorization"] {
+  // nsc writes `"authorization":{}` into every account: no auth users, no callout.
+  if (!a || !strings(a.auth_users)?.length) return undefined;
+  return compact({
+    authUsers: strings(a.auth_users) ?? [],
+    allowedAccounts: strings(a.allowed_accounts),
+    xkey: str(a.xkey),
+  }) as AccountClaims["authorization"];
 }
 
 function list<T>(v: unknown, map: (x: Json) => T): T[] | undefined {
@@ -207,6 +218,13 @@ export function accountInputs(c: WireClaims): AccountClaims {
       imports: list(n.imports, importOf),
       mappings: obj(n.mappings) as Record<string, MappingDestination[]> | undefined,
       defaultPermissions: compact(defaults),
+      authorization: authorization(obj(n.authorization)),
+      trace: obj(n.trace)
+        ? (compact({
+            dest: String(obj(n.trace)?.dest),
+            sampling: num(obj(n.trace)?.sampling) || undefined,
+          }) as AccountClaims["trace"])
+        : undefined,
       revocations: obj(n.revocations) as Record<string, number> | undefined,
       tags: strings(n.tags),
       description: str(n.description),

@@ -23,6 +23,8 @@ export const KeyKind = {
   user: "U",
   server: "N",
   cluster: "C",
+  /** An X25519 key (xkey) that encrypts, never signs: auth callout requests are sealed to one. */
+  curve: "X",
 } as const;
 export type KeyKind = keyof typeof KeyKind;
 
@@ -34,8 +36,10 @@ const PREFIX_BYTE: Record<KeyKind, number> = {
   user: 20 << 3,
   server: 13 << 3,
   cluster: 2 << 3,
+  curve: 23 << 3,
 };
 const PKCS8_ED25519 = Buffer.from("302e020100300506032b657004220420", "hex");
+const PKCS8_X25519 = Buffer.from("302e020100300506032b656e04220420", "hex");
 const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /** A key pair compatible with @nats-io/jwt's `KeyPair`. */
@@ -169,8 +173,10 @@ export function seedKind(seed: unknown): KeyKind | undefined {
   }
 }
 
-function privateKeyObject(raw: Uint8Array): KeyObject {
-  return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, raw]), format: "der", type: "pkcs8" });
+function privateKeyObject(kind: KeyKind, raw: Uint8Array): KeyObject {
+  // A curve key's raw seed is an X25519 private key (nkeys.js clamps it the same way node:crypto does).
+  const prefix = kind === "curve" ? PKCS8_X25519 : PKCS8_ED25519;
+  return createPrivateKey({ key: Buffer.concat([prefix, raw]), format: "der", type: "pkcs8" });
 }
 
 /**
@@ -202,7 +208,7 @@ class CryptoKeyPair implements NKeyPair {
     if (known) {
       this.#pub = known;
     } else {
-      this.#priv = privateKeyObject(raw);
+      this.#priv = privateKeyObject(kind, raw);
       const spki = createPublicKey(this.#priv).export({ format: "der", type: "spki" });
       this.#pub = encodePublicKey(kind, spki.subarray(spki.length - 32));
       if (derivedPublicKeys.size >= DERIVED_MAX) derivedPublicKeys.clear();
@@ -212,7 +218,7 @@ class CryptoKeyPair implements NKeyPair {
   #key(): KeyObject {
     if (!this.#priv) {
       if (this.#cleared) throw new KeyError(`the ${this.kind} key pair was cleared and cannot sign`);
-      this.#priv = privateKeyObject(this.#raw);
+      this.#priv = privateKeyObject(this.kind, this.#raw);
     }
     return this.#priv;
   }
@@ -234,6 +240,7 @@ class CryptoKeyPair implements NKeyPair {
     return encodeSeed(this.kind, this.#raw);
   }
   sign(data: Uint8Array): Uint8Array {
+    if (this.kind === "curve") throw new KeyError("a curve (xkey) key encrypts and cannot sign");
     return new Uint8Array(sign(null, data, this.#key()));
   }
   verify(data: Uint8Array, sig: Uint8Array): boolean {

@@ -3,10 +3,12 @@
  * all problems of a resource are reported at once. Values not known yet (the caller says which, e.g.
  * Pulumi's preview placeholders) are skipped, never judged.
  */
+import { importTokenProblems } from "./activation";
 import {
   type AccountClaims,
   type AccountLimits,
   ConnectionTypes,
+  type ExternalAuthorization,
   type JetStreamLimits,
   type OperatorClaims,
   type Permissions,
@@ -234,10 +236,19 @@ export class Checker {
     }
   }
 
-  /** `expiryAccepted` as for `userClaims`. */
-  accountClaims(c: AccountClaims, opts: { expiryAccepted?: boolean } = {}): void {
+  /**
+   * `expiryAccepted` as for `userClaims`; `publicKey` is the account's own key when known (an import's
+   * activation token must be issued for it).
+   */
+  accountClaims(c: AccountClaims, opts: { expiryAccepted?: boolean; publicKey?: string } = {}): void {
     this.accountLimits(c.limits);
     this.jetstream("jetstream", c.jetstream);
+    if (this.known(c.jetstream) && c.jetstream && this.known(c.jetstreamTiers) && c.jetstreamTiers) {
+      this.fail(
+        "jetstreamTiers",
+        "global jetstream limits and tiered ones are mutually exclusive (the jwt library refuses both): move the limits into a tier (R1, R3, …) or drop the tiers",
+      );
+    }
     for (const [tier, limits] of Object.entries(c.jetstreamTiers ?? {})) {
       if (!/^R\d+$/.test(tier)) this.fail(`jetstreamTiers.${tier}`, "tier names are R1, R3, …");
       this.jetstream(`jetstreamTiers.${tier}`, limits);
@@ -272,6 +283,12 @@ export class Checker {
           "responseType, responseThreshold and latency apply to service exports only",
         );
       }
+      if (e.type === "stream" && e.allowTrace === true) {
+        this.fail(
+          `exports[${i}].allowTrace`,
+          "only service exports let traces in (the jwt library refuses it on a stream export); on streams the importer sets allowTrace",
+        );
+      }
       if (this.known(e.latency) && e.latency) {
         const s = e.latency.sampling;
         if (s !== "headers" && !(typeof s === "number" && Number.isInteger(s) && s >= 1 && s <= 100)) {
@@ -299,6 +316,24 @@ export class Checker {
       this.subject(`imports[${i}].localSubject`, imp.localSubject);
       this.publicKey(`imports[${i}].account`, imp.account, "account");
       this.exportImportType(`imports[${i}].type`, imp.type);
+      if (imp.type === "service" && imp.allowTrace === true) {
+        this.fail(
+          `imports[${i}].allowTrace`,
+          "only stream imports let traces out (the jwt library refuses it on a service import); on services the exporter sets allowTrace",
+        );
+      }
+      if (imp.type === "stream" && imp.share === true) {
+        this.fail(
+          `imports[${i}].share`,
+          "sharing the requester's connection info applies to service imports only",
+        );
+      }
+      const judged = ["subject", "account", "type"].every((f) => this.passed(`imports[${i}].${f}`));
+      if (this.known(imp.token) && imp.token && judged && this.known(imp)) {
+        for (const reason of importTokenProblems(imp, opts.publicKey, Date.now() / 1000)) {
+          this.fail(`imports[${i}].token`, `the activation token ${reason}`);
+        }
+      }
     });
     for (const [src, dests] of Object.entries(this.known(c.mappings) ? c.mappings! : {})) {
       this.subject(`mappings["${src}"]`, src);
@@ -316,8 +351,47 @@ export class Checker {
       }
     }
     this.permissions("defaultPermissions", c.defaultPermissions);
+    this.authorization(c.authorization);
+    if (this.known(c.trace) && c.trace) {
+      this.subject("trace.dest", c.trace.dest, { wildcards: false });
+      const s = c.trace.sampling;
+      if (this.known(s) && s !== undefined && !(Number.isInteger(s) && s >= 1 && s <= 100)) {
+        this.fail("trace.sampling", `must be a percentage 1..100 (default 100), got ${JSON.stringify(s)}`);
+      }
+    }
     this.revocations("revocations", c.revocations, "user", { dates: true });
     this.validity(c, { future: !opts.expiryAccepted });
+  }
+
+  /** Auth callout, as nats-io/jwt `ExternalAuthorization.Validate` judges it. */
+  authorization(a: ExternalAuthorization | undefined): void {
+    if (!this.known(a) || !a) return;
+    const users = this.known(a.authUsers) && Array.isArray(a.authUsers) ? a.authUsers : undefined;
+    const accounts =
+      this.known(a.allowedAccounts) && Array.isArray(a.allowedAccounts) ? a.allowedAccounts : [];
+    // No auth users means no callout (nsc writes an empty `authorization` into every account JWT);
+    // accounts to place users in without them are refused, as the jwt library does.
+    if (this.known(a.authUsers) && !users?.length && accounts.length) {
+      this.fail(
+        "authorization.authUsers",
+        "allowedAccounts without authUsers: list the users (U…) that run the callout service; without them the server does not call out",
+      );
+    }
+    users?.forEach((u, i) => {
+      this.publicKey(`authorization.authUsers[${i}]`, u, "user");
+    });
+    accounts.forEach((k, i) => {
+      if (k === "*") {
+        if (accounts.length > 1)
+          this.fail(
+            `authorization.allowedAccounts[${i}]`,
+            'is "*" (any account): list accounts, or "*" alone',
+          );
+        return;
+      }
+      this.publicKey(`authorization.allowedAccounts[${i}]`, k, "account");
+    });
+    this.publicKey("authorization.xkey", a.xkey, "curve");
   }
 
   operatorClaims(c: OperatorClaims): void {
@@ -374,7 +448,7 @@ function isoOf(unixSeconds: number): string {
 }
 
 function kindLetter(kind: KeyKind): string {
-  return { operator: "O", account: "A", user: "U", server: "N", cluster: "C" }[kind];
+  return { operator: "O", account: "A", user: "U", server: "N", cluster: "C", curve: "X" }[kind];
 }
 
 /** Why a subject is invalid, or undefined when it is fine. */

@@ -14,6 +14,27 @@ import { decodeJwt, sign } from "../core/jwt";
 import type { NKeyPair } from "../core/nkeys";
 import { type ServerTrust, type TrustedOperator, trustedOperatorOf } from "../core/pushCheck";
 
+/**
+ * TLS of the resolver connection (nsc push `--ca-cert`, `--client-cert`, `--client-key`,
+ * `--tls-first`). Files are read where `pulumi up` runs; the PEM fields carry the text itself.
+ */
+export interface ResolverTls {
+  /** CA certificate file the servers' certificates are verified against. */
+  caFile?: string;
+  /** The CA certificate itself (PEM). */
+  ca?: string;
+  /** Client certificate file (for servers that verify clients). */
+  certFile?: string;
+  /** Client private key file. */
+  keyFile?: string;
+  /** Client certificate (PEM). */
+  cert?: string;
+  /** Client private key (PEM). */
+  key?: string;
+  /** TLS before the NATS INFO (servers with `handshake_first`). */
+  handshakeFirst?: boolean;
+}
+
 /** Where the resolver servers are and how to reach them. */
 export interface ResolverConnection {
   /** Server URLs ("nats://host:4222"); the client connects to one and reaches the rest through it. */
@@ -26,6 +47,8 @@ export interface ResolverConnection {
    * frozen therefore costs at most a few multiples of it (connect, server count, request), never a hang.
    */
   timeoutMs?: number;
+  /** TLS settings; without them TLS is still used when a server requires it (system CAs). */
+  tls?: ResolverTls;
 }
 
 /** What the servers answered to a push (`$SYS.REQ.CLAIMS.UPDATE`). */
@@ -176,6 +199,7 @@ export class ResolverClient {
         authenticator: transport.credsAuthenticator(new TextEncoder().encode(conn.creds)),
         timeout: timeoutMs,
         name: "pulumi-nats-auth resolver",
+        ...(conn.tls ? { tls: { ...conn.tls } } : {}),
       });
       return new ResolverClient(nc, transport, conn, timeoutMs);
     } catch (err) {

@@ -23,7 +23,9 @@ const pool = new Map<string, PoolEntry>();
 
 function poolKey(conn: ResolverConnection): string {
   const creds = createHash("sha256").update(conn.creds).digest("hex");
-  return JSON.stringify([[...conn.servers].sort(), creds, conn.timeoutMs ?? DEFAULT_TIMEOUT_MS]);
+  // TLS settings may hold a private key: only their hash goes into the key.
+  const tls = conn.tls ? createHash("sha256").update(JSON.stringify(conn.tls)).digest("hex") : "";
+  return JSON.stringify([[...conn.servers].sort(), creds, conn.timeoutMs ?? DEFAULT_TIMEOUT_MS, tls]);
 }
 
 function forget(key: string): void {

@@ -3,9 +3,18 @@
  * key) and, when a resolver is given, keeps the servers' copy in step: push on create/update,
  * lookup on refresh, delete on destroy.
  */
+import {
+  type ActivationMember,
+  departedActivations,
+  exportsWithRevocations,
+  nextRevokedActivations,
+  type RevokedActivation,
+  revokedSurvivors,
+} from "../core/activation";
 import { ACCOUNT_CLAIM_FIELDS, type AccountClaims, fieldsOf, pickClaims } from "../core/claimInputs";
 import { accountClaims } from "../core/claims";
 import { describe, NatsAuthError } from "../core/errors";
+import { publicKeyOf } from "../core/nkeys";
 import { normalize } from "../core/normalize";
 import {
   departedMembers,
@@ -21,6 +30,7 @@ import { checkResolver, deleteAccount, lookupAccount, pushAccount, resolverOf } 
 import type { Handler } from "./kit/handler";
 import { quietExpectedFailures } from "./kit/hostErrors";
 import {
+  checkOwnKey,
   checkSigner,
   desiredHash,
   expiryAccepted,
@@ -46,7 +56,9 @@ const ACCOUNT_INPUT_FIELDS = [
     operatorSigningKeys: true,
     operatorStrict: true,
     resolver: true,
+    publicKey: true,
     members: true,
+    activations: true,
   }),
 ];
 
@@ -71,6 +83,9 @@ interface Revoked {
   removedUsers: NonNullable<AccountState["removedUsers"]>;
   revocationTimes: Record<string, number>;
   readmitted: Member[];
+  revokedActivations: Record<string, RevokedActivation>;
+  /** Tokens still in the program that a token's removal revoked (same importer and export, older). */
+  revokedTokens: { member: ActivationMember; by: RevokedActivation }[];
 }
 
 function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now: number): Revoked {
@@ -86,12 +101,54 @@ function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now
   for (const [key, when] of Object.entries(news.revocations ?? {})) {
     if (when === "now") revocationTimes[key] = explicit[key];
   }
+  const departedTokens = departedActivations(olds?.activations, news.activations);
+  const revokedActivations = nextRevokedActivations(
+    olds?.revokedActivations,
+    departedTokens,
+    news.exports,
+    now,
+  );
   return {
-    props: { ...news, revocations: jwtRevocations(explicit, removedUsers) },
+    props: {
+      ...news,
+      revocations: jwtRevocations(explicit, removedUsers),
+      exports: exportsWithRevocations(news.exports, revokedActivations),
+    },
     removedUsers,
     revocationTimes,
     readmitted,
+    revokedActivations,
+    revokedTokens: revokedSurvivors(news.activations, revokedActivations, news.exports),
   };
+}
+
+/** Whether the tokens differ in what the state must record (unknown issue times of known tokens count as same). */
+function activationsMoved(
+  before: ActivationMember[] | undefined,
+  after: ActivationMember[] | undefined,
+): boolean {
+  const atOf = new Map((before ?? []).map((m) => [m.urn, m.issuedAt]));
+  const settled = (after ?? []).map((m) =>
+    containsUnknown(m.issuedAt) && atOf.has(m.urn) ? { ...m, issuedAt: atOf.get(m.urn)! } : m,
+  );
+  return JSON.stringify(normalize(settled)) !== JSON.stringify(normalize(before ?? []));
+}
+
+const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString();
+
+function revokedTokensError(name: string, revoked: Revoked["revokedTokens"]): NatsAuthError {
+  const who = revoked
+    .map(
+      ({ member: m, by }) =>
+        `ActivationToken "${m.name ?? m.urn}" (importer ${m.importer}, issued ${iso(m.issuedAt)}, revoked up to ${iso(by.at)} in export ${JSON.stringify(by.exportSubject)})`,
+    )
+    .join(", ");
+  return new NatsAuthError(
+    `activations: ${who}: revoked with a removed token of the same importer and export (NATS revokes every ` +
+      "token of an importer for an export issued at or before the removed one). Re-issue it " +
+      "(pulumi up --replace <its URN>) and run pulumi up again",
+    { resource: name },
+  );
 }
 
 /** Whether the members differ in what the state must record (unknown keys of known users count as same). */
@@ -138,7 +195,7 @@ async function heldAlready(r: AccountResolver, props: AccountProps, s: Signed): 
 function check(news: AccountProps, olds: Partial<AccountState> = {}) {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "an account needs a name");
-  c.seed("identity", news.seed, ["account"], "seed");
+  checkOwnKey(c, "account", news.seed, news.publicKey);
   checkSigner(c, {
     subject: "account",
     issuer: "operator",
@@ -151,6 +208,12 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
   c.publicKey("operator", news.operatorPublicKey, "operator");
   c.accountClaims(pickClaims<AccountClaims>(news, ACCOUNT_CLAIM_FIELDS), {
     expiryAccepted: expiryAccepted(olds, news),
+    publicKey:
+      c.known(news.seed) && c.passed("identity")
+        ? publicKeyOf(String(news.seed))
+        : c.known(news.publicKey) && c.passed("publicKey")
+          ? news.publicKey
+          : olds.publicKey,
   });
   checkResolver(c, news.resolver);
   return c;
@@ -166,8 +229,11 @@ export const handler: Handler<AccountProps, AccountState> = quietExpectedFailure
     const known = (k: string) => !containsUnknown(k);
     const revoking =
       departedMembers(olds.members, news.members, known).length > 0 ||
+      departedActivations(olds.activations, news.activations, (v) => !containsUnknown(v)).length > 0 ||
       unrecordedNow(news.revocations, olds.revocationTimes);
-    if (revoking || membersMoved(olds.members, news.members)) {
+    const moved =
+      membersMoved(olds.members, news.members) || activationsMoved(olds.activations, news.activations);
+    if (revoking || moved) {
       if (seedReplaced(olds, news).length) return { changes: true, replaces: ["seed"] };
       return { changes: true };
     }
@@ -175,7 +241,12 @@ export const handler: Handler<AccountProps, AccountState> = quietExpectedFailure
     // unknown in this preview (its User is updating) must not make the claims look unknown.
     // The operator's signing keys are not in the account's claims either (only checked against its
     // issuer): a key being added to the operator must not preview an update of every account.
-    const stable = { ...news, members: olds.members, operatorSigningKeys: undefined };
+    const stable = {
+      ...news,
+      members: olds.members,
+      activations: olds.activations,
+      operatorSigningKeys: undefined,
+    };
     const effective = containsUnknown(stable) ? stable : revoke(stable, olds, nowSeconds()).props;
     const d = identityDiff(accountSpec, olds, effective);
     if (d.replaces.length) return { changes: true, replaces: d.replaces };
@@ -198,6 +269,7 @@ export const handler: Handler<AccountProps, AccountState> = quietExpectedFailure
       pushedHash: "",
       pushedTo: 0,
       removedUsers: r.removedUsers,
+      revokedActivations: r.revokedActivations,
       revocationTimes: r.revocationTimes,
     };
     const resolver = resolverOf(inputs);
@@ -228,6 +300,7 @@ export const handler: Handler<AccountProps, AccountState> = quietExpectedFailure
       pushedHash: "",
       pushedTo: 0,
       removedUsers: r.removedUsers,
+      revokedActivations: r.revokedActivations,
       revocationTimes: r.revocationTimes,
     };
     // On failure the new JWT stays in state with nothing recorded as pushed, so the next `up` pushes again.
@@ -252,6 +325,7 @@ export const handler: Handler<AccountProps, AccountState> = quietExpectedFailure
       }
     }
     if (r.readmitted.length) throw failed(readmittedError(name, r.readmitted, r.removedUsers));
+    if (r.revokedTokens.length) throw failed(revokedTokensError(name, r.revokedTokens));
     return { outs };
   },
   async read(id, props) {
@@ -267,6 +341,9 @@ export const handler: Handler<AccountProps, AccountState> = quietExpectedFailure
     const inputs: Partial<AccountProps> & { drift?: Record<string, string> } = {};
     for (const k of ACCOUNT_INPUT_FIELDS)
       if (props[k] !== undefined) Object.assign(inputs, { [k]: props[k] });
+    // `publicKey` is an input only for an account declared by it (no seed here); otherwise it is
+    // the computed output of the same name.
+    if (props.seed !== undefined) delete inputs.publicKey;
     if (held.drift) inputs.drift = held.drift;
     return { id, props: { ...rest, ...held }, inputs };
   },

@@ -7,8 +7,10 @@
  * These are also the field names in users' state: renaming one is a state-layout change (keep old
  * names readable, and keep the state-upgrade test green).
  */
+import type { ActivationClaimsInput, ActivationMember, RevokedActivation } from "../core/activation";
 import type {
   AccountClaims,
+  Export,
   OperatorClaims,
   SigningKeyRef,
   UserClaims,
@@ -17,13 +19,15 @@ import type {
 import type { NatsContextSpec } from "../core/natsContext";
 import type { Member, RemovedUser, RevocationTime } from "../core/revocation";
 import type { LeafRemoteInputs, LeafRemoteSpec, ServerConfigSpec } from "../core/serverConfig";
+import type { ResolverTls } from "../io/resolverClient";
 
 /** What Pulumi adds to every resource's inputs and outputs: the serialized provider. */
 export interface Stored {
   __provider?: string;
 }
 
-export type KeyKindInput = "operator" | "account" | "user";
+/** What a KeyPair identifies; "curve" is an X25519 xkey (auth callout encryption), which signs nothing. */
+export type KeyKindInput = "operator" | "account" | "user" | "curve";
 
 export interface KeyPairProps {
   kind: KeyKindInput;
@@ -64,6 +68,11 @@ export interface IdentityProps {
   /** With `seed`: an existing JWT, kept byte for byte while its claims match. */
   jwt?: string;
   /**
+   * An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
+   * signed here by its issuer; no seed is stored and a user gets no creds output.
+   */
+  publicKey?: string;
+  /**
    * Set by the provider's check, never by the program: how an adopted `jwt` differs from what the
    * inputs say, claim by claim. Present means `up` signs a new JWT instead of keeping the adopted one.
    */
@@ -73,7 +82,8 @@ export interface IdentityProps {
 /** What signing an identity produced. */
 export interface Signed {
   publicKey: string;
-  seed: string;
+  /** Absent for an identity declared by its public key (its seed is held elsewhere). */
+  seed?: string;
   jwt: string;
   claimsHash: string;
   issuer: string;
@@ -101,6 +111,8 @@ export interface AccountResolver {
   timeoutMs?: number;
   /** How long a push waits for every listed server to answer (servers still starting), in ms. */
   waitMs?: number;
+  /** TLS of the resolver connection. */
+  tls?: ResolverTls;
 }
 
 export interface AccountProps extends AccountClaims, IdentityProps, IssuedProps {
@@ -111,6 +123,8 @@ export interface AccountProps extends AccountClaims, IdentityProps, IssuedProps 
   resolver?: AccountResolver;
   /** The Users of this account in the program (set by the SDK): a member that leaves is revoked. */
   members?: Member[];
+  /** The ActivationTokens this account issued in the program (set by the SDK): one that leaves is revoked. */
+  activations?: ActivationMember[];
 }
 export type AccountState = AccountProps &
   Signed & {
@@ -120,6 +134,8 @@ export type AccountState = AccountProps &
     pushedTo: number;
     /** Keys revoked because their User left the program (absent in 0.1.0 state). */
     removedUsers?: Record<string, RemovedUser>;
+    /** Importers revoked from private exports because their ActivationToken left the program. */
+    revokedActivations?: Record<string, RevokedActivation>;
     /** The times recorded for `revocations` given as "now". */
     revocationTimes?: Record<string, number>;
     /** Set by refresh while the servers hold other claims than the stack's JWT: claim path → both values. */
@@ -140,9 +156,32 @@ export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
 /**
  * A user's state. The `.creds` text is not stored: it is the JWT and the seed, both in state already,
  * and the SDK's `User.creds` derives them into it (state written by earlier versions still holds a
- * `creds` output, which nothing reads).
+ * `creds` output, which nothing reads). A user declared by its public key has no seed here.
  */
 export type UserState = UserProps & Signed;
+
+/** An activation token: the exporting account (or its signing key) lets one importer import a private export. */
+export interface ActivationTokenProps extends ActivationClaimsInput, IssuedProps {
+  /** The name in the JWT. */
+  name: string;
+  /** The exporting account's public key. */
+  exporterPublicKey: string;
+  /** The exporter's signing keys as its JWT lists them (the signer must be one, or the account key). */
+  exporterSigningKeys?: SigningKeyRef[];
+  /** The exporter's exports: the subject must lie inside a private one (checked at preview). */
+  exporterExports?: Export[];
+  /** The importing account's public key (the token's `sub`). */
+  importer: string;
+}
+export type ActivationTokenState = ActivationTokenProps & {
+  /** The activation JWT for the importer's `imports[].token`. */
+  token: string;
+  /** The token's `iat`: removing the token revokes the importer's tokens issued at or before it. */
+  issuedAt: number;
+  /** Public key that signed the token. */
+  issuer: string;
+  claimsHash: string;
+};
 
 export interface LeafRemoteProps extends LeafRemoteInputs {}
 export interface LeafRemoteState extends LeafRemoteProps {

@@ -4,7 +4,7 @@ import type { Handler } from "./kit/handler";
 import { checkResult, decideDiff, ownKey, seedReplaced } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
 
-const KINDS = ["operator", "account", "user"] as const;
+const KINDS = ["operator", "account", "user", "curve"] as const;
 
 export const handler: Handler<KeyPairProps, KeyPairState> = {
   async check(_olds, news) {

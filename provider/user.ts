@@ -12,7 +12,7 @@ import { publicKeyOf } from "../core/nkeys";
 import type { Checker } from "../core/validation";
 import type { UserProps, UserState } from "./contracts";
 import type { Handler } from "./kit/handler";
-import { checkSigner, expiryAccepted, type IdentitySpec, identityHandler } from "./kit/identity";
+import { checkOwnKey, checkSigner, expiryAccepted, type IdentitySpec, identityHandler } from "./kit/identity";
 import { label, loadSeed } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
 
@@ -61,8 +61,14 @@ function scopedFieldsUnset(c: Checker, news: UserProps): void {
 function check(news: UserProps, olds: Partial<UserState> = {}): Checker {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "a user needs a name");
-  c.seed("identity", news.seed, ["user"], "seed");
+  checkOwnKey(c, "user", news.seed, news.publicKey);
   c.publicKey("account", news.accountPublicKey, "account");
+  if (news.signerSeed === undefined || news.signerSeed === null) {
+    c.fail(
+      "signer",
+      "no signer seed: the account's seed is not held by this stack (declared by publicKey): pass one of its SigningKeys as signer",
+    );
+  }
   c.userClaims(pickClaims<UserClaims>(news, USER_CLAIM_FIELDS), {
     expiryAccepted: expiryAccepted(olds, news),
   });
@@ -115,8 +121,14 @@ export const handler: Handler<UserProps, UserState> = {
     return d;
   },
   async create(inputs) {
-    // An adopted key (a `seed`, or a KeyPair kept while the User is replaced) may be a revoked one.
-    const why = typeof inputs.seed === "string" ? revokedReason(inputs, publicKeyOf(inputs.seed)) : undefined;
+    // An adopted key (a `seed` or `publicKey`, or a KeyPair kept while the User is replaced) may be a revoked one.
+    const own =
+      typeof inputs.seed === "string"
+        ? publicKeyOf(inputs.seed)
+        : typeof inputs.publicKey === "string"
+          ? inputs.publicKey
+          : undefined;
+    const why = own ? revokedReason(inputs, own) : undefined;
     if (why) throw new NatsAuthError(why, { resource: label("User", inputs) });
     return signing.create(inputs);
   },

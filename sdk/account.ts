@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AccountClaims, SigningKeyRef } from "../core/claimInputs";
+import type { RevokedActivation } from "../core/activation";
+import type { AccountClaims, Export, SigningKeyRef } from "../core/claimInputs";
 import type { RemovedUser, RevocationTime } from "../core/revocation";
+import type { ResolverTls } from "../io/resolverClient";
 import type { AccountProps, AccountState } from "../provider/contracts";
 
 import { IdentityResource } from "./identity";
@@ -9,7 +11,14 @@ import { openMembership } from "./membership";
 import type { Operator } from "./operator";
 import { secretInput } from "./secrets";
 import { SigningKey } from "./signingKey";
-import { type DeepInput, type IdentityArgs, MODULE, type ResourceProps, type SeedHolder } from "./types";
+import {
+  type DeclaredKeyArgs,
+  type DeepInput,
+  type IdentityArgs,
+  MODULE,
+  type ResourceProps,
+  type SeedHolder,
+} from "./types";
 
 /** What an account needs of its operator; an {@link Operator} resource (or a StackReference's outputs) fits. */
 export interface OperatorRef {
@@ -48,6 +57,11 @@ export interface ResolverArgs {
    * error. Refresh and delete do not wait.
    */
   waitMs?: pulumi.Input<number>;
+  /**
+   * TLS of the connection (nsc push `--ca-cert`, `--client-cert`, `--client-key`, `--tls-first`):
+   * files read where `pulumi up` runs, or the PEM text itself (made a secret, like the creds).
+   */
+  tls?: DeepInput<ResolverTls>;
 }
 
 /**
@@ -61,13 +75,15 @@ function resolverInput(r: ResolverArgs | undefined) {
   const servers = pulumi
     .output(r.servers)
     .apply((urls) => (urls.some((u) => /\/\/[^/]*@/.test(u)) ? pulumi.secret(urls) : pulumi.output(urls)));
-  return { ...r, servers, creds: pulumi.secret(r.creds) };
+  const tls = r.tls === undefined ? undefined : pulumi.secret(r.tls);
+  return { ...r, servers, creds: pulumi.secret(r.creds), tls };
 }
 
 /** Inputs of an {@link Account}: its claims, plus who signs it and where it is pushed. */
 export type AccountArgs = {
   [K in Exclude<keyof AccountClaims, "signingKeys">]?: DeepInput<AccountClaims[K]>;
-} & IdentityArgs & {
+} & IdentityArgs &
+  DeclaredKeyArgs & {
     /** The operator that issues the account. */
     operator: OperatorRef;
     /** An operator signing key to sign with (required when the operator uses strict signing keys). */
@@ -104,9 +120,13 @@ export class Account extends IdentityResource {
   declare public readonly drift: pulumi.Output<Record<string, string> | undefined>;
   /** Keys revoked because their User left the program, with the time of removal. */
   declare public readonly removedUsers: pulumi.Output<Record<string, RemovedUser> | undefined>;
+  /** The exports as given (ActivationTokens check their subject against them). */
+  declare public readonly exports: pulumi.Output<Export[] | undefined>;
+  /** Importers revoked from private exports because their ActivationToken left the program. */
+  declare public readonly revokedActivations: pulumi.Output<Record<string, RevokedActivation> | undefined>;
 
   constructor(name: string, args: AccountArgs, opts?: pulumi.CustomResourceOptions) {
-    const { operator, signer, key, signingKeys, resolver, ...claims } = args;
+    const { operator, signer, key, signingKeys, resolver, publicKey, ...claims } = args;
     const signerSeed = signer?.seed ?? operator.seed;
     if (signerSeed === undefined) {
       // A RunError is printed as its message alone: a mistake in the program, not a crash to debug.
@@ -116,7 +136,7 @@ export class Account extends IdentityResource {
     }
     // An Operator resource hands out its strict mode as given, known from the first preview on.
     const strict = operator.strictSigningKeyUsage;
-    const identity = identityKey(name, "account", key, args.seed, opts);
+    const identity = identityKey(name, "account", key, args.seed, opts, publicKey);
     const refs = signingKeys?.map((k) => (k instanceof SigningKey ? k.ref : k));
     const membership = openMembership(name);
     super(
@@ -133,16 +153,18 @@ export class Account extends IdentityResource {
         signedByIdentity: signer === undefined,
         signingKeys: refs,
         resolver: resolverInput(resolver),
-        publicKey: undefined,
+        publicKey,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,
         claimsHash: undefined,
         adoptionDrift: undefined,
         issuer: undefined,
         members: membership.list,
+        activations: membership.activations,
         pushedTo: undefined,
         pushedHash: undefined,
         removedUsers: undefined,
+        revokedActivations: undefined,
         revocationTimes: undefined,
         drift: undefined,
       } satisfies ResourceProps<AccountProps, AccountState>,
@@ -154,9 +176,14 @@ export class Account extends IdentityResource {
     // What users of this account read stays known while the account itself changes (see known.ts).
     // Not ordered after the account: the account depends on its users (membership.ts).
     exposeKnown(this, "publicKey", identity.publicKey);
-    exposeKnown(this, "seed", pulumi.secret(identity.seed));
+    // Declared by public key: no seed here, so a User or ActivationToken must name a signer (a
+    // SigningKey of the account); without one it fails at construction, saying so.
+    if (identity.seed === undefined)
+      Object.defineProperty(this, "seed", { value: undefined, enumerable: true });
+    else exposeKnown(this, "seed", pulumi.secret(identity.seed));
     exposeKnown(this, "signingKeys", refs);
     exposeKnown(this, "operatorStrict", strict);
     exposeKnown(this, "revocations", args.revocations);
+    exposeKnown(this, "exports", args.exports);
   }
 }

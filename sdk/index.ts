@@ -3,6 +3,7 @@
  * topology (resolver, leaf-node remotes, server config) as Pulumi resources.
  */
 export * from "./account";
+export * from "./activationToken";
 export * from "./credsFile";
 export * from "./identity";
 export * from "./keyPair";

@@ -6,8 +6,12 @@ import { MODULE, type ResourceProps } from "./types";
 
 /** Inputs of a {@link KeyPair}. */
 export interface KeyPairArgs {
-  /** What the key identifies. Changing it replaces the key. */
-  kind: pulumi.Input<"operator" | "account" | "user">;
+  /**
+   * What the key identifies. Changing it replaces the key. "curve" makes an X25519 xkey ("X…", seed
+   * "SX…"), which encrypts rather than signs: an Account's `authorization.xkey`, held by the auth
+   * callout service.
+   */
+  kind: pulumi.Input<"operator" | "account" | "user" | "curve">;
   /**
    * Adopt an existing identity by its seed (made a secret here, even when given as a plain string).
    * Without it a new key is generated. A different seed replaces the key.
@@ -23,11 +27,11 @@ export interface KeyPairArgs {
  * Outputs: `publicKey`, and `seed` (always a secret).
  */
 export class KeyPair extends DynamicResource {
-  /** The public key ("O…", "A…" or "U…"). */
+  /** The public key ("O…", "A…", "U…" or "X…"). */
   declare public readonly publicKey: pulumi.Output<string>;
   /** The seed, a Pulumi secret. */
   declare public readonly seed: pulumi.Output<string>;
-  declare public readonly kind: pulumi.Output<"operator" | "account" | "user">;
+  declare public readonly kind: pulumi.Output<"operator" | "account" | "user" | "curve">;
 
   constructor(name: string, args: KeyPairArgs, opts?: pulumi.CustomResourceOptions) {
     super(

@@ -34,7 +34,10 @@ export function identityKey(
   key: SeedHolder | undefined,
   seed: pulumi.Input<string> | undefined,
   opts: pulumi.CustomResourceOptions | undefined,
-): { seed: pulumi.Input<string>; publicKey: pulumi.Output<string> } {
+  declared?: pulumi.Input<string>,
+): { seed: pulumi.Input<string> | undefined; publicKey: pulumi.Output<string> } {
+  // Declared by public key (its seed held elsewhere): nothing to generate or adopt.
+  if (declared !== undefined) return { seed: undefined, publicKey: pulumi.output(declared) };
   if (key instanceof KeyPair) return { seed: key.seed, publicKey: key.publicKey };
   const given = key?.seed ?? seed;
   if (given !== undefined) {

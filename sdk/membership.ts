@@ -7,6 +7,9 @@
  *
  * A User constructed after its Account's list was sent (after an `await`, or inside an `apply`)
  * cannot join: that is a program error, never a silently missing member (which would revoke it).
+ *
+ * ActivationTokens join their exporting Account the same way (a second list): removing one revokes
+ * it in the export it activates.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { DateLike } from "../core/claimInputs";
@@ -21,13 +24,31 @@ export interface MemberInput {
   revokeOnDelete: boolean;
 }
 
-class Membership {
-  readonly #members: MemberInput[] = [];
-  #sealed = false;
-  readonly list: Promise<MemberInput[]>;
+/** What an Account records of one ActivationToken it issued. */
+export interface ActivationMemberInput {
+  urn: pulumi.Input<string>;
+  importer: pulumi.Input<string>;
+  subject: pulumi.Input<string>;
+  type: pulumi.Input<"stream" | "service">;
+  issuedAt: pulumi.Input<number>;
+  name: pulumi.Input<string>;
+  expires?: pulumi.Input<number | undefined>;
+  revokeOnDelete: boolean;
+}
 
-  constructor(readonly account: string) {
-    // Two macrotask turns: every User constructed by the synchronous program code has joined by then.
+/** A list that resources join while the synchronous program runs, sent once after that. */
+class Roster<T> {
+  readonly #members: T[] = [];
+  #sealed = false;
+  readonly list: Promise<T[]>;
+
+  constructor(
+    readonly account: string,
+    readonly what: string,
+    readonly field: string,
+    readonly listName: string,
+  ) {
+    // Two macrotask turns: every resource constructed by the synchronous program code has joined by then.
     this.list = new Promise((resolve) => {
       setImmediate(() =>
         setImmediate(() => {
@@ -38,16 +59,21 @@ class Membership {
     });
   }
 
-  join(user: string, member: MemberInput): void {
+  join(who: string, member: T): void {
     if (this.#sealed) {
       throw new pulumi.RunError(
-        `User "${user}": account: Account "${this.account}" had already sent its member list when this User ` +
-          "was declared (after an await or inside an apply). Declare users right after their account, " +
+        `${this.what} "${who}": ${this.field}: Account "${this.account}" had already sent its ${this.listName} ` +
+          `when this ${this.what} was declared (after an await or inside an apply). Declare it right after its account, ` +
           "or set revokeOnDelete: false and revoke it by hand (Account revocations) when you remove it",
       );
     }
     this.#members.push(member);
   }
+}
+
+interface Membership {
+  users: Roster<MemberInput>;
+  activations: Roster<ActivationMemberInput>;
 }
 
 const memberships = new WeakMap<object, Membership>();
@@ -56,9 +82,20 @@ const memberships = new WeakMap<object, Membership>();
  * Starts the member list of a new Account (before its `super()` call): `list` is what it sends as its
  * `members` input, `bind` makes the constructed Account joinable.
  */
-export function openMembership(name: string): { list: Promise<MemberInput[]>; bind(account: object): void } {
-  const m = new Membership(name);
-  return { list: m.list, bind: (account) => memberships.set(account, m) };
+export function openMembership(name: string): {
+  list: Promise<MemberInput[]>;
+  activations: Promise<ActivationMemberInput[]>;
+  bind(account: object): void;
+} {
+  const m: Membership = {
+    users: new Roster(name, "User", "account", "member list"),
+    activations: new Roster(name, "ActivationToken", "exporter", "token list"),
+  };
+  return {
+    list: m.users.list,
+    activations: m.activations.list,
+    bind: (account) => memberships.set(account, m),
+  };
 }
 
 /** Adds a User to its Account's member list (no-op for accounts of other stacks). */
@@ -67,7 +104,7 @@ export function joinMembership(
   user: string,
   member: Omit<MemberInput, "expires"> & { expires?: pulumi.Input<DateLike | undefined> },
 ): void {
-  const m = memberships.get(account);
+  const m = memberships.get(account)?.users;
   if (!m) return;
   if (!member.revokeOnDelete) {
     m.join(user, member as MemberInput);
@@ -78,4 +115,19 @@ export function joinMembership(
       ? undefined
       : pulumi.output(member.expires).apply((e) => (e === undefined ? undefined : toUnixSeconds(e)));
   m.join(user, { ...member, expires });
+}
+
+/** Adds an ActivationToken to its exporting Account's list (no-op for accounts of other stacks). */
+export function joinActivations(
+  account: object,
+  token: string,
+  member: Omit<ActivationMemberInput, "expires"> & { expires?: pulumi.Input<DateLike | undefined> },
+): void {
+  const m = memberships.get(account)?.activations;
+  if (!m) return;
+  const expires =
+    member.expires === undefined
+      ? undefined
+      : pulumi.output(member.expires).apply((e) => (e === undefined ? undefined : toUnixSeconds(e)));
+  m.join(token, { ...member, expires });
 }

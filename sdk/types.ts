@@ -12,6 +12,7 @@ export type {
   DateLike,
   Duration,
   Export,
+  ExternalAuthorization,
   Import,
   JetStreamLimits,
   MappingDestination,
@@ -27,6 +28,7 @@ export type {
   UserLimits,
   UserTemplate,
 } from "../core/claimInputs";
+export type { ResolverTls } from "../io/resolverClient";
 export type { SigningKeyScope } from "../provider/contracts";
 
 /** `T` with every field, at every depth, accepting a `pulumi.Input`. */
@@ -56,6 +58,16 @@ export interface IdentityArgs {
   seed?: pulumi.Input<string>;
   /** With `seed`: the existing JWT (e.g. from an nsc store), kept as is while its claims match. */
   jwt?: pulumi.Input<string>;
+}
+
+/** Accounts and users may be declared by their public key alone (nsc `add account/user -k`). */
+export interface DeclaredKeyArgs {
+  /**
+   * The identity's public key when its seed lives elsewhere (a device, a Vault): the JWT is signed
+   * here by the issuer, no seed is stored, and a User gets no `creds` (its owner joins the JWT to its
+   * own seed). Instead of `key`/`seed`; a different key replaces the resource.
+   */
+  publicKey?: pulumi.Input<string>;
 }
 
 /** The type token module of every resource of this package. */

@@ -9,7 +9,14 @@ import { exposeKnown } from "./known";
 import { joinMembership } from "./membership";
 import { secretInput } from "./secrets";
 import { SigningKey } from "./signingKey";
-import { type DeepInput, type IdentityArgs, MODULE, type ResourceProps, type SeedHolder } from "./types";
+import {
+  type DeclaredKeyArgs,
+  type DeepInput,
+  type IdentityArgs,
+  MODULE,
+  type ResourceProps,
+  type SeedHolder,
+} from "./types";
 
 /** What a user needs of its account; an {@link Account} resource fits. */
 export interface AccountRef {
@@ -27,7 +34,8 @@ export interface AccountRef {
 /** Inputs of a {@link User}: its claims, plus who signs it. */
 export type UserArgs = {
   [K in keyof UserClaims]?: DeepInput<UserClaims[K]>;
-} & IdentityArgs & {
+} & IdentityArgs &
+  DeclaredKeyArgs & {
     /** The account the user belongs to. */
     account: AccountRef;
     /**
@@ -49,11 +57,11 @@ export type UserArgs = {
  * Outputs: `publicKey`, `jwt`, `seed` and `creds` (both secrets; `creds` is the `.creds` text clients read).
  */
 export class User extends IdentityResource {
-  /** The `.creds` text (JWT and seed), a Pulumi secret. */
+  /** The `.creds` text (JWT and seed), a Pulumi secret; undefined for a user declared by `publicKey`. */
   declare public readonly creds: pulumi.Output<string>;
 
   constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
-    const { account, signer, key, revokeOnDelete, ...claims } = args;
+    const { account, signer, key, revokeOnDelete, publicKey, ...claims } = args;
     const signerSeed = signer?.seed ?? account.seed;
     if (signerSeed === undefined) {
       throw new pulumi.RunError(
@@ -74,7 +82,7 @@ export class User extends IdentityResource {
         operatorStrict: account.operatorStrict,
         signedByIdentity: signer === undefined,
         signerScoped: signer instanceof SigningKey ? signer.scoped : undefined,
-        publicKey: undefined,
+        publicKey,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,
         claimsHash: undefined,
@@ -93,12 +101,15 @@ export class User extends IdentityResource {
       revokeOnDelete: revokeOnDelete !== false,
     });
     // Derived here rather than stored: the JWT and the seed are in state already, and a stored copy
-    // of both (encrypted) was the largest part of a user's state.
+    // of both (encrypted) was the largest part of a user's state. A user declared by its public key
+    // has no seed here, so no creds (its owner joins the JWT to its own seed).
     exposeKnown(
       this,
       "creds",
       pulumi.secret(
-        pulumi.all([this.jwt, this.seed]).apply(([jwt, seed]) => (jwt && seed ? formatCreds(jwt, seed) : "")),
+        pulumi
+          .all([this.jwt, this.seed])
+          .apply(([jwt, seed]) => (jwt && seed ? formatCreds(jwt, seed) : undefined)),
       ),
     );
   }

@@ -15,6 +15,7 @@ import type { Checker } from "../../core/validation";
 import type { ResolverConnection } from "../../io/resolverClient";
 import { type FleetOutcome, ResolverFleet, type Unconfirmed } from "../../io/resolverFleet";
 import type { AccountProps, AccountResolver } from "../contracts";
+import { checkResolverTls } from "./resolverTls";
 import { openWhenAnswering } from "./resolverWait";
 import { containsUnknown } from "./unknown";
 
@@ -28,7 +29,7 @@ export function resolverOf(props: AccountProps): AccountResolver | undefined {
 }
 
 function connection(r: AccountResolver): ResolverConnection {
-  return { servers: r.servers, creds: r.creds, timeoutMs: r.timeoutMs };
+  return { servers: r.servers, creds: r.creds, timeoutMs: r.timeoutMs, tls: r.tls };
 }
 
 /** Preview checks of `resolver` (values still unknown at preview are left alone). */
@@ -61,6 +62,7 @@ export function checkResolver(c: Checker, r: AccountResolver | undefined): void 
   if (known(n) && n !== undefined && n !== null && !(Number.isInteger(n) && n >= 1)) {
     c.fail("resolver.expectedServers", `must be a whole number of at least 1, got ${String(n)}`);
   }
+  checkResolverTls(c, r.tls);
 }
 
 /** Why `url` cannot be a NATS client connection URL, if it cannot. */

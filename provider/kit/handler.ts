@@ -23,7 +23,8 @@ export type ResourceKind =
   | "leafRemote"
   | "serverConfigFile"
   | "credsFile"
-  | "natsContext";
+  | "natsContext"
+  | "activationToken";
 
 /** A check result: the inputs as given, with every failure Pulumi shows under the resource. */
 export interface CheckResult<P> {

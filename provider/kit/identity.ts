@@ -5,6 +5,7 @@
 import type { WireClaims } from "../../core/claims";
 import { claimsDrift, type DriftReport } from "../../core/drift";
 import type { Failure } from "../../core/errors";
+import { KeyError } from "../../core/errors";
 import { decodeJwt, sign, signatureValid } from "../../core/jwt";
 import { type KeyKind, publicKeyOf } from "../../core/nkeys";
 import { claimsHash } from "../../core/normalize";
@@ -46,12 +47,20 @@ export async function signIdentity<P extends IdentityProps>(
   inputs: P,
   previous?: Signed,
 ): Promise<Signed> {
-  const own = previous
-    ? loadSeed(spec.kind, "seed", previous.seed, [spec.keyKind])
-    : ownKey(spec.kind, spec.keyKind, inputs.seed);
+  // Declared by public key: nothing of its own to load; its issuer signs.
+  const declared = typeof inputs.publicKey === "string" && inputs.publicKey ? inputs.publicKey : undefined;
+  const own = declared
+    ? undefined
+    : previous?.seed
+      ? loadSeed(spec.kind, "seed", previous.seed, [spec.keyKind])
+      : ownKey(spec.kind, spec.keyKind, inputs.seed);
   const signer = spec.signer(inputs, spec.kind) ?? own;
+  if (!signer) {
+    throw new KeyError("publicKey: a self-signed identity needs its seed here", { resource: spec.kind });
+  }
   try {
-    const publicKey = own.getPublicKey();
+    const publicKey = declared ?? own!.getPublicKey();
+    const seed = own ? { seed: own.seed() } : {};
     const claims = spec.claims(inputs, publicKey, signer.getPublicKey());
     const hash = claimsHash(claims);
     // A JWT given to adopt wins over the stored one when both say the same (re-importing after an
@@ -60,18 +69,12 @@ export async function signIdentity<P extends IdentityProps>(
       (k) => k !== undefined && k.claimsHash === hash && typeof k.jwt === "string",
     );
     if (kept) {
-      return {
-        publicKey,
-        seed: own.seed(),
-        jwt: kept.jwt,
-        claimsHash: hash,
-        issuer: signer.getPublicKey(),
-      };
+      return { publicKey, ...seed, jwt: String(kept.jwt), claimsHash: hash, issuer: signer.getPublicKey() };
     }
     const jwt = await sign(claims, signer);
-    return { publicKey, seed: own.seed(), jwt, claimsHash: hash, issuer: signer.getPublicKey() };
+    return { publicKey, ...seed, jwt, claimsHash: hash, issuer: signer.getPublicKey() };
   } finally {
-    own.clear();
+    own?.clear();
     signer.clear();
   }
 }
@@ -155,16 +158,38 @@ export function identityDiff<P extends IdentityProps>(
   olds: Signed,
   news: P,
 ): { replaces: string[]; changed: boolean } {
-  const replaces = seedReplaced(olds, news);
+  const replaces = [...seedReplaced(olds, news), ...publicKeyReplaced(olds, news)];
   if (replaces.length) return { replaces, changed: true };
   const hash = desiredHash(spec, news, String(olds.publicKey));
   return { replaces: [], changed: hash === undefined || hash !== olds.claimsHash };
 }
 
+/** A declared public key other than the stored one is another identity. */
+function publicKeyReplaced(olds: { publicKey?: string }, news: { publicKey?: string }): string[] {
+  const n = news.publicKey;
+  if (typeof n !== "string" || !n || containsUnknown(n)) return [];
+  return n !== olds.publicKey ? ["publicKey"] : [];
+}
+
+/**
+ * An identity's own key inputs: an adopted `seed`, or a `publicKey` alone (its seed held elsewhere),
+ * never both.
+ */
+export function checkOwnKey(c: Checker, kind: "account" | "user", seed: unknown, publicKey: unknown): void {
+  c.seed("identity", seed, [kind], "seed");
+  c.publicKey("publicKey", publicKey, kind);
+  if (seed !== undefined && seed !== null && publicKey !== undefined && publicKey !== null) {
+    c.fail(
+      "publicKey",
+      "give either seed (the identity is held here) or publicKey (its seed is held elsewhere), not both",
+    );
+  }
+}
+
 /** Who signs an account (issuer: the operator) or a user (issuer: the account). */
 export interface SignerCheck {
   /** What is being signed, for messages. */
-  subject: "account" | "user";
+  subject: "account" | "user" | "activation token";
   issuer: "operator" | "account";
   signerSeed: unknown;
   issuerKey: unknown;

@@ -19,7 +19,7 @@ import { createKeyPair, type KeyKind, publicKeyOf } from "../../core/nkeys";
 import { closeAllResolvers } from "../../io/resolverPool";
 import { handler as userHandler } from "../../provider/user";
 import { Account, KeyPair, LeafRemote, Operator, ServerConfig, SigningKey, User } from "../../sdk";
-import { create, withCreds } from "../harness/identities";
+import { create, heldUser } from "../harness/identities";
 import { freePort, NatsServer } from "../harness/natsServer";
 import { REPO_ROOT } from "../harness/paths";
 import { changeCount, TestStack } from "../harness/pulumi";
@@ -87,7 +87,7 @@ describe("e2e secrets - plain-string secrets never reach state, diffs or backups
     ports.leaf = await freePort();
     // Creds made outside the stack, handed to it as plain text: the system user's (for the
     // resolver), signed by the system account key the stack adopts, and a leaf user's of APP.
-    sysCreds = withCreds(
+    sysCreds = heldUser(
       await create(userHandler, {
         name: "sys",
         accountPublicKey: publicKeyOf(seeds.sysAccount),
@@ -96,7 +96,7 @@ describe("e2e secrets - plain-string secrets never reach state, diffs or backups
         seed: seeds.sysUser,
       }),
     ).creds;
-    leafCreds = withCreds(
+    leafCreds = heldUser(
       await create(userHandler, {
         name: "leaf",
         accountPublicKey: publicKeyOf(seeds.app),

@@ -28,29 +28,35 @@ export async function create<P extends object, S extends P>(h: Handler<P, S>, in
   return (await h.create(inputs)).outs;
 }
 
-/** A user of a test world, with its `.creds` text (which `User.creds` derives in the SDK). */
-export type IssuedUser = UserState & { creds: string };
+/** An account of a test world (its seed held here), with the seed of the key its users are signed with. */
+export type Outs = AccountState & { seed: string; userSignerSeed: string };
+/** A user of a test world: its seed held here, so it has creds (which `User.creds` derives in the SDK). */
+export type UserOuts = UserState & { seed: string; creds: string };
 
-/** A created user with its `.creds` text, as `User.creds` derives it. */
-export function withCreds(u: UserState): IssuedUser {
-  return { ...u, creds: formatCreds(u.jwt, u.seed) };
+/** A user created with its seed, with its `.creds` text as `User.creds` derives it. */
+export function heldUser(u: UserState): UserOuts {
+  const h = held(u);
+  return { ...h, creds: formatCreds(h.jwt, h.seed) };
 }
 
-/** An account of a test world, with the seed of the signing key its users are signed with. */
-export type Outs = AccountState & { userSignerSeed: string };
+/** The outputs of an identity created with its seed (not declared by public key alone). */
+export function held<S extends { seed?: string }>(s: S): S & { seed: string } {
+  assert.ok(typeof s.seed === "string" && s.seed, "the identity's seed is held in state");
+  return s as S & { seed: string };
+}
 
 export interface World {
-  operator: OperatorState;
+  operator: OperatorState & { seed: string };
   operatorSigningKey: SigningKeyState;
   sys: Outs;
-  sysUser: IssuedUser;
+  sysUser: UserOuts;
   newAccount(name: string, claims?: Partial<AccountProps>, extra?: Partial<AccountProps>): Promise<Outs>;
   newUser(
     acct: AccountState & { userSignerSeed?: string },
     name: string,
     claims?: Partial<UserProps>,
     signerSeed?: string,
-  ): Promise<IssuedUser>;
+  ): Promise<UserOuts>;
   newSigningKey(scope?: SigningKeyScope): Promise<SigningKeyState>;
 }
 
@@ -78,7 +84,7 @@ export async function world(opts: { strict?: boolean } = {}): Promise<World> {
   ) => {
     const sk = await create(signingKey, { owner: "account" });
     const signingKeys = [sk.ref, ...(claims.signingKeys ?? [])];
-    const outs = await create(account, { name, ...opRef, ...claims, signingKeys, ...extra });
+    const outs = held(await create(account, { name, ...opRef, ...claims, signingKeys, ...extra }));
     return { ...outs, userSignerSeed: sk.seed };
   };
   const sys = await newAccount("SYS", {}, { seed: sysKey.seed });
@@ -87,20 +93,21 @@ export async function world(opts: { strict?: boolean } = {}): Promise<World> {
     name: string,
     claims: Partial<UserProps> = {},
     signerSeed?: string,
-  ): Promise<IssuedUser> => {
-    const outs = await create(user, {
-      name,
-      accountPublicKey: acct.publicKey,
-      accountSigningKeys: acct.signingKeys,
-      operatorStrict: acct.operatorStrict,
-      signerSeed: signerSeed ?? String(acct.userSignerSeed),
-      ...claims,
-    });
-    return withCreds(outs);
+  ): Promise<UserOuts> => {
+    return heldUser(
+      await create(user, {
+        name,
+        accountPublicKey: acct.publicKey,
+        accountSigningKeys: acct.signingKeys,
+        operatorStrict: acct.operatorStrict,
+        signerSeed: signerSeed ?? String(acct.userSignerSeed),
+        ...claims,
+      }),
+    );
   };
   const sysUser = await newUser(sys, "sys");
   return {
-    operator: op,
+    operator: held(op),
     operatorSigningKey,
     sys,
     sysUser,

@@ -95,11 +95,12 @@ export class TestStack {
     this.logs.push(line);
   };
 
-  up(opts: { diff?: boolean } = {}): Promise<UpResult> {
-    return this.stack.up({ onOutput: this.onOutput, diff: opts.diff });
+  /** `program` runs another inline program on this stack (the same stack with resources taken out, say). */
+  up(opts: { diff?: boolean; program?: PulumiFn } = {}): Promise<UpResult> {
+    return this.stack.up({ onOutput: this.onOutput, diff: opts.diff, program: opts.program });
   }
-  preview(opts: { diff?: boolean } = {}): Promise<PreviewResult> {
-    return this.stack.preview({ onOutput: this.onOutput, diff: opts.diff });
+  preview(opts: { diff?: boolean; program?: PulumiFn } = {}): Promise<PreviewResult> {
+    return this.stack.preview({ onOutput: this.onOutput, diff: opts.diff, program: opts.program });
   }
   /**
    * `pulumi refresh`; with `diff` it runs the CLI itself (`refresh --diff`, which the Automation API

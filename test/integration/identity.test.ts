@@ -15,7 +15,7 @@ import { renderServerConfig } from "../../core/serverConfig";
 import { handler as accountHandler } from "../../provider/account";
 import type { SigningKeyState } from "../../provider/contracts";
 import { handler as userHandler } from "../../provider/user";
-import { type IssuedUser, type Outs, type World, withCreds, world } from "../harness/identities";
+import { held, heldUser, type Outs, type UserOuts, type World, world } from "../harness/identities";
 import { NatsServer } from "../harness/natsServer";
 import { toolPath } from "../harness/paths";
 
@@ -64,7 +64,7 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
   let unsignedStrict: Outs;
   let scopedKey: SigningKeyState;
   let server: NatsServer;
-  const users: Record<string, IssuedUser> = {};
+  const users: Record<string, UserOuts> = {};
 
   before(async () => {
     w = await world({ strict: true });
@@ -87,7 +87,7 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
       signerSeed: strictOp.seed,
       signingKeys: [badSk.ref],
     });
-    unsignedStrict = { ...bad.outs, userSignerSeed: badSk.seed };
+    unsignedStrict = { ...held(bad.outs), userSignerSeed: badSk.seed };
 
     users.full = await w.newUser(app, "full");
     users.limited = await w.newUser(app, "limited", {
@@ -95,7 +95,7 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
       sub: { allow: ["allowed.>", "_INBOX.>"], deny: ["allowed.secret"] },
     });
     // Already expired: made by hand, since the provider's check refuses a new identity that is.
-    users.expired = withCreds(
+    users.expired = heldUser(
       (
         await userHandler.create({
           name: "expired",
@@ -129,7 +129,7 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
     users.other2 = await w.newUser(other, "o2");
     users.bad = await w.newUser(unsignedStrict, "bad");
     // Strict signing keys cover users too: one signed by the account identity key is refused.
-    users.identitySigned = withCreds(
+    users.identitySigned = heldUser(
       (await userHandler.create({ name: "id-signed", accountPublicKey: app.publicKey, signerSeed: app.seed }))
         .outs,
     );

@@ -15,7 +15,7 @@ import { renderServerConfig } from "../../core/serverConfig";
 import { handler as account } from "../../provider/account";
 import { handler as operator } from "../../provider/operator";
 import { handler as user } from "../../provider/user";
-import { create, withCreds } from "../harness/identities";
+import { create, heldUser } from "../harness/identities";
 import { NatsServer } from "../harness/natsServer";
 import { toolPath } from "../harness/paths";
 
@@ -62,7 +62,7 @@ describe("nsc import - adopt seeds and JWTs made by nsc", () => {
     const app = await create(account, { name: "APP", seed: seed.app, jwt: jwt.app, ...ref });
     assert.equal(app.publicKey, pub.app);
     assert.equal(app.jwt, jwt.app, "account JWT kept");
-    const u = withCreds(
+    const u = heldUser(
       await create(user, {
         name: "u",
         seed: seed.u,
@@ -113,7 +113,7 @@ describe("nsc import - adopt seeds and JWTs made by nsc", () => {
       seed: seed.app,
       jwt: jwt.app,
       operatorPublicKey: op.publicKey,
-      signerSeed: stranger.seed,
+      signerSeed: String(stranger.seed),
       operatorSigningKeys: [],
     }).catch((e: Error) => e);
     assert.ok(app instanceof Error, "check refuses a signer that is not the operator");

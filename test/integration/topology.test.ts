@@ -18,14 +18,12 @@ import {
 import { renderServerConfig } from "../../core/serverConfig";
 import { ResolverClient } from "../../io/resolverClient";
 import { closeAllResolvers } from "../../io/resolverPool";
-import { type IssuedUser, type Outs, type World, world } from "../harness/identities";
+import { type Outs, type UserOuts, type World, world } from "../harness/identities";
 import { type Cluster, NatsServer, startCluster, startHubAndLeaf } from "../harness/natsServer";
 
 const te = new TextEncoder();
 const POLL_MS = 25;
 const WAIT_MS = 15_000;
-
-type UserOuts = IssuedUser;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -12,7 +12,7 @@ async function adoptable() {
   const op = (await operator.create({ name: "op" })).outs;
   const base: AccountProps = {
     name: "A",
-    signerSeed: op.seed,
+    signerSeed: String(op.seed),
     operatorPublicKey: op.publicKey,
     operatorSigningKeys: [],
     limits: { conn: 9 },

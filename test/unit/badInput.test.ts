@@ -10,6 +10,7 @@ import { formatCreds } from "../../core/creds";
 import type { Failure } from "../../core/errors";
 import { createKeyPair } from "../../core/nkeys";
 import { handler as account } from "../../provider/account";
+import { handler as activationToken } from "../../provider/activationToken";
 import { handler as keyPair } from "../../provider/keyPair";
 import type { Handler } from "../../provider/kit/handler";
 import { UNKNOWN } from "../../provider/kit/unknown";
@@ -33,6 +34,27 @@ const userKey = usr.getPublicKey();
 /** A real-looking .creds text: it holds a user seed that must never surface in a failure. */
 const CREDS = formatCreds("eyJhbGciOiJlZDI1NTE5In0.e30.sig", createKeyPair("user").seed());
 
+const exporter = createKeyPair("account");
+const exporterKey = exporter.getPublicKey();
+
+/** An activation JWT by hand (check reads its claims; the server checks the signature). */
+function token(claims: { iss?: string; sub?: string; exp?: number }, nats: Record<string, unknown>): string {
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const body = {
+    iss: exporterKey,
+    sub: acct.getPublicKey(),
+    iat: 1_700_000_000,
+    ...claims,
+    nats: { type: "activation", version: 2, subject: "billing.>", kind: "service", ...nats },
+  };
+  const head = `${b64({ typ: "JWT", alg: "ed25519-nkey" })}.${b64(body)}`;
+  return `${head}.${Buffer.from(exporter.sign(new TextEncoder().encode(head))).toString("base64url")}`;
+}
+/** An account importing billing.invoice from the exporter with the given token. */
+const importing = (t: string) => ({
+  imports: [{ subject: "billing.invoice", account: exporterKey, type: "service", token: t }],
+});
+
 const PAST = "2001-01-01T00:00:00Z";
 const FUTURE = "2099-01-01T00:00:00Z";
 const LATER = "2099-06-01T00:00:00Z";
@@ -45,6 +67,7 @@ const handlers = {
   user,
   leafRemote,
   serverConfig,
+  activationToken,
 } as const;
 type Kind = keyof typeof handlers;
 
@@ -81,6 +104,21 @@ const baseline: Record<Kind, Record<string, unknown>> = {
     expires: FUTURE,
   },
   leafRemote: { urls: ["nats-leaf://127.0.0.1:7422"] },
+  activationToken: {
+    name: "t",
+    signerSeed: exporter.seed(),
+    exporterPublicKey: exporterKey,
+    exporterSigningKeys: [],
+    exporterExports: [
+      { subject: "billing.>", type: "service", tokenRequired: true },
+      { subject: "public.>", type: "service" },
+      { subject: "feed.>", type: "stream", tokenRequired: true },
+    ],
+    importer: acct.getPublicKey(),
+    subject: "billing.invoice",
+    type: "service",
+    expires: FUTURE,
+  },
   serverConfig: { port: 4222, cluster: { name: "c", port: 6222, routes: ["nats-route://10.0.0.2:6222"] } },
 };
 
@@ -776,6 +814,255 @@ const exportsImports: Row[] = [
   },
 ];
 
+const activations: Row[] = [
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { subject: "public.x" },
+    property: "subject",
+    reason: /is public \(tokenRequired is not set\)/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { subject: "other.x" },
+    property: "subject",
+    reason: /no service export of the exporter contains "other\.x"/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { subject: "feed.x" },
+    property: "subject",
+    reason: /as a stream, not a service: set type "stream"/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { subject: "billing..x" },
+    property: "subject",
+    reason: /empty token/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { type: "queue" },
+    property: "type",
+    reason: /"stream" or "service"/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { importer: userKey },
+    property: "importer",
+    reason: /not a valid account public key/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { exporterPublicKey: op.getPublicKey() },
+    property: "exporter",
+    reason: /not a valid account public key/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { signerSeed: acctSk.seed() },
+    property: "signer",
+    reason: /neither the account's identity key nor one of its signing keys/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { signerSeed: usr.seed() },
+    property: "signer",
+    reason: /is a user seed, expected account/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { expires: PAST },
+    property: "expires",
+    reason: /has already passed/,
+  },
+  {
+    family: "ActivationToken",
+    kind: "activationToken",
+    vary: { name: "" },
+    property: "name",
+    reason: /an activation token needs a name/,
+  },
+  {
+    family: "import token",
+    kind: "account",
+    vary: importing("not-a-jwt"),
+    property: "imports[0].token",
+    reason: /not an activation token/,
+  },
+  {
+    family: "import token",
+    kind: "account",
+    vary: importing(token({ sub: otherAcct }, {})),
+    property: "imports[0].token",
+    reason: /was issued for account A\w+, not for this account/,
+  },
+  {
+    family: "import token",
+    kind: "account",
+    vary: importing(token({ iss: otherAcct }, {})),
+    property: "imports[0].token",
+    reason: /not by the exporting account/,
+  },
+  {
+    family: "import token",
+    kind: "account",
+    vary: importing(token({}, { kind: "stream" })),
+    property: "imports[0].token",
+    reason: /is for a stream, but the import is a service/,
+  },
+  {
+    family: "import token",
+    kind: "account",
+    vary: importing(token({}, { subject: "billing.refund" })),
+    property: "imports[0].token",
+    reason: /does not contain the imported subject/,
+  },
+  {
+    family: "import token",
+    kind: "account",
+    vary: importing(token({ exp: 1_000_000_000 }, {})),
+    property: "imports[0].token",
+    reason: /expired at 2001-09-09/,
+  },
+];
+
+const callout = (a: Record<string, unknown>) => ({ authorization: { authUsers: [userKey], ...a } });
+const authorizations: Row[] = [
+  {
+    family: "auth callout",
+    kind: "account",
+    vary: callout({ authUsers: [], allowedAccounts: [otherAcct] }),
+    property: "authorization.authUsers",
+    reason: /allowedAccounts without authUsers: list the users \(U…\) that run the callout service/,
+  },
+  {
+    family: "auth callout",
+    kind: "account",
+    vary: callout({ authUsers: [otherAcct] }),
+    property: "authorization.authUsers[0]",
+    reason: /not a valid user public key/,
+  },
+  {
+    family: "auth callout",
+    kind: "account",
+    vary: callout({ allowedAccounts: [userKey] }),
+    property: "authorization.allowedAccounts[0]",
+    reason: /not a valid account public key/,
+  },
+  {
+    family: "auth callout",
+    kind: "account",
+    vary: callout({ allowedAccounts: [otherAcct, "*"] }),
+    property: "authorization.allowedAccounts[1]",
+    reason: /list accounts, or "\*" alone/,
+  },
+  {
+    family: "auth callout",
+    kind: "account",
+    vary: callout({ xkey: otherAcct }),
+    property: "authorization.xkey",
+    reason: /not a valid curve public key \(expected 56 characters starting with 'X'\)/,
+  },
+  {
+    family: "KeyPair",
+    kind: "keyPair",
+    vary: { kind: "curve", seed: acct.seed() },
+    property: "identity",
+    reason: /is a account seed, expected curve/,
+  },
+];
+
+/** Rules of nats-io/jwt v2 (account_claims.go, exports.go, imports.go), one row each. */
+const jwtRules: Row[] = [
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { jetstream: { diskStorage: 1024 }, jetstreamTiers: { R1: { diskStorage: 1024 } } },
+    property: "jetstreamTiers",
+    reason: /global jetstream limits and tiered ones are mutually exclusive/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { imports: [{ subject: "feed.>", account: otherAcct, type: "stream", share: true }] },
+    property: "imports[0].share",
+    reason: /applies to service imports only/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { imports: [{ subject: "svc.x", account: otherAcct, type: "service", allowTrace: true }] },
+    property: "imports[0].allowTrace",
+    reason: /only stream imports let traces out.*the exporter sets allowTrace/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { exports: [{ subject: "feed.>", type: "stream", allowTrace: true }] },
+    property: "exports[0].allowTrace",
+    reason: /only service exports let traces in.*the importer sets allowTrace/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { exports: [{ subject: "feed.>", type: "stream", responseThreshold: "1s" }] },
+    property: "exports[0]",
+    reason: /responseType, responseThreshold and latency apply to service exports only/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { exports: [{ subject: "feed.>", type: "stream", latency: { sampling: 50, results: "lat" } }] },
+    property: "exports[0]",
+    reason: /service exports only/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: svc({ responseThreshold: -1 }),
+    property: "exports[0].responseThreshold",
+    reason: /duration must be >= 0/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: svc({ latency: { sampling: 50, results: "lat.*" } }),
+    property: "exports[0].latency.results",
+    reason: /may not contain wildcards/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { trace: { dest: "traces.>" } },
+    property: "trace.dest",
+    reason: /may not contain wildcards/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { trace: { dest: "traces", sampling: 101 } },
+    property: "trace.sampling",
+    reason: /percentage 1\.\.100/,
+  },
+  {
+    family: "jwt rule",
+    kind: "account",
+    vary: { trace: { dest: "traces", sampling: 0 } },
+    property: "trace.sampling",
+    reason: /percentage 1\.\.100/,
+  },
+];
+
 const mappings: Row[] = [
   {
     family: "mapping",
@@ -841,6 +1128,44 @@ const revocations: Row[] = [
 const resolver = (more: Record<string, unknown>) => ({
   resolver: { servers: ["nats://127.0.0.1:4222"], creds: CREDS, ...more },
 });
+const resolverTls: Row[] = [
+  {
+    family: "resolver TLS",
+    kind: "account",
+    vary: resolver({ tls: { certFile: "/c.pem" } }),
+    property: "resolver.tls.keyFile",
+    reason: /needs its private key.*give both/,
+  },
+  {
+    family: "resolver TLS",
+    kind: "account",
+    vary: resolver({ tls: { keyFile: "/c.key" } }),
+    property: "resolver.tls.certFile",
+    reason: /give both/,
+  },
+  {
+    family: "resolver TLS",
+    kind: "account",
+    vary: resolver({ tls: { ca: "/etc/ca.pem" } }),
+    property: "resolver tls ca",
+    reason: /must be PEM text .*for a path use caFile/,
+  },
+  {
+    family: "resolver TLS",
+    kind: "account",
+    vary: resolver({ tls: { caFile: "/a.pem", ca: "-----BEGIN CERTIFICATE-----" } }),
+    property: "resolver.tls.caFile",
+    reason: /caFile or ca, not both/,
+  },
+  {
+    family: "resolver TLS",
+    kind: "account",
+    vary: resolver({ tls: { handshakeFirst: "yes" } }),
+    property: "resolver.tls.handshakeFirst",
+    reason: /true or false/,
+  },
+];
+
 const urls: Row[] = [
   {
     family: "URL",
@@ -1162,9 +1487,13 @@ const ROWS: Row[] = [
   ...signingKeys,
   ...scopes,
   ...exportsImports,
+  ...activations,
+  ...authorizations,
+  ...jwtRules,
   ...mappings,
   ...revocations,
   ...urls,
+  ...resolverTls,
   ...serverBlocks,
   ...leafOptions,
   ...names,
@@ -1187,6 +1516,29 @@ describe("bad input", () => {
     for (const kind of Object.keys(handlers) as Kind[]) {
       const failures = await check(kind, baseline[kind]);
       assert.deepEqual(failures, [], `${kind}: ${JSON.stringify(failures)}`);
+    }
+  });
+
+  it("bad input - valid tokens, callouts, curve keys, tracing and tiers pass", async () => {
+    const good: [Kind, Record<string, unknown>][] = [
+      ["account", importing(token({}, {}))],
+      ["account", importing(token({ iss: acctSk.getPublicKey() }, { issuer_account: exporterKey }))],
+      ["account", callout({ allowedAccounts: ["*"] })],
+      ["account", { authorization: { authUsers: [] } }],
+      ["account", callout({ allowedAccounts: [otherAcct], xkey: createKeyPair("curve").getPublicKey() })],
+      ["keyPair", { kind: "curve", seed: createKeyPair("curve").seed() }],
+      [
+        "account",
+        { trace: { dest: "traces" }, exports: [{ subject: "s.x", type: "service", allowTrace: true }] },
+      ],
+      ["account", { imports: [{ subject: "f.>", account: otherAcct, type: "stream", allowTrace: true }] }],
+      ["account", { jetstreamTiers: { R1: { diskStorage: 1 }, R3: { diskStorage: 1 } } }],
+      ["activationToken", { subject: "billing.>" }],
+      ["activationToken", { subject: "feed.x", type: "stream" }],
+    ];
+    for (const [kind, vary] of good) {
+      const failures = await check(kind, { ...baseline[kind], ...vary });
+      assert.deepEqual(failures, [], `${kind} ${JSON.stringify(vary)}: ${JSON.stringify(failures)}`);
     }
   });
 

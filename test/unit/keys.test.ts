@@ -36,6 +36,23 @@ describe("keys", () => {
     }
   });
 
+  it("keys - curve (xkey) keys: seeds and public keys identical to @nats-io/nkeys; they never sign", () => {
+    for (let i = 0; i < 5; i++) {
+      const ref = nkeys.createCurve();
+      const seed = new TextDecoder().decode(ref.getSeed());
+      assert.equal(seedKind(seed), "curve");
+      assert.equal(publicKeyOf(seed), ref.getPublicKey());
+      assert.equal(publicKeyKind(ref.getPublicKey()), "curve");
+      assert.ok(isPublicKey(ref.getPublicKey(), "curve"));
+    }
+    const ours = createKeyPair("curve");
+    assert.match(ours.getPublicKey(), /^X[A-Z2-7]{55}$/);
+    assert.match(ours.seed(), /^SX/);
+    const ref = nkeys.fromCurveSeed(new TextEncoder().encode(ours.seed()));
+    assert.equal(ref.getPublicKey(), ours.getPublicKey());
+    assert.throws(() => ours.sign(new Uint8Array(1)), /cannot sign/);
+  });
+
   it("keys - node:crypto signatures are byte-identical to nkeys' and verify both ways", () => {
     const ours = createKeyPair("account");
     const ref = nkeys.fromSeed(ours.getSeed());

@@ -58,4 +58,44 @@ describe("membership", () => {
       /User "straggler": account: Account "LATE" had already sent its member list.*revokeOnDelete: false/s,
     );
   });
+
+  it("membership - activation tokens join their exporter's token list; a late one is a program error", async () => {
+    const billing = new sdk.Account("BILLING", {
+      ...accountArgs(),
+      exports: [{ subject: "billing.>", type: "service", tokenRequired: true }],
+    });
+    new sdk.ActivationToken("t1", {
+      exporter: billing,
+      importer: "A".padEnd(56, "B"),
+      subject: "billing.x",
+      type: "service",
+    });
+    const sent = (billing as unknown as { activations: pulumi.Output<{ name: string; subject: string }[]> })
+      .activations;
+    const list = await new Promise<{ name: string; subject: string }[]>((resolve) => sent.apply(resolve));
+    assert.deepEqual(
+      list.map((m) => [m.name, m.subject]),
+      [["t1", "billing.x"]],
+    );
+    assert.throws(
+      () =>
+        new sdk.ActivationToken("late", {
+          exporter: billing,
+          importer: "A".padEnd(56, "B"),
+          subject: "billing.y",
+          type: "service",
+        }),
+      /ActivationToken "late": exporter: Account "BILLING" had already sent its token list/,
+    );
+  });
+
+  it("membership - an account declared by public key holds no seed: its users must name a signer", () => {
+    const dev = new sdk.Account("DEV", { ...accountArgs(), publicKey: "A".padEnd(56, "C") });
+    assert.equal(dev.seed, undefined);
+    assert.throws(() => new sdk.User("u", { account: dev }), /User "u": signer: pass an Account resource/);
+    const sk = new sdk.SigningKey("dev-sk", { owner: "account" });
+    assert.doesNotThrow(
+      () => new sdk.User("v", { account: dev, signer: sk, publicKey: "U".padEnd(56, "D") }),
+    );
+  });
 });

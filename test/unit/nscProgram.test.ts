@@ -144,9 +144,18 @@ describe("nsc import - claims read back from JWTs", () => {
 
   it("nsc import - a claim with no input is reported by its path", async () => {
     const wire = accountClaims("APP", app.getPublicKey(), op.getPublicKey(), {});
-    wire.nats.authorization = { auth_users: [user.getPublicKey()] };
+    wire.nats.cluster_traffic = "owner";
+    wire.nats.authorization = { auth_users: [user.getPublicKey()], allowed_accounts: ["*"] };
     const c = (await identity(wire, op)).claims;
-    assert.deepEqual(unexpressed(c, rebuild.account(c)), ["nats.authorization"]);
+    assert.deepEqual(
+      unexpressed(c, rebuild.account(c)),
+      ["nats.cluster_traffic"],
+      "authorization round-trips",
+    );
+    const empty = accountClaims("APP", app.getPublicKey(), op.getPublicKey(), {});
+    empty.nats.authorization = {};
+    const e = (await identity(empty, op)).claims;
+    assert.deepEqual(unexpressed(e, rebuild.account(e)), [], "nsc's empty authorization is no callout");
   });
 });
 

@@ -101,15 +101,28 @@ const exportArb = fc.oneof(
     { requiredKeys: ["subject", "type"] },
   ),
 );
-const importArb = fc.record(
-  {
-    subject: literal,
-    account: fc.constantFrom(...accountKeys),
-    type: fc.constantFrom("stream" as const, "service" as const),
-    localSubject: literal,
-    share: fc.boolean(),
-  },
-  { requiredKeys: ["subject", "account", "type"] },
+// As the jwt library allows: `share` on service imports, `allowTrace` on stream imports.
+const importArb = fc.oneof(
+  fc.record(
+    {
+      subject: literal,
+      account: fc.constantFrom(...accountKeys),
+      type: fc.constant("service" as const),
+      localSubject: literal,
+      share: fc.boolean(),
+    },
+    { requiredKeys: ["subject", "account", "type"] },
+  ),
+  fc.record(
+    {
+      subject: literal,
+      account: fc.constantFrom(...accountKeys),
+      type: fc.constant("stream" as const),
+      localSubject: literal,
+      allowTrace: fc.boolean(),
+    },
+    { requiredKeys: ["subject", "account", "type"] },
+  ),
 );
 /** Destinations whose weights add up to at most 100. */
 const destinations = fc

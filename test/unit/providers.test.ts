@@ -56,19 +56,19 @@ describe("providers", () => {
       operatorSigningKeys: op.outs.signingKeys,
       operatorStrict: true,
     };
-    const bad = await account.check({}, { ...base, signerSeed: op.outs.seed });
+    const bad = await account.check({}, { ...base, signerSeed: String(op.outs.seed) });
     assert.equal(bad.failures?.[0].property, "signer");
     assert.match(bad.failures?.[0].reason ?? "", /strictSigningKeyUsage/);
     const stranger = await account.check({}, { ...base, signerSeed: createKeyPair("operator").seed() });
     assert.match(stranger.failures?.[0].reason ?? "", /neither the operator's identity key/);
-    const good = await make(account, { ...base, signerSeed: sk.outs.seed });
+    const good = await make(account, { ...base, signerSeed: String(sk.outs.seed) });
     assert.equal(decodeJwt(String(good.outs.jwt)).iss, sk.outs.publicKey);
     assert.equal(good.outs.issuer, sk.outs.publicKey);
   });
 
   it("account - a rotated signer re-signs; bad limits fail check with the field", async () => {
     const op = await make(operator, { name: "op" });
-    const base = { name: "A", operatorPublicKey: op.outs.publicKey, signerSeed: op.outs.seed };
+    const base = { name: "A", operatorPublicKey: op.outs.publicKey, signerSeed: String(op.outs.seed) };
     const a = await make(account, base);
     assert.equal((await account.diff("id", a.outs, base)).changes, false);
     const sk = createKeyPair("operator");
@@ -87,20 +87,20 @@ describe("providers", () => {
     const a = await make(account, {
       name: "A",
       operatorPublicKey: op.outs.publicKey,
-      signerSeed: op.outs.seed,
+      signerSeed: String(op.outs.seed),
       signingKeys: [sk.outs.ref],
     });
     const scoped = { name: "u", accountPublicKey: a.outs.publicKey, accountSigningKeys: a.outs.signingKeys };
-    const bad = await user.check({}, { ...scoped, signerSeed: sk.outs.seed, pub: { allow: ["y"] } });
+    const bad = await user.check({}, { ...scoped, signerSeed: String(sk.outs.seed), pub: { allow: ["y"] } });
     assert.equal(bad.failures?.[0].property, "pub");
-    const u = await make(user, { ...scoped, signerSeed: sk.outs.seed });
+    const u = await make(user, { ...scoped, signerSeed: String(sk.outs.seed) });
     const claims = decodeJwt(String(u.outs.jwt));
     assert.equal(claims.nats.issuer_account, a.outs.publicKey);
     assert.equal(claims.nats.pub, undefined);
     const plain = await make(user, {
       name: "p",
       accountPublicKey: a.outs.publicKey,
-      signerSeed: a.outs.seed,
+      signerSeed: String(a.outs.seed),
     });
     assert.equal(
       (plain.outs as { creds?: string }).creds,
@@ -154,9 +154,9 @@ describe("providers - expiry", () => {
     const a = await make(account, {
       name: "A",
       operatorPublicKey: op.outs.publicKey,
-      signerSeed: op.outs.seed,
+      signerSeed: String(op.outs.seed),
     });
-    const base = { name: "u", accountPublicKey: a.outs.publicKey, signerSeed: a.outs.seed };
+    const base = { name: "u", accountPublicKey: a.outs.publicKey, signerSeed: String(a.outs.seed) };
     const past = Math.floor(Date.now() / 1000) - 60;
     const fresh = await user.check({}, { ...base, expires: past });
     assert.equal(fresh.failures[0]?.property, "expires");

@@ -1,0 +1,157 @@
+/**
+ * Auth callout through the real pulumi CLI against a real nats-server: the README's example
+ * (examples/auth-callout/index.ts, verbatim) declares an account whose users a callout service
+ * authorizes. The service (written here with @nats-io/transport-node and @nats-io/jwt) places a
+ * client presenting the right token into APP with the permissions it issues, and refuses a wrong
+ * token; then again with the requests encrypted to an xkey (a KeyPair of kind "curve").
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type AuthorizationRequest, decode, encodeAuthorizationResponse, encodeUser } from "@nats-io/jwt";
+import { fromCurveSeed, fromSeed } from "@nats-io/nkeys";
+import {
+  connect,
+  credsAuthenticator,
+  headers,
+  type Msg,
+  type NatsConnection,
+  tokenAuthenticator,
+} from "@nats-io/transport-node";
+import { decodeJwt } from "../../core/jwt";
+import { renderServerConfig } from "../../core/serverConfig";
+import { NatsServer } from "../harness/natsServer";
+import { REPO_ROOT } from "../harness/paths";
+import { changeCount, TestStack } from "../harness/pulumi";
+
+const EXAMPLE = path.join(REPO_ROOT, "examples", "auth-callout", "index.ts");
+const TOKEN = "s3cret-token";
+/** The permissions the service issues: what the placed client must end up with. */
+const ISSUED = { pub: { allow: ["app.>", "$SYS.REQ.USER.INFO"] }, sub: { allow: ["app.>", "_INBOX.>"] } };
+
+type Outputs = Record<string, { value: unknown; secret: boolean }>;
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/**
+ * The callout service: answers `$SYS.REQ.USER.AUTH` with a user JWT for APP (signed by APP's signing
+ * key) when the client's token is right, and with an error otherwise. With `xkeySeed` it opens the
+ * sealed request and seals its answer to the server's xkey.
+ */
+async function startCallout(url: string, o: Outputs): Promise<NatsConnection> {
+  const nc = await connect({
+    servers: url,
+    authenticator: credsAuthenticator(enc.encode(String(o.serviceCreds.value))),
+  });
+  const appSigner = fromSeed(enc.encode(String(o.userSigningKey.value)));
+  const responseSigner = String(o.responseSigningKey.value);
+  const [, [appPub], [authPub]] = o.accountJwts.value as [string, string][];
+  const xkp = o.xkeySeed?.value ? fromCurveSeed(enc.encode(String(o.xkeySeed.value))) : undefined;
+  nc.subscribe("$SYS.REQ.USER.AUTH", {
+    callback: (_err, m: Msg) => {
+      void (async () => {
+        const serverXkey = m.headers?.get("Nats-Server-Xkey");
+        const opened = xkp && serverXkey ? xkp.open(m.data, serverXkey) : m.data;
+        assert.ok(opened, "the request opens with the xkey");
+        const req = decode<AuthorizationRequest>(dec.decode(opened)).nats as AuthorizationRequest;
+        const data =
+          req.connect_opts.auth_token === TOKEN
+            ? {
+                jwt: await encodeUser("placed", req.user_nkey, appPub, ISSUED, {
+                  signer: appSigner,
+                  aud: appPub,
+                }),
+              }
+            : { error: "unknown token" };
+        const res = await encodeAuthorizationResponse(req.user_nkey, req.server_id.id, authPub, data, {
+          signer: responseSigner,
+        });
+        m.respond(xkp && serverXkey ? xkp.seal(enc.encode(res), serverXkey) : res);
+      })();
+    },
+  });
+  await nc.flush();
+  return nc;
+}
+
+async function serverFor(o: Outputs): Promise<NatsServer> {
+  return NatsServer.start({
+    body: renderServerConfig({
+      operator: String(o.operatorJwt.value),
+      systemAccount: String(o.systemAccount.value),
+      resolver: { type: "memory" },
+      preload: Object.fromEntries(o.accountJwts.value as [string, string][]),
+    }),
+  });
+}
+
+describe("e2e auth callout - an account whose users a callout service authorizes", () => {
+  let t: TestStack;
+  const closers: (() => Promise<unknown>)[] = [];
+  const compiled = require.resolve("../../examples/auth-callout/index");
+  before(async () => {
+    t = await TestStack.create("callout", async () => {
+      delete require.cache[compiled];
+      return require(compiled);
+    });
+  });
+  after(async () => {
+    for (const close of closers.reverse()) await close();
+    await t?.dispose();
+  });
+
+  it("callout - the README shows the example file unchanged", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    assert.ok(
+      readme.includes(`\`\`\`ts\n${fs.readFileSync(EXAMPLE, "utf8")}\`\`\``),
+      "README.md embeds examples/auth-callout/index.ts verbatim",
+    );
+  });
+
+  for (const encrypt of [false, true]) {
+    it(`callout - ${encrypt ? "with xkey encryption: " : ""}the right token is placed in APP with the issued permissions; a wrong token is refused`, async () => {
+      await t.stack.setConfig("encrypt", { value: String(encrypt) });
+      const o = (await t.up()).outputs as Outputs;
+      const authClaims = decodeJwt((o.accountJwts.value as [string, string][])[2][1]).nats.authorization as {
+        xkey?: string;
+        allowed_accounts: string[];
+      };
+      assert.equal(Boolean(authClaims.xkey?.startsWith("X")), encrypt);
+      assert.equal(o.responseSigningKey.secret, true);
+      const server = await serverFor(o);
+      closers.push(() => server[Symbol.asyncDispose]());
+      const service = await startCallout(server.url, o);
+      closers.push(() => service.close());
+
+      const sentinel = credsAuthenticator(enc.encode(String(o.sentinelCreds.value)));
+      const client = await connect({
+        servers: server.url,
+        authenticator: [sentinel, tokenAuthenticator(TOKEN)],
+      });
+      closers.push(() => client.close());
+      const info = (await client.request("$SYS.REQ.USER.INFO", "", { timeout: 3000 })).json<{
+        data: {
+          account: string;
+          permissions: { publish: { allow: string[] }; subscribe: { allow: string[] } };
+        };
+      }>().data;
+      assert.equal(info.account, authClaims.allowed_accounts[0], "placed in APP");
+      assert.deepEqual(info.permissions.publish.allow, ISSUED.pub.allow);
+      assert.deepEqual(info.permissions.subscribe.allow, ISSUED.sub.allow);
+      const sub = client.subscribe("app.hello", { max: 1 });
+      client.publish("app.hello", "hi", { headers: headers() });
+      for await (const m of sub) assert.equal(m.string(), "hi");
+
+      await assert.rejects(
+        connect({
+          servers: server.url,
+          authenticator: [sentinel, tokenAuthenticator("wrong")],
+          reconnect: false,
+        }),
+        /Authorization Violation/i,
+      );
+      assert.equal(changeCount((await t.preview()).changeSummary), 0);
+    });
+  }
+});
