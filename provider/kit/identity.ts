@@ -47,8 +47,12 @@ export async function signIdentity<P extends IdentityProps>(
   inputs: P,
   previous?: Signed,
 ): Promise<Signed> {
-  // Declared by public key: nothing of its own to load; its issuer signs.
-  const declared = typeof inputs.publicKey === "string" && inputs.publicKey ? inputs.publicKey : undefined;
+  // Declared by public key: nothing of its own to load; its issuer signs. A stored or given seed
+  // wins: it is the key (a `publicKey` that disagrees with it is refused by check).
+  const declared =
+    typeof inputs.publicKey === "string" && inputs.publicKey && !previous?.seed && !inputs.seed
+      ? inputs.publicKey
+      : undefined;
   const own = declared
     ? undefined
     : previous?.seed

@@ -182,7 +182,7 @@ describe("e2e identity - pulumi up, no-op preview, one update, enforced by nats-
       duplicateKeys: [/twice/, /property signingKeys/, /twice|duplicate/i],
       resolverUrl: [/pushed/, /resolver/, /http/, /expectedServers/],
       serverConfig: [/srv/, /property (resolver|preload)/, /property cluster\.routes\[0\]/],
-      leafRemote: [/leaf/, /property urls\[0\]/],
+      leafRemote: [/leaf/, /property urls/, /must start with one of nats-leaf/],
     };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-bad-input-"));
     const file = path.join(dir, "server.conf");

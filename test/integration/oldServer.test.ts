@@ -55,10 +55,9 @@ describe("old server - resolver protocol on nats-server 2.9.10", () => {
 
   it("old server - a missing account gets no reply; refresh reports it as not pushed", async () => {
     const ghost = await w.newAccount("GHOST");
-    const started = Date.now();
     const found = await client.lookup(ghost.publicKey);
     assert.equal(found.found.length, 0);
-    assert.ok(Date.now() - started >= 1000, "no reply: the lookup ends at its timeout");
+    assert.equal(found.answered, 0, "no reply: the lookup ends at its timeout");
     // As a refresh would see an account recorded as pushed that the resolver does not have.
     const resolver = { servers: [server.url], creds: w.sysUser.creds, timeoutMs: 1500 };
     const read = await account.read!(ghost.publicKey, {
