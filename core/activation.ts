@@ -11,6 +11,7 @@
 import type { DateLike, Export, Import } from "./claimInputs";
 import type { WireClaims } from "./claims";
 import { decodeJwt } from "./jwt";
+import { departed } from "./revocation";
 import { toUnixSeconds } from "./units";
 
 export type ExportKind = "stream" | "service";
@@ -176,12 +177,7 @@ export function departedActivations(
   after: readonly ActivationMember[] | undefined,
   known: (value: unknown) => boolean = () => true,
 ): ActivationMember[] {
-  const now = new Map((after ?? []).map((m) => [m.urn, m]));
-  return (before ?? []).filter((m) => {
-    if (m.revokeOnDelete === false) return false;
-    const still = now.get(m.urn);
-    return !still || (known(still.issuedAt) && still.issuedAt !== m.issuedAt);
-  });
+  return departed(before, after, (m) => m.issuedAt, known);
 }
 
 /**

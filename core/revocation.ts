@@ -69,11 +69,26 @@ export function departedMembers(
   after: readonly Member[] | undefined,
   known: (publicKey: string) => boolean = () => true,
 ): Member[] {
+  return departed(before, after, (m) => m.publicKey, known);
+}
+
+/**
+ * What a list of revocable entries (users, activation tokens) lost between two runs: the entries of
+ * `before` that `after` no longer has (by URN) or has with another `identity` (a new key, a re-issued
+ * token), unless they opted out of revocation. An identity `known` says is not known yet (preview)
+ * is taken as unchanged.
+ */
+export function departed<M extends { urn: string; revokeOnDelete?: boolean }, I>(
+  before: readonly M[] | undefined,
+  after: readonly M[] | undefined,
+  identity: (m: M) => I,
+  known: (value: I) => boolean,
+): M[] {
   const now = new Map((after ?? []).map((m) => [m.urn, m]));
   return (before ?? []).filter((m) => {
     if (m.revokeOnDelete === false) return false;
     const still = now.get(m.urn);
-    return !still || (known(still.publicKey) && still.publicKey !== m.publicKey);
+    return !still || (known(identity(still)) && identity(still) !== identity(m));
   });
 }
 

@@ -98,6 +98,15 @@ export function openMembership(name: string): {
   };
 }
 
+/** An expiry as the member lists hold it: unix seconds, known once the program's date is. */
+function unixExpiry(
+  expires: pulumi.Input<DateLike | undefined> | undefined,
+): pulumi.Output<number | undefined> | undefined {
+  return expires === undefined
+    ? undefined
+    : pulumi.output(expires).apply((e) => (e === undefined ? undefined : toUnixSeconds(e)));
+}
+
 /** Adds a User to its Account's member list (no-op for accounts of other stacks). */
 export function joinMembership(
   account: object,
@@ -110,11 +119,7 @@ export function joinMembership(
     m.join(user, member as MemberInput);
     return;
   }
-  const expires =
-    member.expires === undefined
-      ? undefined
-      : pulumi.output(member.expires).apply((e) => (e === undefined ? undefined : toUnixSeconds(e)));
-  m.join(user, { ...member, expires });
+  m.join(user, { ...member, expires: unixExpiry(member.expires) });
 }
 
 /** Adds an ActivationToken to its exporting Account's list (no-op for accounts of other stacks). */
@@ -125,9 +130,5 @@ export function joinActivations(
 ): void {
   const m = memberships.get(account)?.activations;
   if (!m) return;
-  const expires =
-    member.expires === undefined
-      ? undefined
-      : pulumi.output(member.expires).apply((e) => (e === undefined ? undefined : toUnixSeconds(e)));
-  m.join(token, { ...member, expires });
+  m.join(token, { ...member, expires: unixExpiry(member.expires) });
 }

@@ -47,12 +47,7 @@ export async function signIdentity<P extends IdentityProps>(
   inputs: P,
   previous?: Signed,
 ): Promise<Signed> {
-  // Declared by public key: nothing of its own to load; its issuer signs. A stored or given seed
-  // wins: it is the key (a `publicKey` that disagrees with it is refused by check).
-  const declared =
-    typeof inputs.publicKey === "string" && inputs.publicKey && !previous?.seed && !inputs.seed
-      ? inputs.publicKey
-      : undefined;
+  const declared = declaredKey(inputs, previous?.seed);
   const own = declared
     ? undefined
     : previous?.seed
@@ -84,6 +79,42 @@ export async function signIdentity<P extends IdentityProps>(
 }
 
 /**
+ * The public key of an identity declared by it: nothing of its own to load, its issuer signs. A
+ * stored or given seed wins: it is the key (a `publicKey` that disagrees with it is refused by check).
+ */
+function declaredKey(inputs: IdentityProps, storedSeed?: string): string | undefined {
+  return typeof inputs.publicKey === "string" && inputs.publicKey && !storedSeed && !inputs.seed
+    ? inputs.publicKey
+    : undefined;
+}
+
+/**
+ * An adopted JWT judged against the key it must be issued to and the signer that must have signed
+ * it: its claims, or why it cannot be kept (`whose` names the key in that reason).
+ */
+function judgeAdopted(
+  jwt: string,
+  publicKey: string,
+  signer: string,
+  whose: string,
+): { claims: WireClaims } | { problem: string } {
+  let claims: WireClaims;
+  let signed: boolean;
+  try {
+    claims = decodeJwt(jwt);
+    signed = signatureValid(jwt, signer);
+  } catch {
+    return { problem: "not a decodable JWT: re-signed from the inputs" };
+  }
+  if (claims.sub !== publicKey)
+    return { problem: `issued to ${claims.sub}, not to ${whose} ${publicKey}: re-signed` };
+  if (claims.iss !== signer || !signed) {
+    return { problem: `not signed by the signer ${signer} (issuer ${claims.iss}): re-signed` };
+  }
+  return { claims };
+}
+
+/**
  * An existing JWT given as input (importing an nsc-made identity): kept as it is when it is for this
  * key, validly signed by the signer, and says what the inputs say; otherwise it is re-signed.
  */
@@ -93,13 +124,8 @@ function adoptedJwt(
   signer: string,
 ): { jwt: string; claimsHash: string } | undefined {
   if (typeof jwt !== "string" || jwt.split(".").length !== 3) return undefined;
-  try {
-    const claims = decodeJwt(jwt);
-    if (claims.sub !== publicKey || claims.iss !== signer || !signatureValid(jwt, signer)) return undefined;
-    return { jwt, claimsHash: claimsHash(claims) };
-  } catch {
-    return undefined;
-  }
+  const judged = judgeAdopted(jwt, publicKey, signer, "the key");
+  return "claims" in judged ? { jwt, claimsHash: claimsHash(judged.claims) } : undefined;
 }
 
 /**
@@ -112,28 +138,23 @@ export function adoptionDrift<P extends IdentityProps>(
   inputs: P,
 ): DriftReport | undefined {
   if (typeof inputs.jwt !== "string" || inputs.jwt === "" || containsUnknown(inputs)) return undefined;
-  if (typeof inputs.seed !== "string" || inputs.seed === "") {
+  const declared = declaredKey(inputs);
+  if (!declared && (typeof inputs.seed !== "string" || inputs.seed === "")) {
     return { jwt: "given without its seed: the identity gets a new key and a new JWT" };
-  }
-  let held: WireClaims;
-  try {
-    held = decodeJwt(inputs.jwt) as unknown as WireClaims;
-  } catch {
-    return { jwt: "not a decodable JWT: re-signed from the inputs" };
   }
   let own: SeededKeyPair | undefined;
   let signer: SeededKeyPair | undefined;
   try {
-    own = ownKey(spec.kind, spec.keyKind, inputs.seed);
+    own = declared ? undefined : ownKey(spec.kind, spec.keyKind, inputs.seed);
     signer = spec.signer(inputs, spec.kind) ?? own;
-    const publicKey = own.getPublicKey();
+    // A declared identity without a signer is reported by the checks.
+    if (!signer) return undefined;
+    const publicKey = declared ?? own!.getPublicKey();
     const signerKey = signer.getPublicKey();
-    if (held.sub !== publicKey)
-      return { jwt: `issued to ${held.sub}, not to this seed's key ${publicKey}: re-signed` };
-    if (held.iss !== signerKey || !signatureValid(inputs.jwt, signerKey)) {
-      return { jwt: `not signed by the signer ${signerKey} (issuer ${held.iss}): re-signed` };
-    }
-    const report = claimsDrift(spec.claims(inputs, publicKey, signerKey), held, "jwt");
+    const whose = declared ? "the declared key" : "this seed's key";
+    const judged = judgeAdopted(inputs.jwt, publicKey, signerKey, whose);
+    if ("problem" in judged) return { jwt: judged.problem };
+    const report = claimsDrift(spec.claims(inputs, publicKey, signerKey), judged.claims, "jwt");
     return Object.keys(report).length ? report : undefined;
   } catch {
     // A bad seed or signer is reported by the checks; there is nothing to compare with then.

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { createKeyPair } from "../../core/nkeys";
 import { handler as account } from "../../provider/account";
 import type { AccountProps } from "../../provider/contracts";
 import { handler as operator } from "../../provider/operator";
@@ -53,6 +54,20 @@ describe("adoption", () => {
     assert.match(String(wrongKey.inputs.adoptionDrift?.jwt), /issued to A\w+, not to this seed's key/);
     const noSeed = await account.check({}, { ...base, jwt: made.jwt });
     assert.match(String(noSeed.inputs.adoptionDrift?.jwt), /without its seed/);
+  });
+
+  it("adoption - an account declared by its public key keeps an adopted JWT made for that key", async () => {
+    const { base } = await adoptable();
+    const owned = createKeyPair("account");
+    const declared = { ...base, publicKey: owned.getPublicKey() };
+    const made = (await account.create(declared)).outs;
+    assert.equal(made.seed, undefined, "no seed stored");
+    const checked = await account.check({}, { ...declared, jwt: made.jwt });
+    assert.deepEqual(checked.failures, []);
+    assert.equal(checked.inputs.adoptionDrift, undefined, "nothing to note: its seed lives elsewhere");
+    assert.equal((await account.create(checked.inputs)).outs.jwt, made.jwt, "kept byte for byte");
+    const other = await account.check({}, { ...declared, limits: { conn: 3 }, jwt: made.jwt });
+    assert.deepEqual(other.inputs.adoptionDrift, { "limits.conn": "jwt: 9, program: 3" });
   });
 
   it("adoption - re-adopting a newer JWT that matches the changed inputs keeps its bytes", async () => {
