@@ -1,4 +1,9 @@
-/** Peak resident memory of the dynamic-provider processes a command starts, polled from /proc. */
+/**
+ * What the processes a CLI command starts use, polled from /proc: the dynamic provider's peak
+ * resident memory, and CPU seconds per role (engine, language host, program, dynamic provider), which
+ * says where a step's time goes without a profiler (the engine kills the provider, so `--cpu-prof`
+ * never writes its profile). A process's last poll interval before it exits is not counted.
+ */
 import * as fs from "node:fs";
 
 function read(file: string): string | undefined {
@@ -31,17 +36,43 @@ function descendants(root: number): number[] {
   return [...pp.keys()].filter((pid) => pid !== root && isUnder(pid));
 }
 
-/**
- * Polls the processes under `root` whose command line names Pulumi's dynamic provider
- * (`@pulumi/pulumi/cmd/dynamic-provider`, started by pulumi-resource-pulumi-nodejs); `stop()` returns
- * the highest VmRSS seen in one of them, in KiB (0 if none was seen).
- */
-export function watchProviderRss(root: number, everyMs = 250): { stop(): number } {
+/** The roles CPU time is split into. */
+export type Role = "engine" | "language host" | "program" | "provider" | "other";
+
+function roleOf(cmd: string, isRoot: boolean): Role {
+  if (isRoot) return "engine";
+  if (cmd.includes("dynamic-provider")) return "provider";
+  if (cmd.includes("pulumi-language-nodejs")) return "language host";
+  if (cmd.includes("cmd/run")) return "program";
+  return "other";
+}
+
+/** User + system CPU of a process so far, in ms (clock ticks are 10 ms on Linux). */
+function cpuMs(pid: number): number | undefined {
+  const stat = read(`/proc/${pid}/stat`);
+  if (!stat) return undefined;
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+export interface ProcessFigures {
+  /** Highest VmRSS seen in a dynamic-provider process, KiB (0 if none was seen). */
+  providerRssKb: number;
+  /** CPU ms per role, summed over the processes of that role. */
+  cpuMs: Record<Role, number>;
+}
+
+/** Polls the process tree under `root` (the pulumi CLI) every `everyMs` until `stop()`. */
+export function watchProcesses(root: number, everyMs = 250): { stop(): ProcessFigures } {
   let peak = 0;
+  const seen = new Map<number, { role: Role; ms: number }>();
   const poll = () => {
-    for (const pid of descendants(root)) {
-      const cmd = read(`/proc/${pid}/cmdline`);
-      if (!cmd?.includes("dynamic-provider")) continue;
+    for (const pid of [root, ...descendants(root)]) {
+      const cmd = read(`/proc/${pid}/cmdline`)?.replace(/\0/g, " ");
+      if (cmd === undefined) continue;
+      const ms = cpuMs(pid);
+      if (ms !== undefined) seen.set(pid, { role: seen.get(pid)?.role ?? roleOf(cmd, pid === root), ms });
+      if (!cmd.includes("dynamic-provider")) continue;
       const rss = read(`/proc/${pid}/status`)?.match(/^VmRSS:\s+(\d+)/m);
       if (rss) peak = Math.max(peak, Number(rss[1]));
     }
@@ -51,7 +82,9 @@ export function watchProviderRss(root: number, everyMs = 250): { stop(): number 
     stop() {
       clearInterval(timer);
       poll();
-      return peak;
+      const cpu: Record<Role, number> = { engine: 0, "language host": 0, program: 0, provider: 0, other: 0 };
+      for (const { role, ms } of seen.values()) cpu[role] += ms;
+      return { providerRssKb: peak, cpuMs: cpu };
     },
   };
 }

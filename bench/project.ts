@@ -9,13 +9,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { TOOLS_BIN, toolPath } from "../test/harness/paths";
 import { type LoadSample, watchLoad } from "./machine";
-import { watchProviderRss } from "./processes";
+import { type Role, watchProcesses } from "./processes";
 
 /** One CLI command's figures. */
 export interface Run {
   ms: number;
   /** Peak VmRSS of the dynamic-provider process, KiB (0: none started). */
   providerRssKb: number;
+  /** CPU ms used per role (engine, language host, program, provider), polled from /proc. */
+  cpuMs: Record<Role, number>;
   load: LoadSample;
   /** The CLI's "Resources:" summary, on one line. */
   summary: string;
@@ -84,7 +86,7 @@ export class BenchProject {
         env,
         stdio: ["ignore", "pipe", "pipe"],
       });
-      const rss = watchProviderRss(child.pid ?? -1);
+      const procs = watchProcesses(child.pid ?? -1);
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => {
@@ -96,14 +98,14 @@ export class BenchProject {
       child.on("error", reject);
       child.on("close", (code) => {
         const ms = Number(process.hrtime.bigint() - start) / 1e6;
-        const providerRssKb = rss.stop();
+        const { providerRssKb, cpuMs } = procs.stop();
         const load = endLoad();
         if (code !== 0) {
           const tail = `${stdout}\n${stderr}`.split("\n").slice(-40).join("\n");
           reject(new Error(`pulumi ${argv.join(" ")} (${this.name}) exited ${code}:\n${tail}`));
           return;
         }
-        resolve({ ms, providerRssKb, load, summary: summaryOf(stdout), stdout });
+        resolve({ ms, providerRssKb, cpuMs, load, summary: summaryOf(stdout), stdout });
       });
     });
   }

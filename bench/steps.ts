@@ -11,8 +11,11 @@ import { type BenchSize, resourceCount } from "./size";
 export interface StepResult {
   step: string;
   command: string;
+  /** The median run of each (the only run of a step that is not repeated). */
   nats: Run;
   floor: Run;
+  /** Every run's seconds, in the order they ran. */
+  times: { nats: number[]; floor: number[] };
 }
 
 export interface CliResults {
@@ -23,13 +26,31 @@ export interface CliResults {
 
 const CHANGED = { BENCH_CHANGE: "1" };
 
-const STEPS: { step: string; args: string[]; env?: Record<string, string> }[] = [
+/**
+ * `repeat`: the step changes nothing, so it runs BENCH_REPEAT times (default 3), floor and package
+ * taking turns, and the median of each is compared: one run of a 10–30 s step moves by a third when
+ * the machine's neighbours do.
+ */
+const STEPS: { step: string; args: string[]; env?: Record<string, string>; repeat?: boolean }[] = [
   { step: "pulumi up from empty", args: ["up", "--yes", "--skip-preview"] },
-  { step: "no-op pulumi preview", args: ["preview"] },
-  { step: "one account limit changed: preview", args: ["preview"], env: CHANGED },
+  { step: "no-op pulumi preview", args: ["preview"], repeat: true },
+  { step: "one account limit changed: preview", args: ["preview"], env: CHANGED, repeat: true },
   { step: "one account limit changed: up", args: ["up", "--yes", "--skip-preview"], env: CHANGED },
-  { step: "pulumi refresh (no resolver)", args: ["refresh", "--yes", "--skip-preview"], env: CHANGED },
+  {
+    step: "pulumi refresh (no resolver)",
+    args: ["refresh", "--yes", "--skip-preview"],
+    env: CHANGED,
+    repeat: true,
+  },
 ];
+
+const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
+
+/** The run with the median time (the lower middle one for an even count). */
+function median(runs: Run[]): Run {
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
 
 export function ratio(a: number, b: number): string {
   return b > 0 ? `${(a / b).toFixed(2)}×` : "n/a";
@@ -46,8 +67,16 @@ function printStep(r: StepResult): void {
   ] as const) {
     w.write(
       `  ${who} ${(run.ms / 1000).toFixed(1).padStart(7)} s  provider peak RSS ${mib(run.providerRssKb).padStart(8)}  ` +
-        `[${run.summary}]  ${loadText(run.load)}\n`,
+        `[${run.summary}]  ${loadText(run.load)}\n` +
+        `        cpu s: ${Object.entries(run.cpuMs)
+          .filter(([, ms]) => ms > 0)
+          .map(([role, ms]) => `${role} ${(ms / 1000).toFixed(1)}`)
+          .join(", ")}\n`,
     );
+  }
+  if (r.times.nats.length > 1) {
+    const secs = (xs: number[]) => xs.map((ms) => (ms / 1000).toFixed(1)).join(", ");
+    w.write(`  runs (s): nats ${secs(r.times.nats)}; floor ${secs(r.times.floor)}; medians above\n`);
   }
   w.write(`  ratio ${ratio(r.nats.ms, r.floor.ms)}\n`);
 }
@@ -64,13 +93,18 @@ export async function runCliSteps(size: BenchSize, env: Record<string, string> =
     const steps: StepResult[] = [];
     for (const s of STEPS) {
       const stepEnv = { ...sizeEnv, ...s.env };
-      const f = await floor.run(s.args, stepEnv);
-      const n = await nats.run(s.args, stepEnv);
-      const r = {
+      const floorRuns: Run[] = [];
+      const natsRuns: Run[] = [];
+      for (let i = 0; i < (s.repeat ? REPEAT : 1); i++) {
+        floorRuns.push(await floor.run(s.args, stepEnv));
+        natsRuns.push(await nats.run(s.args, stepEnv));
+      }
+      const r: StepResult = {
         step: s.step,
         command: `pulumi ${s.args.join(" ")}${s.env ? " (BENCH_CHANGE=1)" : ""}`,
-        nats: n,
-        floor: f,
+        nats: median(natsRuns),
+        floor: median(floorRuns),
+        times: { nats: natsRuns.map((x) => x.ms), floor: floorRuns.map((x) => x.ms) },
       };
       printStep(r);
       steps.push(r);

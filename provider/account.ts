@@ -25,7 +25,13 @@ import {
   resolveRevocations,
   unrecordedNow,
 } from "../core/revocation";
-import type { AccountProps, AccountResolver, AccountState, Signed } from "./contracts";
+import {
+  ACCOUNT_SIGNING_FIELDS,
+  type AccountProps,
+  type AccountResolver,
+  type AccountState,
+  type Signed,
+} from "./contracts";
 import { checkResolver, deleteAccount, lookupAccount, pushAccount, resolverOf } from "./kit/accountResolver";
 import type { Handler } from "./kit/handler";
 import { quietExpectedFailures } from "./kit/hostErrors";
@@ -42,6 +48,7 @@ import {
 import { PartialFailure } from "./kit/partialFailure";
 import { checkResult, label, loadSeed, seedReplaced } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
+import { packedInputs } from "./kit/wire";
 
 /** The props the SDK sends, minus `jwt` (see read). */
 const ACCOUNT_INPUT_FIELDS = [
@@ -219,7 +226,7 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
   return c;
 }
 
-export const handler: Handler<AccountProps, AccountState> = quietExpectedFailures({
+const flat: Handler<AccountProps, AccountState> = {
   async check(olds, news) {
     return checkResult(withAdoption(accountSpec, news), check(news, olds).failures);
   },
@@ -358,4 +365,9 @@ export const handler: Handler<AccountProps, AccountState> = quietExpectedFailure
       signer.clear();
     }
   },
-});
+};
+
+/** What Pulumi calls: the signer wiring arrives packed under `signing` (kit/wire.ts). */
+export const handler: Handler<AccountProps, AccountState> = quietExpectedFailures(
+  packedInputs(flat, "signing", ACCOUNT_SIGNING_FIELDS, []),
+);

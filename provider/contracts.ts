@@ -126,6 +126,22 @@ export interface AccountProps extends AccountClaims, IdentityProps, IssuedProps 
   /** The ActivationTokens this account issued in the program (set by the SDK): one that leaves is revoked. */
   activations?: ActivationMember[];
 }
+/**
+ * The account's signer wiring: the SDK sends these packed under `signing` (one input instead of
+ * four, see kit/wire.ts; the signer seed stays an input of its own, a secret); handlers read them
+ * flat, and outputs keep them flat (refresh checks the servers' trust with them).
+ */
+export const ACCOUNT_SIGNING_FIELDS = [
+  "operatorPublicKey",
+  "operatorSigningKeys",
+  "operatorStrict",
+  "signedByIdentity",
+] as const satisfies readonly (keyof AccountProps)[];
+type AccountSigningField = (typeof ACCOUNT_SIGNING_FIELDS)[number];
+/** An Account's inputs as the SDK sends them. */
+export type AccountInputs = Omit<AccountProps, AccountSigningField> & {
+  signing: Pick<AccountProps, AccountSigningField>;
+};
 export type AccountState = AccountProps &
   Signed & {
     /** Claims hash of what the resolver holds ("" when it holds nothing). */
@@ -153,6 +169,25 @@ export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
   /** The account's explicit `revocations`: a revoked key is never signed again. */
   accountRevocations?: Record<string, RevocationTime>;
 }
+/**
+ * The user's signer wiring: the SDK sends these packed under `signing` (one input instead of six,
+ * see kit/wire.ts; the signer seed stays an input of its own, a secret); handlers read them flat,
+ * and state keeps them, and the signer seed, only in the inputs.
+ */
+export const USER_SIGNING_FIELDS = [
+  "accountPublicKey",
+  "accountSigningKeys",
+  "accountRevocations",
+  "operatorStrict",
+  "signedByIdentity",
+  "signerScoped",
+] as const satisfies readonly (keyof UserProps)[];
+type UserSigningField = (typeof USER_SIGNING_FIELDS)[number];
+/** A User's inputs as the SDK sends them. */
+export type UserInputs = Omit<UserProps, UserSigningField> & { signing: Pick<UserProps, UserSigningField> };
+/** A User's outputs as the handler stores them (0.1.0 state also holds these fields flat). */
+export type UserOutputs = Omit<UserState, UserSigningField | "signerSeed">;
+
 /**
  * A user's state. The `.creds` text is not stored: it is the JWT and the seed, both in state already,
  * and the SDK's `User.creds` derives them into it (state written by earlier versions still holds a

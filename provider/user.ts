@@ -10,11 +10,13 @@ import { userClaims } from "../core/claims";
 import { NatsAuthError } from "../core/errors";
 import { publicKeyOf } from "../core/nkeys";
 import type { Checker } from "../core/validation";
-import type { UserProps, UserState } from "./contracts";
+import { USER_SIGNING_FIELDS, type UserProps, type UserState } from "./contracts";
 import type { Handler } from "./kit/handler";
+import { quietExpectedFailures } from "./kit/hostErrors";
 import { checkOwnKey, checkSigner, expiryAccepted, type IdentitySpec, identityHandler } from "./kit/identity";
 import { label, loadSeed } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
+import { packedInputs } from "./kit/wire";
 
 function keyOf(ref: SigningKeyRef): string {
   return typeof ref === "string" ? ref : ref.key;
@@ -104,7 +106,7 @@ const signing = identityHandler<UserProps, UserState>(
   () => ({}),
 );
 
-export const handler: Handler<UserProps, UserState> = {
+const flat: Handler<UserProps, UserState> = {
   ...signing,
   async diff(id, olds, news) {
     // The account's signing keys and revocations shape the claims only through the signer's scope;
@@ -133,3 +135,8 @@ export const handler: Handler<UserProps, UserState> = {
     return signing.create(inputs);
   },
 };
+
+/** What Pulumi calls: the signer wiring arrives packed under `signing` (kit/wire.ts). */
+export const handler: Handler<UserProps, UserState> = quietExpectedFailures(
+  packedInputs(flat, "signing", USER_SIGNING_FIELDS, [...USER_SIGNING_FIELDS, "signerSeed"]),
+);

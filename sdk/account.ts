@@ -1,12 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RevokedActivation } from "../core/activation";
 import type { AccountClaims, Export, SigningKeyRef } from "../core/claimInputs";
+import { decodeJwt } from "../core/jwt";
+import { claimsHash } from "../core/normalize";
 import type { RemovedUser, RevocationTime } from "../core/revocation";
 import type { ResolverTls } from "../io/resolverClient";
-import type { AccountProps, AccountState } from "../provider/contracts";
+import type { ACCOUNT_SIGNING_FIELDS, AccountInputs, AccountState } from "../provider/contracts";
 
 import { IdentityResource } from "./identity";
-import { exposeKnown, identityKey } from "./known";
+import { derived, exposeKnown, identityKey } from "./known";
 import { openMembership } from "./membership";
 import type { Operator } from "./operator";
 import { secretInput } from "./secrets";
@@ -100,6 +102,12 @@ export type AccountArgs = {
  *
  * Outputs: `publicKey`, `jwt`, `seed` (secret), `pushedTo` (servers that took the JWT), and inputs.
  */
+/** What an Account registers: its inputs, and of its outputs only those not derived in the class. */
+type AccountResourceProps = Omit<
+  ResourceProps<AccountInputs, AccountState>,
+  "claimsHash" | "issuer" | "adoptionDrift" | "revocationTimes" | (typeof ACCOUNT_SIGNING_FIELDS)[number]
+> & { adoptionDrift?: undefined };
+
 export class Account extends IdentityResource {
   /** The signing keys as listed in the JWT. */
   declare public readonly signingKeys: pulumi.Output<SigningKeyRef[] | undefined>;
@@ -147,27 +155,28 @@ export class Account extends IdentityResource {
         name: args.name ?? name,
         seed: secretInput(identity.seed),
         signerSeed: secretInput(signerSeed),
-        operatorPublicKey: operator.publicKey,
-        operatorSigningKeys: operator.signingKeys,
-        operatorStrict: strict,
-        signedByIdentity: signer === undefined,
+        // One input, not four: each top-level input costs the program per resource (kit/wire.ts).
+        signing: {
+          operatorPublicKey: operator.publicKey,
+          operatorSigningKeys: operator.signingKeys,
+          operatorStrict: strict,
+          signedByIdentity: signer === undefined,
+        },
         signingKeys: refs,
         resolver: resolverInput(resolver),
         publicKey,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,
-        claimsHash: undefined,
-        adoptionDrift: undefined,
-        issuer: undefined,
+        // Only an adopted JWT can differ from the arguments; otherwise derived below, not registered.
+        ...(args.jwt === undefined ? {} : { adoptionDrift: undefined }),
         members: membership.list,
         activations: membership.activations,
         pushedTo: undefined,
         pushedHash: undefined,
         removedUsers: undefined,
         revokedActivations: undefined,
-        revocationTimes: undefined,
         drift: undefined,
-      } satisfies ResourceProps<AccountProps, AccountState>,
+      } satisfies AccountResourceProps,
       { ...opts, additionalSecretOutputs: ["seed", "signerSeed", "resolver"] },
       MODULE,
       "Account",
@@ -185,5 +194,9 @@ export class Account extends IdentityResource {
     exposeKnown(this, "operatorStrict", strict);
     exposeKnown(this, "revocations", args.revocations);
     exposeKnown(this, "exports", args.exports);
+    // Derived rather than registered: every registered output costs the program per resource.
+    derived(this, "issuer", () => this.jwt.apply((jwt) => decodeJwt(jwt).iss));
+    derived(this, "claimsHash", () => this.jwt.apply((jwt) => claimsHash(decodeJwt(jwt))));
+    if (args.jwt === undefined) derived(this, "adoptionDrift", () => pulumi.output(undefined));
   }
 }

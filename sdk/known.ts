@@ -46,3 +46,18 @@ export function identityKey(
   const made = new KeyPair(`${name}-key`, { kind }, { parent: opts?.parent, protect: opts?.protect });
   return { seed: made.seed, publicKey: made.publicKey };
 }
+
+/**
+ * Defines an output property of `resource` built by `make` on first read (then kept): for outputs
+ * derived from others, which cost nothing unless the program reads them.
+ */
+export function derived<T>(resource: pulumi.Resource, property: string, make: () => pulumi.Output<T>): void {
+  let value: pulumi.Output<T> | undefined;
+  Object.defineProperty(resource, property, {
+    get: () => {
+      value ??= make();
+      return value;
+    },
+    enumerable: true,
+  });
+}

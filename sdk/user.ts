@@ -1,11 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { SigningKeyRef, UserClaims } from "../core/claimInputs";
 import { formatCreds } from "../core/creds";
+import { decodeJwt } from "../core/jwt";
+import { claimsHash } from "../core/normalize";
 import type { RevocationTime } from "../core/revocation";
-import type { UserProps, UserState } from "../provider/contracts";
+import type { UserInputs, UserOutputs } from "../provider/contracts";
 import type { Account } from "./account";
 import { IdentityResource } from "./identity";
-import { exposeKnown } from "./known";
+import { derived } from "./known";
 import { joinMembership } from "./membership";
 import { secretInput } from "./secrets";
 import { SigningKey } from "./signingKey";
@@ -30,6 +32,12 @@ export interface AccountRef {
   /** The account's revocations: a user whose key is revoked there is never signed again. */
   revocations?: pulumi.Input<Record<string, RevocationTime> | undefined>;
 }
+
+/** What a User registers: its inputs, and of its outputs only those not derived in the class. */
+type UserResourceProps = Omit<
+  ResourceProps<UserInputs, UserOutputs>,
+  "claimsHash" | "issuer" | "adoptionDrift"
+> & { adoptionDrift?: undefined; signerSeed: unknown };
 
 /** Inputs of a {@link User}: its claims, plus who signs it. */
 export type UserArgs = {
@@ -76,19 +84,21 @@ export class User extends IdentityResource {
         name: args.name ?? name,
         seed: secretInput(key?.seed ?? args.seed),
         signerSeed: secretInput(signerSeed),
-        accountPublicKey: account.publicKey,
-        accountSigningKeys: account.signingKeys,
-        accountRevocations: account.revocations,
-        operatorStrict: account.operatorStrict,
-        signedByIdentity: signer === undefined,
-        signerScoped: signer instanceof SigningKey ? signer.scoped : undefined,
+        // One input, not six: each top-level input costs the program per resource (kit/wire.ts).
+        signing: {
+          accountPublicKey: account.publicKey,
+          accountSigningKeys: account.signingKeys,
+          accountRevocations: account.revocations,
+          operatorStrict: account.operatorStrict,
+          signedByIdentity: signer === undefined,
+          signerScoped: signer instanceof SigningKey ? signer.scoped : undefined,
+        },
         publicKey,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,
-        claimsHash: undefined,
-        adoptionDrift: undefined,
-        issuer: undefined,
-      } satisfies ResourceProps<UserProps, UserState>,
+        // Only an adopted JWT can differ from the arguments; otherwise derived below, not registered.
+        ...(args.jwt === undefined ? {} : { adoptionDrift: undefined }),
+      } satisfies UserResourceProps,
       { ...opts, additionalSecretOutputs: ["seed", "creds", "signerSeed"] },
       MODULE,
       "User",
@@ -100,17 +110,19 @@ export class User extends IdentityResource {
       expires: args.expires,
       revokeOnDelete: revokeOnDelete !== false,
     });
-    // Derived here rather than stored: the JWT and the seed are in state already, and a stored copy
-    // of both (encrypted) was the largest part of a user's state. A user declared by its public key
-    // has no seed here, so no creds (its owner joins the JWT to its own seed).
-    exposeKnown(
-      this,
-      "creds",
+    // Derived here rather than stored or registered: the JWT and the seed are in state already (a
+    // stored copy of both was the largest part of a user's state), and every registered output costs
+    // the program per resource. Built on first read. A user declared by its public key has no seed
+    // here, so no creds (its owner joins the JWT to its own seed).
+    derived(this, "creds", () =>
       pulumi.secret(
         pulumi
           .all([this.jwt, this.seed])
           .apply(([jwt, seed]) => (jwt && seed ? formatCreds(jwt, seed) : undefined)),
       ),
     );
+    derived(this, "issuer", () => this.jwt.apply((jwt) => decodeJwt(jwt).iss));
+    derived(this, "claimsHash", () => this.jwt.apply((jwt) => claimsHash(decodeJwt(jwt))));
+    if (args.jwt === undefined) derived(this, "adoptionDrift", () => pulumi.output(undefined));
   }
 }
