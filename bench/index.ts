@@ -8,6 +8,7 @@
  *   BENCH_NODE_OPTIONS                        passed as NODE_OPTIONS to the CLI steps (e.g. --cpu-prof)
  *   BENCH_KEEP=1                              keep the stacks' temp backends
  *   BENCH_REPEAT (3)                          runs of each step that changes nothing (median compared)
+ *   BENCH_REPEAT_UP (1)                       runs of the one-change up, setting and clearing it by turns
  *
  * Every step is printed with the load the machine was under while it ran (others share the cores).
  */

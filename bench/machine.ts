@@ -13,11 +13,20 @@ export function loadAvg(): number {
 
 const TICK = 100; // USER_HZ: clock ticks per second on Linux
 
-/** Busy clock ticks of the whole machine. */
+/** The machine's clock ticks: user nice system idle iowait irq softirq steal ... */
+function machineTicks(): number[] {
+  return fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+}
+
+/** Busy clock ticks of the whole machine: everything but idle and iowait. */
 function machineBusy(): number {
-  const cpu = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal ...: everything but idle and iowait is busy.
+  const cpu = machineTicks();
   return cpu.reduce((a, b) => a + b, 0) - cpu[3] - (cpu[4] ?? 0);
+}
+
+/** Ticks the hypervisor gave to other guests while this one wanted to run ("steal"). */
+function machineSteal(): number {
+  return machineTicks()[7] ?? 0;
 }
 
 /** Clock ticks used by this process and every child it has waited for (and theirs). */
@@ -37,11 +46,19 @@ export interface LoadSample {
   ownCores: number;
   /** Cores everything else on the machine kept busy on average. */
   otherCores: number;
+  /** Cores taken by the hypervisor for other guests on average (steal): a slower machine, unseen by load. */
+  stealCores: number;
 }
 
 /** Starts watching; the returned function ends the sample. */
 export function watchLoad(): () => LoadSample {
-  const start = { t: process.hrtime.bigint(), load: loadAvg(), busy: machineBusy(), own: ownBusy() };
+  const start = {
+    t: process.hrtime.bigint(),
+    load: loadAvg(),
+    busy: machineBusy(),
+    own: ownBusy(),
+    steal: machineSteal(),
+  };
   return () => {
     const secs = Number(process.hrtime.bigint() - start.t) / 1e9;
     const own = (ownBusy() - start.own) / TICK;
@@ -51,6 +68,7 @@ export function watchLoad(): () => LoadSample {
       loadAfter: loadAvg(),
       ownCores: own / secs,
       otherCores: Math.max(0, all - own) / secs,
+      stealCores: (machineSteal() - start.steal) / TICK / secs,
     };
   };
 }
@@ -58,7 +76,7 @@ export function watchLoad(): () => LoadSample {
 /** Short text for a sample, flagged when other work kept more than half a core busy. */
 export function loadText(s: LoadSample): string {
   const flag = s.otherCores > 0.5 ? " LOADED" : "";
-  return `load ${s.loadBefore.toFixed(2)}→${s.loadAfter.toFixed(2)}, others ${s.otherCores.toFixed(2)} cores${flag}`;
+  return `load ${s.loadBefore.toFixed(2)}→${s.loadAfter.toFixed(2)}, others ${s.otherCores.toFixed(2)} cores, steal ${s.stealCores.toFixed(2)}${flag}`;
 }
 
 /** One line describing the machine. */

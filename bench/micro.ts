@@ -8,8 +8,9 @@ import * as nkeys from "@nats-io/nkeys";
 import * as pulumi from "@pulumi/pulumi";
 import { createKeyPair } from "../core/nkeys";
 import { handler as accountHandler } from "../provider/account";
-import type { AccountProps, UserProps } from "../provider/contracts";
+import { type AccountProps, USER_SIGNING_FIELDS, type UserProps } from "../provider/contracts";
 import { providerFor, providerSource } from "../provider/kit/handler";
+import { pack } from "../provider/kit/wire";
 import { handler as userHandler } from "../provider/user";
 import { world } from "../test/harness/identities";
 
@@ -62,9 +63,21 @@ export async function runMicro(): Promise<void> {
 
   // What a no-op preview asks of the provider per resource: check, then diff against the stored state.
   const [, um2] = await timed(async () => {
-    for (const u of issued) {
+    for (const [i, u] of issued.entries()) {
       const { creds: _c, ...state } = u;
-      const news = { ...state } as UserProps;
+      // The inputs as the SDK sends them: the state plus the signer wiring (kept only in the inputs).
+      const acct = made[i % made.length];
+      const news = pack(
+        {
+          ...state,
+          signerSeed: String(acct.userSignerSeed),
+          accountPublicKey: acct.publicKey,
+          accountSigningKeys: acct.signingKeys,
+          operatorStrict: acct.operatorStrict,
+        } as UserProps,
+        "signing",
+        USER_SIGNING_FIELDS,
+      );
       await userHandler.check(state, news);
       await userHandler.diff(u.publicKey, state, news);
     }

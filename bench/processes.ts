@@ -88,3 +88,13 @@ export function watchProcesses(root: number, everyMs = 250): { stop(): ProcessFi
     },
   };
 }
+
+/** CPU ms used so far by the processes under `root` whose command line contains `match`. */
+export function descendantsCpuMs(root: number, match: string): number {
+  let ms = 0;
+  for (const pid of descendants(root)) {
+    if (!read(`/proc/${pid}/cmdline`)?.includes(match)) continue;
+    ms += cpuMs(pid) ?? 0;
+  }
+  return ms;
+}

@@ -16,6 +16,7 @@ import { lookupAccount, pushAccount } from "../provider/kit/accountResolver";
 import { startCluster } from "../test/harness/natsServer";
 import { toolPath } from "../test/harness/paths";
 import { type LoadSample, loadText, watchLoad } from "./machine";
+import { descendantsCpuMs } from "./processes";
 
 export interface PushResults {
   accounts: number;
@@ -23,6 +24,11 @@ export interface PushResults {
   ours: { ms: number; load: LoadSample; concurrentMs: number; concurrentLoad: LoadSample; allMs: number };
   nsc: { ms: number; load: LoadSample; heldPerServer: number[]; error?: string };
   lookups: { count: number; ms: number; load: LoadSample; concurrentMs: number; heldEverywhere: number };
+}
+
+/** The servers' and the client's CPU during a push (the servers' is what bounds it on this machine). */
+function cpuText(c: { serversMs: number; clientMs: number }): string {
+  return `[cpu: 3 servers ${(c.serversMs / 1000).toFixed(2)} s, this client ${(c.clientMs / 1000).toFixed(2)} s]`;
 }
 
 /** Pulumi's default `--parallel` on this machine (`pulumi up --help`: 4 per core, 8 here). */
@@ -106,8 +112,16 @@ export async function runPush(accounts: number, lookups: number): Promise<PushRe
       const cluster = await startCluster(3, { body: store.config });
       const p = props(cluster.urls);
       await sharedResolver({ servers: [cluster.urls[0]], creds: store.creds }); // connect outside the timing
+      // CPU of the servers and of this process (the client) during the push: which one bounds it.
+      const servers0 = descendantsCpuMs(process.pid, "nats-server");
+      const client0 = process.cpuUsage();
       const run = await timed(() => pool(store.jwts, limit, (jwt, i) => pushAccount(`A${i}`, p, jwt)));
-      return { cluster, p, run };
+      const client = process.cpuUsage(client0);
+      const cpu = {
+        serversMs: descendantsCpuMs(process.pid, "nats-server") - servers0,
+        clientMs: (client.user + client.system) / 1000,
+      };
+      return { cluster, p, run, cpu };
     };
     let ours: PushResults["ours"];
     let lookup: PushResults["lookups"];
@@ -116,20 +130,20 @@ export async function runPush(accounts: number, lookups: number): Promise<PushRe
       await seq.cluster[Symbol.asyncDispose]();
       await closeAllResolvers();
       w.write(
-        `  pulumi-nats-auth push, one after another: ${(seq.run.ms / 1000).toFixed(2)} s (${(seq.run.ms / accounts).toFixed(1)} ms each, 3/3 servers confirmed each)  ${loadText(seq.run.load)}\n`,
+        `  pulumi-nats-auth push, one after another: ${(seq.run.ms / 1000).toFixed(2)} s (${(seq.run.ms / accounts).toFixed(1)} ms each, 3/3 servers confirmed each)  ${cpuText(seq.cpu)}  ${loadText(seq.run.load)}\n`,
       );
       const eight = await pushAll(PULUMI_PARALLEL);
       await eight.cluster[Symbol.asyncDispose]();
       await closeAllResolvers();
       w.write(
-        `  pulumi-nats-auth push, ${PULUMI_PARALLEL} at a time (pulumi's default --parallel here): ${(eight.run.ms / 1000).toFixed(2)} s  ${loadText(eight.run.load)}\n`,
+        `  pulumi-nats-auth push, ${PULUMI_PARALLEL} at a time (pulumi's default --parallel here): ${(eight.run.ms / 1000).toFixed(2)} s  ${cpuText(eight.cpu)}  ${loadText(eight.run.load)}\n`,
       );
       await using all = await pushAll(accounts).then((x) => ({
         ...x,
         [Symbol.asyncDispose]: () => x.cluster[Symbol.asyncDispose](),
       }));
       w.write(
-        `  pulumi-nats-auth push, all ${accounts} at once: ${(all.run.ms / 1000).toFixed(2)} s  ${loadText(all.run.load)}\n`,
+        `  pulumi-nats-auth push, all ${accounts} at once: ${(all.run.ms / 1000).toFixed(2)} s  ${cpuText(all.cpu)}  ${loadText(all.run.load)}\n`,
       );
       ours = {
         ms: seq.run.ms,

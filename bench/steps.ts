@@ -29,13 +29,26 @@ const CHANGED = { BENCH_CHANGE: "1" };
 /**
  * `repeat`: the step changes nothing, so it runs BENCH_REPEAT times (default 3), floor and package
  * taking turns, and the median of each is compared: one run of a 10–30 s step moves by a third when
- * the machine's neighbours do.
+ * the machine's neighbours do. `alternate`: the one-change `up` is repeated BENCH_REPEAT_UP times the
+ * same way, setting and clearing the change by turns (an odd count, so the state ends changed).
  */
-const STEPS: { step: string; args: string[]; env?: Record<string, string>; repeat?: boolean }[] = [
+const STEPS: {
+  step: string;
+  args: string[];
+  env?: Record<string, string>;
+  repeat?: boolean;
+  /** Repeated with the change and without it by turns (every run changes one account; the last has it). */
+  alternate?: boolean;
+}[] = [
   { step: "pulumi up from empty", args: ["up", "--yes", "--skip-preview"] },
   { step: "no-op pulumi preview", args: ["preview"], repeat: true },
   { step: "one account limit changed: preview", args: ["preview"], env: CHANGED, repeat: true },
-  { step: "one account limit changed: up", args: ["up", "--yes", "--skip-preview"], env: CHANGED },
+  {
+    step: "one account limit changed: up",
+    args: ["up", "--yes", "--skip-preview"],
+    env: CHANGED,
+    alternate: true,
+  },
   {
     step: "pulumi refresh (no resolver)",
     args: ["refresh", "--yes", "--skip-preview"],
@@ -45,6 +58,8 @@ const STEPS: { step: string; args: string[]; env?: Record<string, string>; repea
 ];
 
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
+/** Runs of the one-change `up` (odd; default 1 keeps `npm run bench` under 20 minutes at 100 × 10). */
+const UP_REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT_UP ?? 1)) | 1;
 
 /** The run with the median time (the lower middle one for an even count). */
 function median(runs: Run[]): Run {
@@ -95,9 +110,11 @@ export async function runCliSteps(size: BenchSize, env: Record<string, string> =
       const stepEnv = { ...sizeEnv, ...s.env };
       const floorRuns: Run[] = [];
       const natsRuns: Run[] = [];
-      for (let i = 0; i < (s.repeat ? REPEAT : 1); i++) {
-        floorRuns.push(await floor.run(s.args, stepEnv));
-        natsRuns.push(await nats.run(s.args, stepEnv));
+      const runs = s.alternate ? UP_REPEAT : s.repeat ? REPEAT : 1;
+      for (let i = 0; i < runs; i++) {
+        const env = s.alternate && i % 2 === 1 ? sizeEnv : stepEnv;
+        floorRuns.push(await floor.run(s.args, env));
+        natsRuns.push(await nats.run(s.args, env));
       }
       const r: StepResult = {
         step: s.step,
