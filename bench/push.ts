@@ -108,53 +108,35 @@ export async function runPush(accounts: number, lookups: number): Promise<PushRe
     // This package: every push needs all 3 servers' own confirmation (expectedServers 3), or it throws.
     // Each way of pushing gets a fresh cluster: a server that already holds a JWT does not write it
     // again, so pushing the same accounts twice to one cluster would flatter the second figure.
-    const pushAll = async (limit: number) => {
-      const cluster = await startCluster(3, { body: store.config });
+    // `report` says what the push took; `then` runs on the same cluster after it (the lookups). The
+    // cluster stops either way.
+    const pushOnFresh = async <T>(
+      limit: number,
+      report: (ms: number) => string,
+      then?: (p: AccountProps) => Promise<T>,
+    ) => {
+      await using cluster = await startCluster(3, { body: store.config });
       const p = props(cluster.urls);
       await sharedResolver({ servers: [cluster.urls[0]], creds: store.creds }); // connect outside the timing
-      // CPU of the servers and of this process (the client) during the push: which one bounds it.
-      const servers0 = descendantsCpuMs(process.pid, "nats-server");
-      const client0 = process.cpuUsage();
-      const run = await timed(() => pool(store.jwts, limit, (jwt, i) => pushAccount(`A${i}`, p, jwt)));
-      const client = process.cpuUsage(client0);
-      const cpu = {
-        serversMs: descendantsCpuMs(process.pid, "nats-server") - servers0,
-        clientMs: (client.user + client.system) / 1000,
-      };
-      return { cluster, p, run, cpu };
+      try {
+        // CPU of the servers and of this process (the client) during the push: which one bounds it.
+        const servers0 = descendantsCpuMs(process.pid, "nats-server");
+        const client0 = process.cpuUsage();
+        const run = await timed(() => pool(store.jwts, limit, (jwt, i) => pushAccount(`A${i}`, p, jwt)));
+        const client = process.cpuUsage(client0);
+        const cpu = {
+          serversMs: descendantsCpuMs(process.pid, "nats-server") - servers0,
+          clientMs: (client.user + client.system) / 1000,
+        };
+        w.write(`${report(run.ms)}  ${cpuText(cpu)}  ${loadText(run.load)}\n`);
+        return { run, after: then ? await then(p) : undefined };
+      } finally {
+        await closeAllResolvers();
+      }
     };
-    let ours: PushResults["ours"];
-    let lookup: PushResults["lookups"];
-    {
-      const seq = await pushAll(1);
-      await seq.cluster[Symbol.asyncDispose]();
-      await closeAllResolvers();
-      w.write(
-        `  pulumi-nats-auth push, one after another: ${(seq.run.ms / 1000).toFixed(2)} s (${(seq.run.ms / accounts).toFixed(1)} ms each, 3/3 servers confirmed each)  ${cpuText(seq.cpu)}  ${loadText(seq.run.load)}\n`,
-      );
-      const eight = await pushAll(PULUMI_PARALLEL);
-      await eight.cluster[Symbol.asyncDispose]();
-      await closeAllResolvers();
-      w.write(
-        `  pulumi-nats-auth push, ${PULUMI_PARALLEL} at a time (pulumi's default --parallel here): ${(eight.run.ms / 1000).toFixed(2)} s  ${cpuText(eight.cpu)}  ${loadText(eight.run.load)}\n`,
-      );
-      await using all = await pushAll(accounts).then((x) => ({
-        ...x,
-        [Symbol.asyncDispose]: () => x.cluster[Symbol.asyncDispose](),
-      }));
-      w.write(
-        `  pulumi-nats-auth push, all ${accounts} at once: ${(all.run.ms / 1000).toFixed(2)} s  ${cpuText(all.cpu)}  ${loadText(all.run.load)}\n`,
-      );
-      ours = {
-        ms: seq.run.ms,
-        load: seq.run.load,
-        concurrentMs: eight.run.ms,
-        concurrentLoad: eight.run.load,
-        allMs: all.run.ms,
-      };
 
-      // Refresh with a resolver: each account's read looks it up on every server and checks trust.
-      const p = all.p;
+    // Refresh with a resolver: each account's read looks it up on every server and checks trust.
+    const lookAll = async (p: AccountProps): Promise<PushResults["lookups"]> => {
       const n = Math.min(lookups, accounts);
       const look = (jwt: string) =>
         lookupAccount(p.resolver!, { ...p, publicKey: subOf(jwt), jwt } as AccountProps);
@@ -168,9 +150,32 @@ export async function runPush(accounts: number, lookups: number): Promise<PushRe
         `  lookups of ${n} accounts (refresh with resolver): ${(lseq.ms / 1000).toFixed(2)} s one after another, ` +
           `${(lpar.ms / 1000).toFixed(2)} s 16 at a time; held on 3/3 servers: ${lseq.out}/${n}  ${loadText(lseq.load)}\n`,
       );
-      lookup = { count: n, ms: lseq.ms, load: lseq.load, concurrentMs: lpar.ms, heldEverywhere: lseq.out };
-      await closeAllResolvers();
-    }
+      return { count: n, ms: lseq.ms, load: lseq.load, concurrentMs: lpar.ms, heldEverywhere: lseq.out };
+    };
+
+    const seq = await pushOnFresh(
+      1,
+      (ms) =>
+        `  pulumi-nats-auth push, one after another: ${(ms / 1000).toFixed(2)} s (${(ms / accounts).toFixed(1)} ms each, 3/3 servers confirmed each)`,
+    );
+    const eight = await pushOnFresh(
+      PULUMI_PARALLEL,
+      (ms) =>
+        `  pulumi-nats-auth push, ${PULUMI_PARALLEL} at a time (pulumi's default --parallel here): ${(ms / 1000).toFixed(2)} s`,
+    );
+    const all = await pushOnFresh(
+      accounts,
+      (ms) => `  pulumi-nats-auth push, all ${accounts} at once: ${(ms / 1000).toFixed(2)} s`,
+      lookAll,
+    );
+    const ours: PushResults["ours"] = {
+      ms: seq.run.ms,
+      load: seq.run.load,
+      concurrentMs: eight.run.ms,
+      concurrentLoad: eight.run.load,
+      allMs: all.run.ms,
+    };
+    const lookup = all.after!;
 
     // nsc push -A, as its users run it, to a fresh cluster; then count what each server holds.
     let nsc: PushResults["nsc"];

@@ -126,6 +126,9 @@ export interface AccountProps extends AccountClaims, IdentityProps, IssuedProps 
   /** The ActivationTokens this account issued in the program (set by the SDK): one that leaves is revoked. */
   activations?: ActivationMember[];
 }
+/** Props `P` with the signer wiring `F` packed under `signing`, as the SDK sends them (kit/wire.ts). */
+type PackedSigning<P, F extends keyof P> = Omit<P, F> & { signing: Pick<P, F> };
+
 /**
  * The account's signer wiring: the SDK sends these packed under `signing` (one input instead of
  * four, see kit/wire.ts; the signer seed stays an input of its own, a secret); handlers read them
@@ -139,9 +142,7 @@ export const ACCOUNT_SIGNING_FIELDS = [
 ] as const satisfies readonly (keyof AccountProps)[];
 type AccountSigningField = (typeof ACCOUNT_SIGNING_FIELDS)[number];
 /** An Account's inputs as the SDK sends them. */
-export type AccountInputs = Omit<AccountProps, AccountSigningField> & {
-  signing: Pick<AccountProps, AccountSigningField>;
-};
+export type AccountInputs = PackedSigning<AccountProps, AccountSigningField>;
 export type AccountState = AccountProps &
   Signed & {
     /** Claims hash of what the resolver holds ("" when it holds nothing). */
@@ -184,7 +185,7 @@ export const USER_SIGNING_FIELDS = [
 ] as const satisfies readonly (keyof UserProps)[];
 type UserSigningField = (typeof USER_SIGNING_FIELDS)[number];
 /** A User's inputs as the SDK sends them. */
-export type UserInputs = Omit<UserProps, UserSigningField> & { signing: Pick<UserProps, UserSigningField> };
+export type UserInputs = PackedSigning<UserProps, UserSigningField>;
 /** A User's outputs as the handler stores them (0.1.0 state also holds these fields flat). */
 export type UserOutputs = Omit<UserState, UserSigningField | "signerSeed">;
 

@@ -1,14 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RevokedActivation } from "../core/activation";
 import type { AccountClaims, Export, SigningKeyRef } from "../core/claimInputs";
-import { decodeJwt } from "../core/jwt";
-import { claimsHash } from "../core/normalize";
 import type { RemovedUser, RevocationTime } from "../core/revocation";
 import type { ResolverTls } from "../io/resolverClient";
 import type { ACCOUNT_SIGNING_FIELDS, AccountInputs, AccountState } from "../provider/contracts";
 
 import { IdentityResource } from "./identity";
-import { derived, exposeKnown, identityKey } from "./known";
+import { exposeKnown, identityKey } from "./known";
 import { openMembership } from "./membership";
 import type { Operator } from "./operator";
 import { secretInput } from "./secrets";
@@ -96,18 +94,18 @@ export type AccountArgs = {
     resolver?: ResolverArgs;
   };
 
-/**
- * A NATS account (nsc `add account` / `edit account`): limits, JetStream, exports and imports,
- * mappings, signing keys, revocations. Every limit is written explicitly (-1 = unlimited).
- *
- * Outputs: `publicKey`, `jwt`, `seed` (secret), `pushedTo` (servers that took the JWT), and inputs.
- */
 /** What an Account registers: its inputs, and of its outputs only those not derived in the class. */
 type AccountResourceProps = Omit<
   ResourceProps<AccountInputs, AccountState>,
   "claimsHash" | "issuer" | "adoptionDrift" | "revocationTimes" | (typeof ACCOUNT_SIGNING_FIELDS)[number]
 > & { adoptionDrift?: undefined };
 
+/**
+ * A NATS account (nsc `add account` / `edit account`): limits, JetStream, exports and imports,
+ * mappings, signing keys, revocations. Every limit is written explicitly (-1 = unlimited).
+ *
+ * Outputs: `publicKey`, `jwt`, `seed` (secret), `pushedTo` (servers that took the JWT), and inputs.
+ */
 export class Account extends IdentityResource {
   /** The signing keys as listed in the JWT. */
   declare public readonly signingKeys: pulumi.Output<SigningKeyRef[] | undefined>;
@@ -194,9 +192,6 @@ export class Account extends IdentityResource {
     exposeKnown(this, "operatorStrict", strict);
     exposeKnown(this, "revocations", args.revocations);
     exposeKnown(this, "exports", args.exports);
-    // Derived rather than registered: every registered output costs the program per resource.
-    derived(this, "issuer", () => this.jwt.apply((jwt) => decodeJwt(jwt).iss));
-    derived(this, "claimsHash", () => this.jwt.apply((jwt) => claimsHash(decodeJwt(jwt))));
-    if (args.jwt === undefined) derived(this, "adoptionDrift", () => pulumi.output(undefined));
+    this.deriveFromJwt(args.jwt !== undefined);
   }
 }

@@ -1,5 +1,8 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import { decodeJwt } from "../core/jwt";
+import { claimsHash } from "../core/normalize";
 import { DynamicResource } from "./dynamic";
+import { derived } from "./known";
 
 /**
  * What every resource with a JWT (Operator, Account, User) outputs. Declared once here; the classes
@@ -24,4 +27,15 @@ export abstract class IdentityResource extends DynamicResource {
    * a preview shows this before `up` does it.
    */
   declare public readonly adoptionDrift: pulumi.Output<Record<string, string> | undefined>;
+
+  /**
+   * Defines `issuer` and `claimsHash` from the JWT, and `adoptionDrift` when no JWT is adopted (only
+   * an adopted one can differ), instead of registering them: every registered output costs the
+   * program per resource (kit/wire.ts). Built only when the program reads them.
+   */
+  protected deriveFromJwt(adopting: boolean): void {
+    derived(this, "issuer", () => this.jwt.apply((jwt) => decodeJwt(jwt).iss));
+    derived(this, "claimsHash", () => this.jwt.apply((jwt) => claimsHash(decodeJwt(jwt))));
+    if (!adopting) derived(this, "adoptionDrift", () => pulumi.output(undefined));
+  }
 }

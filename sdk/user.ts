@@ -1,8 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { SigningKeyRef, UserClaims } from "../core/claimInputs";
 import { formatCreds } from "../core/creds";
-import { decodeJwt } from "../core/jwt";
-import { claimsHash } from "../core/normalize";
 import type { RevocationTime } from "../core/revocation";
 import type { UserInputs, UserOutputs } from "../provider/contracts";
 import type { Account } from "./account";
@@ -37,7 +35,7 @@ export interface AccountRef {
 type UserResourceProps = Omit<
   ResourceProps<UserInputs, UserOutputs>,
   "claimsHash" | "issuer" | "adoptionDrift"
-> & { adoptionDrift?: undefined; signerSeed: unknown };
+> & { adoptionDrift?: undefined };
 
 /** Inputs of a {@link User}: its claims, plus who signs it. */
 export type UserArgs = {
@@ -121,8 +119,6 @@ export class User extends IdentityResource {
           .apply(([jwt, seed]) => (jwt && seed ? formatCreds(jwt, seed) : undefined)),
       ),
     );
-    derived(this, "issuer", () => this.jwt.apply((jwt) => decodeJwt(jwt).iss));
-    derived(this, "claimsHash", () => this.jwt.apply((jwt) => claimsHash(decodeJwt(jwt))));
-    if (args.jwt === undefined) derived(this, "adoptionDrift", () => pulumi.output(undefined));
+    this.deriveFromJwt(args.jwt !== undefined);
   }
 }

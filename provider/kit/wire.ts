@@ -5,8 +5,9 @@
  * recording a stack trace formatted through the language host's source maps (bench/RESULTS.md,
  * "Where the time goes"). A User's signer wiring (six values the program never reads back) is
  * therefore one input. The signer seed stays an input of its own: a secret inside an object makes
- * Pulumi treat the whole object as secret, and the wiring should read plainly in a diff. Handlers keep their flat contract: this wrapper unpacks at the boundary, so
- * state written flat by earlier releases reads the same, and packs what `check` returns.
+ * Pulumi treat the whole object as secret, and the wiring should read plainly in a diff. Handlers
+ * keep their flat contract: this wrapper unpacks at the boundary, so state written flat by earlier
+ * releases reads the same, and packs what `check` returns.
  */
 import type { Handler } from "./handler";
 
