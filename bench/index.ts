@@ -6,6 +6,8 @@
  *   BENCH_LOOKUPS (100)                       accounts looked up (refresh with a resolver)
  *   BENCH_ONLY=cli,push,micro                 run only these parts
  *   BENCH_NODE_OPTIONS                        passed as NODE_OPTIONS to the CLI steps (e.g. --cpu-prof)
+ *   BENCH_ENGINE_PROFILE=<dir>                the engine's CPU profile per CLI run (pulumi --profiling)
+ *   BENCH_TYPESCRIPT=false                    both programs run without ts-node (Pulumi.yaml runtime option)
  *   BENCH_KEEP=1                              keep the stacks' temp backends
  *   BENCH_REPEAT (3)                          runs of each step that changes nothing (median compared)
  *   BENCH_REPEAT_UP (1)                       runs of the one-change up, setting and clearing it by turns

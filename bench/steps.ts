@@ -3,6 +3,8 @@
  * of trivial dynamic resources) take each step one after the other, so both see the same machine.
  */
 
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { loadText } from "./machine";
 import { BenchProject, type Run } from "./project";
 import { type BenchSize, resourceCount } from "./size";
@@ -61,6 +63,18 @@ const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 /** Runs of the one-change `up` (odd; default 1 keeps `npm run bench` under 20 minutes at 100 × 10). */
 const UP_REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT_UP ?? 1)) | 1;
 
+/**
+ * BENCH_ENGINE_PROFILE=<dir>: the CLI's own `--profiling` flag, so the engine (Go) writes a CPU profile
+ * per run, `<dir>/<program>-<step>-<run>.<pid>.cpu` (read it with `go tool pprof -top`).
+ */
+function profiling(program: string, step: string, run: number): string[] {
+  const dir = process.env.BENCH_ENGINE_PROFILE;
+  if (!dir) return [];
+  fs.mkdirSync(dir, { recursive: true });
+  const slug = step.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "");
+  return ["--profiling", path.join(path.resolve(dir), `${program}-${slug}-${run}`)];
+}
+
 /** The run with the median time (the lower middle one for an even count). */
 function median(runs: Run[]): Run {
   const sorted = [...runs].sort((a, b) => a.ms - b.ms);
@@ -113,8 +127,8 @@ export async function runCliSteps(size: BenchSize, env: Record<string, string> =
       const runs = s.alternate ? UP_REPEAT : s.repeat ? REPEAT : 1;
       for (let i = 0; i < runs; i++) {
         const env = s.alternate && i % 2 === 1 ? sizeEnv : stepEnv;
-        floorRuns.push(await floor.run(s.args, env));
-        natsRuns.push(await nats.run(s.args, env));
+        floorRuns.push(await floor.run([...s.args, ...profiling("floor", s.step, i)], env));
+        natsRuns.push(await nats.run([...s.args, ...profiling("nats", s.step, i)], env));
       }
       const r: StepResult = {
         step: s.step,
@@ -133,16 +147,16 @@ export async function runCliSteps(size: BenchSize, env: Record<string, string> =
       return { bytes: Buffer.byteLength(text), resources };
     };
     const ns = await sizeOf(nats);
-    const fs = await sizeOf(floor);
+    const fl = await sizeOf(floor);
     const bytes = {
       nats: ns.bytes / ns.resources,
-      floor: fs.bytes / fs.resources,
+      floor: fl.bytes / fl.resources,
       natsResources: ns.resources,
-      floorResources: fs.resources,
+      floorResources: fl.resources,
     };
     process.stdout.write(
       `\n## pulumi stack export, bytes per resource\n  nats  ${bytes.nats.toFixed(0)} (${ns.bytes} B / ${ns.resources})\n` +
-        `  floor ${bytes.floor.toFixed(0)} (${fs.bytes} B / ${fs.resources})\n  ratio ${ratio(bytes.nats, bytes.floor)}\n`,
+        `  floor ${bytes.floor.toFixed(0)} (${fl.bytes} B / ${fl.resources})\n  ratio ${ratio(bytes.nats, bytes.floor)}\n`,
     );
     return { steps, bytes };
   } finally {
