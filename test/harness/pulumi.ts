@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
 import {
   type ConfigMap,
   type DestroyResult,
@@ -242,6 +243,25 @@ export function findSecrets(where: string, text: string): string[] {
 }
 
 /**
+ * A file's text as the scan reads it. Gzip is opened: the CLI writes each command's log to
+ * `$PULUMI_HOME/logs`, plain gzip until the stack's secrets manager is loaded and encrypted (with the
+ * stack's key, like the state's secrets) from then on, and a secret inside the gzip would not match
+ * in the raw bytes. Encrypted logs stay opaque.
+ */
+function readScannable(file: string): string {
+  const bytes = fs.readFileSync(file);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      // A stream cut short (a CLI killed while writing) still yields what it holds.
+      return zlib.gunzipSync(bytes, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString("latin1");
+    } catch {
+      // Not gzip after all: the raw bytes, as for any file.
+    }
+  }
+  return bytes.toString("latin1");
+}
+
+/**
  * Every file under `root` (or `root` itself), except the plugins and node_modules the CLI keeps
  * there and creds files that were asked for (`*.creds`, which must be 0600).
  */
@@ -262,7 +282,7 @@ export function scanFiles(root: string): string[] {
       return;
     }
     if (st.size > 64 << 20) return;
-    out.push(...findSecrets(p, fs.readFileSync(p, "latin1")));
+    out.push(...findSecrets(p, readScannable(p)));
   };
   visit(root);
   return out;
