@@ -33,10 +33,16 @@ describe("e2e multi-env example", () => {
   const stacks: Partial<Record<Env, TestStack>> = {};
   const servers: NatsServer[] = [];
   after(async () => {
-    await Promise.all(Object.values(stacks).map((t) => t?.dispose()));
-    await Promise.all(servers.map((s) => s[Symbol.asyncDispose]()));
-    // The committed stack files are the example; the run's config (ports, secret) is not.
-    for (const [file, text] of Object.entries(stackFiles)) fs.writeFileSync(file, text);
+    try {
+      // Both disposes run to the end (and report) even when one finds a secret in the open.
+      const disposed = await Promise.allSettled(Object.values(stacks).map((t) => t?.dispose()));
+      const failed = disposed.find((r) => r.status === "rejected");
+      if (failed) throw failed.reason;
+    } finally {
+      await Promise.all(servers.map((s) => s[Symbol.asyncDispose]()));
+      // The committed stack files are the example; the run's config (ports, secret) is not.
+      for (const [file, text] of Object.entries(stackFiles)) fs.writeFileSync(file, text);
+    }
   });
 
   it("multi-env - dev and prod on their own servers: isolated, previews scoped, no seed in plain text", async () => {

@@ -23,12 +23,20 @@ export const PASSPHRASE = "test-passphrase";
 
 /** A stack of a test program in its own temp backend; `dispose()` destroys it and removes the dir. */
 export class TestStack {
+  /**
+   * Stacks per temp dir: several stacks may share one environment (one backend, one PULUMI_HOME),
+   * and the dir goes only with the last of them, so one stack's dispose never removes the backend
+   * another is still destroying or the files another is still scanning.
+   */
+  private static readonly users = new Map<string, number>();
   readonly logs: string[] = [];
   private constructor(
     readonly stack: Stack,
     readonly dir: string,
     readonly env: Record<string, string>,
-  ) {}
+  ) {
+    TestStack.users.set(dir, (TestStack.users.get(dir) ?? 0) + 1);
+  }
 
   /**
    * A temp dir holding the local backend and PULUMI_HOME, and the environment that points at them
@@ -201,7 +209,12 @@ export class TestStack {
       if (fs.existsSync(this.stackFile)) found.push(...scanFiles(this.stackFile));
       fs.rmSync(this.stackFile, { force: true });
     }
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    const left = (TestStack.users.get(this.dir) ?? 1) - 1;
+    if (left > 0) TestStack.users.set(this.dir, left);
+    else {
+      TestStack.users.delete(this.dir);
+      fs.rmSync(this.dir, { recursive: true, force: true });
+    }
     if (found.length) {
       throw new Error(
         `secrets in the open (destroyed: ${destroyed}):\n  ${[...new Set(found)].join("\n  ")}`,
