@@ -261,8 +261,14 @@ export function findSecrets(where: string, text: string): string[] {
  * stack's key, like the state's secrets) from then on, and a secret inside the gzip would not match
  * in the raw bytes. Encrypted logs stay opaque.
  */
-function readScannable(file: string): string {
-  const bytes = fs.readFileSync(file);
+function readScannable(file: string): string | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       // A stream cut short (a CLI killed while writing) still yields what it holds.
@@ -282,7 +288,10 @@ export function scanFiles(root: string): string[] {
   if (!fs.existsSync(root)) return [];
   const out: string[] = [];
   const visit = (p: string): void => {
-    const st = fs.lstatSync(p);
+    // A file gone between readdir and here (the CLI renames its log when it starts encrypting it)
+    // holds nothing any more; one still there is read.
+    const st = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (!st) return;
     if (st.isSymbolicLink()) return;
     if (st.isDirectory()) {
       if (["plugins", "node_modules", ".git"].includes(path.basename(p))) return;
@@ -295,7 +304,8 @@ export function scanFiles(root: string): string[] {
       return;
     }
     if (st.size > 64 << 20) return;
-    out.push(...findSecrets(p, readScannable(p)));
+    const text = readScannable(p);
+    if (text !== undefined) out.push(...findSecrets(p, text));
   };
   visit(root);
   return out;
