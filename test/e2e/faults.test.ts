@@ -129,6 +129,24 @@ async function heldNames(url: string, sysCreds: string, sysPub: string): Promise
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Kills what a killed CLI left running under this stack's PULUMI_HOME: the provider plugin, which
+ * the CLI starts in its own process group, is orphaned by a kill -9 of the CLI and would otherwise
+ * outlive the test (each CI run used to leave one idle dynamic-provider process behind).
+ */
+function killLeftovers(home: string | undefined): void {
+  if (!home || !fs.existsSync("/proc")) return;
+  const mark = `PULUMI_HOME=${home}\0`;
+  for (const pid of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/environ`, "latin1").includes(mark))
+        process.kill(Number(pid), "SIGKILL");
+    } catch {
+      // Gone already, or not ours to read.
+    }
+  }
+}
+
 describe("e2e faults - servers down, frozen, unreachable at refresh, and a killed pulumi up", () => {
   let t: TestStack;
   let a: NatsServer;
@@ -277,8 +295,9 @@ describe("e2e faults - servers down, frozen, unreachable at refresh, and a kille
       {
         cwd: t.stack.workspace.workDir,
         env: { ...process.env, ...t.env },
-        // Its own process group: the kill takes the CLI, the language host, the program and the
-        // provider plugin together, as a kill -9 of a CI job would.
+        // Its own process group: the kill takes the CLI, the language host and the program
+        // together, as a kill -9 of a CI job would. (The CLI starts the provider plugin in a group
+        // of its own, which outlives the kill: see killLeftovers.)
         detached: true,
         stdio: ["ignore", "pipe", "pipe"],
       },
@@ -302,6 +321,7 @@ describe("e2e faults - servers down, frozen, unreachable at refresh, and a kille
     } finally {
       if (child.pid) process.kill(-child.pid, "SIGKILL");
       await exited;
+      killLeftovers(t.env.PULUMI_HOME);
     }
 
     // The killed run left its lock: the next up refuses until `pulumi cancel`.
