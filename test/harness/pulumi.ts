@@ -29,6 +29,8 @@ export class TestStack {
    * another is still destroying or the files another is still scanning.
    */
   private static readonly users = new Map<string, number>();
+  /** This stack's share of its dir was given back (a second dispose must not give it back again). */
+  private released = false;
   readonly logs: string[] = [];
   private constructor(
     readonly stack: Stack,
@@ -209,11 +211,14 @@ export class TestStack {
       if (fs.existsSync(this.stackFile)) found.push(...scanFiles(this.stackFile));
       fs.rmSync(this.stackFile, { force: true });
     }
-    const left = (TestStack.users.get(this.dir) ?? 1) - 1;
-    if (left > 0) TestStack.users.set(this.dir, left);
-    else {
-      TestStack.users.delete(this.dir);
-      fs.rmSync(this.dir, { recursive: true, force: true });
+    if (!this.released) {
+      this.released = true;
+      const left = (TestStack.users.get(this.dir) ?? 1) - 1;
+      if (left > 0) TestStack.users.set(this.dir, left);
+      else {
+        TestStack.users.delete(this.dir);
+        fs.rmSync(this.dir, { recursive: true, force: true });
+      }
     }
     if (found.length) {
       throw new Error(
