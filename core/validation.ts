@@ -40,8 +40,40 @@ export class Checker {
     return this.#pending(value);
   }
 
+  /** Records a failure; the same failure found by two checks (a subject is also text) is kept once. */
   fail(property: string, reason: string): void {
+    if (this.failures.some((f) => f.property === property && f.reason === reason)) return;
     this.failures.push({ property, reason });
+  }
+
+  /**
+   * Checks every string in `value` (and every key of its objects) for what a JWT text field cannot
+   * carry (see `textProblem`), naming each by its path under `property`: every free-text field that
+   * lands in a JWT (names, tags, descriptions, URLs, subjects, roles, …) is judged, including ones
+   * added later.
+   */
+  text(property: string, value: unknown): void {
+    if (value === undefined || value === null || this.pending(value)) return;
+    if (typeof value === "string") {
+      const reason = textProblem(value);
+      if (reason) this.fail(property, reason);
+      return;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        this.text(`${property}[${i}]`, v);
+      });
+      return;
+    }
+    if (typeof value !== "object") return;
+    for (const [k, v] of Object.entries(value)) {
+      const at = /^[A-Za-z_$][\w$]*$/.test(k)
+        ? `${property ? `${property}.` : ""}${k}`
+        : `${property}["${k}"]`;
+      const keyReason = textProblem(k);
+      if (keyReason) this.fail(at, keyReason);
+      else this.text(at, v);
+    }
   }
 
   /** True when no failure was recorded under this property (or below it). */
@@ -132,6 +164,7 @@ export class Checker {
 
   userTemplate(property: string, t: UserTemplate): void {
     const prefix = property ? `${property}.` : "";
+    this.text(property, t);
     this.permissions(property, { pub: t.pub, sub: t.sub, resp: t.resp });
     this.limit(`${prefix}subs`, t.subs);
     this.limit(`${prefix}data`, t.data);
@@ -168,6 +201,7 @@ export class Checker {
    * while it was valid (an existing identity that expired), not a new mistake.
    */
   userClaims(c: UserClaims, opts: { expiryAccepted?: boolean } = {}): void {
+    this.text("", c);
     this.userTemplate("", c);
     this.validity(c, { future: !opts.expiryAccepted });
   }
@@ -241,6 +275,7 @@ export class Checker {
    * activation token must be issued for it).
    */
   accountClaims(c: AccountClaims, opts: { expiryAccepted?: boolean; publicKey?: string } = {}): void {
+    this.text("", c);
     this.accountLimits(c.limits);
     this.jetstream("jetstream", c.jetstream);
     if (this.known(c.jetstream) && c.jetstream && this.known(c.jetstreamTiers) && c.jetstreamTiers) {
@@ -395,6 +430,7 @@ export class Checker {
   }
 
   operatorClaims(c: OperatorClaims): void {
+    this.text("", c);
     (this.known(c.signingKeys) ? c.signingKeys! : []).forEach((k, i) => {
       this.publicKey(`signingKeys[${i}]`, k, "operator");
     });
@@ -451,9 +487,55 @@ function kindLetter(kind: KeyKind): string {
   return { operator: "O", account: "A", user: "U", server: "N", cluster: "C", curve: "X" }[kind];
 }
 
+/** Names of the control characters people type by accident, for messages. */
+const CONTROL_NAMES: Record<number, string> = {
+  0: "NUL",
+  8: "backspace",
+  9: "tab",
+  10: "newline",
+  11: "vertical tab",
+  12: "form feed",
+  13: "carriage return",
+  27: "escape",
+  127: "delete",
+  133: "next line",
+};
+
+const hex = (code: number): string => `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+
+/**
+ * Why `text` cannot go into a JWT text field, or undefined. Refused: C0 and C1 control characters
+ * and DEL (a NUL, newline or tab in a name or subject reaches nats-server, nsc and the logs as
+ * something other than what the program shows, and subjects are split on white space by the
+ * protocol), and lone UTF-16 surrogates (not Unicode text: UTF-8 cannot carry them, the server would
+ * read U+FFFD).
+ */
+export function textProblem(text: string): string | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+      const name = CONTROL_NAMES[c] ? ` (${CONTROL_NAMES[c]})` : "";
+      return `contains the control character ${hex(c)}${name} at index ${i} of ${JSON.stringify(text)}: JWT names, tags, subjects and other text carry no control characters; remove it`;
+    }
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      return `contains a lone surrogate ${hex(c)} at index ${i}: not Unicode text (UTF-8 cannot carry it; the server would read U+FFFD); fix the string`;
+    }
+  }
+  return undefined;
+}
+
 /** Why a subject is invalid, or undefined when it is fine. */
 export function subjectProblem(subject: unknown, wildcards = true): string | undefined {
   if (typeof subject !== "string" || subject.length === 0) return "must be a non-empty subject";
+  const text = textProblem(subject);
+  if (text) return text;
   if (/\s/.test(subject)) return `subject ${JSON.stringify(subject)} contains white space`;
   const tokens = subject.split(".");
   for (let i = 0; i < tokens.length; i++) {

@@ -202,6 +202,7 @@ async function heldAlready(r: AccountResolver, props: AccountProps, s: Signed): 
 function check(news: AccountProps, olds: Partial<AccountState> = {}) {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "an account needs a name");
+  c.text("name", news.name);
   checkOwnKey(c, "account", news.seed, news.publicKey);
   checkSigner(c, {
     subject: "account",

@@ -63,6 +63,7 @@ function scopedFieldsUnset(c: Checker, news: UserProps): void {
 function check(news: UserProps, olds: Partial<UserState> = {}): Checker {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "a user needs a name");
+  c.text("name", news.name);
   checkOwnKey(c, "user", news.seed, news.publicKey);
   c.publicKey("account", news.accountPublicKey, "account");
   if (news.signerSeed === undefined || news.signerSeed === null) {

@@ -39,6 +39,22 @@ export function desiredHash<P extends IdentityProps>(
 }
 
 /**
+ * The claims hash of what a stored JWT says. State records `claimsHash` beside the JWT and the two
+ * agree, except where the JWT's bytes say something else than the claims it was signed from: releases
+ * before UTF-8 signing (0.1.0) wrote U+0080–U+00FF as Latin-1 bytes, which the servers read as
+ * U+FFFD. Then the JWT's own hash counts, so the identity is re-signed (and an account re-pushed)
+ * instead of the recorded hash hiding what the servers enforce. An undecodable JWT hashes to "".
+ */
+export function storedHash(jwt: unknown, recorded: unknown): string {
+  if (typeof jwt !== "string") return typeof recorded === "string" ? recorded : "";
+  try {
+    return claimsHash(decodeJwt(jwt));
+  } catch {
+    return "";
+  }
+}
+
+/**
  * Signs the identity's JWT. With `previous` outputs it keeps the stored key and, when the claims did
  * not change, the stored JWT too (no new `iat`/`jti`, nothing downstream moves).
  */
@@ -64,7 +80,11 @@ export async function signIdentity<P extends IdentityProps>(
     const hash = claimsHash(claims);
     // A JWT given to adopt wins over the stored one when both say the same (re-importing after an
     // nsc edit keeps nsc's bytes, so the servers that hold them see no change).
-    const kept = [adoptedJwt(inputs.jwt, publicKey, signer.getPublicKey()), previous].find(
+    const stored = previous && {
+      jwt: previous.jwt,
+      claimsHash: storedHash(previous.jwt, previous.claimsHash),
+    };
+    const kept = [adoptedJwt(inputs.jwt, publicKey, signer.getPublicKey()), stored].find(
       (k) => k !== undefined && k.claimsHash === hash && typeof k.jwt === "string",
     );
     if (kept) {
@@ -186,7 +206,7 @@ export function identityDiff<P extends IdentityProps>(
   const replaces = [...seedReplaced(olds, news), ...publicKeyReplaced(olds, news)];
   if (replaces.length) return { replaces, changed: true };
   const hash = desiredHash(spec, news, String(olds.publicKey));
-  return { replaces: [], changed: hash === undefined || hash !== olds.claimsHash };
+  return { replaces: [], changed: hash === undefined || hash !== storedHash(olds.jwt, olds.claimsHash) };
 }
 
 /** A declared public key other than the stored one is another identity. */
