@@ -40,9 +40,13 @@ export class Checker {
     return this.#pending(value);
   }
 
-  /** Records a failure; the same failure found by two checks (a subject is also text) is kept once. */
+  /**
+   * Records a failure. The same failure found by two checks (a subject is also text) is kept once,
+   * under the property the first one named (`mappings["a"]` and `mappings.a` are one property).
+   */
   fail(property: string, reason: string): void {
-    if (this.failures.some((f) => f.property === property && f.reason === reason)) return;
+    const at = samePath(property);
+    if (this.failures.some((f) => f.reason === reason && samePath(f.property) === at)) return;
     this.failures.push({ property, reason });
   }
 
@@ -164,7 +168,6 @@ export class Checker {
 
   userTemplate(property: string, t: UserTemplate): void {
     const prefix = property ? `${property}.` : "";
-    this.text(property, t);
     this.permissions(property, { pub: t.pub, sub: t.sub, resp: t.resp });
     this.limit(`${prefix}subs`, t.subs);
     this.limit(`${prefix}data`, t.data);
@@ -193,7 +196,8 @@ export class Checker {
           this.fail(`${prefix}allowedConnectionTypes[${i}]`, `must be one of ${ConnectionTypes.join(", ")}`);
         }
       });
-    }
+    } // Last: a field the checks above judged already keeps their failure (see fail).
+    this.text(property, t);
   }
 
   /**
@@ -201,9 +205,9 @@ export class Checker {
    * while it was valid (an existing identity that expired), not a new mistake.
    */
   userClaims(c: UserClaims, opts: { expiryAccepted?: boolean } = {}): void {
-    this.text("", c);
     this.userTemplate("", c);
     this.validity(c, { future: !opts.expiryAccepted });
+    this.text("", c);
   }
 
   /**
@@ -275,7 +279,6 @@ export class Checker {
    * activation token must be issued for it).
    */
   accountClaims(c: AccountClaims, opts: { expiryAccepted?: boolean; publicKey?: string } = {}): void {
-    this.text("", c);
     this.accountLimits(c.limits);
     this.jetstream("jetstream", c.jetstream);
     if (this.known(c.jetstream) && c.jetstream && this.known(c.jetstreamTiers) && c.jetstreamTiers) {
@@ -396,6 +399,7 @@ export class Checker {
     }
     this.revocations("revocations", c.revocations, "user", { dates: true });
     this.validity(c, { future: !opts.expiryAccepted });
+    this.text("", c);
   }
 
   /** Auth callout, as nats-io/jwt `ExternalAuthorization.Validate` judges it. */
@@ -430,7 +434,6 @@ export class Checker {
   }
 
   operatorClaims(c: OperatorClaims): void {
-    this.text("", c);
     (this.known(c.signingKeys) ? c.signingKeys! : []).forEach((k, i) => {
       this.publicKey(`signingKeys[${i}]`, k, "operator");
     });
@@ -450,6 +453,7 @@ export class Checker {
       this.fail("accountServerUrl", "must be an http(s):// or nats:// URL");
     }
     this.validity(c);
+    this.text("", c);
   }
 
   /** Revocation entries; with `dates`, ISO-8601 dates and "now" are accepted besides unix seconds. */
@@ -485,6 +489,11 @@ function isoOf(unixSeconds: number): string {
 
 function kindLetter(kind: KeyKind): string {
   return { operator: "O", account: "A", user: "U", server: "N", cluster: "C", curve: "X" }[kind];
+}
+
+/** A property path with `["key"]` written `.key` where the key is a plain name, for comparing paths. */
+function samePath(property: string): string {
+  return property.replace(/\["([A-Za-z_$][\w$]*)"\]/g, ".$1").replace(/^\./, "");
 }
 
 /** Names of the control characters people type by accident, for messages. */

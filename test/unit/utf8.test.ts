@@ -142,7 +142,7 @@ describe("utf8", () => {
             type: "stream" as const,
           },
         ],
-        mappings: { "from\u0001.x": [{ subject: "to.x" }] },
+        mappings: { "from\u0001.x": [{ subject: "to.x" }], orders: [{ subject: "to.\u0000" }] },
         defaultPermissions: { pub: { allow: ["p\u009b.x"] } },
       },
     );
@@ -155,9 +155,11 @@ describe("utf8", () => {
       "imports[0].localSubject",
       "infoUrl",
       'mappings["from\u0001.x"]',
+      'mappings["orders"][0].subject',
       "name",
       "tags[1]",
     ]);
+    assert.equal(a.failures.length, 11, "one failure per field, though a subject is also text");
     for (const f of a.failures) {
       assert.match(f.reason, /control character U\+[0-9A-F]{4}|lone surrogate/, `${f.property}: ${f.reason}`);
     }
