@@ -196,7 +196,8 @@ export class Checker {
           this.fail(`${prefix}allowedConnectionTypes[${i}]`, `must be one of ${ConnectionTypes.join(", ")}`);
         }
       });
-    } // Last: a field the checks above judged already keeps their failure (see fail).
+    }
+    // Last, so a field the checks above judged keeps their failure (see fail).
     this.text(property, t);
   }
 
