@@ -5,7 +5,7 @@
 import { Algorithms, encode } from "@nats-io/jwt";
 import type { WireClaims } from "./claims";
 import { ConfigError } from "./errors";
-import { type NKeyPair, verifySignature } from "./nkeys";
+import { createKeyPair, type NKeyPair, verifySignature } from "./nkeys";
 
 type Json = Record<string, unknown>;
 
@@ -22,6 +22,20 @@ export async function sign(claims: WireClaims, signer: NKeyPair): Promise<string
     body as unknown as Parameters<typeof encode>[1],
     signer as unknown as Parameters<typeof encode>[2],
   );
+}
+
+/**
+ * How long the JWT of `claims` will be, without signing with anyone's key: the same encoder signs
+ * them with a throwaway key (every key, `iss` and signature has the same length whoever signs, and
+ * `iat` keeps ten digits until 2286). For size checks at preview and before signing.
+ */
+export async function jwtLength(claims: WireClaims): Promise<number> {
+  const throwaway = createKeyPair("account");
+  try {
+    return (await sign(claims, throwaway)).length;
+  } finally {
+    throwaway.clear();
+  }
 }
 
 function stripNulls(value: unknown): unknown {
