@@ -76,6 +76,6 @@ export function pushTooLarge(account: string, length: number, limits: PayloadLim
     `"${smallest.server}" (a push is one message, and no server takes a message over its max_payload); ` +
     "nothing was pushed. Make the JWT smaller (fewer revocations, imports or exports) or raise " +
     "max_payload on every server (ServerConfig " +
-    "`extra: { max_payload: <bytes> }`, then restart them)"
+    "`extra: { max_payload: <bytes> }`, then reload them)"
   );
 }

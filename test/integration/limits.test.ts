@@ -109,6 +109,7 @@ describe("limits - sizes the servers enforce are judged before push and at previ
 
   it("limits - an account JWT over max_payload is refused before the publish, naming account, size, limit and remedy", async () => {
     const err = await failure((await accountWith("BIG", 120, [small.url])).done);
+    console.log(`refused push: ${err.message}`);
     const pub = String((err as { properties?: { publicKey?: string } }).properties?.publicKey ?? "");
     assert.doesNotMatch(err.message, /no server answered/, "a refused publish is not a silence");
     assert.match(err.message, /Account "BIG"/);
@@ -184,6 +185,7 @@ describe("limits - sizes the servers enforce are judged before push and at previ
     const failures = check.failures ?? [];
     assert.equal(failures.length, 1, JSON.stringify(failures));
     assert.equal(failures[0].property, "jwt size");
+    console.log(`refused user: ${failures[0].reason}`);
     assert.match(failures[0].reason, /the user JWT would be 5\d{3} bytes/);
     assert.match(failures[0].reason, /max_control_line 4096/);
     assert.match(failures[0].reason, /at most 3584 bytes/);
