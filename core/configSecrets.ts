@@ -36,8 +36,11 @@ function segment(name: string | number): string {
 
 /** Leaves of a structured value, with their `--path` suffixes. */
 function leaves(value: unknown, at: string, out: { path: string; text: string }[]): void {
-  if (Array.isArray(value)) value.forEach((v, i) => leaves(v, `${at}${segment(i)}`, out));
-  else if (value && typeof value === "object") {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => {
+      leaves(v, `${at}${segment(i)}`, out);
+    });
+  } else if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) leaves(v, `${at}${segment(k)}`, out);
   } else if (typeof value === "string") out.push({ path: at, text: value });
 }
