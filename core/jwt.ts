@@ -30,13 +30,13 @@ export async function sign(claims: WireClaims, signer: NKeyPair): Promise<string
  * `iat` keeps ten digits until 2286). For size checks at preview and before signing.
  */
 export async function jwtLength(claims: WireClaims): Promise<number> {
-  const throwaway = createKeyPair("account");
-  try {
-    return (await sign(claims, throwaway)).length;
-  } finally {
-    throwaway.clear();
-  }
+  // One key per process: making a key pair costs several times what signing does.
+  throwaway ??= createKeyPair("account");
+  return (await sign(claims, throwaway)).length;
 }
+
+/** The key `jwtLength` signs with; it signs nothing that is kept. */
+let throwaway: NKeyPair | undefined;
 
 function stripNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripNulls);

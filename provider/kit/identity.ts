@@ -40,6 +40,17 @@ function sizeProblem<P extends IdentityProps>(spec: IdentitySpec<P>, inputs: P, 
     : jwtTooLarge(spec.kind.toLowerCase(), length, "make its claims smaller");
 }
 
+/** A public key of each kind to stand in for one not known yet (making a key pair is not cheap). */
+const standIns = new Map<KeyKind, string>();
+function standIn(kind: KeyKind): string {
+  let key = standIns.get(kind);
+  if (!key) {
+    key = createKeyPair(kind).getPublicKey();
+    standIns.set(kind, key);
+  }
+  return key;
+}
+
 /**
  * Preview check of the JWT's size: the claims the inputs describe, measured as the encoder will
  * write them. Judged only when the signer is known (it decides claims such as `issuer_account`);
@@ -60,8 +71,7 @@ export async function checkJwtSize<P extends IdentityProps>(
       declared || typeof inputs.seed !== "string" || containsUnknown(inputs.seed) || !inputs.seed
         ? undefined
         : loadSeed(spec.kind, "seed", inputs.seed, [spec.keyKind]);
-    const publicKey =
-      declared ?? own?.getPublicKey() ?? olds.publicKey ?? createKeyPair(spec.keyKind).getPublicKey();
+    const publicKey = declared ?? own?.getPublicKey() ?? olds.publicKey ?? standIn(spec.keyKind);
     signer = spec.signer(inputs, spec.kind);
     const claims = spec.claims(inputs, publicKey, signer ? signer.getPublicKey() : publicKey);
     if (containsUnknown(claims)) return [];
