@@ -84,11 +84,19 @@ export function plainConfigSecrets(
  * on a command line (it goes through a pipe).
  */
 export function plainConfigSecretsMessage(found: PlainConfigSecret[]): string {
-  const lines = found.map((f) =>
-    f.path
-      ? `  ${f.key}: ${f.what} at ${f.path}\n    pulumi config get --path '${f.path}' | pulumi config set --secret --path '${f.path}'`
-      : `  ${f.key}: ${f.what}\n    pulumi config get '${f.key}' | pulumi config set --secret '${f.key}'`,
-  );
+  // The program cannot tell a map in Pulumi.<stack>.yaml from a string holding JSON (both arrive as
+  // JSON text), so the command given first works for both; `--path` (maps only) keeps a map's shape.
+  const lines: string[] = [];
+  for (const key of [...new Set(found.map((f) => f.key))]) {
+    const at = found.filter((f) => f.key === key);
+    lines.push(`  ${key}: ${at.map((f) => (f.path ? `${f.what} at ${f.path}` : f.what)).join(", ")}`);
+    lines.push(`    pulumi config get '${key}' | pulumi config set --secret '${key}'`);
+    for (const f of at.filter((x) => x.path)) {
+      lines.push(
+        `    (or, for a map, keeping its shape: pulumi config get --path '${f.path}' | pulumi config set --secret --path '${f.path}')`,
+      );
+    }
+  }
   return (
     "stack config holds key material in plain text. A program with dynamic resources (every resource " +
     "of pulumi-nats-auth is one) gets the whole stack config stored in the state of its pulumi-nodejs " +

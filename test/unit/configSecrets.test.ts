@@ -64,9 +64,14 @@ describe("config secrets", () => {
       msg,
       /pulumi config get 'app:operatorSeed' \| pulumi config set --secret 'app:operatorSeed'/,
     );
+    assert.match(msg, /app:accounts: an nkey seed at app:accounts\.a\.seed\n/);
     assert.match(
       msg,
-      /pulumi config get --path 'app:accounts\.a\.seed' \| pulumi config set --secret --path 'app:accounts\.a\.seed'/,
+      /\n {4}pulumi config get 'app:accounts' \| pulumi config set --secret 'app:accounts'\n/,
+    );
+    assert.match(
+      msg,
+      /\(or, for a map, keeping its shape: pulumi config get --path 'app:accounts\.a\.seed' \| pulumi config set --secret --path 'app:accounts\.a\.seed'\)/,
     );
     assert.match(msg, /stack export/);
     assert.match(msg, /Nothing was registered/);
