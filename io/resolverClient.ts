@@ -160,6 +160,9 @@ export class ResolverClient {
   #counting: Promise<number> | undefined;
   #trust: { value: ServerTrust[]; at: number } | undefined;
   #trusting: Promise<ServerTrust[]> | undefined;
+  /** The server's recent -ERR texts (permission violations): a request they explain is not a silence. */
+  readonly #refusals: string[] = [];
+  readonly #refusalListeners = new Set<(text: string) => void>();
 
   private constructor(nc: NatsConnection, transport: Transport, conn: ResolverConnection, timeoutMs: number) {
     this.#nc = nc;
@@ -173,6 +176,17 @@ export class ResolverClient {
         this.#pending.get(msg.subject.slice(this.#inbox.length + 1))?.(msg);
       },
     });
+    // The server refuses a publish or subscription it does not permit with an -ERR and nothing else:
+    // kept, so a request that gets no reply says why instead of asking whether the user is right.
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type !== "error") continue;
+        const text = describe(s.error);
+        this.#refusals.push(text);
+        if (this.#refusals.length > 20) this.#refusals.shift();
+        for (const listener of [...this.#refusalListeners]) listener(text);
+      }
+    })().catch(() => undefined);
     // A request in flight when the connection dies ends with what it has instead of waiting out its timeout.
     // A connection that gave up reconnecting leaves the pool, so the next resource connects afresh.
     void nc.closed().then(() => {
@@ -397,6 +411,15 @@ export class ResolverClient {
 
   #silence(what: string, subject: string): ResolverError {
     const connected = this.#nc.isClosed() ? "connection closed" : `connected to ${this.#nc.getServer()}`;
+    const refused = this.#refusals.filter(
+      (r) => r.includes(subject) || r.includes(this.#inbox.split(".")[0]),
+    );
+    if (refused.length) {
+      return new ResolverError(
+        `${what}: the server refused it: ${[...new Set(refused)].join("; ")} (servers ${this.#servers.join(", ")}, ` +
+          `${connected}); the resolver user needs to publish ${subject} and subscribe to _INBOX.>`,
+      );
+    }
     return new ResolverError(
       `${what}: no server answered ${subject} within ${this.#timeoutMs} ms (servers ${this.#servers.join(", ")}, ` +
         `${connected}); do the servers run a full or cache resolver and is this a system account user?`,
@@ -433,6 +456,7 @@ export class ResolverClient {
         clearTimeout(quiet);
         this.#pending.delete(token);
         this.#closers.delete(finish);
+        this.#refusalListeners.delete(refused);
         return true;
       };
       const finish = () => {
@@ -444,6 +468,11 @@ export class ResolverClient {
       };
       const deadline = setTimeout(finish, this.#timeoutMs);
       this.#closers.add(finish);
+      // A refused publish gets no reply from anyone: the request ends at once, not at its timeout.
+      const refused = (text: string) => {
+        if (text.includes(`"${subject}"`)) finish();
+      };
+      this.#refusalListeners.add(refused);
       this.#pending.set(token, (msg) => {
         if (done) return;
         msgs.push(msg);

@@ -153,6 +153,28 @@ describe("limits - sizes the servers enforce are judged before push and at previ
     await connectsWith(small.url, u.creds);
   });
 
+  it("limits - a push the server refuses by permission says so, not that no server answered", async () => {
+    // A system user that may count servers and read VARZ, but not push.
+    const limited = await w.newUser(w.sys, "no-push", {
+      pub: { allow: ["$SYS.REQ.SERVER.PING", "$SYS.REQ.SERVER.PING.VARZ"] },
+      sub: { allow: ["_INBOX.>"] },
+    });
+    const { outs } = await (await accountWith("DENIED", 0, [])).done;
+    const c = await ResolverClient.connect({ servers: [small.url], creds: limited.creds, timeoutMs: 1500 });
+    try {
+      const err = await failure(c.push(outs.jwt));
+      console.log(`refused by permission: ${err.message}`);
+      assert.doesNotMatch(err.message, /is this a system account user/);
+      assert.match(
+        err.message,
+        /the server refused it: .*Permissions Violation for Publish to "\$SYS\.REQ\.CLAIMS\.UPDATE"/i,
+      );
+      assert.match(err.message, /needs to publish \$SYS\.REQ\.CLAIMS\.UPDATE/);
+    } finally {
+      await c.close();
+    }
+  });
+
   /** User props of APP whose JWT is exactly as long as the most that fits `limit` (a padded name). */
   async function userNear(limit: number, extra: Partial<UserProps> = {}): Promise<UserProps> {
     const pub = { allow: Array.from({ length: 40 }, (_, i) => `orders.region-${i}.>`) };
