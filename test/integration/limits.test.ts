@@ -8,6 +8,9 @@
  * the limit connects, as does a larger one on a server whose `max_control_line` was raised to match.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect, credsAuthenticator } from "@nats-io/transport-node";
 import { formatCreds } from "../../core/creds";
@@ -19,6 +22,7 @@ import { handler as account } from "../../provider/account";
 import type { AccountState, UserProps, UserState } from "../../provider/contracts";
 import { handler as user } from "../../provider/user";
 import { type Outs, type World, world } from "../harness/identities";
+import { type CliResult, nats } from "../harness/natsCli";
 import { NatsServer } from "../harness/natsServer";
 
 const MAX_PAYLOAD = 8192;
@@ -48,6 +52,18 @@ function revocations(n: number): Record<string, number> {
   return Object.fromEntries(
     Array.from({ length: n }, () => [createKeyPair("user").getPublicKey(), 1_700_000_000]),
   );
+}
+
+/** `nats pub` with the creds, as a Go client (the nats CLI) connects: its exit code and output. */
+async function natsCliWith(url: string, creds: string): Promise<CliResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-limits-cli-"));
+  try {
+    const file = path.join(dir, "u.creds");
+    fs.writeFileSync(file, creds, { mode: 0o600 });
+    return await nats(dir, ["-s", url, "--creds", file, "pub", "orders.region-0.x", "x"]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function connectsWith(url: string, creds: string): Promise<void> {
@@ -220,6 +236,9 @@ describe("limits - sizes the servers enforce are judged before push and at previ
     const signed = (await user.create({ ...props, maxControlLine: 1 << 22 })).outs as UserState;
     const connectErr = await failure(connectsWith(small.url, formatCreds(signed.jwt, String(signed.seed))));
     assert.match(connectErr.message, /maximum control line exceeded|EPIPE|closed/i);
+    const cli = await natsCliWith(small.url, formatCreds(signed.jwt, String(signed.seed)));
+    assert.notEqual(cli.code, 0);
+    assert.match(cli.stderr, /maximum control line exceeded/);
   });
 
   it("limits - a user JWT just under the limit passes preview and connects", async () => {
@@ -229,6 +248,9 @@ describe("limits - sizes the servers enforce are judged before push and at previ
     const { outs } = await user.create(props);
     assert.ok(outs.jwt.length <= 3584 && outs.jwt.length > 3580, `${outs.jwt.length}`);
     await connectsWith(small.url, formatCreds(outs.jwt, String(outs.seed)));
+    // The Go client (nats CLI) too: it sends about as much besides the JWT (284 bytes measured).
+    const cli = await natsCliWith(small.url, formatCreds(outs.jwt, String(outs.seed)));
+    assert.equal(cli.code, 0, cli.stderr);
     // One padding step more is refused.
     const over = await user.check({}, { ...props, name: `${props.name}xxx` });
     assert.equal(over.failures?.[0]?.property, "jwt size");
