@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import type { WireClaims } from "./claims";
 import { ConfigError } from "./errors";
-import { type NKeyPair, verifySignature } from "./nkeys";
+import { createKeyPair, type NKeyPair, verifySignature } from "./nkeys";
 
 type Json = Record<string, unknown>;
 
@@ -44,6 +44,20 @@ export async function sign(claims: WireClaims, signer: NKeyPair): Promise<string
   const signature = Buffer.from(signer.sign(Buffer.from(signed, "utf8"))).toString("base64url");
   return `${signed}.${signature}`;
 }
+
+/**
+ * How long the JWT of `claims` will be, without signing with anyone's key: the same encoder signs
+ * them with a throwaway key (every key, `iss` and signature has the same length whoever signs, and
+ * `iat` keeps ten digits until 2286). For size checks at preview and before signing.
+ */
+export async function jwtLength(claims: WireClaims): Promise<number> {
+  // One key per process: making a key pair costs several times what signing does.
+  throwaway ??= createKeyPair("account");
+  return (await sign(claims, throwaway)).length;
+}
+
+/** The key `jwtLength` signs with; it signs nothing that is kept. */
+let throwaway: NKeyPair | undefined;
 
 function stripNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripNulls);

@@ -14,6 +14,7 @@ import {
 import { ACCOUNT_CLAIM_FIELDS, type AccountClaims, fieldsOf, pickClaims } from "../core/claimInputs";
 import { accountClaims } from "../core/claims";
 import { describe, NatsAuthError } from "../core/errors";
+import { jwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
 import { normalize } from "../core/normalize";
 import {
@@ -36,6 +37,7 @@ import { checkResolver, deleteAccount, lookupAccount, pushAccount, resolverOf } 
 import type { Handler } from "./kit/handler";
 import { quietExpectedFailures } from "./kit/hostErrors";
 import {
+  checkJwtSize,
   checkOwnKey,
   checkSigner,
   desiredHash,
@@ -80,6 +82,12 @@ export const accountSpec: IdentitySpec<AccountProps> = {
       pickClaims<AccountClaims>(inputs, ACCOUNT_CLAIM_FIELDS),
     ),
   signer: (inputs, resource) => loadSeed(resource, "signer seed", inputs.signerSeed, ["operator"]),
+  sizeProblem: (_inputs, length) =>
+    jwtTooLarge(
+      "account",
+      length,
+      "give it fewer revocations, imports or exports (one revocation takes about 93 bytes)",
+    ),
 };
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
@@ -229,7 +237,19 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
 
 const flat: Handler<AccountProps, AccountState> = {
   async check(olds, news) {
-    return checkResult(withAdoption(accountSpec, news), check(news, olds).failures);
+    const failures = check(news, olds).failures;
+    if (failures.length === 0) {
+      // Measured with the revocations `up` will add (users and tokens that left the program).
+      const settled = [news.members, news.revocations, news.activations, news.exports];
+      let claims = news;
+      try {
+        if (!containsUnknown(settled)) claims = revoke(news, olds, nowSeconds()).props;
+      } catch {
+        // What revoke cannot settle, create/update report; the explicit claims are measured.
+      }
+      failures.push(...(await checkJwtSize(accountSpec, claims, olds)));
+    }
+    return checkResult(withAdoption(accountSpec, news), failures);
   },
   async diff(_id, olds, news) {
     // Members whose key is unknown in a preview are taken as unchanged; a departed member, a new

@@ -169,6 +169,11 @@ export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
   signerScoped?: boolean;
   /** The account's explicit `revocations`: a revoked key is never signed again. */
   accountRevocations?: Record<string, RevocationTime>;
+  /**
+   * The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
+   * default): the user JWT travels in the client's CONNECT line, which must fit it.
+   */
+  maxControlLine?: number;
 }
 /**
  * The user's signer wiring: the SDK sends these packed under `signing` (one input instead of six,
