@@ -1669,6 +1669,7 @@ const destinations: Row[] = (
     [mapping("foo.*", { subject: "bar.{{wildcard(1,2)}}" }), "foo.*", /one wildcard index/],
     [mapping("foo.*", { subject: "bar.{{SliceFromLeft(1)}}" }), "foo.*", /takes \(wildcard index, number\)/],
     [mapping("foo.*", { subject: "a b.$1" }), "foo.*", /white space/],
+    [mapping("foo.*", { subject: "bar.{{ wildcard(1) }}" }), "foo.*", /white space/],
   ] as const
 ).map(([vary, src, reason]) => ({
   family: "mapping destination",
@@ -1961,7 +1962,7 @@ describe("bad input", () => {
         "account",
         {
           mappings: {
-            "foo.*.*": [{ subject: "bar.{{wildcard(2)}}.{{ Wildcard(1) }}" }],
+            "foo.*.*": [{ subject: "bar.{{wildcard(2)}}.{{Wildcard(1)}}" }],
             "p.*": [{ subject: "p.{{partition(3,1)}}.$1" }],
             "q.*": [
               { subject: "q.{{split(1,-)}}", weight: 40 },
