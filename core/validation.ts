@@ -20,6 +20,7 @@ import {
 } from "./claimInputs";
 import { type Failure, ValidationError } from "./errors";
 import { isPublicKey, type KeyKind, seedKind } from "./nkeys";
+import { type AccountPeer, peerImportProblems } from "./peers";
 import { mappingDestinationProblem } from "./subjectMapping";
 import { dateTextProblem, INT64_LIMIT, parseDuration, toUnixSeconds } from "./units";
 /** Says whether a value (or anything inside it) is still unknown, and so must not be judged. */
@@ -532,6 +533,27 @@ export class Checker {
         `${JSON.stringify(local(imp))} overlaps imports[${i}] (${JSON.stringify(local(imports[i]))}), a service import from the same account: the jwt library refuses that (a request would match both); make them disjoint or import once`,
       );
     });
+  }
+
+  /**
+   * Imports from accounts of the same program (`peers`, core/peers.ts): each must lie inside an
+   * export of that account of the same kind, with a token when the export is private, and no service
+   * import may lead back to this account (`self`, when known). Peers or imports not known yet are
+   * not judged.
+   */
+  peerImports(imports: unknown, peers: unknown, self: string | undefined): void {
+    if (!Array.isArray(imports) || !Array.isArray(peers)) return;
+    const list = imports as Import[];
+    const known = (peers as AccountPeer[]).filter((p) => this.known(p));
+    const judged = (i: number) =>
+      this.known(list[i]?.subject) &&
+      this.known(list[i]?.account) &&
+      this.known(list[i]?.type) &&
+      !this.pending(list[i]?.localSubject) &&
+      ["subject", "account", "type", "localSubject"].every((f) => this.passed(`imports[${i}].${f}`));
+    for (const p of peerImportProblems(list, known, self, judged)) {
+      this.fail(`imports[${p.index}].${p.field}`, p.reason);
+    }
   }
 
   /** Auth callout, as nats-io/jwt `ExternalAuthorization.Validate` judges it. */

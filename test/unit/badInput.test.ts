@@ -1821,6 +1821,55 @@ const bareCidrs: Row[] = [
   },
 ];
 
+/** EXP, an account of the same program: its exports (and a service import back from APP). */
+const peer = (more: Record<string, unknown> = {}) => ({
+  publicKey: exporterKey,
+  name: "EXP",
+  exports: [
+    { subject: "svc.>", type: "service" },
+    { subject: "feed.>", type: "stream" },
+    { subject: "priv.>", type: "service", tokenRequired: true },
+  ],
+  ...more,
+});
+const fromPeer = (imp: Record<string, unknown>, more: Record<string, unknown> = {}) => ({
+  peers: [peer(more)],
+  imports: [{ account: exporterKey, ...imp }],
+});
+const peerImports: Row[] = [
+  {
+    family: "import from the program",
+    kind: "account",
+    vary: fromPeer({ subject: "other.x", type: "service" }),
+    property: "imports[0].subject",
+    reason: /EXP \(A[A-Z0-9]+\) exports no service containing "other\.x" \(it exports service "svc\.>"/,
+  },
+  {
+    family: "import from the program",
+    kind: "account",
+    vary: fromPeer({ subject: "feed.a", type: "service" }),
+    property: "imports[0].type",
+    reason: /exports "feed\.>" as a stream, not a service: set type "stream"/,
+  },
+  {
+    family: "import from the program",
+    kind: "account",
+    vary: fromPeer({ subject: "priv.a", type: "service" }),
+    property: "imports[0].token",
+    reason: /privately \(tokenRequired\): importing it needs an activation token/,
+  },
+  {
+    family: "import from the program",
+    kind: "account",
+    vary: fromPeer(
+      { subject: "svc.a", type: "service" },
+      { imports: [{ subject: "svc.>", account: acct.getPublicKey(), type: "service" }] },
+    ),
+    property: "imports[0].subject",
+    reason: /leads back to this account \(EXP imports "svc\.>" from this account\)/,
+  },
+];
+
 const PUBLISHED = /JWTs are public.*remove it/;
 const urlSecrets: Row[] = [
   {
@@ -1890,6 +1939,7 @@ const ROWS: Row[] = [
   ...overlaps,
   ...bareCidrs,
   ...urlSecrets,
+  ...peerImports,
 ];
 
 async function check(kind: Kind, inputs: Record<string, unknown>): Promise<Failure[]> {
@@ -1979,6 +2029,18 @@ describe("bad input", () => {
       ],
       ["account", { infoUrl: "https://wiki.example.com/app?page=2" }],
       ["operator", { serviceUrls: ["tls://h:4222"], accountServerUrl: "https://h/jwt/v1" }],
+      ["account", fromPeer({ subject: "svc.a", type: "service" })],
+      ["account", fromPeer({ subject: "feed.a.b", type: "stream" })],
+      // A cycle needs the service to come back: EXP's own import goes elsewhere.
+      [
+        "account",
+        fromPeer(
+          { subject: "svc.a", type: "service" },
+          { imports: [{ subject: "svc.>", account: otherAcct, type: "service" }] },
+        ),
+      ],
+      // An exporter of another stack is not judged here.
+      ["account", { imports: [{ subject: "anything", account: otherAcct, type: "service" }] }],
     ];
     for (const [kind, vary] of good) {
       const failures = await check(kind, { ...baseline[kind], ...vary });
