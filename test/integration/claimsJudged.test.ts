@@ -96,6 +96,7 @@ describe("claims judged by a real nats-server", () => {
   const users: Record<string, UserOuts> = {};
   const mapped: { src: string; dest: string; acct: Outs; user: UserOuts }[] = [];
   const extra: { acct: Outs; user: UserOuts }[] = [];
+  const cycle: Outs[] = [];
   let server: NatsServer;
 
   /** A user signed without the provider's check (for shapes check refuses). */
@@ -180,6 +181,22 @@ describe("claims judged by a real nats-server", () => {
       const acct = await uncheckedAccount(`MAPX${extra.length}`, { mappings });
       extra.push({ acct, user: await w.newUser(acct, `mx${extra.length}`) });
     }
+    // Two accounts that import the same service from each other (check refuses both imports).
+    const ca = await uncheckedAccount("CA", { exports: [{ subject: "echo.>", type: "service" }] });
+    const cb = await uncheckedAccount("CB", {
+      exports: [{ subject: "echo.>", type: "service" }],
+      imports: [{ subject: "echo.>", account: ca.publicKey, type: "service" }],
+    });
+    cycle.push(
+      await uncheckedAccount("CA", {
+        seed: ca.seed,
+        exports: [{ subject: "echo.>", type: "service" }],
+        imports: [{ subject: "echo.>", account: cb.publicKey, type: "service" }],
+      }),
+      cb,
+    );
+    users.ca = await w.newUser(cycle[0], "ca-user");
+    users.cb = await w.newUser(cycle[1], "cb-user");
     const bare = await uncheckedAccount("NET", {});
     users.bareIp = await unchecked(bare, "bare-ip", { sourceNetworks: ["127.0.0.1"] });
     users.cidr = await w.newUser(bare, "cidr", { sourceNetworks: ["127.0.0.1/32"] });
@@ -189,6 +206,7 @@ describe("claims judged by a real nats-server", () => {
       imp,
       defaults,
       bare,
+      ...cycle,
       ...mapped.map((m) => m.acct),
       ...extra.map((m) => m.acct),
     ];
@@ -301,6 +319,38 @@ describe("claims judged by a real nats-server", () => {
     nc = await connectAs(server.url, twice.user.creds);
     assert.equal(await arrival(nc, ">", () => nc.publish("a")), "a");
     await nc.close();
+  });
+
+  it("claims judged - of two accounts importing a service from each other, the server serves at most one way", async () => {
+    const answered: string[] = [];
+    const [a, b] = [await connectAs(server.url, users.ca.creds), await connectAs(server.url, users.cb.creds)];
+    // Each responder answers only requests from the other account (so a local one never answers).
+    for (const [nc, name, other] of [
+      [a, "CA", "CB"],
+      [b, "CB", "CA"],
+    ] as const) {
+      nc.subscribe(`echo.from-${other}`, {
+        callback: (_e, m) => {
+          m.respond(name);
+        },
+      });
+      await nc.flush();
+    }
+    for (const [nc, name, other] of [
+      [a, "CA", "CB"],
+      [b, "CB", "CA"],
+    ] as const) {
+      try {
+        const r = await nc.request(`echo.from-${name}`, "", { timeout: 1000 });
+        if (r.string() === other) answered.push(`${name} -> ${other}`);
+      } catch {
+        // No responder reached through the import.
+      }
+    }
+    await Promise.all([a.close(), b.close()]);
+    // One import works (the first the server loads); the one that closes the cycle is refused (the
+    // server's debug log says "Error adding service import … import forms a cycle").
+    assert.equal(answered.length, 1, `imports that worked: ${JSON.stringify(answered)}`);
   });
 
   it("claims judged - a bare IP as sourceNetworks locks the user out; the /32 network admits it", async () => {
