@@ -10,6 +10,7 @@ import type { Failure } from "../../core/errors";
 import { createKeyPair } from "../../core/nkeys";
 import { handler as account } from "../../provider/account";
 import type { Handler } from "../../provider/kit/handler";
+import { UNKNOWN } from "../../provider/kit/unknown";
 import * as sdk from "../../sdk";
 
 /** The inputs each Account was registered with, as the engine hands them to the provider. */
@@ -136,5 +137,27 @@ describe("peers", () => {
     assert.deepEqual(await failures("READER"), []);
     assert.equal((await inputsOf("FEED")).peers, undefined);
     assert.equal(((await inputsOf("READER")).peers as unknown[]).length, 1);
+  });
+});
+
+describe("peers - diff", () => {
+  it("peers - a change in the exporters' exports alone, known or not yet, is no change of the importer", async () => {
+    const op = createKeyPair("operator");
+    const exporter = createKeyPair("account").getPublicKey();
+    const peers = (subject: string) => [
+      { publicKey: exporter, name: "EXP", exports: [{ subject, type: "service" as const }] },
+    ];
+    const inputs = {
+      name: "IMP",
+      operatorPublicKey: op.getPublicKey(),
+      signerSeed: op.seed(),
+      imports: [{ subject: "svc.a", account: exporter, type: "service" as const }],
+      peers: peers("svc.>"),
+    };
+    const { id, outs } = await account.create(inputs);
+    assert.deepEqual(await account.diff(id, outs, { ...inputs, peers: peers("svc.*") }), { changes: false });
+    // In a preview where an exporter's exports are not known yet.
+    const pending = [{ ...peers("svc.>")[0], exports: UNKNOWN as unknown as [] }];
+    assert.deepEqual(await account.diff(id, outs, { ...inputs, peers: pending }), { changes: false });
   });
 });
