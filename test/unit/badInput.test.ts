@@ -1633,9 +1633,9 @@ const calendar: Row[] = [
   {
     family: "calendar",
     kind: "activationToken",
-    vary: { expires: "2099-06-01T25:00:00Z" },
+    vary: { expires: "2099-02-30T12:00:00Z" },
     property: "expires",
-    reason: /not a date that exists|not a date \(ISO-8601/,
+    reason: /not a date that exists/,
   },
   {
     family: "calendar",
@@ -1668,8 +1668,6 @@ const destinations: Row[] = (
     [mapping("foo.*", { subject: "bar.{{partition(0,1)}}" }), "foo.*", /1 or more/],
     [mapping("foo.*", { subject: "bar.{{wildcard(1,2)}}" }), "foo.*", /one wildcard index/],
     [mapping("foo.*", { subject: "bar.{{SliceFromLeft(1)}}" }), "foo.*", /takes \(wildcard index, number\)/],
-    [mapping("foo.*", { subject: "a b.$1" }), "foo.*", /white space/],
-    [mapping("foo.*", { subject: "bar.{{ wildcard(1) }}" }), "foo.*", /white space/],
   ] as const
 ).map(([vary, src, reason]) => ({
   family: "mapping destination",
