@@ -68,6 +68,7 @@ const ACCOUNT_INPUT_FIELDS = [
     publicKey: true,
     members: true,
     activations: true,
+    peers: true,
   }),
 ];
 
@@ -222,15 +223,17 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
     byIdentity: news.signedByIdentity,
   });
   c.publicKey("operator", news.operatorPublicKey, "operator");
+  const self =
+    c.known(news.seed) && c.passed("identity")
+      ? publicKeyOf(String(news.seed))
+      : c.known(news.publicKey) && c.passed("publicKey")
+        ? news.publicKey
+        : olds.publicKey;
   c.accountClaims(pickClaims<AccountClaims>(news, ACCOUNT_CLAIM_FIELDS), {
     expiryAccepted: expiryAccepted(olds, news),
-    publicKey:
-      c.known(news.seed) && c.passed("identity")
-        ? publicKeyOf(String(news.seed))
-        : c.known(news.publicKey) && c.passed("publicKey")
-          ? news.publicKey
-          : olds.publicKey,
+    publicKey: self,
   });
+  c.peerImports(news.imports, news.peers, self);
   checkResolver(c, news.resolver);
   return c;
 }
@@ -269,11 +272,13 @@ const flat: Handler<AccountProps, AccountState> = {
     // unknown in this preview (its User is updating) must not make the claims look unknown.
     // The operator's signing keys are not in the account's claims either (only checked against its
     // issuer): a key being added to the operator must not preview an update of every account.
+    // The peers' exports are not in the claims either (only checked against the imports).
     const stable = {
       ...news,
       members: olds.members,
       activations: olds.activations,
       operatorSigningKeys: undefined,
+      peers: undefined,
     };
     const effective = containsUnknown(stable) ? stable : revoke(stable, olds, nowSeconds()).props;
     const d = identityDiff(accountSpec, olds, effective);
