@@ -146,6 +146,9 @@ describe("e2e yaml - the seed scenario from YAML on the native plugin", () => {
     assert.deepEqual(changes(limited.summary.resourceChanges ?? {}), { update: 1 });
     assert.equal(limited.outputs.appPushedTo.value, 1);
     assert.equal(changeCount((await t.preview()).changeSummary), 0);
+    // Refresh reads the servers and files through the same handlers: nothing drifted, nothing to do.
+    await t.refresh();
+    assert.equal(changeCount((await t.preview()).changeSummary), 0, "0 changes after refresh");
 
     // The inputs `check` returns are stored as the resources' inputs: a seed there must be encrypted.
     const exported = await t.exportText();
