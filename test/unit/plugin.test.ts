@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import { decodeJwt } from "../../core/jwt";
 import { createKeyPair } from "../../core/nkeys";
-import { nativeProvider, SECRET_SIG } from "../../plugin/provider";
+import { nativeProvider, SECRET_SIG, unwrapSecrets } from "../../plugin/provider";
 import { RESOURCES } from "../../plugin/resources";
 import type { ResourceKind } from "../../provider/kit/handler";
 import { UNKNOWN } from "../../provider/kit/unknown";
@@ -124,6 +125,53 @@ describe("plugin", () => {
     assert.deepEqual(props.signerSeed, secret(op.seed()));
     assert.ok(!plainStrings(props).some((x) => /^S[OAU][A-Z2-7]{50}/.test(x) || x.includes("NKEY SEED")));
     assert.ok(!hasUndefined(props));
+  });
+
+  it("plugin - an ActivationToken that leaves an Account's `activations` (as YAML lists it) is revoked", async () => {
+    const op = createKeyPair("operator");
+    const exporter = createKeyPair("account");
+    const importer = createKeyPair("account").getPublicKey();
+    const exports = [{ subject: "svc.>", type: "service", tokenRequired: true }];
+    const tok = await p.create!(urn("ActivationToken", "tok"), {
+      name: "tok",
+      exporterPublicKey: exporter.getPublicKey(),
+      exporterExports: exports,
+      signerSeed: exporter.seed(),
+      importer,
+      subject: "svc.a",
+      type: "service",
+    });
+    assert.equal(typeof tok.outs.token, "object", "the token is returned as a secret");
+    const inputs = {
+      name: "exp",
+      seed: exporter.seed(),
+      operatorPublicKey: op.getPublicKey(),
+      signerSeed: op.seed(),
+      exports,
+    };
+    const member = {
+      urn: urn("ActivationToken", "tok"),
+      importer,
+      subject: "svc.a",
+      type: "service",
+      issuedAt: tok.outs.issuedAt,
+      name: "tok",
+    };
+    const created = await p.create!(urn("Account", "exp"), { ...inputs, activations: [member] });
+    const plain = (o: Record<string, unknown>) => unwrapSecrets(o) as Record<string, unknown>;
+    const left = { ...inputs, activations: [] };
+    assert.equal((await p.diff!(created.id, urn("Account", "exp"), created.outs, left)).changes, true);
+    const updated = plain((await p.update!(created.id, urn("Account", "exp"), created.outs, left)).outs);
+    const claims = decodeJwt(String(updated.jwt)).nats as unknown as {
+      exports: { revocations?: Record<string, number> }[];
+    };
+    assert.equal(claims.exports[0].revocations?.[importer], tok.outs.issuedAt);
+    const revoked = Object.values(updated.revokedActivations as Record<string, { importer: string }>);
+    assert.deepEqual(
+      revoked.map((r) => r.importer),
+      [importer],
+      "the state records the revocation",
+    );
   });
 
   it("plugin - a value that arrived secret leaves secret even where the schema marks nothing", async () => {
