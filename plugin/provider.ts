@@ -160,11 +160,27 @@ function wrapAt(v: unknown, path: Path): unknown {
   return v;
 }
 
-/** What the plugin returns to the engine: no undefined, and every secret path wrapped. */
+/** A URL that carries a user or password (`nats://u:p@host`): a secret wherever it is given. */
+const CREDENTIAL_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]+@/i;
+
+/** `v` with every string that is a URL with credentials wrapped as a secret. */
+function wrapCredentialUrls(v: unknown): unknown {
+  if (typeof v === "string") return CREDENTIAL_URL.test(v) ? { [SECRET_SIG]: SECRET_VALUE, value: v } : v;
+  if (Array.isArray(v)) return v.map(wrapCredentialUrls);
+  if (typeof v === "object" && v !== null && !isSecret(v)) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, wrapCredentialUrls(x)]));
+  }
+  return v;
+}
+
+/**
+ * What the plugin returns to the engine: no undefined, every secret path wrapped, and every URL
+ * with credentials in it (a resolver or leaf URL) wrapped too, as the TypeScript SDK does.
+ */
 export function toEngine(v: unknown, secretPaths: readonly Path[]): Obj {
   let out = stripUndefined(v);
   for (const p of secretPaths) out = wrapAt(out, p);
-  return (out ?? {}) as Obj;
+  return (wrapCredentialUrls(out) ?? {}) as Obj;
 }
 
 function served(urn: string): Served {

@@ -187,6 +187,24 @@ describe("plugin", () => {
     assert.deepEqual(r.inputs.servers, secret(["nats://u:p@127.0.0.1:4222"]));
   });
 
+  it("plugin - a URL carrying a user or password leaves as a secret, wherever it is", async () => {
+    const op = createKeyPair("operator");
+    const url = "nats://sys:pw@127.0.0.1:4222";
+    const r = await p.check!(
+      urn("Account"),
+      {},
+      {
+        name: "app",
+        operatorPublicKey: op.getPublicKey(),
+        signerSeed: op.seed(),
+        resolver: { servers: [url, "nats://127.0.0.1:4223"], creds: UNKNOWN },
+      },
+    );
+    assert.deepEqual(r.inputs.resolver.servers, [secret(url), "nats://127.0.0.1:4223"]);
+    const leaf = await p.check!(urn("LeafRemote"), {}, { urls: ["nats-leaf://u:p@127.0.0.1:7422"] });
+    assert.deepEqual(leaf.inputs.urls, [secret("nats-leaf://u:p@127.0.0.1:7422")]);
+  });
+
   it("plugin - relative paths are resolved against the plugin's directory (the project's)", async () => {
     const r = await p.check!(urn("CredsFile"), {}, { path: "out/a.creds", creds: secret("x NATS USER JWT") });
     assert.equal(r.inputs.path, path.resolve("out/a.creds"));
