@@ -71,6 +71,22 @@ before(() => {
   assert.ok(fs.existsSync(path.join(PLUGIN_DIR, "pulumi-resource-nats-auth")));
 });
 
+describe("e2e yaml - the README's install steps are the ones these tests run", () => {
+  it("yaml README - npm run plugin, the tarball install line and the example's plugins path", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const { version } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+      version: string;
+    };
+    assert.ok(readme.includes("npm ci && npm run plugin"));
+    const install = `pulumi plugin install resource nats-auth ${version} --file dist/pulumi-resource-nats-auth-v${version}-linux-amd64.tar.gz`;
+    assert.ok(readme.includes(install), `the README says: ${install}`);
+    const pathLine = "      path: ../../../dist/native";
+    assert.ok(readme.includes(pathLine));
+    assert.ok(fs.readFileSync(path.join(EXAMPLE, "Pulumi.yaml"), "utf8").includes(pathLine));
+    assert.ok(fs.existsSync(path.resolve(EXAMPLE, "../../../dist/native/pulumi-resource-nats-auth")));
+  });
+});
+
 describe("e2e yaml - the seed scenario from YAML on the native plugin", () => {
   let t: TestStack;
   let outputDir: string;
