@@ -101,12 +101,24 @@ export function generateSchema(root = ROOT): object {
     const spec: ObjectSpec = { type: "object", properties: {} };
     types[token] = spec;
     const requiredIn = new Map<string, number>();
+    const literals = new Map<string, string[]>();
     for (const m of members) {
       for (const p of checker.getPropertiesOfType(m)) {
         const optional = (p.flags & ts.SymbolFlags.Optional) !== 0;
         if (!optional) requiredIn.set(p.name, (requiredIn.get(p.name) ?? 0) + 1);
+        const literal = checker.getTypeOfSymbol(p);
+        if (literal.isStringLiteral()) literals.set(p.name, [...(literals.get(p.name) ?? []), literal.value]);
         if (spec.properties[p.name]) continue;
         spec.properties[p.name] = property(p, `${hint}${cap(p.name)}`);
+      }
+    }
+    // A discriminant (`type: "full" | "cache" | "memory"` across the members) lists its values.
+    for (const [name, values] of literals) {
+      if (values.length > 1) {
+        spec.properties[name] = {
+          type: "string",
+          description: `One of ${values.map((v) => JSON.stringify(v)).join(", ")}.`,
+        };
       }
     }
     const required = [...requiredIn].filter(([, n]) => n === members.length).map(([k]) => k);
