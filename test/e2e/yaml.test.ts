@@ -231,6 +231,7 @@ resources:
     type: nats-auth:index:OperatorWithSystemAccount
     properties:
       name: op
+      generateSigningKey: true
   appKey:
     type: nats-auth:index:KeyPair
     properties:
@@ -241,7 +242,9 @@ ${users}  app:
       name: APP
       seed: \${appKey.seed}
       operatorPublicKey: \${op.operatorPublicKey}
-      signerSeed: \${op.operatorSeed}
+      operatorSigningKeys:
+        - \${op.signingKeyPublicKey}
+      signerSeed: \${op.signingKeySeed}
       members:
 ${members}      resolver:
         servers: \${pushTo}
@@ -305,6 +308,8 @@ describe("e2e yaml - revoke on delete from YAML", () => {
         "nats-auth:index:Account",
         "nats-auth:index:KeyPair",
         "nats-auth:index:Operator",
+        "nats-auth:index:SigningKey",
+        "nats-auth:index:SigningKey",
         "nats-auth:index:User",
       ],
     );
@@ -331,7 +336,10 @@ describe("e2e yaml - revoke on delete from YAML", () => {
     );
     const up = await t.up();
     const alicePub = decodeJwt(String(pushed.aliceCreds.value).split("\n")[1]).sub;
-    const revocations = decodeJwt(String(up.outputs.appJwt.value)).nats.revocations as Record<string, number>;
+    const appClaims = decodeJwt(String(up.outputs.appJwt.value));
+    const operatorKey = decodeJwt(String(signed.operatorJwt.value)).sub;
+    assert.notEqual(appClaims.iss, operatorKey, "APP is signed by the operator's signing key");
+    const revocations = appClaims.nats.revocations as Record<string, number>;
     assert.ok(revocations?.[alicePub] > 0, `the account JWT revokes ${alicePub}`);
     assert.match(await droppedWithin(alice, 5000), /User Authentication Revoked/);
     await assert.rejects(
