@@ -18,6 +18,8 @@ LANGUAGE_HOST_VERSION="v3.68.0"
 # node_modules/@pulumi/resource.ts, which makes a program that throws take 40-140 s to report.
 NODE_VERSION="24.21.0"
 NATSCLI_VERSION="v0.5.1"
+# The YAML language host: pulumi-yaml v1.25.0 resolves pulumi pkg/sdk v3.206.0 (pinning v3.259 does not compile).
+YAML_HOST_VERSION="v1.25.0"
 
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
@@ -92,6 +94,14 @@ go_install nats github.com/nats-io/natscli/nats "$NATSCLI_VERSION"
 # newer CLI and @pulumi/pulumi; the examples' Pulumi.yaml files point at their dist/ builds.
 go_build_wrapped pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
   "$LANGUAGE_HOST_VERSION" "" "github.com/pulumi/pulumi/sdk/v3 $LANGUAGE_HOST_VERSION"
+
+
+# The YAML language host (runs examples/yaml and the native plugin e2e). It needs the same two replace
+# lines as the CLI; it runs with the newer CLI.
+go_build_wrapped pulumi-language-yaml github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "$YAML_HOST_VERSION" "" \
+  "github.com/pulumi/pulumi-yaml $YAML_HOST_VERSION" -- \
+  "github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e" \
+  "golang.org/x/text => golang.org/x/text v0.39.0"
 
 
 # Dynamic providers run through pulumi-resource-pulumi-nodejs, which @pulumi/pulumi ships as a script;
