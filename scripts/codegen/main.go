@@ -31,14 +31,15 @@ func main() {
 	schemaPath := flag.String("schema", "schema.json", "the provider's schema")
 	out := flag.String("out", "sdk", "the folder that receives go/ and python/")
 	langs := flag.String("lang", "go,python", "comma-separated languages to generate")
+	version := flag.String("version", "", "the package version, when the schema has none (package.json's)")
 	flag.Parse()
-	if err := run(*schemaPath, *out, strings.Split(*langs, ",")); err != nil {
+	if err := run(*schemaPath, *out, *version, strings.Split(*langs, ",")); err != nil {
 		fmt.Fprintf(os.Stderr, "codegen: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(schemaPath, out string, langs []string) error {
+func run(schemaPath, out, version string, langs []string) error {
 	raw, err := os.ReadFile(schemaPath)
 	if err != nil {
 		return err
@@ -46,6 +47,10 @@ func run(schemaPath, out string, langs []string) error {
 	var spec schema.PackageSpec
 	if err := json.Unmarshal(raw, &spec); err != nil {
 		return fmt.Errorf("%s: %w", schemaPath, err)
+	}
+	// The SDKs carry the version the engine asks the plugin for: the plugin reports package.json's.
+	if spec.Version == "" {
+		spec.Version = version
 	}
 	if err := defaultLanguages(&spec); err != nil {
 		return err
@@ -79,9 +84,10 @@ func run(schemaPath, out string, langs []string) error {
 	return nil
 }
 
-// defaultLanguages fills the language sections the SDKs need when the schema does not set them: the Go
-// module is sdk/go, named pulumi-nats-auth/sdk/go (no host: the package is not published, programs
-// reach it with a `replace` to a checkout); the Python package is pulumi_nats_auth.
+// defaultLanguages fills what the SDKs need and the schema does not say: the Go module is sdk/go (named
+// after the import base path, or pulumi-nats-auth/sdk/go when the schema has none: programs reach it
+// with a `replace` to a checkout); the Python package is pulumi_nats_auth, built from a pyproject.toml.
+// What the schema sets wins.
 func defaultLanguages(spec *schema.PackageSpec) error {
 	if spec.Meta == nil {
 		spec.Meta = &schema.MetadataSpec{}
@@ -91,26 +97,37 @@ func defaultLanguages(spec *schema.PackageSpec) error {
 	if spec.Language == nil {
 		spec.Language = map[string]schema.RawMessage{}
 	}
-	if _, ok := spec.Language["go"]; !ok {
-		goInfo, err := json.Marshal(gogen.GoPackageInfo{
-			ImportBasePath: "pulumi-nats-auth/sdk/go/natsauth",
-			ModulePath:     "pulumi-nats-auth/sdk/go",
-		})
-		if err != nil {
-			return err
-		}
-		spec.Language["go"] = goInfo
+	var goInfo gogen.GoPackageInfo
+	if err := decode(spec.Language["go"], &goInfo); err != nil {
+		return fmt.Errorf("language.go: %w", err)
 	}
-	if _, ok := spec.Language["python"]; !ok {
-		info := pygen.PackageInfo{PackageName: "pulumi_nats_auth", RespectSchemaVersion: spec.Version != ""}
-		info.PyProject.Enabled = true
-		pyInfo, err := json.Marshal(info)
+	if goInfo.ImportBasePath == "" {
+		goInfo.ImportBasePath = "pulumi-nats-auth/sdk/go/natsauth"
+	}
+	var pyInfo pygen.PackageInfo
+	if err := decode(spec.Language["python"], &pyInfo); err != nil {
+		return fmt.Errorf("language.python: %w", err)
+	}
+	if pyInfo.PackageName == "" {
+		pyInfo.PackageName = "pulumi_nats_auth"
+	}
+	pyInfo.RespectSchemaVersion = true
+	pyInfo.PyProject.Enabled = true
+	for lang, info := range map[string]any{"go": goInfo, "python": pyInfo} {
+		raw, err := json.Marshal(info)
 		if err != nil {
 			return err
 		}
-		spec.Language["python"] = pyInfo
+		spec.Language[lang] = raw
 	}
 	return nil
+}
+
+func decode(raw schema.RawMessage, into any) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	return json.Unmarshal(raw, into)
 }
 
 func write(dir string, files map[string][]byte) error {
