@@ -31,11 +31,13 @@ export type KeyKindInput = "operator" | "account" | "user" | "curve";
 
 export interface KeyPairProps {
   kind: KeyKindInput;
-  /** An identity to adopt; generated when absent. */
+  /** An identity to adopt; generated when absent. @secret */
   seed?: string;
 }
 export type KeyPairState = KeyPairProps & {
+  /** The public key ("O…", "A…", "U…" or "X…"). */
   publicKey: string;
+  /** The seed. @secret */
   seed: string;
 };
 
@@ -48,12 +50,17 @@ export interface SigningKeyScope {
   description?: string;
 }
 export interface SigningKeyProps {
+  /** Whose signing key this is: "operator" or "account". Changing it replaces the key. */
   owner: "operator" | "account";
+  /** Make it a scoped key (account keys only). */
   scope?: SigningKeyScope;
+  /** A key to adopt by its seed; generated when absent. A different seed replaces the key. @secret */
   seed?: string;
 }
 export type SigningKeyState = SigningKeyProps & {
+  /** The signing key's public key. */
   publicKey: string;
+  /** The seed: pass it as the `signerSeed` of what this key signs. @secret */
   seed: string;
   /** What the owner's JWT lists: the public key, or the scope around it. */
   ref: SigningKeyRef;
@@ -63,7 +70,7 @@ export type SigningKeyState = SigningKeyProps & {
 export interface IdentityProps {
   /** The name in the JWT. */
   name: string;
-  /** An identity to adopt; generated when absent. */
+  /** An identity to adopt; generated when absent. A different seed replaces the resource. @secret */
   seed?: string;
   /** With `seed`: an existing JWT, kept byte for byte while its claims match. */
   jwt?: string;
@@ -82,7 +89,7 @@ export interface IdentityProps {
 /** What signing an identity produced. */
 export interface Signed {
   publicKey: string;
-  /** Absent for an identity declared by its public key (its seed is held elsewhere). */
+  /** Absent for an identity declared by its public key (its seed is held elsewhere). @secret */
   seed?: string;
   jwt: string;
   claimsHash: string;
@@ -91,6 +98,10 @@ export interface Signed {
 
 /** Who signs an account or user: a seed, and whether it is the issuer's identity key. */
 export interface IssuedProps {
+  /**
+   * The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+   * SigningKey's `seed`). @secret
+   */
   signerSeed: string;
   /** Set by the SDK when no signer was given: known during preview even when seeds are not. */
   signedByIdentity?: boolean;
@@ -101,8 +112,9 @@ export type OperatorState = OperatorProps & Signed;
 
 /** How an account reaches the resolver. */
 export interface AccountResolver {
+  /** Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. */
   servers: string[];
-  /** `.creds` of a system account user. */
+  /** `.creds` of a system account user (a User's `creds`). @secret */
   creds: string;
   /** Fail unless this many servers took the JWT (default: every server that answers a ping). */
   expectedServers?: number;
@@ -111,7 +123,7 @@ export interface AccountResolver {
   timeoutMs?: number;
   /** How long a push waits for every listed server to answer (servers still starting), in ms. */
   waitMs?: number;
-  /** TLS of the resolver connection. */
+  /** TLS of the resolver connection. @secret */
   tls?: ResolverTls;
 }
 
@@ -190,6 +202,16 @@ export type UserInputs = PackedSigning<UserProps, UserSigningField>;
 export type UserOutputs = Omit<UserState, UserSigningField | "signerSeed">;
 
 /**
+ * A User's outputs as the native plugin returns them: the stored outputs plus the `.creds` text,
+ * derived from the JWT and the seed (kit/derived.ts). Languages other than TypeScript have no class
+ * to derive it in, so the plugin returns it (encrypted in state, like the seed).
+ */
+export type UserNativeOutputs = UserOutputs & {
+  /** The `.creds` text (JWT and seed) clients read; absent for a user declared by `publicKey`. @secret */
+  creds?: string;
+};
+
+/**
  * A user's state. The `.creds` text is not stored: it is the JWT and the seed, both in state already,
  * and the SDK's `User.creds` derives them into it (state written by earlier versions still holds a
  * `creds` output, which nothing reads). A user declared by its public key has no seed here.
@@ -210,7 +232,7 @@ export interface ActivationTokenProps extends ActivationClaimsInput, IssuedProps
   importer: string;
 }
 export type ActivationTokenState = ActivationTokenProps & {
-  /** The activation JWT for the importer's `imports[].token`. */
+  /** The activation JWT for the importer's `imports[].token`. @secret */
   token: string;
   /** The token's `iat`: removing the token revokes the importer's tokens issued at or before it. */
   issuedAt: number;
@@ -230,6 +252,7 @@ export interface ServerConfigProps extends ServerConfigSpec {
   path?: string;
 }
 export interface ServerConfigState extends ServerConfigProps {
+  /** The config file text. @secret */
   text: string;
   fileInSync: boolean;
   /**
@@ -242,7 +265,7 @@ export interface ServerConfigState extends ServerConfigProps {
 export interface CredsFileProps {
   /** Absolute path of the file (the SDK resolves a relative one against the program's directory). */
   path: string;
-  /** The `.creds` text (a User's `creds`). */
+  /** The `.creds` text (a User's `creds`). @secret */
   creds: string;
 }
 export interface CredsFileState extends CredsFileProps {

@@ -8,13 +8,15 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SCHEMA="${SCHEMA:-$ROOT/schema.json}"
 CODEGEN="$ROOT/.tools/bin/pulumi-nats-auth-codegen"
+# The SDKs ask the engine for the plugin at the version the plugin reports: package.json's.
+VERSION="$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$ROOT/package.json")"
 [ -x "$CODEGEN" ] || { echo "gen-sdks: $CODEGEN is missing: run bash scripts/install-tools.sh" >&2; exit 1; }
 if [ "${1:-}" != "--check" ]; then
-  exec "$CODEGEN" -schema "$SCHEMA" -out "$ROOT/sdk"
+  exec "$CODEGEN" -schema "$SCHEMA" -version "$VERSION" -out "$ROOT/sdk"
 fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-"$CODEGEN" -schema "$SCHEMA" -out "$tmp"
+"$CODEGEN" -schema "$SCHEMA" -version "$VERSION" -out "$tmp"
 # What pip leaves in a source folder it installed from is not generated code.
 ignore=(-x build -x '*.egg-info' -x __pycache__)
 stale=0

@@ -18,6 +18,8 @@ LANGUAGE_HOST_VERSION="v3.68.0"
 # node_modules/@pulumi/resource.ts, which makes a program that throws take 40-140 s to report.
 NODE_VERSION="24.21.0"
 NATSCLI_VERSION="v0.5.1"
+# The YAML language host: pulumi-yaml v1.25.0 resolves pulumi pkg/sdk v3.206.0 (pinning v3.259 does not compile).
+YAML_HOST_VERSION="v1.25.0"
 # Language hosts for Go and Python programs (issue 21). The module proxy serves them only inside
 # sdk/v3: v3.62.0 is the newest sdk/v3 that still holds the Go host (its split-out module is refused).
 GO_HOST_VERSION="v3.62.0"
@@ -145,6 +147,14 @@ install_codegen() {
   stamp_set pulumi-nats-auth-codegen "$sum"
 }
 install_codegen
+
+# The YAML language host (runs examples/yaml and the native plugin e2e). It needs the same two replace
+# lines as the CLI; it runs with the newer CLI.
+go_build_wrapped pulumi-language-yaml github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "$YAML_HOST_VERSION" "" \
+  "github.com/pulumi/pulumi-yaml $YAML_HOST_VERSION" -- \
+  "github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e" \
+  "golang.org/x/text => golang.org/x/text v0.39.0"
+
 
 # Dynamic providers run through pulumi-resource-pulumi-nodejs, which @pulumi/pulumi ships as a script;
 # the CLI looks for bundled plugins beside its own binary.
