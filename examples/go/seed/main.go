@@ -1,0 +1,106 @@
+// The seed scenario from Go: an operator with a signing key and a system account, an account with a
+// signing key pushed to the servers' resolver, and a user of it. Run with `pulumi up` (README,
+// Install: Go); `servers` (a JSON list of nats:// URLs) is empty until the servers run.
+package main
+
+import (
+	"github.com/pulumi-nats-auth/pulumi-nats-auth/sdk/go/natsauth"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+)
+
+func main() {
+	pulumi.Run(func(ctx *pulumi.Context) error {
+		cfg := config.New(ctx, "")
+		var servers []string
+		_ = cfg.TryObject("servers", &servers)
+		connLimit := cfg.GetFloat64("connLimit")
+		if connLimit == 0 {
+			connLimit = 100
+		}
+
+		// The system account's key comes first: the operator's JWT names it.
+		sysKey, err := natsauth.NewKeyPair(ctx, "sys-key", &natsauth.KeyPairArgs{Kind: pulumi.String("account")})
+		if err != nil {
+			return err
+		}
+		operatorKey, err := natsauth.NewSigningKey(ctx, "operator-sk", &natsauth.SigningKeyArgs{
+			Owner: pulumi.String("operator"),
+		})
+		if err != nil {
+			return err
+		}
+		operator, err := natsauth.NewOperator(ctx, "local", &natsauth.OperatorArgs{
+			Name:          pulumi.String("local"),
+			SigningKeys:   pulumi.StringArray{operatorKey.PublicKey},
+			SystemAccount: sysKey.PublicKey,
+		})
+		if err != nil {
+			return err
+		}
+		sys, err := natsauth.NewAccount(ctx, "SYS", &natsauth.AccountArgs{
+			Name:                pulumi.String("SYS"),
+			Seed:                sysKey.Seed,
+			SignerSeed:          operatorKey.Seed,
+			OperatorPublicKey:   operator.PublicKey,
+			OperatorSigningKeys: pulumi.StringArray{operatorKey.PublicKey},
+		})
+		if err != nil {
+			return err
+		}
+		// The user whose creds push account JWTs to the resolver.
+		sysUser, err := natsauth.NewUser(ctx, "sys", &natsauth.UserArgs{
+			Name:             pulumi.String("sys"),
+			SignerSeed:       sys.Seed.Elem(),
+			AccountPublicKey: sys.PublicKey,
+		})
+		if err != nil {
+			return err
+		}
+
+		// An account with limits and a signing key for its users, pushed to the resolver.
+		appKey, err := natsauth.NewSigningKey(ctx, "app-sk", &natsauth.SigningKeyArgs{Owner: pulumi.String("account")})
+		if err != nil {
+			return err
+		}
+		app, err := natsauth.NewAccount(ctx, "APP", &natsauth.AccountArgs{
+			Name:                pulumi.String("APP"),
+			SignerSeed:          operatorKey.Seed,
+			OperatorPublicKey:   operator.PublicKey,
+			OperatorSigningKeys: pulumi.StringArray{operatorKey.PublicKey},
+			SigningKeys:         pulumi.Array{appKey.PublicKey},
+			Limits: &natsauth.AccountLimitsArgs{
+				Conn:    pulumi.Float64(connLimit),
+				Payload: pulumi.Float64(1024 * 1024),
+			},
+			Resolver: &natsauth.AccountResolverArgs{
+				Servers: pulumi.ToStringArray(servers),
+				Creds:   sysUser.Creds.Elem(),
+			},
+		})
+		if err != nil {
+			return err
+		}
+		// A user, signed by the account's signing key, that may publish and subscribe on orders.>.
+		user, err := natsauth.NewUser(ctx, "orders", &natsauth.UserArgs{
+			Name:               pulumi.String("orders"),
+			SignerSeed:         appKey.Seed,
+			AccountPublicKey:   app.PublicKey,
+			AccountSigningKeys: pulumi.Array{appKey.PublicKey},
+			Pub:                &natsauth.PermissionArgs{Allow: pulumi.StringArray{pulumi.String("orders.>")}},
+			Sub: &natsauth.PermissionArgs{
+				Allow: pulumi.StringArray{pulumi.String("orders.>"), pulumi.String("_INBOX.>")},
+			},
+		})
+		if err != nil {
+			return err
+		}
+
+		ctx.Export("operatorJwt", operator.Jwt)
+		ctx.Export("systemAccount", sys.PublicKey)
+		ctx.Export("systemAccountJwt", sys.Jwt)
+		ctx.Export("appPushedTo", app.PushedTo)
+		ctx.Export("userCreds", user.Creds) // a secret
+		return nil
+	})
+}

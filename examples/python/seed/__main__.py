@@ -1,0 +1,59 @@
+"""The seed scenario from Python: an operator with a signing key and a system account, an account
+with a signing key pushed to the servers' resolver, and a user of it. Run with `pulumi up` (README,
+Install: Python); `servers` (a JSON list of nats:// URLs) is empty until the servers run."""
+
+import pulumi
+import pulumi_nats_auth as nats
+
+config = pulumi.Config()
+servers = config.get_object("servers") or []
+conn_limit = config.get_float("connLimit") or 100
+
+# The system account's key comes first: the operator's JWT names it.
+sys_key = nats.KeyPair("sys-key", kind="account")
+operator_key = nats.SigningKey("operator-sk", owner="operator")
+operator = nats.Operator(
+    "local",
+    name="local",
+    signing_keys=[operator_key.public_key],
+    system_account=sys_key.public_key,
+)
+sys = nats.Account(
+    "SYS",
+    name="SYS",
+    seed=sys_key.seed,
+    signer_seed=operator_key.seed,
+    operator_public_key=operator.public_key,
+    operator_signing_keys=[operator_key.public_key],
+)
+# The user whose creds push account JWTs to the resolver.
+sys_user = nats.User("sys", name="sys", signer_seed=sys.seed, account_public_key=sys.public_key)
+
+# An account with limits and a signing key for its users, pushed to the resolver.
+app_key = nats.SigningKey("app-sk", owner="account")
+app = nats.Account(
+    "APP",
+    name="APP",
+    signer_seed=operator_key.seed,
+    operator_public_key=operator.public_key,
+    operator_signing_keys=[operator_key.public_key],
+    signing_keys=[app_key.public_key],
+    limits={"conn": conn_limit, "payload": 1024 * 1024},
+    resolver={"servers": servers, "creds": sys_user.creds},
+)
+# A user, signed by the account's signing key, that may publish and subscribe on orders.>.
+user = nats.User(
+    "orders",
+    name="orders",
+    signer_seed=app_key.seed,
+    account_public_key=app.public_key,
+    account_signing_keys=[app_key.public_key],
+    pub={"allow": ["orders.>"]},
+    sub={"allow": ["orders.>", "_INBOX.>"]},
+)
+
+pulumi.export("operatorJwt", operator.jwt)
+pulumi.export("systemAccount", sys.public_key)
+pulumi.export("systemAccountJwt", sys.jwt)
+pulumi.export("appPushedTo", app.pushed_to)
+pulumi.export("userCreds", user.creds)  # a secret

@@ -1,0 +1,20 @@
+/**
+ * examples/go/seed through the Go language host, the SDK generated into sdk/go and the native plugin:
+ * the program is compiled by the host (`go build`, Go's build cache makes that a link), from the
+ * modules install-tools.sh downloaded: GOPROXY=off proves nothing is fetched at test time.
+ */
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { REPO_ROOT, toolPath } from "../harness/paths";
+import { runNativeSeed } from "./fixtures/nativeSeed";
+
+describe("e2e go - the seed scenario from a Go program", () => {
+  it("go - up, publish with the user's creds, 0-change preview, one limit update, destroy, no secret in the open", async () => {
+    toolPath("pulumi-language-go");
+    await runNativeSeed(path.join(REPO_ROOT, "examples", "go", "seed"), {
+      GOPROXY: "off",
+      GOFLAGS: "-mod=readonly",
+      GOTOOLCHAIN: "local",
+    });
+  });
+});
