@@ -247,9 +247,20 @@ export interface LeafRemoteState extends LeafRemoteProps {
   credentialsHash: string;
 }
 
+/** An account written into `resolver_preload`: its public key and JWT (an Account's outputs). */
+export interface PreloadAccount {
+  publicKey: string;
+  jwt: string;
+}
+
 export interface ServerConfigProps extends ServerConfigSpec {
   /** Write the config here too. */
   path?: string;
+  /**
+   * Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
+   * keyed by another resource's output (YAML): `[{publicKey: ${sys.publicKey}, jwt: ${sys.jwt}}]`.
+   */
+  preloadAccounts?: PreloadAccount[];
 }
 export interface ServerConfigState extends ServerConfigProps {
   /** The config file text. @secret */

@@ -117,6 +117,35 @@ describe("plugin", () => {
     assert.equal(r.inputs.path, path.resolve("out/a.creds"));
   });
 
+  it("plugin - preloadAccounts ({publicKey, jwt} list, what YAML can build) renders as preload does", async () => {
+    const op = createKeyPair("operator");
+    const acct = createKeyPair("account");
+    const operator = (await p.create!(urn("Operator"), { name: "op" })).outs.jwt as string;
+    const base = { operator, systemAccount: acct.getPublicKey(), resolver: { type: "memory" } };
+    const byMap = await p.create!(urn("ServerConfig", "a"), {
+      ...base,
+      preload: { [acct.getPublicKey()]: "a.b.c" },
+    });
+    const byList = await p.create!(urn("ServerConfig", "b"), {
+      ...base,
+      preloadAccounts: [{ publicKey: acct.getPublicKey(), jwt: "a.b.c" }],
+    });
+    assert.match(byMap.outs.text.value, /resolver_preload/);
+    assert.equal(byList.outs.text.value, byMap.outs.text.value);
+    const pending = await p.check!(
+      urn("ServerConfig", "c"),
+      {},
+      { ...base, preloadAccounts: [{ publicKey: UNKNOWN, jwt: UNKNOWN }] },
+    );
+    assert.deepEqual(pending.failures, []);
+    const bad = await p.check!(
+      urn("ServerConfig", "d"),
+      {},
+      { ...base, preloadAccounts: [{ publicKey: op.getPublicKey(), jwt: "x" }] },
+    );
+    assert.match(JSON.stringify(bad.failures), /not an account public key/);
+  });
+
   it("plugin - every handler kind is served under a token, and the schema describes each", async () => {
     const kinds: ResourceKind[] = [
       "keyPair",
