@@ -3100,6 +3100,106 @@ func (o PermissionsPtrOutput) Sub() PermissionPtrOutput {
 	}).(PermissionPtrOutput)
 }
 
+type PreloadAccount struct {
+	Jwt       string `pulumi:"jwt"`
+	PublicKey string `pulumi:"publicKey"`
+}
+
+// PreloadAccountInput is an input type that accepts PreloadAccountArgs and PreloadAccountOutput values.
+// You can construct a concrete instance of `PreloadAccountInput` via:
+//
+//	PreloadAccountArgs{...}
+type PreloadAccountInput interface {
+	pulumi.Input
+
+	ToPreloadAccountOutput() PreloadAccountOutput
+	ToPreloadAccountOutputWithContext(context.Context) PreloadAccountOutput
+}
+
+type PreloadAccountArgs struct {
+	Jwt       pulumi.StringInput `pulumi:"jwt"`
+	PublicKey pulumi.StringInput `pulumi:"publicKey"`
+}
+
+func (PreloadAccountArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*PreloadAccount)(nil)).Elem()
+}
+
+func (i PreloadAccountArgs) ToPreloadAccountOutput() PreloadAccountOutput {
+	return i.ToPreloadAccountOutputWithContext(context.Background())
+}
+
+func (i PreloadAccountArgs) ToPreloadAccountOutputWithContext(ctx context.Context) PreloadAccountOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PreloadAccountOutput)
+}
+
+// PreloadAccountArrayInput is an input type that accepts PreloadAccountArray and PreloadAccountArrayOutput values.
+// You can construct a concrete instance of `PreloadAccountArrayInput` via:
+//
+//	PreloadAccountArray{ PreloadAccountArgs{...} }
+type PreloadAccountArrayInput interface {
+	pulumi.Input
+
+	ToPreloadAccountArrayOutput() PreloadAccountArrayOutput
+	ToPreloadAccountArrayOutputWithContext(context.Context) PreloadAccountArrayOutput
+}
+
+type PreloadAccountArray []PreloadAccountInput
+
+func (PreloadAccountArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PreloadAccount)(nil)).Elem()
+}
+
+func (i PreloadAccountArray) ToPreloadAccountArrayOutput() PreloadAccountArrayOutput {
+	return i.ToPreloadAccountArrayOutputWithContext(context.Background())
+}
+
+func (i PreloadAccountArray) ToPreloadAccountArrayOutputWithContext(ctx context.Context) PreloadAccountArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PreloadAccountArrayOutput)
+}
+
+type PreloadAccountOutput struct{ *pulumi.OutputState }
+
+func (PreloadAccountOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PreloadAccount)(nil)).Elem()
+}
+
+func (o PreloadAccountOutput) ToPreloadAccountOutput() PreloadAccountOutput {
+	return o
+}
+
+func (o PreloadAccountOutput) ToPreloadAccountOutputWithContext(ctx context.Context) PreloadAccountOutput {
+	return o
+}
+
+func (o PreloadAccountOutput) Jwt() pulumi.StringOutput {
+	return o.ApplyT(func(v PreloadAccount) string { return v.Jwt }).(pulumi.StringOutput)
+}
+
+func (o PreloadAccountOutput) PublicKey() pulumi.StringOutput {
+	return o.ApplyT(func(v PreloadAccount) string { return v.PublicKey }).(pulumi.StringOutput)
+}
+
+type PreloadAccountArrayOutput struct{ *pulumi.OutputState }
+
+func (PreloadAccountArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PreloadAccount)(nil)).Elem()
+}
+
+func (o PreloadAccountArrayOutput) ToPreloadAccountArrayOutput() PreloadAccountArrayOutput {
+	return o
+}
+
+func (o PreloadAccountArrayOutput) ToPreloadAccountArrayOutputWithContext(ctx context.Context) PreloadAccountArrayOutput {
+	return o
+}
+
+func (o PreloadAccountArrayOutput) Index(i pulumi.IntInput) PreloadAccountOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) PreloadAccount {
+		return vs[0].([]PreloadAccount)[vs[1].(int)]
+	}).(PreloadAccountOutput)
+}
+
 type RemovedUser struct {
 	// Unix seconds of the removal: the revocation time.
 	At float64 `pulumi:"at"`
@@ -5040,6 +5140,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PermissionPtrInput)(nil)).Elem(), PermissionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PermissionsInput)(nil)).Elem(), PermissionsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PermissionsPtrInput)(nil)).Elem(), PermissionsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PreloadAccountInput)(nil)).Elem(), PreloadAccountArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PreloadAccountArrayInput)(nil)).Elem(), PreloadAccountArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResolverTlsInput)(nil)).Elem(), ResolverTlsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResolverTlsPtrInput)(nil)).Elem(), ResolverTlsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResponsePermissionInput)(nil)).Elem(), ResponsePermissionArgs{})
@@ -5094,6 +5196,8 @@ func init() {
 	pulumi.RegisterOutputType(PermissionPtrOutput{})
 	pulumi.RegisterOutputType(PermissionsOutput{})
 	pulumi.RegisterOutputType(PermissionsPtrOutput{})
+	pulumi.RegisterOutputType(PreloadAccountOutput{})
+	pulumi.RegisterOutputType(PreloadAccountArrayOutput{})
 	pulumi.RegisterOutputType(RemovedUserOutput{})
 	pulumi.RegisterOutputType(RemovedUserMapOutput{})
 	pulumi.RegisterOutputType(ResolverTlsOutput{})

@@ -29,8 +29,11 @@ type ServerConfig struct {
 	Path pulumi.StringPtrOutput  `pulumi:"path"`
 	Port pulumi.Float64PtrOutput `pulumi:"port"`
 	// Account public key -> account JWT, written as `resolver_preload`.
-	Preload  pulumi.StringMapOutput        `pulumi:"preload"`
-	Resolver ServerConfigResolverPtrOutput `pulumi:"resolver"`
+	Preload pulumi.StringMapOutput `pulumi:"preload"`
+	// Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
+	// keyed by another resource's output (YAML): `[{publicKey: ${sys.publicKey}, jwt: ${sys.jwt}}]`.
+	PreloadAccounts PreloadAccountArrayOutput     `pulumi:"preloadAccounts"`
+	Resolver        ServerConfigResolverPtrOutput `pulumi:"resolver"`
 	// True after an update that changed the keys the operator JWT trusts (its key or signing keys):
 	// servers must restart to use them. Absent in 0.1.0 state (read as false).
 	RestartRequired pulumi.BoolPtrOutput   `pulumi:"restartRequired"`
@@ -102,9 +105,12 @@ type serverConfigArgs struct {
 	Path *string  `pulumi:"path"`
 	Port *float64 `pulumi:"port"`
 	// Account public key -> account JWT, written as `resolver_preload`.
-	Preload    map[string]string     `pulumi:"preload"`
-	Resolver   *ServerConfigResolver `pulumi:"resolver"`
-	ServerName *string               `pulumi:"serverName"`
+	Preload map[string]string `pulumi:"preload"`
+	// Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
+	// keyed by another resource's output (YAML): `[{publicKey: ${sys.publicKey}, jwt: ${sys.jwt}}]`.
+	PreloadAccounts []PreloadAccount      `pulumi:"preloadAccounts"`
+	Resolver        *ServerConfigResolver `pulumi:"resolver"`
+	ServerName      *string               `pulumi:"serverName"`
 	// Public key of the system account.
 	SystemAccount *string `pulumi:"systemAccount"`
 }
@@ -124,9 +130,12 @@ type ServerConfigArgs struct {
 	Path pulumi.StringPtrInput
 	Port pulumi.Float64PtrInput
 	// Account public key -> account JWT, written as `resolver_preload`.
-	Preload    pulumi.StringMapInput
-	Resolver   ServerConfigResolverPtrInput
-	ServerName pulumi.StringPtrInput
+	Preload pulumi.StringMapInput
+	// Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
+	// keyed by another resource's output (YAML): `[{publicKey: ${sys.publicKey}, jwt: ${sys.jwt}}]`.
+	PreloadAccounts PreloadAccountArrayInput
+	Resolver        ServerConfigResolverPtrInput
+	ServerName      pulumi.StringPtrInput
 	// Public key of the system account.
 	SystemAccount pulumi.StringPtrInput
 }
@@ -214,6 +223,12 @@ func (o ServerConfigOutput) Port() pulumi.Float64PtrOutput {
 // Account public key -> account JWT, written as `resolver_preload`.
 func (o ServerConfigOutput) Preload() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *ServerConfig) pulumi.StringMapOutput { return v.Preload }).(pulumi.StringMapOutput)
+}
+
+// Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
+// keyed by another resource's output (YAML): `[{publicKey: ${sys.publicKey}, jwt: ${sys.jwt}}]`.
+func (o ServerConfigOutput) PreloadAccounts() PreloadAccountArrayOutput {
+	return o.ApplyT(func(v *ServerConfig) PreloadAccountArrayOutput { return v.PreloadAccounts }).(PreloadAccountArrayOutput)
 }
 
 func (o ServerConfigOutput) Resolver() ServerConfigResolverPtrOutput {

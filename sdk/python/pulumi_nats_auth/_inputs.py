@@ -49,6 +49,8 @@ __all__ = [
     'PermissionsArgsDict',
     'PermissionArgs',
     'PermissionArgsDict',
+    'PreloadAccountArgs',
+    'PreloadAccountArgsDict',
     'ResolverTlsArgs',
     'ResolverTlsArgsDict',
     'ResponsePermissionArgs',
@@ -1867,6 +1869,40 @@ class PermissionArgs:
     @deny.setter
     def deny(self, value: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "deny", value)
+
+
+if not MYPY:
+    class PreloadAccountArgsDict(TypedDict):
+        jwt: pulumi.Input[_builtins.str]
+        public_key: pulumi.Input[_builtins.str]
+elif False:
+    PreloadAccountArgsDict: TypeAlias = Mapping[str, Any]
+
+@pulumi.input_type
+class PreloadAccountArgs:
+    def __init__(__self__, *,
+                 jwt: pulumi.Input[_builtins.str],
+                 public_key: pulumi.Input[_builtins.str]):
+        pulumi.set(__self__, "jwt", jwt)
+        pulumi.set(__self__, "public_key", public_key)
+
+    @_builtins.property
+    @pulumi.getter
+    def jwt(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "jwt")
+
+    @jwt.setter
+    def jwt(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "jwt", value)
+
+    @_builtins.property
+    @pulumi.getter(name="publicKey")
+    def public_key(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "public_key")
+
+    @public_key.setter
+    def public_key(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "public_key", value)
 
 
 if not MYPY:

@@ -33,6 +33,7 @@ __all__ = [
     'NatsContextTls',
     'Permission',
     'Permissions',
+    'PreloadAccount',
     'RemovedUser',
     'ResolverTls',
     'ResponsePermission',
@@ -1346,6 +1347,42 @@ class Permissions(dict):
     @pulumi.getter
     def sub(self) -> Optional['outputs.Permission']:
         return pulumi.get(self, "sub")
+
+
+@pulumi.output_type
+class PreloadAccount(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "publicKey":
+            suggest = "public_key"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in PreloadAccount. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        PreloadAccount.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        PreloadAccount.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 jwt: _builtins.str,
+                 public_key: _builtins.str):
+        pulumi.set(__self__, "jwt", jwt)
+        pulumi.set(__self__, "public_key", public_key)
+
+    @_builtins.property
+    @pulumi.getter
+    def jwt(self) -> _builtins.str:
+        return pulumi.get(self, "jwt")
+
+    @_builtins.property
+    @pulumi.getter(name="publicKey")
+    def public_key(self) -> _builtins.str:
+        return pulumi.get(self, "public_key")
 
 
 @pulumi.output_type

@@ -31,6 +31,7 @@ class ServerConfigArgs:
                  path: Optional[pulumi.Input[_builtins.str]] = None,
                  port: Optional[pulumi.Input[_builtins.float]] = None,
                  preload: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 preload_accounts: Optional[pulumi.Input[Sequence[pulumi.Input['PreloadAccountArgs']]]] = None,
                  resolver: Optional[pulumi.Input['ServerConfigResolverArgs']] = None,
                  server_name: Optional[pulumi.Input[_builtins.str]] = None,
                  system_account: Optional[pulumi.Input[_builtins.str]] = None):
@@ -40,6 +41,8 @@ class ServerConfigArgs:
         :param pulumi.Input[_builtins.str] operator: Operator JWT text, or a path to it.
         :param pulumi.Input[_builtins.str] path: Write the config here too.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] preload: Account public key -> account JWT, written as `resolver_preload`.
+        :param pulumi.Input[Sequence[pulumi.Input['PreloadAccountArgs']]] preload_accounts: Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
+               keyed by another resource's output (YAML): `[{publicKey: ${sys.publicKey}, jwt: ${sys.jwt}}]`.
         :param pulumi.Input[_builtins.str] system_account: Public key of the system account.
         """
         if cluster is not None:
@@ -62,6 +65,8 @@ class ServerConfigArgs:
             pulumi.set(__self__, "port", port)
         if preload is not None:
             pulumi.set(__self__, "preload", preload)
+        if preload_accounts is not None:
+            pulumi.set(__self__, "preload_accounts", preload_accounts)
         if resolver is not None:
             pulumi.set(__self__, "resolver", resolver)
         if server_name is not None:
@@ -172,6 +177,19 @@ class ServerConfigArgs:
         pulumi.set(self, "preload", value)
 
     @_builtins.property
+    @pulumi.getter(name="preloadAccounts")
+    def preload_accounts(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['PreloadAccountArgs']]]]:
+        """
+        Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
+        keyed by another resource's output (YAML): `[{publicKey: ${sys.publicKey}, jwt: ${sys.jwt}}]`.
+        """
+        return pulumi.get(self, "preload_accounts")
+
+    @preload_accounts.setter
+    def preload_accounts(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['PreloadAccountArgs']]]]):
+        pulumi.set(self, "preload_accounts", value)
+
+    @_builtins.property
     @pulumi.getter
     def resolver(self) -> Optional[pulumi.Input['ServerConfigResolverArgs']]:
         return pulumi.get(self, "resolver")
@@ -218,6 +236,7 @@ class ServerConfig(pulumi.CustomResource):
                  path: Optional[pulumi.Input[_builtins.str]] = None,
                  port: Optional[pulumi.Input[_builtins.float]] = None,
                  preload: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 preload_accounts: Optional[pulumi.Input[Sequence[pulumi.Input[Union['PreloadAccountArgs', 'PreloadAccountArgsDict']]]]] = None,
                  resolver: Optional[pulumi.Input[Union['ServerConfigResolverArgs', 'ServerConfigResolverArgsDict']]] = None,
                  server_name: Optional[pulumi.Input[_builtins.str]] = None,
                  system_account: Optional[pulumi.Input[_builtins.str]] = None,
@@ -231,6 +250,8 @@ class ServerConfig(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] operator: Operator JWT text, or a path to it.
         :param pulumi.Input[_builtins.str] path: Write the config here too.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] preload: Account public key -> account JWT, written as `resolver_preload`.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['PreloadAccountArgs', 'PreloadAccountArgsDict']]]] preload_accounts: Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
+               keyed by another resource's output (YAML): `[{publicKey: ${sys.publicKey}, jwt: ${sys.jwt}}]`.
         :param pulumi.Input[_builtins.str] system_account: Public key of the system account.
         """
         ...
@@ -267,6 +288,7 @@ class ServerConfig(pulumi.CustomResource):
                  path: Optional[pulumi.Input[_builtins.str]] = None,
                  port: Optional[pulumi.Input[_builtins.float]] = None,
                  preload: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 preload_accounts: Optional[pulumi.Input[Sequence[pulumi.Input[Union['PreloadAccountArgs', 'PreloadAccountArgsDict']]]]] = None,
                  resolver: Optional[pulumi.Input[Union['ServerConfigResolverArgs', 'ServerConfigResolverArgsDict']]] = None,
                  server_name: Optional[pulumi.Input[_builtins.str]] = None,
                  system_account: Optional[pulumi.Input[_builtins.str]] = None,
@@ -289,6 +311,7 @@ class ServerConfig(pulumi.CustomResource):
             __props__.__dict__["path"] = path
             __props__.__dict__["port"] = port
             __props__.__dict__["preload"] = preload
+            __props__.__dict__["preload_accounts"] = preload_accounts
             __props__.__dict__["resolver"] = resolver
             __props__.__dict__["server_name"] = server_name
             __props__.__dict__["system_account"] = system_account
@@ -330,6 +353,7 @@ class ServerConfig(pulumi.CustomResource):
         __props__.__dict__["path"] = None
         __props__.__dict__["port"] = None
         __props__.__dict__["preload"] = None
+        __props__.__dict__["preload_accounts"] = None
         __props__.__dict__["resolver"] = None
         __props__.__dict__["restart_required"] = None
         __props__.__dict__["server_name"] = None
@@ -403,6 +427,15 @@ class ServerConfig(pulumi.CustomResource):
         Account public key -> account JWT, written as `resolver_preload`.
         """
         return pulumi.get(self, "preload")
+
+    @_builtins.property
+    @pulumi.getter(name="preloadAccounts")
+    def preload_accounts(self) -> pulumi.Output[Optional[Sequence['outputs.PreloadAccount']]]:
+        """
+        Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
+        keyed by another resource's output (YAML): `[{publicKey: ${sys.publicKey}, jwt: ${sys.jwt}}]`.
+        """
+        return pulumi.get(self, "preload_accounts")
 
     @_builtins.property
     @pulumi.getter
