@@ -147,6 +147,9 @@ install_codegen() {
   stamp_set pulumi-nats-auth-codegen "$sum"
 }
 install_codegen
+# The modules examples/go/seed builds from (sdk/v3 at the version the generated SDK targets), so its
+# `pulumi up` and the e2e test (GOPROXY=off) need no network.
+(cd "$ROOT/examples/go/seed" && go mod download)
 
 # The YAML language host (runs examples/yaml and the native plugin e2e). It needs the same two replace
 # lines as the CLI; it runs with the newer CLI.

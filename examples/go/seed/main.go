@@ -1,6 +1,7 @@
 // The seed scenario from Go: an operator with a signing key and a system account, an account with a
-// signing key pushed to the servers' resolver, and a user of it. Run with `pulumi up` (README,
-// Install: Go); `servers` (a JSON list of nats:// URLs) is empty until the servers run.
+// signing key pushed to the servers' resolver, a user of it, and the server's config file. Run with
+// `pulumi up` (README, Install: Go); `servers` (a JSON list of nats:// URLs) is empty until the
+// server runs, `port` (default 4222) is the server's client port.
 package main
 
 import (
@@ -14,6 +15,10 @@ func main() {
 		cfg := config.New(ctx, "")
 		var servers []string
 		_ = cfg.TryObject("servers", &servers)
+		port := cfg.GetFloat64("port")
+		if port == 0 {
+			port = 4222
+		}
 		connLimit := cfg.GetFloat64("connLimit")
 		if connLimit == 0 {
 			connLimit = 100
@@ -96,6 +101,28 @@ func main() {
 			return err
 		}
 
+		// The server's config: `nats-server -c out/nats-server.conf` trusts the operator and runs the
+		// resolver APP is pushed to (SYS is preloaded: the resolver needs it before any push).
+		server, err := natsauth.NewServerConfig(ctx, "server", &natsauth.ServerConfigArgs{
+			Path:          pulumi.String("out/nats-server.conf"),
+			Host:          pulumi.String("127.0.0.1"),
+			Port:          pulumi.Float64(port),
+			Operator:      operator.Jwt,
+			SystemAccount: sys.PublicKey,
+			Resolver: &natsauth.ServerConfigResolverArgs{
+				Type:        pulumi.String("full"),
+				Dir:         pulumi.String("out/jwt"),
+				AllowDelete: pulumi.Bool(true),
+			},
+			PreloadAccounts: natsauth.PreloadAccountArray{
+				&natsauth.PreloadAccountArgs{PublicKey: sys.PublicKey, Jwt: sys.Jwt},
+			},
+		})
+		if err != nil {
+			return err
+		}
+
+		ctx.Export("serverConfigPath", server.Path)
 		ctx.Export("operatorJwt", operator.Jwt)
 		ctx.Export("systemAccount", sys.PublicKey)
 		ctx.Export("systemAccountJwt", sys.Jwt)

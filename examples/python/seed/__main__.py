@@ -1,12 +1,14 @@
 """The seed scenario from Python: an operator with a signing key and a system account, an account
-with a signing key pushed to the servers' resolver, and a user of it. Run with `pulumi up` (README,
-Install: Python); `servers` (a JSON list of nats:// URLs) is empty until the servers run."""
+with a signing key pushed to the servers' resolver, a user of it, and the server's config file. Run
+with `pulumi up` (README, Install: Python); `servers` (a JSON list of nats:// URLs) is empty until
+the server runs, `port` (default 4222) is the server's client port."""
 
 import pulumi
 import pulumi_nats_auth as nats
 
 config = pulumi.Config()
 servers = config.get_object("servers") or []
+port = config.get_float("port") or 4222
 conn_limit = config.get_float("connLimit") or 100
 
 # The system account's key comes first: the operator's JWT names it.
@@ -52,6 +54,20 @@ user = nats.User(
     sub={"allow": ["orders.>", "_INBOX.>"]},
 )
 
+# The server's config: `nats-server -c out/nats-server.conf` trusts the operator and runs the
+# resolver APP is pushed to (SYS is preloaded: the resolver needs it before any push).
+server = nats.ServerConfig(
+    "server",
+    path="out/nats-server.conf",
+    host="127.0.0.1",
+    port=port,
+    operator=operator.jwt,
+    system_account=sys.public_key,
+    resolver={"type": "full", "dir": "out/jwt", "allow_delete": True},
+    preload_accounts=[{"public_key": sys.public_key, "jwt": sys.jwt}],
+)
+
+pulumi.export("serverConfigPath", server.path)
 pulumi.export("operatorJwt", operator.jwt)
 pulumi.export("systemAccount", sys.public_key)
 pulumi.export("systemAccountJwt", sys.jwt)
