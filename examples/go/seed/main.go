@@ -63,13 +63,19 @@ func main() {
 			return err
 		}
 
-		// An account with limits and a signing key for its users, pushed to the resolver.
+		// An account with limits and a signing key for its users, pushed to the resolver. Its identity
+		// comes from a KeyPair, so its users see its public key at preview even while APP updates.
+		appIdentity, err := natsauth.NewKeyPair(ctx, "app-identity", &natsauth.KeyPairArgs{Kind: pulumi.String("account")})
+		if err != nil {
+			return err
+		}
 		appKey, err := natsauth.NewSigningKey(ctx, "app-sk", &natsauth.SigningKeyArgs{Owner: pulumi.String("account")})
 		if err != nil {
 			return err
 		}
 		app, err := natsauth.NewAccount(ctx, "APP", &natsauth.AccountArgs{
 			Name:                pulumi.String("APP"),
+			Seed:                appIdentity.Seed,
 			SignerSeed:          operatorKey.Seed,
 			OperatorPublicKey:   operator.PublicKey,
 			OperatorSigningKeys: pulumi.StringArray{operatorKey.PublicKey},
@@ -90,7 +96,7 @@ func main() {
 		user, err := natsauth.NewUser(ctx, "orders", &natsauth.UserArgs{
 			Name:               pulumi.String("orders"),
 			SignerSeed:         appKey.Seed,
-			AccountPublicKey:   app.PublicKey,
+			AccountPublicKey:   appIdentity.PublicKey,
 			AccountSigningKeys: pulumi.Array{appKey.PublicKey},
 			Pub:                &natsauth.PermissionArgs{Allow: pulumi.StringArray{pulumi.String("orders.>")}},
 			Sub: &natsauth.PermissionArgs{

@@ -31,11 +31,14 @@ sys = nats.Account(
 # The user whose creds push account JWTs to the resolver.
 sys_user = nats.User("sys", name="sys", signer_seed=sys.seed, account_public_key=sys.public_key)
 
-# An account with limits and a signing key for its users, pushed to the resolver.
+# An account with limits and a signing key for its users, pushed to the resolver. Its identity comes
+# from a KeyPair, so its users see its public key at preview even while APP updates.
+app_identity = nats.KeyPair("app-identity", kind="account")
 app_key = nats.SigningKey("app-sk", owner="account")
 app = nats.Account(
     "APP",
     name="APP",
+    seed=app_identity.seed,
     signer_seed=operator_key.seed,
     operator_public_key=operator.public_key,
     operator_signing_keys=[operator_key.public_key],
@@ -48,7 +51,7 @@ user = nats.User(
     "orders",
     name="orders",
     signer_seed=app_key.seed,
-    account_public_key=app.public_key,
+    account_public_key=app_identity.public_key,
     account_signing_keys=[app_key.public_key],
     pub={"allow": ["orders.>"]},
     sub={"allow": ["orders.>", "_INBOX.>"]},
