@@ -92,7 +92,7 @@ export class TestStack {
     environment = TestStack.environment(path.basename(projectDir)),
   ): Promise<TestStack> {
     // The language host of the project's runtime (nodejs, yaml, …) runs its program.
-    const runtime = /^runtime:\s*(?:\n\s+name:\s*)?(\w+)/m.exec(
+    const runtime = /^runtime:\s*(?:name:\s*)?(\w+)/m.exec(
       fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"),
     )?.[1];
     toolPath(`pulumi-language-${runtime ?? "nodejs"}`);
