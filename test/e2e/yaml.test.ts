@@ -193,10 +193,6 @@ function revocationProgram(names: string[]): string {
     .join("");
   return `name: yaml-revocation
 runtime: yaml
-plugins:
-  providers:
-    - name: nats-auth
-      path: ${PLUGIN_DIR}
 config:
   pushTo:
     type: array
@@ -256,7 +252,21 @@ describe("e2e yaml - revoke on delete from YAML", () => {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-yaml-revoke-"));
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), revocationProgram(["alice", "bob"]));
-    t = await TestStack.fromFolder(dir, "e2e");
+    // This program has no `plugins:` section: the plugin is installed from the tarball, as the README says.
+    const environment = TestStack.environment("yaml-revoke");
+    const { version } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+      version: string;
+    };
+    const tarball = path.join(REPO_ROOT, "dist", `pulumi-resource-nats-auth-v${version}-linux-amd64.tar.gz`);
+    execFileSync(
+      toolPath("pulumi"),
+      ["plugin", "install", "resource", "nats-auth", version, "--file", tarball],
+      {
+        env: { ...process.env, ...environment.envVars },
+        stdio: "pipe",
+      },
+    );
+    t = await TestStack.fromFolder(dir, "e2e", {}, environment);
   });
   after(async () => {
     await t?.dispose();
