@@ -6,11 +6,12 @@
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { REPO_ROOT, toolPath } from "../harness/paths";
-import { runNativeSeed } from "./fixtures/nativeSeed";
+import { assertReadmeSteps, runNativeSeed, SEED_STEPS } from "./fixtures/nativeSeed";
 
 describe("e2e go - the seed scenario from a Go program", () => {
   it("go - up, publish with the user's creds, 0-change preview, one limit update, destroy, no secret in the open", async () => {
     toolPath("pulumi-language-go");
+    assertReadmeSteps("Install: Go", ["cd examples/go/seed", ...SEED_STEPS]);
     await runNativeSeed(path.join(REPO_ROOT, "examples", "go", "seed"), {
       GOPROXY: "off",
       GOFLAGS: "-mod=readonly",

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { REPO_ROOT, TOOLS_BIN, toolPath } from "../harness/paths";
-import { runNativeSeed } from "./fixtures/nativeSeed";
+import { assertReadmeSteps, runNativeSeed, SEED_STEPS } from "./fixtures/nativeSeed";
 
 const PROJECT = path.join(REPO_ROOT, "examples", "python", "seed");
 
@@ -18,6 +18,12 @@ describe("e2e python - the seed scenario from a Python program", () => {
   it("python - up, publish with the user's creds, 0-change preview, one limit update, destroy, no secret in the open", async () => {
     toolPath("pulumi-language-python");
     toolPath("pulumi-language-python-exec");
+    assertReadmeSteps("Install: Python", [
+      "cd examples/python/seed",
+      "python3 -m venv venv && venv/bin/pip install -r requirements.txt",
+      "source venv/bin/activate",
+      ...SEED_STEPS,
+    ]);
     const venv = path.join(PROJECT, "venv");
     fs.rmSync(venv, { recursive: true, force: true });
     const pip = {
@@ -27,7 +33,6 @@ describe("e2e python - the seed scenario from a Python program", () => {
       PIP_DISABLE_PIP_VERSION_CHECK: "1",
     };
     try {
-      // README, Install: Python: python3 -m venv venv && venv/bin/pip install -r requirements.txt
       execFileSync("python3", ["-m", "venv", "venv"], { cwd: PROJECT, stdio: "inherit" });
       execFileSync(path.join(venv, "bin", "pip"), ["install", "--quiet", "-r", "requirements.txt"], {
         cwd: PROJECT,
