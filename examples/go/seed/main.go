@@ -73,6 +73,37 @@ func main() {
 		if err != nil {
 			return err
 		}
+		// A user, signed by the account's signing key, that may publish and subscribe on orders.>.
+		// APP lists it in `members`: set withUser=false and `pulumi up` revokes its key in APP's JWT
+		// (its connections drop) before the user goes.
+		var members natsauth.MemberArray
+		var userCreds pulumi.StringPtrOutput
+		if cfg.Get("withUser") != "false" {
+			userKey, err := natsauth.NewKeyPair(ctx, "orders-key", &natsauth.KeyPairArgs{Kind: pulumi.String("user")})
+			if err != nil {
+				return err
+			}
+			user, err := natsauth.NewUser(ctx, "orders", &natsauth.UserArgs{
+				Name:               pulumi.String("orders"),
+				Seed:               userKey.Seed,
+				SignerSeed:         appKey.Seed,
+				AccountPublicKey:   appIdentity.PublicKey,
+				AccountSigningKeys: pulumi.Array{appKey.PublicKey},
+				Pub:                &natsauth.PermissionArgs{Allow: pulumi.StringArray{pulumi.String("orders.>")}},
+				Sub: &natsauth.PermissionArgs{
+					Allow: pulumi.StringArray{pulumi.String("orders.>"), pulumi.String("_INBOX.>")},
+				},
+			})
+			if err != nil {
+				return err
+			}
+			members = append(members, &natsauth.MemberArgs{
+				Urn:       user.URN(),
+				PublicKey: userKey.PublicKey,
+				Name:      pulumi.String("orders"),
+			})
+			userCreds = user.Creds
+		}
 		app, err := natsauth.NewAccount(ctx, "APP", &natsauth.AccountArgs{
 			Name:                pulumi.String("APP"),
 			Seed:                appIdentity.Seed,
@@ -80,6 +111,7 @@ func main() {
 			OperatorPublicKey:   operator.PublicKey,
 			OperatorSigningKeys: pulumi.StringArray{operatorKey.PublicKey},
 			SigningKeys:         pulumi.Array{appKey.PublicKey},
+			Members:             members,
 			Limits: &natsauth.AccountLimitsArgs{
 				Conn:    pulumi.Float64(connLimit),
 				Payload: pulumi.Float64(1024 * 1024),
@@ -92,21 +124,6 @@ func main() {
 		if err != nil {
 			return err
 		}
-		// A user, signed by the account's signing key, that may publish and subscribe on orders.>.
-		user, err := natsauth.NewUser(ctx, "orders", &natsauth.UserArgs{
-			Name:               pulumi.String("orders"),
-			SignerSeed:         appKey.Seed,
-			AccountPublicKey:   appIdentity.PublicKey,
-			AccountSigningKeys: pulumi.Array{appKey.PublicKey},
-			Pub:                &natsauth.PermissionArgs{Allow: pulumi.StringArray{pulumi.String("orders.>")}},
-			Sub: &natsauth.PermissionArgs{
-				Allow: pulumi.StringArray{pulumi.String("orders.>"), pulumi.String("_INBOX.>")},
-			},
-		})
-		if err != nil {
-			return err
-		}
-
 		// The server's config: `nats-server -c out/nats-server.conf` trusts the operator and runs the
 		// resolver APP is pushed to (SYS is preloaded: the resolver needs it before any push).
 		server, err := natsauth.NewServerConfig(ctx, "server", &natsauth.ServerConfigArgs{
@@ -133,7 +150,9 @@ func main() {
 		ctx.Export("systemAccount", sys.PublicKey)
 		ctx.Export("systemAccountJwt", sys.Jwt)
 		ctx.Export("appPushedTo", app.PushedTo)
-		ctx.Export("userCreds", user.Creds) // a secret
+		if members != nil {
+			ctx.Export("userCreds", userCreds) // a secret
+		}
 		return nil
 	})
 }

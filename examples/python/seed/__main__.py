@@ -35,6 +35,25 @@ sys_user = nats.User("sys", name="sys", signer_seed=sys.seed, account_public_key
 # from a KeyPair, so its users see its public key at preview even while APP updates.
 app_identity = nats.KeyPair("app-identity", kind="account")
 app_key = nats.SigningKey("app-sk", owner="account")
+# A user, signed by the account's signing key, that may publish and subscribe on orders.>. APP lists
+# it in `members`: set withUser=false and `pulumi up` revokes its key in APP's JWT (its connections
+# drop) before the user goes.
+members = []
+user = None
+if config.get("withUser") != "false":
+    user_key = nats.KeyPair("orders-key", kind="user")
+    user = nats.User(
+        "orders",
+        name="orders",
+        seed=user_key.seed,
+        signer_seed=app_key.seed,
+        account_public_key=app_identity.public_key,
+        account_signing_keys=[app_key.public_key],
+        pub={"allow": ["orders.>"]},
+        sub={"allow": ["orders.>", "_INBOX.>"]},
+    )
+    members.append({"urn": user.urn, "public_key": user_key.public_key, "name": "orders"})
+
 app = nats.Account(
     "APP",
     name="APP",
@@ -43,20 +62,10 @@ app = nats.Account(
     operator_public_key=operator.public_key,
     operator_signing_keys=[operator_key.public_key],
     signing_keys=[app_key.public_key],
+    members=members,
     limits={"conn": conn_limit, "payload": 1024 * 1024},
     resolver={"servers": servers, "creds": sys_user.creds},
 )
-# A user, signed by the account's signing key, that may publish and subscribe on orders.>.
-user = nats.User(
-    "orders",
-    name="orders",
-    signer_seed=app_key.seed,
-    account_public_key=app_identity.public_key,
-    account_signing_keys=[app_key.public_key],
-    pub={"allow": ["orders.>"]},
-    sub={"allow": ["orders.>", "_INBOX.>"]},
-)
-
 # The server's config: `nats-server -c out/nats-server.conf` trusts the operator and runs the
 # resolver APP is pushed to (SYS is preloaded: the resolver needs it before any push).
 server = nats.ServerConfig(
@@ -75,4 +84,5 @@ pulumi.export("operatorJwt", operator.jwt)
 pulumi.export("systemAccount", sys.public_key)
 pulumi.export("systemAccountJwt", sys.jwt)
 pulumi.export("appPushedTo", app.pushed_to)
-pulumi.export("userCreds", user.creds)  # a secret
+if user is not None:
+    pulumi.export("userCreds", user.creds)  # a secret
