@@ -93,9 +93,13 @@ describe("e2e yaml - the seed scenario from YAML on the native plugin", () => {
   });
   after(async () => {
     await Promise.all(conns.map((c) => c.close().catch(() => undefined)));
-    await t?.dispose();
-    await Promise.all(servers.map((s) => s[Symbol.asyncDispose]()));
-    fs.rmSync(outputDir, { recursive: true, force: true });
+    // The servers stop even when the secrets scan of dispose fails (they would keep the test file open).
+    try {
+      await t?.dispose();
+    } finally {
+      await Promise.all(servers.map((s) => s[Symbol.asyncDispose]()));
+      fs.rmSync(outputDir, { recursive: true, force: true });
+    }
   });
 
   it("yaml e2e - up, the leaf request answered, 0-change preview, one limit change, seeds only encrypted", async () => {
@@ -142,6 +146,9 @@ describe("e2e yaml - the seed scenario from YAML on the native plugin", () => {
     assert.deepEqual(changes(limited.summary.resourceChanges ?? {}), { update: 1 });
     assert.equal(limited.outputs.appPushedTo.value, 1);
     assert.equal(changeCount((await t.preview()).changeSummary), 0);
+    // Refresh reads the servers and files through the same handlers: nothing drifted, nothing to do.
+    await t.refresh();
+    assert.equal(changeCount((await t.preview()).changeSummary), 0, "0 changes after refresh");
 
     // The inputs `check` returns are stored as the resources' inputs: a seed there must be encrypted.
     const exported = await t.exportText();
@@ -269,9 +276,12 @@ describe("e2e yaml - revoke on delete from YAML", () => {
     t = await TestStack.fromFolder(dir, "e2e", {}, environment);
   });
   after(async () => {
-    await t?.dispose();
-    await server?.[Symbol.asyncDispose]();
-    fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      await t?.dispose();
+    } finally {
+      await server?.[Symbol.asyncDispose]();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("yaml e2e - removing a User (and its members entry) revokes it in the same up: dropped, refused, others kept", async () => {
