@@ -109,10 +109,9 @@ go_build_wrapped pulumi-language-go github.com/pulumi/pulumi/sdk/v3/go/pulumi-la
 go_build_wrapped pulumi-language-python github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python \
   "$PYTHON_HOST_VERSION" "" "github.com/pulumi/pulumi/sdk/v3 $PYTHON_HOST_VERSION"
 if [ ! -x "$BIN/pulumi-language-python-exec" ] || [ "$(cat "$TOOLS/build/pulumi-language-python-exec.version" 2>/dev/null)" != "$PYTHON_HOST_VERSION" ]; then
-  (cd "$TOOLS/build/pulumi-language-python" &&
-    go mod download "github.com/pulumi/pulumi/sdk/v3@$PYTHON_HOST_VERSION")
-  install -m 0755 "$(go env GOMODCACHE)/github.com/pulumi/pulumi/sdk/v3@$PYTHON_HOST_VERSION/python/cmd/pulumi-language-python-exec" \
-    "$BIN/pulumi-language-python-exec"
+  sdk_dir="$(cd "$TOOLS" && go mod download -json "github.com/pulumi/pulumi/sdk/v3@$PYTHON_HOST_VERSION" |
+    sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+  install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
   printf '%s' "$PYTHON_HOST_VERSION" >"$TOOLS/build/pulumi-language-python-exec.version"
 fi
 
