@@ -1,7 +1,8 @@
 // The seed scenario from Go: an operator with a signing key and a system account, an account with a
-// signing key pushed to the servers' resolver, a user of it, and the server's config file. Run with
-// `pulumi up` (README, Install: Go); `servers` (a JSON list of nats:// URLs) is empty until the
-// server runs, `port` (default 4222) is the server's client port.
+// signing key pushed to the servers' resolver, a user of it, and the config files of a main server
+// and of a leaf server bound to the account. Run with `pulumi up` (README, Install: Go); `servers` (a
+// JSON list of nats:// URLs) is empty until the servers run; `port`, `leafPort` and `leafnodePort`
+// (4222, 4223, 7422) are the main server's, the leaf's client port and the main's leaf node port.
 package main
 
 import (
@@ -18,6 +19,14 @@ func main() {
 		port := cfg.GetFloat64("port")
 		if port == 0 {
 			port = 4222
+		}
+		leafPort := cfg.GetFloat64("leafPort")
+		if leafPort == 0 {
+			leafPort = 4223
+		}
+		leafnodePort := cfg.GetFloat64("leafnodePort")
+		if leafnodePort == 0 {
+			leafnodePort = 7422
 		}
 		connLimit := cfg.GetFloat64("connLimit")
 		if connLimit == 0 {
@@ -73,7 +82,8 @@ func main() {
 		if err != nil {
 			return err
 		}
-		// A user, signed by the account's signing key, that may publish and subscribe on orders.>.
+		// A user, signed by the account's signing key, that may publish and subscribe on orders.> (and
+		// answer requests).
 		// APP lists it in `members`: set withUser=false and `pulumi up` revokes its key in APP's JWT
 		// (its connections drop) before the user goes.
 		var members natsauth.MemberArray
@@ -89,7 +99,9 @@ func main() {
 				SignerSeed:         appKey.Seed,
 				AccountPublicKey:   appIdentity.PublicKey,
 				AccountSigningKeys: pulumi.Array{appKey.PublicKey},
-				Pub:                &natsauth.PermissionArgs{Allow: pulumi.StringArray{pulumi.String("orders.>")}},
+				Pub: &natsauth.PermissionArgs{
+					Allow: pulumi.StringArray{pulumi.String("orders.>"), pulumi.String("_INBOX.>")},
+				},
 				Sub: &natsauth.PermissionArgs{
 					Allow: pulumi.StringArray{pulumi.String("orders.>"), pulumi.String("_INBOX.>")},
 				},
@@ -124,8 +136,28 @@ func main() {
 		if err != nil {
 			return err
 		}
-		// The server's config: `nats-server -c out/nats-server.conf` trusts the operator and runs the
-		// resolver APP is pushed to (SYS is preloaded: the resolver needs it before any push).
+		// The leaf server's way into APP: a user of its own, whose creds the remote uses (file mode 0600).
+		leafUser, err := natsauth.NewUser(ctx, "leaf", &natsauth.UserArgs{
+			Name:               pulumi.String("leaf"),
+			SignerSeed:         appKey.Seed,
+			AccountPublicKey:   appIdentity.PublicKey,
+			AccountSigningKeys: pulumi.Array{appKey.PublicKey},
+		})
+		if err != nil {
+			return err
+		}
+		leafRemote, err := natsauth.NewLeafRemote(ctx, "leaf-remote", &natsauth.LeafRemoteArgs{
+			Urls:            pulumi.StringArray{pulumi.Sprintf("nats-leaf://127.0.0.1:%v", leafnodePort)},
+			Credentials:     leafUser.Creds,
+			CredentialsPath: pulumi.String("out/leaf.creds"),
+		})
+		if err != nil {
+			return err
+		}
+
+		// The main server's config: `nats-server -c out/nats-server.conf` trusts the operator, runs the
+		// resolver APP is pushed to (SYS is preloaded: the resolver needs it before any push) and takes
+		// leaf node connections.
 		server, err := natsauth.NewServerConfig(ctx, "server", &natsauth.ServerConfigArgs{
 			Path:          pulumi.String("out/nats-server.conf"),
 			Host:          pulumi.String("127.0.0.1"),
@@ -140,12 +172,27 @@ func main() {
 			PreloadAccounts: natsauth.PreloadAccountArray{
 				&natsauth.PreloadAccountArgs{PublicKey: sys.PublicKey, Jwt: sys.Jwt},
 			},
+			Leafnodes: &natsauth.LeafNodesSpecArgs{Host: pulumi.String("127.0.0.1"), Port: pulumi.Float64(leafnodePort)},
+		})
+		if err != nil {
+			return err
+		}
+		// The leaf server (`nats-server -c out/leaf.conf`): its clients need no credentials and reach
+		// APP through the remote.
+		leaf, err := natsauth.NewServerConfig(ctx, "leaf", &natsauth.ServerConfigArgs{
+			Path: pulumi.String("out/leaf.conf"),
+			Host: pulumi.String("127.0.0.1"),
+			Port: pulumi.Float64(leafPort),
+			Leafnodes: &natsauth.LeafNodesSpecArgs{
+				Remotes: natsauth.LeafRemoteSpecArray{leafRemote.Remote},
+			},
 		})
 		if err != nil {
 			return err
 		}
 
 		ctx.Export("serverConfigPath", server.Path)
+		ctx.Export("leafServerConfigPath", leaf.Path)
 		ctx.Export("operatorJwt", operator.Jwt)
 		ctx.Export("systemAccount", sys.PublicKey)
 		ctx.Export("systemAccountJwt", sys.Jwt)
