@@ -9,7 +9,7 @@ import { REPO_ROOT, toolPath } from "../harness/paths";
 import { assertReadmeSteps, runNativeSeed, SEED_STEPS } from "./fixtures/nativeSeed";
 
 describe("e2e go - the seed scenario from a Go program", () => {
-  it("go - up, publish with the user's creds, 0-change preview, one limit update, revoke on delete, destroy, no secret in the open", async () => {
+  it("go - up, publish with the user's creds, the leaf request answered, 0-change preview, one limit update, revoke on delete, destroy, no secret in the open", async () => {
     toolPath("pulumi-language-go");
     assertReadmeSteps("Install: Go", ["cd examples/go/seed", ...SEED_STEPS]);
     await runNativeSeed(path.join(REPO_ROOT, "examples", "go", "seed"), {

@@ -15,7 +15,7 @@ import { assertReadmeSteps, runNativeSeed, SEED_STEPS } from "./fixtures/nativeS
 const PROJECT = path.join(REPO_ROOT, "examples", "python", "seed");
 
 describe("e2e python - the seed scenario from a Python program", () => {
-  it("python - up, publish with the user's creds, 0-change preview, one limit update, revoke on delete, destroy, no secret in the open", async () => {
+  it("python - up, publish with the user's creds, the leaf request answered, 0-change preview, one limit update, revoke on delete, destroy, no secret in the open", async () => {
     toolPath("pulumi-language-python");
     toolPath("pulumi-language-python-exec");
     assertReadmeSteps("Install: Python", [
