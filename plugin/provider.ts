@@ -27,6 +27,7 @@ import { handler as serverConfigFile } from "../provider/serverConfigFile";
 import { handler as signingKey } from "../provider/signingKey";
 import { handler as user } from "../provider/user";
 import schema from "../schema.json";
+import { construct } from "./component";
 import { RESOURCES, tokenOf } from "./resources";
 
 /** How the engine marks a secret value when the provider accepts secrets. */
@@ -199,6 +200,7 @@ export function nativeProvider(version: string): pulumi.Provider {
   return {
     version,
     getSchema: async () => JSON.stringify({ ...schema, version }),
+    construct,
     async check(urn, olds, news) {
       const s = served(urn);
       const o = fromEngine(olds);

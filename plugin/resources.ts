@@ -100,6 +100,24 @@ export const RESOURCES: readonly NativeResource[] = [
   },
 ];
 
+/** A component the plugin builds from the resources above (`construct`), for every language. */
+export interface NativeComponent {
+  type: string;
+  inputs: string;
+  outputs: string;
+  description: string;
+}
+
+export const COMPONENTS: readonly NativeComponent[] = [
+  {
+    type: "OperatorWithSystemAccount",
+    inputs: "OperatorWithSystemAccountProps",
+    outputs: "OperatorWithSystemAccountOutputs",
+    description:
+      "An operator with its system account and a system user in one resource, like `nsc add operator --sys` (the TypeScript SDK's OperatorWithSystemAccount, without adoption).",
+  },
+];
+
 /** The type token of a resource. */
 export function tokenOf(type: string): string {
   return `${PACKAGE}:index:${type}`;

@@ -273,6 +273,42 @@ export interface ServerConfigState extends ServerConfigProps {
   restartRequired?: boolean;
 }
 
+/**
+ * The inputs of the OperatorWithSystemAccount component on the native plugin (`construct`): an
+ * operator, its system account (its key a KeyPair, so the operator JWT can name it) and a system user,
+ * like `nsc add operator --sys`.
+ */
+export interface OperatorWithSystemAccountProps {
+  /** The operator's name in its JWT (default: the resource name). */
+  name?: string;
+  /** Generate an operator signing key and sign the system account with it, and a system account signing key for its user (nsc `--generate-signing-key`). */
+  generateSigningKey?: boolean;
+  /** Accounts and users must be signed by signing keys (needs generateSigningKey). */
+  strictSigningKeyUsage?: boolean;
+  /** Name of the system account (default "SYS"). */
+  systemAccountName?: string;
+  /** Name of the system user (default "sys"). */
+  systemUserName?: string;
+  /** The system account's exports: "nsc" (default, the two monitoring exports nsc writes) or "none". */
+  systemAccountExports?: "nsc" | "none";
+}
+/** The outputs of the OperatorWithSystemAccount component. */
+export interface OperatorWithSystemAccountOutputs {
+  operatorPublicKey: string;
+  operatorJwt: string;
+  /** The operator seed: an Account's `signerSeed` when there is no signing key. @secret */
+  operatorSeed: string;
+  /** The operator signing key's public key (with generateSigningKey): an Account's `operatorSigningKeys`. */
+  signingKeyPublicKey?: string;
+  /** The operator signing key's seed (with generateSigningKey): an Account's `signerSeed`. @secret */
+  signingKeySeed?: string;
+  systemAccountPublicKey: string;
+  /** The system account JWT (a ServerConfig's `preloadAccounts`). */
+  systemAccountJwt: string;
+  /** `.creds` of the system user (an Account's `resolver.creds`). @secret */
+  systemUserCreds: string;
+}
+
 export interface CredsFileProps {
   /** Absolute path of the file (the SDK resolves a relative one against the program's directory). */
   path: string;

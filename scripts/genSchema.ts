@@ -16,7 +16,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
-import { PACKAGE, RESOURCES, tokenOf } from "../plugin/resources";
+import { COMPONENTS, PACKAGE, RESOURCES, tokenOf } from "../plugin/resources";
 
 interface PropertySpec {
   type?: string;
@@ -183,7 +183,10 @@ export function generateSchema(root = ROOT): object {
     const required: string[] = [];
     for (const p of checker.getPropertiesOfType(t)) {
       if (p.name === "__provider" || (forInputs && CHECK_SET.has(p.name))) continue;
-      properties[p.name] = property(p, typeName.replace(/(Props|State|NativeOutputs)$/, "") + cap(p.name));
+      properties[p.name] = property(
+        p,
+        typeName.replace(/(Props|State|NativeOutputs|Outputs)$/, "") + cap(p.name),
+      );
       if (!(p.flags & ts.SymbolFlags.Optional)) required.push(p.name);
     }
     return { properties, required: required.sort() };
@@ -195,6 +198,18 @@ export function generateSchema(root = ROOT): object {
     const outputs = propertiesOf(r.outputs, false);
     resources[tokenOf(r.type)] = {
       description: r.description,
+      inputProperties: inputs.properties,
+      ...(inputs.required.length ? { requiredInputs: inputs.required } : {}),
+      properties: outputs.properties,
+      ...(outputs.required.length ? { required: outputs.required } : {}),
+    };
+  }
+  for (const c of COMPONENTS) {
+    const inputs = propertiesOf(c.inputs, true);
+    const outputs = propertiesOf(c.outputs, false);
+    resources[tokenOf(c.type)] = {
+      description: c.description,
+      isComponent: true,
       inputProperties: inputs.properties,
       ...(inputs.required.length ? { requiredInputs: inputs.required } : {}),
       properties: outputs.properties,

@@ -174,7 +174,10 @@ describe("e2e yaml - the seed scenario from YAML on the native plugin", () => {
   });
 });
 
-/** A small YAML program: APP with the users `names`, each listed in APP's `members`. */
+/**
+ * A small YAML program: the OperatorWithSystemAccount component, and APP with the users `names`, each
+ * listed in APP's `members`.
+ */
 function revocationProgram(names: string[]): string {
   const users = names
     .map(
@@ -207,47 +210,30 @@ config:
       type: string
     default: []
 resources:
-  sysKey:
-    type: nats-auth:index:KeyPair
+  # The component (construct): operator, SYS with its key from a KeyPair, and the sys user.
+  op:
+    type: nats-auth:index:OperatorWithSystemAccount
     properties:
-      kind: account
+      name: op
   appKey:
     type: nats-auth:index:KeyPair
     properties:
       kind: account
-  op:
-    type: nats-auth:index:Operator
-    properties:
-      name: op
-      systemAccount: \${sysKey.publicKey}
-  sys:
-    type: nats-auth:index:Account
-    properties:
-      name: SYS
-      seed: \${sysKey.seed}
-      operatorPublicKey: \${op.publicKey}
-      signerSeed: \${op.seed}
-  sysUser:
-    type: nats-auth:index:User
-    properties:
-      name: sys
-      accountPublicKey: \${sysKey.publicKey}
-      signerSeed: \${sysKey.seed}
 ${users}  app:
     type: nats-auth:index:Account
     properties:
       name: APP
       seed: \${appKey.seed}
-      operatorPublicKey: \${op.publicKey}
-      signerSeed: \${op.seed}
+      operatorPublicKey: \${op.operatorPublicKey}
+      signerSeed: \${op.operatorSeed}
       members:
 ${members}      resolver:
         servers: \${pushTo}
-        creds: \${sysUser.creds}
+        creds: \${op.systemUserCreds}
 outputs:
-  operatorJwt: \${op.jwt}
-  sysPub: \${sysKey.publicKey}
-  sysJwt: \${sys.jwt}
+  operatorJwt: \${op.operatorJwt}
+  sysPub: \${op.systemAccountPublicKey}
+  sysJwt: \${op.systemAccountJwt}
   appJwt: \${app.jwt}
 ${names.map((n) => `  ${n}Creds: \${${n}.creds}\n`).join("")}`;
 }
@@ -286,6 +272,26 @@ describe("e2e yaml - revoke on delete from YAML", () => {
 
   it("yaml e2e - removing a User (and its members entry) revokes it in the same up: dropped, refused, others kept", async () => {
     const signed = (await t.up()).outputs;
+    // The component's resources are its children in state (constructed by the plugin, not the program).
+    const resources = (await t.stack.exportStack()).deployment.resources as {
+      type: string;
+      parent?: string;
+      urn: string;
+    }[];
+    const component = resources.find((r) => r.type === "nats-auth:index:OperatorWithSystemAccount");
+    assert.ok(component, "the component is in state");
+    assert.deepEqual(
+      resources
+        .filter((r) => r.parent === component.urn)
+        .map((r) => r.type)
+        .sort(),
+      [
+        "nats-auth:index:Account",
+        "nats-auth:index:KeyPair",
+        "nats-auth:index:Operator",
+        "nats-auth:index:User",
+      ],
+    );
     server = await NatsServer.start({
       body: renderServerConfig({
         operator: String(signed.operatorJwt.value),

@@ -7,6 +7,7 @@ import { nativeProvider, SECRET_SIG } from "../../plugin/provider";
 import { RESOURCES } from "../../plugin/resources";
 import type { ResourceKind } from "../../provider/kit/handler";
 import { UNKNOWN } from "../../provider/kit/unknown";
+import { freePort } from "../harness/natsServer";
 import { REPO_ROOT } from "../harness/paths";
 
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
@@ -97,6 +98,32 @@ describe("plugin", () => {
       },
     );
     assert.deepEqual(known.inputs.resolver.creds, secret("-----BEGIN NATS USER JWT-----"));
+  });
+
+  it("plugin - a partial failure (push refused) records its state with the secrets wrapped", async () => {
+    const op = createKeyPair("operator");
+    const sysAcct = createKeyPair("account");
+    const sysUser = await p.create!(urn("User", "sys"), {
+      name: "sys",
+      accountPublicKey: sysAcct.getPublicKey(),
+      signerSeed: sysAcct.seed(),
+    });
+    const port = await freePort();
+    const failure = await p.create!(urn("Account"), {
+      name: "app",
+      operatorPublicKey: op.getPublicKey(),
+      signerSeed: op.seed(),
+      resolver: { servers: [`nats://127.0.0.1:${port}`], creds: sysUser.outs.creds.value, timeoutMs: 500 },
+    }).then(
+      () => assert.fail("the push to a closed port succeeded"),
+      (e: unknown) => e as { properties?: Record<string, unknown> },
+    );
+    const props = failure.properties;
+    assert.ok(props, "the failure carries the state to record");
+    assert.match(String((props.seed as { value?: unknown })?.value), /^SA/);
+    assert.deepEqual(props.signerSeed, secret(op.seed()));
+    assert.ok(!plainStrings(props).some((x) => /^S[OAU][A-Z2-7]{50}/.test(x) || x.includes("NKEY SEED")));
+    assert.ok(!hasUndefined(props));
   });
 
   it("plugin - a value that arrived secret leaves secret even where the schema marks nothing", async () => {
