@@ -35,6 +35,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &NatsContext{}
 	case "nats-auth:index:Operator":
 		r = &Operator{}
+	case "nats-auth:index:OperatorWithSystemAccount":
+		r = &OperatorWithSystemAccount{}
 	case "nats-auth:index:ServerConfig":
 		r = &ServerConfig{}
 	case "nats-auth:index:SigningKey":

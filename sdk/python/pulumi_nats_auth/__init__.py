@@ -13,6 +13,7 @@ from .key_pair import *
 from .leaf_remote import *
 from .nats_context import *
 from .operator import *
+from .operator_with_system_account import *
 from .provider import *
 from .server_config import *
 from .signing_key import *
@@ -34,6 +35,7 @@ _utilities.register(
    "nats-auth:index:LeafRemote": "LeafRemote",
    "nats-auth:index:NatsContext": "NatsContext",
    "nats-auth:index:Operator": "Operator",
+   "nats-auth:index:OperatorWithSystemAccount": "OperatorWithSystemAccount",
    "nats-auth:index:ServerConfig": "ServerConfig",
    "nats-auth:index:SigningKey": "SigningKey",
    "nats-auth:index:User": "User"
