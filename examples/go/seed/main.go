@@ -1,6 +1,6 @@
-// The seed scenario from Go: an operator with a signing key and a system account, an account with a
-// signing key pushed to the servers' resolver, a user of it, and the config files of a main server
-// and of a leaf server bound to the account. Run with `pulumi up` (README, Install: Go); `servers` (a
+// The seed scenario from Go: an operator with a signing key and a system account (strict signing
+// keys), an account with a signing key pushed to the servers' resolver, a user of it, and the config
+// files of a main server and of a leaf server bound to the account. Run with `pulumi up` (README, Install: Go); `servers` (a
 // JSON list of nats:// URLs) is empty until the servers run; `port`, `leafPort` and `leafnodePort`
 // (4222, 4223, 7422) are the main server's, the leaf's client port and the main's leaf node port.
 package main
@@ -33,40 +33,12 @@ func main() {
 			connLimit = 100
 		}
 
-		// The system account's key comes first: the operator's JWT names it.
-		sysKey, err := natsauth.NewKeyPair(ctx, "sys-key", &natsauth.KeyPairArgs{Kind: pulumi.String("account")})
-		if err != nil {
-			return err
-		}
-		operatorKey, err := natsauth.NewSigningKey(ctx, "operator-sk", &natsauth.SigningKeyArgs{
-			Owner: pulumi.String("operator"),
-		})
-		if err != nil {
-			return err
-		}
-		operator, err := natsauth.NewOperator(ctx, "local", &natsauth.OperatorArgs{
-			Name:          pulumi.String("local"),
-			SigningKeys:   pulumi.StringArray{operatorKey.PublicKey},
-			SystemAccount: sysKey.PublicKey,
-		})
-		if err != nil {
-			return err
-		}
-		sys, err := natsauth.NewAccount(ctx, "SYS", &natsauth.AccountArgs{
-			Name:                pulumi.String("SYS"),
-			Seed:                sysKey.Seed,
-			SignerSeed:          operatorKey.Seed,
-			OperatorPublicKey:   operator.PublicKey,
-			OperatorSigningKeys: pulumi.StringArray{operatorKey.PublicKey},
-		})
-		if err != nil {
-			return err
-		}
-		// The user whose creds push account JWTs to the resolver.
-		sysUser, err := natsauth.NewUser(ctx, "sys", &natsauth.UserArgs{
-			Name:             pulumi.String("sys"),
-			SignerSeed:       sys.Seed.Elem(),
-			AccountPublicKey: sys.PublicKey,
+		// nsc add operator --generate-signing-key --sys: the operator, its signing key, the SYS account
+		// and its user, in one component (served by the plugin: every language gets the same).
+		local, err := natsauth.NewOperatorWithSystemAccount(ctx, "local", &natsauth.OperatorWithSystemAccountArgs{
+			Name:                  pulumi.String("local"),
+			GenerateSigningKey:    pulumi.Bool(true),
+			StrictSigningKeyUsage: pulumi.Bool(true),
 		})
 		if err != nil {
 			return err
@@ -99,6 +71,7 @@ func main() {
 				SignerSeed:         appKey.Seed,
 				AccountPublicKey:   appIdentity.PublicKey,
 				AccountSigningKeys: pulumi.Array{appKey.PublicKey},
+				OperatorStrict:     pulumi.Bool(true),
 				Pub: &natsauth.PermissionArgs{
 					Allow: pulumi.StringArray{pulumi.String("orders.>"), pulumi.String("_INBOX.>")},
 				},
@@ -119,9 +92,10 @@ func main() {
 		app, err := natsauth.NewAccount(ctx, "APP", &natsauth.AccountArgs{
 			Name:                pulumi.String("APP"),
 			Seed:                appIdentity.Seed,
-			SignerSeed:          operatorKey.Seed,
-			OperatorPublicKey:   operator.PublicKey,
-			OperatorSigningKeys: pulumi.StringArray{operatorKey.PublicKey},
+			SignerSeed:          local.SigningKeySeed.Elem(),
+			OperatorPublicKey:   local.OperatorPublicKey,
+			OperatorSigningKeys: pulumi.StringArray{local.SigningKeyPublicKey.Elem()},
+			OperatorStrict:      pulumi.Bool(true),
 			SigningKeys:         pulumi.Array{appKey.PublicKey},
 			Members:             members,
 			Limits: &natsauth.AccountLimitsArgs{
@@ -130,7 +104,7 @@ func main() {
 			},
 			Resolver: &natsauth.AccountResolverArgs{
 				Servers: pulumi.ToStringArray(servers),
-				Creds:   sysUser.Creds.Elem(),
+				Creds:   local.SystemUserCreds,
 			},
 		})
 		if err != nil {
@@ -142,6 +116,7 @@ func main() {
 			SignerSeed:         appKey.Seed,
 			AccountPublicKey:   appIdentity.PublicKey,
 			AccountSigningKeys: pulumi.Array{appKey.PublicKey},
+			OperatorStrict:     pulumi.Bool(true),
 		})
 		if err != nil {
 			return err
@@ -162,15 +137,15 @@ func main() {
 			Path:          pulumi.String("out/nats-server.conf"),
 			Host:          pulumi.String("127.0.0.1"),
 			Port:          pulumi.Float64(port),
-			Operator:      operator.Jwt,
-			SystemAccount: sys.PublicKey,
+			Operator:      local.OperatorJwt,
+			SystemAccount: local.SystemAccountPublicKey,
 			Resolver: &natsauth.ServerConfigResolverArgs{
 				Type:        pulumi.String("full"),
 				Dir:         pulumi.String("out/jwt"),
 				AllowDelete: pulumi.Bool(true),
 			},
 			PreloadAccounts: natsauth.PreloadAccountArray{
-				&natsauth.PreloadAccountArgs{PublicKey: sys.PublicKey, Jwt: sys.Jwt},
+				&natsauth.PreloadAccountArgs{PublicKey: local.SystemAccountPublicKey, Jwt: local.SystemAccountJwt},
 			},
 			Leafnodes: &natsauth.LeafNodesSpecArgs{Host: pulumi.String("127.0.0.1"), Port: pulumi.Float64(leafnodePort)},
 		})
@@ -193,9 +168,9 @@ func main() {
 
 		ctx.Export("serverConfigPath", server.Path)
 		ctx.Export("leafServerConfigPath", leaf.Path)
-		ctx.Export("operatorJwt", operator.Jwt)
-		ctx.Export("systemAccount", sys.PublicKey)
-		ctx.Export("systemAccountJwt", sys.Jwt)
+		ctx.Export("operatorJwt", local.OperatorJwt)
+		ctx.Export("systemAccount", local.SystemAccountPublicKey)
+		ctx.Export("systemAccountJwt", local.SystemAccountJwt)
 		ctx.Export("appPushedTo", app.PushedTo)
 		if members != nil {
 			ctx.Export("userCreds", userCreds) // a secret
