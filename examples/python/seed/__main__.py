@@ -1,9 +1,9 @@
-"""The seed scenario from Python: an operator with a signing key and a system account, an account
-with a signing key pushed to the servers' resolver, a user of it, and the config files of a main
-server and of a leaf server bound to the account. Run with `pulumi up` (README, Install: Python);
-`servers` (a JSON list of nats:// URLs) is empty until the servers run; `port`, `leafPort` and
-`leafnodePort` (4222, 4223, 7422) are the main server's, the leaf's client port and the main's leaf
-node port."""
+"""The seed scenario from Python: an operator with a signing key and a system account (strict
+signing keys), an account with a signing key pushed to the servers' resolver, a user of it, and the
+config files of a main server and of a leaf server bound to the account. Run with `pulumi up`
+(README, Install: Python); `servers` (a JSON list of nats:// URLs) is empty until the servers run;
+`port`, `leafPort` and `leafnodePort` (4222, 4223, 7422) are the main server's, the leaf's client
+port and the main's leaf node port."""
 
 import pulumi
 import pulumi_nats_auth as nats
@@ -15,25 +15,11 @@ leaf_port = config.get_float("leafPort") or 4223
 leafnode_port = config.get_float("leafnodePort") or 7422
 conn_limit = config.get_float("connLimit") or 100
 
-# The system account's key comes first: the operator's JWT names it.
-sys_key = nats.KeyPair("sys-key", kind="account")
-operator_key = nats.SigningKey("operator-sk", owner="operator")
-operator = nats.Operator(
-    "local",
-    name="local",
-    signing_keys=[operator_key.public_key],
-    system_account=sys_key.public_key,
+# nsc add operator --generate-signing-key --sys: the operator, its signing key, the SYS account and
+# its user, in one component (served by the plugin: every language gets the same).
+local = nats.OperatorWithSystemAccount(
+    "local", name="local", generate_signing_key=True, strict_signing_key_usage=True
 )
-sys = nats.Account(
-    "SYS",
-    name="SYS",
-    seed=sys_key.seed,
-    signer_seed=operator_key.seed,
-    operator_public_key=operator.public_key,
-    operator_signing_keys=[operator_key.public_key],
-)
-# The user whose creds push account JWTs to the resolver.
-sys_user = nats.User("sys", name="sys", signer_seed=sys.seed, account_public_key=sys.public_key)
 
 # An account with limits and a signing key for its users, pushed to the resolver. Its identity comes
 # from a KeyPair, so its users see its public key at preview even while APP updates.
@@ -54,6 +40,7 @@ if config.get("withUser") != "false":
         signer_seed=app_key.seed,
         account_public_key=app_identity.public_key,
         account_signing_keys=[app_key.public_key],
+        operator_strict=True,
         pub={"allow": ["orders.>", "_INBOX.>"]},
         sub={"allow": ["orders.>", "_INBOX.>"]},
     )
@@ -63,13 +50,14 @@ app = nats.Account(
     "APP",
     name="APP",
     seed=app_identity.seed,
-    signer_seed=operator_key.seed,
-    operator_public_key=operator.public_key,
-    operator_signing_keys=[operator_key.public_key],
+    signer_seed=local.signing_key_seed,
+    operator_public_key=local.operator_public_key,
+    operator_signing_keys=[local.signing_key_public_key],
+    operator_strict=True,
     signing_keys=[app_key.public_key],
     members=members,
     limits={"conn": conn_limit, "payload": 1024 * 1024},
-    resolver={"servers": servers, "creds": sys_user.creds},
+    resolver={"servers": servers, "creds": local.system_user_creds},
 )
 # The leaf server's way into APP: a user of its own, whose creds the remote uses (file mode 0600).
 leaf_user = nats.User(
@@ -78,6 +66,7 @@ leaf_user = nats.User(
     signer_seed=app_key.seed,
     account_public_key=app_identity.public_key,
     account_signing_keys=[app_key.public_key],
+    operator_strict=True,
 )
 leaf_remote = nats.LeafRemote(
     "leaf-remote",
@@ -94,10 +83,12 @@ server = nats.ServerConfig(
     path="out/nats-server.conf",
     host="127.0.0.1",
     port=port,
-    operator=operator.jwt,
-    system_account=sys.public_key,
+    operator=local.operator_jwt,
+    system_account=local.system_account_public_key,
     resolver={"type": "full", "dir": "out/jwt", "allow_delete": True},
-    preload_accounts=[{"public_key": sys.public_key, "jwt": sys.jwt}],
+    preload_accounts=[
+        {"public_key": local.system_account_public_key, "jwt": local.system_account_jwt}
+    ],
     leafnodes={"host": "127.0.0.1", "port": leafnode_port},
 )
 # The leaf server (`nats-server -c out/leaf.conf`): its clients need no credentials and reach APP
@@ -112,9 +103,9 @@ leaf = nats.ServerConfig(
 
 pulumi.export("serverConfigPath", server.path)
 pulumi.export("leafServerConfigPath", leaf.path)
-pulumi.export("operatorJwt", operator.jwt)
-pulumi.export("systemAccount", sys.public_key)
-pulumi.export("systemAccountJwt", sys.jwt)
+pulumi.export("operatorJwt", local.operator_jwt)
+pulumi.export("systemAccount", local.system_account_public_key)
+pulumi.export("systemAccountJwt", local.system_account_jwt)
 pulumi.export("appPushedTo", app.pushed_to)
 if user is not None:
     pulumi.export("userCreds", user.creds)  # a secret
