@@ -8,6 +8,7 @@ import {
 } from "../core/claimInputs";
 import { userClaims } from "../core/claims";
 import { NatsAuthError } from "../core/errors";
+import { CONNECT_ALLOWANCE, DEFAULT_MAX_CONTROL_LINE, userJwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
 import type { Checker } from "../core/validation";
 import { USER_SIGNING_FIELDS, type UserProps, type UserState } from "./contracts";
@@ -47,6 +48,11 @@ export const userSpec: IdentitySpec<UserProps> = {
     );
   },
   signer: (inputs, resource) => loadSeed(resource, "signer seed", inputs.signerSeed, ["account"]),
+  sizeProblem: (inputs, length) =>
+    userJwtTooLarge(
+      length,
+      typeof inputs.maxControlLine === "number" ? inputs.maxControlLine : DEFAULT_MAX_CONTROL_LINE,
+    ),
 };
 
 function scopedFieldsUnset(c: Checker, news: UserProps): void {
@@ -63,6 +69,7 @@ function scopedFieldsUnset(c: Checker, news: UserProps): void {
 function check(news: UserProps, olds: Partial<UserState> = {}): Checker {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "a user needs a name");
+  c.text("name", news.name);
   checkOwnKey(c, "user", news.seed, news.publicKey);
   c.publicKey("account", news.accountPublicKey, "account");
   if (news.signerSeed === undefined || news.signerSeed === null) {
@@ -84,6 +91,13 @@ function check(news: UserProps, olds: Partial<UserState> = {}): Checker {
     strict: news.operatorStrict,
     byIdentity: news.signedByIdentity,
   });
+  const mcl = news.maxControlLine;
+  if (c.known(mcl) && !(Number.isInteger(mcl) && Number(mcl) > CONNECT_ALLOWANCE)) {
+    c.fail(
+      "maxControlLine",
+      `must be the servers' max_control_line in bytes, a whole number over ${CONNECT_ALLOWANCE}, got ${JSON.stringify(mcl)}`,
+    );
+  }
   const signerKnown = !containsUnknown([news.signerSeed, news.accountSigningKeys]) && c.passed("signer");
   if (news.signerScoped === true || (signerKnown && isScoped(news))) scopedFieldsUnset(c, news);
   return c;

@@ -54,6 +54,13 @@ export type UserArgs = {
      * the same `pulumi up` (default true; needs `account` to be an Account resource of this program).
      */
     revokeOnDelete?: boolean;
+    /**
+     * The smallest `max_control_line` of the servers this user connects to (default 4096, nats-server's
+     * default). Clients send the user JWT in their CONNECT line, which must fit it: a user whose JWT
+     * would not (thousands of permissions) is refused at preview. Raise it only together with the
+     * servers' `max_control_line`.
+     */
+    maxControlLine?: pulumi.Input<number>;
   };
 
 /**
@@ -67,7 +74,7 @@ export class User extends IdentityResource {
   declare public readonly creds: pulumi.Output<string>;
 
   constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
-    const { account, signer, key, revokeOnDelete, publicKey, ...claims } = args;
+    const { account, signer, key, revokeOnDelete, publicKey, maxControlLine, ...claims } = args;
     const signerSeed = signer?.seed ?? account.seed;
     if (signerSeed === undefined) {
       throw new pulumi.RunError(
@@ -92,6 +99,7 @@ export class User extends IdentityResource {
           signerScoped: signer instanceof SigningKey ? signer.scoped : undefined,
         },
         publicKey,
+        maxControlLine,
         // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
         jwt: args.jwt,
         // Only an adopted JWT can differ from the arguments; otherwise derived below, not registered.
