@@ -54,6 +54,9 @@ type Account struct {
 	OperatorSigningKeys pulumi.StringArrayOutput `pulumi:"operatorSigningKeys"`
 	// The operator's strictSigningKeyUsage.
 	OperatorStrict pulumi.BoolPtrOutput `pulumi:"operatorStrict"`
+	// The Accounts of the program this account imports from, directly or through their service imports
+	// (set by the SDK): its imports from them are checked against their exports at preview.
+	Peers AccountPeerArrayOutput `pulumi:"peers"`
 	// An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
 	// signed here by its issuer; no seed is stored and a user gets no creds output.
 	PublicKey pulumi.StringOutput `pulumi:"publicKey"`
@@ -177,6 +180,9 @@ type accountArgs struct {
 	OperatorSigningKeys []string `pulumi:"operatorSigningKeys"`
 	// The operator's strictSigningKeyUsage.
 	OperatorStrict *bool `pulumi:"operatorStrict"`
+	// The Accounts of the program this account imports from, directly or through their service imports
+	// (set by the SDK): its imports from them are checked against their exports at preview.
+	Peers []AccountPeer `pulumi:"peers"`
 	// An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
 	// signed here by its issuer; no seed is stored and a user gets no creds output.
 	PublicKey *string          `pulumi:"publicKey"`
@@ -231,6 +237,9 @@ type AccountArgs struct {
 	OperatorSigningKeys pulumi.StringArrayInput
 	// The operator's strictSigningKeyUsage.
 	OperatorStrict pulumi.BoolPtrInput
+	// The Accounts of the program this account imports from, directly or through their service imports
+	// (set by the SDK): its imports from them are checked against their exports at preview.
+	Peers AccountPeerArrayInput
 	// An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
 	// signed here by its issuer; no seed is stored and a user gets no creds output.
 	PublicKey pulumi.StringPtrInput
@@ -394,6 +403,12 @@ func (o AccountOutput) OperatorSigningKeys() pulumi.StringArrayOutput {
 // The operator's strictSigningKeyUsage.
 func (o AccountOutput) OperatorStrict() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *Account) pulumi.BoolPtrOutput { return v.OperatorStrict }).(pulumi.BoolPtrOutput)
+}
+
+// The Accounts of the program this account imports from, directly or through their service imports
+// (set by the SDK): its imports from them are checked against their exports at preview.
+func (o AccountOutput) Peers() AccountPeerArrayOutput {
+	return o.ApplyT(func(v *Account) AccountPeerArrayOutput { return v.Peers }).(AccountPeerArrayOutput)
 }
 
 // An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is

@@ -302,6 +302,248 @@ func (o AccountLimitsPtrOutput) WildcardExports() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
+type AccountPeer struct {
+	Exports []Export `pulumi:"exports"`
+	// Its service imports, the fields that route requests (no activation tokens).
+	Imports []AccountPeersImports `pulumi:"imports"`
+	// The account's name in the program.
+	Name      string `pulumi:"name"`
+	PublicKey string `pulumi:"publicKey"`
+}
+
+// AccountPeerInput is an input type that accepts AccountPeerArgs and AccountPeerOutput values.
+// You can construct a concrete instance of `AccountPeerInput` via:
+//
+//	AccountPeerArgs{...}
+type AccountPeerInput interface {
+	pulumi.Input
+
+	ToAccountPeerOutput() AccountPeerOutput
+	ToAccountPeerOutputWithContext(context.Context) AccountPeerOutput
+}
+
+type AccountPeerArgs struct {
+	Exports ExportArrayInput `pulumi:"exports"`
+	// Its service imports, the fields that route requests (no activation tokens).
+	Imports AccountPeersImportsArrayInput `pulumi:"imports"`
+	// The account's name in the program.
+	Name      pulumi.StringInput `pulumi:"name"`
+	PublicKey pulumi.StringInput `pulumi:"publicKey"`
+}
+
+func (AccountPeerArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AccountPeer)(nil)).Elem()
+}
+
+func (i AccountPeerArgs) ToAccountPeerOutput() AccountPeerOutput {
+	return i.ToAccountPeerOutputWithContext(context.Background())
+}
+
+func (i AccountPeerArgs) ToAccountPeerOutputWithContext(ctx context.Context) AccountPeerOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AccountPeerOutput)
+}
+
+// AccountPeerArrayInput is an input type that accepts AccountPeerArray and AccountPeerArrayOutput values.
+// You can construct a concrete instance of `AccountPeerArrayInput` via:
+//
+//	AccountPeerArray{ AccountPeerArgs{...} }
+type AccountPeerArrayInput interface {
+	pulumi.Input
+
+	ToAccountPeerArrayOutput() AccountPeerArrayOutput
+	ToAccountPeerArrayOutputWithContext(context.Context) AccountPeerArrayOutput
+}
+
+type AccountPeerArray []AccountPeerInput
+
+func (AccountPeerArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AccountPeer)(nil)).Elem()
+}
+
+func (i AccountPeerArray) ToAccountPeerArrayOutput() AccountPeerArrayOutput {
+	return i.ToAccountPeerArrayOutputWithContext(context.Background())
+}
+
+func (i AccountPeerArray) ToAccountPeerArrayOutputWithContext(ctx context.Context) AccountPeerArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AccountPeerArrayOutput)
+}
+
+type AccountPeerOutput struct{ *pulumi.OutputState }
+
+func (AccountPeerOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AccountPeer)(nil)).Elem()
+}
+
+func (o AccountPeerOutput) ToAccountPeerOutput() AccountPeerOutput {
+	return o
+}
+
+func (o AccountPeerOutput) ToAccountPeerOutputWithContext(ctx context.Context) AccountPeerOutput {
+	return o
+}
+
+func (o AccountPeerOutput) Exports() ExportArrayOutput {
+	return o.ApplyT(func(v AccountPeer) []Export { return v.Exports }).(ExportArrayOutput)
+}
+
+// Its service imports, the fields that route requests (no activation tokens).
+func (o AccountPeerOutput) Imports() AccountPeersImportsArrayOutput {
+	return o.ApplyT(func(v AccountPeer) []AccountPeersImports { return v.Imports }).(AccountPeersImportsArrayOutput)
+}
+
+// The account's name in the program.
+func (o AccountPeerOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v AccountPeer) string { return v.Name }).(pulumi.StringOutput)
+}
+
+func (o AccountPeerOutput) PublicKey() pulumi.StringOutput {
+	return o.ApplyT(func(v AccountPeer) string { return v.PublicKey }).(pulumi.StringOutput)
+}
+
+type AccountPeerArrayOutput struct{ *pulumi.OutputState }
+
+func (AccountPeerArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AccountPeer)(nil)).Elem()
+}
+
+func (o AccountPeerArrayOutput) ToAccountPeerArrayOutput() AccountPeerArrayOutput {
+	return o
+}
+
+func (o AccountPeerArrayOutput) ToAccountPeerArrayOutputWithContext(ctx context.Context) AccountPeerArrayOutput {
+	return o
+}
+
+func (o AccountPeerArrayOutput) Index(i pulumi.IntInput) AccountPeerOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) AccountPeer {
+		return vs[0].([]AccountPeer)[vs[1].(int)]
+	}).(AccountPeerOutput)
+}
+
+type AccountPeersImports struct {
+	// The exporting account's public key.
+	Account string `pulumi:"account"`
+	// Where the subject appears in this account (nsc `--local-subject`).
+	LocalSubject *string `pulumi:"localSubject"`
+	// The exported subject in the exporting account.
+	Subject string `pulumi:"subject"`
+	// One of "stream", "service".
+	Type string `pulumi:"type"`
+}
+
+// AccountPeersImportsInput is an input type that accepts AccountPeersImportsArgs and AccountPeersImportsOutput values.
+// You can construct a concrete instance of `AccountPeersImportsInput` via:
+//
+//	AccountPeersImportsArgs{...}
+type AccountPeersImportsInput interface {
+	pulumi.Input
+
+	ToAccountPeersImportsOutput() AccountPeersImportsOutput
+	ToAccountPeersImportsOutputWithContext(context.Context) AccountPeersImportsOutput
+}
+
+type AccountPeersImportsArgs struct {
+	// The exporting account's public key.
+	Account pulumi.StringInput `pulumi:"account"`
+	// Where the subject appears in this account (nsc `--local-subject`).
+	LocalSubject pulumi.StringPtrInput `pulumi:"localSubject"`
+	// The exported subject in the exporting account.
+	Subject pulumi.StringInput `pulumi:"subject"`
+	// One of "stream", "service".
+	Type pulumi.StringInput `pulumi:"type"`
+}
+
+func (AccountPeersImportsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AccountPeersImports)(nil)).Elem()
+}
+
+func (i AccountPeersImportsArgs) ToAccountPeersImportsOutput() AccountPeersImportsOutput {
+	return i.ToAccountPeersImportsOutputWithContext(context.Background())
+}
+
+func (i AccountPeersImportsArgs) ToAccountPeersImportsOutputWithContext(ctx context.Context) AccountPeersImportsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AccountPeersImportsOutput)
+}
+
+// AccountPeersImportsArrayInput is an input type that accepts AccountPeersImportsArray and AccountPeersImportsArrayOutput values.
+// You can construct a concrete instance of `AccountPeersImportsArrayInput` via:
+//
+//	AccountPeersImportsArray{ AccountPeersImportsArgs{...} }
+type AccountPeersImportsArrayInput interface {
+	pulumi.Input
+
+	ToAccountPeersImportsArrayOutput() AccountPeersImportsArrayOutput
+	ToAccountPeersImportsArrayOutputWithContext(context.Context) AccountPeersImportsArrayOutput
+}
+
+type AccountPeersImportsArray []AccountPeersImportsInput
+
+func (AccountPeersImportsArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AccountPeersImports)(nil)).Elem()
+}
+
+func (i AccountPeersImportsArray) ToAccountPeersImportsArrayOutput() AccountPeersImportsArrayOutput {
+	return i.ToAccountPeersImportsArrayOutputWithContext(context.Background())
+}
+
+func (i AccountPeersImportsArray) ToAccountPeersImportsArrayOutputWithContext(ctx context.Context) AccountPeersImportsArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AccountPeersImportsArrayOutput)
+}
+
+type AccountPeersImportsOutput struct{ *pulumi.OutputState }
+
+func (AccountPeersImportsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AccountPeersImports)(nil)).Elem()
+}
+
+func (o AccountPeersImportsOutput) ToAccountPeersImportsOutput() AccountPeersImportsOutput {
+	return o
+}
+
+func (o AccountPeersImportsOutput) ToAccountPeersImportsOutputWithContext(ctx context.Context) AccountPeersImportsOutput {
+	return o
+}
+
+// The exporting account's public key.
+func (o AccountPeersImportsOutput) Account() pulumi.StringOutput {
+	return o.ApplyT(func(v AccountPeersImports) string { return v.Account }).(pulumi.StringOutput)
+}
+
+// Where the subject appears in this account (nsc `--local-subject`).
+func (o AccountPeersImportsOutput) LocalSubject() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AccountPeersImports) *string { return v.LocalSubject }).(pulumi.StringPtrOutput)
+}
+
+// The exported subject in the exporting account.
+func (o AccountPeersImportsOutput) Subject() pulumi.StringOutput {
+	return o.ApplyT(func(v AccountPeersImports) string { return v.Subject }).(pulumi.StringOutput)
+}
+
+// One of "stream", "service".
+func (o AccountPeersImportsOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v AccountPeersImports) string { return v.Type }).(pulumi.StringOutput)
+}
+
+type AccountPeersImportsArrayOutput struct{ *pulumi.OutputState }
+
+func (AccountPeersImportsArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]AccountPeersImports)(nil)).Elem()
+}
+
+func (o AccountPeersImportsArrayOutput) ToAccountPeersImportsArrayOutput() AccountPeersImportsArrayOutput {
+	return o
+}
+
+func (o AccountPeersImportsArrayOutput) ToAccountPeersImportsArrayOutputWithContext(ctx context.Context) AccountPeersImportsArrayOutput {
+	return o
+}
+
+func (o AccountPeersImportsArrayOutput) Index(i pulumi.IntInput) AccountPeersImportsOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) AccountPeersImports {
+		return vs[0].([]AccountPeersImports)[vs[1].(int)]
+	}).(AccountPeersImportsOutput)
+}
+
 type AccountResolver struct {
 	// `.creds` of a system account user (a User's `creds`).
 	Creds string `pulumi:"creds"`
@@ -2212,7 +2454,8 @@ type MappingDestination struct {
 	// Only apply in this cluster.
 	Cluster *string `pulumi:"cluster"`
 	Subject string  `pulumi:"subject"`
-	// Percentage (0–100) of messages sent here; the weights of one source add up to at most 100.
+	// Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
+	// at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
 	Weight *float64 `pulumi:"weight"`
 }
 
@@ -2231,7 +2474,8 @@ type MappingDestinationArgs struct {
 	// Only apply in this cluster.
 	Cluster pulumi.StringPtrInput `pulumi:"cluster"`
 	Subject pulumi.StringInput    `pulumi:"subject"`
-	// Percentage (0–100) of messages sent here; the weights of one source add up to at most 100.
+	// Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
+	// at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
 	Weight pulumi.Float64PtrInput `pulumi:"weight"`
 }
 
@@ -2295,7 +2539,8 @@ func (o MappingDestinationOutput) Subject() pulumi.StringOutput {
 	return o.ApplyT(func(v MappingDestination) string { return v.Subject }).(pulumi.StringOutput)
 }
 
-// Percentage (0–100) of messages sent here; the weights of one source add up to at most 100.
+// Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
+// at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
 func (o MappingDestinationOutput) Weight() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v MappingDestination) *float64 { return v.Weight }).(pulumi.Float64PtrOutput)
 }
@@ -2782,7 +3027,8 @@ func (o NatsContextTlsPtrOutput) Key() pulumi.StringPtrOutput {
 }
 
 type Permission struct {
-	// Subjects (wildcards allowed) that are allowed.
+	// Subjects (wildcards allowed) that are allowed. Not empty: NATS reads an empty `allow` as no
+	// restriction at all; to allow nothing, omit it and deny `>`.
 	Allow []string `pulumi:"allow"`
 	// Subjects (wildcards allowed) that are denied; deny wins over allow.
 	Deny []string `pulumi:"deny"`
@@ -2800,7 +3046,8 @@ type PermissionInput interface {
 }
 
 type PermissionArgs struct {
-	// Subjects (wildcards allowed) that are allowed.
+	// Subjects (wildcards allowed) that are allowed. Not empty: NATS reads an empty `allow` as no
+	// restriction at all; to allow nothing, omit it and deny `>`.
 	Allow pulumi.StringArrayInput `pulumi:"allow"`
 	// Subjects (wildcards allowed) that are denied; deny wins over allow.
 	Deny pulumi.StringArrayInput `pulumi:"deny"`
@@ -2883,7 +3130,8 @@ func (o PermissionOutput) ToPermissionPtrOutputWithContext(ctx context.Context) 
 	}).(PermissionPtrOutput)
 }
 
-// Subjects (wildcards allowed) that are allowed.
+// Subjects (wildcards allowed) that are allowed. Not empty: NATS reads an empty `allow` as no
+// restriction at all; to allow nothing, omit it and deny `>`.
 func (o PermissionOutput) Allow() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v Permission) []string { return v.Allow }).(pulumi.StringArrayOutput)
 }
@@ -2917,7 +3165,8 @@ func (o PermissionPtrOutput) Elem() PermissionOutput {
 	}).(PermissionOutput)
 }
 
-// Subjects (wildcards allowed) that are allowed.
+// Subjects (wildcards allowed) that are allowed. Not empty: NATS reads an empty `allow` as no
+// restriction at all; to allow nothing, omit it and deny `>`.
 func (o PermissionPtrOutput) Allow() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *Permission) []string {
 		if v == nil {
@@ -4745,7 +4994,7 @@ func (o TimeRangeArrayOutput) Index(i pulumi.IntInput) TimeRangeOutput {
 }
 
 type UserTemplate struct {
-	// Connection types the user may use; empty means all.
+	// Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
 	AllowedConnectionTypes []string `pulumi:"allowedConnectionTypes"`
 	// The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
 	BearerToken *bool `pulumi:"bearerToken"`
@@ -4755,7 +5004,7 @@ type UserTemplate struct {
 	Payload *float64            `pulumi:"payload"`
 	Pub     *Permission         `pulumi:"pub"`
 	Resp    *ResponsePermission `pulumi:"resp"`
-	// CIDRs the user may connect from.
+	// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 	SourceNetworks []string    `pulumi:"sourceNetworks"`
 	Sub            *Permission `pulumi:"sub"`
 	// Max subscriptions (-1 unlimited).
@@ -4778,7 +5027,7 @@ type UserTemplateInput interface {
 }
 
 type UserTemplateArgs struct {
-	// Connection types the user may use; empty means all.
+	// Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
 	AllowedConnectionTypes pulumi.StringArrayInput `pulumi:"allowedConnectionTypes"`
 	// The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
 	BearerToken pulumi.BoolPtrInput `pulumi:"bearerToken"`
@@ -4788,7 +5037,7 @@ type UserTemplateArgs struct {
 	Payload pulumi.Float64PtrInput     `pulumi:"payload"`
 	Pub     PermissionPtrInput         `pulumi:"pub"`
 	Resp    ResponsePermissionPtrInput `pulumi:"resp"`
-	// CIDRs the user may connect from.
+	// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 	SourceNetworks pulumi.StringArrayInput `pulumi:"sourceNetworks"`
 	Sub            PermissionPtrInput      `pulumi:"sub"`
 	// Max subscriptions (-1 unlimited).
@@ -4876,7 +5125,7 @@ func (o UserTemplateOutput) ToUserTemplatePtrOutputWithContext(ctx context.Conte
 	}).(UserTemplatePtrOutput)
 }
 
-// Connection types the user may use; empty means all.
+// Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
 func (o UserTemplateOutput) AllowedConnectionTypes() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v UserTemplate) []string { return v.AllowedConnectionTypes }).(pulumi.StringArrayOutput)
 }
@@ -4904,7 +5153,7 @@ func (o UserTemplateOutput) Resp() ResponsePermissionPtrOutput {
 	return o.ApplyT(func(v UserTemplate) *ResponsePermission { return v.Resp }).(ResponsePermissionPtrOutput)
 }
 
-// CIDRs the user may connect from.
+// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 func (o UserTemplateOutput) SourceNetworks() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v UserTemplate) []string { return v.SourceNetworks }).(pulumi.StringArrayOutput)
 }
@@ -4952,7 +5201,7 @@ func (o UserTemplatePtrOutput) Elem() UserTemplateOutput {
 	}).(UserTemplateOutput)
 }
 
-// Connection types the user may use; empty means all.
+// Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
 func (o UserTemplatePtrOutput) AllowedConnectionTypes() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *UserTemplate) []string {
 		if v == nil {
@@ -5010,7 +5259,7 @@ func (o UserTemplatePtrOutput) Resp() ResponsePermissionPtrOutput {
 	}).(ResponsePermissionPtrOutput)
 }
 
-// CIDRs the user may connect from.
+// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 func (o UserTemplatePtrOutput) SourceNetworks() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *UserTemplate) []string {
 		if v == nil {
@@ -5107,6 +5356,10 @@ func (o MappingDestinationArrayMapOutput) MapIndex(k pulumi.StringInput) Mapping
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AccountLimitsInput)(nil)).Elem(), AccountLimitsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AccountLimitsPtrInput)(nil)).Elem(), AccountLimitsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AccountPeerInput)(nil)).Elem(), AccountPeerArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AccountPeerArrayInput)(nil)).Elem(), AccountPeerArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AccountPeersImportsInput)(nil)).Elem(), AccountPeersImportsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AccountPeersImportsArrayInput)(nil)).Elem(), AccountPeersImportsArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AccountResolverInput)(nil)).Elem(), AccountResolverArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AccountResolverPtrInput)(nil)).Elem(), AccountResolverArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ActivationMemberInput)(nil)).Elem(), ActivationMemberArgs{})
@@ -5163,6 +5416,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*MappingDestinationArrayMapInput)(nil)).Elem(), MappingDestinationArrayMap{})
 	pulumi.RegisterOutputType(AccountLimitsOutput{})
 	pulumi.RegisterOutputType(AccountLimitsPtrOutput{})
+	pulumi.RegisterOutputType(AccountPeerOutput{})
+	pulumi.RegisterOutputType(AccountPeerArrayOutput{})
+	pulumi.RegisterOutputType(AccountPeersImportsOutput{})
+	pulumi.RegisterOutputType(AccountPeersImportsArrayOutput{})
 	pulumi.RegisterOutputType(AccountResolverOutput{})
 	pulumi.RegisterOutputType(AccountResolverPtrOutput{})
 	pulumi.RegisterOutputType(ActivationMemberOutput{})

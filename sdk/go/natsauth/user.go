@@ -19,7 +19,7 @@ type User struct {
 	// Set by the provider's check, never by the program: how an adopted `jwt` differs from what the
 	// inputs say, claim by claim. Present means `up` signs a new JWT instead of keeping the adopted one.
 	AdoptionDrift pulumi.StringMapOutput `pulumi:"adoptionDrift"`
-	// Connection types the user may use; empty means all.
+	// Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
 	AllowedConnectionTypes pulumi.StringArrayOutput `pulumi:"allowedConnectionTypes"`
 	// The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
 	BearerToken pulumi.BoolPtrOutput `pulumi:"bearerToken"`
@@ -33,6 +33,9 @@ type User struct {
 	Issuer  pulumi.StringOutput    `pulumi:"issuer"`
 	// With `seed`: an existing JWT, kept byte for byte while its claims match.
 	Jwt pulumi.StringOutput `pulumi:"jwt"`
+	// The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
+	// default): the user JWT travels in the client's CONNECT line, which must fit it.
+	MaxControlLine pulumi.Float64PtrOutput `pulumi:"maxControlLine"`
 	// The name in the JWT.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// When the JWT becomes valid. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
@@ -47,7 +50,7 @@ type User struct {
 	// An identity to adopt; generated when absent. A different seed replaces the resource.
 	// Absent for an identity declared by its public key (its seed is held elsewhere).
 	Seed pulumi.StringPtrOutput `pulumi:"seed"`
-	// CIDRs the user may connect from.
+	// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 	SourceNetworks pulumi.StringArrayOutput `pulumi:"sourceNetworks"`
 	Sub            PermissionPtrOutput      `pulumi:"sub"`
 	// Max subscriptions (-1 unlimited).
@@ -124,7 +127,7 @@ type userArgs struct {
 	AccountRevocations map[string]interface{} `pulumi:"accountRevocations"`
 	// The account's signing keys as its JWT lists them.
 	AccountSigningKeys []interface{} `pulumi:"accountSigningKeys"`
-	// Connection types the user may use; empty means all.
+	// Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
 	AllowedConnectionTypes []string `pulumi:"allowedConnectionTypes"`
 	// The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
 	BearerToken *bool `pulumi:"bearerToken"`
@@ -134,6 +137,9 @@ type userArgs struct {
 	Expires *string `pulumi:"expires"`
 	// With `seed`: an existing JWT, kept byte for byte while its claims match.
 	Jwt *string `pulumi:"jwt"`
+	// The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
+	// default): the user JWT travels in the client's CONNECT line, which must fit it.
+	MaxControlLine *float64 `pulumi:"maxControlLine"`
 	// The name in the JWT.
 	Name string `pulumi:"name"`
 	// When the JWT becomes valid. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
@@ -156,7 +162,7 @@ type userArgs struct {
 	// The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
 	// SigningKey's `seed`).
 	SignerSeed string `pulumi:"signerSeed"`
-	// CIDRs the user may connect from.
+	// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 	SourceNetworks []string    `pulumi:"sourceNetworks"`
 	Sub            *Permission `pulumi:"sub"`
 	// Max subscriptions (-1 unlimited).
@@ -175,7 +181,7 @@ type UserArgs struct {
 	AccountRevocations pulumi.MapInput
 	// The account's signing keys as its JWT lists them.
 	AccountSigningKeys pulumi.ArrayInput
-	// Connection types the user may use; empty means all.
+	// Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
 	AllowedConnectionTypes pulumi.StringArrayInput
 	// The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
 	BearerToken pulumi.BoolPtrInput
@@ -185,6 +191,9 @@ type UserArgs struct {
 	Expires pulumi.StringPtrInput
 	// With `seed`: an existing JWT, kept byte for byte while its claims match.
 	Jwt pulumi.StringPtrInput
+	// The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
+	// default): the user JWT travels in the client's CONNECT line, which must fit it.
+	MaxControlLine pulumi.Float64PtrInput
 	// The name in the JWT.
 	Name pulumi.StringInput
 	// When the JWT becomes valid. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
@@ -207,7 +216,7 @@ type UserArgs struct {
 	// The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
 	// SigningKey's `seed`).
 	SignerSeed pulumi.StringInput
-	// CIDRs the user may connect from.
+	// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 	SourceNetworks pulumi.StringArrayInput
 	Sub            PermissionPtrInput
 	// Max subscriptions (-1 unlimited).
@@ -262,7 +271,7 @@ func (o UserOutput) AdoptionDrift() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *User) pulumi.StringMapOutput { return v.AdoptionDrift }).(pulumi.StringMapOutput)
 }
 
-// Connection types the user may use; empty means all.
+// Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
 func (o UserOutput) AllowedConnectionTypes() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *User) pulumi.StringArrayOutput { return v.AllowedConnectionTypes }).(pulumi.StringArrayOutput)
 }
@@ -300,6 +309,12 @@ func (o UserOutput) Jwt() pulumi.StringOutput {
 	return o.ApplyT(func(v *User) pulumi.StringOutput { return v.Jwt }).(pulumi.StringOutput)
 }
 
+// The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
+// default): the user JWT travels in the client's CONNECT line, which must fit it.
+func (o UserOutput) MaxControlLine() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *User) pulumi.Float64PtrOutput { return v.MaxControlLine }).(pulumi.Float64PtrOutput)
+}
+
 // The name in the JWT.
 func (o UserOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *User) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
@@ -335,7 +350,7 @@ func (o UserOutput) Seed() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *User) pulumi.StringPtrOutput { return v.Seed }).(pulumi.StringPtrOutput)
 }
 
-// CIDRs the user may connect from.
+// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 func (o UserOutput) SourceNetworks() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *User) pulumi.StringArrayOutput { return v.SourceNetworks }).(pulumi.StringArrayOutput)
 }

@@ -17,6 +17,10 @@ from . import _utilities
 __all__ = [
     'AccountLimitsArgs',
     'AccountLimitsArgsDict',
+    'AccountPeersImportsArgs',
+    'AccountPeersImportsArgsDict',
+    'AccountPeerArgs',
+    'AccountPeerArgsDict',
     'AccountResolverArgs',
     'AccountResolverArgsDict',
     'ActivationMemberArgs',
@@ -263,6 +267,171 @@ class AccountLimitsArgs:
     @wildcard_exports.setter
     def wildcard_exports(self, value: Optional[pulumi.Input[_builtins.bool]]):
         pulumi.set(self, "wildcard_exports", value)
+
+
+if not MYPY:
+    class AccountPeersImportsArgsDict(TypedDict):
+        account: pulumi.Input[_builtins.str]
+        """
+        The exporting account's public key.
+        """
+        subject: pulumi.Input[_builtins.str]
+        """
+        The exported subject in the exporting account.
+        """
+        type: pulumi.Input[_builtins.str]
+        """
+        One of "stream", "service".
+        """
+        local_subject: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        Where the subject appears in this account (nsc `--local-subject`).
+        """
+elif False:
+    AccountPeersImportsArgsDict: TypeAlias = Mapping[str, Any]
+
+@pulumi.input_type
+class AccountPeersImportsArgs:
+    def __init__(__self__, *,
+                 account: pulumi.Input[_builtins.str],
+                 subject: pulumi.Input[_builtins.str],
+                 type: pulumi.Input[_builtins.str],
+                 local_subject: Optional[pulumi.Input[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] account: The exporting account's public key.
+        :param pulumi.Input[_builtins.str] subject: The exported subject in the exporting account.
+        :param pulumi.Input[_builtins.str] type: One of "stream", "service".
+        :param pulumi.Input[_builtins.str] local_subject: Where the subject appears in this account (nsc `--local-subject`).
+        """
+        pulumi.set(__self__, "account", account)
+        pulumi.set(__self__, "subject", subject)
+        pulumi.set(__self__, "type", type)
+        if local_subject is not None:
+            pulumi.set(__self__, "local_subject", local_subject)
+
+    @_builtins.property
+    @pulumi.getter
+    def account(self) -> pulumi.Input[_builtins.str]:
+        """
+        The exporting account's public key.
+        """
+        return pulumi.get(self, "account")
+
+    @account.setter
+    def account(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "account", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def subject(self) -> pulumi.Input[_builtins.str]:
+        """
+        The exported subject in the exporting account.
+        """
+        return pulumi.get(self, "subject")
+
+    @subject.setter
+    def subject(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "subject", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[_builtins.str]:
+        """
+        One of "stream", "service".
+        """
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "type", value)
+
+    @_builtins.property
+    @pulumi.getter(name="localSubject")
+    def local_subject(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Where the subject appears in this account (nsc `--local-subject`).
+        """
+        return pulumi.get(self, "local_subject")
+
+    @local_subject.setter
+    def local_subject(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "local_subject", value)
+
+
+if not MYPY:
+    class AccountPeerArgsDict(TypedDict):
+        name: pulumi.Input[_builtins.str]
+        """
+        The account's name in the program.
+        """
+        public_key: pulumi.Input[_builtins.str]
+        exports: NotRequired[pulumi.Input[Sequence[pulumi.Input['ExportArgsDict']]]]
+        imports: NotRequired[pulumi.Input[Sequence[pulumi.Input['AccountPeersImportsArgsDict']]]]
+        """
+        Its service imports, the fields that route requests (no activation tokens).
+        """
+elif False:
+    AccountPeerArgsDict: TypeAlias = Mapping[str, Any]
+
+@pulumi.input_type
+class AccountPeerArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[_builtins.str],
+                 public_key: pulumi.Input[_builtins.str],
+                 exports: Optional[pulumi.Input[Sequence[pulumi.Input['ExportArgs']]]] = None,
+                 imports: Optional[pulumi.Input[Sequence[pulumi.Input['AccountPeersImportsArgs']]]] = None):
+        """
+        :param pulumi.Input[_builtins.str] name: The account's name in the program.
+        :param pulumi.Input[Sequence[pulumi.Input['AccountPeersImportsArgs']]] imports: Its service imports, the fields that route requests (no activation tokens).
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "public_key", public_key)
+        if exports is not None:
+            pulumi.set(__self__, "exports", exports)
+        if imports is not None:
+            pulumi.set(__self__, "imports", imports)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        """
+        The account's name in the program.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="publicKey")
+    def public_key(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "public_key")
+
+    @public_key.setter
+    def public_key(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "public_key", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def exports(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['ExportArgs']]]]:
+        return pulumi.get(self, "exports")
+
+    @exports.setter
+    def exports(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['ExportArgs']]]]):
+        pulumi.set(self, "exports", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def imports(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['AccountPeersImportsArgs']]]]:
+        """
+        Its service imports, the fields that route requests (no activation tokens).
+        """
+        return pulumi.get(self, "imports")
+
+    @imports.setter
+    def imports(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['AccountPeersImportsArgs']]]]):
+        pulumi.set(self, "imports", value)
 
 
 if not MYPY:
@@ -1506,7 +1675,8 @@ if not MYPY:
         """
         weight: NotRequired[pulumi.Input[_builtins.float]]
         """
-        Percentage (0–100) of messages sent here; the weights of one source add up to at most 100.
+        Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
+        at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
         """
 elif False:
     MappingDestinationArgsDict: TypeAlias = Mapping[str, Any]
@@ -1519,7 +1689,8 @@ class MappingDestinationArgs:
                  weight: Optional[pulumi.Input[_builtins.float]] = None):
         """
         :param pulumi.Input[_builtins.str] cluster: Only apply in this cluster.
-        :param pulumi.Input[_builtins.float] weight: Percentage (0–100) of messages sent here; the weights of one source add up to at most 100.
+        :param pulumi.Input[_builtins.float] weight: Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
+               at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
         """
         pulumi.set(__self__, "subject", subject)
         if cluster is not None:
@@ -1552,7 +1723,8 @@ class MappingDestinationArgs:
     @pulumi.getter
     def weight(self) -> Optional[pulumi.Input[_builtins.float]]:
         """
-        Percentage (0–100) of messages sent here; the weights of one source add up to at most 100.
+        Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
+        at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
         """
         return pulumi.get(self, "weight")
 
@@ -1823,7 +1995,8 @@ if not MYPY:
     class PermissionArgsDict(TypedDict):
         allow: NotRequired[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]
         """
-        Subjects (wildcards allowed) that are allowed.
+        Subjects (wildcards allowed) that are allowed. Not empty: NATS reads an empty `allow` as no
+        restriction at all; to allow nothing, omit it and deny `>`.
         """
         deny: NotRequired[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]
         """
@@ -1838,7 +2011,8 @@ class PermissionArgs:
                  allow: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  deny: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None):
         """
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allow: Subjects (wildcards allowed) that are allowed.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allow: Subjects (wildcards allowed) that are allowed. Not empty: NATS reads an empty `allow` as no
+               restriction at all; to allow nothing, omit it and deny `>`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] deny: Subjects (wildcards allowed) that are denied; deny wins over allow.
         """
         if allow is not None:
@@ -1850,7 +2024,8 @@ class PermissionArgs:
     @pulumi.getter
     def allow(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Subjects (wildcards allowed) that are allowed.
+        Subjects (wildcards allowed) that are allowed. Not empty: NATS reads an empty `allow` as no
+        restriction at all; to allow nothing, omit it and deny `>`.
         """
         return pulumi.get(self, "allow")
 
@@ -2483,7 +2658,7 @@ if not MYPY:
     class UserTemplateArgsDict(TypedDict):
         allowed_connection_types: NotRequired[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]
         """
-        Connection types the user may use; empty means all.
+        Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
         """
         bearer_token: NotRequired[pulumi.Input[_builtins.bool]]
         """
@@ -2501,7 +2676,7 @@ if not MYPY:
         resp: NotRequired[pulumi.Input['ResponsePermissionArgsDict']]
         source_networks: NotRequired[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]
         """
-        CIDRs the user may connect from.
+        Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         """
         sub: NotRequired[pulumi.Input['PermissionArgsDict']]
         subs: NotRequired[pulumi.Input[_builtins.float]]
@@ -2534,11 +2709,11 @@ class UserTemplateArgs:
                  time_zone: Optional[pulumi.Input[_builtins.str]] = None,
                  times: Optional[pulumi.Input[Sequence[pulumi.Input['TimeRangeArgs']]]] = None):
         """
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_connection_types: Connection types the user may use; empty means all.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_connection_types: Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
         :param pulumi.Input[_builtins.bool] bearer_token: The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
         :param pulumi.Input[_builtins.float] data: Max bytes of data (-1 unlimited).
         :param pulumi.Input[_builtins.float] payload: Max message payload in bytes (-1 unlimited).
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_networks: CIDRs the user may connect from.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_networks: Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         :param pulumi.Input[_builtins.float] subs: Max subscriptions (-1 unlimited).
         :param pulumi.Input[_builtins.str] time_zone: IANA time zone of `times` (written as `times_location`, which the server reads).
         :param pulumi.Input[Sequence[pulumi.Input['TimeRangeArgs']]] times: Daily connection windows.
@@ -2570,7 +2745,7 @@ class UserTemplateArgs:
     @pulumi.getter(name="allowedConnectionTypes")
     def allowed_connection_types(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Connection types the user may use; empty means all.
+        Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
         """
         return pulumi.get(self, "allowed_connection_types")
 
@@ -2636,7 +2811,7 @@ class UserTemplateArgs:
     @pulumi.getter(name="sourceNetworks")
     def source_networks(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        CIDRs the user may connect from.
+        Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         """
         return pulumi.get(self, "source_networks")
 

@@ -41,6 +41,7 @@ class AccountArgs:
                  not_before: Optional[pulumi.Input[_builtins.str]] = None,
                  operator_signing_keys: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  operator_strict: Optional[pulumi.Input[_builtins.bool]] = None,
+                 peers: Optional[pulumi.Input[Sequence[pulumi.Input['AccountPeerArgs']]]] = None,
                  public_key: Optional[pulumi.Input[_builtins.str]] = None,
                  resolver: Optional[pulumi.Input['AccountResolverArgs']] = None,
                  revocations: Optional[pulumi.Input[Mapping[str, Any]]] = None,
@@ -65,6 +66,8 @@ class AccountArgs:
         :param pulumi.Input[Sequence[pulumi.Input['MemberArgs']]] members: The Users of this account in the program (set by the SDK): a member that leaves is revoked.
         :param pulumi.Input[_builtins.str] not_before: A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[_builtins.bool] operator_strict: The operator's strictSigningKeyUsage.
+        :param pulumi.Input[Sequence[pulumi.Input['AccountPeerArgs']]] peers: The Accounts of the program this account imports from, directly or through their service imports
+               (set by the SDK): its imports from them are checked against their exports at preview.
         :param pulumi.Input[_builtins.str] public_key: An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
                signed here by its issuer; no seed is stored and a user gets no creds output.
         :param pulumi.Input[Mapping[str, Any]] revocations: Revoked users: user public key (or "*") to the revocation time (unix seconds, an ISO-8601 date, or
@@ -111,6 +114,8 @@ class AccountArgs:
             pulumi.set(__self__, "operator_signing_keys", operator_signing_keys)
         if operator_strict is not None:
             pulumi.set(__self__, "operator_strict", operator_strict)
+        if peers is not None:
+            pulumi.set(__self__, "peers", peers)
         if public_key is not None:
             pulumi.set(__self__, "public_key", public_key)
         if resolver is not None:
@@ -349,6 +354,19 @@ class AccountArgs:
         pulumi.set(self, "operator_strict", value)
 
     @_builtins.property
+    @pulumi.getter
+    def peers(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['AccountPeerArgs']]]]:
+        """
+        The Accounts of the program this account imports from, directly or through their service imports
+        (set by the SDK): its imports from them are checked against their exports at preview.
+        """
+        return pulumi.get(self, "peers")
+
+    @peers.setter
+    def peers(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['AccountPeerArgs']]]]):
+        pulumi.set(self, "peers", value)
+
+    @_builtins.property
     @pulumi.getter(name="publicKey")
     def public_key(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
@@ -466,6 +484,7 @@ class Account(pulumi.CustomResource):
                  operator_public_key: Optional[pulumi.Input[_builtins.str]] = None,
                  operator_signing_keys: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  operator_strict: Optional[pulumi.Input[_builtins.bool]] = None,
+                 peers: Optional[pulumi.Input[Sequence[pulumi.Input[Union['AccountPeerArgs', 'AccountPeerArgsDict']]]]] = None,
                  public_key: Optional[pulumi.Input[_builtins.str]] = None,
                  resolver: Optional[pulumi.Input[Union['AccountResolverArgs', 'AccountResolverArgsDict']]] = None,
                  revocations: Optional[pulumi.Input[Mapping[str, Any]]] = None,
@@ -493,6 +512,8 @@ class Account(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] name: The name in the JWT.
         :param pulumi.Input[_builtins.str] not_before: A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[_builtins.bool] operator_strict: The operator's strictSigningKeyUsage.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['AccountPeerArgs', 'AccountPeerArgsDict']]]] peers: The Accounts of the program this account imports from, directly or through their service imports
+               (set by the SDK): its imports from them are checked against their exports at preview.
         :param pulumi.Input[_builtins.str] public_key: An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
                signed here by its issuer; no seed is stored and a user gets no creds output.
         :param pulumi.Input[Mapping[str, Any]] revocations: Revoked users: user public key (or "*") to the revocation time (unix seconds, an ISO-8601 date, or
@@ -547,6 +568,7 @@ class Account(pulumi.CustomResource):
                  operator_public_key: Optional[pulumi.Input[_builtins.str]] = None,
                  operator_signing_keys: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  operator_strict: Optional[pulumi.Input[_builtins.bool]] = None,
+                 peers: Optional[pulumi.Input[Sequence[pulumi.Input[Union['AccountPeerArgs', 'AccountPeerArgsDict']]]]] = None,
                  public_key: Optional[pulumi.Input[_builtins.str]] = None,
                  resolver: Optional[pulumi.Input[Union['AccountResolverArgs', 'AccountResolverArgsDict']]] = None,
                  revocations: Optional[pulumi.Input[Mapping[str, Any]]] = None,
@@ -588,6 +610,7 @@ class Account(pulumi.CustomResource):
             __props__.__dict__["operator_public_key"] = operator_public_key
             __props__.__dict__["operator_signing_keys"] = operator_signing_keys
             __props__.__dict__["operator_strict"] = operator_strict
+            __props__.__dict__["peers"] = peers
             __props__.__dict__["public_key"] = public_key
             __props__.__dict__["resolver"] = resolver
             __props__.__dict__["revocations"] = revocations
@@ -655,6 +678,7 @@ class Account(pulumi.CustomResource):
         __props__.__dict__["operator_public_key"] = None
         __props__.__dict__["operator_signing_keys"] = None
         __props__.__dict__["operator_strict"] = None
+        __props__.__dict__["peers"] = None
         __props__.__dict__["public_key"] = None
         __props__.__dict__["pushed_hash"] = None
         __props__.__dict__["pushed_to"] = None
@@ -828,6 +852,15 @@ class Account(pulumi.CustomResource):
         The operator's strictSigningKeyUsage.
         """
         return pulumi.get(self, "operator_strict")
+
+    @_builtins.property
+    @pulumi.getter
+    def peers(self) -> pulumi.Output[Optional[Sequence['outputs.AccountPeer']]]:
+        """
+        The Accounts of the program this account imports from, directly or through their service imports
+        (set by the SDK): its imports from them are checked against their exports at preview.
+        """
+        return pulumi.get(self, "peers")
 
     @_builtins.property
     @pulumi.getter(name="publicKey")

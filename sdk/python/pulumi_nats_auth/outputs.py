@@ -17,6 +17,8 @@ from . import outputs
 
 __all__ = [
     'AccountLimits',
+    'AccountPeer',
+    'AccountPeersImports',
     'AccountResolver',
     'ActivationMember',
     'ClusterSpec',
@@ -179,6 +181,137 @@ class AccountLimits(dict):
         Whether exports may use wildcards (default true).
         """
         return pulumi.get(self, "wildcard_exports")
+
+
+@pulumi.output_type
+class AccountPeer(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "publicKey":
+            suggest = "public_key"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in AccountPeer. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        AccountPeer.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        AccountPeer.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 public_key: _builtins.str,
+                 exports: Optional[Sequence['outputs.Export']] = None,
+                 imports: Optional[Sequence['outputs.AccountPeersImports']] = None):
+        """
+        :param _builtins.str name: The account's name in the program.
+        :param Sequence['AccountPeersImports'] imports: Its service imports, the fields that route requests (no activation tokens).
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "public_key", public_key)
+        if exports is not None:
+            pulumi.set(__self__, "exports", exports)
+        if imports is not None:
+            pulumi.set(__self__, "imports", imports)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The account's name in the program.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="publicKey")
+    def public_key(self) -> _builtins.str:
+        return pulumi.get(self, "public_key")
+
+    @_builtins.property
+    @pulumi.getter
+    def exports(self) -> Optional[Sequence['outputs.Export']]:
+        return pulumi.get(self, "exports")
+
+    @_builtins.property
+    @pulumi.getter
+    def imports(self) -> Optional[Sequence['outputs.AccountPeersImports']]:
+        """
+        Its service imports, the fields that route requests (no activation tokens).
+        """
+        return pulumi.get(self, "imports")
+
+
+@pulumi.output_type
+class AccountPeersImports(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "localSubject":
+            suggest = "local_subject"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in AccountPeersImports. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        AccountPeersImports.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        AccountPeersImports.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 account: _builtins.str,
+                 subject: _builtins.str,
+                 type: _builtins.str,
+                 local_subject: Optional[_builtins.str] = None):
+        """
+        :param _builtins.str account: The exporting account's public key.
+        :param _builtins.str subject: The exported subject in the exporting account.
+        :param _builtins.str type: One of "stream", "service".
+        :param _builtins.str local_subject: Where the subject appears in this account (nsc `--local-subject`).
+        """
+        pulumi.set(__self__, "account", account)
+        pulumi.set(__self__, "subject", subject)
+        pulumi.set(__self__, "type", type)
+        if local_subject is not None:
+            pulumi.set(__self__, "local_subject", local_subject)
+
+    @_builtins.property
+    @pulumi.getter
+    def account(self) -> _builtins.str:
+        """
+        The exporting account's public key.
+        """
+        return pulumi.get(self, "account")
+
+    @_builtins.property
+    @pulumi.getter
+    def subject(self) -> _builtins.str:
+        """
+        The exported subject in the exporting account.
+        """
+        return pulumi.get(self, "subject")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        One of "stream", "service".
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter(name="localSubject")
+    def local_subject(self) -> Optional[_builtins.str]:
+        """
+        Where the subject appears in this account (nsc `--local-subject`).
+        """
+        return pulumi.get(self, "local_subject")
 
 
 @pulumi.output_type
@@ -1099,7 +1232,8 @@ class MappingDestination(dict):
                  weight: Optional[_builtins.float] = None):
         """
         :param _builtins.str cluster: Only apply in this cluster.
-        :param _builtins.float weight: Percentage (0–100) of messages sent here; the weights of one source add up to at most 100.
+        :param _builtins.float weight: Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
+               at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
         """
         pulumi.set(__self__, "subject", subject)
         if cluster is not None:
@@ -1124,7 +1258,8 @@ class MappingDestination(dict):
     @pulumi.getter
     def weight(self) -> Optional[_builtins.float]:
         """
-        Percentage (0–100) of messages sent here; the weights of one source add up to at most 100.
+        Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
+        at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
         """
         return pulumi.get(self, "weight")
 
@@ -1295,7 +1430,8 @@ class Permission(dict):
                  allow: Optional[Sequence[_builtins.str]] = None,
                  deny: Optional[Sequence[_builtins.str]] = None):
         """
-        :param Sequence[_builtins.str] allow: Subjects (wildcards allowed) that are allowed.
+        :param Sequence[_builtins.str] allow: Subjects (wildcards allowed) that are allowed. Not empty: NATS reads an empty `allow` as no
+               restriction at all; to allow nothing, omit it and deny `>`.
         :param Sequence[_builtins.str] deny: Subjects (wildcards allowed) that are denied; deny wins over allow.
         """
         if allow is not None:
@@ -1307,7 +1443,8 @@ class Permission(dict):
     @pulumi.getter
     def allow(self) -> Optional[Sequence[_builtins.str]]:
         """
-        Subjects (wildcards allowed) that are allowed.
+        Subjects (wildcards allowed) that are allowed. Not empty: NATS reads an empty `allow` as no
+        restriction at all; to allow nothing, omit it and deny `>`.
         """
         return pulumi.get(self, "allow")
 
@@ -1965,11 +2102,11 @@ class UserTemplate(dict):
                  time_zone: Optional[_builtins.str] = None,
                  times: Optional[Sequence['outputs.TimeRange']] = None):
         """
-        :param Sequence[_builtins.str] allowed_connection_types: Connection types the user may use; empty means all.
+        :param Sequence[_builtins.str] allowed_connection_types: Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
         :param _builtins.bool bearer_token: The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
         :param _builtins.float data: Max bytes of data (-1 unlimited).
         :param _builtins.float payload: Max message payload in bytes (-1 unlimited).
-        :param Sequence[_builtins.str] source_networks: CIDRs the user may connect from.
+        :param Sequence[_builtins.str] source_networks: Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         :param _builtins.float subs: Max subscriptions (-1 unlimited).
         :param _builtins.str time_zone: IANA time zone of `times` (written as `times_location`, which the server reads).
         :param Sequence['TimeRange'] times: Daily connection windows.
@@ -2001,7 +2138,7 @@ class UserTemplate(dict):
     @pulumi.getter(name="allowedConnectionTypes")
     def allowed_connection_types(self) -> Optional[Sequence[_builtins.str]]:
         """
-        Connection types the user may use; empty means all.
+        Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
         """
         return pulumi.get(self, "allowed_connection_types")
 
@@ -2043,7 +2180,7 @@ class UserTemplate(dict):
     @pulumi.getter(name="sourceNetworks")
     def source_networks(self) -> Optional[Sequence[_builtins.str]]:
         """
-        CIDRs the user may connect from.
+        Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         """
         return pulumi.get(self, "source_networks")
 

@@ -31,6 +31,7 @@ class UserArgs:
                  data: Optional[pulumi.Input[_builtins.float]] = None,
                  expires: Optional[pulumi.Input[_builtins.str]] = None,
                  jwt: Optional[pulumi.Input[_builtins.str]] = None,
+                 max_control_line: Optional[pulumi.Input[_builtins.float]] = None,
                  not_before: Optional[pulumi.Input[_builtins.str]] = None,
                  operator_strict: Optional[pulumi.Input[_builtins.bool]] = None,
                  payload: Optional[pulumi.Input[_builtins.float]] = None,
@@ -53,11 +54,13 @@ class UserArgs:
                SigningKey's `seed`).
         :param pulumi.Input[Mapping[str, Any]] account_revocations: The account's explicit `revocations`: a revoked key is never signed again.
         :param pulumi.Input[Sequence[Any]] account_signing_keys: The account's signing keys as its JWT lists them.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_connection_types: Connection types the user may use; empty means all.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_connection_types: Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
         :param pulumi.Input[_builtins.bool] bearer_token: The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
         :param pulumi.Input[_builtins.float] data: Max bytes of data (-1 unlimited).
         :param pulumi.Input[_builtins.str] expires: When the JWT expires. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[_builtins.str] jwt: With `seed`: an existing JWT, kept byte for byte while its claims match.
+        :param pulumi.Input[_builtins.float] max_control_line: The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
+               default): the user JWT travels in the client's CONNECT line, which must fit it.
         :param pulumi.Input[_builtins.str] not_before: When the JWT becomes valid. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[_builtins.bool] operator_strict: The operator's strictSigningKeyUsage (applies to users too).
         :param pulumi.Input[_builtins.float] payload: Max message payload in bytes (-1 unlimited).
@@ -66,7 +69,7 @@ class UserArgs:
         :param pulumi.Input[_builtins.str] seed: An identity to adopt; generated when absent. A different seed replaces the resource.
         :param pulumi.Input[_builtins.bool] signed_by_identity: Set by the SDK when no signer was given: known during preview even when seeds are not.
         :param pulumi.Input[_builtins.bool] signer_scoped: Whether the signer is a scoped key (known at preview when the signer is a SigningKey resource).
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_networks: CIDRs the user may connect from.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_networks: Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         :param pulumi.Input[_builtins.float] subs: Max subscriptions (-1 unlimited).
         :param pulumi.Input[_builtins.str] time_zone: IANA time zone of `times` (written as `times_location`, which the server reads).
         :param pulumi.Input[Sequence[pulumi.Input['TimeRangeArgs']]] times: Daily connection windows.
@@ -88,6 +91,8 @@ class UserArgs:
             pulumi.set(__self__, "expires", expires)
         if jwt is not None:
             pulumi.set(__self__, "jwt", jwt)
+        if max_control_line is not None:
+            pulumi.set(__self__, "max_control_line", max_control_line)
         if not_before is not None:
             pulumi.set(__self__, "not_before", not_before)
         if operator_strict is not None:
@@ -181,7 +186,7 @@ class UserArgs:
     @pulumi.getter(name="allowedConnectionTypes")
     def allowed_connection_types(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Connection types the user may use; empty means all.
+        Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
         """
         return pulumi.get(self, "allowed_connection_types")
 
@@ -236,6 +241,19 @@ class UserArgs:
     @jwt.setter
     def jwt(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "jwt", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maxControlLine")
+    def max_control_line(self) -> Optional[pulumi.Input[_builtins.float]]:
+        """
+        The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
+        default): the user JWT travels in the client's CONNECT line, which must fit it.
+        """
+        return pulumi.get(self, "max_control_line")
+
+    @max_control_line.setter
+    def max_control_line(self, value: Optional[pulumi.Input[_builtins.float]]):
+        pulumi.set(self, "max_control_line", value)
 
     @_builtins.property
     @pulumi.getter(name="notBefore")
@@ -344,7 +362,7 @@ class UserArgs:
     @pulumi.getter(name="sourceNetworks")
     def source_networks(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        CIDRs the user may connect from.
+        Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         """
         return pulumi.get(self, "source_networks")
 
@@ -421,6 +439,7 @@ class User(pulumi.CustomResource):
                  data: Optional[pulumi.Input[_builtins.float]] = None,
                  expires: Optional[pulumi.Input[_builtins.str]] = None,
                  jwt: Optional[pulumi.Input[_builtins.str]] = None,
+                 max_control_line: Optional[pulumi.Input[_builtins.float]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  not_before: Optional[pulumi.Input[_builtins.str]] = None,
                  operator_strict: Optional[pulumi.Input[_builtins.bool]] = None,
@@ -446,11 +465,13 @@ class User(pulumi.CustomResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Mapping[str, Any]] account_revocations: The account's explicit `revocations`: a revoked key is never signed again.
         :param pulumi.Input[Sequence[Any]] account_signing_keys: The account's signing keys as its JWT lists them.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_connection_types: Connection types the user may use; empty means all.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_connection_types: Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
         :param pulumi.Input[_builtins.bool] bearer_token: The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
         :param pulumi.Input[_builtins.float] data: Max bytes of data (-1 unlimited).
         :param pulumi.Input[_builtins.str] expires: When the JWT expires. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[_builtins.str] jwt: With `seed`: an existing JWT, kept byte for byte while its claims match.
+        :param pulumi.Input[_builtins.float] max_control_line: The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
+               default): the user JWT travels in the client's CONNECT line, which must fit it.
         :param pulumi.Input[_builtins.str] name: The name in the JWT.
         :param pulumi.Input[_builtins.str] not_before: When the JWT becomes valid. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[_builtins.bool] operator_strict: The operator's strictSigningKeyUsage (applies to users too).
@@ -462,7 +483,7 @@ class User(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] signer_scoped: Whether the signer is a scoped key (known at preview when the signer is a SigningKey resource).
         :param pulumi.Input[_builtins.str] signer_seed: The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
                SigningKey's `seed`).
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_networks: CIDRs the user may connect from.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_networks: Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         :param pulumi.Input[_builtins.float] subs: Max subscriptions (-1 unlimited).
         :param pulumi.Input[_builtins.str] time_zone: IANA time zone of `times` (written as `times_location`, which the server reads).
         :param pulumi.Input[Sequence[pulumi.Input[Union['TimeRangeArgs', 'TimeRangeArgsDict']]]] times: Daily connection windows.
@@ -499,6 +520,7 @@ class User(pulumi.CustomResource):
                  data: Optional[pulumi.Input[_builtins.float]] = None,
                  expires: Optional[pulumi.Input[_builtins.str]] = None,
                  jwt: Optional[pulumi.Input[_builtins.str]] = None,
+                 max_control_line: Optional[pulumi.Input[_builtins.float]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  not_before: Optional[pulumi.Input[_builtins.str]] = None,
                  operator_strict: Optional[pulumi.Input[_builtins.bool]] = None,
@@ -535,6 +557,7 @@ class User(pulumi.CustomResource):
             __props__.__dict__["data"] = data
             __props__.__dict__["expires"] = expires
             __props__.__dict__["jwt"] = jwt
+            __props__.__dict__["max_control_line"] = max_control_line
             if name is None and not opts.urn:
                 raise TypeError("Missing required property 'name'")
             __props__.__dict__["name"] = name
@@ -593,6 +616,7 @@ class User(pulumi.CustomResource):
         __props__.__dict__["expires"] = None
         __props__.__dict__["issuer"] = None
         __props__.__dict__["jwt"] = None
+        __props__.__dict__["max_control_line"] = None
         __props__.__dict__["name"] = None
         __props__.__dict__["not_before"] = None
         __props__.__dict__["payload"] = None
@@ -621,7 +645,7 @@ class User(pulumi.CustomResource):
     @pulumi.getter(name="allowedConnectionTypes")
     def allowed_connection_types(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
         """
-        Connection types the user may use; empty means all.
+        Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
         """
         return pulumi.get(self, "allowed_connection_types")
 
@@ -674,6 +698,15 @@ class User(pulumi.CustomResource):
         With `seed`: an existing JWT, kept byte for byte while its claims match.
         """
         return pulumi.get(self, "jwt")
+
+    @_builtins.property
+    @pulumi.getter(name="maxControlLine")
+    def max_control_line(self) -> pulumi.Output[Optional[_builtins.float]]:
+        """
+        The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
+        default): the user JWT travels in the client's CONNECT line, which must fit it.
+        """
+        return pulumi.get(self, "max_control_line")
 
     @_builtins.property
     @pulumi.getter
@@ -731,7 +764,7 @@ class User(pulumi.CustomResource):
     @pulumi.getter(name="sourceNetworks")
     def source_networks(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
         """
-        CIDRs the user may connect from.
+        Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         """
         return pulumi.get(self, "source_networks")
 
