@@ -482,7 +482,9 @@ export class Checker {
       dests.forEach((d, i) => {
         if (!this.known(d)) return;
         if (this.known(d.subject)) {
-          const reason = this.passed(at) ? mappingDestinationProblem(src, d.subject) : undefined;
+          // Text first: a control character is named as such, under the mapping's own path.
+          const text = typeof d.subject === "string" ? textProblem(d.subject) : undefined;
+          const reason = this.passed(at) ? (text ?? mappingDestinationProblem(src, d.subject)) : undefined;
           if (reason) this.fail(`${at}[${i}].subject`, reason);
           const j = seen.get(String(d.subject));
           if (j !== undefined) {

@@ -4336,7 +4336,8 @@ type ServerConfigResolver struct {
 	Limit       *float64 `pulumi:"limit"`
 	Timeout     *string  `pulumi:"timeout"`
 	Ttl         *string  `pulumi:"ttl"`
-	Type        string   `pulumi:"type"`
+	// One of "full", "cache", "memory".
+	Type string `pulumi:"type"`
 }
 
 // ServerConfigResolverInput is an input type that accepts ServerConfigResolverArgs and ServerConfigResolverOutput values.
@@ -4358,7 +4359,8 @@ type ServerConfigResolverArgs struct {
 	Limit       pulumi.Float64PtrInput `pulumi:"limit"`
 	Timeout     pulumi.StringPtrInput  `pulumi:"timeout"`
 	Ttl         pulumi.StringPtrInput  `pulumi:"ttl"`
-	Type        pulumi.StringInput     `pulumi:"type"`
+	// One of "full", "cache", "memory".
+	Type pulumi.StringInput `pulumi:"type"`
 }
 
 func (ServerConfigResolverArgs) ElementType() reflect.Type {
@@ -4466,6 +4468,7 @@ func (o ServerConfigResolverOutput) Ttl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ServerConfigResolver) *string { return v.Ttl }).(pulumi.StringPtrOutput)
 }
 
+// One of "full", "cache", "memory".
 func (o ServerConfigResolverOutput) Type() pulumi.StringOutput {
 	return o.ApplyT(func(v ServerConfigResolver) string { return v.Type }).(pulumi.StringOutput)
 }
@@ -4557,6 +4560,7 @@ func (o ServerConfigResolverPtrOutput) Ttl() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// One of "full", "cache", "memory".
 func (o ServerConfigResolverPtrOutput) Type() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerConfigResolver) *string {
 		if v == nil {

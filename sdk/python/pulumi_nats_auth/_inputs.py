@@ -2396,6 +2396,9 @@ class ServerConfigLeafnodesAuthorizationArgs:
 if not MYPY:
     class ServerConfigResolverArgsDict(TypedDict):
         type: pulumi.Input[_builtins.str]
+        """
+        One of "full", "cache", "memory".
+        """
         allow_delete: NotRequired[pulumi.Input[_builtins.bool]]
         dir: NotRequired[pulumi.Input[_builtins.str]]
         hard_delete: NotRequired[pulumi.Input[_builtins.bool]]
@@ -2417,6 +2420,9 @@ class ServerConfigResolverArgs:
                  limit: Optional[pulumi.Input[_builtins.float]] = None,
                  timeout: Optional[pulumi.Input[_builtins.str]] = None,
                  ttl: Optional[pulumi.Input[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] type: One of "full", "cache", "memory".
+        """
         pulumi.set(__self__, "type", type)
         if allow_delete is not None:
             pulumi.set(__self__, "allow_delete", allow_delete)
@@ -2436,6 +2442,9 @@ class ServerConfigResolverArgs:
     @_builtins.property
     @pulumi.getter
     def type(self) -> pulumi.Input[_builtins.str]:
+        """
+        One of "full", "cache", "memory".
+        """
         return pulumi.get(self, "type")
 
     @type.setter
