@@ -21,8 +21,11 @@ import {
   jwtRevocations,
   type Member,
   nextRemovedUsers,
+  type RemovedUser,
   readmittedMembers,
   resolveRevocations,
+  returningMembers,
+  revokedMemberMessage,
   unrecordedNow,
 } from "../core/revocation";
 import {
@@ -171,20 +174,12 @@ function membersMoved(before: Member[] | undefined, after: Member[] | undefined)
 
 function readmittedError(
   name: string,
+  account: string,
   readmitted: Member[],
-  at: Record<string, { at: number }>,
+  removed: Record<string, RemovedUser>,
 ): NatsAuthError {
-  const who = readmitted
-    .map(
-      (m) =>
-        `${m.name ? `User "${m.name}" ` : ""}${m.publicKey} (revoked ${new Date(at[m.publicKey].at * 1000).toISOString()})`,
-    )
-    .join(", ");
-  return new NatsAuthError(
-    `members: ${who}: the key was revoked when its User left the program, and stays revoked (signing it again ` +
-      "would re-admit it). Give the user a new key (drop its `seed`/`key` input) and run pulumi up again",
-    { resource: name },
-  );
+  const text = readmitted.map((m) => revokedMemberMessage(m, account, removed[m.publicKey])).join("; ");
+  return new NatsAuthError(`members: ${text}`, { resource: name });
 }
 
 /** How many servers hold `s`'s claims, usable (0 unless all of them do, or when the lookup fails). */
@@ -233,7 +228,20 @@ const flat: Handler<AccountProps, AccountState> = {
   async diff(_id, olds, news) {
     // Members whose key is unknown in a preview are taken as unchanged; a departed member, a new
     // "now" revocation or any other membership change is an update (the account records it).
-    const known = (k: string) => !containsUnknown(k);
+    const known = (k: string) => typeof k === "string" && !containsUnknown(k);
+    // A User back with a key revoked when it left: refused here, at preview and before `up` signs
+    // anything (a User given its key is signed after its account: sdk/user.ts).
+    if (Array.isArray(news.members)) {
+      const back = returningMembers(olds.members, news.members, olds.removedUsers, nowSeconds(), known);
+      if (back.length) {
+        const removed = nextRemovedUsers(
+          olds.removedUsers,
+          departedMembers(olds.members, news.members, known),
+          nowSeconds(),
+        );
+        throw readmittedError(label("Account", news), String(olds.publicKey), back, removed);
+      }
+    }
     const revoking =
       departedMembers(olds.members, news.members, known).length > 0 ||
       departedActivations(olds.activations, news.activations, (v) => !containsUnknown(v)).length > 0 ||
@@ -331,7 +339,7 @@ const flat: Handler<AccountProps, AccountState> = {
         }
       }
     }
-    if (r.readmitted.length) throw failed(readmittedError(name, r.readmitted, r.removedUsers));
+    if (r.readmitted.length) throw failed(readmittedError(name, s.publicKey, r.readmitted, r.removedUsers));
     if (r.revokedTokens.length) throw failed(revokedTokensError(name, r.revokedTokens));
     return { outs };
   },

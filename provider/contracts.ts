@@ -169,6 +169,12 @@ export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
   signerScoped?: boolean;
   /** The account's explicit `revocations`: a revoked key is never signed again. */
   accountRevocations?: Record<string, RevocationTime>;
+  /**
+   * Keys the account revoked because their User left the program (its `removedUsers`): a key found
+   * here is never signed again. The SDK passes only the entry of the user's own key, when there is
+   * one; any superset works the same.
+   */
+  accountRemovedUsers?: Record<string, RemovedUser>;
 }
 /**
  * The user's signer wiring: the SDK sends these packed under `signing` (one input instead of six,
@@ -179,6 +185,7 @@ export const USER_SIGNING_FIELDS = [
   "accountPublicKey",
   "accountSigningKeys",
   "accountRevocations",
+  "accountRemovedUsers",
   "operatorStrict",
   "signedByIdentity",
   "signerScoped",

@@ -9,6 +9,7 @@ import {
 import { userClaims } from "../core/claims";
 import { NatsAuthError } from "../core/errors";
 import { publicKeyOf } from "../core/nkeys";
+import { revokedMemberMessage } from "../core/revocation";
 import type { Checker } from "../core/validation";
 import { USER_SIGNING_FIELDS, type UserProps, type UserState } from "./contracts";
 import type { Handler } from "./kit/handler";
@@ -91,6 +92,14 @@ function check(news: UserProps, olds: Partial<UserState> = {}): Checker {
 
 /** Why a key must not be signed: it is revoked in the account (a new JWT would re-admit it). */
 function revokedReason(news: UserProps, publicKey: string): string | undefined {
+  const removed = news.accountRemovedUsers;
+  if (removed && !containsUnknown(removed) && removed[publicKey] !== undefined) {
+    return revokedMemberMessage(
+      { name: typeof news.name === "string" ? news.name : undefined, publicKey },
+      String(news.accountPublicKey),
+      removed[publicKey],
+    );
+  }
   const revocations = news.accountRevocations;
   if (!revocations || containsUnknown(revocations) || revocations[publicKey] === undefined) return undefined;
   return (
@@ -100,9 +109,29 @@ function revokedReason(news: UserProps, publicKey: string): string | undefined {
   );
 }
 
+/** The user's own key when the inputs give it (an adopted seed, or a declared public key). */
+function givenKey(inputs: UserProps): string | undefined {
+  try {
+    if (typeof inputs.seed === "string" && !containsUnknown(inputs.seed)) return publicKeyOf(inputs.seed);
+  } catch {
+    // A bad seed is reported by check.
+    return undefined;
+  }
+  return typeof inputs.publicKey === "string" && !containsUnknown(inputs.publicKey)
+    ? inputs.publicKey
+    : undefined;
+}
+
 const signing = identityHandler<UserProps, UserState>(
   userSpec,
-  (news, olds) => check(news, olds).failures,
+  (news, olds) => {
+    const c = check(news, olds);
+    // Known at preview when the key is given and the account is not changing in the same run.
+    const own = givenKey(news);
+    const why = own ? revokedReason(news, own) : undefined;
+    if (why) c.fail("account", why);
+    return c.failures;
+  },
   () => ({}),
 );
 
@@ -113,9 +142,15 @@ const flat: Handler<UserProps, UserState> = {
     // when the SDK knows the scope (a SigningKey signer, or the account key), a key being added to
     // the account must not preview an update of every user.
     const scopeKnown = news.signerScoped !== undefined || news.signedByIdentity === true;
+    // The account's departed keys never shape the claims (they only refuse a key, below).
     const forClaims = scopeKnown
-      ? { ...news, accountSigningKeys: undefined, accountRevocations: undefined }
-      : news;
+      ? {
+          ...news,
+          accountSigningKeys: undefined,
+          accountRevocations: undefined,
+          accountRemovedUsers: undefined,
+        }
+      : { ...news, accountRemovedUsers: undefined };
     const d = await signing.diff(id, olds, forClaims);
     // An update re-signs with a later `iat`, which the server would accept despite the revocation.
     const why = d.changes && !d.replaces?.length ? revokedReason(news, olds.publicKey) : undefined;
@@ -124,12 +159,7 @@ const flat: Handler<UserProps, UserState> = {
   },
   async create(inputs) {
     // An adopted key (a `seed` or `publicKey`, or a KeyPair kept while the User is replaced) may be a revoked one.
-    const own =
-      typeof inputs.seed === "string"
-        ? publicKeyOf(inputs.seed)
-        : typeof inputs.publicKey === "string"
-          ? inputs.publicKey
-          : undefined;
+    const own = givenKey(inputs);
     const why = own ? revokedReason(inputs, own) : undefined;
     if (why) throw new NatsAuthError(why, { resource: label("User", inputs) });
     return signing.create(inputs);
