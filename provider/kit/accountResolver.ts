@@ -9,7 +9,7 @@ import { claimsDrift, type DriftReport } from "../../core/drift";
 import { describe, NatsAuthError, ResolverError, TrustError } from "../../core/errors";
 import { decodeJwt } from "../../core/jwt";
 import type { NKeyPair } from "../../core/nkeys";
-import { claimsHash } from "../../core/normalize";
+import { claimsHash, sameMeaning } from "../../core/normalize";
 import { expiredAt, trustProblems, validateForPush } from "../../core/pushCheck";
 import type { Checker } from "../../core/validation";
 import type { ResolverConnection } from "../../io/resolverClient";
@@ -184,7 +184,9 @@ export async function lookupAccount(
   const hashes = new Set<string>();
   for (const jwt of jwts) {
     const held = decodeJwt(jwt);
-    const heldHash = claimsHash(held);
+    // A copy that says what the program says in other words (JetStream's -1 vs absent, written by
+    // nsc say) is held as the program's: neither drift nor a reason to push again.
+    const heldHash = program && sameMeaning(program, held) ? programHash! : claimsHash(held);
     hashes.add(heldHash);
     const count = found.found.filter((f) => f.jwt === jwt).length;
     const where = count === total ? "servers" : `${count} of ${total} servers`;

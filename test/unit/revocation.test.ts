@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { claimsDrift } from "../../core/drift";
 import { createKeyPair } from "../../core/nkeys";
+import { sameMeaning } from "../../core/normalize";
 import {
   departedMembers,
   jwtRevocations,
@@ -90,6 +91,39 @@ describe("revocation", () => {
 });
 
 describe("drift", () => {
+  it("drift - JetStream's -1, 0 and absent that all mean unlimited are not drift; storage 0 (disabled) vs -1 is", () => {
+    const js = (limits: Record<string, unknown>) => ({
+      iss: "OP",
+      sub: "A1",
+      name: "APP",
+      nats: { type: "account", version: 2, limits: { conn: -1, ...limits } },
+    });
+    const ours = js({
+      mem_storage: -1,
+      disk_storage: -1,
+      streams: -1,
+      consumer: -1,
+      max_ack_pending: -1,
+      tiered_limits: { R1: { disk_storage: 5, streams: -1, consumer: 0 } },
+    });
+    const nscs = js({
+      mem_storage: -1,
+      disk_storage: -1,
+      consumer: 0,
+      mem_max_stream_bytes: 0,
+      disk_max_stream_bytes: -1,
+      tiered_limits: { R1: { disk_storage: 5 } },
+    });
+    assert.deepEqual(claimsDrift(ours, nscs), {}, "the same limits, written two ways");
+    assert.ok(sameMeaning(ours, nscs));
+    assert.deepEqual(claimsDrift(ours, js({ mem_storage: 0, disk_storage: -1, streams: 3 })), {
+      "limits.mem_storage": "servers: absent, program: -1",
+      "limits.streams": "servers: 3, program: absent",
+      "limits.tiered_limits.R1.disk_storage": "servers: absent, program: 5",
+    });
+    assert.equal(sameMeaning(ours, js({ mem_storage: 0, disk_storage: -1 })), false);
+  });
+
   it("drift - names each differing claim with the servers' and the program's value; iat/jti are not drift", () => {
     const base = {
       iss: "OP",
