@@ -45,6 +45,7 @@ import {
   expiryAccepted,
   type IdentitySpec,
   identityDiff,
+  refusePassedExpiry,
   signIdentity,
   withAdoption,
 } from "./kit/identity";
@@ -249,6 +250,7 @@ const flat: Handler<AccountProps, AccountState> = {
     const moved =
       membersMoved(olds.members, news.members) || activationsMoved(olds.activations, news.activations);
     if (revoking || moved) {
+      if (revoking) refusePassedExpiry(label("Account", news), news);
       if (seedReplaced(olds, news).length) return { changes: true, replaces: ["seed"] };
       return { changes: true };
     }
@@ -264,6 +266,7 @@ const flat: Handler<AccountProps, AccountState> = {
     };
     const effective = containsUnknown(stable) ? stable : revoke(stable, olds, nowSeconds()).props;
     const d = identityDiff(accountSpec, olds, effective);
+    if (d.changed) refusePassedExpiry(label("Account", news), news);
     if (d.replaces.length) return { changes: true, replaces: d.replaces };
     // Beyond the claims: the resolver settings, and whether the resolver holds the current claims
     // (a refresh that found the JWT missing or replaced leaves pushedHash behind).

@@ -201,7 +201,14 @@ export type UserOutputs = Omit<UserState, UserSigningField | "signerSeed">;
  * and the SDK's `User.creds` derives them into it (state written by earlier versions still holds a
  * `creds` output, which nothing reads). A user declared by its public key has no seed here.
  */
-export type UserState = UserProps & Signed;
+export type UserState = UserProps &
+  Signed & {
+    /**
+     * Set by refresh once the JWT has expired (its ISO date): servers refuse it and its creds cannot
+     * connect. Absent while the JWT is valid.
+     */
+    expired?: string;
+  };
 
 /** An activation token: the exporting account (or its signing key) lets one importer import a private export. */
 export interface ActivationTokenProps extends ActivationClaimsInput, IssuedProps {

@@ -8,13 +8,21 @@ import {
 } from "../core/claimInputs";
 import { userClaims } from "../core/claims";
 import { NatsAuthError } from "../core/errors";
+import { decodeJwt } from "../core/jwt";
 import { publicKeyOf } from "../core/nkeys";
 import { revokedMemberMessage } from "../core/revocation";
 import type { Checker } from "../core/validation";
 import { USER_SIGNING_FIELDS, type UserProps, type UserState } from "./contracts";
 import type { Handler } from "./kit/handler";
 import { quietExpectedFailures } from "./kit/hostErrors";
-import { checkOwnKey, checkSigner, expiryAccepted, type IdentitySpec, identityHandler } from "./kit/identity";
+import {
+  checkOwnKey,
+  checkSigner,
+  expiryAccepted,
+  type IdentitySpec,
+  identityHandler,
+  passedExpiry,
+} from "./kit/identity";
 import { label, loadSeed } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
 import { packedInputs } from "./kit/wire";
@@ -156,6 +164,15 @@ const flat: Handler<UserProps, UserState> = {
     const why = d.changes && !d.replaces?.length ? revokedReason(news, olds.publicKey) : undefined;
     if (why) throw new NatsAuthError(why, { resource: label("User", news) });
     return d;
+  },
+  async read(id, props) {
+    // An expired JWT is reported as such (its creds cannot connect); `up` then refuses to re-sign it
+    // with the same past `expires` (kit/identity.ts).
+    const { expired: _was, ...rest } = props;
+    const exp = typeof props.jwt === "string" ? decodeJwt(props.jwt).exp : undefined;
+    const expired =
+      passedExpiry(exp) && typeof exp === "number" ? new Date(exp * 1000).toISOString() : undefined;
+    return { id, props: expired ? { ...rest, expired } : rest };
   },
   async create(inputs) {
     // An adopted key (a `seed` or `publicKey`, or a KeyPair kept while the User is replaced) may be a revoked one.

@@ -73,7 +73,7 @@ function givenKey(
 /** What a User registers: its inputs, and of its outputs only those not derived in the class. */
 type UserResourceProps = Omit<
   ResourceProps<UserInputs, UserOutputs>,
-  "claimsHash" | "issuer" | "adoptionDrift"
+  "claimsHash" | "issuer" | "adoptionDrift" | "expired"
 > & { adoptionDrift?: undefined };
 
 /** Inputs of a {@link User}: its claims, plus who signs it. */

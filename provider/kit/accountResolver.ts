@@ -173,8 +173,16 @@ export async function lookupAccount(
   const found = await fleet.lookup(account);
   const drift: DriftReport = {};
   const total = Math.max(found.expected, found.found.length + found.missing.length);
-  if (found.found.length === 0) drift.account = "servers: absent, program: signed (the resolver lost it)";
-  else if (found.missing.length) drift.account = `missing on ${found.missing.length} of ${total} servers`;
+  // Full resolvers drop a JWT once it expires: that is no loss to push back, but an expiry to move.
+  const expired = typeof props.jwt === "string" ? expiredAt(props.jwt) : undefined;
+  if (expired) {
+    drift.expired = `the account JWT expired at ${expired}: servers refuse it; set a later expires (or remove it) and run pulumi up`;
+  }
+  if (found.found.length === 0) {
+    drift.account = expired
+      ? `servers: absent, program: expired at ${expired} (servers drop an expired JWT)`
+      : "servers: absent, program: signed (the resolver lost it)";
+  } else if (found.missing.length) drift.account = `missing on ${found.missing.length} of ${total} servers`;
   // A server that could not be asked is never counted as holding the JWT: its copy is unverified.
   if (found.unconfirmed.length) drift.unverified = unverifiedText(found.unconfirmed);
   const program = typeof props.jwt === "string" ? decodeJwt(props.jwt) : undefined;

@@ -5,14 +5,15 @@
 import type { WireClaims } from "../../core/claims";
 import { claimsDrift, type DriftReport } from "../../core/drift";
 import type { Failure } from "../../core/errors";
-import { KeyError } from "../../core/errors";
+import { ConfigError, KeyError } from "../../core/errors";
 import { decodeJwt, sign, signatureValid } from "../../core/jwt";
 import { type KeyKind, publicKeyOf } from "../../core/nkeys";
 import { claimsHash } from "../../core/normalize";
+import { toUnixSeconds } from "../../core/units";
 import type { Checker } from "../../core/validation";
 import type { IdentityProps, Signed } from "../contracts";
 import type { Handler } from "./handler";
-import { checkResult, loadSeed, ownKey, type SeededKeyPair, seedReplaced } from "./resource";
+import { checkResult, label, loadSeed, ownKey, type SeededKeyPair, seedReplaced } from "./resource";
 import { containsUnknown } from "./unknown";
 
 /** How one kind of identity builds its claims and finds its signer. */
@@ -70,6 +71,10 @@ export async function signIdentity<P extends IdentityProps>(
     if (kept) {
       return { publicKey, ...seed, jwt: String(kept.jwt), claimsHash: hash, issuer: signer.getPublicKey() };
     }
+    // A JWT signed now with an `exp` already past is refused by every server (its creds cannot
+    // connect): an `expires` kept from earlier inputs is judged again whenever the JWT is re-signed.
+    const passed = passedExpiry(claims.exp);
+    if (passed) throw new ConfigError("expires", passed, { resource: label(spec.kind, inputs) });
     const jwt = await sign(claims, signer);
     return { publicKey, ...seed, jwt, claimsHash: hash, issuer: signer.getPublicKey() };
   } finally {
@@ -177,6 +182,27 @@ export function withAdoption<P extends IdentityProps>(spec: IdentitySpec<P>, new
   return { ...rest, adoptionDrift: drift } as P;
 }
 
+/** Why an `exp` (unix seconds) cannot be signed now: it has passed. */
+export function passedExpiry(exp: unknown, now: number = Date.now()): string | undefined {
+  if (typeof exp !== "number" || exp <= 0 || exp * 1000 > now) return undefined;
+  return (
+    `${new Date(exp * 1000).toISOString()} has passed: a JWT signed now would be expired (servers refuse ` +
+    "it, its creds cannot connect). Set a later expires, or remove it, and run pulumi up again"
+  );
+}
+
+/**
+ * The expiry the inputs ask for when a diff re-signs (an update or a replace): refused at preview
+ * rather than signed. `label` names the resource.
+ */
+export function refusePassedExpiry(label: string, news: { expires?: unknown }): void {
+  const e = news.expires;
+  if (e === undefined || e === null || containsUnknown(e)) return;
+  const t = typeof e === "number" || typeof e === "string" ? toUnixSeconds(e) : Number.NaN;
+  const passed = Number.isNaN(t) ? undefined : passedExpiry(t);
+  if (passed) throw new ConfigError("expires", passed, { resource: label });
+}
+
 /** Replace when the adopted seed changes; otherwise an update when the claims hash moved. */
 export function identityDiff<P extends IdentityProps>(
   spec: IdentitySpec<P>,
@@ -267,6 +293,7 @@ export function identityHandler<P extends IdentityProps, S extends P & Signed>(
     },
     async diff(_id, olds, news) {
       const d = identityDiff(spec, olds, news);
+      if (d.changed) refusePassedExpiry(label(spec.kind, news), news as { expires?: unknown });
       return { changes: d.changed, replaces: d.replaces };
     },
     async create(inputs) {

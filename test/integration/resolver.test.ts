@@ -9,6 +9,7 @@ import { createKeyPair, type NKeyPair } from "../../core/nkeys";
 import { validateForPush } from "../../core/pushCheck";
 import { ResolverClient, type ResolverConnection } from "../../io/resolverClient";
 import { closeAllResolvers, sharedResolver } from "../../io/resolverPool";
+import { lookupAccount } from "../../provider/kit/accountResolver";
 import { type Cluster, freePort, NatsServer, startCluster } from "../harness/natsServer";
 
 // transport-node re-exports nats-core at runtime through a subpath this project's module resolution
@@ -257,6 +258,32 @@ describe("resolver - one full-resolver server", () => {
     assert.equal(out.accepted, 1);
     assert.equal(out.replies[0].message, "jwt updated");
     await assert.rejects(canConnect(server.url, acct.userCreds), "the expired account is unusable");
+  });
+
+  it("resolver - refresh reports an account JWT that expired as expired, not as lost by the resolver", async () => {
+    // Full resolvers drop a JWT once it expires: the servers hold nothing, as if they had lost it.
+    const acct = await makeAccount("Gone", trust.signer, { expires: Math.floor(Date.now() / 1000) - 60 });
+    const props = {
+      name: "Gone",
+      publicKey: acct.pub,
+      jwt: acct.jwt,
+      operatorPublicKey: trust.operator.getPublicKey(),
+      operatorSigningKeys: [trust.signer.getPublicKey()],
+      signerSeed: "",
+    };
+    const held = await lookupAccount({ servers: [server.url], creds: trust.sysCreds }, props);
+    console.log(`expired account drift: ${JSON.stringify(held.drift)}`);
+    assert.equal(held.pushedHash, "");
+    assert.doesNotMatch(JSON.stringify(held.drift), /lost it/, "not reported as lost");
+    assert.match(String(held.drift?.account), /expired at/);
+    assert.match(String(held.drift?.expired), /expired at .*set a later expires/);
+    // An account that is not expired and missing is still reported as lost.
+    const live = await makeAccount("Live", trust.signer);
+    const lost = await lookupAccount(
+      { servers: [server.url], creds: trust.sysCreds },
+      { ...props, name: "Live", publicKey: live.pub, jwt: live.jwt },
+    );
+    assert.match(String(lost.drift?.account), /the resolver lost it/);
   });
 
   it("resolver - sharedResolver pools one connection for concurrent pushes", async () => {

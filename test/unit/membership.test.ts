@@ -21,7 +21,7 @@ const REMOVED = {
 };
 
 /** An output's value (mocks resolve every output). */
-const valueOf = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+const resolved = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 
 describe("membership", () => {
   before(async () => {
@@ -120,10 +120,11 @@ describe("membership", () => {
     const list = (await sentMembers(app)) as unknown as { name: string; urn: string; publicKey: string }[];
     const daveMember = list.find((m) => m.name === "dave");
     assert.equal(daveMember?.publicKey, dave.getPublicKey(), "the given key, known before the User");
-    assert.equal(daveMember?.urn, await valueOf(back.urn), "the URN Pulumi gives the User");
-    assert.equal(list.find((m) => m.name === "frank")?.urn, await valueOf(fresh.urn));
+    assert.equal(daveMember?.urn, await resolved(back.urn), "the URN Pulumi gives the User");
+    assert.equal(list.find((m) => m.name === "frank")?.urn, await resolved(fresh.urn));
     type Signing = { accountRemovedUsers?: Record<string, unknown> };
-    const signingOf = (u: sdk.User) => valueOf((u as unknown as { signing: pulumi.Output<Signing> }).signing);
+    const signingOf = (u: sdk.User) =>
+      resolved((u as unknown as { signing: pulumi.Output<Signing> }).signing);
     assert.deepEqual(
       (await signingOf(back)).accountRemovedUsers,
       { [dave.getPublicKey()]: REMOVED[dave.getPublicKey()] },
