@@ -155,14 +155,16 @@ export function returningMembers(
 }
 
 /**
- * Why a user key must not be signed again, and the steps that give the user a new key. Dropping the
- * key input alone keeps a key already in state, so the steps replace the User (`--replace` also
- * works for a User not in the state yet). `urn` is the User's URN when known.
+ * Why a user key must not be signed again, and the steps that give the user a new key. A User the
+ * stack already holds with that key keeps it when the key input is dropped (its seed is in state), so
+ * it must be replaced: `signed` says so (`pulumi up --replace` refuses a URN the stack does not hold).
+ * `urn` is the User's URN when known.
  */
 export function revokedMemberMessage(
   user: { name?: string; urn?: string; publicKey: string },
   account: string,
   removal: RemovedUser,
+  signed: boolean,
 ): string {
   const who = user.name ? `User "${user.name}"` : "User";
   const urn = user.urn ?? "<the User's URN, from pulumi stack --show-urns>";
@@ -170,6 +172,6 @@ export function revokedMemberMessage(
     `${who}: key ${user.publicKey} was revoked in account ${account} when its User left the program ` +
     `(${new Date(removal.at * 1000).toISOString()}); signing it again would re-admit it. Give the user a ` +
     "new key: remove its `seed`/`key` input (or pass another KeyPair), then run " +
-    `\`pulumi up --replace ${urn}\``
+    (signed ? `\`pulumi up --replace ${urn}\`` : "`pulumi up`")
   );
 }

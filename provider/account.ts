@@ -178,8 +178,13 @@ function readmittedError(
   account: string,
   readmitted: Member[],
   removed: Record<string, RemovedUser>,
+  before: Member[] | undefined,
 ): NatsAuthError {
-  const text = readmitted.map((m) => revokedMemberMessage(m, account, removed[m.publicKey])).join("; ");
+  // A User the stack holds with the revoked key (signed by an earlier release) must be replaced.
+  const signed = (m: Member) => (before ?? []).some((b) => b.urn === m.urn && b.publicKey === m.publicKey);
+  const text = readmitted
+    .map((m) => revokedMemberMessage(m, account, removed[m.publicKey], signed(m)))
+    .join("; ");
   return new NatsAuthError(`members: ${text}`, { resource: name });
 }
 
@@ -240,7 +245,7 @@ const flat: Handler<AccountProps, AccountState> = {
           departedMembers(olds.members, news.members, known),
           nowSeconds(),
         );
-        throw readmittedError(label("Account", news), String(olds.publicKey), back, removed);
+        throw readmittedError(label("Account", news), String(olds.publicKey), back, removed, olds.members);
       }
     }
     const revoking =
@@ -342,7 +347,8 @@ const flat: Handler<AccountProps, AccountState> = {
         }
       }
     }
-    if (r.readmitted.length) throw failed(readmittedError(name, s.publicKey, r.readmitted, r.removedUsers));
+    if (r.readmitted.length)
+      throw failed(readmittedError(name, s.publicKey, r.readmitted, r.removedUsers, [...r.readmitted]));
     if (r.revokedTokens.length) throw failed(revokedTokensError(name, r.revokedTokens));
     return { outs };
   },

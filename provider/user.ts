@@ -98,14 +98,18 @@ function check(news: UserProps, olds: Partial<UserState> = {}): Checker {
   return c;
 }
 
-/** Why a key must not be signed: it is revoked in the account (a new JWT would re-admit it). */
-function revokedReason(news: UserProps, publicKey: string): string | undefined {
+/**
+ * Why a key must not be signed: it is revoked in the account (a new JWT would re-admit it). `signed`:
+ * the stack holds this User with that key already.
+ */
+function revokedReason(news: UserProps, publicKey: string, signed = false): string | undefined {
   const removed = news.accountRemovedUsers;
   if (removed && !containsUnknown(removed) && removed[publicKey] !== undefined) {
     return revokedMemberMessage(
       { name: typeof news.name === "string" ? news.name : undefined, publicKey },
       String(news.accountPublicKey),
       removed[publicKey],
+      signed,
     );
   }
   const revocations = news.accountRevocations;
@@ -161,7 +165,7 @@ const flat: Handler<UserProps, UserState> = {
       : { ...news, accountRemovedUsers: undefined };
     const d = await signing.diff(id, olds, forClaims);
     // An update re-signs with a later `iat`, which the server would accept despite the revocation.
-    const why = d.changes && !d.replaces?.length ? revokedReason(news, olds.publicKey) : undefined;
+    const why = d.changes && !d.replaces?.length ? revokedReason(news, olds.publicKey, true) : undefined;
     if (why) throw new NatsAuthError(why, { resource: label("User", news) });
     return d;
   },
