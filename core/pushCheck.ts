@@ -94,6 +94,17 @@ export function trustedKeys(operatorJwt: string): string[] {
   return op ? [op.publicKey, ...[...op.signingKeys].sort()] : [];
 }
 
+/**
+ * Whether a server that trusts `running` (from its varz) runs an operator configuration other than
+ * the declared operator JWT: another operator, or the same one with other signing keys. Such a server
+ * needs a restart (nats-server cannot reload operators).
+ */
+export function runsOtherOperator(declaredJwt: string, running: readonly TrustedOperator[]): boolean {
+  const declared = JSON.stringify(trustedKeys(declaredJwt));
+  const keys = running.map((o) => JSON.stringify([o.publicKey, ...[...o.signingKeys].sort()]));
+  return keys.length !== 1 || keys[0] !== declared;
+}
+
 const RESTART_HINT = "restart the servers with the new operator config: nats-server cannot reload operators";
 
 /**

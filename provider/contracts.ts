@@ -242,13 +242,21 @@ export interface LeafRemoteState extends LeafRemoteProps {
 export interface ServerConfigProps extends ServerConfigSpec {
   /** Write the config here too. */
   path?: string;
+  /**
+   * The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
+   * update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
+   * into the config.
+   */
+  monitorUrl?: string;
 }
 export interface ServerConfigState extends ServerConfigProps {
   text: string;
   fileInSync: boolean;
   /**
-   * True after an update that changed the keys the operator JWT trusts (its key or signing keys):
-   * servers must restart to use them. Absent in 0.1.0 state (read as false).
+   * Whether the server must restart to run this config's operator (nats-server cannot reload
+   * operators). With `monitorUrl` and the server answering: true exactly while it trusts another
+   * operator configuration than the declared one (its varz says). Otherwise: true from an update that
+   * changed the operator's keys until a server check says it runs them. Absent in 0.1.0 state (false).
    */
   restartRequired?: boolean;
 }

@@ -23,7 +23,7 @@ import {
   identityHandler,
   passedExpiry,
 } from "./kit/identity";
-import { label, loadSeed } from "./kit/resource";
+import { label, loadSeed, seedReplaced } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
 import { packedInputs } from "./kit/wire";
 
@@ -138,8 +138,10 @@ const signing = identityHandler<UserProps, UserState>(
   userSpec,
   (news, olds) => {
     const c = check(news, olds);
-    // Known at preview when the key is given and the account is not changing in the same run.
-    const own = givenKey(news);
+    // A new User (or a new key) with a revoked key: known at preview when the key is given and the
+    // account is not changing in the same run. A User kept as it is signs nothing (diff judges updates).
+    const creating = Object.keys(olds).length === 0 || seedReplaced(olds, news).length > 0;
+    const own = creating ? givenKey(news) : undefined;
     const why = own ? revokedReason(news, own) : undefined;
     if (why) c.fail("account", why);
     return c.failures;
