@@ -45,7 +45,7 @@ export function validateForPush(
     reasons.push("signature does not verify against the issuer key");
   }
   const expired = expiredAt(jwt, now);
-  if (expired) reasons.push(`expired at ${expired}`);
+  if (expired) reasons.push(`expired at ${expired}: set a later expires, or remove it`);
   return reasons;
 }
 

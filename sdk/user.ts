@@ -37,7 +37,7 @@ export interface AccountRef {
   removedUsers?: pulumi.Input<Record<string, RemovedUser> | undefined>;
 }
 
-/** The URN Pulumi gives a User, computed without waiting for any resource (see `knownMember`). */
+/** The URN Pulumi gives a User, computed without waiting for any resource (undefined under a custom-resource parent, whose URN comes only after its step). */
 function userUrn(name: string, parent: pulumi.Resource | undefined): pulumi.Output<string> | undefined {
   const type = `pulumi-nodejs:dynamic/${MODULE}:User`;
   if (parent === undefined) return pulumi.createUrn(name, type);
