@@ -102,13 +102,18 @@ export const handler: Handler<ServerConfigProps, ServerConfigState> = quietExpec
     return checkResult(news, c.failures);
   },
   async diff(_id, olds, news) {
-    return decideDiff(olds, news, {
+    const d = decideDiff(olds, news, {
       changed: (o, n) =>
         o.path !== n.path ||
         o.monitorUrl !== n.monitorUrl ||
         o.fileInSync !== true ||
         renderServerConfig(specOf(n)) !== o.text,
     });
+    if (d.changes || containsUnknown(news)) return d;
+    // The server restarted (or fell back) since the state was written: an `up` records what it
+    // says, so restartRequired does not stay stale across converged runs.
+    const was = olds.restartRequired === true;
+    return { changes: (await restartNeeded(news, was)) !== was };
   },
   async create(inputs) {
     const outs = render(inputs, await restartNeeded(inputs, false));

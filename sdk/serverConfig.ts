@@ -63,7 +63,7 @@ export class ServerConfig extends DynamicResource {
    * Whether the server must be restarted with `text` to use this config's operator: running servers
    * keep the operator they started with (nats-server cannot reload operators). With `monitorUrl`,
    * true exactly while the running server trusts another operator configuration than the declared
-   * one (checked on create, update and `pulumi refresh`); without it (or while the server does not
+   * one (checked by create, update, `pulumi refresh`, and the diff of every preview and `up`); without it (or while the server does not
    * answer), true from an update that changed the operator's keys until such a check says otherwise.
    */
   declare public readonly restartRequired: pulumi.Output<boolean>;

@@ -72,8 +72,13 @@ describe("restartRequired - what the running server says", () => {
     const refreshed = await serverConfig.read!("id", named);
     assert.equal(refreshed.props.restartRequired, true, "refresh asks the server: still the old operator");
 
-    // Restarted with the new config: refresh and later updates say no restart is needed.
+    // Restarted with the new config: a converged `up` records it (the diff asks the server), and so
+    // do refresh and later updates.
+    const unchanged = { ...inputs, operator: op2, serverName: "s1b" };
+    assert.equal((await serverConfig.diff("id", named, unchanged)).changes, false, "still the old operator");
     await run(named.text);
+    assert.equal((await serverConfig.diff("id", named, unchanged)).changes, true, "restarted: up updates it");
+    assert.equal((await serverConfig.update!("id", named, unchanged)).outs.restartRequired, false);
     const after = await serverConfig.read!("id", named);
     assert.equal(after.props.restartRequired, false, "the server runs the declared operator now");
     const later = (
