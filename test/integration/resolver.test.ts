@@ -6,6 +6,7 @@ import { formatCreds } from "../../core/creds";
 import { ResolverError } from "../../core/errors";
 import { decodeJwt, sign } from "../../core/jwt";
 import { createKeyPair, type NKeyPair } from "../../core/nkeys";
+import { claimsHash } from "../../core/normalize";
 import { validateForPush } from "../../core/pushCheck";
 import { ResolverClient, type ResolverConnection } from "../../io/resolverClient";
 import { closeAllResolvers, sharedResolver } from "../../io/resolverPool";
@@ -284,6 +285,34 @@ describe("resolver - one full-resolver server", () => {
       { ...props, name: "Live", publicKey: live.pub, jwt: live.jwt },
     );
     assert.match(String(lost.drift?.account), /the resolver lost it/);
+  });
+
+  it("resolver - refresh takes a held JWT that spells JetStream's 'unlimited' otherwise as the program's: no drift, no re-push", async () => {
+    const account = createKeyPair("account");
+    const claims = accountClaims("JS", account.getPublicKey(), trust.signer.getPublicKey(), {
+      jetstream: { memStorage: -1, diskStorage: -1 },
+    });
+    const program = await sign(claims, trust.signer);
+    // The same limits as nsc writes them: streams and consumer left out, max_ack_pending 0.
+    const limits = { ...(claims.nats.limits as Record<string, unknown>) };
+    delete limits.streams;
+    delete limits.consumer;
+    limits.max_ack_pending = 0;
+    const nscs = await sign({ ...claims, nats: { ...claims.nats, limits } }, trust.signer);
+    await client.push(nscs);
+    const held = await lookupAccount(
+      { servers: [server.url], creds: trust.sysCreds },
+      {
+        name: "JS",
+        publicKey: account.getPublicKey(),
+        jwt: program,
+        operatorPublicKey: trust.operator.getPublicKey(),
+        operatorSigningKeys: [trust.signer.getPublicKey()],
+        signerSeed: "",
+      },
+    );
+    assert.equal(held.drift, undefined, `no drift: ${JSON.stringify(held.drift)}`);
+    assert.equal(held.pushedHash, claimsHash(decodeJwt(program)), "held: nothing to push again");
   });
 
   it("resolver - sharedResolver pools one connection for concurrent pushes", async () => {
