@@ -13,7 +13,10 @@ export type Duration = string | number;
 
 /** Subjects a client may or may not use. */
 export interface Permission {
-  /** Subjects (wildcards allowed) that are allowed. */
+  /**
+   * Subjects (wildcards allowed) that are allowed. Not empty: NATS reads an empty `allow` as no
+   * restriction at all; to allow nothing, omit it and deny `>`.
+   */
   allow?: string[];
   /** Subjects (wildcards allowed) that are denied; deny wins over allow. */
   deny?: string[];
@@ -64,7 +67,7 @@ export interface UserLimits {
 
 /** The user claims a scoped signing key imposes on every user it signs (nsc `edit signing-key`). */
 export interface UserTemplate extends Permissions, UserLimits {
-  /** CIDRs the user may connect from. */
+  /** Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any. */
   sourceNetworks?: string[];
   /** Daily connection windows. */
   times?: TimeRange[];
@@ -72,7 +75,7 @@ export interface UserTemplate extends Permissions, UserLimits {
   timeZone?: string;
   /** The user connects with its JWT alone, without proving the key (needs the account to allow bearer). */
   bearerToken?: boolean;
-  /** Connection types the user may use; empty means all. */
+  /** Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all). */
   allowedConnectionTypes?: ConnectionType[];
 }
 
@@ -194,7 +197,10 @@ export interface Import {
 /** One destination of a subject mapping. */
 export interface MappingDestination {
   subject: string;
-  /** Percentage (0–100) of messages sent here; the weights of one source add up to at most 100. */
+  /**
+   * Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
+   * at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
+   */
   weight?: number;
   /** Only apply in this cluster. */
   cluster?: string;

@@ -20,6 +20,8 @@ import { parseDuration, toUnixSeconds } from "./units";
  * (`times_location`, `mappings`, `strict_signing_key_usage`).
  */
 export type WireClaims = Pick<ClaimsData<unknown>, "iss" | "sub" | "name" | "exp" | "nbf"> & {
+  /** The audience: only auth-callout JWTs carry one (the server, or the account a user is placed in). */
+  aud?: string;
   jti?: string;
   iat?: number;
   nats: Record<string, unknown> & { type: string; version: number };

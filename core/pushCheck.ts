@@ -64,6 +64,8 @@ export interface TrustedOperator {
 export interface ServerTrust {
   server: string;
   operators?: TrustedOperator[];
+  /** The server's `max_payload` (from the same VARZ reply), when it said. */
+  maxPayload?: number;
 }
 
 /** Why one server will not use an account JWT. */

@@ -3,13 +3,16 @@
  * all problems of a resource are reported at once. Values not known yet (the caller says which, e.g.
  * Pulumi's preview placeholders) are skipped, never judged.
  */
-import { importTokenProblems } from "./activation";
+import { importTokenProblems, subjectContains } from "./activation";
 import {
   type AccountClaims,
   type AccountLimits,
   ConnectionTypes,
+  type Export,
   type ExternalAuthorization,
+  type Import,
   type JetStreamLimits,
+  type MappingDestination,
   type OperatorClaims,
   type Permissions,
   type UserClaims,
@@ -17,7 +20,9 @@ import {
 } from "./claimInputs";
 import { type Failure, ValidationError } from "./errors";
 import { isPublicKey, type KeyKind, seedKind } from "./nkeys";
-import { parseDuration, toUnixSeconds } from "./units";
+import { type AccountPeer, peerImportProblems } from "./peers";
+import { mappingDestinationProblem } from "./subjectMapping";
+import { dateTextProblem, INT64_LIMIT, parseDuration, toUnixSeconds } from "./units";
 /** Says whether a value (or anything inside it) is still unknown, and so must not be judged. */
 export type PendingTest = (value: unknown) => boolean;
 
@@ -40,8 +45,44 @@ export class Checker {
     return this.#pending(value);
   }
 
+  /**
+   * Records a failure. The same failure found by two checks (a subject is also text) is kept once,
+   * under the property the first one named (`mappings["a"]` and `mappings.a` are one property).
+   */
   fail(property: string, reason: string): void {
+    const at = samePath(property);
+    if (this.failures.some((f) => f.reason === reason && samePath(f.property) === at)) return;
     this.failures.push({ property, reason });
+  }
+
+  /**
+   * Checks every string in `value` (and every key of its objects) for what a JWT text field cannot
+   * carry (see `textProblem`), naming each by its path under `property`: every free-text field that
+   * lands in a JWT (names, tags, descriptions, URLs, subjects, roles, …) is judged, including ones
+   * added later.
+   */
+  text(property: string, value: unknown): void {
+    if (value === undefined || value === null || this.pending(value)) return;
+    if (typeof value === "string") {
+      const reason = textProblem(value);
+      if (reason) this.fail(property, reason);
+      return;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        this.text(`${property}[${i}]`, v);
+      });
+      return;
+    }
+    if (typeof value !== "object") return;
+    for (const [k, v] of Object.entries(value)) {
+      const at = /^[A-Za-z_$][\w$]*$/.test(k)
+        ? `${property ? `${property}.` : ""}${k}`
+        : `${property}["${k}"]`;
+      const keyReason = textProblem(k);
+      if (keyReason) this.fail(at, keyReason);
+      else this.text(at, v);
+    }
   }
 
   /** True when no failure was recorded under this property (or below it). */
@@ -93,27 +134,80 @@ export class Checker {
       this.fail(property, `${input}: is a ${kind} seed, expected ${kinds.join(" or ")}`);
   }
 
+  /** A Go int64 limit: an integer from -1 (unlimited) up to what an int64 holds. */
   limit(property: string, value: unknown): void {
     if (!this.known(value)) return;
     if (typeof value !== "number" || !Number.isInteger(value) || value < -1) {
       this.fail(property, `must be an integer >= -1 (-1 is unlimited), got ${JSON.stringify(value)}`);
+    } else if (value >= INT64_LIMIT) {
+      this.fail(
+        property,
+        `${value} does not fit the 64-bit integer the servers read (at most 9223372036854775807); use -1 for unlimited`,
+      );
     }
   }
 
   date(property: string, value: unknown): void {
     if (!this.known(value)) return;
-    if (typeof value === "number" ? !(value > 0) : Number.isNaN(Date.parse(String(value)))) {
-      this.fail(property, `not a date (ISO-8601 text or unix seconds): ${JSON.stringify(value)}`);
+    if (typeof value === "number") {
+      if (!(value > 0) || value >= INT64_LIMIT) {
+        this.fail(property, `not a date (ISO-8601 text or unix seconds): ${JSON.stringify(value)}`);
+      }
+      return;
     }
+    const problem =
+      typeof value === "string"
+        ? dateTextProblem(value)
+        : `not a date (ISO-8601 text or unix seconds): ${JSON.stringify(value)}`;
+    if (problem) this.fail(property, problem);
   }
 
   duration(property: string, value: unknown): void {
     if (!this.known(value)) return;
     try {
-      parseDuration(value as string | number);
+      const ns = parseDuration(value as string | number);
+      if (ns >= INT64_LIMIT) {
+        this.fail(
+          property,
+          `${JSON.stringify(value)} is longer than the servers' 64-bit nanosecond durations hold (about 292 years)`,
+        );
+      }
     } catch (e) {
       this.fail(property, (e as Error).message);
     }
+  }
+
+  /**
+   * An allow list, if given, must name something: NATS reads `"allow":[]` exactly as no `allow` at
+   * all, so an empty list would let the user use every subject.
+   */
+  private allowList(property: string, values: unknown, what: string): boolean {
+    if (!this.known(values) || !Array.isArray(values) || values.length > 0) return true;
+    this.fail(
+      property,
+      `is empty, which NATS reads as no restriction (${what}). To allow nothing, omit allow and set deny: [">"]; to allow everything, omit the field`,
+    );
+    return false;
+  }
+
+  /**
+   * A list that restricts (sourceNetworks, times, allowedConnectionTypes): empty is written as no
+   * restriction at all, the opposite of what an empty list of allowed things says.
+   */
+  private restrictionList(property: string, values: unknown, what: string): void {
+    if (this.known(values) && Array.isArray(values) && values.length === 0) {
+      this.fail(
+        property,
+        `is empty, which NATS reads as no restriction (${what}): omit it for no restriction, or list at least one entry`,
+      );
+    }
+  }
+
+  /** A URL written into a JWT, which anyone holding the JWT can read: no user, password or token in it. */
+  publicUrl(property: string, value: unknown): void {
+    if (!this.known(value) || typeof value !== "string") return;
+    const reason = urlCredentialProblem(value);
+    if (reason) this.fail(property, reason);
   }
 
   /** Checks pub/sub/resp; `property` is the path they sit under ("" for a user's own fields). */
@@ -121,6 +215,8 @@ export class Checker {
     if (!this.known(p) || !p) return;
     const prefix = property ? `${property}.` : "";
     for (const dir of ["pub", "sub"] as const) {
+      const what = dir === "pub" ? "publish to any subject" : "subscribe to any subject";
+      if (this.known(p[dir]) && p[dir]) this.allowList(`${prefix}${dir}.allow`, p[dir]!.allow, what);
       this.subjects(`${prefix}${dir}.allow`, p[dir]?.allow);
       this.subjects(`${prefix}${dir}.deny`, p[dir]?.deny);
     }
@@ -136,10 +232,13 @@ export class Checker {
     this.limit(`${prefix}subs`, t.subs);
     this.limit(`${prefix}data`, t.data);
     this.limit(`${prefix}payload`, t.payload);
+    this.restrictionList(`${prefix}sourceNetworks`, t.sourceNetworks, "connect from any address");
+    this.restrictionList(`${prefix}times`, t.times, "connect at any time");
+    this.restrictionList(`${prefix}allowedConnectionTypes`, t.allowedConnectionTypes, "connect in any way");
     if (this.known(t.sourceNetworks)) {
       t.sourceNetworks!.forEach((cidr, i) => {
-        if (!isCidr(cidr))
-          this.fail(`${prefix}sourceNetworks[${i}]`, `not a CIDR network: ${JSON.stringify(cidr)}`);
+        const reason = cidrProblem(cidr);
+        if (reason) this.fail(`${prefix}sourceNetworks[${i}]`, reason);
       });
     }
     if (this.known(t.times)) {
@@ -161,6 +260,8 @@ export class Checker {
         }
       });
     }
+    // Last, so a field the checks above judged keeps their failure (see fail).
+    this.text(property, t);
   }
 
   /**
@@ -170,6 +271,7 @@ export class Checker {
   userClaims(c: UserClaims, opts: { expiryAccepted?: boolean } = {}): void {
     this.userTemplate("", c);
     this.validity(c, { future: !opts.expiryAccepted });
+    this.text("", c);
   }
 
   /**
@@ -230,7 +332,8 @@ export class Checker {
     }
     // Both 0 and -1 mean unlimited here: nsc writes -1, and adopted nsc JWTs must be expressible.
     for (const k of ["maxMemStream", "maxDiskStream"] as const) {
-      if (this.known(j[k]) && (typeof j[k] !== "number" || !Number.isInteger(j[k]) || j[k]! < -1)) {
+      const v = j[k];
+      if (this.known(v) && (typeof v !== "number" || !Number.isInteger(v) || v < -1 || v >= INT64_LIMIT)) {
         this.fail(`${property}.${k}`, "must be an integer >= -1 (0 and -1 are unlimited)");
       }
     }
@@ -272,6 +375,7 @@ export class Checker {
     }
     (this.known(c.exports) ? c.exports! : []).forEach((e, i) => {
       this.subject(`exports[${i}].subject`, e.subject);
+      this.publicUrl(`exports[${i}].infoUrl`, e.infoUrl);
       this.exportImportType(`exports[${i}].type`, e.type);
       this.duration(`exports[${i}].responseThreshold`, e.responseThreshold);
       if (this.known(e.responseType) && !["Singleton", "Stream", "Chunked"].includes(e.responseType!)) {
@@ -311,9 +415,15 @@ export class Checker {
       // Importers revoked from this export: account keys (or "*") to unix seconds.
       this.revocations(`exports[${i}].revocations`, e.revocations, "account");
     });
+    this.distinctExports(this.known(c.exports) && Array.isArray(c.exports) ? c.exports : []);
     (this.known(c.imports) ? c.imports! : []).forEach((imp, i) => {
       this.subject(`imports[${i}].subject`, imp.subject);
       this.subject(`imports[${i}].localSubject`, imp.localSubject);
+      if (this.known(imp.localSubject) && imp.localSubject !== undefined && this.known(imp.subject)) {
+        const reason = localSubjectProblem(String(imp.subject), String(imp.localSubject));
+        if (reason && this.passed(`imports[${i}].localSubject`) && this.passed(`imports[${i}].subject`))
+          this.fail(`imports[${i}].localSubject`, reason);
+      }
       this.publicKey(`imports[${i}].account`, imp.account, "account");
       this.exportImportType(`imports[${i}].type`, imp.type);
       if (imp.type === "service" && imp.allowTrace === true) {
@@ -335,21 +445,9 @@ export class Checker {
         }
       }
     });
-    for (const [src, dests] of Object.entries(this.known(c.mappings) ? c.mappings! : {})) {
-      this.subject(`mappings["${src}"]`, src);
-      let total = 0;
-      (dests ?? []).forEach((d, i) => {
-        this.subject(`mappings["${src}"][${i}].subject`, d.subject);
-        const w = d.weight ?? 100;
-        if (typeof w !== "number" || w < 0 || w > 100) {
-          this.fail(`mappings["${src}"][${i}].weight`, "must be 0..100");
-        }
-        total += w;
-      });
-      if (total > 100 && (dests ?? []).every((d) => !d.cluster)) {
-        this.fail(`mappings["${src}"]`, `weights add up to ${total}, more than 100`);
-      }
-    }
+    this.distinctImports(this.known(c.imports) && Array.isArray(c.imports) ? c.imports : []);
+    this.mappings(this.known(c.mappings) ? c.mappings : undefined);
+    this.publicUrl("infoUrl", c.infoUrl);
     this.permissions("defaultPermissions", c.defaultPermissions);
     this.authorization(c.authorization);
     if (this.known(c.trace) && c.trace) {
@@ -361,6 +459,141 @@ export class Checker {
     }
     this.revocations("revocations", c.revocations, "user", { dates: true });
     this.validity(c, { future: !opts.expiryAccepted });
+    this.text("", c);
+  }
+
+  /**
+   * Subject mappings as nats-server applies them (core/subjectMapping.ts): it drops a mapping it
+   * cannot use without refusing the JWT, so each rule is checked here. Weights are whole percentages
+   * 1..100 (the Go library reads 0 as 100 and refuses fractions), at most 100 per cluster (and among
+   * the destinations without one), each destination listed once.
+   */
+  mappings(m: Record<string, MappingDestination[]> | undefined): void {
+    for (const [src, dests] of Object.entries(m ?? {})) {
+      const at = `mappings["${src}"]`;
+      this.subject(at, src);
+      if (!this.known(dests)) continue;
+      if (!Array.isArray(dests)) {
+        this.fail(at, "must be a list of destinations ({ subject, weight?, cluster? })");
+        continue;
+      }
+      const totals = new Map<string, number>();
+      const seen = new Map<string, number>();
+      dests.forEach((d, i) => {
+        if (!this.known(d)) return;
+        if (this.known(d.subject)) {
+          const reason = this.passed(at) ? mappingDestinationProblem(src, d.subject) : undefined;
+          if (reason) this.fail(`${at}[${i}].subject`, reason);
+          const j = seen.get(String(d.subject));
+          if (j !== undefined) {
+            this.fail(
+              `${at}[${i}].subject`,
+              `repeats ${at}[${j}] (${JSON.stringify(d.subject)}): the server drops a mapping that lists a destination twice; list it once with the summed weight`,
+            );
+          } else seen.set(String(d.subject), i);
+        }
+        const w = d.weight ?? 100;
+        if (!this.known(w)) return;
+        if (typeof w !== "number" || !Number.isInteger(w) || w < 1 || w > 100) {
+          this.fail(
+            `${at}[${i}].weight`,
+            w === 0
+              ? "must be 1..100: NATS reads a weight of 0 as 100 (all messages); drop the destination instead"
+              : `must be a whole percentage 1..100, got ${JSON.stringify(w)}`,
+          );
+          return;
+        }
+        const cluster = this.known(d.cluster) && d.cluster ? String(d.cluster) : "";
+        totals.set(cluster, (totals.get(cluster) ?? 0) + w);
+      });
+      for (const [cluster, total] of totals) {
+        if (total > 100) {
+          this.fail(
+            at,
+            `weights add up to ${total}, more than 100${cluster ? ` in cluster ${JSON.stringify(cluster)}` : ""}`,
+          );
+        }
+      }
+    }
+  }
+
+  /**
+   * Exports of one kind may not overlap (nats-io/jwt `Exports.Validate`: a JWT that lists `a.>` and
+   * `a.b` as streams, or one subject twice, is refused).
+   */
+  private distinctExports(exports: readonly Export[]): void {
+    exports.forEach((e, j) => {
+      if (!this.known(e) || !this.passed(`exports[${j}].subject`) || !this.known(e.subject)) return;
+      const i = exports.findIndex(
+        (o, k) =>
+          k !== j &&
+          this.known(o) &&
+          this.known(o.subject) &&
+          o.type === e.type &&
+          this.passed(`exports[${k}].subject`) &&
+          subjectContains(String(o.subject), String(e.subject)) &&
+          // Two equal subjects: only the later one is reported.
+          (o.subject !== e.subject || k < j),
+      );
+      if (i < 0) return;
+      const o = exports[i];
+      this.fail(
+        `exports[${j}].subject`,
+        o.subject === e.subject
+          ? `repeats exports[${i}] (${e.type} ${JSON.stringify(e.subject)}): the jwt library refuses a subject exported twice as the same kind; keep one`
+          : `${JSON.stringify(e.subject)} lies inside exports[${i}] (${e.type} ${JSON.stringify(o.subject)}): the jwt library refuses overlapping exports of one kind; drop one or make them disjoint`,
+      );
+    });
+  }
+
+  /**
+   * Service imports from one account may not overlap in this account (nats-io/jwt `Imports.Validate`):
+   * a request could go to either.
+   */
+  private distinctImports(imports: readonly Import[]): void {
+    const local = (imp: Import) => String(imp.localSubject ?? imp.subject).replace(/\$\d+/g, "*");
+    const judged = (k: number) =>
+      this.known(imports[k]) &&
+      imports[k].type === "service" &&
+      this.known(imports[k].account) &&
+      ["subject", "localSubject", "account"].every((f) => this.passed(`imports[${k}].${f}`));
+    imports.forEach((imp, j) => {
+      if (!judged(j)) return;
+      const i = imports.findIndex(
+        (o, k) =>
+          k < j &&
+          judged(k) &&
+          o.account === imp.account &&
+          (subjectContains(local(o), local(imp)) || subjectContains(local(imp), local(o))),
+      );
+      if (i < 0) return;
+      const field = imp.localSubject === undefined ? "subject" : "localSubject";
+      this.fail(
+        `imports[${j}].${field}`,
+        `${JSON.stringify(local(imp))} overlaps imports[${i}] (${JSON.stringify(local(imports[i]))}), a service import from the same account: the jwt library refuses that (a request would match both); make them disjoint or import once`,
+      );
+    });
+  }
+
+  /**
+   * Imports from accounts of the same program (`peers`, core/peers.ts): each must lie inside an
+   * export of that account of the same kind, with a token when the export is private, and no service
+   * import may lead back to this account (`self`, when known). Peers or imports not known yet are
+   * not judged.
+   */
+  peerImports(imports: unknown, peers: unknown, self: string | undefined): void {
+    if (!Array.isArray(imports) || !Array.isArray(peers)) return;
+    const list = imports as Import[];
+    const known = (peers as AccountPeer[]).filter((p) => this.known(p));
+    const judged = (i: number) =>
+      this.known(list[i]?.subject) &&
+      this.known(list[i]?.account) &&
+      this.known(list[i]?.type) &&
+      !this.pending(list[i]?.localSubject) &&
+      ["subject", "account", "type", "localSubject"].every((f) => this.passed(`imports[${i}].${f}`));
+    for (const p of peerImportProblems(list, known, self, judged)) {
+      this.fail(`imports[${p.index}].${p.field}`, p.reason);
+    }
   }
 
   /** Auth callout, as nats-io/jwt `ExternalAuthorization.Validate` judges it. */
@@ -403,7 +636,9 @@ export class Checker {
     }
     this.publicKey("systemAccount", c.systemAccount, "account");
     (this.known(c.serviceUrls) ? c.serviceUrls! : []).forEach((u, i) => {
-      if (!/^(nats|tls):\/\/[^\s/]+(:\d+)?$/.test(u)) {
+      if (typeof u === "string" && urlCredentialProblem(u)) {
+        this.publicUrl(`serviceUrls[${i}]`, u);
+      } else if (!/^(nats|tls):\/\/[^\s/]+(:\d+)?$/.test(u)) {
         this.fail(
           `serviceUrls[${i}]`,
           `must be nats://host:port or tls://host:port, got ${JSON.stringify(u)}`,
@@ -412,8 +647,9 @@ export class Checker {
     });
     if (this.known(c.accountServerUrl) && !/^(https?|nats):\/\/\S+$/.test(c.accountServerUrl!)) {
       this.fail("accountServerUrl", "must be an http(s):// or nats:// URL");
-    }
+    } else this.publicUrl("accountServerUrl", c.accountServerUrl);
     this.validity(c);
+    this.text("", c);
   }
 
   /** Revocation entries; with `dates`, ISO-8601 dates and "now" are accepted besides unix seconds. */
@@ -426,11 +662,13 @@ export class Checker {
     if (!this.known(r) || !r) return;
     for (const [k, v] of Object.entries(r)) {
       if (k !== "*") this.publicKey(`${property}["${k}"]`, k, kind);
-      const date = opts.dates && typeof v === "string" && (v === "now" || !Number.isNaN(Date.parse(v)));
-      if (!date && (typeof v !== "number" || v < 0)) {
+      const date = opts.dates && typeof v === "string" && (v === "now" || !dateTextProblem(v));
+      if (!date && (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= INT64_LIMIT)) {
         this.fail(
           `${property}["${k}"]`,
-          opts.dates ? 'must be unix seconds, an ISO-8601 date or "now"' : "must be unix seconds",
+          opts.dates
+            ? 'must be unix seconds, an ISO-8601 date or "now" (whole seconds; a date that exists)'
+            : "must be unix seconds (a whole number)",
         );
       }
     }
@@ -442,6 +680,33 @@ export class Checker {
   }
 }
 
+/**
+ * Why an import's `localSubject` cannot rename `subject` (nats-io/jwt `RenamingSubject.Validate`):
+ * both end in '>' or neither, and it refers to each '*' of the subject once ('*' or "$n").
+ */
+function localSubjectProblem(subject: string, localSubject: string): string | undefined {
+  const full = (s: string) => s === ">" || s.endsWith(".>");
+  if (full(subject) !== full(localSubject)) {
+    return `${JSON.stringify(localSubject)} and the subject ${JSON.stringify(subject)} must both end in '>' or neither`;
+  }
+  const wildcards = subject.split(".").filter((t) => t === "*").length;
+  let refs = 0;
+  for (const t of localSubject.split(".")) {
+    if (t === "*") refs++;
+    const m = /^\$(\d+)$/.exec(t);
+    if (m) {
+      if (Number(m[1]) > wildcards || Number(m[1]) < 1) {
+        return `${t} refers to a '*' that ${JSON.stringify(subject)} does not have (it has ${wildcards})`;
+      }
+      refs++;
+    }
+  }
+  if (refs !== wildcards) {
+    return `${JSON.stringify(localSubject)} must refer to each of the ${wildcards} '*' of ${JSON.stringify(subject)} once ('*' or $1, $2, …), it refers to ${refs}`;
+  }
+  return undefined;
+}
+
 function isoOf(unixSeconds: number): string {
   const d = new Date(unixSeconds * 1000);
   return Number.isNaN(d.getTime()) ? String(unixSeconds) : d.toISOString();
@@ -451,9 +716,60 @@ function kindLetter(kind: KeyKind): string {
   return { operator: "O", account: "A", user: "U", server: "N", cluster: "C", curve: "X" }[kind];
 }
 
+/** A property path with `["key"]` written `.key` where the key is a plain name, for comparing paths. */
+function samePath(property: string): string {
+  return property.replace(/\["([A-Za-z_$][\w$]*)"\]/g, ".$1").replace(/^\./, "");
+}
+
+/** Names of the control characters people type by accident, for messages. */
+const CONTROL_NAMES: Record<number, string> = {
+  0: "NUL",
+  8: "backspace",
+  9: "tab",
+  10: "newline",
+  11: "vertical tab",
+  12: "form feed",
+  13: "carriage return",
+  27: "escape",
+  127: "delete",
+  133: "next line",
+};
+
+const hex = (code: number): string => `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+
+/**
+ * Why `text` cannot go into a JWT text field, or undefined. Refused: C0 and C1 control characters
+ * and DEL (a NUL, newline or tab in a name or subject reaches nats-server, nsc and the logs as
+ * something other than what the program shows, and subjects are split on white space by the
+ * protocol), and lone UTF-16 surrogates (not Unicode text: UTF-8 cannot carry them, the server would
+ * read U+FFFD).
+ */
+export function textProblem(text: string): string | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+      const name = CONTROL_NAMES[c] ? ` (${CONTROL_NAMES[c]})` : "";
+      return `contains the control character ${hex(c)}${name} at index ${i} of ${JSON.stringify(text)}: JWT names, tags, subjects and other text carry no control characters; remove it`;
+    }
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      return `contains a lone surrogate ${hex(c)} at index ${i}: not Unicode text (UTF-8 cannot carry it; the server would read U+FFFD); fix the string`;
+    }
+  }
+  return undefined;
+}
+
 /** Why a subject is invalid, or undefined when it is fine. */
 export function subjectProblem(subject: unknown, wildcards = true): string | undefined {
   if (typeof subject !== "string" || subject.length === 0) return "must be a non-empty subject";
+  const text = textProblem(subject);
+  if (text) return text;
   if (/\s/.test(subject)) return `subject ${JSON.stringify(subject)} contains white space`;
   const tokens = subject.split(".");
   for (let i = 0; i < tokens.length; i++) {
@@ -470,19 +786,56 @@ export function subjectProblem(subject: unknown, wildcards = true): string | und
   return undefined;
 }
 
-function isCidr(value: unknown): boolean {
-  if (typeof value !== "string") return false;
+function isIPv4(ip: string): boolean {
+  const parts = ip.split(".");
+  // Go's net.ParseIP refuses leading zeros (an octal reading of them would name another address).
+  return parts.length === 4 && parts.every((o) => /^(0|[1-9]\d{0,2})$/.test(o) && Number(o) <= 255);
+}
+
+function isIPv6(ip: string): boolean {
+  const colon = ip.lastIndexOf(":");
+  if (colon < 0) return false;
+  let text = ip;
+  // A trailing dotted IPv4 part ("::ffff:10.0.0.1") stands for the last two groups.
+  const tail = ip.slice(colon + 1);
+  if (tail.includes(".")) {
+    if (!isIPv4(tail)) return false;
+    text = `${ip.slice(0, colon + 1)}0:0`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return false;
+  const parts = halves.flatMap((h) => (h === "" ? [] : h.split(":")));
+  if (!parts.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
+  return halves.length === 2 ? parts.length < 8 : parts.length === 8;
+}
+
+/** Why `value` is not a network as Go's net.ParseCIDR (and so nats-server) reads one, or undefined. */
+function cidrProblem(value: unknown): string | undefined {
+  const shown = JSON.stringify(value);
+  if (typeof value !== "string") return `not a CIDR network: ${shown}`;
   const [ip, bits, extra] = value.split("/");
-  if (extra !== undefined) return false;
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (v4) {
-    if (v4.slice(1).some((o) => Number(o) > 255)) return false;
-    return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 32);
+  if (extra !== undefined) return `not a CIDR network: ${shown}`;
+  const max = isIPv4(ip) ? 32 : isIPv6(ip) ? 128 : 0;
+  if (!max) return `not a CIDR network: ${shown} (the address is neither IPv4 nor IPv6)`;
+  if (bits === undefined) {
+    return `not a CIDR network: ${shown} has no prefix length, and the servers refuse every connection of a user whose network they cannot parse; write ${JSON.stringify(`${ip}/${max}`)} for this one address`;
   }
-  if (ip.includes(":") && /^[0-9a-fA-F:.]+$/.test(ip)) {
-    return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 128);
+  if (!/^\d{1,3}$/.test(bits) || Number(bits) > max) {
+    return `not a CIDR network: ${shown} (the prefix length must be 0..${max})`;
   }
-  return false;
+  return undefined;
+}
+
+/** Why a URL that goes into a public JWT carries a secret (user, password, token), or undefined. */
+function urlCredentialProblem(url: string): string | undefined {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url);
+  const userinfo = m?.[1].includes("@");
+  const query =
+    /[?&](password|passwd|pass|pwd|token|secret|key|auth|access_token|api_key|apikey|creds|credentials)=/i.test(
+      url,
+    );
+  if (!userinfo && !query) return undefined;
+  return `${userinfo ? "carries a user or password" : "carries a credential in its query"}: JWTs are public (anyone holding one can read it), so the secret would be published; remove it and give the credential to clients another way`;
 }
 
 function isTimeZone(tz: string): boolean {

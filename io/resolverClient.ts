@@ -11,6 +11,7 @@ import { deleteAccountsClaims } from "../core/claims";
 import { parseCreds } from "../core/creds";
 import { describe, ResolverError, type ServerReply } from "../core/errors";
 import { decodeJwt, sign } from "../core/jwt";
+import { pushTooLarge } from "../core/limits";
 import type { NKeyPair } from "../core/nkeys";
 import { type ServerTrust, type TrustedOperator, trustedOperatorOf } from "../core/pushCheck";
 
@@ -133,7 +134,7 @@ interface CollectOptions {
 
 interface VarzReply {
   server?: { name?: string; id?: string };
-  data?: { trusted_operators_claim?: unknown; trusted_operators_jwt?: unknown };
+  data?: { trusted_operators_claim?: unknown; trusted_operators_jwt?: unknown; max_payload?: unknown };
 }
 
 interface StatszReply {
@@ -159,6 +160,9 @@ export class ResolverClient {
   #counting: Promise<number> | undefined;
   #trust: { value: ServerTrust[]; at: number } | undefined;
   #trusting: Promise<ServerTrust[]> | undefined;
+  /** The server's recent -ERR texts (permission violations): a request they explain is not a silence. */
+  readonly #refusals: string[] = [];
+  readonly #refusalListeners = new Set<(text: string) => void>();
 
   private constructor(nc: NatsConnection, transport: Transport, conn: ResolverConnection, timeoutMs: number) {
     this.#nc = nc;
@@ -172,6 +176,17 @@ export class ResolverClient {
         this.#pending.get(msg.subject.slice(this.#inbox.length + 1))?.(msg);
       },
     });
+    // The server refuses a publish or subscription it does not permit with an -ERR and nothing else:
+    // kept, so a request that gets no reply says why instead of asking whether the user is right.
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type !== "error") continue;
+        const text = describe(s.error);
+        this.#refusals.push(text);
+        if (this.#refusals.length > 20) this.#refusals.shift();
+        for (const listener of [...this.#refusalListeners]) listener(text);
+      }
+    })().catch(() => undefined);
     // A request in flight when the connection dies ends with what it has instead of waiting out its timeout.
     // A connection that gave up reconnecting leaves the pool, so the next resource connects afresh.
     void nc.closed().then(() => {
@@ -236,6 +251,12 @@ export class ResolverClient {
     return info?.server_name || info?.server_id || undefined;
   }
 
+  /** The `max_payload` of the server this connection is attached to (from its INFO), when connected. */
+  get maxPayload(): number | undefined {
+    const info = this.#nc.isClosed() ? undefined : this.#nc.info;
+    return typeof info?.max_payload === "number" ? info.max_payload : undefined;
+  }
+
   /** The names of the servers that answer system requests through this connection (cached like the count). */
   async serverNames(): Promise<string[]> {
     await this.serverCount();
@@ -244,8 +265,9 @@ export class ResolverClient {
 
   /**
    * What each server reachable through this connection trusts, from `$SYS.REQ.SERVER.PING.VARZ`
-   * (`trusted_operators_claim`, else `trusted_operators_jwt`; both 2.9.10 and 2.14.9 send them).
-   * A server that answered the ping but not this request is listed without `operators`. Cached ~2 s.
+   * (`trusted_operators_claim`, else `trusted_operators_jwt`; both 2.9.10 and 2.14.9 send them), with
+   * its `max_payload`. A server that answered the ping but not this request is listed without
+   * `operators`. Cached ~2 s.
    */
   async trustedOperators(): Promise<ServerTrust[]> {
     if (this.#trust && Date.now() - this.#trust.at < COUNT_TTL_MS) return this.#trust.value;
@@ -258,15 +280,14 @@ export class ResolverClient {
   async #askTrust(): Promise<ServerTrust[]> {
     const names = await this.serverNames();
     const msgs = await this.#collect(SUBJECT.varz, "", { expected: names.length || undefined });
-    const byName = new Map<string, TrustedOperator[]>();
+    const byName = new Map<string, ServerTrust>();
     for (const m of msgs) {
       const trust = trustOf(m);
-      if (trust) byName.set(trust.server, trust.operators ?? []);
+      if (trust) byName.set(trust.server, trust);
     }
-    const value = [...new Set([...names, ...byName.keys()])].map((server) => ({
-      server,
-      operators: byName.get(server),
-    }));
+    const value = [...new Set([...names, ...byName.keys()])].map(
+      (server): ServerTrust => byName.get(server) ?? { server, operators: undefined },
+    );
     this.#trust = { value, at: Date.now() };
     return value;
   }
@@ -278,6 +299,15 @@ export class ResolverClient {
    */
   async push(jwt: string): Promise<PushOutcome> {
     const account = accountOf(jwt);
+    // The client would refuse the publish anyway; said here with the sizes, not as a lost reply.
+    const max = this.maxPayload;
+    const tooLarge =
+      max === undefined
+        ? undefined
+        : pushTooLarge(account, jwt.length, [
+            { server: this.serverName ?? this.#nc.getServer(), maxPayload: max },
+          ]);
+    if (tooLarge) throw new ResolverError(tooLarge);
     return this.#track(
       (async () => {
         const expected = this.#expected();
@@ -381,6 +411,15 @@ export class ResolverClient {
 
   #silence(what: string, subject: string): ResolverError {
     const connected = this.#nc.isClosed() ? "connection closed" : `connected to ${this.#nc.getServer()}`;
+    const refused = this.#refusals.filter(
+      (r) => r.includes(subject) || r.includes(this.#inbox.split(".")[0]),
+    );
+    if (refused.length) {
+      return new ResolverError(
+        `${what}: the server refused it: ${[...new Set(refused)].join("; ")} (servers ${this.#servers.join(", ")}, ` +
+          `${connected}); the resolver user needs to publish ${subject} and subscribe to _INBOX.>`,
+      );
+    }
     return new ResolverError(
       `${what}: no server answered ${subject} within ${this.#timeoutMs} ms (servers ${this.#servers.join(", ")}, ` +
         `${connected}); do the servers run a full or cache resolver and is this a system account user?`,
@@ -398,22 +437,30 @@ export class ResolverClient {
     }
   }
 
-  /** Publishes once and gathers replies until the stop condition, the timeout or the connection's end. */
+  /**
+   * Publishes once and gathers replies until the stop condition, the timeout or the connection's end.
+   * A publish the client refuses (over max_payload, connection draining) fails the request with the
+   * client's reason: it is not a silence to be reported as "no server answered".
+   */
   #collect(subject: string, payload: string, opts: CollectOptions): Promise<Msg[]> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const token = String(++this.#seq);
       const msgs: Msg[] = [];
       let expected = typeof opts.expected === "number" ? opts.expected : undefined;
       let quiet: NodeJS.Timeout | undefined;
       let done = false;
-      const finish = () => {
-        if (done) return;
+      const end = (): boolean => {
+        if (done) return false;
         done = true;
         clearTimeout(deadline);
         clearTimeout(quiet);
         this.#pending.delete(token);
         this.#closers.delete(finish);
-        resolve(msgs);
+        this.#refusalListeners.delete(refused);
+        return true;
+      };
+      const finish = () => {
+        if (end()) resolve(msgs);
       };
       const check = () => {
         if (expected !== undefined && expected > 0 && msgs.length >= expected) finish();
@@ -421,6 +468,11 @@ export class ResolverClient {
       };
       const deadline = setTimeout(finish, this.#timeoutMs);
       this.#closers.add(finish);
+      // A refused publish gets no reply from anyone: the request ends at once, not at its timeout.
+      const refused = (text: string) => {
+        if (text.includes(`"${subject}"`)) finish();
+      };
+      this.#refusalListeners.add(refused);
       this.#pending.set(token, (msg) => {
         if (done) return;
         msgs.push(msg);
@@ -445,8 +497,15 @@ export class ResolverClient {
       try {
         // No headers: servers before 2.9.15 fail UPDATE/DELETE messages that carry any.
         this.#nc.publish(subject, payload, { reply: `${this.#inbox}.${token}` });
-      } catch {
-        finish();
+      } catch (err) {
+        if (!end()) return;
+        reject(
+          new ResolverError(
+            `the client refused to publish ${subject} (${payload.length} bytes) to ${this.#nc.getServer()}: ${describe(err)}`,
+            [],
+            { cause: err },
+          ),
+        );
       }
     });
   }
@@ -482,7 +541,8 @@ function trustOf(msg: Msg): ServerTrust | undefined {
   const operators = (fromClaims ?? fromJwts)
     .map((c) => trustedOperatorOf(c))
     .filter((o): o is TrustedOperator => o !== undefined);
-  return { server, operators };
+  const maxPayload = typeof body.data.max_payload === "number" ? body.data.max_payload : undefined;
+  return { server, operators, ...(maxPayload === undefined ? {} : { maxPayload }) };
 }
 
 /**

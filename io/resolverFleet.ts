@@ -9,6 +9,7 @@
  * from its own server confirmed the request.
  */
 import { describe, ResolverError, type ServerReply } from "../core/errors";
+import type { PayloadLimit } from "../core/limits";
 import type { NKeyPair } from "../core/nkeys";
 import type { ServerTrust } from "../core/pushCheck";
 import { DEFAULT_TIMEOUT_MS, type ResolverClient, type ResolverConnection } from "./resolverClient";
@@ -126,6 +127,22 @@ export class ResolverFleet {
     const byServer = new Map<string, ServerTrust>();
     for (const t of lists.flat()) if (!byServer.get(t.server)?.operators) byServer.set(t.server, t);
     return [...byServer.values()];
+  }
+
+  /**
+   * The `max_payload` of every server the push reaches: each one's VARZ (through `trust()`, cached),
+   * and each connection's INFO (the limit its client applies before publishing).
+   */
+  async payloadLimits(): Promise<PayloadLimit[]> {
+    const limits: PayloadLimit[] = [];
+    for (const t of await this.trust()) {
+      if (t.maxPayload !== undefined) limits.push({ server: t.server, maxPayload: t.maxPayload });
+    }
+    for (const g of this.#groups) {
+      const max = g.client.maxPayload;
+      if (max !== undefined) limits.push({ server: g.client.serverName ?? g.urls[0], maxPayload: max });
+    }
+    return limits;
   }
 
   /** Pushes an account JWT once per group; see `FleetOutcome`. */

@@ -14,6 +14,7 @@ import {
 import { ACCOUNT_CLAIM_FIELDS, type AccountClaims, fieldsOf, pickClaims } from "../core/claimInputs";
 import { accountClaims } from "../core/claims";
 import { describe, NatsAuthError } from "../core/errors";
+import { jwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
 import { normalize } from "../core/normalize";
 import {
@@ -39,6 +40,7 @@ import { checkResolver, deleteAccount, lookupAccount, pushAccount, resolverOf } 
 import type { Handler } from "./kit/handler";
 import { quietExpectedFailures } from "./kit/hostErrors";
 import {
+  checkJwtSize,
   checkOwnKey,
   checkSigner,
   desiredHash,
@@ -70,6 +72,7 @@ const ACCOUNT_INPUT_FIELDS = [
     publicKey: true,
     members: true,
     activations: true,
+    peers: true,
   }),
 ];
 
@@ -84,6 +87,12 @@ export const accountSpec: IdentitySpec<AccountProps> = {
       pickClaims<AccountClaims>(inputs, ACCOUNT_CLAIM_FIELDS),
     ),
   signer: (inputs, resource) => loadSeed(resource, "signer seed", inputs.signerSeed, ["operator"]),
+  sizeProblem: (_inputs, length) =>
+    jwtTooLarge(
+      "account",
+      length,
+      "give it fewer revocations, imports or exports (one revocation takes about 93 bytes)",
+    ),
 };
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
@@ -203,6 +212,7 @@ async function heldAlready(r: AccountResolver, props: AccountProps, s: Signed): 
 function check(news: AccountProps, olds: Partial<AccountState> = {}) {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "an account needs a name");
+  c.text("name", news.name);
   checkOwnKey(c, "account", news.seed, news.publicKey);
   checkSigner(c, {
     subject: "account",
@@ -214,22 +224,36 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
     byIdentity: news.signedByIdentity,
   });
   c.publicKey("operator", news.operatorPublicKey, "operator");
+  const self =
+    c.known(news.seed) && c.passed("identity")
+      ? publicKeyOf(String(news.seed))
+      : c.known(news.publicKey) && c.passed("publicKey")
+        ? news.publicKey
+        : olds.publicKey;
   c.accountClaims(pickClaims<AccountClaims>(news, ACCOUNT_CLAIM_FIELDS), {
     expiryAccepted: expiryAccepted(olds, news),
-    publicKey:
-      c.known(news.seed) && c.passed("identity")
-        ? publicKeyOf(String(news.seed))
-        : c.known(news.publicKey) && c.passed("publicKey")
-          ? news.publicKey
-          : olds.publicKey,
+    publicKey: self,
   });
+  c.peerImports(news.imports, news.peers, self);
   checkResolver(c, news.resolver);
   return c;
 }
 
 const flat: Handler<AccountProps, AccountState> = {
   async check(olds, news) {
-    return checkResult(withAdoption(accountSpec, news), check(news, olds).failures);
+    const failures = check(news, olds).failures;
+    if (failures.length === 0) {
+      // Measured with the revocations `up` will add (users and tokens that left the program).
+      const settled = [news.members, news.revocations, news.activations, news.exports];
+      let claims = news;
+      try {
+        if (!containsUnknown(settled)) claims = revoke(news, olds, nowSeconds()).props;
+      } catch {
+        // What revoke cannot settle, create/update report; the explicit claims are measured.
+      }
+      failures.push(...(await checkJwtSize(accountSpec, claims, olds)));
+    }
+    return checkResult(withAdoption(accountSpec, news), failures);
   },
   async diff(_id, olds, news) {
     // Members whose key is unknown in a preview are taken as unchanged; a departed member, a new
@@ -263,11 +287,13 @@ const flat: Handler<AccountProps, AccountState> = {
     // unknown in this preview (its User is updating) must not make the claims look unknown.
     // The operator's signing keys are not in the account's claims either (only checked against its
     // issuer): a key being added to the operator must not preview an update of every account.
+    // The peers' exports are not in the claims either (only checked against the imports).
     const stable = {
       ...news,
       members: olds.members,
       activations: olds.activations,
       operatorSigningKeys: undefined,
+      peers: undefined,
     };
     const effective = containsUnknown(stable) ? stable : revoke(stable, olds, nowSeconds()).props;
     const d = identityDiff(accountSpec, olds, effective);

@@ -4,12 +4,12 @@
  * learns its tokens (sdk/membership.ts) and revokes a removed one in its export, in the same `up`.
  */
 import { activationClaims, exportForToken } from "../core/activation";
-import { sign } from "../core/jwt";
+import { decodeJwt, sign } from "../core/jwt";
 import { publicKeyOf } from "../core/nkeys";
 import { claimsHash } from "../core/normalize";
 import type { ActivationTokenProps, ActivationTokenState } from "./contracts";
 import type { Handler } from "./kit/handler";
-import { checkSigner, expiryAccepted } from "./kit/identity";
+import { checkSigner, expiryAccepted, storedHash } from "./kit/identity";
 import { checkResult, label, loadSeed } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
 
@@ -37,7 +37,7 @@ async function issue(p: ActivationTokenProps): Promise<ActivationTokenState> {
     const issuer = signer.getPublicKey();
     const claims = claimsOf(p, issuer);
     const token = await sign(claims, signer);
-    const issuedAt = Number(JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()).iat);
+    const issuedAt = Number(decodeJwt(token).iat);
     return { ...p, token, issuedAt, issuer, claimsHash: claimsHash(claims) };
   } finally {
     signer.clear();
@@ -48,6 +48,7 @@ export const handler: Handler<ActivationTokenProps, ActivationTokenState> = {
   async check(olds, news) {
     const c = previewChecker();
     if (typeof news.name !== "string" || !news.name) c.fail("name", "an activation token needs a name");
+    c.text("name", news.name);
     c.publicKey("exporter", news.exporterPublicKey, "account");
     c.publicKey("importer", news.importer, "account");
     c.subject("subject", news.subject);
@@ -77,7 +78,7 @@ export const handler: Handler<ActivationTokenProps, ActivationTokenState> = {
   async diff(_id, olds, news) {
     if (containsUnknown(news)) return { changes: true };
     const issuer = publicKeyOf(String(news.signerSeed));
-    return { changes: claimsHash(claimsOf(news, issuer)) !== olds.claimsHash };
+    return { changes: claimsHash(claimsOf(news, issuer)) !== storedHash(olds.token, olds.claimsHash) };
   },
   async create(inputs) {
     const outs = await issue(inputs);
@@ -85,7 +86,7 @@ export const handler: Handler<ActivationTokenProps, ActivationTokenState> = {
   },
   async update(_id, olds, news) {
     const issuer = publicKeyOf(String(news.signerSeed));
-    if (claimsHash(claimsOf(news, issuer)) === olds.claimsHash) {
+    if (claimsHash(claimsOf(news, issuer)) === storedHash(olds.token, olds.claimsHash)) {
       return {
         outs: { ...news, token: olds.token, issuedAt: olds.issuedAt, issuer, claimsHash: olds.claimsHash },
       };

@@ -17,6 +17,7 @@ import type {
   UserTemplate,
 } from "../core/claimInputs";
 import type { NatsContextSpec } from "../core/natsContext";
+import type { AccountPeer } from "../core/peers";
 import type { Member, RemovedUser, RevocationTime } from "../core/revocation";
 import type { LeafRemoteInputs, LeafRemoteSpec, ServerConfigSpec } from "../core/serverConfig";
 import type { ResolverTls } from "../io/resolverClient";
@@ -125,6 +126,11 @@ export interface AccountProps extends AccountClaims, IdentityProps, IssuedProps 
   members?: Member[];
   /** The ActivationTokens this account issued in the program (set by the SDK): one that leaves is revoked. */
   activations?: ActivationMember[];
+  /**
+   * The Accounts of the program this account imports from, directly or through their service imports
+   * (set by the SDK): its imports from them are checked against their exports at preview.
+   */
+  peers?: AccountPeer[];
 }
 /** Props `P` with the signer wiring `F` packed under `signing`, as the SDK sends them (kit/wire.ts). */
 type PackedSigning<P, F extends keyof P> = Omit<P, F> & { signing: Pick<P, F> };
@@ -175,6 +181,11 @@ export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
    * one; any superset works the same.
    */
   accountRemovedUsers?: Record<string, RemovedUser>;
+  /**
+   * The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
+   * default): the user JWT travels in the client's CONNECT line, which must fit it.
+   */
+  maxControlLine?: number;
 }
 /**
  * The user's signer wiring: the SDK sends these packed under `signing` (one input instead of six,

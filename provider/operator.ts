@@ -18,6 +18,7 @@ export const operatorSpec: IdentitySpec<OperatorProps> = {
 export function checkOperator(news: OperatorProps): Checker {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "an operator needs a name");
+  c.text("name", news.name);
   c.seed("identity", news.seed, ["operator"], "seed");
   c.operatorClaims(pickClaims<OperatorClaims>(news, OPERATOR_CLAIM_FIELDS));
   if (

@@ -28,6 +28,8 @@ export const handler: Handler<SigningKeyProps, SigningKeyState> = {
       if (news.owner === "operator") c.fail("scope", "only account signing keys can be scoped");
       if (typeof scope.role !== "string" || !scope.role)
         c.fail("scope.role", "a scoped signing key needs a role");
+      c.text("scope.role", scope.role);
+      c.text("scope.description", scope.description);
       c.userTemplate("scope.template", scope.template ?? {});
     }
     return checkResult(news, c.failures);

@@ -9,6 +9,7 @@ import {
 import { userClaims } from "../core/claims";
 import { NatsAuthError } from "../core/errors";
 import { decodeJwt } from "../core/jwt";
+import { CONNECT_ALLOWANCE, DEFAULT_MAX_CONTROL_LINE, userJwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
 import { revokedMemberMessage } from "../core/revocation";
 import type { Checker } from "../core/validation";
@@ -56,6 +57,11 @@ export const userSpec: IdentitySpec<UserProps> = {
     );
   },
   signer: (inputs, resource) => loadSeed(resource, "signer seed", inputs.signerSeed, ["account"]),
+  sizeProblem: (inputs, length) =>
+    userJwtTooLarge(
+      length,
+      typeof inputs.maxControlLine === "number" ? inputs.maxControlLine : DEFAULT_MAX_CONTROL_LINE,
+    ),
 };
 
 function scopedFieldsUnset(c: Checker, news: UserProps): void {
@@ -72,6 +78,7 @@ function scopedFieldsUnset(c: Checker, news: UserProps): void {
 function check(news: UserProps, olds: Partial<UserState> = {}): Checker {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "a user needs a name");
+  c.text("name", news.name);
   checkOwnKey(c, "user", news.seed, news.publicKey);
   c.publicKey("account", news.accountPublicKey, "account");
   if (news.signerSeed === undefined || news.signerSeed === null) {
@@ -93,6 +100,13 @@ function check(news: UserProps, olds: Partial<UserState> = {}): Checker {
     strict: news.operatorStrict,
     byIdentity: news.signedByIdentity,
   });
+  const mcl = news.maxControlLine;
+  if (c.known(mcl) && !(Number.isInteger(mcl) && Number(mcl) > CONNECT_ALLOWANCE)) {
+    c.fail(
+      "maxControlLine",
+      `must be the servers' max_control_line in bytes, a whole number over ${CONNECT_ALLOWANCE}, got ${JSON.stringify(mcl)}`,
+    );
+  }
   const signerKnown = !containsUnknown([news.signerSeed, news.accountSigningKeys]) && c.passed("signer");
   if (news.signerScoped === true || (signerKnown && isScoped(news))) scopedFieldsUnset(c, news);
   return c;

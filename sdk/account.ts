@@ -9,6 +9,7 @@ import { IdentityResource } from "./identity";
 import { exposeKnown, identityKey } from "./known";
 import { openMembership } from "./membership";
 import type { Operator } from "./operator";
+import { type PeerEntry, peersOf, registerPeer } from "./peers";
 import { secretInput } from "./secrets";
 import { SigningKey } from "./signingKey";
 import {
@@ -145,6 +146,13 @@ export class Account extends IdentityResource {
     const identity = identityKey(name, "account", key, args.seed, opts, publicKey);
     const refs = signingKeys?.map((k) => (k instanceof SigningKey ? k.ref : k));
     const membership = openMembership(name);
+    // Imports from Accounts of this program are checked against their exports (sdk/peers.ts).
+    const peer: PeerEntry = {
+      name: args.name ?? name,
+      publicKey: identity.publicKey,
+      exports: args.exports,
+      imports: args.imports,
+    };
     super(
       "account",
       name,
@@ -169,6 +177,8 @@ export class Account extends IdentityResource {
         ...(args.jwt === undefined ? {} : { adoptionDrift: undefined }),
         members: membership.list,
         activations: membership.activations,
+        // Only an account that imports needs its exporters' exports (each input costs per resource).
+        ...(args.imports === undefined ? {} : { peers: peersOf(peer, args.imports) }),
         pushedTo: undefined,
         pushedHash: undefined,
         removedUsers: undefined,
@@ -183,6 +193,7 @@ export class Account extends IdentityResource {
     // What users of this account read stays known while the account itself changes (see known.ts).
     // Not ordered after the account: the account depends on its users (membership.ts).
     exposeKnown(this, "publicKey", identity.publicKey);
+    registerPeer(peer, [identity.publicKey, this.publicKey, publicKey]);
     // Declared by public key: no seed here, so a User or ActivationToken must name a signer (a
     // SigningKey of the account); without one it fails at construction, saying so.
     if (identity.seed === undefined)

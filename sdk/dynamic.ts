@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerSource, type ResourceKind } from "../provider/kit/handler";
+import { refusePlainConfigSecrets } from "./configSecrets";
 
 /**
  * The base of every resource of this package: a dynamic resource (type
@@ -21,6 +22,9 @@ export abstract class DynamicResource extends pulumi.CustomResource {
     module: string,
     type: string,
   ) {
+    // Before registering: the engine would store the config, plain values in plain text, with the
+    // first resource of the pulumi-nodejs provider.
+    refusePlainConfigSecrets();
     super(
       `pulumi-nodejs:dynamic/${module}:${type}`,
       name,

@@ -4,7 +4,8 @@
  * the account's limits, the server URL and the users with their permissions. Each user gets a creds
  * file (0600) and a `nats` CLI context named `<stack>-<user>`.
  *
- * Stack config: operatorName, port, limits ({conn, payload, subs}), users ({name: {pub, sub}});
+ * Stack config: operatorName, port, limits ({conn, payload, subs}), users ({name: {pub, sub}}: the
+ * subjects each may publish and subscribe to; an absent or empty list allows none);
  * optional: operatorSeed (secret: adopt an existing operator), host (127.0.0.1), outDir
  * (./out/<stack>), push (true; false for the first `up`, before the server runs).
  */
@@ -24,6 +25,12 @@ interface UserSpec {
   pub?: string[];
   sub?: string[];
 }
+
+/**
+ * The subjects a user may use in one direction. None listed means none allowed: NATS reads an empty
+ * `allow` as no restriction at all (and the provider refuses one), so "nothing" is `deny: [">"]`.
+ */
+const only = (subjects: string[] | undefined) => (subjects?.length ? { allow: subjects } : { deny: [">"] });
 
 const config = new pulumi.Config();
 const stack = pulumi.getStack();
@@ -62,8 +69,8 @@ const contexts = Object.entries(users).map(([name, spec]) => {
   const user = new User(name, {
     account: app,
     signer: appKey,
-    pub: { allow: spec.pub ?? [] },
-    sub: { allow: spec.sub ?? [] },
+    pub: only(spec.pub),
+    sub: only(spec.sub),
   });
   const creds = new CredsFile(`${name}-creds`, {
     creds: user.creds,

@@ -8,6 +8,7 @@
 import { claimsDrift, type DriftReport } from "../../core/drift";
 import { describe, NatsAuthError, ResolverError, TrustError } from "../../core/errors";
 import { decodeJwt } from "../../core/jwt";
+import { pushTooLarge } from "../../core/limits";
 import type { NKeyPair } from "../../core/nkeys";
 import { claimsHash, sameMeaning } from "../../core/normalize";
 import { expiredAt, trustProblems, validateForPush } from "../../core/pushCheck";
@@ -109,6 +110,9 @@ async function pushOnce(name: string, props: AccountProps, jwt: string): Promise
       { resource: name },
     );
   }
+  // A push is one message: over the smallest max_payload of the servers it is never delivered.
+  const tooLarge = pushTooLarge(String(decodeJwt(jwt).sub), jwt.length, await fleet.payloadLimits());
+  if (tooLarge) throw new ResolverError(`refusing to push: ${tooLarge}`, [], { resource: name });
   const outcome = await fleet.push(jwt);
   if (outcome.rejected.length) {
     const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");

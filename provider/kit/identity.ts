@@ -6,8 +6,9 @@ import type { WireClaims } from "../../core/claims";
 import { claimsDrift, type DriftReport } from "../../core/drift";
 import type { Failure } from "../../core/errors";
 import { ConfigError, KeyError } from "../../core/errors";
-import { decodeJwt, sign, signatureValid } from "../../core/jwt";
-import { type KeyKind, publicKeyOf } from "../../core/nkeys";
+import { decodeJwt, jwtLength, sign, signatureValid } from "../../core/jwt";
+import { jwtTooLarge } from "../../core/limits";
+import { createKeyPair, type KeyKind, publicKeyOf } from "../../core/nkeys";
 import { claimsHash } from "../../core/normalize";
 import { toUnixSeconds } from "../../core/units";
 import type { Checker } from "../../core/validation";
@@ -24,6 +25,66 @@ export interface IdentitySpec<P extends IdentityProps> {
   claims(inputs: P, publicKey: string, signerPublicKey: string): WireClaims;
   /** The signer's key pair; undefined means the identity signs itself (operators). */
   signer(inputs: P, resource: string): SeededKeyPair | undefined;
+  /**
+   * Why a JWT of `length` bytes is too large for the servers to use, if it is (default: over the
+   * 1 MiB nats-server decodes). Judged at preview and again before the JWT is stored.
+   */
+  sizeProblem?(inputs: P, length: number): string | undefined;
+}
+
+/** The property size failures are reported under: not an input, so the engine prints no value. */
+const SIZE_PROPERTY = "jwt size";
+
+function sizeProblem<P extends IdentityProps>(spec: IdentitySpec<P>, inputs: P, length: number) {
+  return spec.sizeProblem
+    ? spec.sizeProblem(inputs, length)
+    : jwtTooLarge(spec.kind.toLowerCase(), length, "make its claims smaller");
+}
+
+/** A public key of each kind to stand in for one not known yet (making a key pair is not cheap). */
+const standIns = new Map<KeyKind, string>();
+function standIn(kind: KeyKind): string {
+  let key = standIns.get(kind);
+  if (!key) {
+    key = createKeyPair(kind).getPublicKey();
+    standIns.set(kind, key);
+  }
+  return key;
+}
+
+/**
+ * Preview check of the JWT's size: the claims the inputs describe, measured as the encoder will
+ * write them. Judged only when the signer is known (it decides claims such as `issuer_account`);
+ * an own key not known yet is stood in for by a key of the same kind (every key has the same
+ * length). Anything else unknown leaves the judgement to `up`, which measures before storing.
+ */
+export async function checkJwtSize<P extends IdentityProps>(
+  spec: IdentitySpec<P>,
+  inputs: P,
+  olds: Partial<Signed> = {},
+): Promise<Failure[]> {
+  let signer: SeededKeyPair | undefined;
+  let own: SeededKeyPair | undefined;
+  try {
+    if (containsUnknown((inputs as { signerSeed?: unknown }).signerSeed)) return [];
+    const declared = containsUnknown(inputs.publicKey) ? undefined : declaredKey(inputs, olds.seed);
+    own =
+      declared || typeof inputs.seed !== "string" || containsUnknown(inputs.seed) || !inputs.seed
+        ? undefined
+        : loadSeed(spec.kind, "seed", inputs.seed, [spec.keyKind]);
+    const publicKey = declared ?? own?.getPublicKey() ?? olds.publicKey ?? standIn(spec.keyKind);
+    signer = spec.signer(inputs, spec.kind);
+    const claims = spec.claims(inputs, publicKey, signer ? signer.getPublicKey() : publicKey);
+    if (containsUnknown(claims)) return [];
+    const problem = sizeProblem(spec, inputs, await jwtLength(claims));
+    return problem ? [{ property: SIZE_PROPERTY, reason: problem }] : [];
+  } catch {
+    // Bad keys or claims are reported by the other checks; there is nothing to measure then.
+    return [];
+  } finally {
+    own?.clear();
+    signer?.clear();
+  }
 }
 
 /** The claims hash the inputs describe, for the key `publicKey`; undefined while inputs are unknown. */
@@ -37,6 +98,22 @@ export function desiredHash<P extends IdentityProps>(
   const signerPub = signer ? signer.getPublicKey() : publicKey;
   signer?.clear();
   return claimsHash(spec.claims(inputs, publicKey, signerPub));
+}
+
+/**
+ * The claims hash of what a stored JWT says. State records `claimsHash` beside the JWT and the two
+ * agree, except where the JWT's bytes say something else than the claims it was signed from: releases
+ * before UTF-8 signing (0.1.0) wrote U+0080–U+00FF as Latin-1 bytes, which the servers read as
+ * U+FFFD. Then the JWT's own hash counts, so the identity is re-signed (and an account re-pushed)
+ * instead of the recorded hash hiding what the servers enforce. An undecodable JWT hashes to "".
+ */
+export function storedHash(jwt: unknown, recorded: unknown): string {
+  if (typeof jwt !== "string") return typeof recorded === "string" ? recorded : "";
+  try {
+    return claimsHash(decodeJwt(jwt));
+  } catch {
+    return "";
+  }
 }
 
 /**
@@ -65,22 +142,34 @@ export async function signIdentity<P extends IdentityProps>(
     const hash = claimsHash(claims);
     // A JWT given to adopt wins over the stored one when both say the same (re-importing after an
     // nsc edit keeps nsc's bytes, so the servers that hold them see no change).
-    const kept = [adoptedJwt(inputs.jwt, publicKey, signer.getPublicKey()), previous].find(
+    const stored = previous && {
+      jwt: previous.jwt,
+      claimsHash: storedHash(previous.jwt, previous.claimsHash),
+    };
+    const kept = [adoptedJwt(inputs.jwt, publicKey, signer.getPublicKey()), stored].find(
       (k) => k !== undefined && k.claimsHash === hash && typeof k.jwt === "string",
     );
     if (kept) {
+      refuseOversize(spec, inputs, String(kept.jwt));
       return { publicKey, ...seed, jwt: String(kept.jwt), claimsHash: hash, issuer: signer.getPublicKey() };
     }
     // A JWT signed now with an `exp` already past is refused by every server (its creds cannot
     // connect): an `expires` kept from earlier inputs is judged again whenever the JWT is re-signed.
     const passed = passedExpiry(claims.exp);
     if (passed) throw new ConfigError("expires", passed, { resource: label(spec.kind, inputs) });
+    // Measured before it leaves here: a JWT the servers cannot use is dropped, never stored or written.
     const jwt = await sign(claims, signer);
+    refuseOversize(spec, inputs, jwt);
     return { publicKey, ...seed, jwt, claimsHash: hash, issuer: signer.getPublicKey() };
   } finally {
     own?.clear();
     signer.clear();
   }
+}
+
+function refuseOversize<P extends IdentityProps>(spec: IdentitySpec<P>, inputs: P, jwt: string): void {
+  const problem = sizeProblem(spec, inputs, jwt.length);
+  if (problem) throw new ConfigError(SIZE_PROPERTY, problem, { resource: label(spec.kind, inputs) });
 }
 
 /**
@@ -212,7 +301,7 @@ export function identityDiff<P extends IdentityProps>(
   const replaces = [...seedReplaced(olds, news), ...publicKeyReplaced(olds, news)];
   if (replaces.length) return { replaces, changed: true };
   const hash = desiredHash(spec, news, String(olds.publicKey));
-  return { replaces: [], changed: hash === undefined || hash !== olds.claimsHash };
+  return { replaces: [], changed: hash === undefined || hash !== storedHash(olds.jwt, olds.claimsHash) };
 }
 
 /** A declared public key other than the stored one is another identity. */
@@ -289,7 +378,10 @@ export function identityHandler<P extends IdentityProps, S extends P & Signed>(
   const outputs = (news: P, s: Signed): S => ({ ...news, ...s, ...extra(s) }) as unknown as S;
   return {
     async check(olds, news) {
-      return checkResult(withAdoption(spec, news), check(news, olds));
+      const failures = check(news, olds);
+      // A JWT that failed other checks is not measured: its claims may not even build.
+      if (failures.length === 0) failures.push(...(await checkJwtSize(spec, news, olds)));
+      return checkResult(withAdoption(spec, news), failures);
     },
     async diff(_id, olds, news) {
       const d = identityDiff(spec, olds, news);

@@ -50,10 +50,13 @@ function withoutToken(held: string) {
         },
       ],
     });
+    // BILLING's key through an apply: the program cannot tell it names its BILLING (as with an account
+    // of another stack), so preview leaves the import to the server. Named directly, preview refuses
+    // an import of a private export without a token (test/unit/peers.test.ts).
     const other = new Account("OTHER", {
       ...issuer,
       resolver,
-      imports: [{ subject: "billing.invoice", account: billing.publicKey, type: "service" }],
+      imports: [{ subject: "billing.invoice", account: billing.publicKey.apply((k) => k), type: "service" }],
     });
     const service = new User("billing-service", { account: billing, sub: { allow: ["billing.>"] } });
     const client = new User("shop-client", { account: shop });

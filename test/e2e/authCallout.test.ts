@@ -1,16 +1,17 @@
 /**
  * Auth callout through the real pulumi CLI against a real nats-server: the README's example
  * (examples/auth-callout/index.ts, verbatim) declares an account whose users a callout service
- * authorizes. The service (written here with @nats-io/transport-node and @nats-io/jwt) places a
- * client presenting the right token into APP with the permissions it issues, and refuses a wrong
- * token; then again with the requests encrypted to an xkey (a KeyPair of kind "curve").
+ * authorizes. The service (written here with @nats-io/transport-node, and this package's UTF-8 JWT
+ * signing and decoding) places a client presenting the right token into APP with the permissions it
+ * issues (one of them outside ASCII), and refuses a wrong token; then again with the requests
+ * encrypted to an xkey (a KeyPair of kind "curve").
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type AuthorizationRequest, decode, encodeAuthorizationResponse, encodeUser } from "@nats-io/jwt";
-import { fromCurveSeed, fromSeed } from "@nats-io/nkeys";
+import type { AuthorizationRequest } from "@nats-io/jwt";
+import { fromCurveSeed } from "@nats-io/nkeys";
 import {
   connect,
   credsAuthenticator,
@@ -19,7 +20,9 @@ import {
   type NatsConnection,
   tokenAuthenticator,
 } from "@nats-io/transport-node";
-import { decodeJwt } from "../../core/jwt";
+import { userClaims, type WireClaims } from "../../core/claims";
+import { decodeJwt, sign, signatureValid } from "../../core/jwt";
+import { fromSeed } from "../../core/nkeys";
 import { renderServerConfig } from "../../core/serverConfig";
 import { NatsServer } from "../harness/natsServer";
 import { REPO_ROOT } from "../harness/paths";
@@ -28,7 +31,10 @@ import { changeCount, TestStack } from "../harness/pulumi";
 const EXAMPLE = path.join(REPO_ROOT, "examples", "auth-callout", "index.ts");
 const TOKEN = "s3cret-token";
 /** The permissions the service issues: what the placed client must end up with. */
-const ISSUED = { pub: { allow: ["app.>", "$SYS.REQ.USER.INFO"] }, sub: { allow: ["app.>", "_INBOX.>"] } };
+const ISSUED = {
+  pub: { allow: ["app.>", "café.>", "$SYS.REQ.USER.INFO"] },
+  sub: { allow: ["app.>", "café.>", "_INBOX.>"] },
+};
 
 type Outputs = Record<string, { value: unknown; secret: boolean }>;
 const enc = new TextEncoder();
@@ -44,8 +50,8 @@ async function startCallout(url: string, o: Outputs): Promise<NatsConnection> {
     servers: url,
     authenticator: credsAuthenticator(enc.encode(String(o.serviceCreds.value))),
   });
-  const appSigner = fromSeed(enc.encode(String(o.userSigningKey.value)));
-  const responseSigner = String(o.responseSigningKey.value);
+  const appSigner = fromSeed(String(o.userSigningKey.value), "account");
+  const responseSigner = fromSeed(String(o.responseSigningKey.value), "account");
   const [, [appPub], [authPub]] = o.accountJwts.value as [string, string][];
   const xkp = o.xkeySeed?.value ? fromCurveSeed(enc.encode(String(o.xkeySeed.value))) : undefined;
   nc.subscribe("$SYS.REQ.USER.AUTH", {
@@ -54,19 +60,26 @@ async function startCallout(url: string, o: Outputs): Promise<NatsConnection> {
         const serverXkey = m.headers?.get("Nats-Server-Xkey");
         const opened = xkp && serverXkey ? xkp.open(m.data, serverXkey) : m.data;
         assert.ok(opened, "the request opens with the xkey");
-        const req = decode<AuthorizationRequest>(dec.decode(opened)).nats as AuthorizationRequest;
+        const text = dec.decode(opened);
+        const request = decodeJwt(text);
+        assert.ok(signatureValid(text, request.iss), "the request is signed by the server");
+        const req = request.nats as unknown as AuthorizationRequest;
+        const placed = {
+          ...userClaims("placé", req.user_nkey, appSigner.getPublicKey(), ISSUED, { issuerAccount: appPub }),
+          aud: appPub,
+        };
         const data =
           req.connect_opts.auth_token === TOKEN
-            ? {
-                jwt: await encodeUser("placed", req.user_nkey, appPub, ISSUED, {
-                  signer: appSigner,
-                  aud: appPub,
-                }),
-              }
+            ? { jwt: await sign(placed, appSigner) }
             : { error: "unknown token" };
-        const res = await encodeAuthorizationResponse(req.user_nkey, req.server_id.id, authPub, data, {
-          signer: responseSigner,
-        });
+        // An authorization response has no name.
+        const response: Omit<WireClaims, "name"> = {
+          iss: responseSigner.getPublicKey(),
+          sub: req.user_nkey,
+          aud: req.server_id.id,
+          nats: { ...data, issuer_account: authPub, type: "authorization_response", version: 2 },
+        };
+        const res = await sign(response as WireClaims, responseSigner);
         m.respond(xkp && serverXkey ? xkp.seal(enc.encode(res), serverXkey) : res);
       })();
     },

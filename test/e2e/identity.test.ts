@@ -183,6 +183,14 @@ describe("e2e identity - pulumi up, no-op preview, one update, enforced by nats-
       resolverUrl: [/pushed/, /resolver/, /http/, /expectedServers/],
       serverConfig: [/srv/, /property (resolver|preload)/, /property cluster\.routes\[0\]/],
       leafRemote: [/leaf/, /property urls/, /must start with one of nats-leaf/],
+      controlChars: [
+        /tabbed/,
+        /property name/,
+        /control character U\+0009 \(tab\)/,
+        /property tags\[0\]/,
+        /U\+000A \(newline\)/,
+      ],
+      nulSubject: [/nul/, /property pub\.allow\[0\]/, /control character U\+0000 \(NUL\)/],
     };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-bad-input-"));
     const file = path.join(dir, "server.conf");

@@ -96,6 +96,10 @@ describe("e2e multi-env example", () => {
     const narrow = await nats(configHome, ["--context", "prod-orders-svc", "pub", "anything.at.all", "x"]);
     assert.notEqual(narrow.code, 0, "prod's users keep prod's permissions");
     assert.match(narrow.stdout + narrow.stderr, /Permissions Violation/);
+    // prod's audit user publishes nothing at all (its `pub: []` means none, not everything).
+    const audit = await nats(configHome, ["--context", "prod-audit", "pub", "orders.new", "x"]);
+    assert.notEqual(audit.code, 0, "prod's audit user may not publish");
+    assert.match(audit.stdout + audit.stderr, /Permissions Violation/);
 
     // Isolation: each stack's creds are refused by the other stack's server.
     for (const [context, other] of [

@@ -218,7 +218,7 @@ describe("resolver fleet - servers that do not trust the account's signer", () =
     };
   }
 
-  it("resolver fleet - both server versions report their trusted operators", async () => {
+  it("resolver fleet - both server versions report their trusted operators and max_payload", async () => {
     for (const s of [server, old]) {
       const c = await ResolverClient.connect({ servers: [s.url], creds: w.sysUser.creds });
       try {
@@ -233,6 +233,8 @@ describe("resolver fleet - servers that do not trust the account's signer", () =
                 strict: true,
               },
             ],
+            // The push judges a JWT's size by it (default 1 MiB).
+            maxPayload: 1024 * 1024,
           },
         ]);
       } finally {

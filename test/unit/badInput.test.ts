@@ -1069,14 +1069,14 @@ const mappings: Row[] = [
     kind: "account",
     vary: { mappings: { foo: [{ subject: "bar", weight: 150 }] } },
     property: 'mappings["foo"][0].weight',
-    reason: /0\.\.100/,
+    reason: /1\.\.100/,
   },
   {
     family: "mapping",
     kind: "account",
     vary: { mappings: { foo: [{ subject: "bar", weight: -1 }] } },
     property: 'mappings["foo"][0].weight',
-    reason: /0\.\.100/,
+    reason: /1\.\.100/,
   },
   {
     family: "mapping",
@@ -1474,6 +1474,439 @@ const names: Row[] = [
   },
 ];
 
+/** Issue 20 (items 2 and 9): shapes the servers read otherwise than written, or drop, or refuse. */
+const scopedRef = (template: Record<string, unknown>) => ({
+  signingKeys: [{ key: acctSk.getPublicKey(), role: "r", template }],
+});
+const mapping = (src: string, ...dests: Record<string, unknown>[]) => ({ mappings: { [src]: dests } });
+const EMPTY_ALLOW = /empty, which NATS reads as no restriction .*deny: \[">"\]/;
+const emptyAllows: Row[] = [
+  {
+    family: "empty allow",
+    kind: "user",
+    vary: { pub: { allow: [] } },
+    property: "pub.allow",
+    reason: EMPTY_ALLOW,
+  },
+  {
+    family: "empty allow",
+    kind: "user",
+    vary: { sub: { allow: [], deny: ["x"] } },
+    property: "sub.allow",
+    reason: EMPTY_ALLOW,
+  },
+  {
+    family: "empty allow",
+    kind: "account",
+    vary: { defaultPermissions: { pub: { allow: [] } } },
+    property: "defaultPermissions.pub.allow",
+    reason: EMPTY_ALLOW,
+  },
+  {
+    family: "empty allow",
+    kind: "account",
+    vary: scopedRef({ sub: { allow: [] } }),
+    property: "signingKeys[0].template.sub.allow",
+    reason: EMPTY_ALLOW,
+  },
+  {
+    family: "empty allow",
+    kind: "signingKey",
+    vary: { scope: { role: "r", template: { pub: { allow: [] } } } },
+    property: "scope.template.pub.allow",
+    reason: EMPTY_ALLOW,
+  },
+  ...(
+    [
+      ["sourceNetworks", /any address/],
+      ["times", /any time/],
+      ["allowedConnectionTypes", /any way/],
+    ] as const
+  ).map(([field, reason]) => ({
+    family: "empty allow",
+    kind: "user" as const,
+    vary: { [field]: [] },
+    property: field,
+    reason: new RegExp(`no restriction .*${reason.source}.*omit it`),
+  })),
+];
+
+const INT64 = /64-bit integer/;
+const numbers: Row[] = [
+  { family: "int64", kind: "user", vary: { subs: 1e20 }, property: "subs", reason: INT64 },
+  {
+    family: "int64",
+    kind: "account",
+    vary: { limits: { data: 2 ** 63 } },
+    property: "limits.data",
+    reason: INT64,
+  },
+  {
+    family: "int64",
+    kind: "account",
+    vary: { jetstream: { maxDiskStream: 1e19 } },
+    property: "jetstream.maxDiskStream",
+    reason: /integer >= -1/,
+  },
+  {
+    family: "int64",
+    kind: "account",
+    vary: { jetstream: { memStorage: 1e300 } },
+    property: "jetstream.memStorage",
+    reason: INT64,
+  },
+  {
+    family: "int64",
+    kind: "signingKey",
+    vary: { scope: { role: "r", template: { payload: 9.3e18 } } },
+    property: "scope.template.payload",
+    reason: INT64,
+  },
+  { family: "int64", kind: "user", vary: { expires: 1e300 }, property: "expires", reason: /not a date/ },
+  {
+    family: "int64",
+    kind: "user",
+    vary: { resp: { maxMsgs: 1, ttl: "3000000h" } },
+    property: "resp.ttl",
+    reason: /64-bit nanosecond/,
+  },
+  {
+    family: "int64",
+    kind: "account",
+    vary: { exports: [{ subject: "s", type: "service", responseThreshold: 1e30 }] },
+    property: "exports[0].responseThreshold",
+    reason: /64-bit nanosecond/,
+  },
+  {
+    family: "integer",
+    kind: "account",
+    vary: { exports: [{ subject: "x", type: "stream", revocations: { [otherAcct]: 1.5 } }] },
+    property: `exports[0].revocations["${otherAcct}"]`,
+    reason: /a whole number/,
+  },
+  {
+    family: "integer",
+    kind: "account",
+    vary: { revocations: { [userKey]: 2 ** 64 } },
+    property: `revocations["${userKey}"]`,
+    reason: /whole seconds/,
+  },
+  {
+    family: "integer",
+    kind: "account",
+    vary: mapping("foo", { subject: "bar", weight: 50.5 }),
+    property: 'mappings["foo"][0].weight',
+    reason: /whole percentage 1\.\.100/,
+  },
+  {
+    family: "integer",
+    kind: "account",
+    vary: mapping("foo", { subject: "bar", weight: 0 }),
+    property: 'mappings["foo"][0].weight',
+    reason: /reads a weight of 0 as 100/,
+  },
+];
+
+const NO_SUCH_DAY = /is not a date that exists/;
+const calendar: Row[] = [
+  {
+    family: "calendar",
+    kind: "user",
+    vary: { expires: "2099-02-30" },
+    property: "expires",
+    reason: NO_SUCH_DAY,
+  },
+  {
+    family: "calendar",
+    kind: "account",
+    vary: { notBefore: "2027-04-31T00:00:00Z" },
+    property: "notBefore",
+    reason: NO_SUCH_DAY,
+  },
+  {
+    family: "calendar",
+    kind: "operator",
+    vary: { expires: "2099-02-29T12:00:00Z" },
+    property: "expires",
+    reason: /month 2 of 2099 has 28 days/,
+  },
+  {
+    family: "calendar",
+    kind: "activationToken",
+    vary: { expires: "2099-02-30T12:00:00Z" },
+    property: "expires",
+    reason: /not a date that exists/,
+  },
+  {
+    family: "calendar",
+    kind: "user",
+    vary: { expires: "Feb 30 2099" },
+    property: "expires",
+    reason: /not a date \(ISO-8601 text or unix seconds\)/,
+  },
+  {
+    family: "calendar",
+    kind: "account",
+    vary: { revocations: { [userKey]: "2027-02-29T00:00:00Z" } },
+    property: `revocations["${userKey}"]`,
+    reason: /a date that exists/,
+  },
+];
+
+const destinations: Row[] = (
+  [
+    [mapping("foo.*", { subject: "bar.*" }), "foo.*", /may not contain '\*'/],
+    [mapping("foo.>", { subject: "bar" }), "foo.>", /both end in '>' or neither/],
+    [mapping("foo", { subject: "bar.>" }), "foo", /both end in '>' or neither/],
+    [mapping("foo.*", { subject: "bar.{{wildcard(2)}}" }), "foo.*", /index 2 is out of range/],
+    [mapping("foo.*", { subject: "bar.$0" }), "foo.*", /index 0 is out of range/],
+    [mapping("foo.*", { subject: "bar.{{nosuch(1)}}" }), "foo.*", /not a mapping function the server knows/],
+    [mapping("foo", { subject: "bar.{{wildcard(1)}}" }), "foo", /has no '\*'/],
+    [mapping("foo.>", { subject: "bar.{{wildcard(1)}}.>" }), "foo.>", /has no '\*'/],
+    [mapping("foo.*", { subject: "bar.{{split(1)}}" }), "foo.*", /split takes/],
+    [mapping("foo.*", { subject: "bar.{{partition(x,1)}}" }), "foo.*", /partition takes numbers/],
+    [mapping("foo.*", { subject: "bar.{{partition(0,1)}}" }), "foo.*", /1 or more/],
+    [mapping("foo.*", { subject: "bar.{{wildcard(1,2)}}" }), "foo.*", /one wildcard index/],
+    [mapping("foo.*", { subject: "bar.{{SliceFromLeft(1)}}" }), "foo.*", /takes \(wildcard index, number\)/],
+  ] as const
+).map(([vary, src, reason]) => ({
+  family: "mapping destination",
+  kind: "account" as const,
+  vary,
+  property: `mappings["${src}"][0].subject`,
+  reason,
+}));
+destinations.push(
+  {
+    family: "mapping destination",
+    kind: "account",
+    vary: mapping("foo", { subject: "bar", weight: 50 }, { subject: "bar", weight: 50 }),
+    property: 'mappings["foo"][1].subject',
+    reason: /repeats mappings\["foo"\]\[0\]/,
+  },
+  {
+    family: "mapping destination",
+    kind: "account",
+    vary: mapping(
+      "foo",
+      { subject: "a", weight: 60 },
+      { subject: "b", weight: 60 },
+      { subject: "c", weight: 10, cluster: "east" },
+    ),
+    property: 'mappings["foo"]',
+    reason: /weights add up to 120, more than 100/,
+  },
+  {
+    family: "mapping destination",
+    kind: "account",
+    vary: mapping(
+      "foo",
+      { subject: "a", weight: 60, cluster: "east" },
+      { subject: "b", weight: 60, cluster: "east" },
+    ),
+    property: 'mappings["foo"]',
+    reason: /120, more than 100 in cluster "east"/,
+  },
+);
+
+const overlaps: Row[] = [
+  {
+    family: "duplicate export",
+    kind: "account",
+    vary: {
+      exports: [
+        { subject: "a.>", type: "stream" },
+        { subject: "a.b", type: "stream" },
+      ],
+    },
+    property: "exports[1].subject",
+    reason: /lies inside exports\[0\] \(stream "a\.>"\)/,
+  },
+  {
+    family: "duplicate export",
+    kind: "account",
+    vary: {
+      exports: [
+        { subject: "svc.*", type: "service" },
+        { subject: "svc.*", type: "service" },
+      ],
+    },
+    property: "exports[1].subject",
+    reason: /repeats exports\[0\]/,
+  },
+  {
+    family: "duplicate export",
+    kind: "account",
+    vary: {
+      exports: [
+        { subject: "a.b.c", type: "service" },
+        { subject: "a.*.c", type: "service" },
+      ],
+    },
+    property: "exports[0].subject",
+    reason: /lies inside exports\[1\]/,
+  },
+  {
+    family: "duplicate import",
+    kind: "account",
+    vary: {
+      imports: [
+        { subject: "svc.>", account: otherAcct, type: "service" },
+        { subject: "svc.a", account: otherAcct, type: "service" },
+      ],
+    },
+    property: "imports[1].subject",
+    reason: /overlaps imports\[0\]/,
+  },
+  {
+    family: "local subject",
+    kind: "account",
+    vary: { imports: [{ subject: "a.*", localSubject: "b", account: otherAcct, type: "stream" }] },
+    property: "imports[0].localSubject",
+    reason: /each of the 1 '\*'/,
+  },
+  {
+    family: "local subject",
+    kind: "account",
+    vary: { imports: [{ subject: "a.>", localSubject: "b.c", account: otherAcct, type: "stream" }] },
+    property: "imports[0].localSubject",
+    reason: /both end in '>' or neither/,
+  },
+  {
+    family: "local subject",
+    kind: "account",
+    vary: { imports: [{ subject: "a.*", localSubject: "b.$2", account: otherAcct, type: "service" }] },
+    property: "imports[0].localSubject",
+    reason: /\$2 refers to a '\*'/,
+  },
+];
+
+const bareCidrs: Row[] = [
+  {
+    family: "CIDR",
+    kind: "user",
+    vary: { sourceNetworks: ["10.0.0.7"] },
+    property: "sourceNetworks[0]",
+    reason: /no prefix length.*"10\.0\.0\.7\/32"/,
+  },
+  {
+    family: "CIDR",
+    kind: "signingKey",
+    vary: { scope: { role: "r", template: { sourceNetworks: ["10.0.0.0/8", "fe80::1"] } } },
+    property: "scope.template.sourceNetworks[1]",
+    reason: /no prefix length.*fe80::1\/128/,
+  },
+  {
+    family: "CIDR",
+    kind: "user",
+    vary: { sourceNetworks: ["fe80::1::2/64"] },
+    property: "sourceNetworks[0]",
+    reason: /neither IPv4 nor IPv6/,
+  },
+  {
+    family: "CIDR",
+    kind: "user",
+    vary: { sourceNetworks: ["010.0.0.0/8"] },
+    property: "sourceNetworks[0]",
+    reason: /neither IPv4 nor IPv6/,
+  },
+  {
+    family: "CIDR",
+    kind: "user",
+    vary: { sourceNetworks: [":::/0"] },
+    property: "sourceNetworks[0]",
+    reason: /neither IPv4 nor IPv6/,
+  },
+];
+
+/** EXP, an account of the same program: its exports (and a service import back from APP). */
+const peer = (more: Record<string, unknown> = {}) => ({
+  publicKey: exporterKey,
+  name: "EXP",
+  exports: [
+    { subject: "svc.>", type: "service" },
+    { subject: "feed.>", type: "stream" },
+    { subject: "priv.>", type: "service", tokenRequired: true },
+  ],
+  ...more,
+});
+const fromPeer = (imp: Record<string, unknown>, more: Record<string, unknown> = {}) => ({
+  peers: [peer(more)],
+  imports: [{ account: exporterKey, ...imp }],
+});
+const peerImports: Row[] = [
+  {
+    family: "import from the program",
+    kind: "account",
+    vary: fromPeer({ subject: "other.x", type: "service" }),
+    property: "imports[0].subject",
+    reason: /EXP \(A[A-Z0-9]+\) exports no service containing "other\.x" \(it exports service "svc\.>"/,
+  },
+  {
+    family: "import from the program",
+    kind: "account",
+    vary: fromPeer({ subject: "feed.a", type: "service" }),
+    property: "imports[0].type",
+    reason: /exports "feed\.>" as a stream, not a service: set type "stream"/,
+  },
+  {
+    family: "import from the program",
+    kind: "account",
+    vary: fromPeer({ subject: "priv.a", type: "service" }),
+    property: "imports[0].token",
+    reason: /privately \(tokenRequired\): importing it needs an activation token/,
+  },
+  {
+    family: "import from the program",
+    kind: "account",
+    vary: fromPeer(
+      { subject: "svc.a", type: "service" },
+      { imports: [{ subject: "svc.>", account: acct.getPublicKey(), type: "service" }] },
+    ),
+    property: "imports[0].subject",
+    reason: /leads back to this account \(EXP imports "svc\.>" from this account\)/,
+  },
+];
+
+const PUBLISHED = /JWTs are public.*remove it/;
+const urlSecrets: Row[] = [
+  {
+    family: "URL credentials",
+    kind: "operator",
+    vary: { serviceUrls: ["nats://admin:s3cret@h:4222"] },
+    property: "serviceUrls[0]",
+    reason: PUBLISHED,
+  },
+  {
+    family: "URL credentials",
+    kind: "operator",
+    vary: { serviceUrls: ["tls://tok@h:4222"] },
+    property: "serviceUrls[0]",
+    reason: PUBLISHED,
+  },
+  {
+    family: "URL credentials",
+    kind: "operator",
+    vary: { accountServerUrl: "https://u:p@h/jwt/v1" },
+    property: "accountServerUrl",
+    reason: PUBLISHED,
+  },
+  {
+    family: "URL credentials",
+    kind: "account",
+    vary: { infoUrl: "https://wiki/app?token=abc" },
+    property: "infoUrl",
+    reason: PUBLISHED,
+  },
+  {
+    family: "URL credentials",
+    kind: "account",
+    vary: { exports: [{ subject: "x", type: "stream", infoUrl: "https://bob:pw@docs/x" }] },
+    property: "exports[0].infoUrl",
+    reason: PUBLISHED,
+  },
+];
+
 const ROWS: Row[] = [
   ...subjects,
   ...publicKeys,
@@ -1497,6 +1930,14 @@ const ROWS: Row[] = [
   ...serverBlocks,
   ...leafOptions,
   ...names,
+  ...emptyAllows,
+  ...numbers,
+  ...calendar,
+  ...destinations,
+  ...overlaps,
+  ...bareCidrs,
+  ...urlSecrets,
+  ...peerImports,
 ];
 
 async function check(kind: Kind, inputs: Record<string, unknown>): Promise<Failure[]> {
@@ -1535,6 +1976,69 @@ describe("bad input", () => {
       ["account", { jetstreamTiers: { R1: { diskStorage: 1 }, R3: { diskStorage: 1 } } }],
       ["activationToken", { subject: "billing.>" }],
       ["activationToken", { subject: "feed.x", type: "stream" }],
+      ["user", { pub: { deny: [">"] }, sub: { deny: [">"] } }],
+      [
+        "user",
+        { sourceNetworks: ["10.0.0.7/32", "::ffff:10.0.0.0/104", "fe80::/10", "::/0", "2001:db8::1/128"] },
+      ],
+      ["user", { expires: "2028-02-29T23:59:59Z" }],
+      ["user", { expires: "2099-12-31" }],
+      ["account", { revocations: { [userKey]: "2028-02-29" } }],
+      [
+        "account",
+        {
+          exports: [
+            { subject: "a.>", type: "stream" },
+            { subject: "a.>", type: "service" },
+            { subject: "b.c", type: "stream" },
+          ],
+        },
+      ],
+      [
+        "account",
+        {
+          imports: [
+            { subject: "svc.a", account: otherAcct, type: "service" },
+            { subject: "svc.b", account: otherAcct, type: "service" },
+            { subject: "svc.a", account: exporterKey, type: "service" },
+            { subject: "feed.*", localSubject: "in.$1", account: otherAcct, type: "stream" },
+            { subject: "feed.*.>", localSubject: "f.*.>", account: exporterKey, type: "stream" },
+          ],
+        },
+      ],
+      [
+        "account",
+        {
+          mappings: {
+            "foo.*.*": [{ subject: "bar.{{wildcard(2)}}.{{Wildcard(1)}}" }],
+            "p.*": [{ subject: "p.{{partition(3,1)}}.$1" }],
+            "q.*": [
+              { subject: "q.{{split(1,-)}}", weight: 40 },
+              { subject: "q2.$1", weight: 60 },
+            ],
+            r: [{ subject: "r.{{random(3)}}" }, { subject: "rr.{{partition(2)}}", cluster: "east" }],
+            "s.*.>": [{ subject: "s.{{SplitFromLeft(1,2)}}.>" }],
+            "t.>": [
+              { subject: "u.>", weight: 100 },
+              { subject: "v.>", weight: 100, cluster: "east" },
+            ],
+          },
+        },
+      ],
+      ["account", { infoUrl: "https://wiki.example.com/app?page=2" }],
+      ["operator", { serviceUrls: ["tls://h:4222"], accountServerUrl: "https://h/jwt/v1" }],
+      ["account", fromPeer({ subject: "svc.a", type: "service" })],
+      ["account", fromPeer({ subject: "feed.a.b", type: "stream" })],
+      // A cycle needs the service to come back: EXP's own import goes elsewhere.
+      [
+        "account",
+        fromPeer(
+          { subject: "svc.a", type: "service" },
+          { imports: [{ subject: "svc.>", account: otherAcct, type: "service" }] },
+        ),
+      ],
+      // An exporter of another stack is not judged here.
+      ["account", { imports: [{ subject: "anything", account: otherAcct, type: "service" }] }],
     ];
     for (const [kind, vary] of good) {
       const failures = await check(kind, { ...baseline[kind], ...vary });

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { createPublicKey, verify } from "node:crypto";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { subjectContains } from "../../core/activation";
 import {
   type AccountClaims,
   ConnectionTypes,
@@ -39,7 +40,8 @@ const subject = fc
   .map(([t, tail]) => (tail ? [...t, ">"] : t).join("."));
 const limit = fc.integer({ min: -1, max: 1_000_000_000 });
 const permission: fc.Arbitrary<Permission> = fc.record(
-  { allow: fc.array(subject, { maxLength: 3 }), deny: fc.array(subject, { maxLength: 3 }) },
+  // An empty allow list means "everything" to NATS and is refused: a given allow names something.
+  { allow: fc.array(subject, { minLength: 1, maxLength: 3 }), deny: fc.array(subject, { maxLength: 3 }) },
   { requiredKeys: [] },
 );
 const hms = fc
@@ -74,11 +76,11 @@ const userInputs: fc.Arbitrary<UserClaims> = fc
         subs: limit,
         data: limit,
         payload: limit,
-        sourceNetworks: fc.array(cidr, { maxLength: 3 }),
-        times: fc.array(fc.record({ start: hms, end: hms }), { maxLength: 2 }),
+        sourceNetworks: fc.array(cidr, { minLength: 1, maxLength: 3 }),
+        times: fc.array(fc.record({ start: hms, end: hms }), { minLength: 1, maxLength: 2 }),
         timeZone: fc.constantFrom("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"),
         bearerToken: fc.boolean(),
-        allowedConnectionTypes: fc.subarray([...ConnectionTypes]),
+        allowedConnectionTypes: fc.subarray([...ConnectionTypes], { minLength: 1 }),
         tags,
       },
       { requiredKeys: [] },
@@ -124,17 +126,40 @@ const importArb = fc.oneof(
     { requiredKeys: ["subject", "account", "type"] },
   ),
 );
-/** Destinations whose weights add up to at most 100. */
+/** Distinct destinations whose weights (1..100: NATS reads 0 as 100) add up to at most 100. */
 const destinations = fc
-  .array(fc.tuple(literal, fc.integer({ min: 0, max: 100 })), { minLength: 1, maxLength: 3 })
+  .uniqueArray(fc.tuple(literal, fc.integer({ min: 1, max: 100 })), {
+    minLength: 1,
+    maxLength: 3,
+    selector: ([s]) => s,
+  })
   .map((ds) => {
     let left = 100;
-    return ds.map(([s, w]) => {
+    return ds.flatMap(([s, w]) => {
       const weight = Math.min(w, left);
       left -= weight;
-      return { subject: s, weight };
+      return weight ? [{ subject: s, weight }] : [];
     });
   });
+/** Drops entries that overlap an earlier one of the same kind (and account), as the jwt library refuses that. */
+function disjoint<T extends { subject: string; type: string; account?: string; localSubject?: string }>(
+  list: T[],
+  kinds: string[],
+): T[] {
+  const key = (e: T) => e.localSubject ?? e.subject;
+  return list.filter(
+    (e, j) =>
+      !kinds.includes(e.type) ||
+      !list
+        .slice(0, j)
+        .some(
+          (o) =>
+            o.type === e.type &&
+            o.account === e.account &&
+            (subjectContains(key(o), key(e)) || subjectContains(key(e), key(o))),
+        ),
+  );
+}
 const signingKeys = fc.shuffledSubarray(accountKeys.slice(1), { minLength: 0 }).chain((keys) =>
   fc.tuple(
     ...keys.map((key) =>
@@ -179,8 +204,8 @@ const accountInputs: fc.Arbitrary<AccountClaims> = fc
           { requiredKeys: [] },
         ),
         signingKeys,
-        exports: fc.array(exportArb, { maxLength: 3 }),
-        imports: fc.array(importArb, { maxLength: 3 }),
+        exports: fc.array(exportArb, { maxLength: 3 }).map((l) => disjoint(l, ["stream", "service"])),
+        imports: fc.array(importArb, { maxLength: 3 }).map((l) => disjoint(l, ["service"])),
         mappings: fc.dictionary(literal, destinations, { maxKeys: 2 }),
         defaultPermissions: fc.record({ pub: permission, sub: permission }, { requiredKeys: [] }),
         revocations: fc.dictionary(fc.constantFrom(...userKeys, "*"), fc.integer({ min: 1, max: NOW })),
