@@ -38,7 +38,9 @@ export interface LeafRemoteSpec {
 export interface LeafRemoteInputs {
   urls: string[];
   account?: string;
+  /** The `.creds` text the remote connects with (a User's `creds`). @secret */
   credentials?: string;
+  /** Absolute path the credentials are written to (mode 0600). */
   credentialsPath?: string;
   tls?: LeafRemoteSpec["tls"];
   wsCompression?: boolean;
@@ -63,6 +65,7 @@ export interface LeafNodesSpec {
   host?: string;
   port?: number;
   remotes?: LeafRemoteSpec[];
+  /** Who may connect to the listener. @secret */
   authorization?: { user?: string; password?: string; account?: string; timeout?: number };
 }
 
@@ -90,7 +93,7 @@ export interface ServerConfigSpec {
   leafnodes?: LeafNodesSpec;
   cluster?: ClusterSpec;
   jetstream?: { storeDir: string; maxMemory?: string; maxFile?: string };
-  /** Extra top-level keys, appended as given; they may not repeat a key the builder writes. */
+  /** Extra top-level keys, appended as given; they may not repeat a key the builder writes. @secret */
   extra?: ConfObject;
 }
 

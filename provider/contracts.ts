@@ -32,11 +32,13 @@ export type KeyKindInput = "operator" | "account" | "user" | "curve";
 
 export interface KeyPairProps {
   kind: KeyKindInput;
-  /** An identity to adopt; generated when absent. */
+  /** An identity to adopt; generated when absent. @secret */
   seed?: string;
 }
 export type KeyPairState = KeyPairProps & {
+  /** The public key ("O…", "A…", "U…" or "X…"). */
   publicKey: string;
+  /** The seed. @secret */
   seed: string;
 };
 
@@ -49,12 +51,17 @@ export interface SigningKeyScope {
   description?: string;
 }
 export interface SigningKeyProps {
+  /** Whose signing key this is: "operator" or "account". Changing it replaces the key. */
   owner: "operator" | "account";
+  /** Make it a scoped key (account keys only). */
   scope?: SigningKeyScope;
+  /** A key to adopt by its seed; generated when absent. A different seed replaces the key. @secret */
   seed?: string;
 }
 export type SigningKeyState = SigningKeyProps & {
+  /** The signing key's public key. */
   publicKey: string;
+  /** The seed: pass it as the `signerSeed` of what this key signs. @secret */
   seed: string;
   /** What the owner's JWT lists: the public key, or the scope around it. */
   ref: SigningKeyRef;
@@ -64,7 +71,7 @@ export type SigningKeyState = SigningKeyProps & {
 export interface IdentityProps {
   /** The name in the JWT. */
   name: string;
-  /** An identity to adopt; generated when absent. */
+  /** An identity to adopt; generated when absent. A different seed replaces the resource. @secret */
   seed?: string;
   /** With `seed`: an existing JWT, kept byte for byte while its claims match. */
   jwt?: string;
@@ -83,7 +90,7 @@ export interface IdentityProps {
 /** What signing an identity produced. */
 export interface Signed {
   publicKey: string;
-  /** Absent for an identity declared by its public key (its seed is held elsewhere). */
+  /** Absent for an identity declared by its public key (its seed is held elsewhere). @secret */
   seed?: string;
   jwt: string;
   claimsHash: string;
@@ -92,6 +99,10 @@ export interface Signed {
 
 /** Who signs an account or user: a seed, and whether it is the issuer's identity key. */
 export interface IssuedProps {
+  /**
+   * The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+   * SigningKey's `seed`). @secret
+   */
   signerSeed: string;
   /** Set by the SDK when no signer was given: known during preview even when seeds are not. */
   signedByIdentity?: boolean;
@@ -102,8 +113,9 @@ export type OperatorState = OperatorProps & Signed;
 
 /** How an account reaches the resolver. */
 export interface AccountResolver {
+  /** Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. */
   servers: string[];
-  /** `.creds` of a system account user. */
+  /** `.creds` of a system account user (a User's `creds`). @secret */
   creds: string;
   /** Fail unless this many servers took the JWT (default: every server that answers a ping). */
   expectedServers?: number;
@@ -112,7 +124,7 @@ export interface AccountResolver {
   timeoutMs?: number;
   /** How long a push waits for every listed server to answer (servers still starting), in ms. */
   waitMs?: number;
-  /** TLS of the resolver connection. */
+  /** TLS of the resolver connection. @secret */
   tls?: ResolverTls;
 }
 
@@ -208,6 +220,16 @@ export type UserInputs = PackedSigning<UserProps, UserSigningField>;
 export type UserOutputs = Omit<UserState, UserSigningField | "signerSeed">;
 
 /**
+ * A User's outputs as the native plugin returns them: the stored outputs plus the `.creds` text,
+ * derived from the JWT and the seed (kit/derived.ts). Languages other than TypeScript have no class
+ * to derive it in, so the plugin returns it (encrypted in state, like the seed).
+ */
+export type UserNativeOutputs = UserOutputs & {
+  /** The `.creds` text (JWT and seed) clients read; absent for a user declared by `publicKey`. @secret */
+  creds?: string;
+};
+
+/**
  * A user's state. The `.creds` text is not stored: it is the JWT and the seed, both in state already,
  * and the SDK's `User.creds` derives them into it (state written by earlier versions still holds a
  * `creds` output, which nothing reads). A user declared by its public key has no seed here.
@@ -235,7 +257,7 @@ export interface ActivationTokenProps extends ActivationClaimsInput, IssuedProps
   importer: string;
 }
 export type ActivationTokenState = ActivationTokenProps & {
-  /** The activation JWT for the importer's `imports[].token`. */
+  /** The activation JWT for the importer's `imports[].token`. @secret */
   token: string;
   /** The token's `iat`: removing the token revokes the importer's tokens issued at or before it. */
   issuedAt: number;
@@ -250,6 +272,12 @@ export interface LeafRemoteState extends LeafRemoteProps {
   credentialsHash: string;
 }
 
+/** An account written into `resolver_preload`: its public key and JWT (an Account's outputs). */
+export interface PreloadAccount {
+  publicKey: string;
+  jwt: string;
+}
+
 export interface ServerConfigProps extends ServerConfigSpec {
   /** Write the config here too. */
   path?: string;
@@ -259,8 +287,14 @@ export interface ServerConfigProps extends ServerConfigSpec {
    * into the config.
    */
   monitorUrl?: string;
+  /**
+   * Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
+   * keyed by another resource's output (YAML): `[{publicKey: ${sys.publicKey}, jwt: ${sys.jwt}}]`.
+   */
+  preloadAccounts?: PreloadAccount[];
 }
 export interface ServerConfigState extends ServerConfigProps {
+  /** The config file text. @secret */
   text: string;
   fileInSync: boolean;
   /**
@@ -272,10 +306,46 @@ export interface ServerConfigState extends ServerConfigProps {
   restartRequired?: boolean;
 }
 
+/**
+ * The inputs of the OperatorWithSystemAccount component on the native plugin (`construct`): an
+ * operator, its system account (its key a KeyPair, so the operator JWT can name it) and a system user,
+ * like `nsc add operator --sys`.
+ */
+export interface OperatorWithSystemAccountProps {
+  /** The operator's name in its JWT (default: the resource name). */
+  name?: string;
+  /** Generate an operator signing key and sign the system account with it, and a system account signing key for its user (nsc `--generate-signing-key`). */
+  generateSigningKey?: boolean;
+  /** Accounts and users must be signed by signing keys (needs generateSigningKey). */
+  strictSigningKeyUsage?: boolean;
+  /** Name of the system account (default "SYS"). */
+  systemAccountName?: string;
+  /** Name of the system user (default "sys"). */
+  systemUserName?: string;
+  /** The system account's exports: "nsc" (default, the two monitoring exports nsc writes) or "none". */
+  systemAccountExports?: "nsc" | "none";
+}
+/** The outputs of the OperatorWithSystemAccount component. */
+export interface OperatorWithSystemAccountOutputs {
+  operatorPublicKey: string;
+  operatorJwt: string;
+  /** The operator seed: an Account's `signerSeed` when there is no signing key. @secret */
+  operatorSeed: string;
+  /** The operator signing key's public key (with generateSigningKey): an Account's `operatorSigningKeys`. */
+  signingKeyPublicKey?: string;
+  /** The operator signing key's seed (with generateSigningKey): an Account's `signerSeed`. @secret */
+  signingKeySeed?: string;
+  systemAccountPublicKey: string;
+  /** The system account JWT (a ServerConfig's `preloadAccounts`). */
+  systemAccountJwt: string;
+  /** `.creds` of the system user (an Account's `resolver.creds`). @secret */
+  systemUserCreds: string;
+}
+
 export interface CredsFileProps {
   /** Absolute path of the file (the SDK resolves a relative one against the program's directory). */
   path: string;
-  /** The `.creds` text (a User's `creds`). */
+  /** The `.creds` text (a User's `creds`). @secret */
   creds: string;
 }
 export interface CredsFileState extends CredsFileProps {

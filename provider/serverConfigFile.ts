@@ -13,7 +13,7 @@ import type { ServerConfigProps, ServerConfigState } from "./contracts";
 import type { Handler } from "./kit/handler";
 import { quietExpectedFailures } from "./kit/hostErrors";
 import { checkResult, decideDiff } from "./kit/resource";
-import { containsUnknown, previewChecker } from "./kit/unknown";
+import { containsUnknown, previewChecker, UNKNOWN } from "./kit/unknown";
 
 const NAME = "ServerConfig";
 
@@ -25,11 +25,17 @@ function specOf(props: ServerConfigProps & Partial<ServerConfigState>): ServerCo
     restartRequired: _r,
     monitorUrl: _m,
     __provider: _pr,
+    preloadAccounts,
     ...spec
   } = props as ServerConfigState & {
     __provider?: string;
   };
-  return spec;
+  if (preloadAccounts === undefined) return spec;
+  // While the list (or an account in it) is unknown at preview, so is the whole preload.
+  if (containsUnknown(preloadAccounts))
+    return { ...spec, preload: UNKNOWN as unknown as Record<string, string> };
+  const listed = Object.fromEntries(preloadAccounts.map((a) => [a.publicKey, a.jwt]));
+  return { ...spec, preload: { ...spec.preload, ...listed } };
 }
 
 function render(props: ServerConfigProps, restartRequired: boolean): ServerConfigState {

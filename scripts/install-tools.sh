@@ -18,6 +18,14 @@ LANGUAGE_HOST_VERSION="v3.68.0"
 # node_modules/@pulumi/resource.ts, which makes a program that throws take 40-140 s to report.
 NODE_VERSION="24.21.0"
 NATSCLI_VERSION="v0.5.1"
+# The YAML language host: pulumi-yaml v1.25.0 resolves pulumi pkg/sdk v3.206.0 (pinning v3.259 does not compile).
+YAML_HOST_VERSION="v1.25.0"
+# Language hosts for Go and Python programs (issue 21). The module proxy serves them only inside
+# sdk/v3: v3.62.0 is the newest sdk/v3 that still holds the Go host (its split-out module is refused).
+GO_HOST_VERSION="v3.62.0"
+PYTHON_HOST_VERSION="v3.68.0"
+# The `pulumi` package from PyPI that Python programs import: the same release as the CLI.
+PULUMI_PYTHON_VERSION="3.259.0"
 
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
@@ -92,6 +100,62 @@ go_install nats github.com/nats-io/natscli/nats "$NATSCLI_VERSION"
 # newer CLI and @pulumi/pulumi; the examples' Pulumi.yaml files point at their dist/ builds.
 go_build_wrapped pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
   "$LANGUAGE_HOST_VERSION" "" "github.com/pulumi/pulumi/sdk/v3 $LANGUAGE_HOST_VERSION"
+
+# The Go language host: builds a program of a folder whose Pulumi.yaml says `runtime: go` and runs it.
+go_build_wrapped pulumi-language-go github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go \
+  "$GO_HOST_VERSION" "" "github.com/pulumi/pulumi/sdk/v3 $GO_HOST_VERSION"
+# The Python language host runs programs through the pulumi-language-python-exec script, which it
+# looks for beside its own binary; the module holds it in the same folder as the host's source.
+go_build_wrapped pulumi-language-python github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python \
+  "$PYTHON_HOST_VERSION" "" "github.com/pulumi/pulumi/sdk/v3 $PYTHON_HOST_VERSION"
+if [ ! -x "$BIN/pulumi-language-python-exec" ] || [ "$(cat "$TOOLS/build/pulumi-language-python-exec.version" 2>/dev/null)" != "$PYTHON_HOST_VERSION" ]; then
+  sdk_dir="$(cd "$TOOLS" && go mod download -json "github.com/pulumi/pulumi/sdk/v3@$PYTHON_HOST_VERSION" |
+    sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+  install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
+  printf '%s' "$PYTHON_HOST_VERSION" >"$TOOLS/build/pulumi-language-python-exec.version"
+fi
+
+# Python programs: a wheelhouse of the pinned `pulumi` package, what the generated SDK needs, and the
+# build backend that installs sdk/python. A project's `pulumi up` creates its virtualenv from its
+# requirements.txt; the tests point pip at this folder (PIP_NO_INDEX, PIP_FIND_LINKS), so they run
+# offline. Python >= 3.9 (python3 on PATH) is the one thing taken from the system.
+install_python_wheels() {
+  local want="pulumi==$PULUMI_PYTHON_VERSION"
+  local dir="$TOOLS/python-wheels"
+  if [ "$(cat "$TOOLS/build/python-wheels.version" 2>/dev/null)" = "$want" ] && [ -d "$dir" ]; then
+    log "python wheels ($want) present"
+    return
+  fi
+  log "downloading $want and the SDK's dependencies from PyPI into $dir"
+  rm -rf "$dir" && mkdir -p "$dir"
+  python3 -m pip download --quiet --disable-pip-version-check --dest "$dir" \
+    "$want" "parver>=0.2.1" "semver>=2.8.1" "typing-extensions>=4.11" setuptools wheel
+  printf '%s' "$want" >"$TOOLS/build/python-wheels.version"
+}
+install_python_wheels
+
+# Our SDK generator (scripts/codegen: pkg/v3's Go and Python codegen in process, since
+# `pulumi package gen-sdk` needs a language host feature none of the hosts above has). Rebuilt when
+# its source changes.
+install_codegen() {
+  local src="$ROOT/scripts/codegen" sum
+  sum="$(cat "$src/go.mod" "$src/go.sum" "$src"/*.go | sha256sum | cut -c1-16)"
+  if stamp_ok pulumi-nats-auth-codegen "$sum"; then log "codegen $sum present"; return; fi
+  log "building the SDK generator (pkg/v3 codegen; several minutes the first time)"
+  (cd "$src" && go build -trimpath -o "$BIN/pulumi-nats-auth-codegen" -ldflags "-s -w" .)
+  stamp_set pulumi-nats-auth-codegen "$sum"
+}
+install_codegen
+# The modules examples/go/seed builds from (sdk/v3 at the version the generated SDK targets), so its
+# `pulumi up` and the e2e test (GOPROXY=off) need no network.
+(cd "$ROOT/examples/go/seed" && go mod download)
+
+# The YAML language host (runs examples/yaml and the native plugin e2e). It needs the same two replace
+# lines as the CLI; it runs with the newer CLI.
+go_build_wrapped pulumi-language-yaml github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "$YAML_HOST_VERSION" "" \
+  "github.com/pulumi/pulumi-yaml $YAML_HOST_VERSION" -- \
+  "github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e" \
+  "golang.org/x/text => golang.org/x/text v0.39.0"
 
 
 # Dynamic providers run through pulumi-resource-pulumi-nodejs, which @pulumi/pulumi ships as a script;

@@ -83,7 +83,7 @@ export class TestStack {
 
   /**
    * A Pulumi project folder (a Pulumi.yaml and its program), run as `pulumi up` there would, through
-   * the Node.js language host. Its Pulumi.<stack>.yaml is removed on dispose.
+   * the language host of its runtime. Its Pulumi.<stack>.yaml is removed on dispose.
    */
   static async fromFolder(
     projectDir: string,
@@ -91,7 +91,11 @@ export class TestStack {
     config: ConfigMap = {},
     environment = TestStack.environment(path.basename(projectDir)),
   ): Promise<TestStack> {
-    toolPath("pulumi-language-nodejs");
+    // The language host of the project's runtime (nodejs, yaml, …) runs its program.
+    const runtime = /^runtime:[ \t]*(?:\n[ \t]+name:[ \t]*)?(\w+)/m.exec(
+      fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"),
+    )?.[1];
+    toolPath(`pulumi-language-${runtime ?? "nodejs"}`);
     const { dir, envVars } = environment;
     const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: projectDir }, { envVars });
     await stack.setAllConfig(config);

@@ -1,6 +1,8 @@
 /**
  * The layers stay visible: core/ (pure NATS logic) ← io/ (network, files) ← provider/ (Pulumi
- * handlers) ← sdk/ (resource classes). Checked on the sources, so a wrong import fails `npm test`.
+ * handlers) ← sdk/ (resource classes) and plugin/ (the native provider plugin), two front ends over
+ * the same handlers that never import each other. Checked on the sources, so a wrong import fails
+ * `npm test`.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -8,7 +10,9 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { REPO_ROOT } from "../harness/paths";
 
-const LAYERS = ["core", "io", "provider", "sdk"] as const;
+const LAYERS = ["core", "io", "provider", "sdk", "plugin"] as const;
+/** Layers on the same level: neither may import the other. */
+const FRONT_ENDS: readonly Layer[] = ["sdk", "plugin"];
 type Layer = (typeof LAYERS)[number];
 
 /** Modules core/ may import: pure computation only (node:crypto hashes and signs, nothing else). */
@@ -55,14 +59,15 @@ describe("architecture", () => {
     assert.deepEqual(bad, [], "core/ is pure: no Pulumi, no network, no files");
   });
 
-  it("architecture - dependencies point one way: core <- io <- provider <- sdk", () => {
+  it("architecture - dependencies point one way: core <- io <- provider <- sdk | plugin", () => {
     const bad: string[] = [];
     for (const layer of LAYERS) {
       for (const file of sources(path.join(REPO_ROOT, layer))) {
         for (const spec of importsOf(file)) {
           if (!spec.startsWith(".")) continue;
           const target = layerOf(path.resolve(path.dirname(file), spec));
-          if (target && LAYERS.indexOf(target) > LAYERS.indexOf(layer)) {
+          const sideways = target !== layer && FRONT_ENDS.includes(layer) && FRONT_ENDS.includes(target!);
+          if (target && (sideways || LAYERS.indexOf(target) > LAYERS.indexOf(layer))) {
             bad.push(`${path.relative(REPO_ROOT, file)} (${layer}) imports ${spec} (${target})`);
           }
         }

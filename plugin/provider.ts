@@ -1,0 +1,274 @@
+/**
+ * The native provider plugin `nats-auth`: the handlers of provider/ served to every Pulumi language
+ * (YAML, Go, Python) through `@pulumi/pulumi/provider`. A thin adapter, with no NATS logic of its own:
+ *
+ * - Secrets: the plugin accepts secrets, so secret values arrive wrapped. They are unwrapped for the
+ *   handlers, and everything the plugin returns is wrapped again where the schema marks a property
+ *   secret (generated from the `@secret` tags of the contracts: one source) and wherever a secret
+ *   arrived. That includes the inputs `check` returns: the engine stores those as the resource's
+ *   inputs, and a seed returned bare there lands in state in plain text.
+ * - `undefined` is stripped (the protobuf encoder refuses it).
+ * - Outputs the TypeScript SDK derives in its classes (a User's `creds`) come from kit/derived.ts.
+ */
+import * as nodePath from "node:path";
+import type * as pulumi from "@pulumi/pulumi/provider";
+import { handler as account } from "../provider/account";
+import { handler as activationToken } from "../provider/activationToken";
+import { handler as credsFile } from "../provider/credsFile";
+import { handler as keyPair } from "../provider/keyPair";
+import { withDerivedOutputs } from "../provider/kit/derived";
+import type { Handler, ResourceKind } from "../provider/kit/handler";
+import { resolvePaths } from "../provider/kit/paths";
+import { UNKNOWN } from "../provider/kit/unknown";
+import { handler as leafRemote } from "../provider/leafRemote";
+import { handler as natsContext } from "../provider/natsContext";
+import { handler as operator } from "../provider/operator";
+import { handler as serverConfigFile } from "../provider/serverConfigFile";
+import { handler as signingKey } from "../provider/signingKey";
+import { handler as user } from "../provider/user";
+import schema from "../schema.json";
+import { construct } from "./component";
+import { RESOURCES, tokenOf } from "./resources";
+
+/** How the engine marks a secret value when the provider accepts secrets. */
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+type Obj = Record<string, unknown>;
+/** A property path; "*" stands for every item of an array or every value of a map. */
+type Path = readonly string[];
+
+// Each handler is typed by its own contract; the engine hands the adapter untyped values.
+const HANDLERS: Record<ResourceKind, Handler<object, object>> = {
+  keyPair,
+  signingKey,
+  operator,
+  account,
+  user,
+  activationToken,
+  leafRemote,
+  serverConfigFile,
+  credsFile,
+  natsContext,
+} as unknown as Record<ResourceKind, Handler<object, object>>;
+
+interface SchemaProperty {
+  secret?: boolean;
+  $ref?: string;
+  items?: SchemaProperty;
+  additionalProperties?: SchemaProperty;
+}
+interface SchemaShape {
+  resources: Record<
+    string,
+    { inputProperties?: Record<string, SchemaProperty>; properties: Record<string, SchemaProperty> }
+  >;
+  types: Record<string, { properties?: Record<string, SchemaProperty> }>;
+}
+
+/** Every path under `props` that the schema marks secret (following object types, arrays and maps). */
+function secretPathsOf(
+  s: SchemaShape,
+  props: Record<string, SchemaProperty> | undefined,
+  seen: string[] = [],
+): Path[] {
+  const out: Path[] = [];
+  const walk = (p: SchemaProperty, at: Path): void => {
+    if (p.secret) {
+      out.push(at);
+      return;
+    }
+    if (p.items) walk(p.items, [...at, "*"]);
+    if (p.additionalProperties) walk(p.additionalProperties, [...at, "*"]);
+    const ref = p.$ref?.startsWith("#/types/") ? p.$ref.slice("#/types/".length) : undefined;
+    if (ref && !seen.includes(ref)) {
+      for (const sub of secretPathsOf(s, s.types[ref]?.properties, [...seen, ref])) out.push([...at, ...sub]);
+    }
+  };
+  for (const [name, p] of Object.entries(props ?? {})) walk(p, [name]);
+  return out;
+}
+
+interface Served {
+  kind: ResourceKind;
+  handler: Handler<object, object>;
+  secretInputs: Path[];
+  secretOutputs: Path[];
+}
+
+const SERVED = new Map<string, Served>(
+  RESOURCES.map((r) => {
+    const s = schema as unknown as SchemaShape;
+    const res = s.resources[tokenOf(r.type)];
+    return [
+      tokenOf(r.type),
+      {
+        kind: r.kind,
+        handler: HANDLERS[r.kind],
+        secretInputs: secretPathsOf(s, res?.inputProperties),
+        secretOutputs: secretPathsOf(s, res?.properties),
+      },
+    ];
+  }),
+);
+
+function isSecret(v: unknown): v is { value: unknown } {
+  return typeof v === "object" && v !== null && (v as Obj)[SECRET_SIG] === SECRET_VALUE;
+}
+
+/** `v` with every secret unwrapped; `found` collects where secrets were (concrete paths). */
+export function unwrapSecrets(v: unknown, found: Path[] = [], at: Path = []): unknown {
+  if (isSecret(v)) {
+    found.push(at);
+    return unwrapSecrets(v.value, [], at);
+  }
+  if (Array.isArray(v)) return v.map((x, i) => unwrapSecrets(x, found, [...at, String(i)]));
+  if (typeof v === "object" && v !== null) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x, found, [...at, k])]));
+  }
+  return v;
+}
+
+/** `v` without `undefined` anywhere (dropped from objects, null in arrays). */
+export function stripUndefined(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : stripUndefined(x)));
+  if (typeof v === "object" && v !== null) {
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k, stripUndefined(x)]),
+    );
+  }
+  return v;
+}
+
+/** `v` with the value at `path` wrapped as a secret (nothing when absent; unknowns stay unknown). */
+function wrapAt(v: unknown, path: Path): unknown {
+  if (path.length === 0) {
+    if (v === undefined || v === null || v === UNKNOWN || isSecret(v)) return v;
+    return { [SECRET_SIG]: SECRET_VALUE, value: v };
+  }
+  const [head, ...rest] = path;
+  if (Array.isArray(v)) {
+    return v.map((x, i) => (head === "*" || head === String(i) ? wrapAt(x, rest) : x));
+  }
+  if (typeof v === "object" && v !== null && !isSecret(v)) {
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [k, head === "*" || head === k ? wrapAt(x, rest) : x]),
+    );
+  }
+  return v;
+}
+
+/** A URL that carries a user or password (`nats://u:p@host`): a secret wherever it is given. */
+const CREDENTIAL_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]+@/i;
+
+/** `v` with every string that is a URL with credentials wrapped as a secret. */
+function wrapCredentialUrls(v: unknown): unknown {
+  if (typeof v === "string") return CREDENTIAL_URL.test(v) ? { [SECRET_SIG]: SECRET_VALUE, value: v } : v;
+  if (Array.isArray(v)) return v.map(wrapCredentialUrls);
+  if (typeof v === "object" && v !== null && !isSecret(v)) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, wrapCredentialUrls(x)]));
+  }
+  return v;
+}
+
+/**
+ * What the plugin returns to the engine: no undefined, every secret path wrapped, and every URL
+ * with credentials in it (a resolver or leaf URL) wrapped too, as the TypeScript SDK does.
+ */
+export function toEngine(v: unknown, secretPaths: readonly Path[]): Obj {
+  let out = stripUndefined(v);
+  for (const p of secretPaths) out = wrapAt(out, p);
+  return (wrapCredentialUrls(out) ?? {}) as Obj;
+}
+
+function served(urn: string): Served {
+  // urn:pulumi:<stack>::<project>::<parent types $>…<type>::<name>
+  const type = urn.split("::")[2]?.split("$").pop() ?? "";
+  const s = SERVED.get(type);
+  if (!s) throw new Error(`nats-auth: unknown resource type ${type}`);
+  return s;
+}
+
+/** The props for a handler, and where secrets were in them. */
+function fromEngine(props: unknown): { value: Obj; secrets: Path[] } {
+  const secrets: Path[] = [];
+  const value = (unwrapSecrets(props ?? {}, secrets) ?? {}) as Obj;
+  return { value, secrets };
+}
+
+/** A partial failure carries the state to record: it leaves wrapped like any output. */
+function rewrapFailure(e: unknown, paths: readonly Path[]): unknown {
+  if (e && typeof e === "object" && "properties" in e && (e as Obj).properties) {
+    (e as Obj).properties = toEngine((e as Obj).properties, paths);
+  }
+  return e;
+}
+
+/** Relative file paths are taken relative to the directory the plugin runs in: the project's. */
+function withPaths(kind: ResourceKind, inputs: Obj): Obj {
+  return resolvePaths(kind, inputs, (p) => nodePath.resolve(p));
+}
+
+/** The provider object `main()` serves. */
+export function nativeProvider(version: string): pulumi.Provider {
+  return {
+    version,
+    getSchema: async () => JSON.stringify({ ...schema, version }),
+    construct,
+    async check(urn, olds, news) {
+      const s = served(urn);
+      const o = fromEngine(olds);
+      const n = fromEngine(news);
+      const r = await s.handler.check(o.value, withPaths(s.kind, n.value));
+      return {
+        inputs: toEngine(r.inputs, [...s.secretInputs, ...n.secrets]),
+        failures: r.failures,
+      };
+    },
+    async diff(id, urn, olds, news) {
+      const s = served(urn);
+      return s.handler.diff(id, fromEngine(olds).value, fromEngine(news).value);
+    },
+    async create(urn, inputs) {
+      const s = served(urn);
+      const i = fromEngine(inputs);
+      const paths = [...s.secretOutputs, ...i.secrets];
+      try {
+        const r = await s.handler.create(i.value);
+        return { id: r.id, outs: toEngine(withDerivedOutputs(s.kind, r.outs as Obj), paths) };
+      } catch (e) {
+        throw rewrapFailure(e, paths);
+      }
+    },
+    async update(id, urn, olds, news) {
+      const s = served(urn);
+      const o = fromEngine(olds);
+      const n = fromEngine(news);
+      const paths = [...s.secretOutputs, ...o.secrets, ...n.secrets];
+      if (!s.handler.update) return { outs: toEngine({ ...o.value, ...n.value }, paths) };
+      try {
+        const r = await s.handler.update(id, o.value, n.value);
+        return { outs: toEngine(withDerivedOutputs(s.kind, r.outs as Obj), paths) };
+      } catch (e) {
+        throw rewrapFailure(e, paths);
+      }
+    },
+    async read(id, urn, props) {
+      const s = served(urn);
+      const p = fromEngine(props);
+      const paths = [...s.secretOutputs, ...p.secrets];
+      if (!s.handler.read) return { id, props: toEngine(p.value, paths) };
+      const r = await s.handler.read(id, p.value);
+      return {
+        id: r.id,
+        props: toEngine(r.id ? withDerivedOutputs(s.kind, r.props as Obj) : r.props, paths),
+      };
+    },
+    async delete(id, urn, props) {
+      const s = served(urn);
+      if (s.handler.delete) await s.handler.delete(id, fromEngine(props).value);
+    },
+  };
+}

@@ -1,0 +1,353 @@
+/**
+ * The native plugin from YAML, through the real pulumi CLI and the YAML language host, against real
+ * nats-servers. examples/yaml/leafnode runs as its README says (`npm run plugin`, then `pulumi up` in
+ * the folder): the configs it writes start a main and a leaf server, APP is pushed, a request from a
+ * leaf client with no credentials is answered by a service holding the user's creds, a preview after
+ * that shows 0 changes and a limit change exactly one update. A second small program shows
+ * revoke-on-delete from YAML (an Account's `members`). Both stacks are scanned for seeds in the open
+ * (export, backend, logs, written files) when disposed.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
+import { decodeJwt } from "../../core/jwt";
+import { renderServerConfig } from "../../core/serverConfig";
+import { freePort, NatsServer } from "../harness/natsServer";
+import { REPO_ROOT, toolPath } from "../harness/paths";
+import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
+
+const EXAMPLE = path.join(REPO_ROOT, "examples", "yaml", "leafnode");
+const PLUGIN_DIR = path.join(REPO_ROOT, "dist", "native");
+
+function connectAs(url: string, creds: string): Promise<NatsConnection> {
+  return connect({
+    servers: url,
+    authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
+    reconnect: false,
+  });
+}
+
+/** Requests until the leaf's connection to the hub carries the request (the leaf retries its remote). */
+async function requestUntilAnswered(
+  nc: NatsConnection,
+  subject: string,
+  deadlineMs: number,
+): Promise<string> {
+  const until = Date.now() + deadlineMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      return (await nc.request(subject, "hi", { timeout: 500 })).string();
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`no reply on ${subject} within ${deadlineMs} ms: ${String(last)}`);
+}
+
+/** Resolves with the close reason once the server drops the connection; fails after `ms`. */
+async function droppedWithin(nc: NatsConnection, ms: number): Promise<string> {
+  const closed = nc.closed().then((err) => (err ? String(err) : "closed"));
+  const timeout = new Promise<string>((_, reject) =>
+    setTimeout(() => reject(new Error(`connection still open after ${ms} ms`)), ms),
+  );
+  return Promise.race([closed, timeout]);
+}
+
+/** Operations of a summary other than "same". */
+function changes(summary: Record<string, number | undefined>): Record<string, number | undefined> {
+  return Object.fromEntries(Object.entries(summary).filter(([op]) => op !== "same"));
+}
+
+before(() => {
+  toolPath("pulumi-language-yaml");
+  // The README's build step, as written: the plugin the examples' `plugins:` section points at.
+  execFileSync("npm", ["run", "plugin"], { cwd: REPO_ROOT, stdio: "pipe" });
+  assert.ok(fs.existsSync(path.join(PLUGIN_DIR, "pulumi-resource-nats-auth")));
+});
+
+describe("e2e yaml - the README's install steps are the ones these tests run", () => {
+  it("yaml README - npm run plugin, the tarball install line and the example's plugins path", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const { version } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+      version: string;
+    };
+    assert.ok(readme.includes("npm ci && npm run plugin"));
+    const install = `pulumi plugin install resource nats-auth ${version} --file dist/pulumi-resource-nats-auth-v${version}-linux-amd64.tar.gz`;
+    assert.ok(readme.includes(install), `the README says: ${install}`);
+    const pathLine = "      path: ../../../dist/native";
+    assert.ok(readme.includes(pathLine));
+    assert.ok(fs.readFileSync(path.join(EXAMPLE, "Pulumi.yaml"), "utf8").includes(pathLine));
+    assert.ok(fs.existsSync(path.resolve(EXAMPLE, "../../../dist/native/pulumi-resource-nats-auth")));
+  });
+});
+
+describe("e2e yaml - the seed scenario from YAML on the native plugin", () => {
+  let t: TestStack;
+  let outputDir: string;
+  const servers: NatsServer[] = [];
+  const conns: NatsConnection[] = [];
+  const ports = { mainPort: 0, leafPort: 0, leafnodePort: 0 };
+
+  before(async () => {
+    outputDir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-yaml-"));
+    ports.mainPort = await freePort();
+    ports.leafPort = await freePort();
+    ports.leafnodePort = await freePort();
+    t = await TestStack.fromFolder(EXAMPLE, "e2e", {
+      mainPort: { value: String(ports.mainPort) },
+      leafPort: { value: String(ports.leafPort) },
+      leafnodePort: { value: String(ports.leafnodePort) },
+      outputDir: { value: outputDir },
+    });
+    t.scanAlso(outputDir);
+  });
+  after(async () => {
+    await Promise.all(conns.map((c) => c.close().catch(() => undefined)));
+    // The servers stop even when the secrets scan of dispose fails (they would keep the test file open).
+    try {
+      await t?.dispose();
+    } finally {
+      await Promise.all(servers.map((s) => s[Symbol.asyncDispose]()));
+      fs.rmSync(outputDir, { recursive: true, force: true });
+    }
+  });
+
+  it("yaml e2e - up, the leaf request answered, 0-change preview, one limit change, seeds only encrypted", async () => {
+    const first = await t.up();
+    const out = first.outputs;
+    assert.equal(out.userCreds.secret, true, "creds are a secret output");
+    assert.equal(out.appPushedTo.value, 0, "nothing pushed before the servers run");
+    assert.equal(fs.readFileSync(path.join(outputDir, "main.conf"), "utf8"), out.mainServerConfig.value);
+    assert.equal(fs.statSync(path.join(outputDir, "user.creds")).mode & 0o777, 0o600);
+
+    const main = await NatsServer.fromConfig(String(out.mainServerConfig.value), {
+      port: ports.mainPort,
+      name: "yaml-main",
+    });
+    servers.push(main);
+    const leaf = await NatsServer.fromConfig(String(out.leafServerConfig.value), {
+      port: ports.leafPort,
+      name: "yaml-leaf",
+    });
+    servers.push(leaf);
+
+    await t.stack.setConfig("pushTo[0]", { value: main.url }, true);
+    const pushed = await t.up();
+    assert.equal(pushed.outputs.appPushedTo.value, 1, "APP pushed to the main server");
+    assert.deepEqual(changes(pushed.summary.resourceChanges ?? {}), { update: 1 }, "only APP changed");
+
+    const service = await connectAs(main.url, String(pushed.outputs.userCreds.value));
+    conns.push(service);
+    service.subscribe("greet", {
+      callback: (_e, m) => {
+        m.respond("hello");
+      },
+    });
+    await service.flush();
+    const client = await connect({ servers: leaf.url });
+    conns.push(client);
+    assert.equal(await requestUntilAnswered(client, "greet", 15_000), "hello");
+
+    assert.equal(changeCount((await t.preview()).changeSummary), 0, "a preview after up shows 0 changes");
+
+    await t.stack.setConfig("appConnections", { value: "100" });
+    assert.deepEqual(changes((await t.preview()).changeSummary), { update: 1 }, "one limit: one update");
+    const limited = await t.up();
+    assert.deepEqual(changes(limited.summary.resourceChanges ?? {}), { update: 1 });
+    assert.equal(limited.outputs.appPushedTo.value, 1);
+    assert.equal(changeCount((await t.preview()).changeSummary), 0);
+    // Refresh reads the servers and files through the same handlers: nothing drifted, nothing to do.
+    await t.refresh();
+    assert.equal(changeCount((await t.preview()).changeSummary), 0, "0 changes after refresh");
+
+    // The inputs `check` returns are stored as the resources' inputs: a seed there must be encrypted.
+    const exported = await t.exportText();
+    assert.doesNotMatch(exported, SEED_RE);
+    const state = JSON.parse(exported) as {
+      deployment: {
+        resources: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[];
+      };
+    };
+    const user = state.deployment.resources.find(
+      (r) => r.type === "nats-auth:index:User" && r.outputs?.name === "user",
+    );
+    assert.ok(user, "the user is in state");
+    for (const where of [
+      user.inputs?.seed,
+      user.inputs?.signerSeed,
+      user.outputs?.seed,
+      user.outputs?.creds,
+    ]) {
+      assert.equal(typeof where, "object", "stored as a secret");
+      assert.ok((where as Record<string, unknown>).ciphertext, "encrypted");
+    }
+  });
+});
+
+/**
+ * A small YAML program: the OperatorWithSystemAccount component, and APP with the users `names`, each
+ * listed in APP's `members`.
+ */
+function revocationProgram(names: string[]): string {
+  const users = names
+    .map(
+      (n) => `  ${n}Key:
+    type: nats-auth:index:KeyPair
+    properties:
+      kind: user
+  ${n}:
+    type: nats-auth:index:User
+    properties:
+      name: ${n}
+      seed: \${${n}Key.seed}
+      accountPublicKey: \${appKey.publicKey}
+      signerSeed: \${appKey.seed}
+`,
+    )
+    .join("");
+  const members = names
+    .map(
+      (n) =>
+        `        - urn: \${${n}.urn}\n          publicKey: \${${n}Key.publicKey}\n          name: ${n}\n`,
+    )
+    .join("");
+  return `name: yaml-revocation
+runtime: yaml
+config:
+  pushTo:
+    type: array
+    items:
+      type: string
+    default: []
+resources:
+  # The component (construct): operator, SYS with its key from a KeyPair, and the sys user.
+  op:
+    type: nats-auth:index:OperatorWithSystemAccount
+    properties:
+      name: op
+      generateSigningKey: true
+  appKey:
+    type: nats-auth:index:KeyPair
+    properties:
+      kind: account
+${users}  app:
+    type: nats-auth:index:Account
+    properties:
+      name: APP
+      seed: \${appKey.seed}
+      operatorPublicKey: \${op.operatorPublicKey}
+      operatorSigningKeys:
+        - \${op.signingKeyPublicKey}
+      signerSeed: \${op.signingKeySeed}
+      members:
+${members}      resolver:
+        servers: \${pushTo}
+        creds: \${op.systemUserCreds}
+outputs:
+  operatorJwt: \${op.operatorJwt}
+  sysPub: \${op.systemAccountPublicKey}
+  sysJwt: \${op.systemAccountJwt}
+  appJwt: \${app.jwt}
+${names.map((n) => `  ${n}Creds: \${${n}.creds}\n`).join("")}`;
+}
+
+describe("e2e yaml - revoke on delete from YAML", () => {
+  let t: TestStack;
+  let dir: string;
+  let server: NatsServer;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-yaml-revoke-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), revocationProgram(["alice", "bob"]));
+    // This program has no `plugins:` section: the plugin is installed from the tarball, as the README says.
+    const environment = TestStack.environment("yaml-revoke");
+    const { version } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+      version: string;
+    };
+    const tarball = path.join(REPO_ROOT, "dist", `pulumi-resource-nats-auth-v${version}-linux-amd64.tar.gz`);
+    execFileSync(
+      toolPath("pulumi"),
+      ["plugin", "install", "resource", "nats-auth", version, "--file", tarball],
+      {
+        env: { ...process.env, ...environment.envVars },
+        stdio: "pipe",
+      },
+    );
+    t = await TestStack.fromFolder(dir, "e2e", {}, environment);
+  });
+  after(async () => {
+    try {
+      await t?.dispose();
+    } finally {
+      await server?.[Symbol.asyncDispose]();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("yaml e2e - removing a User (and its members entry) revokes it in the same up: dropped, refused, others kept", async () => {
+    const signed = (await t.up()).outputs;
+    // The component's resources are its children in state (constructed by the plugin, not the program).
+    const resources = (await t.stack.exportStack()).deployment.resources as {
+      type: string;
+      parent?: string;
+      urn: string;
+    }[];
+    const component = resources.find((r) => r.type === "nats-auth:index:OperatorWithSystemAccount");
+    assert.ok(component, "the component is in state");
+    assert.deepEqual(
+      resources
+        .filter((r) => r.parent === component.urn)
+        .map((r) => r.type)
+        .sort(),
+      [
+        "nats-auth:index:Account",
+        "nats-auth:index:KeyPair",
+        "nats-auth:index:Operator",
+        "nats-auth:index:SigningKey",
+        "nats-auth:index:SigningKey",
+        "nats-auth:index:User",
+      ],
+    );
+    server = await NatsServer.start({
+      body: renderServerConfig({
+        operator: String(signed.operatorJwt.value),
+        systemAccount: String(signed.sysPub.value),
+        resolver: { type: "full", dir: "jwt", allowDelete: true },
+        preload: { [String(signed.sysPub.value)]: String(signed.sysJwt.value) },
+      }),
+    });
+    await t.stack.setConfig("pushTo[0]", { value: server.url }, true);
+    const pushed = (await t.up()).outputs;
+    const alice = await connectAs(server.url, String(pushed.aliceCreds.value));
+    const bob = await connectAs(server.url, String(pushed.bobCreds.value));
+    await alice.flush();
+
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), revocationProgram(["bob"]));
+    const planned = await t.preview();
+    assert.deepEqual(
+      changes(planned.changeSummary),
+      { delete: 2, update: 1 },
+      "alice and her key go, APP is re-signed",
+    );
+    const up = await t.up();
+    const alicePub = decodeJwt(String(pushed.aliceCreds.value).split("\n")[1]).sub;
+    const appClaims = decodeJwt(String(up.outputs.appJwt.value));
+    const operatorKey = decodeJwt(String(signed.operatorJwt.value)).sub;
+    assert.notEqual(appClaims.iss, operatorKey, "APP is signed by the operator's signing key");
+    const revocations = appClaims.nats.revocations as Record<string, number>;
+    assert.ok(revocations?.[alicePub] > 0, `the account JWT revokes ${alicePub}`);
+    assert.match(await droppedWithin(alice, 5000), /User Authentication Revoked/);
+    await assert.rejects(
+      connectAs(server.url, String(pushed.aliceCreds.value)),
+      /revoked|authorization|ECONNRESET|EPIPE/i,
+    );
+    await bob.flush();
+    await bob.close();
+    assert.equal(changeCount((await t.preview()).changeSummary), 0);
+  });
+});
