@@ -1921,6 +1921,9 @@ class ServerConfigResolver(dict):
                  limit: Optional[_builtins.float] = None,
                  timeout: Optional[_builtins.str] = None,
                  ttl: Optional[_builtins.str] = None):
+        """
+        :param _builtins.str type: One of "full", "cache", "memory".
+        """
         pulumi.set(__self__, "type", type)
         if allow_delete is not None:
             pulumi.set(__self__, "allow_delete", allow_delete)
@@ -1940,6 +1943,9 @@ class ServerConfigResolver(dict):
     @_builtins.property
     @pulumi.getter
     def type(self) -> _builtins.str:
+        """
+        One of "full", "cache", "memory".
+        """
         return pulumi.get(self, "type")
 
     @_builtins.property
