@@ -22,8 +22,11 @@ import {
   jwtRevocations,
   type Member,
   nextRemovedUsers,
+  type RemovedUser,
   readmittedMembers,
   resolveRevocations,
+  returningMembers,
+  revokedMemberMessage,
   unrecordedNow,
 } from "../core/revocation";
 import {
@@ -44,6 +47,7 @@ import {
   expiryAccepted,
   type IdentitySpec,
   identityDiff,
+  refusePassedExpiry,
   signIdentity,
   withAdoption,
 } from "./kit/identity";
@@ -180,20 +184,17 @@ function membersMoved(before: Member[] | undefined, after: Member[] | undefined)
 
 function readmittedError(
   name: string,
+  account: string,
   readmitted: Member[],
-  at: Record<string, { at: number }>,
+  removed: Record<string, RemovedUser>,
+  before: Member[] | undefined,
 ): NatsAuthError {
-  const who = readmitted
-    .map(
-      (m) =>
-        `${m.name ? `User "${m.name}" ` : ""}${m.publicKey} (revoked ${new Date(at[m.publicKey].at * 1000).toISOString()})`,
-    )
-    .join(", ");
-  return new NatsAuthError(
-    `members: ${who}: the key was revoked when its User left the program, and stays revoked (signing it again ` +
-      "would re-admit it). Give the user a new key (drop its `seed`/`key` input) and run pulumi up again",
-    { resource: name },
-  );
+  // A User the stack holds with the revoked key (signed by an earlier release) must be replaced.
+  const signed = (m: Member) => (before ?? []).some((b) => b.urn === m.urn && b.publicKey === m.publicKey);
+  const text = readmitted
+    .map((m) => revokedMemberMessage(m, account, removed[m.publicKey], signed(m)))
+    .join("; ");
+  return new NatsAuthError(`members: ${text}`, { resource: name });
 }
 
 /** How many servers hold `s`'s claims, usable (0 unless all of them do, or when the lookup fails). */
@@ -257,7 +258,20 @@ const flat: Handler<AccountProps, AccountState> = {
   async diff(_id, olds, news) {
     // Members whose key is unknown in a preview are taken as unchanged; a departed member, a new
     // "now" revocation or any other membership change is an update (the account records it).
-    const known = (k: string) => !containsUnknown(k);
+    const known = (k: string) => typeof k === "string" && !containsUnknown(k);
+    // A User back with a key revoked when it left: refused here, at preview and before `up` signs
+    // anything (a User given its key is signed after its account: sdk/user.ts).
+    if (Array.isArray(news.members)) {
+      const back = returningMembers(olds.members, news.members, olds.removedUsers, nowSeconds(), known);
+      if (back.length) {
+        const removed = nextRemovedUsers(
+          olds.removedUsers,
+          departedMembers(olds.members, news.members, known),
+          nowSeconds(),
+        );
+        throw readmittedError(label("Account", news), String(olds.publicKey), back, removed, olds.members);
+      }
+    }
     const revoking =
       departedMembers(olds.members, news.members, known).length > 0 ||
       departedActivations(olds.activations, news.activations, (v) => !containsUnknown(v)).length > 0 ||
@@ -265,6 +279,7 @@ const flat: Handler<AccountProps, AccountState> = {
     const moved =
       membersMoved(olds.members, news.members) || activationsMoved(olds.activations, news.activations);
     if (revoking || moved) {
+      if (revoking) refusePassedExpiry(label("Account", news), news);
       if (seedReplaced(olds, news).length) return { changes: true, replaces: ["seed"] };
       return { changes: true };
     }
@@ -282,6 +297,7 @@ const flat: Handler<AccountProps, AccountState> = {
     };
     const effective = containsUnknown(stable) ? stable : revoke(stable, olds, nowSeconds()).props;
     const d = identityDiff(accountSpec, olds, effective);
+    if (d.changed) refusePassedExpiry(label("Account", news), news);
     if (d.replaces.length) return { changes: true, replaces: d.replaces };
     // Beyond the claims: the resolver settings, and whether the resolver holds the current claims
     // (a refresh that found the JWT missing or replaced leaves pushedHash behind).
@@ -357,7 +373,8 @@ const flat: Handler<AccountProps, AccountState> = {
         }
       }
     }
-    if (r.readmitted.length) throw failed(readmittedError(name, r.readmitted, r.removedUsers));
+    if (r.readmitted.length)
+      throw failed(readmittedError(name, s.publicKey, r.readmitted, r.removedUsers, [...r.readmitted]));
     if (r.revokedTokens.length) throw failed(revokedTokensError(name, r.revokedTokens));
     return { outs };
   },

@@ -10,7 +10,7 @@ import { describe, NatsAuthError, ResolverError, TrustError } from "../../core/e
 import { decodeJwt } from "../../core/jwt";
 import { pushTooLarge } from "../../core/limits";
 import type { NKeyPair } from "../../core/nkeys";
-import { claimsHash } from "../../core/normalize";
+import { claimsHash, sameMeaning } from "../../core/normalize";
 import { expiredAt, trustProblems, validateForPush } from "../../core/pushCheck";
 import type { Checker } from "../../core/validation";
 import type { ResolverConnection } from "../../io/resolverClient";
@@ -177,8 +177,16 @@ export async function lookupAccount(
   const found = await fleet.lookup(account);
   const drift: DriftReport = {};
   const total = Math.max(found.expected, found.found.length + found.missing.length);
-  if (found.found.length === 0) drift.account = "servers: absent, program: signed (the resolver lost it)";
-  else if (found.missing.length) drift.account = `missing on ${found.missing.length} of ${total} servers`;
+  // Full resolvers drop a JWT once it expires: that is no loss to push back, but an expiry to move.
+  const expired = typeof props.jwt === "string" ? expiredAt(props.jwt) : undefined;
+  if (expired) {
+    drift.expired = `the account JWT expired at ${expired}: servers refuse it; set a later expires (or remove it) and run pulumi up`;
+  }
+  if (found.found.length === 0) {
+    drift.account = expired
+      ? `servers: absent, program: expired at ${expired} (servers drop an expired JWT)`
+      : "servers: absent, program: signed (the resolver lost it)";
+  } else if (found.missing.length) drift.account = `missing on ${found.missing.length} of ${total} servers`;
   // A server that could not be asked is never counted as holding the JWT: its copy is unverified.
   if (found.unconfirmed.length) drift.unverified = unverifiedText(found.unconfirmed);
   const program = typeof props.jwt === "string" ? decodeJwt(props.jwt) : undefined;
@@ -188,7 +196,9 @@ export async function lookupAccount(
   const hashes = new Set<string>();
   for (const jwt of jwts) {
     const held = decodeJwt(jwt);
-    const heldHash = claimsHash(held);
+    // A copy that says what the program says in other words (JetStream's -1 vs absent, written by
+    // nsc say) is held as the program's: neither drift nor a reason to push again.
+    const heldHash = program && sameMeaning(program, held) ? programHash! : claimsHash(held);
     hashes.add(heldHash);
     const count = found.found.filter((f) => f.jwt === jwt).length;
     const where = count === total ? "servers" : `${count} of ${total} servers`;

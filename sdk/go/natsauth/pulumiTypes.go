@@ -3457,6 +3457,62 @@ type RemovedUser struct {
 	Name    *string  `pulumi:"name"`
 }
 
+// RemovedUserInput is an input type that accepts RemovedUserArgs and RemovedUserOutput values.
+// You can construct a concrete instance of `RemovedUserInput` via:
+//
+//	RemovedUserArgs{...}
+type RemovedUserInput interface {
+	pulumi.Input
+
+	ToRemovedUserOutput() RemovedUserOutput
+	ToRemovedUserOutputWithContext(context.Context) RemovedUserOutput
+}
+
+type RemovedUserArgs struct {
+	// Unix seconds of the removal: the revocation time.
+	At pulumi.Float64Input `pulumi:"at"`
+	// When the revoked JWT expires anyway; the entry is pruned after that.
+	Expires pulumi.Float64PtrInput `pulumi:"expires"`
+	Name    pulumi.StringPtrInput  `pulumi:"name"`
+}
+
+func (RemovedUserArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RemovedUser)(nil)).Elem()
+}
+
+func (i RemovedUserArgs) ToRemovedUserOutput() RemovedUserOutput {
+	return i.ToRemovedUserOutputWithContext(context.Background())
+}
+
+func (i RemovedUserArgs) ToRemovedUserOutputWithContext(ctx context.Context) RemovedUserOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RemovedUserOutput)
+}
+
+// RemovedUserMapInput is an input type that accepts RemovedUserMap and RemovedUserMapOutput values.
+// You can construct a concrete instance of `RemovedUserMapInput` via:
+//
+//	RemovedUserMap{ "key": RemovedUserArgs{...} }
+type RemovedUserMapInput interface {
+	pulumi.Input
+
+	ToRemovedUserMapOutput() RemovedUserMapOutput
+	ToRemovedUserMapOutputWithContext(context.Context) RemovedUserMapOutput
+}
+
+type RemovedUserMap map[string]RemovedUserInput
+
+func (RemovedUserMap) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]RemovedUser)(nil)).Elem()
+}
+
+func (i RemovedUserMap) ToRemovedUserMapOutput() RemovedUserMapOutput {
+	return i.ToRemovedUserMapOutputWithContext(context.Background())
+}
+
+func (i RemovedUserMap) ToRemovedUserMapOutputWithContext(ctx context.Context) RemovedUserMapOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RemovedUserMapOutput)
+}
+
 type RemovedUserOutput struct{ *pulumi.OutputState }
 
 func (RemovedUserOutput) ElementType() reflect.Type {
@@ -5399,6 +5455,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PermissionsPtrInput)(nil)).Elem(), PermissionsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PreloadAccountInput)(nil)).Elem(), PreloadAccountArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PreloadAccountArrayInput)(nil)).Elem(), PreloadAccountArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RemovedUserInput)(nil)).Elem(), RemovedUserArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RemovedUserMapInput)(nil)).Elem(), RemovedUserMap{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResolverTlsInput)(nil)).Elem(), ResolverTlsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResolverTlsPtrInput)(nil)).Elem(), ResolverTlsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResponsePermissionInput)(nil)).Elem(), ResponsePermissionArgs{})

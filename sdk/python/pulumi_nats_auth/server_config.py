@@ -27,6 +27,7 @@ class ServerConfigArgs:
                  http_port: Optional[pulumi.Input[_builtins.float]] = None,
                  jetstream: Optional[pulumi.Input['ServerConfigJetstreamArgs']] = None,
                  leafnodes: Optional[pulumi.Input['LeafNodesSpecArgs']] = None,
+                 monitor_url: Optional[pulumi.Input[_builtins.str]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
                  port: Optional[pulumi.Input[_builtins.float]] = None,
@@ -38,6 +39,9 @@ class ServerConfigArgs:
         """
         The set of arguments for constructing a ServerConfig resource.
         :param pulumi.Input[Mapping[str, Any]] extra: Extra top-level keys, appended as given; they may not repeat a key the builder writes.
+        :param pulumi.Input[_builtins.str] monitor_url: The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
+               update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
+               into the config.
         :param pulumi.Input[_builtins.str] operator: Operator JWT text, or a path to it.
         :param pulumi.Input[_builtins.str] path: Write the config here too.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] preload: Account public key -> account JWT, written as `resolver_preload`.
@@ -57,6 +61,8 @@ class ServerConfigArgs:
             pulumi.set(__self__, "jetstream", jetstream)
         if leafnodes is not None:
             pulumi.set(__self__, "leafnodes", leafnodes)
+        if monitor_url is not None:
+            pulumi.set(__self__, "monitor_url", monitor_url)
         if operator is not None:
             pulumi.set(__self__, "operator", operator)
         if path is not None:
@@ -130,6 +136,20 @@ class ServerConfigArgs:
     @leafnodes.setter
     def leafnodes(self, value: Optional[pulumi.Input['LeafNodesSpecArgs']]):
         pulumi.set(self, "leafnodes", value)
+
+    @_builtins.property
+    @pulumi.getter(name="monitorUrl")
+    def monitor_url(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
+        update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
+        into the config.
+        """
+        return pulumi.get(self, "monitor_url")
+
+    @monitor_url.setter
+    def monitor_url(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "monitor_url", value)
 
     @_builtins.property
     @pulumi.getter
@@ -232,6 +252,7 @@ class ServerConfig(pulumi.CustomResource):
                  http_port: Optional[pulumi.Input[_builtins.float]] = None,
                  jetstream: Optional[pulumi.Input[Union['ServerConfigJetstreamArgs', 'ServerConfigJetstreamArgsDict']]] = None,
                  leafnodes: Optional[pulumi.Input[Union['LeafNodesSpecArgs', 'LeafNodesSpecArgsDict']]] = None,
+                 monitor_url: Optional[pulumi.Input[_builtins.str]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
                  port: Optional[pulumi.Input[_builtins.float]] = None,
@@ -247,6 +268,9 @@ class ServerConfig(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Mapping[str, Any]] extra: Extra top-level keys, appended as given; they may not repeat a key the builder writes.
+        :param pulumi.Input[_builtins.str] monitor_url: The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
+               update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
+               into the config.
         :param pulumi.Input[_builtins.str] operator: Operator JWT text, or a path to it.
         :param pulumi.Input[_builtins.str] path: Write the config here too.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] preload: Account public key -> account JWT, written as `resolver_preload`.
@@ -284,6 +308,7 @@ class ServerConfig(pulumi.CustomResource):
                  http_port: Optional[pulumi.Input[_builtins.float]] = None,
                  jetstream: Optional[pulumi.Input[Union['ServerConfigJetstreamArgs', 'ServerConfigJetstreamArgsDict']]] = None,
                  leafnodes: Optional[pulumi.Input[Union['LeafNodesSpecArgs', 'LeafNodesSpecArgsDict']]] = None,
+                 monitor_url: Optional[pulumi.Input[_builtins.str]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
                  port: Optional[pulumi.Input[_builtins.float]] = None,
@@ -307,6 +332,7 @@ class ServerConfig(pulumi.CustomResource):
             __props__.__dict__["http_port"] = http_port
             __props__.__dict__["jetstream"] = jetstream
             __props__.__dict__["leafnodes"] = leafnodes
+            __props__.__dict__["monitor_url"] = monitor_url
             __props__.__dict__["operator"] = operator
             __props__.__dict__["path"] = path
             __props__.__dict__["port"] = port
@@ -349,6 +375,7 @@ class ServerConfig(pulumi.CustomResource):
         __props__.__dict__["http_port"] = None
         __props__.__dict__["jetstream"] = None
         __props__.__dict__["leafnodes"] = None
+        __props__.__dict__["monitor_url"] = None
         __props__.__dict__["operator"] = None
         __props__.__dict__["path"] = None
         __props__.__dict__["port"] = None
@@ -400,6 +427,16 @@ class ServerConfig(pulumi.CustomResource):
         return pulumi.get(self, "leafnodes")
 
     @_builtins.property
+    @pulumi.getter(name="monitorUrl")
+    def monitor_url(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
+        update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
+        into the config.
+        """
+        return pulumi.get(self, "monitor_url")
+
+    @_builtins.property
     @pulumi.getter
     def operator(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
@@ -446,8 +483,10 @@ class ServerConfig(pulumi.CustomResource):
     @pulumi.getter(name="restartRequired")
     def restart_required(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        True after an update that changed the keys the operator JWT trusts (its key or signing keys):
-        servers must restart to use them. Absent in 0.1.0 state (read as false).
+        Whether the server must restart to run this config's operator (nats-server cannot reload
+        operators). With `monitorUrl` and the server answering: true exactly while it trusts another
+        operator configuration than the declared one (its varz says). Otherwise: true from an update that
+        changed the operator's keys until a server check says it runs them. Absent in 0.1.0 state (false).
         """
         return pulumi.get(self, "restart_required")
 
