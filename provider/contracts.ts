@@ -219,7 +219,13 @@ export type ActivationTokenState = ActivationTokenProps & {
   claimsHash: string;
 };
 
-export interface LeafRemoteProps extends LeafRemoteInputs {}
+export interface LeafRemoteProps extends LeafRemoteInputs {
+  /**
+   * Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
+   * and destroy removes it). Without it such a file is refused, at preview when it can be told.
+   */
+  overwrite?: boolean;
+}
 export interface LeafRemoteState extends LeafRemoteProps {
   remote: LeafRemoteSpec;
   credentialsHash: string;
@@ -228,6 +234,11 @@ export interface LeafRemoteState extends LeafRemoteProps {
 export interface ServerConfigProps extends ServerConfigSpec {
   /** Write the config here too. */
   path?: string;
+  /**
+   * Take over a file already at the path that this stack did not write (its content is replaced,
+   * and destroy removes it). Without it such a file is refused, at preview when it can be told.
+   */
+  overwrite?: boolean;
 }
 export interface ServerConfigState extends ServerConfigProps {
   text: string;
@@ -244,6 +255,11 @@ export interface CredsFileProps {
   path: string;
   /** The `.creds` text (a User's `creds`). */
   creds: string;
+  /**
+   * Take over a file already at the path that this stack did not write (its content is replaced,
+   * and destroy removes it). Without it such a file is refused, at preview when it can be told.
+   */
+  overwrite?: boolean;
 }
 export interface CredsFileState extends CredsFileProps {
   /** Digest of what was written; "drifted" after a refresh found the file changed or loosened. */
@@ -255,6 +271,11 @@ export interface NatsContextProps extends NatsContextSpec {
   name: string;
   /** natscli's config home ($XDG_CONFIG_HOME or ~/.config, resolved by the SDK). */
   configHome: string;
+  /**
+   * Take over a file already at the path that this stack did not write (its content is replaced,
+   * and destroy removes it). Without it such a file is refused, at preview when it can be told.
+   */
+  overwrite?: boolean;
 }
 export interface NatsContextState extends NatsContextProps {
   /** The context file: `<configHome>/nats/context/<name>.json`. */

@@ -10,8 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { formatCreds } from "../../core/creds";
-import { writeFileAtomic } from "../../io/files";
 import { createKeyPair } from "../../core/nkeys";
+import { writeFileAtomic } from "../../io/files";
 import { handler as credsFile } from "../../provider/credsFile";
 import { handler as leafRemote } from "../../provider/leafRemote";
 import { handler as natsContext } from "../../provider/natsContext";
@@ -67,7 +67,11 @@ const kinds: Kind[] = [
     name: "leafRemote",
     handler: leafRemote as unknown as FileHandler,
     field: "credentialsPath",
-    inputs: (file, v) => ({ urls: ["nats-leaf://127.0.0.1:7422"], credentials: creds(v), credentialsPath: file }),
+    inputs: (file, v) => ({
+      urls: ["nats-leaf://127.0.0.1:7422"],
+      credentials: creds(v),
+      credentialsPath: file,
+    }),
   },
 ];
 
