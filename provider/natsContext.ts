@@ -7,6 +7,7 @@
  */
 import * as path from "node:path";
 import { contextNameProblem, natsContextFile, renderNatsContext } from "../core/natsContext";
+import { repeatedUrls } from "../core/serverConfig";
 import type { NatsContextProps, NatsContextState } from "./contracts";
 import { clientUrlProblem } from "./kit/accountResolver";
 import { type Claim, claimProblem, digest, fileHolds, removeWritten, writeClaimed } from "./kit/fileContent";
@@ -69,6 +70,9 @@ export const handler: Handler<NatsContextProps, NatsContextState> = {
           const reason = containsUnknown(url) ? undefined : clientUrlProblem(url);
           if (reason) c.fail(`servers[${i}]`, reason);
         });
+        for (const [dup, first] of repeatedUrls(news.servers, c)) {
+          c.fail(`servers[${dup}]`, `is the same server as servers[${first}]: list each server once`);
+        }
       }
     }
     if (!containsUnknown(news.configHome) && (typeof news.configHome !== "string" || !news.configHome)) {

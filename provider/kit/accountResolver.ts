@@ -11,6 +11,7 @@ import { decodeJwt } from "../../core/jwt";
 import type { NKeyPair } from "../../core/nkeys";
 import { claimsHash } from "../../core/normalize";
 import { expiredAt, trustProblems, validateForPush } from "../../core/pushCheck";
+import { repeatedUrls } from "../../core/serverConfig";
 import type { Checker } from "../../core/validation";
 import type { ResolverConnection } from "../../io/resolverClient";
 import { type FleetOutcome, ResolverFleet, type Unconfirmed } from "../../io/resolverFleet";
@@ -46,6 +47,12 @@ export function checkResolver(c: Checker, r: AccountResolver | undefined): void 
         const reason = clientUrlProblem(url);
         if (reason) c.fail(`resolver.servers[${i}]`, reason);
       });
+      for (const [dup, first] of repeatedUrls(r.servers)) {
+        c.fail(
+          `resolver.servers[${dup}]`,
+          `is the same server as resolver.servers[${first}]: list each server once`,
+        );
+      }
     }
   }
   if (known(r.creds) && (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT"))) {
