@@ -149,6 +149,12 @@ export type AccountState = AccountProps &
     pushedHash: string;
     /** How many servers hold the current JWT. */
     pushedTo: number;
+    /**
+     * Whether the servers may hold a JWT of this account: true once a push was sent to them or a
+     * lookup found one there, false while neither happened (destroy then needs no server). Absent in
+     * state written before it existed: unknown, so destroy asks the servers.
+     */
+    onServers?: boolean;
     /** Keys revoked because their User left the program (absent in 0.1.0 state). */
     removedUsers?: Record<string, RemovedUser>;
     /** Importers revoked from private exports because their ActivationToken left the program. */

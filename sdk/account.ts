@@ -171,6 +171,7 @@ export class Account extends IdentityResource {
         activations: membership.activations,
         pushedTo: undefined,
         pushedHash: undefined,
+        onServers: undefined,
         removedUsers: undefined,
         revokedActivations: undefined,
         drift: undefined,

@@ -86,17 +86,35 @@ export function clientUrlProblem(url: unknown): string | undefined {
     : `"${url}" uses ${scheme}//, but a NATS client connection needs nats://, tls://, ws:// or wss://`;
 }
 
-/** Pushes the JWT; returns how many distinct servers took it, or throws naming the account and servers. */
-export async function pushAccount(name: string, props: AccountProps, jwt: string): Promise<number> {
+/** What a push got to do, for state: whether the JWT was sent to any server (even if it then failed). */
+export interface PushProgress {
+  sent: boolean;
+}
+
+/**
+ * Pushes the JWT; returns how many distinct servers took it, or throws naming the account and
+ * servers. `progress.sent` turns true when the JWT goes out (before any reply).
+ */
+export async function pushAccount(
+  name: string,
+  props: AccountProps,
+  jwt: string,
+  progress: PushProgress = { sent: false },
+): Promise<number> {
   try {
-    return await pushOnce(name, props, jwt);
+    return await pushOnce(name, props, jwt, progress);
   } catch (e) {
     if (e instanceof NatsAuthError && e.resource === name) throw e;
     throw new ResolverError(`push to the resolver failed: ${describe(e)}`, [], { resource: name, cause: e });
   }
 }
 
-async function pushOnce(name: string, props: AccountProps, jwt: string): Promise<number> {
+async function pushOnce(
+  name: string,
+  props: AccountProps,
+  jwt: string,
+  progress: PushProgress,
+): Promise<number> {
   const r = resolverOf(props)!;
   const problems = validateForPush(jwt, {
     publicKey: String(props.operatorPublicKey),
@@ -116,6 +134,7 @@ async function pushOnce(name: string, props: AccountProps, jwt: string): Promise
       { resource: name },
     );
   }
+  progress.sent = true;
   const outcome = await fleet.push(jwt);
   if (outcome.rejected.length) {
     const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");
@@ -157,6 +176,8 @@ export interface Held {
   pushedTo: number;
   /** Where the servers disagree with the stack's JWT, claim by claim; absent when they agree. */
   drift?: DriftReport;
+  /** Present when some server holds a JWT of the account (whichever): destroy must delete it there. */
+  onServers?: true;
 }
 
 /**
@@ -206,7 +227,10 @@ export async function lookupAccount(
     found.missing.length === 0 &&
     found.unconfirmed.length === 0 &&
     found.found.length >= found.expected;
-  const report = Object.keys(drift).length ? { drift } : {};
+  const report = {
+    ...(Object.keys(drift).length ? { drift } : {}),
+    ...(found.found.length ? { onServers: true as const } : {}),
+  };
   if (!everywhere || hashes.size !== 1) return { pushedHash: "", pushedTo: 0, ...report };
   // Held but useless (an untrusted signer after an operator change, or expired) is not held.
   const trust = await fleet.trust();
@@ -214,7 +238,9 @@ export async function lookupAccount(
     ...(expiredAt(j) !== undefined ? [`expired at ${expiredAt(j)}`] : []),
     ...trustProblems(j, trust).map((p) => `${p.server}: ${p.reason}`),
   ]);
-  if (useless.length) return { pushedHash: "", pushedTo: 0, drift: { ...drift, usable: useless.join("; ") } };
+  if (useless.length) {
+    return { pushedHash: "", pushedTo: 0, onServers: true, drift: { ...drift, usable: useless.join("; ") } };
+  }
   return { pushedHash: [...hashes][0], pushedTo: found.found.length, ...report };
 }
 
@@ -225,7 +251,17 @@ export async function deleteAccount(
   account: string,
   signer: NKeyPair,
 ): Promise<void> {
-  const fleet = await ResolverFleet.open(connection(r));
+  let fleet: ResolverFleet;
+  try {
+    fleet = await ResolverFleet.open(connection(r));
+  } catch (e) {
+    throw new ResolverError(
+      `cannot delete the account from its servers: ${describe(e)}. Bring the servers up and destroy ` +
+        `again, or set resolver.onDelete = "retain" to leave the JWT on the servers`,
+      [],
+      { resource: name, cause: e },
+    );
+  }
   const outcome = await fleet.deleteAccounts([account], signer);
   if (outcome.rejected.length) {
     const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");
