@@ -14,6 +14,7 @@ export type ResolverSpec =
   | {
       type: "full";
       dir: string;
+      /** Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain". */
       allowDelete?: boolean;
       hardDelete?: boolean;
       interval?: string;
@@ -186,7 +187,10 @@ function resolver(c: Checker, spec: ServerConfigSpec): ConfValue {
       return {
         type: "full",
         dir: r.dir,
-        allow_delete: r.allowDelete,
+        // An Account deletes its JWT on destroy by default, which servers refuse without
+        // allow_delete: the two defaults agree (nsc writes false; set false to keep JWTs on destroy,
+        // with the Accounts' resolver.onDelete = "retain").
+        allow_delete: r.allowDelete ?? true,
         hard_delete: r.hardDelete,
         interval: r.interval,
         timeout: r.timeout,

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { encodePublicKey } from "../../core/nkeys";
-import type { ServerConfigSpec } from "../../core/serverConfig";
+import { renderServerConfig, type ServerConfigSpec } from "../../core/serverConfig";
 import { handler as account } from "../../provider/account";
 import { UNKNOWN } from "../../provider/kit/unknown";
 import { handler as natsContext } from "../../provider/natsContext";
@@ -163,5 +163,15 @@ describe("ServerConfig preview rules", () => {
     );
     const c = ctx.failures.find((f) => f.property === "servers[1]");
     assert.ok(c, JSON.stringify(ctx.failures));
+  });
+});
+
+describe("ServerConfig defaults agree with Account's", () => {
+  it("destroy defaults - a full resolver allows deletes unless told not to (Accounts delete their JWT on destroy by default)", () => {
+    assert.match(renderServerConfig(full()), /allow_delete: true/);
+    assert.match(renderServerConfig(full({ allowDelete: false })), /allow_delete: false/);
+    // A cache resolver cannot delete: nothing is added there.
+    const cache = { ...full(), resolver: { type: "cache", dir: "/x" } } as ServerConfigSpec;
+    assert.doesNotMatch(renderServerConfig(cache), /allow_delete/);
   });
 });

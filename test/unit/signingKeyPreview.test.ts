@@ -54,4 +54,23 @@ describe("signing keys at preview", () => {
     assert.ok(dup, JSON.stringify(failures));
     assert.match(dup.reason, /list each signing key once/);
   });
+
+  it("system account - destroy leaves it on the servers by default (servers refuse to delete the system account)", async () => {
+    const sysCreds = "-----BEGIN NATS USER JWT-----\nx\n------END NATS USER JWT------\n";
+    const byDefault = new sdk.OperatorWithSystemAccount("ops", {
+      resolver: { servers: ["nats://127.0.0.1:4222"], creds: sysCreds },
+    });
+    const explicit = new sdk.OperatorWithSystemAccount("ops2", {
+      resolver: { servers: ["nats://127.0.0.1:4222"], creds: sysCreds, onDelete: "delete" },
+    });
+    const urn = (a: sdk.Account) => (a.urn as unknown as { promise(): Promise<string> }).promise();
+    await Promise.all([urn(byDefault.systemAccount), urn(explicit.systemAccount)]);
+    // The mock sees secrets wrapped ({ <sig>: …, value }): the resolver holds the creds, a secret.
+    const onDelete = (name: string) => {
+      const r = sent.get(name)?.resolver as { value?: { onDelete?: string }; onDelete?: string } | undefined;
+      return (r?.value ?? r)?.onDelete;
+    };
+    assert.equal(onDelete("ops-sys"), "retain");
+    assert.equal(onDelete("ops2-sys"), "delete", "an explicit choice is kept");
+  });
 });
