@@ -65,6 +65,10 @@ export function checkResolver(c: Checker, r: AccountResolver | undefined): void 
   if (known(w) && w !== undefined && w !== null && !(Number.isInteger(w) && w >= 0)) {
     c.fail("resolver.waitMs", `must be a whole number of milliseconds, 0 or more, got ${String(w)}`);
   }
+  const t = r.timeoutMs;
+  if (known(t) && t !== undefined && t !== null && !(Number.isInteger(t) && t > 0)) {
+    c.fail("resolver.timeoutMs", `must be a positive whole number of milliseconds, got ${String(t)}`);
+  }
   const n = r.expectedServers;
   if (known(n) && n !== undefined && n !== null && !(Number.isInteger(n) && n >= 1)) {
     c.fail("resolver.expectedServers", `must be a whole number of at least 1, got ${String(n)}`);

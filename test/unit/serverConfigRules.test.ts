@@ -144,6 +144,20 @@ describe("ServerConfig preview rules", () => {
     });
   });
 
+  it("durations - an Account's resolver.timeoutMs must be a positive whole number of milliseconds", async () => {
+    for (const timeoutMs of [-1, 0, 1.5]) {
+      const r = await account.check({}, {
+        name: "A",
+        signing: { operatorPublicKey: encodePublicKey("operator", new Uint8Array(32).fill(9)) },
+        resolver: { servers: ["nats://h:4222"], creds: UNKNOWN, timeoutMs },
+      } as never);
+      assert.ok(
+        r.failures.some((f) => f.property === "resolver.timeoutMs" && /positive whole number/.test(f.reason)),
+        `${timeoutMs}: ${JSON.stringify(r.failures)}`,
+      );
+    }
+  });
+
   it("urls - resolver servers and context servers listed twice are refused", async () => {
     const acct = await account.check({}, {
       name: "A",
