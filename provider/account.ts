@@ -36,7 +36,14 @@ import {
   type AccountState,
   type Signed,
 } from "./contracts";
-import { checkResolver, deleteAccount, lookupAccount, pushAccount, resolverOf } from "./kit/accountResolver";
+import {
+  checkResolver,
+  deleteAccount,
+  lookupAccount,
+  type PushProgress,
+  pushAccount,
+  resolverOf,
+} from "./kit/accountResolver";
 import type { Handler } from "./kit/handler";
 import { quietExpectedFailures } from "./kit/hostErrors";
 import {
@@ -197,15 +204,23 @@ function readmittedError(
   return new NatsAuthError(`members: ${text}`, { resource: name });
 }
 
-/** How many servers hold `s`'s claims, usable (0 unless all of them do, or when the lookup fails). */
-async function heldAlready(r: AccountResolver, props: AccountProps, s: Signed): Promise<number> {
+/**
+ * How many servers hold `s`'s claims, usable (0 unless all of them do, or when the lookup fails),
+ * and whether any server holds a JWT of the account at all.
+ */
+async function heldAlready(
+  r: AccountResolver,
+  props: AccountProps,
+  s: Signed,
+): Promise<{ count: number; onServers: boolean }> {
   const stored = { ...props, publicKey: s.publicKey, jwt: s.jwt };
   try {
     const held = await lookupAccount(r, stored);
-    return held.pushedHash === s.claimsHash && !held.drift ? held.pushedTo : 0;
+    const count = held.pushedHash === s.claimsHash && !held.drift ? held.pushedTo : 0;
+    return { count, onServers: held.onServers === true };
   } catch {
     // Pushing settles it either way.
-    return 0;
+    return { count: 0, onServers: false };
   }
 }
 
@@ -323,13 +338,19 @@ const flat: Handler<AccountProps, AccountState> = {
     };
     const resolver = resolverOf(inputs);
     if (!resolver) return { id: s.publicKey, outs };
+    // Recorded even when the push fails: an account no server ever got is destroyed without them.
+    const progress: PushProgress = { sent: false };
+    outs.onServers = false;
     try {
       // An adopted JWT kept as it was (an nsc-pushed account) whose claims every server already holds
       // and can use is not pushed again.
-      const held = inputs.jwt === s.jwt ? await heldAlready(resolver, r.props, s) : 0;
-      outs.pushedTo = held || (await pushAccount(name, r.props, s.jwt));
+      const held = inputs.jwt === s.jwt ? await heldAlready(resolver, r.props, s) : undefined;
+      if (held?.onServers) outs.onServers = true;
+      outs.pushedTo = held?.count || (await pushAccount(name, r.props, s.jwt, progress));
       outs.pushedHash = s.claimsHash;
+      outs.onServers = true;
     } catch (e) {
+      if (progress.sent) outs.onServers = true;
       throw new PartialFailure(
         describe(e),
         s.publicKey,
@@ -352,6 +373,10 @@ const flat: Handler<AccountProps, AccountState> = {
       revokedActivations: r.revokedActivations,
       revocationTimes: r.revocationTimes,
     };
+    // Whether the servers may hold a JWT of it: once they may, always (until destroy deletes it).
+    const mayHold = olds.onServers === true || (olds.pushedHash ?? "") !== "";
+    if (mayHold) outs.onServers = true;
+    else if (olds.onServers === false) outs.onServers = false;
     // On failure the new JWT stays in state with nothing recorded as pushed, so the next `up` pushes again.
     const failed = (e: unknown) =>
       new PartialFailure(describe(e), id, { ...outs, __provider: news.__provider }, { cause: e });
@@ -365,10 +390,13 @@ const flat: Handler<AccountProps, AccountState> = {
         outs.pushedHash = olds.pushedHash;
         outs.pushedTo = olds.pushedTo;
       } else {
+        const progress: PushProgress = { sent: false };
         try {
-          outs.pushedTo = await pushAccount(name, r.props, s.jwt);
+          outs.pushedTo = await pushAccount(name, r.props, s.jwt, progress);
           outs.pushedHash = s.claimsHash;
+          outs.onServers = true;
         } catch (e) {
+          if (progress.sent) outs.onServers = true;
           throw failed(e);
         }
       }
@@ -400,6 +428,8 @@ const flat: Handler<AccountProps, AccountState> = {
   async delete(_id, props) {
     const r = resolverOf(props);
     if (!r || r.onDelete === "retain") return;
+    // No push ever reached a server and no lookup found it there: nothing to delete, no server needed.
+    if (props.onServers === false && !props.pushedHash) return;
     const name = label("Account", props);
     const signer = loadSeed(name, "signer seed", props.signerSeed, ["operator"]);
     try {

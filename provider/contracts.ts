@@ -167,6 +167,12 @@ export type AccountState = AccountProps &
     pushedHash: string;
     /** How many servers hold the current JWT. */
     pushedTo: number;
+    /**
+     * Whether the servers may hold a JWT of this account: true once a push was sent to them or a
+     * lookup found one there, false while neither happened (destroy then needs no server). Absent in
+     * state written before it existed: unknown, so destroy asks the servers.
+     */
+    onServers?: boolean;
     /** Keys revoked because their User left the program (absent in 0.1.0 state). */
     removedUsers?: Record<string, RemovedUser>;
     /** Importers revoked from private exports because their ActivationToken left the program. */
@@ -266,7 +272,13 @@ export type ActivationTokenState = ActivationTokenProps & {
   claimsHash: string;
 };
 
-export interface LeafRemoteProps extends LeafRemoteInputs {}
+export interface LeafRemoteProps extends LeafRemoteInputs {
+  /**
+   * Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
+   * and destroy removes it). Without it such a file is refused, at preview when it can be told.
+   */
+  overwrite?: boolean;
+}
 export interface LeafRemoteState extends LeafRemoteProps {
   remote: LeafRemoteSpec;
   credentialsHash: string;
@@ -292,6 +304,11 @@ export interface ServerConfigProps extends ServerConfigSpec {
    * keyed by another resource's output (YAML): `[{publicKey: ${sys.publicKey}, jwt: ${sys.jwt}}]`.
    */
   preloadAccounts?: PreloadAccount[];
+  /**
+   * Take over a file already at the path that this stack did not write (its content is replaced,
+   * and destroy removes it). Without it such a file is refused, at preview when it can be told.
+   */
+  overwrite?: boolean;
 }
 export interface ServerConfigState extends ServerConfigProps {
   /** The config file text. @secret */
@@ -347,6 +364,11 @@ export interface CredsFileProps {
   path: string;
   /** The `.creds` text (a User's `creds`). @secret */
   creds: string;
+  /**
+   * Take over a file already at the path that this stack did not write (its content is replaced,
+   * and destroy removes it). Without it such a file is refused, at preview when it can be told.
+   */
+  overwrite?: boolean;
 }
 export interface CredsFileState extends CredsFileProps {
   /** Digest of what was written; "drifted" after a refresh found the file changed or loosened. */
@@ -358,6 +380,11 @@ export interface NatsContextProps extends NatsContextSpec {
   name: string;
   /** natscli's config home ($XDG_CONFIG_HOME or ~/.config, resolved by the SDK). */
   configHome: string;
+  /**
+   * Take over a file already at the path that this stack did not write (its content is replaced,
+   * and destroy removes it). Without it such a file is refused, at preview when it can be told.
+   */
+  overwrite?: boolean;
 }
 export interface NatsContextState extends NatsContextProps {
   /** The context file: `<configHome>/nats/context/<name>.json`. */

@@ -17,6 +17,11 @@ export interface PreloadedAccount {
 export interface ServerConfigArgs {
   /** Write the config here too (optional; the `text` output always has it). */
   path?: pulumi.Input<string>;
+  /**
+   * Take over a file already at `path` that this stack did not write: its content is replaced and
+   * destroy removes it. Without it such a file is refused (at preview when the content is known).
+   */
+  overwrite?: pulumi.Input<boolean>;
   serverName?: pulumi.Input<string>;
   host?: pulumi.Input<string>;
   port?: pulumi.Input<number>;

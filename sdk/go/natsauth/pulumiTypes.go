@@ -4385,6 +4385,7 @@ func (o ServerConfigLeafnodesAuthorizationPtrOutput) User() pulumi.StringPtrOutp
 }
 
 type ServerConfigResolver struct {
+	// Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
 	AllowDelete *bool    `pulumi:"allowDelete"`
 	Dir         *string  `pulumi:"dir"`
 	HardDelete  *bool    `pulumi:"hardDelete"`
@@ -4408,6 +4409,7 @@ type ServerConfigResolverInput interface {
 }
 
 type ServerConfigResolverArgs struct {
+	// Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
 	AllowDelete pulumi.BoolPtrInput    `pulumi:"allowDelete"`
 	Dir         pulumi.StringPtrInput  `pulumi:"dir"`
 	HardDelete  pulumi.BoolPtrInput    `pulumi:"hardDelete"`
@@ -4496,6 +4498,7 @@ func (o ServerConfigResolverOutput) ToServerConfigResolverPtrOutputWithContext(c
 	}).(ServerConfigResolverPtrOutput)
 }
 
+// Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
 func (o ServerConfigResolverOutput) AllowDelete() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v ServerConfigResolver) *bool { return v.AllowDelete }).(pulumi.BoolPtrOutput)
 }
@@ -4553,6 +4556,7 @@ func (o ServerConfigResolverPtrOutput) Elem() ServerConfigResolverOutput {
 	}).(ServerConfigResolverOutput)
 }
 
+// Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
 func (o ServerConfigResolverPtrOutput) AllowDelete() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *ServerConfigResolver) *bool {
 		if v == nil {

@@ -29,6 +29,9 @@ type ServerConfig struct {
 	MonitorUrl pulumi.StringPtrOutput `pulumi:"monitorUrl"`
 	// Operator JWT text, or a path to it.
 	Operator pulumi.StringPtrOutput `pulumi:"operator"`
+	// Take over a file already at the path that this stack did not write (its content is replaced,
+	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+	Overwrite pulumi.BoolPtrOutput `pulumi:"overwrite"`
 	// Write the config here too.
 	Path pulumi.StringPtrOutput  `pulumi:"path"`
 	Port pulumi.Float64PtrOutput `pulumi:"port"`
@@ -111,6 +114,9 @@ type serverConfigArgs struct {
 	MonitorUrl *string `pulumi:"monitorUrl"`
 	// Operator JWT text, or a path to it.
 	Operator *string `pulumi:"operator"`
+	// Take over a file already at the path that this stack did not write (its content is replaced,
+	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+	Overwrite *bool `pulumi:"overwrite"`
 	// Write the config here too.
 	Path *string  `pulumi:"path"`
 	Port *float64 `pulumi:"port"`
@@ -140,6 +146,9 @@ type ServerConfigArgs struct {
 	MonitorUrl pulumi.StringPtrInput
 	// Operator JWT text, or a path to it.
 	Operator pulumi.StringPtrInput
+	// Take over a file already at the path that this stack did not write (its content is replaced,
+	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+	Overwrite pulumi.BoolPtrInput
 	// Write the config here too.
 	Path pulumi.StringPtrInput
 	Port pulumi.Float64PtrInput
@@ -230,6 +239,12 @@ func (o ServerConfigOutput) MonitorUrl() pulumi.StringPtrOutput {
 // Operator JWT text, or a path to it.
 func (o ServerConfigOutput) Operator() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerConfig) pulumi.StringPtrOutput { return v.Operator }).(pulumi.StringPtrOutput)
+}
+
+// Take over a file already at the path that this stack did not write (its content is replaced,
+// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+func (o ServerConfigOutput) Overwrite() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ServerConfig) pulumi.BoolPtrOutput { return v.Overwrite }).(pulumi.BoolPtrOutput)
 }
 
 // Write the config here too.

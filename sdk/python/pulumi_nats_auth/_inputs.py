@@ -2466,6 +2466,9 @@ if not MYPY:
         One of "full", "cache", "memory".
         """
         allow_delete: NotRequired[pulumi.Input[_builtins.bool]]
+        """
+        Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
+        """
         dir: NotRequired[pulumi.Input[_builtins.str]]
         hard_delete: NotRequired[pulumi.Input[_builtins.bool]]
         interval: NotRequired[pulumi.Input[_builtins.str]]
@@ -2488,6 +2491,7 @@ class ServerConfigResolverArgs:
                  ttl: Optional[pulumi.Input[_builtins.str]] = None):
         """
         :param pulumi.Input[_builtins.str] type: One of "full", "cache", "memory".
+        :param pulumi.Input[_builtins.bool] allow_delete: Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
         """
         pulumi.set(__self__, "type", type)
         if allow_delete is not None:
@@ -2520,6 +2524,9 @@ class ServerConfigResolverArgs:
     @_builtins.property
     @pulumi.getter(name="allowDelete")
     def allow_delete(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
+        """
         return pulumi.get(self, "allow_delete")
 
     @allow_delete.setter

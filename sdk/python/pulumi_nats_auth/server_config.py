@@ -29,6 +29,7 @@ class ServerConfigArgs:
                  leafnodes: Optional[pulumi.Input['LeafNodesSpecArgs']] = None,
                  monitor_url: Optional[pulumi.Input[_builtins.str]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
+                 overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
                  port: Optional[pulumi.Input[_builtins.float]] = None,
                  preload: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -43,6 +44,8 @@ class ServerConfigArgs:
                update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
                into the config.
         :param pulumi.Input[_builtins.str] operator: Operator JWT text, or a path to it.
+        :param pulumi.Input[_builtins.bool] overwrite: Take over a file already at the path that this stack did not write (its content is replaced,
+               and destroy removes it). Without it such a file is refused, at preview when it can be told.
         :param pulumi.Input[_builtins.str] path: Write the config here too.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] preload: Account public key -> account JWT, written as `resolver_preload`.
         :param pulumi.Input[Sequence[pulumi.Input['PreloadAccountArgs']]] preload_accounts: Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
@@ -65,6 +68,8 @@ class ServerConfigArgs:
             pulumi.set(__self__, "monitor_url", monitor_url)
         if operator is not None:
             pulumi.set(__self__, "operator", operator)
+        if overwrite is not None:
+            pulumi.set(__self__, "overwrite", overwrite)
         if path is not None:
             pulumi.set(__self__, "path", path)
         if port is not None:
@@ -165,6 +170,19 @@ class ServerConfigArgs:
 
     @_builtins.property
     @pulumi.getter
+    def overwrite(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Take over a file already at the path that this stack did not write (its content is replaced,
+        and destroy removes it). Without it such a file is refused, at preview when it can be told.
+        """
+        return pulumi.get(self, "overwrite")
+
+    @overwrite.setter
+    def overwrite(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "overwrite", value)
+
+    @_builtins.property
+    @pulumi.getter
     def path(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Write the config here too.
@@ -254,6 +272,7 @@ class ServerConfig(pulumi.CustomResource):
                  leafnodes: Optional[pulumi.Input[Union['LeafNodesSpecArgs', 'LeafNodesSpecArgsDict']]] = None,
                  monitor_url: Optional[pulumi.Input[_builtins.str]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
+                 overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
                  port: Optional[pulumi.Input[_builtins.float]] = None,
                  preload: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -272,6 +291,8 @@ class ServerConfig(pulumi.CustomResource):
                update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
                into the config.
         :param pulumi.Input[_builtins.str] operator: Operator JWT text, or a path to it.
+        :param pulumi.Input[_builtins.bool] overwrite: Take over a file already at the path that this stack did not write (its content is replaced,
+               and destroy removes it). Without it such a file is refused, at preview when it can be told.
         :param pulumi.Input[_builtins.str] path: Write the config here too.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] preload: Account public key -> account JWT, written as `resolver_preload`.
         :param pulumi.Input[Sequence[pulumi.Input[Union['PreloadAccountArgs', 'PreloadAccountArgsDict']]]] preload_accounts: Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
@@ -310,6 +331,7 @@ class ServerConfig(pulumi.CustomResource):
                  leafnodes: Optional[pulumi.Input[Union['LeafNodesSpecArgs', 'LeafNodesSpecArgsDict']]] = None,
                  monitor_url: Optional[pulumi.Input[_builtins.str]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
+                 overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
                  port: Optional[pulumi.Input[_builtins.float]] = None,
                  preload: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -334,6 +356,7 @@ class ServerConfig(pulumi.CustomResource):
             __props__.__dict__["leafnodes"] = leafnodes
             __props__.__dict__["monitor_url"] = monitor_url
             __props__.__dict__["operator"] = operator
+            __props__.__dict__["overwrite"] = overwrite
             __props__.__dict__["path"] = path
             __props__.__dict__["port"] = port
             __props__.__dict__["preload"] = preload
@@ -377,6 +400,7 @@ class ServerConfig(pulumi.CustomResource):
         __props__.__dict__["leafnodes"] = None
         __props__.__dict__["monitor_url"] = None
         __props__.__dict__["operator"] = None
+        __props__.__dict__["overwrite"] = None
         __props__.__dict__["path"] = None
         __props__.__dict__["port"] = None
         __props__.__dict__["preload"] = None
@@ -443,6 +467,15 @@ class ServerConfig(pulumi.CustomResource):
         Operator JWT text, or a path to it.
         """
         return pulumi.get(self, "operator")
+
+    @_builtins.property
+    @pulumi.getter
+    def overwrite(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Take over a file already at the path that this stack did not write (its content is replaced,
+        and destroy removes it). Without it such a file is refused, at preview when it can be told.
+        """
+        return pulumi.get(self, "overwrite")
 
     @_builtins.property
     @pulumi.getter
