@@ -29,10 +29,13 @@ export function benchLangs(raw = process.env.BENCH_LANGS): Lang[] {
 
 const PLUGIN_DIR = path.join(REPO_ROOT, "dist", "native");
 
-function pluginsSection(): string {
+function assertPluginBuilt(): void {
   if (!fs.existsSync(path.join(PLUGIN_DIR, "pulumi-resource-nats-auth"))) {
     throw new Error(`the native plugin is not built in ${PLUGIN_DIR}: run "npm run plugin" first`);
   }
+}
+
+function pluginsSection(): string {
   return `plugins:\n  providers:\n    - name: nats-auth\n      path: ${JSON.stringify(PLUGIN_DIR)}\n`;
 }
 
@@ -110,6 +113,7 @@ function writeGo(dir: string): void {
 
 /** The project of a native program (`yaml` or `go`) at `size`, with its stack "bench". */
 export function createNative(lang: "yaml" | "go", size: BenchSize): Promise<BenchProject> {
+  assertPluginBuilt();
   if (lang === "yaml") {
     toolPath("pulumi-language-yaml");
     return BenchProject.inTemp(

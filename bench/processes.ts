@@ -49,13 +49,15 @@ function isProvider(cmd: string): boolean {
   return cmd.includes("dynamic-provider") || cmd.includes("pulumi-resource-nats-auth");
 }
 
-function roleOf(cmd: string, isRoot: boolean): Role {
+/** The role of a process under the CLI, by its command line. */
+export function roleOf(cmd: string, isRoot: boolean): Role {
   if (isRoot) return "engine";
   if (isProvider(cmd)) return "provider";
   if (/pulumi-language-(nodejs|yaml|go)/.test(cmd)) return "language host";
-  // Node's program runner; the Go host's compiled program (a temp file pulumi-go.<n>).
-  if (cmd.includes("cmd/run") || /\/pulumi-go\.\d+/.test(cmd)) return "program";
   if (/(^|\/)go build\b/.test(cmd) || cmd.includes("/pkg/tool/")) return "go build";
+  // Node's program runner; the Go host's compiled program (a temp file pulumi-go.<n>, also named
+  // in the `go build -o` line above).
+  if (cmd.includes("cmd/run") || /\/pulumi-go\.\d+/.test(cmd)) return "program";
   return "other";
 }
 
