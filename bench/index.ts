@@ -5,6 +5,8 @@
  *   BENCH_PUSH_ACCOUNTS (200)                 accounts pushed to the 3-server cluster
  *   BENCH_LOOKUPS (100)                       accounts looked up (refresh with a resolver)
  *   BENCH_ONLY=cli,push,micro                 run only these parts
+ *   BENCH_LANGS=ts,yaml,go                    the programs of the CLI steps beside the floor: the TS
+ *                                             program (dynamic resources), YAML and Go (native plugin)
  *   BENCH_NODE_OPTIONS                        passed as NODE_OPTIONS to the CLI steps (e.g. --cpu-prof)
  *   BENCH_ENGINE_PROFILE=<dir>                the engine's CPU profile per CLI run (pulumi --profiling)
  *   BENCH_TYPESCRIPT=false                    both programs run without ts-node (Pulumi.yaml runtime option)
@@ -22,7 +24,7 @@ import { loadAvg, loadText, machineText } from "./machine";
 import { runMicro } from "./micro";
 import { type PushResults, runPush } from "./push";
 import { benchSize } from "./size";
-import { type CliResults, ratio, runCliSteps } from "./steps";
+import { type CliResults, type Program, ratio, runCliSteps } from "./steps";
 
 function version(tool: string, args: string[]): string {
   try {
@@ -39,26 +41,36 @@ function count(name: string, fallback: number): number {
 
 function summary(cli: CliResults | undefined, push: PushResults | undefined): void {
   const w = process.stdout;
-  w.write("\n# Summary (ratio = this package / floor; goals from issue 14)\n\n");
-  w.write(
-    "| step | this package | floor | ratio | goal | machine load (nats step) |\n|---|---|---|---|---|---|\n",
-  );
+  w.write("\n# Summary (ratio = program / floor; goals from issue 14, for the TS program)\n\n");
   if (cli) {
+    const langs = cli.programs.filter((p) => p !== "floor");
+    w.write(
+      `| step | floor | ${langs.map((p) => `${p} | ${p} ratio`).join(" | ")} | goal | machine load (floor step) |\n` +
+        `|---|---|${langs.map(() => "---|---|").join("")}---|---|\n`,
+    );
     const goals = ["≤ 1.3×", "≤ 1.2×", "≤ 1.2×", "≤ 1.3×", "≤ 1.3×"];
+    const row = (name: string, floor: number, of: (p: Program) => number, unit: (x: number) => string) =>
+      `| ${name} | ${unit(floor)} | ${langs.map((p) => `${unit(of(p))} | ${ratio(of(p), floor)}`).join(" | ")}`;
+    const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     cli.steps.forEach((s, i) => {
+      const ms = (p: Program) => s.runs[p]?.ms ?? 0;
       w.write(
-        `| ${s.step} | ${(s.nats.ms / 1000).toFixed(1)} s | ${(s.floor.ms / 1000).toFixed(1)} s | ${ratio(s.nats.ms, s.floor.ms)} | ${goals[i]} | ${loadText(s.nats.load)} |\n`,
+        `${row(s.step, ms("floor"), ms, secs)} | ${goals[i]} | ${s.runs.floor ? loadText(s.runs.floor.load) : ""} |\n`,
       );
     });
+    const perResource = (p: Program) => cli.bytes[p]?.perResource ?? 0;
     w.write(
-      `| stack export bytes per resource | ${cli.bytes.nats.toFixed(0)} | ${cli.bytes.floor.toFixed(0)} | ${ratio(cli.bytes.nats, cli.bytes.floor)} | ≤ 1.5× | |\n`,
+      `${row("stack export bytes per resource", perResource("floor"), perResource, (x) => x.toFixed(0))} | ≤ 1.5× | |\n`,
     );
-    const peak = (k: "nats" | "floor") => Math.max(...cli.steps.map((s) => s[k].providerRssKb)) / 1024;
-    w.write(
-      `| dynamic-provider peak RSS | ${peak("nats").toFixed(0)} MiB | ${peak("floor").toFixed(0)} MiB | ${ratio(peak("nats"), peak("floor"))} | | |\n`,
-    );
+    const peak = (p: Program) => Math.max(...cli.steps.map((s) => s.runs[p]?.providerRssKb ?? 0)) / 1024;
+    w.write(`${row("provider peak RSS", peak("floor"), peak, (x) => `${x.toFixed(0)} MiB`)} | | |\n`);
+    const cpu = (p: Program) => cli.steps.reduce((sum, s) => sum + (s.runs[p]?.cpuMs.provider ?? 0), 0);
+    w.write(`${row("provider CPU, all steps (medians)", cpu("floor"), cpu, secs)} | | |\n`);
   }
   if (push) {
+    w.write(
+      "\n| push and lookups | this package | nsc | ratio | goal | machine load |\n|---|---|---|---|---|---|\n",
+    );
     w.write(
       `| push ${push.accounts} accounts, 3 servers confirm each | ${(push.ours.ms / 1000).toFixed(2)} s one after another, ${(push.ours.concurrentMs / 1000).toFixed(2)} s 8 at a time, ${(push.ours.allMs / 1000).toFixed(2)} s all at once | nsc push -A: ${(push.nsc.ms / 1000).toFixed(1)} s (held ${push.nsc.heldPerServer.join("/")}) | ${(push.nsc.ms / push.ours.ms).toFixed(0)}× / ${(push.nsc.ms / push.ours.concurrentMs).toFixed(0)}× / ${(push.nsc.ms / push.ours.allMs).toFixed(0)}× faster | ≥ 1000× | ${loadText(push.ours.load)} |\n`,
     );

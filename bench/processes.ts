@@ -1,6 +1,7 @@
 /**
- * What the processes a CLI command starts use, polled from /proc: the dynamic provider's peak
- * resident memory, and CPU seconds per role (engine, language host, program, dynamic provider), which
+ * What the processes a CLI command starts use, polled from /proc: the provider's peak resident
+ * memory (the dynamic provider of a TS program, or the native `nats-auth` plugin of a YAML/Go one),
+ * and CPU seconds per role (engine, language host, program, provider), which
  * says where a step's time goes without a profiler (the engine kills the provider, so `--cpu-prof`
  * never writes its profile). A process's last poll interval before it exits is not counted.
  */
@@ -36,14 +37,27 @@ function descendants(root: number): number[] {
   return [...pp.keys()].filter((pid) => pid !== root && isUnder(pid));
 }
 
-/** The roles CPU time is split into. */
-export type Role = "engine" | "language host" | "program" | "provider" | "other";
+/**
+ * The roles CPU time is split into. "go build": the Go language host compiles the program on every
+ * command (`go build`, a link when Go's build cache is warm) before it runs it; the YAML host
+ * evaluates its program itself, so a YAML program's CPU is the language host's.
+ */
+export type Role = "engine" | "language host" | "program" | "go build" | "provider" | "other";
 
-function roleOf(cmd: string, isRoot: boolean): Role {
+/** The provider processes: Node's dynamic provider, and the native plugin (Node running its bundle). */
+function isProvider(cmd: string): boolean {
+  return cmd.includes("dynamic-provider") || cmd.includes("pulumi-resource-nats-auth");
+}
+
+/** The role of a process under the CLI, by its command line. */
+export function roleOf(cmd: string, isRoot: boolean): Role {
   if (isRoot) return "engine";
-  if (cmd.includes("dynamic-provider")) return "provider";
-  if (cmd.includes("pulumi-language-nodejs")) return "language host";
-  if (cmd.includes("cmd/run")) return "program";
+  if (isProvider(cmd)) return "provider";
+  if (/pulumi-language-(nodejs|yaml|go)/.test(cmd)) return "language host";
+  if (/(^|\/)go build\b/.test(cmd) || cmd.includes("/pkg/tool/")) return "go build";
+  // Node's program runner; the Go host's compiled program (a temp file pulumi-go.<n>, also named
+  // in the `go build -o` line above).
+  if (cmd.includes("cmd/run") || /\/pulumi-go\.\d+/.test(cmd)) return "program";
   return "other";
 }
 
@@ -56,7 +70,7 @@ function cpuMs(pid: number): number | undefined {
 }
 
 export interface ProcessFigures {
-  /** Highest VmRSS seen in a dynamic-provider process, KiB (0 if none was seen). */
+  /** Highest VmRSS seen in a provider process, KiB (0 if none was seen). */
   providerRssKb: number;
   /** CPU ms per role, summed over the processes of that role. */
   cpuMs: Record<Role, number>;
@@ -72,7 +86,7 @@ export function watchProcesses(root: number, everyMs = 250): { stop(): ProcessFi
       if (cmd === undefined) continue;
       const ms = cpuMs(pid);
       if (ms !== undefined) seen.set(pid, { role: seen.get(pid)?.role ?? roleOf(cmd, pid === root), ms });
-      if (!cmd.includes("dynamic-provider")) continue;
+      if (!isProvider(cmd)) continue;
       const rss = read(`/proc/${pid}/status`)?.match(/^VmRSS:\s+(\d+)/m);
       if (rss) peak = Math.max(peak, Number(rss[1]));
     }
@@ -82,7 +96,14 @@ export function watchProcesses(root: number, everyMs = 250): { stop(): ProcessFi
     stop() {
       clearInterval(timer);
       poll();
-      const cpu: Record<Role, number> = { engine: 0, "language host": 0, program: 0, provider: 0, other: 0 };
+      const cpu: Record<Role, number> = {
+        engine: 0,
+        "language host": 0,
+        program: 0,
+        "go build": 0,
+        provider: 0,
+        other: 0,
+      };
       for (const { role, ms } of seen.values()) cpu[role] += ms;
       return { providerRssKb: peak, cpuMs: cpu };
     },

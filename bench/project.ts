@@ -14,7 +14,7 @@ import { type Role, watchProcesses } from "./processes";
 /** One CLI command's figures. */
 export interface Run {
   ms: number;
-  /** Peak VmRSS of the dynamic-provider process, KiB (0: none started). */
+  /** Peak VmRSS of the provider process (dynamic provider or native plugin), KiB (0: none started). */
   providerRssKb: number;
   /** CPU ms used per role (engine, language host, program, provider), polled from /proc. */
   cpuMs: Record<Role, number>;
@@ -24,12 +24,18 @@ export interface Run {
   stdout: string;
 }
 
+/** Stack config a program reads, as a step's environment sets it (the native programs' sizes, the change). */
+export type ConfigOf = (env: Record<string, string>) => Record<string, string>;
+
 export class BenchProject {
   readonly env: Record<string, string>;
+  /** The config last set on the stack by `step`. */
+  private readonly config: Record<string, string> = {};
   private constructor(
     readonly name: string,
     readonly programDir: string,
     readonly tmp: string,
+    private readonly configOf?: ConfigOf,
   ) {
     const backend = path.join(tmp, "backend");
     const home = path.join(tmp, "home");
@@ -71,6 +77,45 @@ export class BenchProject {
     fs.rmSync(p.stackFile, { force: true });
     await p.run(["stack", "init", "bench"], {}, false);
     return p;
+  }
+
+  /**
+   * A program written by `write` into a folder of its own temp dir (Pulumi.yaml and what it runs: the
+   * native programs), and a fresh stack "bench"; `env` is added to the CLI's environment (the language
+   * host and the program inherit it), `configOf` says the stack config each step needs.
+   */
+  static async inTemp(
+    name: string,
+    write: (dir: string) => void,
+    env: Record<string, string>,
+    configOf: ConfigOf,
+  ): Promise<BenchProject> {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `pna-bench-${name}-`));
+    const programDir = path.join(tmp, "program");
+    fs.mkdirSync(programDir);
+    const p = new BenchProject(name, programDir, tmp, configOf);
+    Object.assign(p.env, env);
+    try {
+      write(programDir);
+      await p.run(["stack", "init", "bench"], {}, false);
+    } catch (e) {
+      p.dispose();
+      throw e;
+    }
+    return p;
+  }
+
+  /**
+   * One timed step: the stack config the step's environment implies is set first, untimed and only
+   * when it changed (a YAML or Go program reads config where the TS programs read the environment).
+   */
+  async step(args: string[], env: Record<string, string>): Promise<Run> {
+    for (const [key, value] of Object.entries(this.configOf?.(env) ?? {})) {
+      if (this.config[key] === value) continue;
+      await this.run(["config", "set", key, value]);
+      this.config[key] = value;
+    }
+    return this.run(args, env);
   }
 
   get stackFile(): string {

@@ -18,8 +18,8 @@ export function benchSize(): BenchSize {
 }
 
 /** The connection limit of account 0; BENCH_CHANGE=1 changes it (the "one account limit changed" step). */
-export function firstAccountConn(): number {
-  return process.env.BENCH_CHANGE === "1" ? 200 : 100;
+export function firstAccountConn(env: Record<string, string | undefined> = process.env): number {
+  return env.BENCH_CHANGE === "1" ? 200 : 100;
 }
 
 /**

@@ -1,29 +1,42 @@
 /**
- * The CLI steps, timed side by side in one run: the package's program and the floor (the same graph
- * of trivial dynamic resources) take each step one after the other, so both see the same machine.
+ * The CLI steps, timed side by side in one run: the floor (the bench graph of trivial dynamic
+ * resources) and the package's programs of the same graph picked by BENCH_LANGS (the TS program on
+ * dynamic resources, YAML and Go on the native plugin) take each step one after the other, so all
+ * see the same machine.
  */
 
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadText } from "./machine";
+import { benchLangs, createNative, type Lang } from "./native";
 import { BenchProject, type Run } from "./project";
 import { type BenchSize, resourceCount } from "./size";
 
-/** One step's figures for both programs. */
+/** What a step is run on: the floor, or one of the package's programs. */
+export type Program = "floor" | Lang;
+
+/** One step's figures for every program. */
 export interface StepResult {
   step: string;
   command: string;
-  /** The median run of each (the only run of a step that is not repeated). */
-  nats: Run;
-  floor: Run;
-  /** Every run's seconds, in the order they ran. */
-  times: { nats: number[]; floor: number[] };
+  /** The median run of each program (the only run of a step that is not repeated). */
+  runs: Partial<Record<Program, Run>>;
+  /** Every run's ms per program, in the order they ran. */
+  times: Partial<Record<Program, number[]>>;
+}
+
+/** `pulumi stack export` of one program after the steps. */
+export interface ExportSize {
+  bytes: number;
+  resources: number;
+  perResource: number;
 }
 
 export interface CliResults {
+  /** The programs run, the floor first. */
+  programs: Program[];
   steps: StepResult[];
-  /** `pulumi stack export` bytes per resource. */
-  bytes: { nats: number; floor: number; natsResources: number; floorResources: number };
+  bytes: Partial<Record<Program, ExportSize>>;
 }
 
 const CHANGED = { BENCH_CHANGE: "1" };
@@ -87,82 +100,88 @@ export function ratio(a: number, b: number): string {
 
 const mib = (kb: number) => `${(kb / 1024).toFixed(0)} MiB`;
 
-function printStep(r: StepResult): void {
+function printStep(r: StepResult, programs: Program[]): void {
   const w = process.stdout;
   w.write(`\n## ${r.step}   (${r.command})\n`);
-  for (const [who, run] of [
-    ["nats ", r.nats],
-    ["floor", r.floor],
-  ] as const) {
+  const floor = r.runs.floor;
+  for (const who of programs) {
+    const run = r.runs[who];
+    if (!run) continue;
     w.write(
-      `  ${who} ${(run.ms / 1000).toFixed(1).padStart(7)} s  provider peak RSS ${mib(run.providerRssKb).padStart(8)}  ` +
-        `[${run.summary}]  ${loadText(run.load)}\n` +
+      `  ${who.padEnd(5)} ${(run.ms / 1000).toFixed(1).padStart(7)} s  provider peak RSS ${mib(run.providerRssKb).padStart(8)}  ` +
+        `${who === "floor" || !floor ? "" : `ratio ${ratio(run.ms, floor.ms)}  `}[${run.summary}]  ${loadText(run.load)}\n` +
         `        cpu s: ${Object.entries(run.cpuMs)
           .filter(([, ms]) => ms > 0)
           .map(([role, ms]) => `${role} ${(ms / 1000).toFixed(1)}`)
           .join(", ")}\n`,
     );
   }
-  if (r.times.nats.length > 1) {
-    const secs = (xs: number[]) => xs.map((ms) => (ms / 1000).toFixed(1)).join(", ");
-    w.write(`  runs (s): nats ${secs(r.times.nats)}; floor ${secs(r.times.floor)}; medians above\n`);
+  if ((r.times.floor?.length ?? 0) > 1) {
+    const secs = (xs: number[] = []) => xs.map((ms) => (ms / 1000).toFixed(1)).join(", ");
+    w.write(`  runs (s): ${programs.map((p) => `${p} ${secs(r.times[p])}`).join("; ")}; medians above\n`);
   }
-  w.write(`  ratio ${ratio(r.nats.ms, r.floor.ms)}\n`);
 }
 
-/** Runs every step on both programs; `env` is passed to every command (e.g. NODE_OPTIONS for a profile). */
+/** The project of one program at `size`. */
+function createProgram(p: Program, size: BenchSize): Promise<BenchProject> {
+  if (p === "floor") return BenchProject.create("floor");
+  if (p === "ts") return BenchProject.create("nats");
+  return createNative(p, size);
+}
+
+/**
+ * Runs every step on the floor and the programs BENCH_LANGS picks; `env` is passed to every command
+ * (e.g. NODE_OPTIONS for a profile).
+ */
 export async function runCliSteps(size: BenchSize, env: Record<string, string> = {}): Promise<CliResults> {
   const sizeEnv = { BENCH_ACCOUNTS: String(size.accounts), BENCH_USERS: String(size.users), ...env };
+  const programs: Program[] = ["floor", ...benchLangs()];
   process.stdout.write(
-    `\n# CLI steps: ${size.accounts} accounts × ${size.users} users = ${resourceCount(size)} resources per program\n`,
+    `\n# CLI steps: ${size.accounts} accounts × ${size.users} users = ${resourceCount(size)} resources per program; ` +
+      `${programs.join(", ")} (ts: dynamic resources; yaml, go: the native plugin; ratios to the floor)\n`,
   );
-  const nats = await BenchProject.create("nats");
-  const floor = await BenchProject.create("floor");
+  const projects = new Map<Program, BenchProject>();
   try {
+    for (const p of programs) projects.set(p, await createProgram(p, size));
     const steps: StepResult[] = [];
     for (const s of STEPS) {
       const stepEnv = { ...sizeEnv, ...s.env };
-      const floorRuns: Run[] = [];
-      const natsRuns: Run[] = [];
+      const all: Partial<Record<Program, Run[]>> = {};
       const runs = s.alternate ? UP_REPEAT : s.repeat ? REPEAT : 1;
       for (let i = 0; i < runs; i++) {
         const env = s.alternate && i % 2 === 1 ? sizeEnv : stepEnv;
-        floorRuns.push(await floor.run([...s.args, ...profiling("floor", s.step, i)], env));
-        natsRuns.push(await nats.run([...s.args, ...profiling("nats", s.step, i)], env));
+        for (const [p, project] of projects) {
+          const label = p === "ts" ? "nats" : p;
+          const run = await project.step([...s.args, ...profiling(label, s.step, i)], env);
+          all[p] = [...(all[p] ?? []), run];
+        }
       }
       const r: StepResult = {
         step: s.step,
         command: `pulumi ${s.args.join(" ")}${s.env ? " (BENCH_CHANGE=1)" : ""}`,
-        nats: median(natsRuns),
-        floor: median(floorRuns),
-        times: { nats: natsRuns.map((x) => x.ms), floor: floorRuns.map((x) => x.ms) },
+        runs: Object.fromEntries(programs.map((p) => [p, median(all[p] ?? [])])),
+        times: Object.fromEntries(programs.map((p) => [p, (all[p] ?? []).map((x) => x.ms)])),
       };
-      printStep(r);
+      printStep(r, programs);
       steps.push(r);
     }
-    const sizeOf = async (p: BenchProject) => {
-      const text = await p.exportText();
+    const bytes: Partial<Record<Program, ExportSize>> = {};
+    process.stdout.write("\n## pulumi stack export, bytes per resource\n");
+    for (const [p, project] of projects) {
+      const text = await project.exportText();
       const resources =
         (JSON.parse(text) as { deployment: { resources?: unknown[] } }).deployment.resources?.length ?? 0;
-      return { bytes: Buffer.byteLength(text), resources };
-    };
-    const ns = await sizeOf(nats);
-    const fl = await sizeOf(floor);
-    const bytes = {
-      nats: ns.bytes / ns.resources,
-      floor: fl.bytes / fl.resources,
-      natsResources: ns.resources,
-      floorResources: fl.resources,
-    };
-    process.stdout.write(
-      `\n## pulumi stack export, bytes per resource\n  nats  ${bytes.nats.toFixed(0)} (${ns.bytes} B / ${ns.resources})\n` +
-        `  floor ${bytes.floor.toFixed(0)} (${fl.bytes} B / ${fl.resources})\n  ratio ${ratio(bytes.nats, bytes.floor)}\n`,
-    );
-    return { steps, bytes };
+      const size = Buffer.byteLength(text);
+      bytes[p] = { bytes: size, resources, perResource: size / resources };
+      const floor = bytes.floor;
+      process.stdout.write(
+        `  ${p.padEnd(5)} ${(size / resources).toFixed(0)} (${size} B / ${resources})` +
+          `${p === "floor" || !floor ? "" : `  ratio ${ratio(size / resources, floor.perResource)}`}\n`,
+      );
+    }
+    return { programs, steps, bytes };
   } finally {
-    if (process.env.BENCH_KEEP !== "1") {
-      nats.dispose();
-      floor.dispose();
-    } else process.stdout.write(`kept: ${nats.tmp} ${floor.tmp}\n`);
+    if (process.env.BENCH_KEEP !== "1") for (const project of projects.values()) project.dispose();
+    else process.stdout.write(`kept: ${[...projects.values()].map((p) => p.tmp).join(" ")}\n`);
   }
 }
