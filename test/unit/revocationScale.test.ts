@@ -68,7 +68,17 @@ describe("revocation scale", () => {
 describe("revocation scale - program", () => {
   before(async () => {
     await pulumi.runtime.setMocks(
-      { newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: () => ({}) },
+      {
+        // The account "HUGE" signs a JWT near the limit; "FINE" one well under it.
+        newResource: (args) => ({
+          id: `${args.name}-id`,
+          state:
+            args.name === "HUGE" || args.name === "FINE"
+              ? { ...args.inputs, jwt: "e".repeat(args.name === "HUGE" ? 800_000 : 700_000) }
+              : args.inputs,
+        }),
+        call: () => ({}),
+      },
       "project",
       "stack",
       false,
@@ -112,5 +122,24 @@ describe("revocation scale - program", () => {
       { [bob.getPublicKey()]: 1700000000 },
       "its own entry reaches it",
     );
+  });
+
+  it("revocation scale - an account JWT past 75% of the 1 MiB limit is warned about, naming the account, size, limit and remedy", async () => {
+    const warned: string[] = [];
+    const original = console.warn;
+    // Under mocks there is no engine: pulumi.log.warn writes to console.warn.
+    console.warn = (...parts: unknown[]) => void warned.push(parts.join(" "));
+    try {
+      const huge = new sdk.Account("HUGE", { operator });
+      const fine = new sdk.Account("FINE", { operator });
+      await resolved(pulumi.all([huge.jwt, fine.jwt]));
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      console.warn = original;
+    }
+    const text = warned.join("\n");
+    assert.match(text, /Account "HUGE": the account JWT is 800000 bytes, 76% of the 1048576-byte limit/);
+    assert.match(text, /revoke by time/);
+    assert.doesNotMatch(text, /FINE/, "700,000 bytes (67%) is not warned about");
   });
 });
