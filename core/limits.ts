@@ -80,3 +80,27 @@ export function pushTooLarge(account: string, length: number, limits: PayloadLim
     "`extra: { max_payload: <bytes> }`, then reload them)"
   );
 }
+
+/** The share of a size limit past which a JWT is reported while there is still room to act. */
+export const NEAR_LIMIT_SHARE = 0.75;
+
+/**
+ * A warning when an account JWT of `length` bytes has passed {@link NEAR_LIMIT_SHARE} of `limit`
+ * (default: 1 MiB, both the JWT library's decode limit and the servers' default `max_payload`):
+ * nothing fails yet, but revocations accumulate, and past the limit no push or decode succeeds.
+ */
+export function accountJwtNearLimit(
+  account: string,
+  length: number,
+  limit: number = Math.min(MAX_JWT_BYTES, DEFAULT_MAX_PAYLOAD),
+): string | undefined {
+  if (length <= limit * NEAR_LIMIT_SHARE) return undefined;
+  const percent = Math.round((length / limit) * 100);
+  return (
+    `Account "${account}": the account JWT is ${length} bytes, ${percent}% of the ${limit}-byte limit ` +
+    "(the servers' max_payload and the 1 MiB JWT decode limit); past it no push succeeds. Make it smaller: " +
+    'drop revocations of keys whose JWTs have expired, revoke by time (`"*": <time>` revokes every ' +
+    "user JWT issued before it) instead of key by key, give users expiries so their removals are pruned, " +
+    "or move users to another account"
+  );
+}

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RevokedActivation } from "../core/activation";
 import type { AccountClaims, Export, SigningKeyRef } from "../core/claimInputs";
+import { accountJwtNearLimit } from "../core/limits";
 import type { RemovedUser, RevocationTime } from "../core/revocation";
 import type { ResolverTls } from "../io/resolverClient";
 import type { ACCOUNT_SIGNING_FIELDS, AccountInputs, AccountState } from "../provider/contracts";
@@ -205,5 +206,11 @@ export class Account extends IdentityResource {
     exposeKnown(this, "revocations", args.revocations);
     exposeKnown(this, "exports", args.exports);
     this.deriveFromJwt(args.jwt !== undefined);
+    // Warned while there is room to act (at preview for an account that is not changing, at `up` for
+    // one that is): revocations accumulate and past the servers' limit no push succeeds.
+    this.jwt.apply((jwt) => {
+      const warning = typeof jwt === "string" ? accountJwtNearLimit(name, Buffer.byteLength(jwt)) : undefined;
+      if (warning) void pulumi.log.warn(warning, this);
+    });
   }
 }

@@ -70,6 +70,11 @@ function givenKey(
   );
 }
 
+/** The entry of `key` alone, or undefined: what a User needs of its account's revocations. */
+function ownEntry<T>(all: Record<string, T> | undefined, key: string): Record<string, T> | undefined {
+  return all?.[key] === undefined ? undefined : { [key]: all[key] };
+}
+
 /** What a User registers: its inputs, and of its outputs only those not derived in the class. */
 type UserResourceProps = Omit<
   ResourceProps<UserInputs, UserOutputs>,
@@ -130,6 +135,16 @@ export class User extends IdentityResource {
               : pulumi.output(removedUsers).apply((all) => (all?.[k] ? { [k]: all[k] } : undefined)),
           )
         : undefined;
+    // Likewise only the user's own explicit revocation: the account's whole map in every User's
+    // inputs made state grow as users × revocations (700 KB per user at 10,000). A generated key is
+    // new, so no revocation of it is known before the User exists (the handler keeps the same rule).
+    const revocations = account.revocations;
+    const revokedOwn =
+      known && revocations !== undefined
+        ? known.apply((k) =>
+            k === undefined ? undefined : pulumi.output(revocations).apply((all) => ownEntry(all, k)),
+          )
+        : undefined;
     if (signerSeed === undefined) {
       throw new pulumi.RunError(
         `User "${name}": signer: pass an Account resource as account, or a signer with a seed`,
@@ -147,7 +162,7 @@ export class User extends IdentityResource {
         signing: {
           accountPublicKey: account.publicKey,
           accountSigningKeys: account.signingKeys,
-          accountRevocations: account.revocations,
+          accountRevocations: revokedOwn,
           // Only this user's own entry: users × removed keys in state would grow without bound.
           accountRemovedUsers: removed,
           operatorStrict: account.operatorStrict,

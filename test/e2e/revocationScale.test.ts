@@ -1,0 +1,74 @@
+/**
+ * Issue 26, end to end: the checkpoint of an account with 10,000 explicit revocations and 3 users
+ * grows by about what the Account itself must hold, not by users × revocations (each User once stored
+ * the whole map: 700 KB per user). Two stacks, same program, 0 and 10,000 revocations; no server
+ * (the account is not pushed: only state is measured).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { createKeyPair } from "../../core/nkeys";
+import { Account, Operator, User } from "../../sdk";
+import { TestStack } from "../harness/pulumi";
+
+const COUNT = 10_000;
+
+function program(revocations: Record<string, number> | undefined) {
+  return async () => {
+    const operator = new Operator("op", { name: "op" });
+    const account = new Account("APP", { operator, revocations });
+    // A generated key, a given seed, and a given seed of a key revoked before this run would refuse.
+    const users = ["a", "b", "c"].map((u) =>
+      u === "a"
+        ? new User(u, { account })
+        : new User(u, { account, seed: pulumi.secret(createKeyPair("user").seed()) }),
+    );
+    return { jwtBytes: account.jwt.apply((j) => Buffer.byteLength(j)), users: users.map((u) => u.publicKey) };
+  };
+}
+
+describe("e2e revocation scale - checkpoint with 10,000 revocations and 3 users", () => {
+  const stacks: TestStack[] = [];
+  let revocations: Record<string, number>;
+  before(async () => {
+    revocations = {};
+    for (let i = 0; i < COUNT; i++) revocations[createKeyPair("user").getPublicKey()] = 1700000000 + i;
+  });
+  after(async () => {
+    for (const t of stacks) await t.dispose();
+  });
+
+  it("revocation scale - only the Account grows with its revocations: each User's state is the same size as without them", async () => {
+    const none = await TestStack.create("rscale0", program(undefined));
+    stacks.push(none);
+    const many = await TestStack.create("rscale1", program(revocations));
+    stacks.push(many);
+    await none.up();
+    const up = await many.up();
+    const jwtBytes = Number(up.outputs.jwtBytes.value);
+    type Res = { type: string; urn: string };
+    const resources = async (t: TestStack) => (await t.stack.exportStack()).deployment.resources as Res[];
+    const byName = async (t: TestStack) =>
+      new Map((await resources(t)).map((r) => [r.urn.split("::").pop() ?? r.urn, JSON.stringify(r).length]));
+    const [small, big] = [await byName(none), await byName(many)];
+    const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    const grown = total(big) - total(small);
+    const accountGrown = (big.get("APP") ?? 0) - (small.get("APP") ?? 0);
+    console.log(
+      `checkpoint resources ${total(small)} → ${total(big)} bytes (+${grown}, ${(grown / jwtBytes).toFixed(2)}× ` +
+        `the ${jwtBytes}-byte account JWT); the Account alone +${accountGrown}`,
+    );
+    assert.ok(jwtBytes > COUNT * 80, `the JWT holds the revocations (${jwtBytes} bytes)`);
+    for (const u of ["a", "b", "c"]) {
+      // The same size give or take a key's encoding (both stacks hold different keys of equal length).
+      assert.ok(
+        Math.abs((big.get(u) ?? 0) - (small.get(u) ?? 0)) <= 64,
+        `User ${u}: ${small.get(u)} bytes without revocations, ${big.get(u)} with ${COUNT}`,
+      );
+    }
+    assert.ok(
+      grown - accountGrown <= 1024,
+      `besides the Account, state grew by ${grown - accountGrown} bytes`,
+    );
+  });
+});
