@@ -135,16 +135,20 @@ export class User extends IdentityResource {
               : pulumi.output(removedUsers).apply((all) => (all?.[k] ? { [k]: all[k] } : undefined)),
           )
         : undefined;
-    // Likewise only the user's own explicit revocation: the account's whole map in every User's
-    // inputs made state grow as users × revocations (700 KB per user at 10,000). A generated key is
-    // new, so no revocation of it is known before the User exists (the handler keeps the same rule).
+    // Likewise only the user's own explicit revocation when its key is known here: the account's
+    // whole map in every User's inputs made state grow as users × revocations (700 KB per user at
+    // 10,000). A generated key is known only once the User exists, so such a User is sent the map
+    // and its handler's check keeps only the stored key's entry (what Pulumi stores is what check
+    // returns): an update of a User whose generated key was revoked by hand is still refused.
     const revocations = account.revocations;
     const revokedOwn =
-      known && revocations !== undefined
-        ? known.apply((k) =>
-            k === undefined ? undefined : pulumi.output(revocations).apply((all) => ownEntry(all, k)),
-          )
-        : undefined;
+      revocations === undefined
+        ? undefined
+        : known
+          ? known.apply((k) =>
+              k === undefined ? revocations : pulumi.output(revocations).apply((all) => ownEntry(all, k)),
+            )
+          : revocations;
     if (signerSeed === undefined) {
       throw new pulumi.RunError(
         `User "${name}": signer: pass an Account resource as account, or a signer with a seed`,
