@@ -5,6 +5,7 @@
  * network.
  */
 import { type ConfObject, type ConfValue, toConf } from "./confSyntax";
+import type { Int } from "./int";
 import { isPublicKey } from "./nkeys";
 import { Checker } from "./validation";
 
@@ -17,9 +18,9 @@ export type ResolverSpec =
       hardDelete?: boolean;
       interval?: string;
       timeout?: string;
-      limit?: number;
+      limit?: Int;
     }
-  | { type: "cache"; dir: string; ttl?: string; timeout?: string; limit?: number }
+  | { type: "cache"; dir: string; ttl?: string; timeout?: string; limit?: Int }
   | { type: "memory" };
 
 /** One outgoing leaf node connection. */
@@ -63,7 +64,7 @@ export function leafRemoteEntry(
 /** The `leafnodes` block: a listener for incoming leaf connections and/or remotes to dial. */
 export interface LeafNodesSpec {
   host?: string;
-  port?: number;
+  port?: Int;
   remotes?: LeafRemoteSpec[];
   /** Who may connect to the listener. @secret */
   authorization?: { user?: string; password?: string; account?: string; timeout?: number };
@@ -73,7 +74,7 @@ export interface LeafNodesSpec {
 export interface ClusterSpec {
   name: string;
   host?: string;
-  port: number;
+  port: Int;
   routes?: string[];
 }
 
@@ -81,8 +82,8 @@ export interface ClusterSpec {
 export interface ServerConfigSpec {
   serverName?: string;
   host?: string;
-  port?: number;
-  httpPort?: number;
+  port?: Int;
+  httpPort?: Int;
   /** Operator JWT text, or a path to it. */
   operator?: string;
   /** Public key of the system account. */

@@ -16,6 +16,7 @@ import type {
   UserClaims,
   UserTemplate,
 } from "../core/claimInputs";
+import type { Int } from "../core/int";
 import type { NatsContextSpec } from "../core/natsContext";
 import type { AccountPeer } from "../core/peers";
 import type { Member, RemovedUser, RevocationTime } from "../core/revocation";
@@ -118,12 +119,12 @@ export interface AccountResolver {
   /** `.creds` of a system account user (a User's `creds`). @secret */
   creds: string;
   /** Fail unless this many servers took the JWT (default: every server that answers a ping). */
-  expectedServers?: number;
+  expectedServers?: Int;
   /** On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. */
   onDelete?: "delete" | "retain";
-  timeoutMs?: number;
+  timeoutMs?: Int;
   /** How long a push waits for every listed server to answer (servers still starting), in ms. */
-  waitMs?: number;
+  waitMs?: Int;
   /** TLS of the resolver connection. @secret */
   tls?: ResolverTls;
 }
@@ -166,13 +167,13 @@ export type AccountState = AccountProps &
     /** Claims hash of what the resolver holds ("" when it holds nothing). */
     pushedHash: string;
     /** How many servers hold the current JWT. */
-    pushedTo: number;
+    pushedTo: Int;
     /** Keys revoked because their User left the program (absent in 0.1.0 state). */
     removedUsers?: Record<string, RemovedUser>;
     /** Importers revoked from private exports because their ActivationToken left the program. */
     revokedActivations?: Record<string, RevokedActivation>;
     /** The times recorded for `revocations` given as "now". */
-    revocationTimes?: Record<string, number>;
+    revocationTimes?: Record<string, Int>;
     /** Set by refresh while the servers hold other claims than the stack's JWT: claim path → both values. */
     drift?: Record<string, string>;
   };
@@ -191,7 +192,7 @@ export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
    * The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
    * default): the user JWT travels in the client's CONNECT line, which must fit it.
    */
-  maxControlLine?: number;
+  maxControlLine?: Int;
 }
 /**
  * The user's signer wiring: the SDK sends these packed under `signing` (one input instead of six,
@@ -246,7 +247,7 @@ export type ActivationTokenState = ActivationTokenProps & {
   /** The activation JWT for the importer's `imports[].token`. @secret */
   token: string;
   /** The token's `iat`: removing the token revokes the importer's tokens issued at or before it. */
-  issuedAt: number;
+  issuedAt: Int;
   /** Public key that signed the token. */
   issuer: string;
   claimsHash: string;

@@ -20,14 +20,14 @@ type ServerConfig struct {
 	Extra      pulumi.MapOutput               `pulumi:"extra"`
 	FileInSync pulumi.BoolOutput              `pulumi:"fileInSync"`
 	Host       pulumi.StringPtrOutput         `pulumi:"host"`
-	HttpPort   pulumi.Float64PtrOutput        `pulumi:"httpPort"`
+	HttpPort   pulumi.IntPtrOutput            `pulumi:"httpPort"`
 	Jetstream  ServerConfigJetstreamPtrOutput `pulumi:"jetstream"`
 	Leafnodes  LeafNodesSpecPtrOutput         `pulumi:"leafnodes"`
 	// Operator JWT text, or a path to it.
 	Operator pulumi.StringPtrOutput `pulumi:"operator"`
 	// Write the config here too.
-	Path pulumi.StringPtrOutput  `pulumi:"path"`
-	Port pulumi.Float64PtrOutput `pulumi:"port"`
+	Path pulumi.StringPtrOutput `pulumi:"path"`
+	Port pulumi.IntPtrOutput    `pulumi:"port"`
 	// Account public key -> account JWT, written as `resolver_preload`.
 	Preload pulumi.StringMapOutput `pulumi:"preload"`
 	// Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
@@ -96,14 +96,14 @@ type serverConfigArgs struct {
 	// Extra top-level keys, appended as given; they may not repeat a key the builder writes.
 	Extra     map[string]interface{} `pulumi:"extra"`
 	Host      *string                `pulumi:"host"`
-	HttpPort  *float64               `pulumi:"httpPort"`
+	HttpPort  *int                   `pulumi:"httpPort"`
 	Jetstream *ServerConfigJetstream `pulumi:"jetstream"`
 	Leafnodes *LeafNodesSpec         `pulumi:"leafnodes"`
 	// Operator JWT text, or a path to it.
 	Operator *string `pulumi:"operator"`
 	// Write the config here too.
-	Path *string  `pulumi:"path"`
-	Port *float64 `pulumi:"port"`
+	Path *string `pulumi:"path"`
+	Port *int    `pulumi:"port"`
 	// Account public key -> account JWT, written as `resolver_preload`.
 	Preload map[string]string `pulumi:"preload"`
 	// Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
@@ -121,14 +121,14 @@ type ServerConfigArgs struct {
 	// Extra top-level keys, appended as given; they may not repeat a key the builder writes.
 	Extra     pulumi.MapInput
 	Host      pulumi.StringPtrInput
-	HttpPort  pulumi.Float64PtrInput
+	HttpPort  pulumi.IntPtrInput
 	Jetstream ServerConfigJetstreamPtrInput
 	Leafnodes LeafNodesSpecPtrInput
 	// Operator JWT text, or a path to it.
 	Operator pulumi.StringPtrInput
 	// Write the config here too.
 	Path pulumi.StringPtrInput
-	Port pulumi.Float64PtrInput
+	Port pulumi.IntPtrInput
 	// Account public key -> account JWT, written as `resolver_preload`.
 	Preload pulumi.StringMapInput
 	// Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
@@ -194,8 +194,8 @@ func (o ServerConfigOutput) Host() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerConfig) pulumi.StringPtrOutput { return v.Host }).(pulumi.StringPtrOutput)
 }
 
-func (o ServerConfigOutput) HttpPort() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *ServerConfig) pulumi.Float64PtrOutput { return v.HttpPort }).(pulumi.Float64PtrOutput)
+func (o ServerConfigOutput) HttpPort() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ServerConfig) pulumi.IntPtrOutput { return v.HttpPort }).(pulumi.IntPtrOutput)
 }
 
 func (o ServerConfigOutput) Jetstream() ServerConfigJetstreamPtrOutput {
@@ -216,8 +216,8 @@ func (o ServerConfigOutput) Path() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerConfig) pulumi.StringPtrOutput { return v.Path }).(pulumi.StringPtrOutput)
 }
 
-func (o ServerConfigOutput) Port() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *ServerConfig) pulumi.Float64PtrOutput { return v.Port }).(pulumi.Float64PtrOutput)
+func (o ServerConfigOutput) Port() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ServerConfig) pulumi.IntPtrOutput { return v.Port }).(pulumi.IntPtrOutput)
 }
 
 // Account public key -> account JWT, written as `resolver_preload`.

@@ -24,12 +24,12 @@ class ServerConfigArgs:
                  cluster: Optional[pulumi.Input['ClusterSpecArgs']] = None,
                  extra: Optional[pulumi.Input[Mapping[str, Any]]] = None,
                  host: Optional[pulumi.Input[_builtins.str]] = None,
-                 http_port: Optional[pulumi.Input[_builtins.float]] = None,
+                 http_port: Optional[pulumi.Input[_builtins.int]] = None,
                  jetstream: Optional[pulumi.Input['ServerConfigJetstreamArgs']] = None,
                  leafnodes: Optional[pulumi.Input['LeafNodesSpecArgs']] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
-                 port: Optional[pulumi.Input[_builtins.float]] = None,
+                 port: Optional[pulumi.Input[_builtins.int]] = None,
                  preload: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  preload_accounts: Optional[pulumi.Input[Sequence[pulumi.Input['PreloadAccountArgs']]]] = None,
                  resolver: Optional[pulumi.Input['ServerConfigResolverArgs']] = None,
@@ -106,11 +106,11 @@ class ServerConfigArgs:
 
     @_builtins.property
     @pulumi.getter(name="httpPort")
-    def http_port(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def http_port(self) -> Optional[pulumi.Input[_builtins.int]]:
         return pulumi.get(self, "http_port")
 
     @http_port.setter
-    def http_port(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def http_port(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "http_port", value)
 
     @_builtins.property
@@ -157,11 +157,11 @@ class ServerConfigArgs:
 
     @_builtins.property
     @pulumi.getter
-    def port(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def port(self) -> Optional[pulumi.Input[_builtins.int]]:
         return pulumi.get(self, "port")
 
     @port.setter
-    def port(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def port(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "port", value)
 
     @_builtins.property
@@ -229,12 +229,12 @@ class ServerConfig(pulumi.CustomResource):
                  cluster: Optional[pulumi.Input[Union['ClusterSpecArgs', 'ClusterSpecArgsDict']]] = None,
                  extra: Optional[pulumi.Input[Mapping[str, Any]]] = None,
                  host: Optional[pulumi.Input[_builtins.str]] = None,
-                 http_port: Optional[pulumi.Input[_builtins.float]] = None,
+                 http_port: Optional[pulumi.Input[_builtins.int]] = None,
                  jetstream: Optional[pulumi.Input[Union['ServerConfigJetstreamArgs', 'ServerConfigJetstreamArgsDict']]] = None,
                  leafnodes: Optional[pulumi.Input[Union['LeafNodesSpecArgs', 'LeafNodesSpecArgsDict']]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
-                 port: Optional[pulumi.Input[_builtins.float]] = None,
+                 port: Optional[pulumi.Input[_builtins.int]] = None,
                  preload: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  preload_accounts: Optional[pulumi.Input[Sequence[pulumi.Input[Union['PreloadAccountArgs', 'PreloadAccountArgsDict']]]]] = None,
                  resolver: Optional[pulumi.Input[Union['ServerConfigResolverArgs', 'ServerConfigResolverArgsDict']]] = None,
@@ -281,12 +281,12 @@ class ServerConfig(pulumi.CustomResource):
                  cluster: Optional[pulumi.Input[Union['ClusterSpecArgs', 'ClusterSpecArgsDict']]] = None,
                  extra: Optional[pulumi.Input[Mapping[str, Any]]] = None,
                  host: Optional[pulumi.Input[_builtins.str]] = None,
-                 http_port: Optional[pulumi.Input[_builtins.float]] = None,
+                 http_port: Optional[pulumi.Input[_builtins.int]] = None,
                  jetstream: Optional[pulumi.Input[Union['ServerConfigJetstreamArgs', 'ServerConfigJetstreamArgsDict']]] = None,
                  leafnodes: Optional[pulumi.Input[Union['LeafNodesSpecArgs', 'LeafNodesSpecArgsDict']]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
-                 port: Optional[pulumi.Input[_builtins.float]] = None,
+                 port: Optional[pulumi.Input[_builtins.int]] = None,
                  preload: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  preload_accounts: Optional[pulumi.Input[Sequence[pulumi.Input[Union['PreloadAccountArgs', 'PreloadAccountArgsDict']]]]] = None,
                  resolver: Optional[pulumi.Input[Union['ServerConfigResolverArgs', 'ServerConfigResolverArgsDict']]] = None,
@@ -386,7 +386,7 @@ class ServerConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="httpPort")
-    def http_port(self) -> pulumi.Output[Optional[_builtins.float]]:
+    def http_port(self) -> pulumi.Output[Optional[_builtins.int]]:
         return pulumi.get(self, "http_port")
 
     @_builtins.property
@@ -417,7 +417,7 @@ class ServerConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def port(self) -> pulumi.Output[Optional[_builtins.float]]:
+    def port(self) -> pulumi.Output[Optional[_builtins.int]]:
         return pulumi.get(self, "port")
 
     @_builtins.property
