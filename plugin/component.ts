@@ -1,7 +1,7 @@
 /**
- * The OperatorWithSystemAccount component of the native plugin (`construct`): the same resources
- * the TypeScript SDK's class declares (sdk/operatorWithSystemAccount.ts), registered here as children
- * of the component, so every language gets one composition. Their own provider (this plugin) signs
+ * The OperatorWithSystemAccount component of the native plugin (`construct`): the graph
+ * provider/operatorWithSystemAccount.ts describes (the TypeScript SDK's class reads the same
+ * description), registered here as children of the component, so every language gets one composition. Their own provider (this plugin) signs
  * them; nothing here signs or checks.
  */
 // Not the package's index: it loads @pulumi/pulumi's TypeScript analyzer, whose vendored compiler the
@@ -14,8 +14,8 @@ import {
   CustomResource,
   type Resource,
 } from "@pulumi/pulumi/resource";
-import { systemAccountExports } from "../core/systemAccount";
 import type { OperatorWithSystemAccountOutputs, OperatorWithSystemAccountProps } from "../provider/contracts";
+import { planOperatorWithSystemAccount, type SystemAccountRole } from "../provider/operatorWithSystemAccount";
 import { tokenOf } from "./resources";
 
 type Args = { [K in keyof OperatorWithSystemAccountProps]?: Input<OperatorWithSystemAccountProps[K]> };
@@ -44,17 +44,36 @@ class OperatorWithSystemAccount extends ComponentResource {
   constructor(name: string, args: Args, opts: ComponentResourceOptions) {
     super(tokenOf("OperatorWithSystemAccount"), name, {}, opts);
     // Which children exist must be known while the program runs: a secret or computed flag is read as given.
-    const withSk = (args.generateSigningKey as unknown) === true;
-    const opSk = withSk
-      ? child("SigningKey", `${name}-sk`, { owner: "operator" }, ["publicKey", "seed"], this)
+    const plan = planOperatorWithSystemAccount(name, {
+      generateSigningKey: (args.generateSigningKey as unknown) === true,
+      resolverUser: (args.resolverUser as unknown) === true,
+      resolverUserName: args.resolverUserName,
+      systemAccountName: args.systemAccountName,
+      systemUserName: args.systemUserName,
+    });
+    const has = (role: SystemAccountRole) => plan.children.includes(role);
+    const opSk = has("signingKey")
+      ? child("SigningKey", plan.names.signingKey, { owner: "operator" }, ["publicKey", "seed"], this)
       : undefined;
-    const sysKey = child("KeyPair", `${name}-sys-key`, { kind: "account" }, ["publicKey", "seed"], this);
-    const sysSk = withSk
-      ? child("SigningKey", `${name}-sys-sk`, { owner: "account" }, ["publicKey", "seed", "ref"], this)
+    const sysKey = child(
+      "KeyPair",
+      plan.names.systemAccountKey,
+      { kind: "account" },
+      ["publicKey", "seed"],
+      this,
+    );
+    const sysSk = has("systemAccountSigningKey")
+      ? child(
+          "SigningKey",
+          plan.names.systemAccountSigningKey,
+          { owner: "account" },
+          ["publicKey", "seed", "ref"],
+          this,
+        )
       : undefined;
     const operator = child(
       "Operator",
-      name,
+      plan.names.operator,
       {
         name: args.name ?? name,
         signingKeys: opSk ? [opSk.publicKey] : undefined,
@@ -66,33 +85,47 @@ class OperatorWithSystemAccount extends ComponentResource {
     );
     const sys = child(
       "Account",
-      `${name}-sys`,
+      plan.names.systemAccount,
       {
-        name: args.systemAccountName ?? "SYS",
+        name: plan.systemAccountName,
         seed: sysKey.seed,
         operatorPublicKey: operator.publicKey,
         operatorSigningKeys: opSk ? [opSk.publicKey] : undefined,
         operatorStrict: args.strictSigningKeyUsage,
-        signerSeed: opSk ? opSk.seed : operator.seed,
+        signerSeed: plan.systemAccountSigner === "signingKey" && opSk ? opSk.seed : operator.seed,
         signingKeys: sysSk ? [sysSk.ref] : undefined,
-        exports: output(args.systemAccountExports).apply((e) => systemAccountExports(e)),
+        // Read when the value arrives: "nsc" or "none" may come from config.
+        exports: output(args.systemAccountExports).apply(
+          (e) => planOperatorWithSystemAccount(name, { systemAccountExports: e }).systemAccountExports,
+        ),
+        resolver: args.resolver,
       },
       ["publicKey", "jwt"],
       this,
     );
-    const user = child(
-      "User",
-      `${name}-sys-user`,
-      {
-        name: args.systemUserName ?? "sys",
-        accountPublicKey: sysKey.publicKey,
-        accountSigningKeys: sysSk ? [sysSk.ref] : undefined,
-        operatorStrict: args.strictSigningKeyUsage,
-        signerSeed: sysSk ? sysSk.seed : sysKey.seed,
-      },
-      ["creds"],
-      this,
-    );
+    // The system users, signed as the plan says (the account's signing key when there is one).
+    const systemUser = (userName: unknown, role: SystemAccountRole, claims: Inputs) =>
+      child(
+        "User",
+        plan.names[role],
+        {
+          name: userName,
+          accountPublicKey: sysKey.publicKey,
+          accountSigningKeys: sysSk ? [sysSk.ref] : undefined,
+          operatorStrict: args.strictSigningKeyUsage,
+          signerSeed: plan.userSigner === "systemAccountSigningKey" && sysSk ? sysSk.seed : sysKey.seed,
+          ...claims,
+        },
+        ["publicKey", "creds"],
+        this,
+      );
+    const user = systemUser(plan.systemUserName, "systemUser", {});
+    const resolverUser = has("resolverUser")
+      ? systemUser(plan.resolverUserName, "resolverUser", {
+          pub: plan.resolverUserPermissions.pub,
+          sub: plan.resolverUserPermissions.sub,
+        })
+      : undefined;
     this.outputs = {
       operatorPublicKey: operator.publicKey as Output<string>,
       operatorJwt: operator.jwt as Output<string>,
@@ -102,6 +135,10 @@ class OperatorWithSystemAccount extends ComponentResource {
       systemAccountPublicKey: sysKey.publicKey as Output<string>,
       systemAccountJwt: sys.jwt as Output<string>,
       systemUserCreds: secret(user.creds) as Output<string>,
+      resolverUserPublicKey: (resolverUser?.publicKey ?? output(undefined)) as Output<string | undefined>,
+      resolverUserCreds: (resolverUser ? secret(resolverUser.creds) : output(undefined)) as Output<
+        string | undefined
+      >,
     };
     this.registerOutputs(this.outputs);
   }

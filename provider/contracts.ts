@@ -303,6 +303,17 @@ export interface OperatorWithSystemAccountProps {
   systemUserName?: string;
   /** The system account's exports: "nsc" (default, the two monitoring exports nsc writes) or "none". */
   systemAccountExports?: "nsc" | "none";
+  /** Push the system account to a resolver too (it is usually preloaded in the server config instead). */
+  resolver?: AccountResolver;
+  /**
+   * Also make a least-privilege system user for resolver pushes: it may publish only
+   * `$SYS.REQ.SERVER.PING`, `$SYS.REQ.SERVER.PING.VARZ`, `$SYS.REQ.CLAIMS.UPDATE`,
+   * `$SYS.REQ.CLAIMS.DELETE` and `$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP`, and subscribe only to `_INBOX.>`.
+   * Give its `resolverUserCreds` to an Account's `resolver` instead of `systemUserCreds`.
+   */
+  resolverUser?: boolean;
+  /** Name of the resolver user (default "resolver"). */
+  resolverUserName?: string;
 }
 /** The outputs of the OperatorWithSystemAccount component. */
 export interface OperatorWithSystemAccountOutputs {
@@ -319,6 +330,10 @@ export interface OperatorWithSystemAccountOutputs {
   systemAccountJwt: string;
   /** `.creds` of the system user (an Account's `resolver.creds`). @secret */
   systemUserCreds: string;
+  /** The resolver user's public key (with resolverUser). */
+  resolverUserPublicKey?: string;
+  /** `.creds` of the least-privilege resolver user (with resolverUser): an Account's `resolver.creds`. @secret */
+  resolverUserCreds?: string;
 }
 
 export interface CredsFileProps {
