@@ -14,7 +14,12 @@ import {
   CustomResource,
   type Resource,
 } from "@pulumi/pulumi/resource";
-import type { OperatorWithSystemAccountOutputs, OperatorWithSystemAccountProps } from "../provider/contracts";
+import { ConfigError } from "../core/errors";
+import type {
+  OperatorWithSystemAccountAdoption,
+  OperatorWithSystemAccountOutputs,
+  OperatorWithSystemAccountProps,
+} from "../provider/contracts";
 import { planOperatorWithSystemAccount, type SystemAccountRole } from "../provider/operatorWithSystemAccount";
 import { tokenOf } from "./resources";
 
@@ -41,11 +46,17 @@ function child(
 
 class OperatorWithSystemAccount extends ComponentResource {
   readonly outputs: Outputs;
-  constructor(name: string, args: Args, opts: ComponentResourceOptions) {
+  constructor(
+    name: string,
+    args: Args,
+    opts: ComponentResourceOptions,
+    adopt?: OperatorWithSystemAccountAdoption,
+  ) {
     super(tokenOf("OperatorWithSystemAccount"), name, {}, opts);
     // Which children exist must be known while the program runs: a secret or computed flag is read as given.
     const plan = planOperatorWithSystemAccount(name, {
       generateSigningKey: (args.generateSigningKey as unknown) === true,
+      adopt,
       resolverUser: (args.resolverUser as unknown) === true,
       resolverUserName: args.resolverUserName,
       systemAccountName: args.systemAccountName,
@@ -53,12 +64,18 @@ class OperatorWithSystemAccount extends ComponentResource {
     });
     const has = (role: SystemAccountRole) => plan.children.includes(role);
     const opSk = has("signingKey")
-      ? child("SigningKey", plan.names.signingKey, { owner: "operator" }, ["publicKey", "seed"], this)
+      ? child(
+          "SigningKey",
+          plan.names.signingKey,
+          { owner: "operator", seed: seedOf(adopt?.signingKey) },
+          ["publicKey", "seed"],
+          this,
+        )
       : undefined;
     const sysKey = child(
       "KeyPair",
       plan.names.systemAccountKey,
-      { kind: "account" },
+      { kind: "account", seed: seedOf(adopt?.systemAccount) },
       ["publicKey", "seed"],
       this,
     );
@@ -66,7 +83,7 @@ class OperatorWithSystemAccount extends ComponentResource {
       ? child(
           "SigningKey",
           plan.names.systemAccountSigningKey,
-          { owner: "account" },
+          { owner: "account", seed: seedOf(adopt?.systemAccountSigningKey) },
           ["publicKey", "seed", "ref"],
           this,
         )
@@ -79,6 +96,8 @@ class OperatorWithSystemAccount extends ComponentResource {
         signingKeys: opSk ? [opSk.publicKey] : undefined,
         strictSigningKeyUsage: args.strictSigningKeyUsage,
         systemAccount: sysKey.publicKey,
+        seed: seedOf(adopt?.operator),
+        jwt: adopt?.operator.jwt,
       },
       ["publicKey", "jwt", "seed"],
       this,
@@ -94,6 +113,7 @@ class OperatorWithSystemAccount extends ComponentResource {
         operatorStrict: args.strictSigningKeyUsage,
         signerSeed: plan.systemAccountSigner === "signingKey" && opSk ? opSk.seed : operator.seed,
         signingKeys: sysSk ? [sysSk.ref] : undefined,
+        jwt: adopt?.systemAccount.jwt,
         // Read when the value arrives: "nsc" or "none" may come from config.
         exports: output(args.systemAccountExports).apply(
           (e) => planOperatorWithSystemAccount(name, { systemAccountExports: e }).systemAccountExports,
@@ -119,7 +139,10 @@ class OperatorWithSystemAccount extends ComponentResource {
         ["publicKey", "creds"],
         this,
       );
-    const user = systemUser(plan.systemUserName, "systemUser", {});
+    const user = systemUser(plan.systemUserName, "systemUser", {
+      seed: seedOf(adopt?.systemUser),
+      jwt: adopt?.systemUser.jwt,
+    });
     const resolverUser = has("resolverUser")
       ? systemUser(plan.resolverUserName, "resolverUser", {
           pub: plan.resolverUserPermissions.pub,
@@ -144,6 +167,34 @@ class OperatorWithSystemAccount extends ComponentResource {
   }
 }
 
+/** An adopted seed, as a secret whatever the program passed. */
+function seedOf(identity: { seed: string } | undefined): Output<string> | undefined {
+  return identity ? secret(identity.seed) : undefined;
+}
+
+/**
+ * The adoption's values, awaited before any child is declared: which signing keys it brings decides
+ * which children exist, so it must be known (config, not another resource's output), at preview too.
+ */
+async function knownAdoption(
+  name: string,
+  value: unknown,
+): Promise<OperatorWithSystemAccountAdoption | undefined> {
+  if (value === undefined || value === null) return undefined;
+  const o = output(value) as unknown as {
+    isKnown: Promise<boolean>;
+    promise(): Promise<OperatorWithSystemAccountAdoption | undefined>;
+  };
+  if (!(await o.isKnown)) {
+    throw new ConfigError(
+      "adopt",
+      `OperatorWithSystemAccount "${name}": the adoption is not known yet (an output of another resource?): pass the seeds and JWTs from config, which decide which keys the component keeps`,
+      { resource: name },
+    );
+  }
+  return o.promise();
+}
+
 /** `construct` of the plugin: builds a component by its type token. */
 export async function construct(
   name: string,
@@ -152,6 +203,11 @@ export async function construct(
   options: ComponentResourceOptions,
 ): Promise<provider.ConstructResult> {
   if (type !== tokenOf("OperatorWithSystemAccount")) throw new Error(`nats-auth: unknown component ${type}`);
-  const c = new OperatorWithSystemAccount(name, inputs as Args, options);
+  const c = new OperatorWithSystemAccount(
+    name,
+    inputs as Args,
+    options,
+    await knownAdoption(name, inputs.adopt),
+  );
   return { urn: c.urn, state: c.outputs };
 }

@@ -314,6 +314,35 @@ export interface OperatorWithSystemAccountProps {
   resolverUser?: boolean;
   /** Name of the resolver user (default "resolver"). */
   resolverUserName?: string;
+  /**
+   * Keep an existing deployment's identities (e.g. made by `nsc add operator --sys`) instead of
+   * generating new ones. Its values must be known at preview (config, not other resources' outputs):
+   * which signing keys it brings decides which children exist.
+   */
+  adopt?: OperatorWithSystemAccountAdoption;
+}
+
+/** An existing identity to keep: its seed and, for those that have one, its JWT. */
+export interface AdoptedIdentity {
+  /** The identity's seed. @secret */
+  seed: string;
+  /** Its JWT, kept byte for byte while its claims match what the component declares. */
+  jwt?: string;
+}
+/** An existing signing key to keep. */
+export interface AdoptedSigningKey {
+  /** The signing key's seed. @secret */
+  seed: string;
+}
+/** The identities of an existing deployment an OperatorWithSystemAccount adopts. */
+export interface OperatorWithSystemAccountAdoption {
+  operator: AdoptedIdentity;
+  /** The operator signing key that signed the system account. */
+  signingKey?: AdoptedSigningKey;
+  systemAccount: AdoptedIdentity;
+  /** The system account's signing key that signed the system user. */
+  systemAccountSigningKey?: AdoptedSigningKey;
+  systemUser: AdoptedIdentity;
 }
 /** The outputs of the OperatorWithSystemAccount component. */
 export interface OperatorWithSystemAccountOutputs {

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { before, beforeEach, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { createKeyPair } from "../../core/nkeys";
 import { RESOLVER_USER_PERMISSIONS } from "../../core/systemAccount";
 import { construct } from "../../plugin/component";
 import { tokenOf } from "../../plugin/resources";
@@ -39,6 +40,12 @@ describe("OperatorWithSystemAccount component", () => {
   beforeEach(() => {
     registered = [];
   });
+
+  /** The value of an input the program sent as a secret; fails when it was sent in the clear. */
+  const secretValue = (v: unknown): unknown => {
+    assert.ok(pulumi.runtime.isRpcSecret(v), `sent as a secret: ${JSON.stringify(v)}`);
+    return pulumi.runtime.unwrapRpcSecret(v);
+  };
 
   /** Every output of the component resolved: every child is registered by then. */
   const settle = (state: Record<string, unknown>) =>
@@ -129,5 +136,79 @@ describe("OperatorWithSystemAccount component", () => {
     const nativeResolverUser = native.find((r) => r.name === "p-resolver-user")?.inputs;
     assert.deepEqual(tsResolverUser?.pub, nativeResolverUser?.pub);
     assert.deepEqual(tsResolverUser?.sub, nativeResolverUser?.sub);
+  });
+
+  it("component - adopt keeps the given identities (seeds secret, JWTs as given); its signing keys decide the children", async () => {
+    const seeds = {
+      op: createKeyPair("operator").seed(),
+      sk: createKeyPair("operator").seed(),
+      sys: createKeyPair("account").seed(),
+      user: createKeyPair("user").seed(),
+    };
+    const adopt = {
+      operator: { seed: seeds.op, jwt: "op.jwt" },
+      signingKey: { seed: seeds.sk },
+      systemAccount: { seed: seeds.sys, jwt: "sys.jwt" },
+      systemUser: { seed: seeds.user, jwt: "user.jwt" },
+    };
+    // As the engine sends a value holding secrets: the whole object secret.
+    const { state } = await construct(
+      "a",
+      tokenOf("OperatorWithSystemAccount"),
+      { adopt: pulumi.secret(adopt) },
+      {},
+    );
+    await settle(state);
+    const byName = new Map(registered.map((r) => [r.name, r]));
+    assert.deepEqual(
+      registered.map((r) => r.name).sort(),
+      ["a", "a", "a-sk", "a-sys", "a-sys-key", "a-sys-user"],
+      "the adopted operator signing key, no system account signing key",
+    );
+    assert.equal(secretValue(byName.get("a-sk")?.inputs.seed), seeds.sk);
+    assert.equal(secretValue(byName.get("a-sys-key")?.inputs.seed), seeds.sys);
+    assert.equal(byName.get("a-sys")?.inputs.jwt, "sys.jwt");
+    assert.equal(
+      byName.get("a-sys")?.inputs.signerSeed,
+      "a-sk-seed",
+      "SYS signed by the adopted signing key",
+    );
+    assert.equal(secretValue(byName.get("a-sys-user")?.inputs.seed), seeds.user);
+    assert.equal(byName.get("a-sys-user")?.inputs.jwt, "user.jwt");
+    assert.equal(byName.get("a-sys-user")?.inputs.signerSeed, "a-sys-key-seed");
+    const op = registered.find((r) => r.name === "a" && r.type === tokenOf("Operator"))?.inputs;
+    assert.equal(secretValue(op?.seed), seeds.op);
+    assert.equal(op?.jwt, "op.jwt");
+
+    registered = [];
+    const ts = new sdk.OperatorWithSystemAccount("a", { adopt });
+    await new Promise<void>((resolve) =>
+      pulumi.all([ts.urn, ts.systemAccount.urn, ts.systemUser.urn]).apply(() => resolve()),
+    );
+    assert.deepEqual(
+      registered
+        .map((r) => r.name)
+        .filter((n) => n !== "a-key")
+        .sort(),
+      ["a", "a", "a-sk", "a-sys", "a-sys-key", "a-sys-user"],
+      "the TypeScript class adopts the same children",
+    );
+  });
+
+  it("component - an adoption not known at preview is refused, naming the component and the field", async () => {
+    // What the engine sends for a value not known yet (an output of a resource still to be created).
+    const Unknown = pulumi.Output as unknown as new (...args: unknown[]) => pulumi.Output<unknown>;
+    const pending = new Unknown(
+      [],
+      Promise.resolve(undefined),
+      Promise.resolve(false),
+      Promise.resolve(false),
+      Promise.resolve([]),
+    );
+    await assert.rejects(
+      construct("u", tokenOf("OperatorWithSystemAccount"), { adopt: pending }, {}),
+      /adopt: OperatorWithSystemAccount "u": the adoption is not known yet/,
+    );
+    assert.ok(!registered.some((r) => r.name.startsWith("u-")), "nothing declared before the refusal");
   });
 });

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// An operator with its system account and a system user in one resource, like `nsc add operator --sys` (the TypeScript SDK's OperatorWithSystemAccount: the same children, from the same description), optionally with a least-privilege resolver user and a resolver push of the system account.
+// An operator with its system account and a system user in one resource, like `nsc add operator --sys` (the TypeScript SDK's OperatorWithSystemAccount: the same children, from the same description), optionally with a least-privilege resolver user, a resolver push of the system account and the adoption of an existing deployment.
 type OperatorWithSystemAccount struct {
 	pulumi.ResourceState
 
@@ -58,6 +58,10 @@ func NewOperatorWithSystemAccount(ctx *pulumi.Context,
 }
 
 type operatorWithSystemAccountArgs struct {
+	// Keep an existing deployment's identities (e.g. made by `nsc add operator --sys`) instead of
+	// generating new ones. Its values must be known at preview (config, not other resources' outputs):
+	// which signing keys it brings decides which children exist.
+	Adopt *OperatorWithSystemAccountAdoption `pulumi:"adopt"`
 	// Generate an operator signing key and sign the system account with it, and a system account signing key for its user (nsc `--generate-signing-key`).
 	GenerateSigningKey *bool `pulumi:"generateSigningKey"`
 	// The operator's name in its JWT (default: the resource name).
@@ -83,6 +87,10 @@ type operatorWithSystemAccountArgs struct {
 
 // The set of arguments for constructing a OperatorWithSystemAccount resource.
 type OperatorWithSystemAccountArgs struct {
+	// Keep an existing deployment's identities (e.g. made by `nsc add operator --sys`) instead of
+	// generating new ones. Its values must be known at preview (config, not other resources' outputs):
+	// which signing keys it brings decides which children exist.
+	Adopt OperatorWithSystemAccountAdoptionPtrInput
 	// Generate an operator signing key and sign the system account with it, and a system account signing key for its user (nsc `--generate-signing-key`).
 	GenerateSigningKey pulumi.BoolPtrInput
 	// The operator's name in its JWT (default: the resource name).

@@ -945,6 +945,299 @@ func (o ActivationMemberArrayOutput) Index(i pulumi.IntInput) ActivationMemberOu
 	}).(ActivationMemberOutput)
 }
 
+type AdoptedIdentity struct {
+	// Its JWT, kept byte for byte while its claims match what the component declares.
+	Jwt *string `pulumi:"jwt"`
+	// The identity's seed.
+	Seed string `pulumi:"seed"`
+}
+
+// AdoptedIdentityInput is an input type that accepts AdoptedIdentityArgs and AdoptedIdentityOutput values.
+// You can construct a concrete instance of `AdoptedIdentityInput` via:
+//
+//	AdoptedIdentityArgs{...}
+type AdoptedIdentityInput interface {
+	pulumi.Input
+
+	ToAdoptedIdentityOutput() AdoptedIdentityOutput
+	ToAdoptedIdentityOutputWithContext(context.Context) AdoptedIdentityOutput
+}
+
+type AdoptedIdentityArgs struct {
+	// Its JWT, kept byte for byte while its claims match what the component declares.
+	Jwt pulumi.StringPtrInput `pulumi:"jwt"`
+	// The identity's seed.
+	Seed pulumi.StringInput `pulumi:"seed"`
+}
+
+func (AdoptedIdentityArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AdoptedIdentity)(nil)).Elem()
+}
+
+func (i AdoptedIdentityArgs) ToAdoptedIdentityOutput() AdoptedIdentityOutput {
+	return i.ToAdoptedIdentityOutputWithContext(context.Background())
+}
+
+func (i AdoptedIdentityArgs) ToAdoptedIdentityOutputWithContext(ctx context.Context) AdoptedIdentityOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptedIdentityOutput)
+}
+
+func (i AdoptedIdentityArgs) ToAdoptedIdentityPtrOutput() AdoptedIdentityPtrOutput {
+	return i.ToAdoptedIdentityPtrOutputWithContext(context.Background())
+}
+
+func (i AdoptedIdentityArgs) ToAdoptedIdentityPtrOutputWithContext(ctx context.Context) AdoptedIdentityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptedIdentityOutput).ToAdoptedIdentityPtrOutputWithContext(ctx)
+}
+
+// AdoptedIdentityPtrInput is an input type that accepts AdoptedIdentityArgs, AdoptedIdentityPtr and AdoptedIdentityPtrOutput values.
+// You can construct a concrete instance of `AdoptedIdentityPtrInput` via:
+//
+//	        AdoptedIdentityArgs{...}
+//
+//	or:
+//
+//	        nil
+type AdoptedIdentityPtrInput interface {
+	pulumi.Input
+
+	ToAdoptedIdentityPtrOutput() AdoptedIdentityPtrOutput
+	ToAdoptedIdentityPtrOutputWithContext(context.Context) AdoptedIdentityPtrOutput
+}
+
+type adoptedIdentityPtrType AdoptedIdentityArgs
+
+func AdoptedIdentityPtr(v *AdoptedIdentityArgs) AdoptedIdentityPtrInput {
+	return (*adoptedIdentityPtrType)(v)
+}
+
+func (*adoptedIdentityPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AdoptedIdentity)(nil)).Elem()
+}
+
+func (i *adoptedIdentityPtrType) ToAdoptedIdentityPtrOutput() AdoptedIdentityPtrOutput {
+	return i.ToAdoptedIdentityPtrOutputWithContext(context.Background())
+}
+
+func (i *adoptedIdentityPtrType) ToAdoptedIdentityPtrOutputWithContext(ctx context.Context) AdoptedIdentityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptedIdentityPtrOutput)
+}
+
+type AdoptedIdentityOutput struct{ *pulumi.OutputState }
+
+func (AdoptedIdentityOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AdoptedIdentity)(nil)).Elem()
+}
+
+func (o AdoptedIdentityOutput) ToAdoptedIdentityOutput() AdoptedIdentityOutput {
+	return o
+}
+
+func (o AdoptedIdentityOutput) ToAdoptedIdentityOutputWithContext(ctx context.Context) AdoptedIdentityOutput {
+	return o
+}
+
+func (o AdoptedIdentityOutput) ToAdoptedIdentityPtrOutput() AdoptedIdentityPtrOutput {
+	return o.ToAdoptedIdentityPtrOutputWithContext(context.Background())
+}
+
+func (o AdoptedIdentityOutput) ToAdoptedIdentityPtrOutputWithContext(ctx context.Context) AdoptedIdentityPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AdoptedIdentity) *AdoptedIdentity {
+		return &v
+	}).(AdoptedIdentityPtrOutput)
+}
+
+// Its JWT, kept byte for byte while its claims match what the component declares.
+func (o AdoptedIdentityOutput) Jwt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AdoptedIdentity) *string { return v.Jwt }).(pulumi.StringPtrOutput)
+}
+
+// The identity's seed.
+func (o AdoptedIdentityOutput) Seed() pulumi.StringOutput {
+	return o.ApplyT(func(v AdoptedIdentity) string { return v.Seed }).(pulumi.StringOutput)
+}
+
+type AdoptedIdentityPtrOutput struct{ *pulumi.OutputState }
+
+func (AdoptedIdentityPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AdoptedIdentity)(nil)).Elem()
+}
+
+func (o AdoptedIdentityPtrOutput) ToAdoptedIdentityPtrOutput() AdoptedIdentityPtrOutput {
+	return o
+}
+
+func (o AdoptedIdentityPtrOutput) ToAdoptedIdentityPtrOutputWithContext(ctx context.Context) AdoptedIdentityPtrOutput {
+	return o
+}
+
+func (o AdoptedIdentityPtrOutput) Elem() AdoptedIdentityOutput {
+	return o.ApplyT(func(v *AdoptedIdentity) AdoptedIdentity {
+		if v != nil {
+			return *v
+		}
+		var ret AdoptedIdentity
+		return ret
+	}).(AdoptedIdentityOutput)
+}
+
+// Its JWT, kept byte for byte while its claims match what the component declares.
+func (o AdoptedIdentityPtrOutput) Jwt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AdoptedIdentity) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Jwt
+	}).(pulumi.StringPtrOutput)
+}
+
+// The identity's seed.
+func (o AdoptedIdentityPtrOutput) Seed() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AdoptedIdentity) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Seed
+	}).(pulumi.StringPtrOutput)
+}
+
+type AdoptedSigningKey struct {
+	// The signing key's seed.
+	Seed string `pulumi:"seed"`
+}
+
+// AdoptedSigningKeyInput is an input type that accepts AdoptedSigningKeyArgs and AdoptedSigningKeyOutput values.
+// You can construct a concrete instance of `AdoptedSigningKeyInput` via:
+//
+//	AdoptedSigningKeyArgs{...}
+type AdoptedSigningKeyInput interface {
+	pulumi.Input
+
+	ToAdoptedSigningKeyOutput() AdoptedSigningKeyOutput
+	ToAdoptedSigningKeyOutputWithContext(context.Context) AdoptedSigningKeyOutput
+}
+
+type AdoptedSigningKeyArgs struct {
+	// The signing key's seed.
+	Seed pulumi.StringInput `pulumi:"seed"`
+}
+
+func (AdoptedSigningKeyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AdoptedSigningKey)(nil)).Elem()
+}
+
+func (i AdoptedSigningKeyArgs) ToAdoptedSigningKeyOutput() AdoptedSigningKeyOutput {
+	return i.ToAdoptedSigningKeyOutputWithContext(context.Background())
+}
+
+func (i AdoptedSigningKeyArgs) ToAdoptedSigningKeyOutputWithContext(ctx context.Context) AdoptedSigningKeyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptedSigningKeyOutput)
+}
+
+func (i AdoptedSigningKeyArgs) ToAdoptedSigningKeyPtrOutput() AdoptedSigningKeyPtrOutput {
+	return i.ToAdoptedSigningKeyPtrOutputWithContext(context.Background())
+}
+
+func (i AdoptedSigningKeyArgs) ToAdoptedSigningKeyPtrOutputWithContext(ctx context.Context) AdoptedSigningKeyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptedSigningKeyOutput).ToAdoptedSigningKeyPtrOutputWithContext(ctx)
+}
+
+// AdoptedSigningKeyPtrInput is an input type that accepts AdoptedSigningKeyArgs, AdoptedSigningKeyPtr and AdoptedSigningKeyPtrOutput values.
+// You can construct a concrete instance of `AdoptedSigningKeyPtrInput` via:
+//
+//	        AdoptedSigningKeyArgs{...}
+//
+//	or:
+//
+//	        nil
+type AdoptedSigningKeyPtrInput interface {
+	pulumi.Input
+
+	ToAdoptedSigningKeyPtrOutput() AdoptedSigningKeyPtrOutput
+	ToAdoptedSigningKeyPtrOutputWithContext(context.Context) AdoptedSigningKeyPtrOutput
+}
+
+type adoptedSigningKeyPtrType AdoptedSigningKeyArgs
+
+func AdoptedSigningKeyPtr(v *AdoptedSigningKeyArgs) AdoptedSigningKeyPtrInput {
+	return (*adoptedSigningKeyPtrType)(v)
+}
+
+func (*adoptedSigningKeyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AdoptedSigningKey)(nil)).Elem()
+}
+
+func (i *adoptedSigningKeyPtrType) ToAdoptedSigningKeyPtrOutput() AdoptedSigningKeyPtrOutput {
+	return i.ToAdoptedSigningKeyPtrOutputWithContext(context.Background())
+}
+
+func (i *adoptedSigningKeyPtrType) ToAdoptedSigningKeyPtrOutputWithContext(ctx context.Context) AdoptedSigningKeyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptedSigningKeyPtrOutput)
+}
+
+type AdoptedSigningKeyOutput struct{ *pulumi.OutputState }
+
+func (AdoptedSigningKeyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AdoptedSigningKey)(nil)).Elem()
+}
+
+func (o AdoptedSigningKeyOutput) ToAdoptedSigningKeyOutput() AdoptedSigningKeyOutput {
+	return o
+}
+
+func (o AdoptedSigningKeyOutput) ToAdoptedSigningKeyOutputWithContext(ctx context.Context) AdoptedSigningKeyOutput {
+	return o
+}
+
+func (o AdoptedSigningKeyOutput) ToAdoptedSigningKeyPtrOutput() AdoptedSigningKeyPtrOutput {
+	return o.ToAdoptedSigningKeyPtrOutputWithContext(context.Background())
+}
+
+func (o AdoptedSigningKeyOutput) ToAdoptedSigningKeyPtrOutputWithContext(ctx context.Context) AdoptedSigningKeyPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AdoptedSigningKey) *AdoptedSigningKey {
+		return &v
+	}).(AdoptedSigningKeyPtrOutput)
+}
+
+// The signing key's seed.
+func (o AdoptedSigningKeyOutput) Seed() pulumi.StringOutput {
+	return o.ApplyT(func(v AdoptedSigningKey) string { return v.Seed }).(pulumi.StringOutput)
+}
+
+type AdoptedSigningKeyPtrOutput struct{ *pulumi.OutputState }
+
+func (AdoptedSigningKeyPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AdoptedSigningKey)(nil)).Elem()
+}
+
+func (o AdoptedSigningKeyPtrOutput) ToAdoptedSigningKeyPtrOutput() AdoptedSigningKeyPtrOutput {
+	return o
+}
+
+func (o AdoptedSigningKeyPtrOutput) ToAdoptedSigningKeyPtrOutputWithContext(ctx context.Context) AdoptedSigningKeyPtrOutput {
+	return o
+}
+
+func (o AdoptedSigningKeyPtrOutput) Elem() AdoptedSigningKeyOutput {
+	return o.ApplyT(func(v *AdoptedSigningKey) AdoptedSigningKey {
+		if v != nil {
+			return *v
+		}
+		var ret AdoptedSigningKey
+		return ret
+	}).(AdoptedSigningKeyOutput)
+}
+
+// The signing key's seed.
+func (o AdoptedSigningKeyPtrOutput) Seed() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AdoptedSigningKey) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Seed
+	}).(pulumi.StringPtrOutput)
+}
+
 type ClusterSpec struct {
 	Host   *string  `pulumi:"host"`
 	Name   string   `pulumi:"name"`
@@ -3024,6 +3317,207 @@ func (o NatsContextTlsPtrOutput) Key() pulumi.StringPtrOutput {
 		}
 		return v.Key
 	}).(pulumi.StringPtrOutput)
+}
+
+type OperatorWithSystemAccountAdoption struct {
+	Operator AdoptedIdentity `pulumi:"operator"`
+	// The operator signing key that signed the system account.
+	SigningKey    *AdoptedSigningKey `pulumi:"signingKey"`
+	SystemAccount AdoptedIdentity    `pulumi:"systemAccount"`
+	// The system account's signing key that signed the system user.
+	SystemAccountSigningKey *AdoptedSigningKey `pulumi:"systemAccountSigningKey"`
+	SystemUser              AdoptedIdentity    `pulumi:"systemUser"`
+}
+
+// OperatorWithSystemAccountAdoptionInput is an input type that accepts OperatorWithSystemAccountAdoptionArgs and OperatorWithSystemAccountAdoptionOutput values.
+// You can construct a concrete instance of `OperatorWithSystemAccountAdoptionInput` via:
+//
+//	OperatorWithSystemAccountAdoptionArgs{...}
+type OperatorWithSystemAccountAdoptionInput interface {
+	pulumi.Input
+
+	ToOperatorWithSystemAccountAdoptionOutput() OperatorWithSystemAccountAdoptionOutput
+	ToOperatorWithSystemAccountAdoptionOutputWithContext(context.Context) OperatorWithSystemAccountAdoptionOutput
+}
+
+type OperatorWithSystemAccountAdoptionArgs struct {
+	Operator AdoptedIdentityInput `pulumi:"operator"`
+	// The operator signing key that signed the system account.
+	SigningKey    AdoptedSigningKeyPtrInput `pulumi:"signingKey"`
+	SystemAccount AdoptedIdentityInput      `pulumi:"systemAccount"`
+	// The system account's signing key that signed the system user.
+	SystemAccountSigningKey AdoptedSigningKeyPtrInput `pulumi:"systemAccountSigningKey"`
+	SystemUser              AdoptedIdentityInput      `pulumi:"systemUser"`
+}
+
+func (OperatorWithSystemAccountAdoptionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OperatorWithSystemAccountAdoption)(nil)).Elem()
+}
+
+func (i OperatorWithSystemAccountAdoptionArgs) ToOperatorWithSystemAccountAdoptionOutput() OperatorWithSystemAccountAdoptionOutput {
+	return i.ToOperatorWithSystemAccountAdoptionOutputWithContext(context.Background())
+}
+
+func (i OperatorWithSystemAccountAdoptionArgs) ToOperatorWithSystemAccountAdoptionOutputWithContext(ctx context.Context) OperatorWithSystemAccountAdoptionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OperatorWithSystemAccountAdoptionOutput)
+}
+
+func (i OperatorWithSystemAccountAdoptionArgs) ToOperatorWithSystemAccountAdoptionPtrOutput() OperatorWithSystemAccountAdoptionPtrOutput {
+	return i.ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(context.Background())
+}
+
+func (i OperatorWithSystemAccountAdoptionArgs) ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(ctx context.Context) OperatorWithSystemAccountAdoptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OperatorWithSystemAccountAdoptionOutput).ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(ctx)
+}
+
+// OperatorWithSystemAccountAdoptionPtrInput is an input type that accepts OperatorWithSystemAccountAdoptionArgs, OperatorWithSystemAccountAdoptionPtr and OperatorWithSystemAccountAdoptionPtrOutput values.
+// You can construct a concrete instance of `OperatorWithSystemAccountAdoptionPtrInput` via:
+//
+//	        OperatorWithSystemAccountAdoptionArgs{...}
+//
+//	or:
+//
+//	        nil
+type OperatorWithSystemAccountAdoptionPtrInput interface {
+	pulumi.Input
+
+	ToOperatorWithSystemAccountAdoptionPtrOutput() OperatorWithSystemAccountAdoptionPtrOutput
+	ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(context.Context) OperatorWithSystemAccountAdoptionPtrOutput
+}
+
+type operatorWithSystemAccountAdoptionPtrType OperatorWithSystemAccountAdoptionArgs
+
+func OperatorWithSystemAccountAdoptionPtr(v *OperatorWithSystemAccountAdoptionArgs) OperatorWithSystemAccountAdoptionPtrInput {
+	return (*operatorWithSystemAccountAdoptionPtrType)(v)
+}
+
+func (*operatorWithSystemAccountAdoptionPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OperatorWithSystemAccountAdoption)(nil)).Elem()
+}
+
+func (i *operatorWithSystemAccountAdoptionPtrType) ToOperatorWithSystemAccountAdoptionPtrOutput() OperatorWithSystemAccountAdoptionPtrOutput {
+	return i.ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(context.Background())
+}
+
+func (i *operatorWithSystemAccountAdoptionPtrType) ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(ctx context.Context) OperatorWithSystemAccountAdoptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OperatorWithSystemAccountAdoptionPtrOutput)
+}
+
+type OperatorWithSystemAccountAdoptionOutput struct{ *pulumi.OutputState }
+
+func (OperatorWithSystemAccountAdoptionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OperatorWithSystemAccountAdoption)(nil)).Elem()
+}
+
+func (o OperatorWithSystemAccountAdoptionOutput) ToOperatorWithSystemAccountAdoptionOutput() OperatorWithSystemAccountAdoptionOutput {
+	return o
+}
+
+func (o OperatorWithSystemAccountAdoptionOutput) ToOperatorWithSystemAccountAdoptionOutputWithContext(ctx context.Context) OperatorWithSystemAccountAdoptionOutput {
+	return o
+}
+
+func (o OperatorWithSystemAccountAdoptionOutput) ToOperatorWithSystemAccountAdoptionPtrOutput() OperatorWithSystemAccountAdoptionPtrOutput {
+	return o.ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(context.Background())
+}
+
+func (o OperatorWithSystemAccountAdoptionOutput) ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(ctx context.Context) OperatorWithSystemAccountAdoptionPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OperatorWithSystemAccountAdoption) *OperatorWithSystemAccountAdoption {
+		return &v
+	}).(OperatorWithSystemAccountAdoptionPtrOutput)
+}
+
+func (o OperatorWithSystemAccountAdoptionOutput) Operator() AdoptedIdentityOutput {
+	return o.ApplyT(func(v OperatorWithSystemAccountAdoption) AdoptedIdentity { return v.Operator }).(AdoptedIdentityOutput)
+}
+
+// The operator signing key that signed the system account.
+func (o OperatorWithSystemAccountAdoptionOutput) SigningKey() AdoptedSigningKeyPtrOutput {
+	return o.ApplyT(func(v OperatorWithSystemAccountAdoption) *AdoptedSigningKey { return v.SigningKey }).(AdoptedSigningKeyPtrOutput)
+}
+
+func (o OperatorWithSystemAccountAdoptionOutput) SystemAccount() AdoptedIdentityOutput {
+	return o.ApplyT(func(v OperatorWithSystemAccountAdoption) AdoptedIdentity { return v.SystemAccount }).(AdoptedIdentityOutput)
+}
+
+// The system account's signing key that signed the system user.
+func (o OperatorWithSystemAccountAdoptionOutput) SystemAccountSigningKey() AdoptedSigningKeyPtrOutput {
+	return o.ApplyT(func(v OperatorWithSystemAccountAdoption) *AdoptedSigningKey { return v.SystemAccountSigningKey }).(AdoptedSigningKeyPtrOutput)
+}
+
+func (o OperatorWithSystemAccountAdoptionOutput) SystemUser() AdoptedIdentityOutput {
+	return o.ApplyT(func(v OperatorWithSystemAccountAdoption) AdoptedIdentity { return v.SystemUser }).(AdoptedIdentityOutput)
+}
+
+type OperatorWithSystemAccountAdoptionPtrOutput struct{ *pulumi.OutputState }
+
+func (OperatorWithSystemAccountAdoptionPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OperatorWithSystemAccountAdoption)(nil)).Elem()
+}
+
+func (o OperatorWithSystemAccountAdoptionPtrOutput) ToOperatorWithSystemAccountAdoptionPtrOutput() OperatorWithSystemAccountAdoptionPtrOutput {
+	return o
+}
+
+func (o OperatorWithSystemAccountAdoptionPtrOutput) ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(ctx context.Context) OperatorWithSystemAccountAdoptionPtrOutput {
+	return o
+}
+
+func (o OperatorWithSystemAccountAdoptionPtrOutput) Elem() OperatorWithSystemAccountAdoptionOutput {
+	return o.ApplyT(func(v *OperatorWithSystemAccountAdoption) OperatorWithSystemAccountAdoption {
+		if v != nil {
+			return *v
+		}
+		var ret OperatorWithSystemAccountAdoption
+		return ret
+	}).(OperatorWithSystemAccountAdoptionOutput)
+}
+
+func (o OperatorWithSystemAccountAdoptionPtrOutput) Operator() AdoptedIdentityPtrOutput {
+	return o.ApplyT(func(v *OperatorWithSystemAccountAdoption) *AdoptedIdentity {
+		if v == nil {
+			return nil
+		}
+		return &v.Operator
+	}).(AdoptedIdentityPtrOutput)
+}
+
+// The operator signing key that signed the system account.
+func (o OperatorWithSystemAccountAdoptionPtrOutput) SigningKey() AdoptedSigningKeyPtrOutput {
+	return o.ApplyT(func(v *OperatorWithSystemAccountAdoption) *AdoptedSigningKey {
+		if v == nil {
+			return nil
+		}
+		return v.SigningKey
+	}).(AdoptedSigningKeyPtrOutput)
+}
+
+func (o OperatorWithSystemAccountAdoptionPtrOutput) SystemAccount() AdoptedIdentityPtrOutput {
+	return o.ApplyT(func(v *OperatorWithSystemAccountAdoption) *AdoptedIdentity {
+		if v == nil {
+			return nil
+		}
+		return &v.SystemAccount
+	}).(AdoptedIdentityPtrOutput)
+}
+
+// The system account's signing key that signed the system user.
+func (o OperatorWithSystemAccountAdoptionPtrOutput) SystemAccountSigningKey() AdoptedSigningKeyPtrOutput {
+	return o.ApplyT(func(v *OperatorWithSystemAccountAdoption) *AdoptedSigningKey {
+		if v == nil {
+			return nil
+		}
+		return v.SystemAccountSigningKey
+	}).(AdoptedSigningKeyPtrOutput)
+}
+
+func (o OperatorWithSystemAccountAdoptionPtrOutput) SystemUser() AdoptedIdentityPtrOutput {
+	return o.ApplyT(func(v *OperatorWithSystemAccountAdoption) *AdoptedIdentity {
+		if v == nil {
+			return nil
+		}
+		return &v.SystemUser
+	}).(AdoptedIdentityPtrOutput)
 }
 
 type Permission struct {
@@ -5368,6 +5862,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AccountResolverPtrInput)(nil)).Elem(), AccountResolverArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ActivationMemberInput)(nil)).Elem(), ActivationMemberArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ActivationMemberArrayInput)(nil)).Elem(), ActivationMemberArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AdoptedIdentityInput)(nil)).Elem(), AdoptedIdentityArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AdoptedIdentityPtrInput)(nil)).Elem(), AdoptedIdentityArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AdoptedSigningKeyInput)(nil)).Elem(), AdoptedSigningKeyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AdoptedSigningKeyPtrInput)(nil)).Elem(), AdoptedSigningKeyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClusterSpecInput)(nil)).Elem(), ClusterSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClusterSpecPtrInput)(nil)).Elem(), ClusterSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ExportInput)(nil)).Elem(), ExportArgs{})
@@ -5393,6 +5891,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*MessageTracePtrInput)(nil)).Elem(), MessageTraceArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*NatsContextTlsInput)(nil)).Elem(), NatsContextTlsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*NatsContextTlsPtrInput)(nil)).Elem(), NatsContextTlsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OperatorWithSystemAccountAdoptionInput)(nil)).Elem(), OperatorWithSystemAccountAdoptionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OperatorWithSystemAccountAdoptionPtrInput)(nil)).Elem(), OperatorWithSystemAccountAdoptionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PermissionInput)(nil)).Elem(), PermissionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PermissionPtrInput)(nil)).Elem(), PermissionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PermissionsInput)(nil)).Elem(), PermissionsArgs{})
@@ -5428,6 +5928,10 @@ func init() {
 	pulumi.RegisterOutputType(AccountResolverPtrOutput{})
 	pulumi.RegisterOutputType(ActivationMemberOutput{})
 	pulumi.RegisterOutputType(ActivationMemberArrayOutput{})
+	pulumi.RegisterOutputType(AdoptedIdentityOutput{})
+	pulumi.RegisterOutputType(AdoptedIdentityPtrOutput{})
+	pulumi.RegisterOutputType(AdoptedSigningKeyOutput{})
+	pulumi.RegisterOutputType(AdoptedSigningKeyPtrOutput{})
 	pulumi.RegisterOutputType(ClusterSpecOutput{})
 	pulumi.RegisterOutputType(ClusterSpecPtrOutput{})
 	pulumi.RegisterOutputType(ExportOutput{})
@@ -5453,6 +5957,8 @@ func init() {
 	pulumi.RegisterOutputType(MessageTracePtrOutput{})
 	pulumi.RegisterOutputType(NatsContextTlsOutput{})
 	pulumi.RegisterOutputType(NatsContextTlsPtrOutput{})
+	pulumi.RegisterOutputType(OperatorWithSystemAccountAdoptionOutput{})
+	pulumi.RegisterOutputType(OperatorWithSystemAccountAdoptionPtrOutput{})
 	pulumi.RegisterOutputType(PermissionOutput{})
 	pulumi.RegisterOutputType(PermissionPtrOutput{})
 	pulumi.RegisterOutputType(PermissionsOutput{})

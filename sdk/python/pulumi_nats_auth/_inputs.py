@@ -25,6 +25,10 @@ __all__ = [
     'AccountResolverArgsDict',
     'ActivationMemberArgs',
     'ActivationMemberArgsDict',
+    'AdoptedIdentityArgs',
+    'AdoptedIdentityArgsDict',
+    'AdoptedSigningKeyArgs',
+    'AdoptedSigningKeyArgsDict',
     'ClusterSpecArgs',
     'ClusterSpecArgsDict',
     'ExportArgs',
@@ -49,6 +53,8 @@ __all__ = [
     'MessageTraceArgsDict',
     'NatsContextTlsArgs',
     'NatsContextTlsArgsDict',
+    'OperatorWithSystemAccountAdoptionArgs',
+    'OperatorWithSystemAccountAdoptionArgsDict',
     'PermissionsArgs',
     'PermissionsArgsDict',
     'PermissionArgs',
@@ -728,6 +734,88 @@ class ActivationMemberArgs:
     @revoke_on_delete.setter
     def revoke_on_delete(self, value: Optional[pulumi.Input[_builtins.bool]]):
         pulumi.set(self, "revoke_on_delete", value)
+
+
+if not MYPY:
+    class AdoptedIdentityArgsDict(TypedDict):
+        seed: pulumi.Input[_builtins.str]
+        """
+        The identity's seed.
+        """
+        jwt: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        Its JWT, kept byte for byte while its claims match what the component declares.
+        """
+elif False:
+    AdoptedIdentityArgsDict: TypeAlias = Mapping[str, Any]
+
+@pulumi.input_type
+class AdoptedIdentityArgs:
+    def __init__(__self__, *,
+                 seed: pulumi.Input[_builtins.str],
+                 jwt: Optional[pulumi.Input[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] seed: The identity's seed.
+        :param pulumi.Input[_builtins.str] jwt: Its JWT, kept byte for byte while its claims match what the component declares.
+        """
+        pulumi.set(__self__, "seed", seed)
+        if jwt is not None:
+            pulumi.set(__self__, "jwt", jwt)
+
+    @_builtins.property
+    @pulumi.getter
+    def seed(self) -> pulumi.Input[_builtins.str]:
+        """
+        The identity's seed.
+        """
+        return pulumi.get(self, "seed")
+
+    @seed.setter
+    def seed(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "seed", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def jwt(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Its JWT, kept byte for byte while its claims match what the component declares.
+        """
+        return pulumi.get(self, "jwt")
+
+    @jwt.setter
+    def jwt(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "jwt", value)
+
+
+if not MYPY:
+    class AdoptedSigningKeyArgsDict(TypedDict):
+        seed: pulumi.Input[_builtins.str]
+        """
+        The signing key's seed.
+        """
+elif False:
+    AdoptedSigningKeyArgsDict: TypeAlias = Mapping[str, Any]
+
+@pulumi.input_type
+class AdoptedSigningKeyArgs:
+    def __init__(__self__, *,
+                 seed: pulumi.Input[_builtins.str]):
+        """
+        :param pulumi.Input[_builtins.str] seed: The signing key's seed.
+        """
+        pulumi.set(__self__, "seed", seed)
+
+    @_builtins.property
+    @pulumi.getter
+    def seed(self) -> pulumi.Input[_builtins.str]:
+        """
+        The signing key's seed.
+        """
+        return pulumi.get(self, "seed")
+
+    @seed.setter
+    def seed(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "seed", value)
 
 
 if not MYPY:
@@ -1940,6 +2028,94 @@ class NatsContextTlsArgs:
     @key.setter
     def key(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "key", value)
+
+
+if not MYPY:
+    class OperatorWithSystemAccountAdoptionArgsDict(TypedDict):
+        operator: pulumi.Input['AdoptedIdentityArgsDict']
+        system_account: pulumi.Input['AdoptedIdentityArgsDict']
+        system_user: pulumi.Input['AdoptedIdentityArgsDict']
+        signing_key: NotRequired[pulumi.Input['AdoptedSigningKeyArgsDict']]
+        """
+        The operator signing key that signed the system account.
+        """
+        system_account_signing_key: NotRequired[pulumi.Input['AdoptedSigningKeyArgsDict']]
+        """
+        The system account's signing key that signed the system user.
+        """
+elif False:
+    OperatorWithSystemAccountAdoptionArgsDict: TypeAlias = Mapping[str, Any]
+
+@pulumi.input_type
+class OperatorWithSystemAccountAdoptionArgs:
+    def __init__(__self__, *,
+                 operator: pulumi.Input['AdoptedIdentityArgs'],
+                 system_account: pulumi.Input['AdoptedIdentityArgs'],
+                 system_user: pulumi.Input['AdoptedIdentityArgs'],
+                 signing_key: Optional[pulumi.Input['AdoptedSigningKeyArgs']] = None,
+                 system_account_signing_key: Optional[pulumi.Input['AdoptedSigningKeyArgs']] = None):
+        """
+        :param pulumi.Input['AdoptedSigningKeyArgs'] signing_key: The operator signing key that signed the system account.
+        :param pulumi.Input['AdoptedSigningKeyArgs'] system_account_signing_key: The system account's signing key that signed the system user.
+        """
+        pulumi.set(__self__, "operator", operator)
+        pulumi.set(__self__, "system_account", system_account)
+        pulumi.set(__self__, "system_user", system_user)
+        if signing_key is not None:
+            pulumi.set(__self__, "signing_key", signing_key)
+        if system_account_signing_key is not None:
+            pulumi.set(__self__, "system_account_signing_key", system_account_signing_key)
+
+    @_builtins.property
+    @pulumi.getter
+    def operator(self) -> pulumi.Input['AdoptedIdentityArgs']:
+        return pulumi.get(self, "operator")
+
+    @operator.setter
+    def operator(self, value: pulumi.Input['AdoptedIdentityArgs']):
+        pulumi.set(self, "operator", value)
+
+    @_builtins.property
+    @pulumi.getter(name="systemAccount")
+    def system_account(self) -> pulumi.Input['AdoptedIdentityArgs']:
+        return pulumi.get(self, "system_account")
+
+    @system_account.setter
+    def system_account(self, value: pulumi.Input['AdoptedIdentityArgs']):
+        pulumi.set(self, "system_account", value)
+
+    @_builtins.property
+    @pulumi.getter(name="systemUser")
+    def system_user(self) -> pulumi.Input['AdoptedIdentityArgs']:
+        return pulumi.get(self, "system_user")
+
+    @system_user.setter
+    def system_user(self, value: pulumi.Input['AdoptedIdentityArgs']):
+        pulumi.set(self, "system_user", value)
+
+    @_builtins.property
+    @pulumi.getter(name="signingKey")
+    def signing_key(self) -> Optional[pulumi.Input['AdoptedSigningKeyArgs']]:
+        """
+        The operator signing key that signed the system account.
+        """
+        return pulumi.get(self, "signing_key")
+
+    @signing_key.setter
+    def signing_key(self, value: Optional[pulumi.Input['AdoptedSigningKeyArgs']]):
+        pulumi.set(self, "signing_key", value)
+
+    @_builtins.property
+    @pulumi.getter(name="systemAccountSigningKey")
+    def system_account_signing_key(self) -> Optional[pulumi.Input['AdoptedSigningKeyArgs']]:
+        """
+        The system account's signing key that signed the system user.
+        """
+        return pulumi.get(self, "system_account_signing_key")
+
+    @system_account_signing_key.setter
+    def system_account_signing_key(self, value: Optional[pulumi.Input['AdoptedSigningKeyArgs']]):
+        pulumi.set(self, "system_account_signing_key", value)
 
 
 if not MYPY:

@@ -20,6 +20,7 @@ __all__ = ['OperatorWithSystemAccountArgs', 'OperatorWithSystemAccount']
 @pulumi.input_type
 class OperatorWithSystemAccountArgs:
     def __init__(__self__, *,
+                 adopt: Optional[pulumi.Input['OperatorWithSystemAccountAdoptionArgs']] = None,
                  generate_signing_key: Optional[pulumi.Input[_builtins.bool]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  resolver: Optional[pulumi.Input['AccountResolverArgs']] = None,
@@ -31,6 +32,9 @@ class OperatorWithSystemAccountArgs:
                  system_user_name: Optional[pulumi.Input[_builtins.str]] = None):
         """
         The set of arguments for constructing a OperatorWithSystemAccount resource.
+        :param pulumi.Input['OperatorWithSystemAccountAdoptionArgs'] adopt: Keep an existing deployment's identities (e.g. made by `nsc add operator --sys`) instead of
+               generating new ones. Its values must be known at preview (config, not other resources' outputs):
+               which signing keys it brings decides which children exist.
         :param pulumi.Input[_builtins.bool] generate_signing_key: Generate an operator signing key and sign the system account with it, and a system account signing key for its user (nsc `--generate-signing-key`).
         :param pulumi.Input[_builtins.str] name: The operator's name in its JWT (default: the resource name).
         :param pulumi.Input['AccountResolverArgs'] resolver: Push the system account to a resolver too (it is usually preloaded in the server config instead).
@@ -44,6 +48,8 @@ class OperatorWithSystemAccountArgs:
         :param pulumi.Input[_builtins.str] system_account_name: Name of the system account (default "SYS").
         :param pulumi.Input[_builtins.str] system_user_name: Name of the system user (default "sys").
         """
+        if adopt is not None:
+            pulumi.set(__self__, "adopt", adopt)
         if generate_signing_key is not None:
             pulumi.set(__self__, "generate_signing_key", generate_signing_key)
         if name is not None:
@@ -62,6 +68,20 @@ class OperatorWithSystemAccountArgs:
             pulumi.set(__self__, "system_account_name", system_account_name)
         if system_user_name is not None:
             pulumi.set(__self__, "system_user_name", system_user_name)
+
+    @_builtins.property
+    @pulumi.getter
+    def adopt(self) -> Optional[pulumi.Input['OperatorWithSystemAccountAdoptionArgs']]:
+        """
+        Keep an existing deployment's identities (e.g. made by `nsc add operator --sys`) instead of
+        generating new ones. Its values must be known at preview (config, not other resources' outputs):
+        which signing keys it brings decides which children exist.
+        """
+        return pulumi.get(self, "adopt")
+
+    @adopt.setter
+    def adopt(self, value: Optional[pulumi.Input['OperatorWithSystemAccountAdoptionArgs']]):
+        pulumi.set(self, "adopt", value)
 
     @_builtins.property
     @pulumi.getter(name="generateSigningKey")
@@ -181,6 +201,7 @@ class OperatorWithSystemAccount(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt: Optional[pulumi.Input[Union['OperatorWithSystemAccountAdoptionArgs', 'OperatorWithSystemAccountAdoptionArgsDict']]] = None,
                  generate_signing_key: Optional[pulumi.Input[_builtins.bool]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  resolver: Optional[pulumi.Input[Union['AccountResolverArgs', 'AccountResolverArgsDict']]] = None,
@@ -192,10 +213,13 @@ class OperatorWithSystemAccount(pulumi.ComponentResource):
                  system_user_name: Optional[pulumi.Input[_builtins.str]] = None,
                  __props__=None):
         """
-        An operator with its system account and a system user in one resource, like `nsc add operator --sys` (the TypeScript SDK's OperatorWithSystemAccount: the same children, from the same description), optionally with a least-privilege resolver user and a resolver push of the system account.
+        An operator with its system account and a system user in one resource, like `nsc add operator --sys` (the TypeScript SDK's OperatorWithSystemAccount: the same children, from the same description), optionally with a least-privilege resolver user, a resolver push of the system account and the adoption of an existing deployment.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[Union['OperatorWithSystemAccountAdoptionArgs', 'OperatorWithSystemAccountAdoptionArgsDict']] adopt: Keep an existing deployment's identities (e.g. made by `nsc add operator --sys`) instead of
+               generating new ones. Its values must be known at preview (config, not other resources' outputs):
+               which signing keys it brings decides which children exist.
         :param pulumi.Input[_builtins.bool] generate_signing_key: Generate an operator signing key and sign the system account with it, and a system account signing key for its user (nsc `--generate-signing-key`).
         :param pulumi.Input[_builtins.str] name: The operator's name in its JWT (default: the resource name).
         :param pulumi.Input[Union['AccountResolverArgs', 'AccountResolverArgsDict']] resolver: Push the system account to a resolver too (it is usually preloaded in the server config instead).
@@ -216,7 +240,7 @@ class OperatorWithSystemAccount(pulumi.ComponentResource):
                  args: Optional[OperatorWithSystemAccountArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        An operator with its system account and a system user in one resource, like `nsc add operator --sys` (the TypeScript SDK's OperatorWithSystemAccount: the same children, from the same description), optionally with a least-privilege resolver user and a resolver push of the system account.
+        An operator with its system account and a system user in one resource, like `nsc add operator --sys` (the TypeScript SDK's OperatorWithSystemAccount: the same children, from the same description), optionally with a least-privilege resolver user, a resolver push of the system account and the adoption of an existing deployment.
 
         :param str resource_name: The name of the resource.
         :param OperatorWithSystemAccountArgs args: The arguments to use to populate this resource's properties.
@@ -233,6 +257,7 @@ class OperatorWithSystemAccount(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt: Optional[pulumi.Input[Union['OperatorWithSystemAccountAdoptionArgs', 'OperatorWithSystemAccountAdoptionArgsDict']]] = None,
                  generate_signing_key: Optional[pulumi.Input[_builtins.bool]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  resolver: Optional[pulumi.Input[Union['AccountResolverArgs', 'AccountResolverArgsDict']]] = None,
@@ -253,6 +278,7 @@ class OperatorWithSystemAccount(pulumi.ComponentResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = OperatorWithSystemAccountArgs.__new__(OperatorWithSystemAccountArgs)
 
+            __props__.__dict__["adopt"] = adopt
             __props__.__dict__["generate_signing_key"] = generate_signing_key
             __props__.__dict__["name"] = name
             __props__.__dict__["resolver"] = resolver
