@@ -10,6 +10,7 @@
  */
 import type { DateLike, Export, Import } from "./claimInputs";
 import type { WireClaims } from "./claims";
+import type { Int } from "./int";
 import { decodeJwt } from "./jwt";
 import { departed } from "./revocation";
 import { toUnixSeconds } from "./units";
@@ -143,9 +144,9 @@ export interface ActivationMember {
   subject: string;
   type: ExportKind;
   /** The token's `iat`: removing the token revokes the importer's tokens issued at or before it. */
-  issuedAt: number;
+  issuedAt: Int;
   /** Unix seconds the token expires (absent: never); its revocation can be pruned after. */
-  expires?: number;
+  expires?: Int;
   name?: string;
   /** false: removing the token does not revoke it. */
   revokeOnDelete?: boolean;
@@ -158,9 +159,9 @@ export interface RevokedActivation {
   /** The export's subject at the time of revocation. */
   exportSubject: string;
   /** The revocation time: tokens of the importer issued at or before it are refused. */
-  at: number;
+  at: Int;
   /** When the revoked token expires anyway; the entry is pruned after that. */
-  expires?: number;
+  expires?: Int;
   name?: string;
 }
 

@@ -3,6 +3,7 @@
  * them in `pulumi.Input`; `claims.ts` turns them into the snake_case wire claims of NATS JWTs.
  */
 
+import type { Int } from "./int";
 import type { RevocationTime } from "./revocation";
 
 /** A date as an ISO-8601 string ("2027-01-01T00:00:00Z") or unix seconds. */
@@ -25,7 +26,7 @@ export interface Permission {
 /** Response permissions: lets a service reply to requesters without a publish permission on `_INBOX.>`. */
 export interface ResponsePermission {
   /** How many replies per request (-1 unlimited). */
-  maxMsgs: number;
+  maxMsgs: Int;
   /** How long a reply may be sent after the request ("1s", or nanoseconds). */
   ttl?: Duration;
 }
@@ -58,11 +59,11 @@ export type ConnectionType = (typeof ConnectionTypes)[number];
 /** Per-connection limits and restrictions of a user; `-1` is unlimited. */
 export interface UserLimits {
   /** Max subscriptions (-1 unlimited). */
-  subs?: number;
+  subs?: Int;
   /** Max bytes of data (-1 unlimited). */
-  data?: number;
+  data?: Int;
   /** Max message payload in bytes (-1 unlimited). */
-  payload?: number;
+  payload?: Int;
 }
 
 /** The user claims a scoped signing key imposes on every user it signs (nsc `edit signing-key`). */
@@ -105,19 +106,19 @@ export interface ScopedSigningKey {
 /** Account-wide connection limits; `-1` is unlimited (the default for each). */
 export interface AccountLimits {
   /** Max client connections. */
-  conn?: number;
+  conn?: Int;
   /** Max leaf node connections. */
-  leaf?: number;
+  leaf?: Int;
   /** Max bytes of data. */
-  data?: number;
+  data?: Int;
   /** Max message payload. */
-  payload?: number;
+  payload?: Int;
   /** Max subscriptions. */
-  subs?: number;
+  subs?: Int;
   /** Max imports. */
-  imports?: number;
+  imports?: Int;
   /** Max exports. */
-  exports?: number;
+  exports?: Int;
   /** Whether exports may use wildcards (default true). */
   wildcardExports?: boolean;
   /** Refuse bearer-token users of this account. */
@@ -127,27 +128,27 @@ export interface AccountLimits {
 /** JetStream limits of an account (or one replication tier). 0 storage on both disables JetStream. */
 export interface JetStreamLimits {
   /** Max memory storage in bytes (-1 unlimited). */
-  memStorage?: number;
+  memStorage?: Int;
   /** Max disk storage in bytes (-1 unlimited). */
-  diskStorage?: number;
+  diskStorage?: Int;
   /** Max streams (-1 unlimited). */
-  streams?: number;
+  streams?: Int;
   /** Max consumers (-1 unlimited). */
-  consumer?: number;
+  consumer?: Int;
   /** Max bytes of one memory stream (0 or -1 unlimited). */
-  maxMemStream?: number;
+  maxMemStream?: Int;
   /** Max bytes of one disk stream (0 or -1 unlimited). */
-  maxDiskStream?: number;
+  maxDiskStream?: Int;
   /** Streams must declare max bytes. */
   maxBytesRequired?: boolean;
   /** Max ack pending of a consumer (-1 unlimited). */
-  maxAckPending?: number;
+  maxAckPending?: Int;
 }
 
 /** Latency tracking of a service export. */
 export interface ServiceLatency {
   /** Percentage of requests sampled (1–100), or "headers" to sample when headers ask for it. */
-  sampling: number | "headers";
+  sampling: Int | "headers";
   /** The subject latency results are published on. */
   results: string;
 }
@@ -165,13 +166,13 @@ export interface Export {
   responseThreshold?: Duration;
   latency?: ServiceLatency;
   /** Position of the importing account's key in the subject (1-based), for wildcard exports. */
-  accountTokenPosition?: number;
+  accountTokenPosition?: Int;
   /** List this export in account listings. */
   advertise?: boolean;
   /** Let message traces cross into this service (service exports only, as the jwt library requires). */
   allowTrace?: boolean;
   /** Revoked importers: account public key (or "*") to unix seconds. */
-  revocations?: Record<string, number>;
+  revocations?: Record<string, Int>;
   description?: string;
   infoUrl?: string;
 }
@@ -201,7 +202,7 @@ export interface MappingDestination {
    * Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
    * at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
    */
-  weight?: number;
+  weight?: Int;
   /** Only apply in this cluster. */
   cluster?: string;
 }
@@ -224,7 +225,7 @@ export interface MessageTrace {
   /** The subject trace events are published on (no wildcards). */
   dest: string;
   /** Percentage (1–100) of `traceparent`-sampled messages traced (default 100). */
-  sampling?: number;
+  sampling?: Int;
 }
 
 /** An account's claims. */

@@ -5,6 +5,7 @@
  * `iat` and would be admitted), and each time is recorded once so previews stay stable.
  */
 import { ConfigError } from "./errors";
+import type { Int } from "./int";
 import { toUnixSeconds } from "./units";
 
 /** When a key is revoked: unix seconds, an ISO-8601 date, or "now" (recorded at the first `up`). */
@@ -17,7 +18,7 @@ export interface Member {
   publicKey: string;
   name?: string;
   /** Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after. */
-  expires?: number;
+  expires?: Int;
   /** false: removing the user does not revoke its key. */
   revokeOnDelete?: boolean;
 }
@@ -25,10 +26,10 @@ export interface Member {
 /** A user key revoked because its User left the program (or got a new key). */
 export interface RemovedUser {
   /** Unix seconds of the removal: the revocation time. */
-  at: number;
+  at: Int;
   name?: string;
   /** When the revoked JWT expires anyway; the entry is pruned after that. */
-  expires?: number;
+  expires?: Int;
 }
 
 /** Resolves revocation inputs to unix seconds; "now" keeps the time recorded by an earlier run. */

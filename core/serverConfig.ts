@@ -5,6 +5,7 @@
  * network.
  */
 import { type ConfObject, type ConfValue, toConf } from "./confSyntax";
+import type { Int } from "./int";
 import { isPublicKey } from "./nkeys";
 import { parseDuration } from "./units";
 import { Checker } from "./validation";
@@ -19,9 +20,9 @@ export type ResolverSpec =
       hardDelete?: boolean;
       interval?: string;
       timeout?: string;
-      limit?: number;
+      limit?: Int;
     }
-  | { type: "cache"; dir: string; ttl?: string; timeout?: string; limit?: number }
+  | { type: "cache"; dir: string; ttl?: string; timeout?: string; limit?: Int }
   | { type: "memory" };
 
 /** One outgoing leaf node connection. */
@@ -65,7 +66,7 @@ export function leafRemoteEntry(
 /** The `leafnodes` block: a listener for incoming leaf connections and/or remotes to dial. */
 export interface LeafNodesSpec {
   host?: string;
-  port?: number;
+  port?: Int;
   remotes?: LeafRemoteSpec[];
   /** Who may connect to the listener. @secret */
   authorization?: { user?: string; password?: string; account?: string; timeout?: number };
@@ -75,7 +76,7 @@ export interface LeafNodesSpec {
 export interface ClusterSpec {
   name: string;
   host?: string;
-  port: number;
+  port: Int;
   routes?: string[];
 }
 
@@ -83,8 +84,8 @@ export interface ClusterSpec {
 export interface ServerConfigSpec {
   serverName?: string;
   host?: string;
-  port?: number;
-  httpPort?: number;
+  port?: Int;
+  httpPort?: Int;
   /** Operator JWT text, or a path to it. */
   operator?: string;
   /** Public key of the system account. */

@@ -1,7 +1,7 @@
 /**
- * The OperatorWithSystemAccount component of the native plugin (`construct`): the same resources
- * the TypeScript SDK's class declares (sdk/operatorWithSystemAccount.ts), registered here as children
- * of the component, so every language gets one composition. Their own provider (this plugin) signs
+ * The OperatorWithSystemAccount component of the native plugin (`construct`): the graph
+ * provider/operatorWithSystemAccount.ts describes (the TypeScript SDK's class reads the same
+ * description), registered here as children of the component, so every language gets one composition. Their own provider (this plugin) signs
  * them; nothing here signs or checks.
  */
 // Not the package's index: it loads @pulumi/pulumi's TypeScript analyzer, whose vendored compiler the
@@ -14,8 +14,18 @@ import {
   CustomResource,
   type Resource,
 } from "@pulumi/pulumi/resource";
-import { systemAccountExports } from "../core/systemAccount";
-import type { OperatorWithSystemAccountOutputs, OperatorWithSystemAccountProps } from "../provider/contracts";
+import { ConfigError } from "../core/errors";
+import type {
+  AccountResolver,
+  OperatorWithSystemAccountAdoption,
+  OperatorWithSystemAccountOutputs,
+  OperatorWithSystemAccountProps,
+} from "../provider/contracts";
+import {
+  planOperatorWithSystemAccount,
+  type SystemAccountRole,
+  systemAccountResolver,
+} from "../provider/operatorWithSystemAccount";
 import { tokenOf } from "./resources";
 
 type Args = { [K in keyof OperatorWithSystemAccountProps]?: Input<OperatorWithSystemAccountProps[K]> };
@@ -41,58 +51,109 @@ function child(
 
 class OperatorWithSystemAccount extends ComponentResource {
   readonly outputs: Outputs;
-  constructor(name: string, args: Args, opts: ComponentResourceOptions) {
+  constructor(
+    name: string,
+    args: Args,
+    opts: ComponentResourceOptions,
+    adopt?: OperatorWithSystemAccountAdoption,
+  ) {
     super(tokenOf("OperatorWithSystemAccount"), name, {}, opts);
     // Which children exist must be known while the program runs: a secret or computed flag is read as given.
-    const withSk = (args.generateSigningKey as unknown) === true;
-    const opSk = withSk
-      ? child("SigningKey", `${name}-sk`, { owner: "operator" }, ["publicKey", "seed"], this)
+    const plan = planOperatorWithSystemAccount(name, {
+      generateSigningKey: (args.generateSigningKey as unknown) === true,
+      adopt,
+      resolverUser: (args.resolverUser as unknown) === true,
+      resolverUserName: args.resolverUserName,
+      systemAccountName: args.systemAccountName,
+      systemUserName: args.systemUserName,
+    });
+    const has = (role: SystemAccountRole) => plan.children.includes(role);
+    const opSk = has("signingKey")
+      ? child(
+          "SigningKey",
+          plan.names.signingKey,
+          { owner: "operator", seed: seedOf(adopt?.signingKey) },
+          ["publicKey", "seed"],
+          this,
+        )
       : undefined;
-    const sysKey = child("KeyPair", `${name}-sys-key`, { kind: "account" }, ["publicKey", "seed"], this);
-    const sysSk = withSk
-      ? child("SigningKey", `${name}-sys-sk`, { owner: "account" }, ["publicKey", "seed", "ref"], this)
+    const sysKey = child(
+      "KeyPair",
+      plan.names.systemAccountKey,
+      { kind: "account", seed: seedOf(adopt?.systemAccount) },
+      ["publicKey", "seed"],
+      this,
+    );
+    const sysSk = has("systemAccountSigningKey")
+      ? child(
+          "SigningKey",
+          plan.names.systemAccountSigningKey,
+          { owner: "account", seed: seedOf(adopt?.systemAccountSigningKey) },
+          ["publicKey", "seed", "ref"],
+          this,
+        )
       : undefined;
     const operator = child(
       "Operator",
-      name,
+      plan.names.operator,
       {
         name: args.name ?? name,
         signingKeys: opSk ? [opSk.publicKey] : undefined,
         strictSigningKeyUsage: args.strictSigningKeyUsage,
         systemAccount: sysKey.publicKey,
+        seed: seedOf(adopt?.operator),
+        jwt: adopt?.operator.jwt,
       },
       ["publicKey", "jwt", "seed"],
       this,
     );
     const sys = child(
       "Account",
-      `${name}-sys`,
+      plan.names.systemAccount,
       {
-        name: args.systemAccountName ?? "SYS",
+        name: plan.systemAccountName,
         seed: sysKey.seed,
         operatorPublicKey: operator.publicKey,
         operatorSigningKeys: opSk ? [opSk.publicKey] : undefined,
         operatorStrict: args.strictSigningKeyUsage,
-        signerSeed: opSk ? opSk.seed : operator.seed,
+        signerSeed: plan.systemAccountSigner === "signingKey" && opSk ? opSk.seed : operator.seed,
         signingKeys: sysSk ? [sysSk.ref] : undefined,
-        exports: output(args.systemAccountExports).apply((e) => systemAccountExports(e)),
+        jwt: adopt?.systemAccount.jwt,
+        // Read when the value arrives: "nsc" or "none" may come from config.
+        exports: output(args.systemAccountExports).apply(
+          (e) => planOperatorWithSystemAccount(name, { systemAccountExports: e }).systemAccountExports,
+        ),
+        resolver: output(args.resolver).apply((r) => systemAccountResolver(r as AccountResolver | undefined)),
       },
       ["publicKey", "jwt"],
       this,
     );
-    const user = child(
-      "User",
-      `${name}-sys-user`,
-      {
-        name: args.systemUserName ?? "sys",
-        accountPublicKey: sysKey.publicKey,
-        accountSigningKeys: sysSk ? [sysSk.ref] : undefined,
-        operatorStrict: args.strictSigningKeyUsage,
-        signerSeed: sysSk ? sysSk.seed : sysKey.seed,
-      },
-      ["creds"],
-      this,
-    );
+    // The system users, signed as the plan says (the account's signing key when there is one).
+    const systemUser = (userName: unknown, role: SystemAccountRole, claims: Inputs) =>
+      child(
+        "User",
+        plan.names[role],
+        {
+          name: userName,
+          accountPublicKey: sysKey.publicKey,
+          accountSigningKeys: sysSk ? [sysSk.ref] : undefined,
+          operatorStrict: args.strictSigningKeyUsage,
+          signerSeed: plan.userSigner === "systemAccountSigningKey" && sysSk ? sysSk.seed : sysKey.seed,
+          ...claims,
+        },
+        ["publicKey", "creds"],
+        this,
+      );
+    const user = systemUser(plan.systemUserName, "systemUser", {
+      seed: seedOf(adopt?.systemUser),
+      jwt: adopt?.systemUser.jwt,
+    });
+    const resolverUser = has("resolverUser")
+      ? systemUser(plan.resolverUserName, "resolverUser", {
+          pub: plan.resolverUserPermissions.pub,
+          sub: plan.resolverUserPermissions.sub,
+        })
+      : undefined;
     this.outputs = {
       operatorPublicKey: operator.publicKey as Output<string>,
       operatorJwt: operator.jwt as Output<string>,
@@ -102,9 +163,41 @@ class OperatorWithSystemAccount extends ComponentResource {
       systemAccountPublicKey: sysKey.publicKey as Output<string>,
       systemAccountJwt: sys.jwt as Output<string>,
       systemUserCreds: secret(user.creds) as Output<string>,
+      resolverUserPublicKey: (resolverUser?.publicKey ?? output(undefined)) as Output<string | undefined>,
+      resolverUserCreds: (resolverUser ? secret(resolverUser.creds) : output(undefined)) as Output<
+        string | undefined
+      >,
     };
     this.registerOutputs(this.outputs);
   }
+}
+
+/** An adopted seed, as a secret whatever the program passed. */
+function seedOf(identity: { seed: string } | undefined): Output<string> | undefined {
+  return identity ? secret(identity.seed) : undefined;
+}
+
+/**
+ * The adoption's values, awaited before any child is declared: which signing keys it brings decides
+ * which children exist, so it must be known (config, not another resource's output), at preview too.
+ */
+async function knownAdoption(
+  name: string,
+  value: unknown,
+): Promise<OperatorWithSystemAccountAdoption | undefined> {
+  if (value === undefined || value === null) return undefined;
+  const o = output(value) as unknown as {
+    isKnown: Promise<boolean>;
+    promise(): Promise<OperatorWithSystemAccountAdoption | undefined>;
+  };
+  if (!(await o.isKnown)) {
+    throw new ConfigError(
+      "adopt",
+      `OperatorWithSystemAccount "${name}": the adoption is not known yet (an output of another resource?): pass the seeds and JWTs from config, which decide which keys the component keeps`,
+      { resource: name },
+    );
+  }
+  return o.promise();
 }
 
 /** `construct` of the plugin: builds a component by its type token. */
@@ -115,6 +208,11 @@ export async function construct(
   options: ComponentResourceOptions,
 ): Promise<provider.ConstructResult> {
   if (type !== tokenOf("OperatorWithSystemAccount")) throw new Error(`nats-auth: unknown component ${type}`);
-  const c = new OperatorWithSystemAccount(name, inputs as Args, options);
+  const c = new OperatorWithSystemAccount(
+    name,
+    inputs as Args,
+    options,
+    await knownAdoption(name, inputs.adopt),
+  );
   return { urn: c.urn, state: c.outputs };
 }

@@ -114,7 +114,7 @@ export const COMPONENTS: readonly NativeComponent[] = [
     inputs: "OperatorWithSystemAccountProps",
     outputs: "OperatorWithSystemAccountOutputs",
     description:
-      "An operator with its system account and a system user in one resource, like `nsc add operator --sys` (the TypeScript SDK's OperatorWithSystemAccount, without adoption).",
+      "An operator with its system account and a system user in one resource, like `nsc add operator --sys` (the TypeScript SDK's OperatorWithSystemAccount: the same children, from the same description), optionally with a least-privilege resolver user, a resolver push of the system account and the adoption of an existing deployment.",
   },
 ];
 

@@ -16,6 +16,7 @@ import type {
   UserClaims,
   UserTemplate,
 } from "../core/claimInputs";
+import type { Int } from "../core/int";
 import type { NatsContextSpec } from "../core/natsContext";
 import type { AccountPeer } from "../core/peers";
 import type { Member, RemovedUser, RevocationTime } from "../core/revocation";
@@ -118,12 +119,12 @@ export interface AccountResolver {
   /** `.creds` of a system account user (a User's `creds`). @secret */
   creds: string;
   /** Fail unless this many servers took the JWT (default: every server that answers a ping). */
-  expectedServers?: number;
+  expectedServers?: Int;
   /** On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. */
   onDelete?: "delete" | "retain";
-  timeoutMs?: number;
+  timeoutMs?: Int;
   /** How long a push waits for every listed server to answer (servers still starting), in ms. */
-  waitMs?: number;
+  waitMs?: Int;
   /** TLS of the resolver connection. @secret */
   tls?: ResolverTls;
 }
@@ -166,7 +167,7 @@ export type AccountState = AccountProps &
     /** Claims hash of what the resolver holds ("" when it holds nothing). */
     pushedHash: string;
     /** How many servers hold the current JWT. */
-    pushedTo: number;
+    pushedTo: Int;
     /**
      * Whether the servers may hold a JWT of this account: true once a push was sent to them or a
      * lookup found one there, false while neither happened (destroy then needs no server). Absent in
@@ -178,7 +179,7 @@ export type AccountState = AccountProps &
     /** Importers revoked from private exports because their ActivationToken left the program. */
     revokedActivations?: Record<string, RevokedActivation>;
     /** The times recorded for `revocations` given as "now". */
-    revocationTimes?: Record<string, number>;
+    revocationTimes?: Record<string, Int>;
     /** Set by refresh while the servers hold other claims than the stack's JWT: claim path → both values. */
     drift?: Record<string, string>;
   };
@@ -203,7 +204,7 @@ export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
    * The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
    * default): the user JWT travels in the client's CONNECT line, which must fit it.
    */
-  maxControlLine?: number;
+  maxControlLine?: Int;
 }
 /**
  * The user's signer wiring: the SDK sends these packed under `signing` (one input instead of six,
@@ -266,7 +267,7 @@ export type ActivationTokenState = ActivationTokenProps & {
   /** The activation JWT for the importer's `imports[].token`. @secret */
   token: string;
   /** The token's `iat`: removing the token revokes the importer's tokens issued at or before it. */
-  issuedAt: number;
+  issuedAt: Int;
   /** Public key that signed the token. */
   issuer: string;
   claimsHash: string;
@@ -341,6 +342,46 @@ export interface OperatorWithSystemAccountProps {
   systemUserName?: string;
   /** The system account's exports: "nsc" (default, the two monitoring exports nsc writes) or "none". */
   systemAccountExports?: "nsc" | "none";
+  /** Push the system account to a resolver too (it is usually preloaded in the server config instead). */
+  resolver?: AccountResolver;
+  /**
+   * Also make a least-privilege system user for resolver pushes: it may publish only
+   * `$SYS.REQ.SERVER.PING`, `$SYS.REQ.SERVER.PING.VARZ`, `$SYS.REQ.CLAIMS.UPDATE`,
+   * `$SYS.REQ.CLAIMS.DELETE` and `$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP`, and subscribe only to `_INBOX.>`.
+   * Give its `resolverUserCreds` to an Account's `resolver` instead of `systemUserCreds`.
+   */
+  resolverUser?: boolean;
+  /** Name of the resolver user (default "resolver"). */
+  resolverUserName?: string;
+  /**
+   * Keep an existing deployment's identities (e.g. made by `nsc add operator --sys`) instead of
+   * generating new ones. Its values must be known at preview (config, not other resources' outputs):
+   * which signing keys it brings decides which children exist.
+   */
+  adopt?: OperatorWithSystemAccountAdoption;
+}
+
+/** An existing identity to keep: its seed and, for those that have one, its JWT. */
+export interface AdoptedIdentity {
+  /** The identity's seed. @secret */
+  seed: string;
+  /** Its JWT, kept byte for byte while its claims match what the component declares. */
+  jwt?: string;
+}
+/** An existing signing key to keep. */
+export interface AdoptedSigningKey {
+  /** The signing key's seed. @secret */
+  seed: string;
+}
+/** The identities of an existing deployment an OperatorWithSystemAccount adopts. */
+export interface OperatorWithSystemAccountAdoption {
+  operator: AdoptedIdentity;
+  /** The operator signing key that signed the system account. */
+  signingKey?: AdoptedSigningKey;
+  systemAccount: AdoptedIdentity;
+  /** The system account's signing key that signed the system user. */
+  systemAccountSigningKey?: AdoptedSigningKey;
+  systemUser: AdoptedIdentity;
 }
 /** The outputs of the OperatorWithSystemAccount component. */
 export interface OperatorWithSystemAccountOutputs {
@@ -357,6 +398,10 @@ export interface OperatorWithSystemAccountOutputs {
   systemAccountJwt: string;
   /** `.creds` of the system user (an Account's `resolver.creds`). @secret */
   systemUserCreds: string;
+  /** The resolver user's public key (with resolverUser). */
+  resolverUserPublicKey?: string;
+  /** `.creds` of the least-privilege resolver user (with resolverUser): an Account's `resolver.creds`. @secret */
+  resolverUserCreds?: string;
 }
 
 export interface CredsFileProps {

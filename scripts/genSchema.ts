@@ -9,6 +9,8 @@
  * - A union of string literals is a string (the description lists the values); `true | false` a boolean.
  * - A union of object types (ResolverSpec) is one object type holding every member's properties.
  * - Any other union (SigningKeyRef: a public key or a scoped key) is `Any`, documented.
+ * - A field declared with `Int` (core/int.ts, `number` to TypeScript) is `integer`; plain `number` stays
+ *   `number`.
  *
  * Run: `node dist/scripts/genSchema.js` (writes schema.json); test/unit/schema.test.ts fails when the
  * checked-in file differs from what this generates.
@@ -42,6 +44,8 @@ const AS_ANY: Record<string, string> = {
   SigningKeyRef:
     'A signing key: its public key ("A…"), or a scoped key {key, role, template, description} (a SigningKey\'s `ref`).',
 };
+/** The alias (core/int.ts) of whole-number fields: `integer` in the schema, `number` in TypeScript. */
+const INTEGER_ALIAS = "Int";
 /** Inputs set by the provider's check, never by a program: outputs only. */
 const CHECK_SET = new Set(["adoptionDrift"]);
 
@@ -178,8 +182,51 @@ export function generateSchema(root = ROOT): object {
         : alias && AS_ANY[alias]
           ? { $ref: "pulumi.json#/Any", description: AS_ANY[alias] }
           : undefined;
-    const spec = withDoc(fixed ?? typeSpec(checker.getTypeOfSymbol(p), hint), docOf(p));
+    const spec = withDoc(
+      fixed ?? wholeNumbers(typeSpec(checker.getTypeOfSymbol(p), hint), declaredType(p)),
+      docOf(p),
+    );
     return isSecretProp(p) ? { ...spec, secret: true } : spec;
+  }
+
+  function declaredType(p: ts.Symbol): ts.TypeNode | undefined {
+    const node = p.valueDeclaration ?? p.declarations?.[0];
+    return node && (ts.isPropertySignature(node) || ts.isPropertyDeclaration(node)) ? node.type : undefined;
+  }
+
+  /**
+   * `Int` (core/int.ts) is `number` to the type checker, which keeps no alias of a primitive: read the
+   * declaration as written instead. `Int`, `Int | undefined`, `Int[]`, `Record<string, Int>` and
+   * `{ [k: string]: Int }` turn the matching `number` of the spec into `integer`.
+   */
+  function wholeNumbers(spec: PropertySpec, node: ts.TypeNode | undefined): PropertySpec {
+    if (!node) return spec;
+    if (ts.isParenthesizedTypeNode(node)) return wholeNumbers(spec, node.type);
+    if (ts.isUnionTypeNode(node)) {
+      const defined = node.types.filter(
+        (t) =>
+          t.kind !== ts.SyntaxKind.UndefinedKeyword &&
+          !(ts.isLiteralTypeNode(t) && t.literal.kind === ts.SyntaxKind.NullKeyword),
+      );
+      return defined.length === 1 ? wholeNumbers(spec, defined[0]) : spec;
+    }
+    if (ts.isArrayTypeNode(node) && spec.items)
+      return { ...spec, items: wholeNumbers(spec.items, node.elementType) };
+    if (ts.isTypeLiteralNode(node) && spec.additionalProperties) {
+      const index = node.members.find(ts.isIndexSignatureDeclaration);
+      return index
+        ? { ...spec, additionalProperties: wholeNumbers(spec.additionalProperties, index.type) }
+        : spec;
+    }
+    if (ts.isTypeReferenceNode(node)) {
+      const name = ts.isIdentifier(node.typeName) ? node.typeName.text : node.typeName.right.text;
+      if (name === INTEGER_ALIAS && spec.type === "number") return { ...spec, type: "integer" };
+      const value = node.typeArguments?.[1];
+      if (name === "Record" && value && spec.additionalProperties) {
+        return { ...spec, additionalProperties: wholeNumbers(spec.additionalProperties, value) };
+      }
+    }
+    return spec;
   }
 
   function propertiesOf(

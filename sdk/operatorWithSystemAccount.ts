@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { SystemAccountExports } from "../core/systemAccount";
 import {
-  RESOLVER_USER_PERMISSIONS,
-  type SystemAccountExports,
-  systemAccountExports,
-} from "../core/systemAccount";
+  planOperatorWithSystemAccount,
+  type SystemAccountRole,
+  systemAccountResolver,
+} from "../provider/operatorWithSystemAccount";
 import { Account, type ResolverArgs } from "./account";
 import { KeyPair } from "./keyPair";
 import { Operator, type OperatorArgs } from "./operator";
@@ -101,30 +102,39 @@ export class OperatorWithSystemAccount extends pulumi.ComponentResource {
       resolverUser,
       ...operatorArgs
     } = args;
-    const generated: { seed?: pulumi.Input<string> } | undefined = generateSigningKey ? {} : undefined;
-    const operatorSk = adopt?.signingKey ?? generated;
-    this.signingKey = operatorSk
+    // Which children exist, their names and wiring: the description the native component reads too.
+    const plan = planOperatorWithSystemAccount(name, {
+      generateSigningKey,
+      adopt,
+      systemAccountName,
+      systemUserName,
+      systemAccountExports: exportsChoice,
+      resolverUser,
+    });
+    const has = (role: SystemAccountRole) => plan.children.includes(role);
+    const adoptedSeed = (seed: pulumi.Input<string> | undefined) =>
+      seed === undefined ? undefined : secret(seed);
+    this.signingKey = has("signingKey")
       ? new SigningKey(
-          `${name}-sk`,
-          { owner: "operator", seed: operatorSk.seed === undefined ? undefined : secret(operatorSk.seed) },
+          plan.names.signingKey,
+          { owner: "operator", seed: adoptedSeed(adopt?.signingKey?.seed) },
           child,
         )
       : undefined;
     this.systemAccountKey = new KeyPair(
-      `${name}-sys-key`,
-      { kind: "account", seed: adopt ? secret(adopt.systemAccount.seed) : undefined },
+      plan.names.systemAccountKey,
+      { kind: "account", seed: adoptedSeed(adopt?.systemAccount.seed) },
       child,
     );
-    const sysSk = adopt?.systemAccountSigningKey ?? generated;
-    this.systemAccountSigningKey = sysSk
+    this.systemAccountSigningKey = has("systemAccountSigningKey")
       ? new SigningKey(
-          `${name}-sys-sk`,
-          { owner: "account", seed: sysSk.seed === undefined ? undefined : secret(sysSk.seed) },
+          plan.names.systemAccountSigningKey,
+          { owner: "account", seed: adoptedSeed(adopt?.systemAccountSigningKey?.seed) },
           child,
         )
       : undefined;
     this.operator = new Operator(
-      name,
+      plan.names.operator,
       {
         ...operatorArgs,
         name: operatorArgs.name ?? name,
@@ -136,42 +146,41 @@ export class OperatorWithSystemAccount extends pulumi.ComponentResource {
       child,
     );
     this.systemAccount = new Account(
-      `${name}-sys`,
+      plan.names.systemAccount,
       {
-        name: systemAccountName ?? "SYS",
+        name: plan.systemAccountName,
         operator: this.operator,
-        signer: this.signingKey,
+        signer: plan.systemAccountSigner === "signingKey" ? this.signingKey : undefined,
         key: this.systemAccountKey,
         jwt: adopt?.systemAccount.jwt,
         signingKeys: this.systemAccountSigningKey ? [this.systemAccountSigningKey] : undefined,
-        exports: systemAccountExports(exportsChoice),
-        // Servers refuse to delete the system account ("not allowed to delete system account"): by
-        // default destroy leaves it on them rather than fail there.
-        resolver: resolver && { ...resolver, onDelete: resolver.onDelete ?? "retain" },
+        exports: plan.systemAccountExports,
+        resolver: systemAccountResolver(resolver),
       },
       child,
     );
+    const userSigner =
+      plan.userSigner === "systemAccountSigningKey" ? this.systemAccountSigningKey : undefined;
     this.systemUser = new User(
-      `${name}-sys-user`,
+      plan.names.systemUser,
       {
-        name: systemUserName ?? "sys",
+        name: plan.systemUserName,
         account: this.systemAccount,
-        signer: this.systemAccountSigningKey,
-        seed: adopt ? secret(adopt.systemUser.seed) : undefined,
+        signer: userSigner,
+        seed: adoptedSeed(adopt?.systemUser.seed),
         jwt: adopt?.systemUser.jwt,
       },
       child,
     );
-    if (resolverUser) {
-      const userName = typeof resolverUser === "string" ? resolverUser : "resolver";
+    if (has("resolverUser")) {
       this.resolverUser = new User(
-        `${name}-resolver-user`,
+        plan.names.resolverUser,
         {
-          name: userName,
+          name: plan.resolverUserName,
           account: this.systemAccount,
-          signer: this.systemAccountSigningKey,
-          pub: { allow: [...RESOLVER_USER_PERMISSIONS.pub] },
-          sub: { allow: [...RESOLVER_USER_PERMISSIONS.sub] },
+          signer: userSigner,
+          pub: plan.resolverUserPermissions.pub,
+          sub: plan.resolverUserPermissions.sub,
         },
         child,
       );

@@ -226,12 +226,14 @@ config:
       type: string
     default: []
 resources:
-  # The component (construct): operator, SYS with its key from a KeyPair, and the sys user.
+  # The component (construct): operator, SYS with its key from a KeyPair, the sys user and the
+  # least-privilege resolver user, whose creds push APP.
   op:
     type: nats-auth:index:OperatorWithSystemAccount
     properties:
       name: op
       generateSigningKey: true
+      resolverUser: true
   appKey:
     type: nats-auth:index:KeyPair
     properties:
@@ -248,8 +250,9 @@ ${users}  app:
       members:
 ${members}      resolver:
         servers: \${pushTo}
-        creds: \${op.systemUserCreds}
+        creds: \${op.resolverUserCreds}
 outputs:
+  resolverCreds: \${op.resolverUserCreds}
   operatorJwt: \${op.operatorJwt}
   sysPub: \${op.systemAccountPublicKey}
   sysJwt: \${op.systemAccountJwt}
@@ -311,6 +314,7 @@ describe("e2e yaml - revoke on delete from YAML", () => {
         "nats-auth:index:SigningKey",
         "nats-auth:index:SigningKey",
         "nats-auth:index:User",
+        "nats-auth:index:User",
       ],
     );
     server = await NatsServer.start({
@@ -348,6 +352,19 @@ describe("e2e yaml - revoke on delete from YAML", () => {
     );
     await bob.flush();
     await bob.close();
+    // Both pushes above went with the resolver user's creds; anything else of SYS is refused to it.
+    const resolverUser = await connectAs(server.url, String(pushed.resolverCreds.value));
+    const violations: string[] = [];
+    void (async () => {
+      for await (const s of resolverUser.status()) if (s.type === "error") violations.push(String(s.error));
+    })();
+    resolverUser.publish("$SYS.REQ.SERVER.PING.CONNZ", "");
+    // The server answers the PUB before the PING of the flush: its -ERR has arrived when flush resolves.
+    await resolverUser.flush();
+    await new Promise(setImmediate);
+    assert.equal(violations.length, 1, `violations: ${violations.join("; ")}`);
+    assert.match(violations[0], /Permissions Violation for Publish to "\$SYS\.REQ\.SERVER\.PING\.CONNZ"/);
+    await resolverUser.close();
     assert.equal(changeCount((await t.preview()).changeSummary), 0);
   });
 });

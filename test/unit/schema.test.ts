@@ -42,4 +42,47 @@ describe("schema", () => {
     assert.equal(res("User").inputProperties.expires.type, "string");
     assert.equal(res("Account").inputProperties.signingKeys.items.$ref, "pulumi.json#/Any");
   });
+
+  it("schema - whole-number fields (limits, counts, ports, sizes, seconds, ms) are integer, not number", () => {
+    const s = JSON.parse(generated());
+    const res = (t: string) => s.resources[`nats-auth:index:${t}`];
+    const type = (t: string) => s.types[`nats-auth:index:${t}`].properties;
+    // A sample, one per source of the fields (claim inputs, contracts, server config, revocation).
+    assert.equal(type("AccountLimits").conn.type, "integer");
+    assert.equal(type("JetStreamLimits").maxAckPending.type, "integer");
+    assert.equal(type("AccountResolver").timeoutMs.type, "integer");
+    assert.equal(type("AccountResolver").expectedServers.type, "integer");
+    assert.equal(type("MappingDestination").weight.type, "integer");
+    assert.equal(type("RemovedUser").at.type, "integer");
+    assert.equal(type("Export").revocations.additionalProperties.type, "integer");
+    assert.equal(res("User").inputProperties.payload.type, "integer");
+    assert.equal(res("ServerConfig").inputProperties.port.type, "integer");
+    assert.equal(res("Account").properties.pushedTo.type, "integer");
+    assert.equal(res("ActivationToken").properties.issuedAt.type, "integer");
+    // Unions keep their shape: a date is a string, a duration too.
+    assert.equal(res("User").inputProperties.expires.type, "string");
+
+    // The class: nothing named like a whole number may be a real number anywhere in the schema.
+    const wholeName =
+      /^(conn|leaf|data|payload|subs|imports|exports|streams|consumer|weight|port|httpPort|limit|at|expires|issuedAt|pushedTo|expectedServers|maxControlLine|accountTokenPosition|sampling|revocations|revocationTimes)$|(Ms|Seconds|Storage|Stream|Pending|Msgs|Servers|Count|Port|Limit)$/;
+    const wrong: string[] = [];
+    const visit = (
+      where: string,
+      props: Record<
+        string,
+        { type?: string; items?: { type?: string }; additionalProperties?: { type?: string } }
+      >,
+    ) => {
+      for (const [name, p] of Object.entries(props ?? {})) {
+        const leaf = p.items ?? p.additionalProperties ?? p;
+        if (leaf.type === "number" && wholeName.test(name)) wrong.push(`${where}.${name}`);
+      }
+    };
+    for (const [name, t] of Object.entries<{ properties: never }>(s.types)) visit(name, t.properties);
+    for (const [name, r] of Object.entries<{ inputProperties: never; properties: never }>(s.resources)) {
+      visit(`${name} input`, r.inputProperties);
+      visit(`${name} output`, r.properties);
+    }
+    assert.deepEqual(wrong, []);
+  });
 });

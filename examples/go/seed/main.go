@@ -16,19 +16,19 @@ func main() {
 		cfg := config.New(ctx, "")
 		var servers []string
 		_ = cfg.TryObject("servers", &servers)
-		port := cfg.GetFloat64("port")
+		port := cfg.GetInt("port")
 		if port == 0 {
 			port = 4222
 		}
-		leafPort := cfg.GetFloat64("leafPort")
+		leafPort := cfg.GetInt("leafPort")
 		if leafPort == 0 {
 			leafPort = 4223
 		}
-		leafnodePort := cfg.GetFloat64("leafnodePort")
+		leafnodePort := cfg.GetInt("leafnodePort")
 		if leafnodePort == 0 {
 			leafnodePort = 7422
 		}
-		connLimit := cfg.GetFloat64("connLimit")
+		connLimit := cfg.GetInt("connLimit")
 		if connLimit == 0 {
 			connLimit = 100
 		}
@@ -99,8 +99,8 @@ func main() {
 			SigningKeys:         pulumi.Array{appKey.PublicKey},
 			Members:             members,
 			Limits: &natsauth.AccountLimitsArgs{
-				Conn:    pulumi.Float64(connLimit),
-				Payload: pulumi.Float64(1024 * 1024),
+				Conn:    pulumi.Int(connLimit),
+				Payload: pulumi.Int(1024 * 1024),
 			},
 			Resolver: &natsauth.AccountResolverArgs{
 				Servers: pulumi.ToStringArray(servers),
@@ -136,7 +136,7 @@ func main() {
 		server, err := natsauth.NewServerConfig(ctx, "server", &natsauth.ServerConfigArgs{
 			Path:          pulumi.String("out/nats-server.conf"),
 			Host:          pulumi.String("127.0.0.1"),
-			Port:          pulumi.Float64(port),
+			Port:          pulumi.Int(port),
 			Operator:      local.OperatorJwt,
 			SystemAccount: local.SystemAccountPublicKey,
 			Resolver: &natsauth.ServerConfigResolverArgs{
@@ -147,7 +147,7 @@ func main() {
 			PreloadAccounts: natsauth.PreloadAccountArray{
 				&natsauth.PreloadAccountArgs{PublicKey: local.SystemAccountPublicKey, Jwt: local.SystemAccountJwt},
 			},
-			Leafnodes: &natsauth.LeafNodesSpecArgs{Host: pulumi.String("127.0.0.1"), Port: pulumi.Float64(leafnodePort)},
+			Leafnodes: &natsauth.LeafNodesSpecArgs{Host: pulumi.String("127.0.0.1"), Port: pulumi.Int(leafnodePort)},
 		})
 		if err != nil {
 			return err
@@ -157,7 +157,7 @@ func main() {
 		leaf, err := natsauth.NewServerConfig(ctx, "leaf", &natsauth.ServerConfigArgs{
 			Path: pulumi.String("out/leaf.conf"),
 			Host: pulumi.String("127.0.0.1"),
-			Port: pulumi.Float64(leafPort),
+			Port: pulumi.Int(leafPort),
 			Leafnodes: &natsauth.LeafNodesSpecArgs{
 				Remotes: natsauth.LeafRemoteSpecArray{leafRemote.Remote},
 			},

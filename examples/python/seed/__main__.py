@@ -10,10 +10,10 @@ import pulumi_nats_auth as nats
 
 config = pulumi.Config()
 servers = config.get_object("servers") or []
-port = config.get_float("port") or 4222
-leaf_port = config.get_float("leafPort") or 4223
-leafnode_port = config.get_float("leafnodePort") or 7422
-conn_limit = config.get_float("connLimit") or 100
+port = config.get_int("port") or 4222
+leaf_port = config.get_int("leafPort") or 4223
+leafnode_port = config.get_int("leafnodePort") or 7422
+conn_limit = config.get_int("connLimit") or 100
 
 # nsc add operator --generate-signing-key --sys: the operator, its signing key, the SYS account and
 # its user, in one component (served by the plugin: every language gets the same).

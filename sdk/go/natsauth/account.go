@@ -67,12 +67,12 @@ type Account struct {
 	// Claims hash of what the resolver holds ("" when it holds nothing).
 	PushedHash pulumi.StringOutput `pulumi:"pushedHash"`
 	// How many servers hold the current JWT.
-	PushedTo pulumi.Float64Output `pulumi:"pushedTo"`
+	PushedTo pulumi.IntOutput `pulumi:"pushedTo"`
 	// Keys revoked because their User left the program (absent in 0.1.0 state).
 	RemovedUsers RemovedUserMapOutput     `pulumi:"removedUsers"`
 	Resolver     AccountResolverPtrOutput `pulumi:"resolver"`
 	// The times recorded for `revocations` given as "now".
-	RevocationTimes pulumi.Float64MapOutput `pulumi:"revocationTimes"`
+	RevocationTimes pulumi.IntMapOutput `pulumi:"revocationTimes"`
 	// Revoked users: user public key (or "*") to the revocation time (unix seconds, an ISO-8601 date, or
 	// "now", recorded once at the first `up`); JWTs issued at or before it are refused.
 	Revocations pulumi.MapOutput `pulumi:"revocations"`
@@ -434,8 +434,8 @@ func (o AccountOutput) PushedHash() pulumi.StringOutput {
 }
 
 // How many servers hold the current JWT.
-func (o AccountOutput) PushedTo() pulumi.Float64Output {
-	return o.ApplyT(func(v *Account) pulumi.Float64Output { return v.PushedTo }).(pulumi.Float64Output)
+func (o AccountOutput) PushedTo() pulumi.IntOutput {
+	return o.ApplyT(func(v *Account) pulumi.IntOutput { return v.PushedTo }).(pulumi.IntOutput)
 }
 
 // Keys revoked because their User left the program (absent in 0.1.0 state).
@@ -448,8 +448,8 @@ func (o AccountOutput) Resolver() AccountResolverPtrOutput {
 }
 
 // The times recorded for `revocations` given as "now".
-func (o AccountOutput) RevocationTimes() pulumi.Float64MapOutput {
-	return o.ApplyT(func(v *Account) pulumi.Float64MapOutput { return v.RevocationTimes }).(pulumi.Float64MapOutput)
+func (o AccountOutput) RevocationTimes() pulumi.IntMapOutput {
+	return o.ApplyT(func(v *Account) pulumi.IntMapOutput { return v.RevocationTimes }).(pulumi.IntMapOutput)
 }
 
 // Revoked users: user public key (or "*") to the revocation time (unix seconds, an ISO-8601 date, or

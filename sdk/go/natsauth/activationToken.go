@@ -28,7 +28,7 @@ type ActivationToken struct {
 	// The importing account's public key (the token's `sub`).
 	Importer pulumi.StringOutput `pulumi:"importer"`
 	// The token's `iat`: removing the token revokes the importer's tokens issued at or before it.
-	IssuedAt pulumi.Float64Output `pulumi:"issuedAt"`
+	IssuedAt pulumi.IntOutput `pulumi:"issuedAt"`
 	// Public key that signed the token.
 	Issuer pulumi.StringOutput `pulumi:"issuer"`
 	// The name in the JWT.
@@ -233,8 +233,8 @@ func (o ActivationTokenOutput) Importer() pulumi.StringOutput {
 }
 
 // The token's `iat`: removing the token revokes the importer's tokens issued at or before it.
-func (o ActivationTokenOutput) IssuedAt() pulumi.Float64Output {
-	return o.ApplyT(func(v *ActivationToken) pulumi.Float64Output { return v.IssuedAt }).(pulumi.Float64Output)
+func (o ActivationTokenOutput) IssuedAt() pulumi.IntOutput {
+	return o.ApplyT(func(v *ActivationToken) pulumi.IntOutput { return v.IssuedAt }).(pulumi.IntOutput)
 }
 
 // Public key that signed the token.

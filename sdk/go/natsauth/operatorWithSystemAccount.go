@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// An operator with its system account and a system user in one resource, like `nsc add operator --sys` (the TypeScript SDK's OperatorWithSystemAccount, without adoption).
+// An operator with its system account and a system user in one resource, like `nsc add operator --sys` (the TypeScript SDK's OperatorWithSystemAccount: the same children, from the same description), optionally with a least-privilege resolver user, a resolver push of the system account and the adoption of an existing deployment.
 type OperatorWithSystemAccount struct {
 	pulumi.ResourceState
 
@@ -19,6 +19,10 @@ type OperatorWithSystemAccount struct {
 	OperatorPublicKey pulumi.StringOutput `pulumi:"operatorPublicKey"`
 	// The operator seed: an Account's `signerSeed` when there is no signing key.
 	OperatorSeed pulumi.StringOutput `pulumi:"operatorSeed"`
+	// `.creds` of the least-privilege resolver user (with resolverUser): an Account's `resolver.creds`.
+	ResolverUserCreds pulumi.StringPtrOutput `pulumi:"resolverUserCreds"`
+	// The resolver user's public key (with resolverUser).
+	ResolverUserPublicKey pulumi.StringPtrOutput `pulumi:"resolverUserPublicKey"`
 	// The operator signing key's public key (with generateSigningKey): an Account's `operatorSigningKeys`.
 	SigningKeyPublicKey pulumi.StringPtrOutput `pulumi:"signingKeyPublicKey"`
 	// The operator signing key's seed (with generateSigningKey): an Account's `signerSeed`.
@@ -39,6 +43,7 @@ func NewOperatorWithSystemAccount(ctx *pulumi.Context,
 
 	secrets := pulumi.AdditionalSecretOutputs([]string{
 		"operatorSeed",
+		"resolverUserCreds",
 		"signingKeySeed",
 		"systemUserCreds",
 	})
@@ -53,10 +58,23 @@ func NewOperatorWithSystemAccount(ctx *pulumi.Context,
 }
 
 type operatorWithSystemAccountArgs struct {
+	// Keep an existing deployment's identities (e.g. made by `nsc add operator --sys`) instead of
+	// generating new ones. Its values must be known at preview (config, not other resources' outputs):
+	// which signing keys it brings decides which children exist.
+	Adopt *OperatorWithSystemAccountAdoption `pulumi:"adopt"`
 	// Generate an operator signing key and sign the system account with it, and a system account signing key for its user (nsc `--generate-signing-key`).
 	GenerateSigningKey *bool `pulumi:"generateSigningKey"`
 	// The operator's name in its JWT (default: the resource name).
 	Name *string `pulumi:"name"`
+	// Push the system account to a resolver too (it is usually preloaded in the server config instead).
+	Resolver *AccountResolver `pulumi:"resolver"`
+	// Also make a least-privilege system user for resolver pushes: it may publish only
+	// `$SYS.REQ.SERVER.PING`, `$SYS.REQ.SERVER.PING.VARZ`, `$SYS.REQ.CLAIMS.UPDATE`,
+	// `$SYS.REQ.CLAIMS.DELETE` and `$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP`, and subscribe only to `_INBOX.>`.
+	// Give its `resolverUserCreds` to an Account's `resolver` instead of `systemUserCreds`.
+	ResolverUser *bool `pulumi:"resolverUser"`
+	// Name of the resolver user (default "resolver").
+	ResolverUserName *string `pulumi:"resolverUserName"`
 	// Accounts and users must be signed by signing keys (needs generateSigningKey).
 	StrictSigningKeyUsage *bool `pulumi:"strictSigningKeyUsage"`
 	// The system account's exports: "nsc" (default, the two monitoring exports nsc writes) or "none". One of "nsc", "none".
@@ -69,10 +87,23 @@ type operatorWithSystemAccountArgs struct {
 
 // The set of arguments for constructing a OperatorWithSystemAccount resource.
 type OperatorWithSystemAccountArgs struct {
+	// Keep an existing deployment's identities (e.g. made by `nsc add operator --sys`) instead of
+	// generating new ones. Its values must be known at preview (config, not other resources' outputs):
+	// which signing keys it brings decides which children exist.
+	Adopt OperatorWithSystemAccountAdoptionPtrInput
 	// Generate an operator signing key and sign the system account with it, and a system account signing key for its user (nsc `--generate-signing-key`).
 	GenerateSigningKey pulumi.BoolPtrInput
 	// The operator's name in its JWT (default: the resource name).
 	Name pulumi.StringPtrInput
+	// Push the system account to a resolver too (it is usually preloaded in the server config instead).
+	Resolver AccountResolverPtrInput
+	// Also make a least-privilege system user for resolver pushes: it may publish only
+	// `$SYS.REQ.SERVER.PING`, `$SYS.REQ.SERVER.PING.VARZ`, `$SYS.REQ.CLAIMS.UPDATE`,
+	// `$SYS.REQ.CLAIMS.DELETE` and `$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP`, and subscribe only to `_INBOX.>`.
+	// Give its `resolverUserCreds` to an Account's `resolver` instead of `systemUserCreds`.
+	ResolverUser pulumi.BoolPtrInput
+	// Name of the resolver user (default "resolver").
+	ResolverUserName pulumi.StringPtrInput
 	// Accounts and users must be signed by signing keys (needs generateSigningKey).
 	StrictSigningKeyUsage pulumi.BoolPtrInput
 	// The system account's exports: "nsc" (default, the two monitoring exports nsc writes) or "none". One of "nsc", "none".
@@ -131,6 +162,16 @@ func (o OperatorWithSystemAccountOutput) OperatorPublicKey() pulumi.StringOutput
 // The operator seed: an Account's `signerSeed` when there is no signing key.
 func (o OperatorWithSystemAccountOutput) OperatorSeed() pulumi.StringOutput {
 	return o.ApplyT(func(v *OperatorWithSystemAccount) pulumi.StringOutput { return v.OperatorSeed }).(pulumi.StringOutput)
+}
+
+// `.creds` of the least-privilege resolver user (with resolverUser): an Account's `resolver.creds`.
+func (o OperatorWithSystemAccountOutput) ResolverUserCreds() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OperatorWithSystemAccount) pulumi.StringPtrOutput { return v.ResolverUserCreds }).(pulumi.StringPtrOutput)
+}
+
+// The resolver user's public key (with resolverUser).
+func (o OperatorWithSystemAccountOutput) ResolverUserPublicKey() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *OperatorWithSystemAccount) pulumi.StringPtrOutput { return v.ResolverUserPublicKey }).(pulumi.StringPtrOutput)
 }
 
 // The operator signing key's public key (with generateSigningKey): an Account's `operatorSigningKeys`.

@@ -15,21 +15,21 @@ var _ = internal.GetEnvOrDefault
 
 type AccountLimits struct {
 	// Max client connections.
-	Conn *float64 `pulumi:"conn"`
+	Conn *int `pulumi:"conn"`
 	// Max bytes of data.
-	Data *float64 `pulumi:"data"`
+	Data *int `pulumi:"data"`
 	// Refuse bearer-token users of this account.
 	DisallowBearer *bool `pulumi:"disallowBearer"`
 	// Max exports.
-	Exports *float64 `pulumi:"exports"`
+	Exports *int `pulumi:"exports"`
 	// Max imports.
-	Imports *float64 `pulumi:"imports"`
+	Imports *int `pulumi:"imports"`
 	// Max leaf node connections.
-	Leaf *float64 `pulumi:"leaf"`
+	Leaf *int `pulumi:"leaf"`
 	// Max message payload.
-	Payload *float64 `pulumi:"payload"`
+	Payload *int `pulumi:"payload"`
 	// Max subscriptions.
-	Subs *float64 `pulumi:"subs"`
+	Subs *int `pulumi:"subs"`
 	// Whether exports may use wildcards (default true).
 	WildcardExports *bool `pulumi:"wildcardExports"`
 }
@@ -47,21 +47,21 @@ type AccountLimitsInput interface {
 
 type AccountLimitsArgs struct {
 	// Max client connections.
-	Conn pulumi.Float64PtrInput `pulumi:"conn"`
+	Conn pulumi.IntPtrInput `pulumi:"conn"`
 	// Max bytes of data.
-	Data pulumi.Float64PtrInput `pulumi:"data"`
+	Data pulumi.IntPtrInput `pulumi:"data"`
 	// Refuse bearer-token users of this account.
 	DisallowBearer pulumi.BoolPtrInput `pulumi:"disallowBearer"`
 	// Max exports.
-	Exports pulumi.Float64PtrInput `pulumi:"exports"`
+	Exports pulumi.IntPtrInput `pulumi:"exports"`
 	// Max imports.
-	Imports pulumi.Float64PtrInput `pulumi:"imports"`
+	Imports pulumi.IntPtrInput `pulumi:"imports"`
 	// Max leaf node connections.
-	Leaf pulumi.Float64PtrInput `pulumi:"leaf"`
+	Leaf pulumi.IntPtrInput `pulumi:"leaf"`
 	// Max message payload.
-	Payload pulumi.Float64PtrInput `pulumi:"payload"`
+	Payload pulumi.IntPtrInput `pulumi:"payload"`
 	// Max subscriptions.
-	Subs pulumi.Float64PtrInput `pulumi:"subs"`
+	Subs pulumi.IntPtrInput `pulumi:"subs"`
 	// Whether exports may use wildcards (default true).
 	WildcardExports pulumi.BoolPtrInput `pulumi:"wildcardExports"`
 }
@@ -144,13 +144,13 @@ func (o AccountLimitsOutput) ToAccountLimitsPtrOutputWithContext(ctx context.Con
 }
 
 // Max client connections.
-func (o AccountLimitsOutput) Conn() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AccountLimits) *float64 { return v.Conn }).(pulumi.Float64PtrOutput)
+func (o AccountLimitsOutput) Conn() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v AccountLimits) *int { return v.Conn }).(pulumi.IntPtrOutput)
 }
 
 // Max bytes of data.
-func (o AccountLimitsOutput) Data() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AccountLimits) *float64 { return v.Data }).(pulumi.Float64PtrOutput)
+func (o AccountLimitsOutput) Data() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v AccountLimits) *int { return v.Data }).(pulumi.IntPtrOutput)
 }
 
 // Refuse bearer-token users of this account.
@@ -159,28 +159,28 @@ func (o AccountLimitsOutput) DisallowBearer() pulumi.BoolPtrOutput {
 }
 
 // Max exports.
-func (o AccountLimitsOutput) Exports() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AccountLimits) *float64 { return v.Exports }).(pulumi.Float64PtrOutput)
+func (o AccountLimitsOutput) Exports() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v AccountLimits) *int { return v.Exports }).(pulumi.IntPtrOutput)
 }
 
 // Max imports.
-func (o AccountLimitsOutput) Imports() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AccountLimits) *float64 { return v.Imports }).(pulumi.Float64PtrOutput)
+func (o AccountLimitsOutput) Imports() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v AccountLimits) *int { return v.Imports }).(pulumi.IntPtrOutput)
 }
 
 // Max leaf node connections.
-func (o AccountLimitsOutput) Leaf() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AccountLimits) *float64 { return v.Leaf }).(pulumi.Float64PtrOutput)
+func (o AccountLimitsOutput) Leaf() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v AccountLimits) *int { return v.Leaf }).(pulumi.IntPtrOutput)
 }
 
 // Max message payload.
-func (o AccountLimitsOutput) Payload() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AccountLimits) *float64 { return v.Payload }).(pulumi.Float64PtrOutput)
+func (o AccountLimitsOutput) Payload() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v AccountLimits) *int { return v.Payload }).(pulumi.IntPtrOutput)
 }
 
 // Max subscriptions.
-func (o AccountLimitsOutput) Subs() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AccountLimits) *float64 { return v.Subs }).(pulumi.Float64PtrOutput)
+func (o AccountLimitsOutput) Subs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v AccountLimits) *int { return v.Subs }).(pulumi.IntPtrOutput)
 }
 
 // Whether exports may use wildcards (default true).
@@ -213,23 +213,23 @@ func (o AccountLimitsPtrOutput) Elem() AccountLimitsOutput {
 }
 
 // Max client connections.
-func (o AccountLimitsPtrOutput) Conn() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *AccountLimits) *float64 {
+func (o AccountLimitsPtrOutput) Conn() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *AccountLimits) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Conn
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Max bytes of data.
-func (o AccountLimitsPtrOutput) Data() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *AccountLimits) *float64 {
+func (o AccountLimitsPtrOutput) Data() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *AccountLimits) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Data
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Refuse bearer-token users of this account.
@@ -243,53 +243,53 @@ func (o AccountLimitsPtrOutput) DisallowBearer() pulumi.BoolPtrOutput {
 }
 
 // Max exports.
-func (o AccountLimitsPtrOutput) Exports() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *AccountLimits) *float64 {
+func (o AccountLimitsPtrOutput) Exports() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *AccountLimits) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Exports
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Max imports.
-func (o AccountLimitsPtrOutput) Imports() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *AccountLimits) *float64 {
+func (o AccountLimitsPtrOutput) Imports() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *AccountLimits) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Imports
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Max leaf node connections.
-func (o AccountLimitsPtrOutput) Leaf() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *AccountLimits) *float64 {
+func (o AccountLimitsPtrOutput) Leaf() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *AccountLimits) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Leaf
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Max message payload.
-func (o AccountLimitsPtrOutput) Payload() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *AccountLimits) *float64 {
+func (o AccountLimitsPtrOutput) Payload() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *AccountLimits) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Payload
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Max subscriptions.
-func (o AccountLimitsPtrOutput) Subs() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *AccountLimits) *float64 {
+func (o AccountLimitsPtrOutput) Subs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *AccountLimits) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Subs
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Whether exports may use wildcards (default true).
@@ -548,16 +548,16 @@ type AccountResolver struct {
 	// `.creds` of a system account user (a User's `creds`).
 	Creds string `pulumi:"creds"`
 	// Fail unless this many servers took the JWT (default: every server that answers a ping).
-	ExpectedServers *float64 `pulumi:"expectedServers"`
+	ExpectedServers *int `pulumi:"expectedServers"`
 	// On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
 	OnDelete *string `pulumi:"onDelete"`
 	// Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
 	Servers   []string `pulumi:"servers"`
-	TimeoutMs *float64 `pulumi:"timeoutMs"`
+	TimeoutMs *int     `pulumi:"timeoutMs"`
 	// TLS of the resolver connection.
 	Tls *ResolverTls `pulumi:"tls"`
 	// How long a push waits for every listed server to answer (servers still starting), in ms.
-	WaitMs *float64 `pulumi:"waitMs"`
+	WaitMs *int `pulumi:"waitMs"`
 }
 
 // AccountResolverInput is an input type that accepts AccountResolverArgs and AccountResolverOutput values.
@@ -575,16 +575,16 @@ type AccountResolverArgs struct {
 	// `.creds` of a system account user (a User's `creds`).
 	Creds pulumi.StringInput `pulumi:"creds"`
 	// Fail unless this many servers took the JWT (default: every server that answers a ping).
-	ExpectedServers pulumi.Float64PtrInput `pulumi:"expectedServers"`
+	ExpectedServers pulumi.IntPtrInput `pulumi:"expectedServers"`
 	// On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
 	OnDelete pulumi.StringPtrInput `pulumi:"onDelete"`
 	// Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
 	Servers   pulumi.StringArrayInput `pulumi:"servers"`
-	TimeoutMs pulumi.Float64PtrInput  `pulumi:"timeoutMs"`
+	TimeoutMs pulumi.IntPtrInput      `pulumi:"timeoutMs"`
 	// TLS of the resolver connection.
 	Tls ResolverTlsPtrInput `pulumi:"tls"`
 	// How long a push waits for every listed server to answer (servers still starting), in ms.
-	WaitMs pulumi.Float64PtrInput `pulumi:"waitMs"`
+	WaitMs pulumi.IntPtrInput `pulumi:"waitMs"`
 }
 
 func (AccountResolverArgs) ElementType() reflect.Type {
@@ -670,8 +670,8 @@ func (o AccountResolverOutput) Creds() pulumi.StringOutput {
 }
 
 // Fail unless this many servers took the JWT (default: every server that answers a ping).
-func (o AccountResolverOutput) ExpectedServers() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AccountResolver) *float64 { return v.ExpectedServers }).(pulumi.Float64PtrOutput)
+func (o AccountResolverOutput) ExpectedServers() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v AccountResolver) *int { return v.ExpectedServers }).(pulumi.IntPtrOutput)
 }
 
 // On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
@@ -684,8 +684,8 @@ func (o AccountResolverOutput) Servers() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v AccountResolver) []string { return v.Servers }).(pulumi.StringArrayOutput)
 }
 
-func (o AccountResolverOutput) TimeoutMs() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AccountResolver) *float64 { return v.TimeoutMs }).(pulumi.Float64PtrOutput)
+func (o AccountResolverOutput) TimeoutMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v AccountResolver) *int { return v.TimeoutMs }).(pulumi.IntPtrOutput)
 }
 
 // TLS of the resolver connection.
@@ -694,8 +694,8 @@ func (o AccountResolverOutput) Tls() ResolverTlsPtrOutput {
 }
 
 // How long a push waits for every listed server to answer (servers still starting), in ms.
-func (o AccountResolverOutput) WaitMs() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AccountResolver) *float64 { return v.WaitMs }).(pulumi.Float64PtrOutput)
+func (o AccountResolverOutput) WaitMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v AccountResolver) *int { return v.WaitMs }).(pulumi.IntPtrOutput)
 }
 
 type AccountResolverPtrOutput struct{ *pulumi.OutputState }
@@ -733,13 +733,13 @@ func (o AccountResolverPtrOutput) Creds() pulumi.StringPtrOutput {
 }
 
 // Fail unless this many servers took the JWT (default: every server that answers a ping).
-func (o AccountResolverPtrOutput) ExpectedServers() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *AccountResolver) *float64 {
+func (o AccountResolverPtrOutput) ExpectedServers() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *AccountResolver) *int {
 		if v == nil {
 			return nil
 		}
 		return v.ExpectedServers
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
@@ -762,13 +762,13 @@ func (o AccountResolverPtrOutput) Servers() pulumi.StringArrayOutput {
 	}).(pulumi.StringArrayOutput)
 }
 
-func (o AccountResolverPtrOutput) TimeoutMs() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *AccountResolver) *float64 {
+func (o AccountResolverPtrOutput) TimeoutMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *AccountResolver) *int {
 		if v == nil {
 			return nil
 		}
 		return v.TimeoutMs
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // TLS of the resolver connection.
@@ -782,22 +782,22 @@ func (o AccountResolverPtrOutput) Tls() ResolverTlsPtrOutput {
 }
 
 // How long a push waits for every listed server to answer (servers still starting), in ms.
-func (o AccountResolverPtrOutput) WaitMs() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *AccountResolver) *float64 {
+func (o AccountResolverPtrOutput) WaitMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *AccountResolver) *int {
 		if v == nil {
 			return nil
 		}
 		return v.WaitMs
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 type ActivationMember struct {
 	// Unix seconds the token expires (absent: never); its revocation can be pruned after.
-	Expires *float64 `pulumi:"expires"`
+	Expires *int `pulumi:"expires"`
 	// The importing account's public key.
 	Importer string `pulumi:"importer"`
 	// The token's `iat`: removing the token revokes the importer's tokens issued at or before it.
-	IssuedAt float64 `pulumi:"issuedAt"`
+	IssuedAt int     `pulumi:"issuedAt"`
 	Name     *string `pulumi:"name"`
 	// false: removing the token does not revoke it.
 	RevokeOnDelete *bool  `pulumi:"revokeOnDelete"`
@@ -821,11 +821,11 @@ type ActivationMemberInput interface {
 
 type ActivationMemberArgs struct {
 	// Unix seconds the token expires (absent: never); its revocation can be pruned after.
-	Expires pulumi.Float64PtrInput `pulumi:"expires"`
+	Expires pulumi.IntPtrInput `pulumi:"expires"`
 	// The importing account's public key.
 	Importer pulumi.StringInput `pulumi:"importer"`
 	// The token's `iat`: removing the token revokes the importer's tokens issued at or before it.
-	IssuedAt pulumi.Float64Input   `pulumi:"issuedAt"`
+	IssuedAt pulumi.IntInput       `pulumi:"issuedAt"`
 	Name     pulumi.StringPtrInput `pulumi:"name"`
 	// false: removing the token does not revoke it.
 	RevokeOnDelete pulumi.BoolPtrInput `pulumi:"revokeOnDelete"`
@@ -888,8 +888,8 @@ func (o ActivationMemberOutput) ToActivationMemberOutputWithContext(ctx context.
 }
 
 // Unix seconds the token expires (absent: never); its revocation can be pruned after.
-func (o ActivationMemberOutput) Expires() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v ActivationMember) *float64 { return v.Expires }).(pulumi.Float64PtrOutput)
+func (o ActivationMemberOutput) Expires() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ActivationMember) *int { return v.Expires }).(pulumi.IntPtrOutput)
 }
 
 // The importing account's public key.
@@ -898,8 +898,8 @@ func (o ActivationMemberOutput) Importer() pulumi.StringOutput {
 }
 
 // The token's `iat`: removing the token revokes the importer's tokens issued at or before it.
-func (o ActivationMemberOutput) IssuedAt() pulumi.Float64Output {
-	return o.ApplyT(func(v ActivationMember) float64 { return v.IssuedAt }).(pulumi.Float64Output)
+func (o ActivationMemberOutput) IssuedAt() pulumi.IntOutput {
+	return o.ApplyT(func(v ActivationMember) int { return v.IssuedAt }).(pulumi.IntOutput)
 }
 
 func (o ActivationMemberOutput) Name() pulumi.StringPtrOutput {
@@ -945,10 +945,303 @@ func (o ActivationMemberArrayOutput) Index(i pulumi.IntInput) ActivationMemberOu
 	}).(ActivationMemberOutput)
 }
 
+type AdoptedIdentity struct {
+	// Its JWT, kept byte for byte while its claims match what the component declares.
+	Jwt *string `pulumi:"jwt"`
+	// The identity's seed.
+	Seed string `pulumi:"seed"`
+}
+
+// AdoptedIdentityInput is an input type that accepts AdoptedIdentityArgs and AdoptedIdentityOutput values.
+// You can construct a concrete instance of `AdoptedIdentityInput` via:
+//
+//	AdoptedIdentityArgs{...}
+type AdoptedIdentityInput interface {
+	pulumi.Input
+
+	ToAdoptedIdentityOutput() AdoptedIdentityOutput
+	ToAdoptedIdentityOutputWithContext(context.Context) AdoptedIdentityOutput
+}
+
+type AdoptedIdentityArgs struct {
+	// Its JWT, kept byte for byte while its claims match what the component declares.
+	Jwt pulumi.StringPtrInput `pulumi:"jwt"`
+	// The identity's seed.
+	Seed pulumi.StringInput `pulumi:"seed"`
+}
+
+func (AdoptedIdentityArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AdoptedIdentity)(nil)).Elem()
+}
+
+func (i AdoptedIdentityArgs) ToAdoptedIdentityOutput() AdoptedIdentityOutput {
+	return i.ToAdoptedIdentityOutputWithContext(context.Background())
+}
+
+func (i AdoptedIdentityArgs) ToAdoptedIdentityOutputWithContext(ctx context.Context) AdoptedIdentityOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptedIdentityOutput)
+}
+
+func (i AdoptedIdentityArgs) ToAdoptedIdentityPtrOutput() AdoptedIdentityPtrOutput {
+	return i.ToAdoptedIdentityPtrOutputWithContext(context.Background())
+}
+
+func (i AdoptedIdentityArgs) ToAdoptedIdentityPtrOutputWithContext(ctx context.Context) AdoptedIdentityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptedIdentityOutput).ToAdoptedIdentityPtrOutputWithContext(ctx)
+}
+
+// AdoptedIdentityPtrInput is an input type that accepts AdoptedIdentityArgs, AdoptedIdentityPtr and AdoptedIdentityPtrOutput values.
+// You can construct a concrete instance of `AdoptedIdentityPtrInput` via:
+//
+//	        AdoptedIdentityArgs{...}
+//
+//	or:
+//
+//	        nil
+type AdoptedIdentityPtrInput interface {
+	pulumi.Input
+
+	ToAdoptedIdentityPtrOutput() AdoptedIdentityPtrOutput
+	ToAdoptedIdentityPtrOutputWithContext(context.Context) AdoptedIdentityPtrOutput
+}
+
+type adoptedIdentityPtrType AdoptedIdentityArgs
+
+func AdoptedIdentityPtr(v *AdoptedIdentityArgs) AdoptedIdentityPtrInput {
+	return (*adoptedIdentityPtrType)(v)
+}
+
+func (*adoptedIdentityPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AdoptedIdentity)(nil)).Elem()
+}
+
+func (i *adoptedIdentityPtrType) ToAdoptedIdentityPtrOutput() AdoptedIdentityPtrOutput {
+	return i.ToAdoptedIdentityPtrOutputWithContext(context.Background())
+}
+
+func (i *adoptedIdentityPtrType) ToAdoptedIdentityPtrOutputWithContext(ctx context.Context) AdoptedIdentityPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptedIdentityPtrOutput)
+}
+
+type AdoptedIdentityOutput struct{ *pulumi.OutputState }
+
+func (AdoptedIdentityOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AdoptedIdentity)(nil)).Elem()
+}
+
+func (o AdoptedIdentityOutput) ToAdoptedIdentityOutput() AdoptedIdentityOutput {
+	return o
+}
+
+func (o AdoptedIdentityOutput) ToAdoptedIdentityOutputWithContext(ctx context.Context) AdoptedIdentityOutput {
+	return o
+}
+
+func (o AdoptedIdentityOutput) ToAdoptedIdentityPtrOutput() AdoptedIdentityPtrOutput {
+	return o.ToAdoptedIdentityPtrOutputWithContext(context.Background())
+}
+
+func (o AdoptedIdentityOutput) ToAdoptedIdentityPtrOutputWithContext(ctx context.Context) AdoptedIdentityPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AdoptedIdentity) *AdoptedIdentity {
+		return &v
+	}).(AdoptedIdentityPtrOutput)
+}
+
+// Its JWT, kept byte for byte while its claims match what the component declares.
+func (o AdoptedIdentityOutput) Jwt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AdoptedIdentity) *string { return v.Jwt }).(pulumi.StringPtrOutput)
+}
+
+// The identity's seed.
+func (o AdoptedIdentityOutput) Seed() pulumi.StringOutput {
+	return o.ApplyT(func(v AdoptedIdentity) string { return v.Seed }).(pulumi.StringOutput)
+}
+
+type AdoptedIdentityPtrOutput struct{ *pulumi.OutputState }
+
+func (AdoptedIdentityPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AdoptedIdentity)(nil)).Elem()
+}
+
+func (o AdoptedIdentityPtrOutput) ToAdoptedIdentityPtrOutput() AdoptedIdentityPtrOutput {
+	return o
+}
+
+func (o AdoptedIdentityPtrOutput) ToAdoptedIdentityPtrOutputWithContext(ctx context.Context) AdoptedIdentityPtrOutput {
+	return o
+}
+
+func (o AdoptedIdentityPtrOutput) Elem() AdoptedIdentityOutput {
+	return o.ApplyT(func(v *AdoptedIdentity) AdoptedIdentity {
+		if v != nil {
+			return *v
+		}
+		var ret AdoptedIdentity
+		return ret
+	}).(AdoptedIdentityOutput)
+}
+
+// Its JWT, kept byte for byte while its claims match what the component declares.
+func (o AdoptedIdentityPtrOutput) Jwt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AdoptedIdentity) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Jwt
+	}).(pulumi.StringPtrOutput)
+}
+
+// The identity's seed.
+func (o AdoptedIdentityPtrOutput) Seed() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AdoptedIdentity) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Seed
+	}).(pulumi.StringPtrOutput)
+}
+
+type AdoptedSigningKey struct {
+	// The signing key's seed.
+	Seed string `pulumi:"seed"`
+}
+
+// AdoptedSigningKeyInput is an input type that accepts AdoptedSigningKeyArgs and AdoptedSigningKeyOutput values.
+// You can construct a concrete instance of `AdoptedSigningKeyInput` via:
+//
+//	AdoptedSigningKeyArgs{...}
+type AdoptedSigningKeyInput interface {
+	pulumi.Input
+
+	ToAdoptedSigningKeyOutput() AdoptedSigningKeyOutput
+	ToAdoptedSigningKeyOutputWithContext(context.Context) AdoptedSigningKeyOutput
+}
+
+type AdoptedSigningKeyArgs struct {
+	// The signing key's seed.
+	Seed pulumi.StringInput `pulumi:"seed"`
+}
+
+func (AdoptedSigningKeyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AdoptedSigningKey)(nil)).Elem()
+}
+
+func (i AdoptedSigningKeyArgs) ToAdoptedSigningKeyOutput() AdoptedSigningKeyOutput {
+	return i.ToAdoptedSigningKeyOutputWithContext(context.Background())
+}
+
+func (i AdoptedSigningKeyArgs) ToAdoptedSigningKeyOutputWithContext(ctx context.Context) AdoptedSigningKeyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptedSigningKeyOutput)
+}
+
+func (i AdoptedSigningKeyArgs) ToAdoptedSigningKeyPtrOutput() AdoptedSigningKeyPtrOutput {
+	return i.ToAdoptedSigningKeyPtrOutputWithContext(context.Background())
+}
+
+func (i AdoptedSigningKeyArgs) ToAdoptedSigningKeyPtrOutputWithContext(ctx context.Context) AdoptedSigningKeyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptedSigningKeyOutput).ToAdoptedSigningKeyPtrOutputWithContext(ctx)
+}
+
+// AdoptedSigningKeyPtrInput is an input type that accepts AdoptedSigningKeyArgs, AdoptedSigningKeyPtr and AdoptedSigningKeyPtrOutput values.
+// You can construct a concrete instance of `AdoptedSigningKeyPtrInput` via:
+//
+//	        AdoptedSigningKeyArgs{...}
+//
+//	or:
+//
+//	        nil
+type AdoptedSigningKeyPtrInput interface {
+	pulumi.Input
+
+	ToAdoptedSigningKeyPtrOutput() AdoptedSigningKeyPtrOutput
+	ToAdoptedSigningKeyPtrOutputWithContext(context.Context) AdoptedSigningKeyPtrOutput
+}
+
+type adoptedSigningKeyPtrType AdoptedSigningKeyArgs
+
+func AdoptedSigningKeyPtr(v *AdoptedSigningKeyArgs) AdoptedSigningKeyPtrInput {
+	return (*adoptedSigningKeyPtrType)(v)
+}
+
+func (*adoptedSigningKeyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AdoptedSigningKey)(nil)).Elem()
+}
+
+func (i *adoptedSigningKeyPtrType) ToAdoptedSigningKeyPtrOutput() AdoptedSigningKeyPtrOutput {
+	return i.ToAdoptedSigningKeyPtrOutputWithContext(context.Background())
+}
+
+func (i *adoptedSigningKeyPtrType) ToAdoptedSigningKeyPtrOutputWithContext(ctx context.Context) AdoptedSigningKeyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptedSigningKeyPtrOutput)
+}
+
+type AdoptedSigningKeyOutput struct{ *pulumi.OutputState }
+
+func (AdoptedSigningKeyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AdoptedSigningKey)(nil)).Elem()
+}
+
+func (o AdoptedSigningKeyOutput) ToAdoptedSigningKeyOutput() AdoptedSigningKeyOutput {
+	return o
+}
+
+func (o AdoptedSigningKeyOutput) ToAdoptedSigningKeyOutputWithContext(ctx context.Context) AdoptedSigningKeyOutput {
+	return o
+}
+
+func (o AdoptedSigningKeyOutput) ToAdoptedSigningKeyPtrOutput() AdoptedSigningKeyPtrOutput {
+	return o.ToAdoptedSigningKeyPtrOutputWithContext(context.Background())
+}
+
+func (o AdoptedSigningKeyOutput) ToAdoptedSigningKeyPtrOutputWithContext(ctx context.Context) AdoptedSigningKeyPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AdoptedSigningKey) *AdoptedSigningKey {
+		return &v
+	}).(AdoptedSigningKeyPtrOutput)
+}
+
+// The signing key's seed.
+func (o AdoptedSigningKeyOutput) Seed() pulumi.StringOutput {
+	return o.ApplyT(func(v AdoptedSigningKey) string { return v.Seed }).(pulumi.StringOutput)
+}
+
+type AdoptedSigningKeyPtrOutput struct{ *pulumi.OutputState }
+
+func (AdoptedSigningKeyPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AdoptedSigningKey)(nil)).Elem()
+}
+
+func (o AdoptedSigningKeyPtrOutput) ToAdoptedSigningKeyPtrOutput() AdoptedSigningKeyPtrOutput {
+	return o
+}
+
+func (o AdoptedSigningKeyPtrOutput) ToAdoptedSigningKeyPtrOutputWithContext(ctx context.Context) AdoptedSigningKeyPtrOutput {
+	return o
+}
+
+func (o AdoptedSigningKeyPtrOutput) Elem() AdoptedSigningKeyOutput {
+	return o.ApplyT(func(v *AdoptedSigningKey) AdoptedSigningKey {
+		if v != nil {
+			return *v
+		}
+		var ret AdoptedSigningKey
+		return ret
+	}).(AdoptedSigningKeyOutput)
+}
+
+// The signing key's seed.
+func (o AdoptedSigningKeyPtrOutput) Seed() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AdoptedSigningKey) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Seed
+	}).(pulumi.StringPtrOutput)
+}
+
 type ClusterSpec struct {
 	Host   *string  `pulumi:"host"`
 	Name   string   `pulumi:"name"`
-	Port   float64  `pulumi:"port"`
+	Port   int      `pulumi:"port"`
 	Routes []string `pulumi:"routes"`
 }
 
@@ -966,7 +1259,7 @@ type ClusterSpecInput interface {
 type ClusterSpecArgs struct {
 	Host   pulumi.StringPtrInput   `pulumi:"host"`
 	Name   pulumi.StringInput      `pulumi:"name"`
-	Port   pulumi.Float64Input     `pulumi:"port"`
+	Port   pulumi.IntInput         `pulumi:"port"`
 	Routes pulumi.StringArrayInput `pulumi:"routes"`
 }
 
@@ -1055,8 +1348,8 @@ func (o ClusterSpecOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v ClusterSpec) string { return v.Name }).(pulumi.StringOutput)
 }
 
-func (o ClusterSpecOutput) Port() pulumi.Float64Output {
-	return o.ApplyT(func(v ClusterSpec) float64 { return v.Port }).(pulumi.Float64Output)
+func (o ClusterSpecOutput) Port() pulumi.IntOutput {
+	return o.ApplyT(func(v ClusterSpec) int { return v.Port }).(pulumi.IntOutput)
 }
 
 func (o ClusterSpecOutput) Routes() pulumi.StringArrayOutput {
@@ -1105,13 +1398,13 @@ func (o ClusterSpecPtrOutput) Name() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-func (o ClusterSpecPtrOutput) Port() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *ClusterSpec) *float64 {
+func (o ClusterSpecPtrOutput) Port() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ClusterSpec) *int {
 		if v == nil {
 			return nil
 		}
 		return &v.Port
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 func (o ClusterSpecPtrOutput) Routes() pulumi.StringArrayOutput {
@@ -1125,7 +1418,7 @@ func (o ClusterSpecPtrOutput) Routes() pulumi.StringArrayOutput {
 
 type Export struct {
 	// Position of the importing account's key in the subject (1-based), for wildcard exports.
-	AccountTokenPosition *float64 `pulumi:"accountTokenPosition"`
+	AccountTokenPosition *int `pulumi:"accountTokenPosition"`
 	// List this export in account listings.
 	Advertise *bool `pulumi:"advertise"`
 	// Let message traces cross into this service (service exports only, as the jwt library requires).
@@ -1139,8 +1432,8 @@ type Export struct {
 	// Service response type. One of "Singleton", "Stream", "Chunked".
 	ResponseType *string `pulumi:"responseType"`
 	// Revoked importers: account public key (or "*") to unix seconds.
-	Revocations map[string]float64 `pulumi:"revocations"`
-	Subject     string             `pulumi:"subject"`
+	Revocations map[string]int `pulumi:"revocations"`
+	Subject     string         `pulumi:"subject"`
 	// Private export: importers need an activation token.
 	TokenRequired *bool `pulumi:"tokenRequired"`
 	// One of "stream", "service".
@@ -1160,7 +1453,7 @@ type ExportInput interface {
 
 type ExportArgs struct {
 	// Position of the importing account's key in the subject (1-based), for wildcard exports.
-	AccountTokenPosition pulumi.Float64PtrInput `pulumi:"accountTokenPosition"`
+	AccountTokenPosition pulumi.IntPtrInput `pulumi:"accountTokenPosition"`
 	// List this export in account listings.
 	Advertise pulumi.BoolPtrInput `pulumi:"advertise"`
 	// Let message traces cross into this service (service exports only, as the jwt library requires).
@@ -1174,8 +1467,8 @@ type ExportArgs struct {
 	// Service response type. One of "Singleton", "Stream", "Chunked".
 	ResponseType pulumi.StringPtrInput `pulumi:"responseType"`
 	// Revoked importers: account public key (or "*") to unix seconds.
-	Revocations pulumi.Float64MapInput `pulumi:"revocations"`
-	Subject     pulumi.StringInput     `pulumi:"subject"`
+	Revocations pulumi.IntMapInput `pulumi:"revocations"`
+	Subject     pulumi.StringInput `pulumi:"subject"`
 	// Private export: importers need an activation token.
 	TokenRequired pulumi.BoolPtrInput `pulumi:"tokenRequired"`
 	// One of "stream", "service".
@@ -1234,8 +1527,8 @@ func (o ExportOutput) ToExportOutputWithContext(ctx context.Context) ExportOutpu
 }
 
 // Position of the importing account's key in the subject (1-based), for wildcard exports.
-func (o ExportOutput) AccountTokenPosition() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v Export) *float64 { return v.AccountTokenPosition }).(pulumi.Float64PtrOutput)
+func (o ExportOutput) AccountTokenPosition() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v Export) *int { return v.AccountTokenPosition }).(pulumi.IntPtrOutput)
 }
 
 // List this export in account listings.
@@ -1275,8 +1568,8 @@ func (o ExportOutput) ResponseType() pulumi.StringPtrOutput {
 }
 
 // Revoked importers: account public key (or "*") to unix seconds.
-func (o ExportOutput) Revocations() pulumi.Float64MapOutput {
-	return o.ApplyT(func(v Export) map[string]float64 { return v.Revocations }).(pulumi.Float64MapOutput)
+func (o ExportOutput) Revocations() pulumi.IntMapOutput {
+	return o.ApplyT(func(v Export) map[string]int { return v.Revocations }).(pulumi.IntMapOutput)
 }
 
 func (o ExportOutput) Subject() pulumi.StringOutput {
@@ -1647,21 +1940,21 @@ func (o ImportArrayOutput) Index(i pulumi.IntInput) ImportOutput {
 
 type JetStreamLimits struct {
 	// Max consumers (-1 unlimited).
-	Consumer *float64 `pulumi:"consumer"`
+	Consumer *int `pulumi:"consumer"`
 	// Max disk storage in bytes (-1 unlimited).
-	DiskStorage *float64 `pulumi:"diskStorage"`
+	DiskStorage *int `pulumi:"diskStorage"`
 	// Max ack pending of a consumer (-1 unlimited).
-	MaxAckPending *float64 `pulumi:"maxAckPending"`
+	MaxAckPending *int `pulumi:"maxAckPending"`
 	// Streams must declare max bytes.
 	MaxBytesRequired *bool `pulumi:"maxBytesRequired"`
 	// Max bytes of one disk stream (0 or -1 unlimited).
-	MaxDiskStream *float64 `pulumi:"maxDiskStream"`
+	MaxDiskStream *int `pulumi:"maxDiskStream"`
 	// Max bytes of one memory stream (0 or -1 unlimited).
-	MaxMemStream *float64 `pulumi:"maxMemStream"`
+	MaxMemStream *int `pulumi:"maxMemStream"`
 	// Max memory storage in bytes (-1 unlimited).
-	MemStorage *float64 `pulumi:"memStorage"`
+	MemStorage *int `pulumi:"memStorage"`
 	// Max streams (-1 unlimited).
-	Streams *float64 `pulumi:"streams"`
+	Streams *int `pulumi:"streams"`
 }
 
 // JetStreamLimitsInput is an input type that accepts JetStreamLimitsArgs and JetStreamLimitsOutput values.
@@ -1677,21 +1970,21 @@ type JetStreamLimitsInput interface {
 
 type JetStreamLimitsArgs struct {
 	// Max consumers (-1 unlimited).
-	Consumer pulumi.Float64PtrInput `pulumi:"consumer"`
+	Consumer pulumi.IntPtrInput `pulumi:"consumer"`
 	// Max disk storage in bytes (-1 unlimited).
-	DiskStorage pulumi.Float64PtrInput `pulumi:"diskStorage"`
+	DiskStorage pulumi.IntPtrInput `pulumi:"diskStorage"`
 	// Max ack pending of a consumer (-1 unlimited).
-	MaxAckPending pulumi.Float64PtrInput `pulumi:"maxAckPending"`
+	MaxAckPending pulumi.IntPtrInput `pulumi:"maxAckPending"`
 	// Streams must declare max bytes.
 	MaxBytesRequired pulumi.BoolPtrInput `pulumi:"maxBytesRequired"`
 	// Max bytes of one disk stream (0 or -1 unlimited).
-	MaxDiskStream pulumi.Float64PtrInput `pulumi:"maxDiskStream"`
+	MaxDiskStream pulumi.IntPtrInput `pulumi:"maxDiskStream"`
 	// Max bytes of one memory stream (0 or -1 unlimited).
-	MaxMemStream pulumi.Float64PtrInput `pulumi:"maxMemStream"`
+	MaxMemStream pulumi.IntPtrInput `pulumi:"maxMemStream"`
 	// Max memory storage in bytes (-1 unlimited).
-	MemStorage pulumi.Float64PtrInput `pulumi:"memStorage"`
+	MemStorage pulumi.IntPtrInput `pulumi:"memStorage"`
 	// Max streams (-1 unlimited).
-	Streams pulumi.Float64PtrInput `pulumi:"streams"`
+	Streams pulumi.IntPtrInput `pulumi:"streams"`
 }
 
 func (JetStreamLimitsArgs) ElementType() reflect.Type {
@@ -1797,18 +2090,18 @@ func (o JetStreamLimitsOutput) ToJetStreamLimitsPtrOutputWithContext(ctx context
 }
 
 // Max consumers (-1 unlimited).
-func (o JetStreamLimitsOutput) Consumer() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v JetStreamLimits) *float64 { return v.Consumer }).(pulumi.Float64PtrOutput)
+func (o JetStreamLimitsOutput) Consumer() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v JetStreamLimits) *int { return v.Consumer }).(pulumi.IntPtrOutput)
 }
 
 // Max disk storage in bytes (-1 unlimited).
-func (o JetStreamLimitsOutput) DiskStorage() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v JetStreamLimits) *float64 { return v.DiskStorage }).(pulumi.Float64PtrOutput)
+func (o JetStreamLimitsOutput) DiskStorage() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v JetStreamLimits) *int { return v.DiskStorage }).(pulumi.IntPtrOutput)
 }
 
 // Max ack pending of a consumer (-1 unlimited).
-func (o JetStreamLimitsOutput) MaxAckPending() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v JetStreamLimits) *float64 { return v.MaxAckPending }).(pulumi.Float64PtrOutput)
+func (o JetStreamLimitsOutput) MaxAckPending() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v JetStreamLimits) *int { return v.MaxAckPending }).(pulumi.IntPtrOutput)
 }
 
 // Streams must declare max bytes.
@@ -1817,23 +2110,23 @@ func (o JetStreamLimitsOutput) MaxBytesRequired() pulumi.BoolPtrOutput {
 }
 
 // Max bytes of one disk stream (0 or -1 unlimited).
-func (o JetStreamLimitsOutput) MaxDiskStream() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v JetStreamLimits) *float64 { return v.MaxDiskStream }).(pulumi.Float64PtrOutput)
+func (o JetStreamLimitsOutput) MaxDiskStream() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v JetStreamLimits) *int { return v.MaxDiskStream }).(pulumi.IntPtrOutput)
 }
 
 // Max bytes of one memory stream (0 or -1 unlimited).
-func (o JetStreamLimitsOutput) MaxMemStream() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v JetStreamLimits) *float64 { return v.MaxMemStream }).(pulumi.Float64PtrOutput)
+func (o JetStreamLimitsOutput) MaxMemStream() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v JetStreamLimits) *int { return v.MaxMemStream }).(pulumi.IntPtrOutput)
 }
 
 // Max memory storage in bytes (-1 unlimited).
-func (o JetStreamLimitsOutput) MemStorage() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v JetStreamLimits) *float64 { return v.MemStorage }).(pulumi.Float64PtrOutput)
+func (o JetStreamLimitsOutput) MemStorage() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v JetStreamLimits) *int { return v.MemStorage }).(pulumi.IntPtrOutput)
 }
 
 // Max streams (-1 unlimited).
-func (o JetStreamLimitsOutput) Streams() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v JetStreamLimits) *float64 { return v.Streams }).(pulumi.Float64PtrOutput)
+func (o JetStreamLimitsOutput) Streams() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v JetStreamLimits) *int { return v.Streams }).(pulumi.IntPtrOutput)
 }
 
 type JetStreamLimitsPtrOutput struct{ *pulumi.OutputState }
@@ -1861,33 +2154,33 @@ func (o JetStreamLimitsPtrOutput) Elem() JetStreamLimitsOutput {
 }
 
 // Max consumers (-1 unlimited).
-func (o JetStreamLimitsPtrOutput) Consumer() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *JetStreamLimits) *float64 {
+func (o JetStreamLimitsPtrOutput) Consumer() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *JetStreamLimits) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Consumer
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Max disk storage in bytes (-1 unlimited).
-func (o JetStreamLimitsPtrOutput) DiskStorage() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *JetStreamLimits) *float64 {
+func (o JetStreamLimitsPtrOutput) DiskStorage() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *JetStreamLimits) *int {
 		if v == nil {
 			return nil
 		}
 		return v.DiskStorage
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Max ack pending of a consumer (-1 unlimited).
-func (o JetStreamLimitsPtrOutput) MaxAckPending() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *JetStreamLimits) *float64 {
+func (o JetStreamLimitsPtrOutput) MaxAckPending() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *JetStreamLimits) *int {
 		if v == nil {
 			return nil
 		}
 		return v.MaxAckPending
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Streams must declare max bytes.
@@ -1901,43 +2194,43 @@ func (o JetStreamLimitsPtrOutput) MaxBytesRequired() pulumi.BoolPtrOutput {
 }
 
 // Max bytes of one disk stream (0 or -1 unlimited).
-func (o JetStreamLimitsPtrOutput) MaxDiskStream() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *JetStreamLimits) *float64 {
+func (o JetStreamLimitsPtrOutput) MaxDiskStream() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *JetStreamLimits) *int {
 		if v == nil {
 			return nil
 		}
 		return v.MaxDiskStream
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Max bytes of one memory stream (0 or -1 unlimited).
-func (o JetStreamLimitsPtrOutput) MaxMemStream() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *JetStreamLimits) *float64 {
+func (o JetStreamLimitsPtrOutput) MaxMemStream() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *JetStreamLimits) *int {
 		if v == nil {
 			return nil
 		}
 		return v.MaxMemStream
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Max memory storage in bytes (-1 unlimited).
-func (o JetStreamLimitsPtrOutput) MemStorage() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *JetStreamLimits) *float64 {
+func (o JetStreamLimitsPtrOutput) MemStorage() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *JetStreamLimits) *int {
 		if v == nil {
 			return nil
 		}
 		return v.MemStorage
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Max streams (-1 unlimited).
-func (o JetStreamLimitsPtrOutput) Streams() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *JetStreamLimits) *float64 {
+func (o JetStreamLimitsPtrOutput) Streams() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *JetStreamLimits) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Streams
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 type JetStreamLimitsMapOutput struct{ *pulumi.OutputState }
@@ -1964,7 +2257,7 @@ type LeafNodesSpec struct {
 	// Who may connect to the listener.
 	Authorization *ServerConfigLeafnodesAuthorization `pulumi:"authorization"`
 	Host          *string                             `pulumi:"host"`
-	Port          *float64                            `pulumi:"port"`
+	Port          *int                                `pulumi:"port"`
 	Remotes       []LeafRemoteSpec                    `pulumi:"remotes"`
 }
 
@@ -1983,7 +2276,7 @@ type LeafNodesSpecArgs struct {
 	// Who may connect to the listener.
 	Authorization ServerConfigLeafnodesAuthorizationPtrInput `pulumi:"authorization"`
 	Host          pulumi.StringPtrInput                      `pulumi:"host"`
-	Port          pulumi.Float64PtrInput                     `pulumi:"port"`
+	Port          pulumi.IntPtrInput                         `pulumi:"port"`
 	Remotes       LeafRemoteSpecArrayInput                   `pulumi:"remotes"`
 }
 
@@ -2073,8 +2366,8 @@ func (o LeafNodesSpecOutput) Host() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LeafNodesSpec) *string { return v.Host }).(pulumi.StringPtrOutput)
 }
 
-func (o LeafNodesSpecOutput) Port() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v LeafNodesSpec) *float64 { return v.Port }).(pulumi.Float64PtrOutput)
+func (o LeafNodesSpecOutput) Port() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v LeafNodesSpec) *int { return v.Port }).(pulumi.IntPtrOutput)
 }
 
 func (o LeafNodesSpecOutput) Remotes() LeafRemoteSpecArrayOutput {
@@ -2124,13 +2417,13 @@ func (o LeafNodesSpecPtrOutput) Host() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-func (o LeafNodesSpecPtrOutput) Port() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *LeafNodesSpec) *float64 {
+func (o LeafNodesSpecPtrOutput) Port() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *LeafNodesSpec) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Port
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 func (o LeafNodesSpecPtrOutput) Remotes() LeafRemoteSpecArrayOutput {
@@ -2456,7 +2749,7 @@ type MappingDestination struct {
 	Subject string  `pulumi:"subject"`
 	// Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
 	// at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
-	Weight *float64 `pulumi:"weight"`
+	Weight *int `pulumi:"weight"`
 }
 
 // MappingDestinationInput is an input type that accepts MappingDestinationArgs and MappingDestinationOutput values.
@@ -2476,7 +2769,7 @@ type MappingDestinationArgs struct {
 	Subject pulumi.StringInput    `pulumi:"subject"`
 	// Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
 	// at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
-	Weight pulumi.Float64PtrInput `pulumi:"weight"`
+	Weight pulumi.IntPtrInput `pulumi:"weight"`
 }
 
 func (MappingDestinationArgs) ElementType() reflect.Type {
@@ -2541,8 +2834,8 @@ func (o MappingDestinationOutput) Subject() pulumi.StringOutput {
 
 // Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
 // at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
-func (o MappingDestinationOutput) Weight() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v MappingDestination) *float64 { return v.Weight }).(pulumi.Float64PtrOutput)
+func (o MappingDestinationOutput) Weight() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v MappingDestination) *int { return v.Weight }).(pulumi.IntPtrOutput)
 }
 
 type MappingDestinationArrayOutput struct{ *pulumi.OutputState }
@@ -2567,9 +2860,9 @@ func (o MappingDestinationArrayOutput) Index(i pulumi.IntInput) MappingDestinati
 
 type Member struct {
 	// Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
-	Expires   *float64 `pulumi:"expires"`
-	Name      *string  `pulumi:"name"`
-	PublicKey string   `pulumi:"publicKey"`
+	Expires   *int    `pulumi:"expires"`
+	Name      *string `pulumi:"name"`
+	PublicKey string  `pulumi:"publicKey"`
 	// false: removing the user does not revoke its key.
 	RevokeOnDelete *bool `pulumi:"revokeOnDelete"`
 	// The User resource's URN: what identifies it across runs, whatever its key.
@@ -2589,9 +2882,9 @@ type MemberInput interface {
 
 type MemberArgs struct {
 	// Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
-	Expires   pulumi.Float64PtrInput `pulumi:"expires"`
-	Name      pulumi.StringPtrInput  `pulumi:"name"`
-	PublicKey pulumi.StringInput     `pulumi:"publicKey"`
+	Expires   pulumi.IntPtrInput    `pulumi:"expires"`
+	Name      pulumi.StringPtrInput `pulumi:"name"`
+	PublicKey pulumi.StringInput    `pulumi:"publicKey"`
 	// false: removing the user does not revoke its key.
 	RevokeOnDelete pulumi.BoolPtrInput `pulumi:"revokeOnDelete"`
 	// The User resource's URN: what identifies it across runs, whatever its key.
@@ -2650,8 +2943,8 @@ func (o MemberOutput) ToMemberOutputWithContext(ctx context.Context) MemberOutpu
 }
 
 // Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
-func (o MemberOutput) Expires() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v Member) *float64 { return v.Expires }).(pulumi.Float64PtrOutput)
+func (o MemberOutput) Expires() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v Member) *int { return v.Expires }).(pulumi.IntPtrOutput)
 }
 
 func (o MemberOutput) Name() pulumi.StringPtrOutput {
@@ -2696,7 +2989,7 @@ type MessageTrace struct {
 	// The subject trace events are published on (no wildcards).
 	Dest string `pulumi:"dest"`
 	// Percentage (1–100) of `traceparent`-sampled messages traced (default 100).
-	Sampling *float64 `pulumi:"sampling"`
+	Sampling *int `pulumi:"sampling"`
 }
 
 // MessageTraceInput is an input type that accepts MessageTraceArgs and MessageTraceOutput values.
@@ -2714,7 +3007,7 @@ type MessageTraceArgs struct {
 	// The subject trace events are published on (no wildcards).
 	Dest pulumi.StringInput `pulumi:"dest"`
 	// Percentage (1–100) of `traceparent`-sampled messages traced (default 100).
-	Sampling pulumi.Float64PtrInput `pulumi:"sampling"`
+	Sampling pulumi.IntPtrInput `pulumi:"sampling"`
 }
 
 func (MessageTraceArgs) ElementType() reflect.Type {
@@ -2800,8 +3093,8 @@ func (o MessageTraceOutput) Dest() pulumi.StringOutput {
 }
 
 // Percentage (1–100) of `traceparent`-sampled messages traced (default 100).
-func (o MessageTraceOutput) Sampling() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v MessageTrace) *float64 { return v.Sampling }).(pulumi.Float64PtrOutput)
+func (o MessageTraceOutput) Sampling() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v MessageTrace) *int { return v.Sampling }).(pulumi.IntPtrOutput)
 }
 
 type MessageTracePtrOutput struct{ *pulumi.OutputState }
@@ -2839,13 +3132,13 @@ func (o MessageTracePtrOutput) Dest() pulumi.StringPtrOutput {
 }
 
 // Percentage (1–100) of `traceparent`-sampled messages traced (default 100).
-func (o MessageTracePtrOutput) Sampling() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *MessageTrace) *float64 {
+func (o MessageTracePtrOutput) Sampling() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *MessageTrace) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Sampling
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 type NatsContextTls struct {
@@ -3024,6 +3317,207 @@ func (o NatsContextTlsPtrOutput) Key() pulumi.StringPtrOutput {
 		}
 		return v.Key
 	}).(pulumi.StringPtrOutput)
+}
+
+type OperatorWithSystemAccountAdoption struct {
+	Operator AdoptedIdentity `pulumi:"operator"`
+	// The operator signing key that signed the system account.
+	SigningKey    *AdoptedSigningKey `pulumi:"signingKey"`
+	SystemAccount AdoptedIdentity    `pulumi:"systemAccount"`
+	// The system account's signing key that signed the system user.
+	SystemAccountSigningKey *AdoptedSigningKey `pulumi:"systemAccountSigningKey"`
+	SystemUser              AdoptedIdentity    `pulumi:"systemUser"`
+}
+
+// OperatorWithSystemAccountAdoptionInput is an input type that accepts OperatorWithSystemAccountAdoptionArgs and OperatorWithSystemAccountAdoptionOutput values.
+// You can construct a concrete instance of `OperatorWithSystemAccountAdoptionInput` via:
+//
+//	OperatorWithSystemAccountAdoptionArgs{...}
+type OperatorWithSystemAccountAdoptionInput interface {
+	pulumi.Input
+
+	ToOperatorWithSystemAccountAdoptionOutput() OperatorWithSystemAccountAdoptionOutput
+	ToOperatorWithSystemAccountAdoptionOutputWithContext(context.Context) OperatorWithSystemAccountAdoptionOutput
+}
+
+type OperatorWithSystemAccountAdoptionArgs struct {
+	Operator AdoptedIdentityInput `pulumi:"operator"`
+	// The operator signing key that signed the system account.
+	SigningKey    AdoptedSigningKeyPtrInput `pulumi:"signingKey"`
+	SystemAccount AdoptedIdentityInput      `pulumi:"systemAccount"`
+	// The system account's signing key that signed the system user.
+	SystemAccountSigningKey AdoptedSigningKeyPtrInput `pulumi:"systemAccountSigningKey"`
+	SystemUser              AdoptedIdentityInput      `pulumi:"systemUser"`
+}
+
+func (OperatorWithSystemAccountAdoptionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*OperatorWithSystemAccountAdoption)(nil)).Elem()
+}
+
+func (i OperatorWithSystemAccountAdoptionArgs) ToOperatorWithSystemAccountAdoptionOutput() OperatorWithSystemAccountAdoptionOutput {
+	return i.ToOperatorWithSystemAccountAdoptionOutputWithContext(context.Background())
+}
+
+func (i OperatorWithSystemAccountAdoptionArgs) ToOperatorWithSystemAccountAdoptionOutputWithContext(ctx context.Context) OperatorWithSystemAccountAdoptionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OperatorWithSystemAccountAdoptionOutput)
+}
+
+func (i OperatorWithSystemAccountAdoptionArgs) ToOperatorWithSystemAccountAdoptionPtrOutput() OperatorWithSystemAccountAdoptionPtrOutput {
+	return i.ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(context.Background())
+}
+
+func (i OperatorWithSystemAccountAdoptionArgs) ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(ctx context.Context) OperatorWithSystemAccountAdoptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OperatorWithSystemAccountAdoptionOutput).ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(ctx)
+}
+
+// OperatorWithSystemAccountAdoptionPtrInput is an input type that accepts OperatorWithSystemAccountAdoptionArgs, OperatorWithSystemAccountAdoptionPtr and OperatorWithSystemAccountAdoptionPtrOutput values.
+// You can construct a concrete instance of `OperatorWithSystemAccountAdoptionPtrInput` via:
+//
+//	        OperatorWithSystemAccountAdoptionArgs{...}
+//
+//	or:
+//
+//	        nil
+type OperatorWithSystemAccountAdoptionPtrInput interface {
+	pulumi.Input
+
+	ToOperatorWithSystemAccountAdoptionPtrOutput() OperatorWithSystemAccountAdoptionPtrOutput
+	ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(context.Context) OperatorWithSystemAccountAdoptionPtrOutput
+}
+
+type operatorWithSystemAccountAdoptionPtrType OperatorWithSystemAccountAdoptionArgs
+
+func OperatorWithSystemAccountAdoptionPtr(v *OperatorWithSystemAccountAdoptionArgs) OperatorWithSystemAccountAdoptionPtrInput {
+	return (*operatorWithSystemAccountAdoptionPtrType)(v)
+}
+
+func (*operatorWithSystemAccountAdoptionPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**OperatorWithSystemAccountAdoption)(nil)).Elem()
+}
+
+func (i *operatorWithSystemAccountAdoptionPtrType) ToOperatorWithSystemAccountAdoptionPtrOutput() OperatorWithSystemAccountAdoptionPtrOutput {
+	return i.ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(context.Background())
+}
+
+func (i *operatorWithSystemAccountAdoptionPtrType) ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(ctx context.Context) OperatorWithSystemAccountAdoptionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(OperatorWithSystemAccountAdoptionPtrOutput)
+}
+
+type OperatorWithSystemAccountAdoptionOutput struct{ *pulumi.OutputState }
+
+func (OperatorWithSystemAccountAdoptionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OperatorWithSystemAccountAdoption)(nil)).Elem()
+}
+
+func (o OperatorWithSystemAccountAdoptionOutput) ToOperatorWithSystemAccountAdoptionOutput() OperatorWithSystemAccountAdoptionOutput {
+	return o
+}
+
+func (o OperatorWithSystemAccountAdoptionOutput) ToOperatorWithSystemAccountAdoptionOutputWithContext(ctx context.Context) OperatorWithSystemAccountAdoptionOutput {
+	return o
+}
+
+func (o OperatorWithSystemAccountAdoptionOutput) ToOperatorWithSystemAccountAdoptionPtrOutput() OperatorWithSystemAccountAdoptionPtrOutput {
+	return o.ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(context.Background())
+}
+
+func (o OperatorWithSystemAccountAdoptionOutput) ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(ctx context.Context) OperatorWithSystemAccountAdoptionPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OperatorWithSystemAccountAdoption) *OperatorWithSystemAccountAdoption {
+		return &v
+	}).(OperatorWithSystemAccountAdoptionPtrOutput)
+}
+
+func (o OperatorWithSystemAccountAdoptionOutput) Operator() AdoptedIdentityOutput {
+	return o.ApplyT(func(v OperatorWithSystemAccountAdoption) AdoptedIdentity { return v.Operator }).(AdoptedIdentityOutput)
+}
+
+// The operator signing key that signed the system account.
+func (o OperatorWithSystemAccountAdoptionOutput) SigningKey() AdoptedSigningKeyPtrOutput {
+	return o.ApplyT(func(v OperatorWithSystemAccountAdoption) *AdoptedSigningKey { return v.SigningKey }).(AdoptedSigningKeyPtrOutput)
+}
+
+func (o OperatorWithSystemAccountAdoptionOutput) SystemAccount() AdoptedIdentityOutput {
+	return o.ApplyT(func(v OperatorWithSystemAccountAdoption) AdoptedIdentity { return v.SystemAccount }).(AdoptedIdentityOutput)
+}
+
+// The system account's signing key that signed the system user.
+func (o OperatorWithSystemAccountAdoptionOutput) SystemAccountSigningKey() AdoptedSigningKeyPtrOutput {
+	return o.ApplyT(func(v OperatorWithSystemAccountAdoption) *AdoptedSigningKey { return v.SystemAccountSigningKey }).(AdoptedSigningKeyPtrOutput)
+}
+
+func (o OperatorWithSystemAccountAdoptionOutput) SystemUser() AdoptedIdentityOutput {
+	return o.ApplyT(func(v OperatorWithSystemAccountAdoption) AdoptedIdentity { return v.SystemUser }).(AdoptedIdentityOutput)
+}
+
+type OperatorWithSystemAccountAdoptionPtrOutput struct{ *pulumi.OutputState }
+
+func (OperatorWithSystemAccountAdoptionPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OperatorWithSystemAccountAdoption)(nil)).Elem()
+}
+
+func (o OperatorWithSystemAccountAdoptionPtrOutput) ToOperatorWithSystemAccountAdoptionPtrOutput() OperatorWithSystemAccountAdoptionPtrOutput {
+	return o
+}
+
+func (o OperatorWithSystemAccountAdoptionPtrOutput) ToOperatorWithSystemAccountAdoptionPtrOutputWithContext(ctx context.Context) OperatorWithSystemAccountAdoptionPtrOutput {
+	return o
+}
+
+func (o OperatorWithSystemAccountAdoptionPtrOutput) Elem() OperatorWithSystemAccountAdoptionOutput {
+	return o.ApplyT(func(v *OperatorWithSystemAccountAdoption) OperatorWithSystemAccountAdoption {
+		if v != nil {
+			return *v
+		}
+		var ret OperatorWithSystemAccountAdoption
+		return ret
+	}).(OperatorWithSystemAccountAdoptionOutput)
+}
+
+func (o OperatorWithSystemAccountAdoptionPtrOutput) Operator() AdoptedIdentityPtrOutput {
+	return o.ApplyT(func(v *OperatorWithSystemAccountAdoption) *AdoptedIdentity {
+		if v == nil {
+			return nil
+		}
+		return &v.Operator
+	}).(AdoptedIdentityPtrOutput)
+}
+
+// The operator signing key that signed the system account.
+func (o OperatorWithSystemAccountAdoptionPtrOutput) SigningKey() AdoptedSigningKeyPtrOutput {
+	return o.ApplyT(func(v *OperatorWithSystemAccountAdoption) *AdoptedSigningKey {
+		if v == nil {
+			return nil
+		}
+		return v.SigningKey
+	}).(AdoptedSigningKeyPtrOutput)
+}
+
+func (o OperatorWithSystemAccountAdoptionPtrOutput) SystemAccount() AdoptedIdentityPtrOutput {
+	return o.ApplyT(func(v *OperatorWithSystemAccountAdoption) *AdoptedIdentity {
+		if v == nil {
+			return nil
+		}
+		return &v.SystemAccount
+	}).(AdoptedIdentityPtrOutput)
+}
+
+// The system account's signing key that signed the system user.
+func (o OperatorWithSystemAccountAdoptionPtrOutput) SystemAccountSigningKey() AdoptedSigningKeyPtrOutput {
+	return o.ApplyT(func(v *OperatorWithSystemAccountAdoption) *AdoptedSigningKey {
+		if v == nil {
+			return nil
+		}
+		return v.SystemAccountSigningKey
+	}).(AdoptedSigningKeyPtrOutput)
+}
+
+func (o OperatorWithSystemAccountAdoptionPtrOutput) SystemUser() AdoptedIdentityPtrOutput {
+	return o.ApplyT(func(v *OperatorWithSystemAccountAdoption) *AdoptedIdentity {
+		if v == nil {
+			return nil
+		}
+		return &v.SystemUser
+	}).(AdoptedIdentityPtrOutput)
 }
 
 type Permission struct {
@@ -3451,10 +3945,10 @@ func (o PreloadAccountArrayOutput) Index(i pulumi.IntInput) PreloadAccountOutput
 
 type RemovedUser struct {
 	// Unix seconds of the removal: the revocation time.
-	At float64 `pulumi:"at"`
+	At int `pulumi:"at"`
 	// When the revoked JWT expires anyway; the entry is pruned after that.
-	Expires *float64 `pulumi:"expires"`
-	Name    *string  `pulumi:"name"`
+	Expires *int    `pulumi:"expires"`
+	Name    *string `pulumi:"name"`
 }
 
 // RemovedUserInput is an input type that accepts RemovedUserArgs and RemovedUserOutput values.
@@ -3470,10 +3964,10 @@ type RemovedUserInput interface {
 
 type RemovedUserArgs struct {
 	// Unix seconds of the removal: the revocation time.
-	At pulumi.Float64Input `pulumi:"at"`
+	At pulumi.IntInput `pulumi:"at"`
 	// When the revoked JWT expires anyway; the entry is pruned after that.
-	Expires pulumi.Float64PtrInput `pulumi:"expires"`
-	Name    pulumi.StringPtrInput  `pulumi:"name"`
+	Expires pulumi.IntPtrInput    `pulumi:"expires"`
+	Name    pulumi.StringPtrInput `pulumi:"name"`
 }
 
 func (RemovedUserArgs) ElementType() reflect.Type {
@@ -3528,13 +4022,13 @@ func (o RemovedUserOutput) ToRemovedUserOutputWithContext(ctx context.Context) R
 }
 
 // Unix seconds of the removal: the revocation time.
-func (o RemovedUserOutput) At() pulumi.Float64Output {
-	return o.ApplyT(func(v RemovedUser) float64 { return v.At }).(pulumi.Float64Output)
+func (o RemovedUserOutput) At() pulumi.IntOutput {
+	return o.ApplyT(func(v RemovedUser) int { return v.At }).(pulumi.IntOutput)
 }
 
 // When the revoked JWT expires anyway; the entry is pruned after that.
-func (o RemovedUserOutput) Expires() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v RemovedUser) *float64 { return v.Expires }).(pulumi.Float64PtrOutput)
+func (o RemovedUserOutput) Expires() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v RemovedUser) *int { return v.Expires }).(pulumi.IntPtrOutput)
 }
 
 func (o RemovedUserOutput) Name() pulumi.StringPtrOutput {
@@ -3814,7 +4308,7 @@ func (o ResolverTlsPtrOutput) KeyFile() pulumi.StringPtrOutput {
 
 type ResponsePermission struct {
 	// How many replies per request (-1 unlimited).
-	MaxMsgs float64 `pulumi:"maxMsgs"`
+	MaxMsgs int `pulumi:"maxMsgs"`
 	// How long a reply may be sent after the request ("1s", or nanoseconds). A Go-style duration: "1s", "250ms", "1m30s".
 	Ttl *string `pulumi:"ttl"`
 }
@@ -3832,7 +4326,7 @@ type ResponsePermissionInput interface {
 
 type ResponsePermissionArgs struct {
 	// How many replies per request (-1 unlimited).
-	MaxMsgs pulumi.Float64Input `pulumi:"maxMsgs"`
+	MaxMsgs pulumi.IntInput `pulumi:"maxMsgs"`
 	// How long a reply may be sent after the request ("1s", or nanoseconds). A Go-style duration: "1s", "250ms", "1m30s".
 	Ttl pulumi.StringPtrInput `pulumi:"ttl"`
 }
@@ -3915,8 +4409,8 @@ func (o ResponsePermissionOutput) ToResponsePermissionPtrOutputWithContext(ctx c
 }
 
 // How many replies per request (-1 unlimited).
-func (o ResponsePermissionOutput) MaxMsgs() pulumi.Float64Output {
-	return o.ApplyT(func(v ResponsePermission) float64 { return v.MaxMsgs }).(pulumi.Float64Output)
+func (o ResponsePermissionOutput) MaxMsgs() pulumi.IntOutput {
+	return o.ApplyT(func(v ResponsePermission) int { return v.MaxMsgs }).(pulumi.IntOutput)
 }
 
 // How long a reply may be sent after the request ("1s", or nanoseconds). A Go-style duration: "1s", "250ms", "1m30s".
@@ -3949,13 +4443,13 @@ func (o ResponsePermissionPtrOutput) Elem() ResponsePermissionOutput {
 }
 
 // How many replies per request (-1 unlimited).
-func (o ResponsePermissionPtrOutput) MaxMsgs() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *ResponsePermission) *float64 {
+func (o ResponsePermissionPtrOutput) MaxMsgs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ResponsePermission) *int {
 		if v == nil {
 			return nil
 		}
 		return &v.MaxMsgs
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // How long a reply may be sent after the request ("1s", or nanoseconds). A Go-style duration: "1s", "250ms", "1m30s".
@@ -3970,9 +4464,9 @@ func (o ResponsePermissionPtrOutput) Ttl() pulumi.StringPtrOutput {
 
 type RevokedActivation struct {
 	// The revocation time: tokens of the importer issued at or before it are refused.
-	At float64 `pulumi:"at"`
+	At int `pulumi:"at"`
 	// When the revoked token expires anyway; the entry is pruned after that.
-	Expires *float64 `pulumi:"expires"`
+	Expires *int `pulumi:"expires"`
 	// The export's subject at the time of revocation.
 	ExportSubject string  `pulumi:"exportSubject"`
 	Importer      string  `pulumi:"importer"`
@@ -3996,13 +4490,13 @@ func (o RevokedActivationOutput) ToRevokedActivationOutputWithContext(ctx contex
 }
 
 // The revocation time: tokens of the importer issued at or before it are refused.
-func (o RevokedActivationOutput) At() pulumi.Float64Output {
-	return o.ApplyT(func(v RevokedActivation) float64 { return v.At }).(pulumi.Float64Output)
+func (o RevokedActivationOutput) At() pulumi.IntOutput {
+	return o.ApplyT(func(v RevokedActivation) int { return v.At }).(pulumi.IntOutput)
 }
 
 // When the revoked token expires anyway; the entry is pruned after that.
-func (o RevokedActivationOutput) Expires() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v RevokedActivation) *float64 { return v.Expires }).(pulumi.Float64PtrOutput)
+func (o RevokedActivationOutput) Expires() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v RevokedActivation) *int { return v.Expires }).(pulumi.IntPtrOutput)
 }
 
 // The export's subject at the time of revocation.
@@ -4386,13 +4880,13 @@ func (o ServerConfigLeafnodesAuthorizationPtrOutput) User() pulumi.StringPtrOutp
 
 type ServerConfigResolver struct {
 	// Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
-	AllowDelete *bool    `pulumi:"allowDelete"`
-	Dir         *string  `pulumi:"dir"`
-	HardDelete  *bool    `pulumi:"hardDelete"`
-	Interval    *string  `pulumi:"interval"`
-	Limit       *float64 `pulumi:"limit"`
-	Timeout     *string  `pulumi:"timeout"`
-	Ttl         *string  `pulumi:"ttl"`
+	AllowDelete *bool   `pulumi:"allowDelete"`
+	Dir         *string `pulumi:"dir"`
+	HardDelete  *bool   `pulumi:"hardDelete"`
+	Interval    *string `pulumi:"interval"`
+	Limit       *int    `pulumi:"limit"`
+	Timeout     *string `pulumi:"timeout"`
+	Ttl         *string `pulumi:"ttl"`
 	// One of "full", "cache", "memory".
 	Type string `pulumi:"type"`
 }
@@ -4410,13 +4904,13 @@ type ServerConfigResolverInput interface {
 
 type ServerConfigResolverArgs struct {
 	// Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
-	AllowDelete pulumi.BoolPtrInput    `pulumi:"allowDelete"`
-	Dir         pulumi.StringPtrInput  `pulumi:"dir"`
-	HardDelete  pulumi.BoolPtrInput    `pulumi:"hardDelete"`
-	Interval    pulumi.StringPtrInput  `pulumi:"interval"`
-	Limit       pulumi.Float64PtrInput `pulumi:"limit"`
-	Timeout     pulumi.StringPtrInput  `pulumi:"timeout"`
-	Ttl         pulumi.StringPtrInput  `pulumi:"ttl"`
+	AllowDelete pulumi.BoolPtrInput   `pulumi:"allowDelete"`
+	Dir         pulumi.StringPtrInput `pulumi:"dir"`
+	HardDelete  pulumi.BoolPtrInput   `pulumi:"hardDelete"`
+	Interval    pulumi.StringPtrInput `pulumi:"interval"`
+	Limit       pulumi.IntPtrInput    `pulumi:"limit"`
+	Timeout     pulumi.StringPtrInput `pulumi:"timeout"`
+	Ttl         pulumi.StringPtrInput `pulumi:"ttl"`
 	// One of "full", "cache", "memory".
 	Type pulumi.StringInput `pulumi:"type"`
 }
@@ -4515,8 +5009,8 @@ func (o ServerConfigResolverOutput) Interval() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ServerConfigResolver) *string { return v.Interval }).(pulumi.StringPtrOutput)
 }
 
-func (o ServerConfigResolverOutput) Limit() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v ServerConfigResolver) *float64 { return v.Limit }).(pulumi.Float64PtrOutput)
+func (o ServerConfigResolverOutput) Limit() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ServerConfigResolver) *int { return v.Limit }).(pulumi.IntPtrOutput)
 }
 
 func (o ServerConfigResolverOutput) Timeout() pulumi.StringPtrOutput {
@@ -4593,13 +5087,13 @@ func (o ServerConfigResolverPtrOutput) Interval() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-func (o ServerConfigResolverPtrOutput) Limit() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *ServerConfigResolver) *float64 {
+func (o ServerConfigResolverPtrOutput) Limit() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ServerConfigResolver) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Limit
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 func (o ServerConfigResolverPtrOutput) Timeout() pulumi.StringPtrOutput {
@@ -5063,16 +5557,16 @@ type UserTemplate struct {
 	// The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
 	BearerToken *bool `pulumi:"bearerToken"`
 	// Max bytes of data (-1 unlimited).
-	Data *float64 `pulumi:"data"`
+	Data *int `pulumi:"data"`
 	// Max message payload in bytes (-1 unlimited).
-	Payload *float64            `pulumi:"payload"`
+	Payload *int                `pulumi:"payload"`
 	Pub     *Permission         `pulumi:"pub"`
 	Resp    *ResponsePermission `pulumi:"resp"`
 	// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 	SourceNetworks []string    `pulumi:"sourceNetworks"`
 	Sub            *Permission `pulumi:"sub"`
 	// Max subscriptions (-1 unlimited).
-	Subs *float64 `pulumi:"subs"`
+	Subs *int `pulumi:"subs"`
 	// IANA time zone of `times` (written as `times_location`, which the server reads).
 	TimeZone *string `pulumi:"timeZone"`
 	// Daily connection windows.
@@ -5096,16 +5590,16 @@ type UserTemplateArgs struct {
 	// The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
 	BearerToken pulumi.BoolPtrInput `pulumi:"bearerToken"`
 	// Max bytes of data (-1 unlimited).
-	Data pulumi.Float64PtrInput `pulumi:"data"`
+	Data pulumi.IntPtrInput `pulumi:"data"`
 	// Max message payload in bytes (-1 unlimited).
-	Payload pulumi.Float64PtrInput     `pulumi:"payload"`
+	Payload pulumi.IntPtrInput         `pulumi:"payload"`
 	Pub     PermissionPtrInput         `pulumi:"pub"`
 	Resp    ResponsePermissionPtrInput `pulumi:"resp"`
 	// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 	SourceNetworks pulumi.StringArrayInput `pulumi:"sourceNetworks"`
 	Sub            PermissionPtrInput      `pulumi:"sub"`
 	// Max subscriptions (-1 unlimited).
-	Subs pulumi.Float64PtrInput `pulumi:"subs"`
+	Subs pulumi.IntPtrInput `pulumi:"subs"`
 	// IANA time zone of `times` (written as `times_location`, which the server reads).
 	TimeZone pulumi.StringPtrInput `pulumi:"timeZone"`
 	// Daily connection windows.
@@ -5200,13 +5694,13 @@ func (o UserTemplateOutput) BearerToken() pulumi.BoolPtrOutput {
 }
 
 // Max bytes of data (-1 unlimited).
-func (o UserTemplateOutput) Data() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v UserTemplate) *float64 { return v.Data }).(pulumi.Float64PtrOutput)
+func (o UserTemplateOutput) Data() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v UserTemplate) *int { return v.Data }).(pulumi.IntPtrOutput)
 }
 
 // Max message payload in bytes (-1 unlimited).
-func (o UserTemplateOutput) Payload() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v UserTemplate) *float64 { return v.Payload }).(pulumi.Float64PtrOutput)
+func (o UserTemplateOutput) Payload() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v UserTemplate) *int { return v.Payload }).(pulumi.IntPtrOutput)
 }
 
 func (o UserTemplateOutput) Pub() PermissionPtrOutput {
@@ -5227,8 +5721,8 @@ func (o UserTemplateOutput) Sub() PermissionPtrOutput {
 }
 
 // Max subscriptions (-1 unlimited).
-func (o UserTemplateOutput) Subs() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v UserTemplate) *float64 { return v.Subs }).(pulumi.Float64PtrOutput)
+func (o UserTemplateOutput) Subs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v UserTemplate) *int { return v.Subs }).(pulumi.IntPtrOutput)
 }
 
 // IANA time zone of `times` (written as `times_location`, which the server reads).
@@ -5286,23 +5780,23 @@ func (o UserTemplatePtrOutput) BearerToken() pulumi.BoolPtrOutput {
 }
 
 // Max bytes of data (-1 unlimited).
-func (o UserTemplatePtrOutput) Data() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *UserTemplate) *float64 {
+func (o UserTemplatePtrOutput) Data() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *UserTemplate) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Data
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // Max message payload in bytes (-1 unlimited).
-func (o UserTemplatePtrOutput) Payload() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *UserTemplate) *float64 {
+func (o UserTemplatePtrOutput) Payload() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *UserTemplate) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Payload
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 func (o UserTemplatePtrOutput) Pub() PermissionPtrOutput {
@@ -5343,13 +5837,13 @@ func (o UserTemplatePtrOutput) Sub() PermissionPtrOutput {
 }
 
 // Max subscriptions (-1 unlimited).
-func (o UserTemplatePtrOutput) Subs() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *UserTemplate) *float64 {
+func (o UserTemplatePtrOutput) Subs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *UserTemplate) *int {
 		if v == nil {
 			return nil
 		}
 		return v.Subs
-	}).(pulumi.Float64PtrOutput)
+	}).(pulumi.IntPtrOutput)
 }
 
 // IANA time zone of `times` (written as `times_location`, which the server reads).
@@ -5428,6 +5922,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AccountResolverPtrInput)(nil)).Elem(), AccountResolverArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ActivationMemberInput)(nil)).Elem(), ActivationMemberArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ActivationMemberArrayInput)(nil)).Elem(), ActivationMemberArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AdoptedIdentityInput)(nil)).Elem(), AdoptedIdentityArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AdoptedIdentityPtrInput)(nil)).Elem(), AdoptedIdentityArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AdoptedSigningKeyInput)(nil)).Elem(), AdoptedSigningKeyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AdoptedSigningKeyPtrInput)(nil)).Elem(), AdoptedSigningKeyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClusterSpecInput)(nil)).Elem(), ClusterSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClusterSpecPtrInput)(nil)).Elem(), ClusterSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ExportInput)(nil)).Elem(), ExportArgs{})
@@ -5453,6 +5951,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*MessageTracePtrInput)(nil)).Elem(), MessageTraceArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*NatsContextTlsInput)(nil)).Elem(), NatsContextTlsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*NatsContextTlsPtrInput)(nil)).Elem(), NatsContextTlsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OperatorWithSystemAccountAdoptionInput)(nil)).Elem(), OperatorWithSystemAccountAdoptionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*OperatorWithSystemAccountAdoptionPtrInput)(nil)).Elem(), OperatorWithSystemAccountAdoptionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PermissionInput)(nil)).Elem(), PermissionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PermissionPtrInput)(nil)).Elem(), PermissionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PermissionsInput)(nil)).Elem(), PermissionsArgs{})
@@ -5490,6 +5990,10 @@ func init() {
 	pulumi.RegisterOutputType(AccountResolverPtrOutput{})
 	pulumi.RegisterOutputType(ActivationMemberOutput{})
 	pulumi.RegisterOutputType(ActivationMemberArrayOutput{})
+	pulumi.RegisterOutputType(AdoptedIdentityOutput{})
+	pulumi.RegisterOutputType(AdoptedIdentityPtrOutput{})
+	pulumi.RegisterOutputType(AdoptedSigningKeyOutput{})
+	pulumi.RegisterOutputType(AdoptedSigningKeyPtrOutput{})
 	pulumi.RegisterOutputType(ClusterSpecOutput{})
 	pulumi.RegisterOutputType(ClusterSpecPtrOutput{})
 	pulumi.RegisterOutputType(ExportOutput{})
@@ -5515,6 +6019,8 @@ func init() {
 	pulumi.RegisterOutputType(MessageTracePtrOutput{})
 	pulumi.RegisterOutputType(NatsContextTlsOutput{})
 	pulumi.RegisterOutputType(NatsContextTlsPtrOutput{})
+	pulumi.RegisterOutputType(OperatorWithSystemAccountAdoptionOutput{})
+	pulumi.RegisterOutputType(OperatorWithSystemAccountAdoptionPtrOutput{})
 	pulumi.RegisterOutputType(PermissionOutput{})
 	pulumi.RegisterOutputType(PermissionPtrOutput{})
 	pulumi.RegisterOutputType(PermissionsOutput{})

@@ -20,7 +20,7 @@ type ServerConfig struct {
 	Extra      pulumi.MapOutput               `pulumi:"extra"`
 	FileInSync pulumi.BoolOutput              `pulumi:"fileInSync"`
 	Host       pulumi.StringPtrOutput         `pulumi:"host"`
-	HttpPort   pulumi.Float64PtrOutput        `pulumi:"httpPort"`
+	HttpPort   pulumi.IntPtrOutput            `pulumi:"httpPort"`
 	Jetstream  ServerConfigJetstreamPtrOutput `pulumi:"jetstream"`
 	Leafnodes  LeafNodesSpecPtrOutput         `pulumi:"leafnodes"`
 	// The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
@@ -33,8 +33,8 @@ type ServerConfig struct {
 	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
 	Overwrite pulumi.BoolPtrOutput `pulumi:"overwrite"`
 	// Write the config here too.
-	Path pulumi.StringPtrOutput  `pulumi:"path"`
-	Port pulumi.Float64PtrOutput `pulumi:"port"`
+	Path pulumi.StringPtrOutput `pulumi:"path"`
+	Port pulumi.IntPtrOutput    `pulumi:"port"`
 	// Account public key -> account JWT, written as `resolver_preload`.
 	Preload pulumi.StringMapOutput `pulumi:"preload"`
 	// Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
@@ -105,7 +105,7 @@ type serverConfigArgs struct {
 	// Extra top-level keys, appended as given; they may not repeat a key the builder writes.
 	Extra     map[string]interface{} `pulumi:"extra"`
 	Host      *string                `pulumi:"host"`
-	HttpPort  *float64               `pulumi:"httpPort"`
+	HttpPort  *int                   `pulumi:"httpPort"`
 	Jetstream *ServerConfigJetstream `pulumi:"jetstream"`
 	Leafnodes *LeafNodesSpec         `pulumi:"leafnodes"`
 	// The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
@@ -118,8 +118,8 @@ type serverConfigArgs struct {
 	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
 	Overwrite *bool `pulumi:"overwrite"`
 	// Write the config here too.
-	Path *string  `pulumi:"path"`
-	Port *float64 `pulumi:"port"`
+	Path *string `pulumi:"path"`
+	Port *int    `pulumi:"port"`
 	// Account public key -> account JWT, written as `resolver_preload`.
 	Preload map[string]string `pulumi:"preload"`
 	// Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
@@ -137,7 +137,7 @@ type ServerConfigArgs struct {
 	// Extra top-level keys, appended as given; they may not repeat a key the builder writes.
 	Extra     pulumi.MapInput
 	Host      pulumi.StringPtrInput
-	HttpPort  pulumi.Float64PtrInput
+	HttpPort  pulumi.IntPtrInput
 	Jetstream ServerConfigJetstreamPtrInput
 	Leafnodes LeafNodesSpecPtrInput
 	// The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
@@ -151,7 +151,7 @@ type ServerConfigArgs struct {
 	Overwrite pulumi.BoolPtrInput
 	// Write the config here too.
 	Path pulumi.StringPtrInput
-	Port pulumi.Float64PtrInput
+	Port pulumi.IntPtrInput
 	// Account public key -> account JWT, written as `resolver_preload`.
 	Preload pulumi.StringMapInput
 	// Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
@@ -217,8 +217,8 @@ func (o ServerConfigOutput) Host() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerConfig) pulumi.StringPtrOutput { return v.Host }).(pulumi.StringPtrOutput)
 }
 
-func (o ServerConfigOutput) HttpPort() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *ServerConfig) pulumi.Float64PtrOutput { return v.HttpPort }).(pulumi.Float64PtrOutput)
+func (o ServerConfigOutput) HttpPort() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ServerConfig) pulumi.IntPtrOutput { return v.HttpPort }).(pulumi.IntPtrOutput)
 }
 
 func (o ServerConfigOutput) Jetstream() ServerConfigJetstreamPtrOutput {
@@ -252,8 +252,8 @@ func (o ServerConfigOutput) Path() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerConfig) pulumi.StringPtrOutput { return v.Path }).(pulumi.StringPtrOutput)
 }
 
-func (o ServerConfigOutput) Port() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *ServerConfig) pulumi.Float64PtrOutput { return v.Port }).(pulumi.Float64PtrOutput)
+func (o ServerConfigOutput) Port() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ServerConfig) pulumi.IntPtrOutput { return v.Port }).(pulumi.IntPtrOutput)
 }
 
 // Account public key -> account JWT, written as `resolver_preload`.

@@ -27,7 +27,7 @@ type User struct {
 	// The `.creds` text (JWT and seed) clients read; absent for a user declared by `publicKey`.
 	Creds pulumi.StringPtrOutput `pulumi:"creds"`
 	// Max bytes of data (-1 unlimited).
-	Data pulumi.Float64PtrOutput `pulumi:"data"`
+	Data pulumi.IntPtrOutput `pulumi:"data"`
 	// Set by refresh once the JWT has expired (its ISO date): servers refuse it and its creds cannot
 	// connect. Absent while the JWT is valid.
 	Expired pulumi.StringPtrOutput `pulumi:"expired"`
@@ -38,14 +38,14 @@ type User struct {
 	Jwt pulumi.StringOutput `pulumi:"jwt"`
 	// The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
 	// default): the user JWT travels in the client's CONNECT line, which must fit it.
-	MaxControlLine pulumi.Float64PtrOutput `pulumi:"maxControlLine"`
+	MaxControlLine pulumi.IntPtrOutput `pulumi:"maxControlLine"`
 	// The name in the JWT.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// When the JWT becomes valid. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
 	NotBefore pulumi.StringPtrOutput `pulumi:"notBefore"`
 	// Max message payload in bytes (-1 unlimited).
-	Payload pulumi.Float64PtrOutput `pulumi:"payload"`
-	Pub     PermissionPtrOutput     `pulumi:"pub"`
+	Payload pulumi.IntPtrOutput `pulumi:"payload"`
+	Pub     PermissionPtrOutput `pulumi:"pub"`
 	// An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
 	// signed here by its issuer; no seed is stored and a user gets no creds output.
 	PublicKey pulumi.StringOutput         `pulumi:"publicKey"`
@@ -57,7 +57,7 @@ type User struct {
 	SourceNetworks pulumi.StringArrayOutput `pulumi:"sourceNetworks"`
 	Sub            PermissionPtrOutput      `pulumi:"sub"`
 	// Max subscriptions (-1 unlimited).
-	Subs pulumi.Float64PtrOutput  `pulumi:"subs"`
+	Subs pulumi.IntPtrOutput      `pulumi:"subs"`
 	Tags pulumi.StringArrayOutput `pulumi:"tags"`
 	// IANA time zone of `times` (written as `times_location`, which the server reads).
 	TimeZone pulumi.StringPtrOutput `pulumi:"timeZone"`
@@ -139,14 +139,14 @@ type userArgs struct {
 	// The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
 	BearerToken *bool `pulumi:"bearerToken"`
 	// Max bytes of data (-1 unlimited).
-	Data *float64 `pulumi:"data"`
+	Data *int `pulumi:"data"`
 	// When the JWT expires. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
 	Expires *string `pulumi:"expires"`
 	// With `seed`: an existing JWT, kept byte for byte while its claims match.
 	Jwt *string `pulumi:"jwt"`
 	// The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
 	// default): the user JWT travels in the client's CONNECT line, which must fit it.
-	MaxControlLine *float64 `pulumi:"maxControlLine"`
+	MaxControlLine *int `pulumi:"maxControlLine"`
 	// The name in the JWT.
 	Name string `pulumi:"name"`
 	// When the JWT becomes valid. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
@@ -154,7 +154,7 @@ type userArgs struct {
 	// The operator's strictSigningKeyUsage (applies to users too).
 	OperatorStrict *bool `pulumi:"operatorStrict"`
 	// Max message payload in bytes (-1 unlimited).
-	Payload *float64    `pulumi:"payload"`
+	Payload *int        `pulumi:"payload"`
 	Pub     *Permission `pulumi:"pub"`
 	// An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
 	// signed here by its issuer; no seed is stored and a user gets no creds output.
@@ -173,7 +173,7 @@ type userArgs struct {
 	SourceNetworks []string    `pulumi:"sourceNetworks"`
 	Sub            *Permission `pulumi:"sub"`
 	// Max subscriptions (-1 unlimited).
-	Subs *float64 `pulumi:"subs"`
+	Subs *int     `pulumi:"subs"`
 	Tags []string `pulumi:"tags"`
 	// IANA time zone of `times` (written as `times_location`, which the server reads).
 	TimeZone *string `pulumi:"timeZone"`
@@ -197,14 +197,14 @@ type UserArgs struct {
 	// The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
 	BearerToken pulumi.BoolPtrInput
 	// Max bytes of data (-1 unlimited).
-	Data pulumi.Float64PtrInput
+	Data pulumi.IntPtrInput
 	// When the JWT expires. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
 	Expires pulumi.StringPtrInput
 	// With `seed`: an existing JWT, kept byte for byte while its claims match.
 	Jwt pulumi.StringPtrInput
 	// The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
 	// default): the user JWT travels in the client's CONNECT line, which must fit it.
-	MaxControlLine pulumi.Float64PtrInput
+	MaxControlLine pulumi.IntPtrInput
 	// The name in the JWT.
 	Name pulumi.StringInput
 	// When the JWT becomes valid. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
@@ -212,7 +212,7 @@ type UserArgs struct {
 	// The operator's strictSigningKeyUsage (applies to users too).
 	OperatorStrict pulumi.BoolPtrInput
 	// Max message payload in bytes (-1 unlimited).
-	Payload pulumi.Float64PtrInput
+	Payload pulumi.IntPtrInput
 	Pub     PermissionPtrInput
 	// An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
 	// signed here by its issuer; no seed is stored and a user gets no creds output.
@@ -231,7 +231,7 @@ type UserArgs struct {
 	SourceNetworks pulumi.StringArrayInput
 	Sub            PermissionPtrInput
 	// Max subscriptions (-1 unlimited).
-	Subs pulumi.Float64PtrInput
+	Subs pulumi.IntPtrInput
 	Tags pulumi.StringArrayInput
 	// IANA time zone of `times` (written as `times_location`, which the server reads).
 	TimeZone pulumi.StringPtrInput
@@ -302,8 +302,8 @@ func (o UserOutput) Creds() pulumi.StringPtrOutput {
 }
 
 // Max bytes of data (-1 unlimited).
-func (o UserOutput) Data() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *User) pulumi.Float64PtrOutput { return v.Data }).(pulumi.Float64PtrOutput)
+func (o UserOutput) Data() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *User) pulumi.IntPtrOutput { return v.Data }).(pulumi.IntPtrOutput)
 }
 
 // Set by refresh once the JWT has expired (its ISO date): servers refuse it and its creds cannot
@@ -328,8 +328,8 @@ func (o UserOutput) Jwt() pulumi.StringOutput {
 
 // The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
 // default): the user JWT travels in the client's CONNECT line, which must fit it.
-func (o UserOutput) MaxControlLine() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *User) pulumi.Float64PtrOutput { return v.MaxControlLine }).(pulumi.Float64PtrOutput)
+func (o UserOutput) MaxControlLine() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *User) pulumi.IntPtrOutput { return v.MaxControlLine }).(pulumi.IntPtrOutput)
 }
 
 // The name in the JWT.
@@ -343,8 +343,8 @@ func (o UserOutput) NotBefore() pulumi.StringPtrOutput {
 }
 
 // Max message payload in bytes (-1 unlimited).
-func (o UserOutput) Payload() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *User) pulumi.Float64PtrOutput { return v.Payload }).(pulumi.Float64PtrOutput)
+func (o UserOutput) Payload() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *User) pulumi.IntPtrOutput { return v.Payload }).(pulumi.IntPtrOutput)
 }
 
 func (o UserOutput) Pub() PermissionPtrOutput {
@@ -377,8 +377,8 @@ func (o UserOutput) Sub() PermissionPtrOutput {
 }
 
 // Max subscriptions (-1 unlimited).
-func (o UserOutput) Subs() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *User) pulumi.Float64PtrOutput { return v.Subs }).(pulumi.Float64PtrOutput)
+func (o UserOutput) Subs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *User) pulumi.IntPtrOutput { return v.Subs }).(pulumi.IntPtrOutput)
 }
 
 func (o UserOutput) Tags() pulumi.StringArrayOutput {

@@ -25,6 +25,10 @@ __all__ = [
     'AccountResolverArgsDict',
     'ActivationMemberArgs',
     'ActivationMemberArgsDict',
+    'AdoptedIdentityArgs',
+    'AdoptedIdentityArgsDict',
+    'AdoptedSigningKeyArgs',
+    'AdoptedSigningKeyArgsDict',
     'ClusterSpecArgs',
     'ClusterSpecArgsDict',
     'ExportArgs',
@@ -49,6 +53,8 @@ __all__ = [
     'MessageTraceArgsDict',
     'NatsContextTlsArgs',
     'NatsContextTlsArgsDict',
+    'OperatorWithSystemAccountAdoptionArgs',
+    'OperatorWithSystemAccountAdoptionArgsDict',
     'PermissionsArgs',
     'PermissionsArgsDict',
     'PermissionArgs',
@@ -81,11 +87,11 @@ MYPY = False
 
 if not MYPY:
     class AccountLimitsArgsDict(TypedDict):
-        conn: NotRequired[pulumi.Input[_builtins.float]]
+        conn: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max client connections.
         """
-        data: NotRequired[pulumi.Input[_builtins.float]]
+        data: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max bytes of data.
         """
@@ -93,23 +99,23 @@ if not MYPY:
         """
         Refuse bearer-token users of this account.
         """
-        exports: NotRequired[pulumi.Input[_builtins.float]]
+        exports: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max exports.
         """
-        imports: NotRequired[pulumi.Input[_builtins.float]]
+        imports: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max imports.
         """
-        leaf: NotRequired[pulumi.Input[_builtins.float]]
+        leaf: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max leaf node connections.
         """
-        payload: NotRequired[pulumi.Input[_builtins.float]]
+        payload: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max message payload.
         """
-        subs: NotRequired[pulumi.Input[_builtins.float]]
+        subs: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max subscriptions.
         """
@@ -123,24 +129,24 @@ elif False:
 @pulumi.input_type
 class AccountLimitsArgs:
     def __init__(__self__, *,
-                 conn: Optional[pulumi.Input[_builtins.float]] = None,
-                 data: Optional[pulumi.Input[_builtins.float]] = None,
+                 conn: Optional[pulumi.Input[_builtins.int]] = None,
+                 data: Optional[pulumi.Input[_builtins.int]] = None,
                  disallow_bearer: Optional[pulumi.Input[_builtins.bool]] = None,
-                 exports: Optional[pulumi.Input[_builtins.float]] = None,
-                 imports: Optional[pulumi.Input[_builtins.float]] = None,
-                 leaf: Optional[pulumi.Input[_builtins.float]] = None,
-                 payload: Optional[pulumi.Input[_builtins.float]] = None,
-                 subs: Optional[pulumi.Input[_builtins.float]] = None,
+                 exports: Optional[pulumi.Input[_builtins.int]] = None,
+                 imports: Optional[pulumi.Input[_builtins.int]] = None,
+                 leaf: Optional[pulumi.Input[_builtins.int]] = None,
+                 payload: Optional[pulumi.Input[_builtins.int]] = None,
+                 subs: Optional[pulumi.Input[_builtins.int]] = None,
                  wildcard_exports: Optional[pulumi.Input[_builtins.bool]] = None):
         """
-        :param pulumi.Input[_builtins.float] conn: Max client connections.
-        :param pulumi.Input[_builtins.float] data: Max bytes of data.
+        :param pulumi.Input[_builtins.int] conn: Max client connections.
+        :param pulumi.Input[_builtins.int] data: Max bytes of data.
         :param pulumi.Input[_builtins.bool] disallow_bearer: Refuse bearer-token users of this account.
-        :param pulumi.Input[_builtins.float] exports: Max exports.
-        :param pulumi.Input[_builtins.float] imports: Max imports.
-        :param pulumi.Input[_builtins.float] leaf: Max leaf node connections.
-        :param pulumi.Input[_builtins.float] payload: Max message payload.
-        :param pulumi.Input[_builtins.float] subs: Max subscriptions.
+        :param pulumi.Input[_builtins.int] exports: Max exports.
+        :param pulumi.Input[_builtins.int] imports: Max imports.
+        :param pulumi.Input[_builtins.int] leaf: Max leaf node connections.
+        :param pulumi.Input[_builtins.int] payload: Max message payload.
+        :param pulumi.Input[_builtins.int] subs: Max subscriptions.
         :param pulumi.Input[_builtins.bool] wildcard_exports: Whether exports may use wildcards (default true).
         """
         if conn is not None:
@@ -164,26 +170,26 @@ class AccountLimitsArgs:
 
     @_builtins.property
     @pulumi.getter
-    def conn(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def conn(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max client connections.
         """
         return pulumi.get(self, "conn")
 
     @conn.setter
-    def conn(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def conn(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "conn", value)
 
     @_builtins.property
     @pulumi.getter
-    def data(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def data(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max bytes of data.
         """
         return pulumi.get(self, "data")
 
     @data.setter
-    def data(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def data(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "data", value)
 
     @_builtins.property
@@ -200,62 +206,62 @@ class AccountLimitsArgs:
 
     @_builtins.property
     @pulumi.getter
-    def exports(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def exports(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max exports.
         """
         return pulumi.get(self, "exports")
 
     @exports.setter
-    def exports(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def exports(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "exports", value)
 
     @_builtins.property
     @pulumi.getter
-    def imports(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def imports(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max imports.
         """
         return pulumi.get(self, "imports")
 
     @imports.setter
-    def imports(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def imports(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "imports", value)
 
     @_builtins.property
     @pulumi.getter
-    def leaf(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def leaf(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max leaf node connections.
         """
         return pulumi.get(self, "leaf")
 
     @leaf.setter
-    def leaf(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def leaf(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "leaf", value)
 
     @_builtins.property
     @pulumi.getter
-    def payload(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def payload(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max message payload.
         """
         return pulumi.get(self, "payload")
 
     @payload.setter
-    def payload(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def payload(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "payload", value)
 
     @_builtins.property
     @pulumi.getter
-    def subs(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def subs(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max subscriptions.
         """
         return pulumi.get(self, "subs")
 
     @subs.setter
-    def subs(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def subs(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "subs", value)
 
     @_builtins.property
@@ -446,7 +452,7 @@ if not MYPY:
         """
         Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
         """
-        expected_servers: NotRequired[pulumi.Input[_builtins.float]]
+        expected_servers: NotRequired[pulumi.Input[_builtins.int]]
         """
         Fail unless this many servers took the JWT (default: every server that answers a ping).
         """
@@ -454,12 +460,12 @@ if not MYPY:
         """
         On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
         """
-        timeout_ms: NotRequired[pulumi.Input[_builtins.float]]
+        timeout_ms: NotRequired[pulumi.Input[_builtins.int]]
         tls: NotRequired[pulumi.Input['ResolverTlsArgsDict']]
         """
         TLS of the resolver connection.
         """
-        wait_ms: NotRequired[pulumi.Input[_builtins.float]]
+        wait_ms: NotRequired[pulumi.Input[_builtins.int]]
         """
         How long a push waits for every listed server to answer (servers still starting), in ms.
         """
@@ -471,18 +477,18 @@ class AccountResolverArgs:
     def __init__(__self__, *,
                  creds: pulumi.Input[_builtins.str],
                  servers: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
-                 expected_servers: Optional[pulumi.Input[_builtins.float]] = None,
+                 expected_servers: Optional[pulumi.Input[_builtins.int]] = None,
                  on_delete: Optional[pulumi.Input[_builtins.str]] = None,
-                 timeout_ms: Optional[pulumi.Input[_builtins.float]] = None,
+                 timeout_ms: Optional[pulumi.Input[_builtins.int]] = None,
                  tls: Optional[pulumi.Input['ResolverTlsArgs']] = None,
-                 wait_ms: Optional[pulumi.Input[_builtins.float]] = None):
+                 wait_ms: Optional[pulumi.Input[_builtins.int]] = None):
         """
         :param pulumi.Input[_builtins.str] creds: `.creds` of a system account user (a User's `creds`).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] servers: Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
-        :param pulumi.Input[_builtins.float] expected_servers: Fail unless this many servers took the JWT (default: every server that answers a ping).
+        :param pulumi.Input[_builtins.int] expected_servers: Fail unless this many servers took the JWT (default: every server that answers a ping).
         :param pulumi.Input[_builtins.str] on_delete: On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
         :param pulumi.Input['ResolverTlsArgs'] tls: TLS of the resolver connection.
-        :param pulumi.Input[_builtins.float] wait_ms: How long a push waits for every listed server to answer (servers still starting), in ms.
+        :param pulumi.Input[_builtins.int] wait_ms: How long a push waits for every listed server to answer (servers still starting), in ms.
         """
         pulumi.set(__self__, "creds", creds)
         pulumi.set(__self__, "servers", servers)
@@ -523,14 +529,14 @@ class AccountResolverArgs:
 
     @_builtins.property
     @pulumi.getter(name="expectedServers")
-    def expected_servers(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def expected_servers(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Fail unless this many servers took the JWT (default: every server that answers a ping).
         """
         return pulumi.get(self, "expected_servers")
 
     @expected_servers.setter
-    def expected_servers(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def expected_servers(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "expected_servers", value)
 
     @_builtins.property
@@ -547,11 +553,11 @@ class AccountResolverArgs:
 
     @_builtins.property
     @pulumi.getter(name="timeoutMs")
-    def timeout_ms(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def timeout_ms(self) -> Optional[pulumi.Input[_builtins.int]]:
         return pulumi.get(self, "timeout_ms")
 
     @timeout_ms.setter
-    def timeout_ms(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def timeout_ms(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "timeout_ms", value)
 
     @_builtins.property
@@ -568,14 +574,14 @@ class AccountResolverArgs:
 
     @_builtins.property
     @pulumi.getter(name="waitMs")
-    def wait_ms(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def wait_ms(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         How long a push waits for every listed server to answer (servers still starting), in ms.
         """
         return pulumi.get(self, "wait_ms")
 
     @wait_ms.setter
-    def wait_ms(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def wait_ms(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "wait_ms", value)
 
 
@@ -585,7 +591,7 @@ if not MYPY:
         """
         The importing account's public key.
         """
-        issued_at: pulumi.Input[_builtins.float]
+        issued_at: pulumi.Input[_builtins.int]
         """
         The token's `iat`: removing the token revokes the importer's tokens issued at or before it.
         """
@@ -598,7 +604,7 @@ if not MYPY:
         """
         The ActivationToken resource's URN: what identifies it across runs.
         """
-        expires: NotRequired[pulumi.Input[_builtins.float]]
+        expires: NotRequired[pulumi.Input[_builtins.int]]
         """
         Unix seconds the token expires (absent: never); its revocation can be pruned after.
         """
@@ -614,19 +620,19 @@ elif False:
 class ActivationMemberArgs:
     def __init__(__self__, *,
                  importer: pulumi.Input[_builtins.str],
-                 issued_at: pulumi.Input[_builtins.float],
+                 issued_at: pulumi.Input[_builtins.int],
                  subject: pulumi.Input[_builtins.str],
                  type: pulumi.Input[_builtins.str],
                  urn: pulumi.Input[_builtins.str],
-                 expires: Optional[pulumi.Input[_builtins.float]] = None,
+                 expires: Optional[pulumi.Input[_builtins.int]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  revoke_on_delete: Optional[pulumi.Input[_builtins.bool]] = None):
         """
         :param pulumi.Input[_builtins.str] importer: The importing account's public key.
-        :param pulumi.Input[_builtins.float] issued_at: The token's `iat`: removing the token revokes the importer's tokens issued at or before it.
+        :param pulumi.Input[_builtins.int] issued_at: The token's `iat`: removing the token revokes the importer's tokens issued at or before it.
         :param pulumi.Input[_builtins.str] type: One of "stream", "service".
         :param pulumi.Input[_builtins.str] urn: The ActivationToken resource's URN: what identifies it across runs.
-        :param pulumi.Input[_builtins.float] expires: Unix seconds the token expires (absent: never); its revocation can be pruned after.
+        :param pulumi.Input[_builtins.int] expires: Unix seconds the token expires (absent: never); its revocation can be pruned after.
         :param pulumi.Input[_builtins.bool] revoke_on_delete: false: removing the token does not revoke it.
         """
         pulumi.set(__self__, "importer", importer)
@@ -655,14 +661,14 @@ class ActivationMemberArgs:
 
     @_builtins.property
     @pulumi.getter(name="issuedAt")
-    def issued_at(self) -> pulumi.Input[_builtins.float]:
+    def issued_at(self) -> pulumi.Input[_builtins.int]:
         """
         The token's `iat`: removing the token revokes the importer's tokens issued at or before it.
         """
         return pulumi.get(self, "issued_at")
 
     @issued_at.setter
-    def issued_at(self, value: pulumi.Input[_builtins.float]):
+    def issued_at(self, value: pulumi.Input[_builtins.int]):
         pulumi.set(self, "issued_at", value)
 
     @_builtins.property
@@ -700,14 +706,14 @@ class ActivationMemberArgs:
 
     @_builtins.property
     @pulumi.getter
-    def expires(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def expires(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Unix seconds the token expires (absent: never); its revocation can be pruned after.
         """
         return pulumi.get(self, "expires")
 
     @expires.setter
-    def expires(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def expires(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "expires", value)
 
     @_builtins.property
@@ -733,9 +739,91 @@ class ActivationMemberArgs:
 
 
 if not MYPY:
+    class AdoptedIdentityArgsDict(TypedDict):
+        seed: pulumi.Input[_builtins.str]
+        """
+        The identity's seed.
+        """
+        jwt: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        Its JWT, kept byte for byte while its claims match what the component declares.
+        """
+elif False:
+    AdoptedIdentityArgsDict: TypeAlias = Mapping[str, Any]
+
+@pulumi.input_type
+class AdoptedIdentityArgs:
+    def __init__(__self__, *,
+                 seed: pulumi.Input[_builtins.str],
+                 jwt: Optional[pulumi.Input[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] seed: The identity's seed.
+        :param pulumi.Input[_builtins.str] jwt: Its JWT, kept byte for byte while its claims match what the component declares.
+        """
+        pulumi.set(__self__, "seed", seed)
+        if jwt is not None:
+            pulumi.set(__self__, "jwt", jwt)
+
+    @_builtins.property
+    @pulumi.getter
+    def seed(self) -> pulumi.Input[_builtins.str]:
+        """
+        The identity's seed.
+        """
+        return pulumi.get(self, "seed")
+
+    @seed.setter
+    def seed(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "seed", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def jwt(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Its JWT, kept byte for byte while its claims match what the component declares.
+        """
+        return pulumi.get(self, "jwt")
+
+    @jwt.setter
+    def jwt(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "jwt", value)
+
+
+if not MYPY:
+    class AdoptedSigningKeyArgsDict(TypedDict):
+        seed: pulumi.Input[_builtins.str]
+        """
+        The signing key's seed.
+        """
+elif False:
+    AdoptedSigningKeyArgsDict: TypeAlias = Mapping[str, Any]
+
+@pulumi.input_type
+class AdoptedSigningKeyArgs:
+    def __init__(__self__, *,
+                 seed: pulumi.Input[_builtins.str]):
+        """
+        :param pulumi.Input[_builtins.str] seed: The signing key's seed.
+        """
+        pulumi.set(__self__, "seed", seed)
+
+    @_builtins.property
+    @pulumi.getter
+    def seed(self) -> pulumi.Input[_builtins.str]:
+        """
+        The signing key's seed.
+        """
+        return pulumi.get(self, "seed")
+
+    @seed.setter
+    def seed(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "seed", value)
+
+
+if not MYPY:
     class ClusterSpecArgsDict(TypedDict):
         name: pulumi.Input[_builtins.str]
-        port: pulumi.Input[_builtins.float]
+        port: pulumi.Input[_builtins.int]
         host: NotRequired[pulumi.Input[_builtins.str]]
         routes: NotRequired[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]
 elif False:
@@ -745,7 +833,7 @@ elif False:
 class ClusterSpecArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
-                 port: pulumi.Input[_builtins.float],
+                 port: pulumi.Input[_builtins.int],
                  host: Optional[pulumi.Input[_builtins.str]] = None,
                  routes: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None):
         pulumi.set(__self__, "name", name)
@@ -766,11 +854,11 @@ class ClusterSpecArgs:
 
     @_builtins.property
     @pulumi.getter
-    def port(self) -> pulumi.Input[_builtins.float]:
+    def port(self) -> pulumi.Input[_builtins.int]:
         return pulumi.get(self, "port")
 
     @port.setter
-    def port(self, value: pulumi.Input[_builtins.float]):
+    def port(self, value: pulumi.Input[_builtins.int]):
         pulumi.set(self, "port", value)
 
     @_builtins.property
@@ -799,7 +887,7 @@ if not MYPY:
         """
         One of "stream", "service".
         """
-        account_token_position: NotRequired[pulumi.Input[_builtins.float]]
+        account_token_position: NotRequired[pulumi.Input[_builtins.int]]
         """
         Position of the importing account's key in the subject (1-based), for wildcard exports.
         """
@@ -823,7 +911,7 @@ if not MYPY:
         """
         Service response type. One of "Singleton", "Stream", "Chunked".
         """
-        revocations: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]]]
+        revocations: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[_builtins.int]]]]
         """
         Revoked importers: account public key (or "*") to unix seconds.
         """
@@ -839,7 +927,7 @@ class ExportArgs:
     def __init__(__self__, *,
                  subject: pulumi.Input[_builtins.str],
                  type: pulumi.Input[_builtins.str],
-                 account_token_position: Optional[pulumi.Input[_builtins.float]] = None,
+                 account_token_position: Optional[pulumi.Input[_builtins.int]] = None,
                  advertise: Optional[pulumi.Input[_builtins.bool]] = None,
                  allow_trace: Optional[pulumi.Input[_builtins.bool]] = None,
                  description: Optional[pulumi.Input[_builtins.str]] = None,
@@ -848,16 +936,16 @@ class ExportArgs:
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  response_threshold: Optional[pulumi.Input[_builtins.str]] = None,
                  response_type: Optional[pulumi.Input[_builtins.str]] = None,
-                 revocations: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]]] = None,
+                 revocations: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.int]]]] = None,
                  token_required: Optional[pulumi.Input[_builtins.bool]] = None):
         """
         :param pulumi.Input[_builtins.str] type: One of "stream", "service".
-        :param pulumi.Input[_builtins.float] account_token_position: Position of the importing account's key in the subject (1-based), for wildcard exports.
+        :param pulumi.Input[_builtins.int] account_token_position: Position of the importing account's key in the subject (1-based), for wildcard exports.
         :param pulumi.Input[_builtins.bool] advertise: List this export in account listings.
         :param pulumi.Input[_builtins.bool] allow_trace: Let message traces cross into this service (service exports only, as the jwt library requires).
         :param pulumi.Input[_builtins.str] response_threshold: How long a service response may take ("2s" or nanoseconds). A Go-style duration: "1s", "250ms", "1m30s".
         :param pulumi.Input[_builtins.str] response_type: Service response type. One of "Singleton", "Stream", "Chunked".
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]] revocations: Revoked importers: account public key (or "*") to unix seconds.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.int]]] revocations: Revoked importers: account public key (or "*") to unix seconds.
         :param pulumi.Input[_builtins.bool] token_required: Private export: importers need an activation token.
         """
         pulumi.set(__self__, "subject", subject)
@@ -908,14 +996,14 @@ class ExportArgs:
 
     @_builtins.property
     @pulumi.getter(name="accountTokenPosition")
-    def account_token_position(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def account_token_position(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Position of the importing account's key in the subject (1-based), for wildcard exports.
         """
         return pulumi.get(self, "account_token_position")
 
     @account_token_position.setter
-    def account_token_position(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def account_token_position(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "account_token_position", value)
 
     @_builtins.property
@@ -1004,14 +1092,14 @@ class ExportArgs:
 
     @_builtins.property
     @pulumi.getter
-    def revocations(self) -> Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]]]:
+    def revocations(self) -> Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.int]]]]:
         """
         Revoked importers: account public key (or "*") to unix seconds.
         """
         return pulumi.get(self, "revocations")
 
     @revocations.setter
-    def revocations(self, value: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]]]):
+    def revocations(self, value: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.int]]]]):
         pulumi.set(self, "revocations", value)
 
     @_builtins.property
@@ -1262,15 +1350,15 @@ class ImportArgs:
 
 if not MYPY:
     class JetStreamLimitsArgsDict(TypedDict):
-        consumer: NotRequired[pulumi.Input[_builtins.float]]
+        consumer: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max consumers (-1 unlimited).
         """
-        disk_storage: NotRequired[pulumi.Input[_builtins.float]]
+        disk_storage: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max disk storage in bytes (-1 unlimited).
         """
-        max_ack_pending: NotRequired[pulumi.Input[_builtins.float]]
+        max_ack_pending: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max ack pending of a consumer (-1 unlimited).
         """
@@ -1278,19 +1366,19 @@ if not MYPY:
         """
         Streams must declare max bytes.
         """
-        max_disk_stream: NotRequired[pulumi.Input[_builtins.float]]
+        max_disk_stream: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max bytes of one disk stream (0 or -1 unlimited).
         """
-        max_mem_stream: NotRequired[pulumi.Input[_builtins.float]]
+        max_mem_stream: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max bytes of one memory stream (0 or -1 unlimited).
         """
-        mem_storage: NotRequired[pulumi.Input[_builtins.float]]
+        mem_storage: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max memory storage in bytes (-1 unlimited).
         """
-        streams: NotRequired[pulumi.Input[_builtins.float]]
+        streams: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max streams (-1 unlimited).
         """
@@ -1300,23 +1388,23 @@ elif False:
 @pulumi.input_type
 class JetStreamLimitsArgs:
     def __init__(__self__, *,
-                 consumer: Optional[pulumi.Input[_builtins.float]] = None,
-                 disk_storage: Optional[pulumi.Input[_builtins.float]] = None,
-                 max_ack_pending: Optional[pulumi.Input[_builtins.float]] = None,
+                 consumer: Optional[pulumi.Input[_builtins.int]] = None,
+                 disk_storage: Optional[pulumi.Input[_builtins.int]] = None,
+                 max_ack_pending: Optional[pulumi.Input[_builtins.int]] = None,
                  max_bytes_required: Optional[pulumi.Input[_builtins.bool]] = None,
-                 max_disk_stream: Optional[pulumi.Input[_builtins.float]] = None,
-                 max_mem_stream: Optional[pulumi.Input[_builtins.float]] = None,
-                 mem_storage: Optional[pulumi.Input[_builtins.float]] = None,
-                 streams: Optional[pulumi.Input[_builtins.float]] = None):
+                 max_disk_stream: Optional[pulumi.Input[_builtins.int]] = None,
+                 max_mem_stream: Optional[pulumi.Input[_builtins.int]] = None,
+                 mem_storage: Optional[pulumi.Input[_builtins.int]] = None,
+                 streams: Optional[pulumi.Input[_builtins.int]] = None):
         """
-        :param pulumi.Input[_builtins.float] consumer: Max consumers (-1 unlimited).
-        :param pulumi.Input[_builtins.float] disk_storage: Max disk storage in bytes (-1 unlimited).
-        :param pulumi.Input[_builtins.float] max_ack_pending: Max ack pending of a consumer (-1 unlimited).
+        :param pulumi.Input[_builtins.int] consumer: Max consumers (-1 unlimited).
+        :param pulumi.Input[_builtins.int] disk_storage: Max disk storage in bytes (-1 unlimited).
+        :param pulumi.Input[_builtins.int] max_ack_pending: Max ack pending of a consumer (-1 unlimited).
         :param pulumi.Input[_builtins.bool] max_bytes_required: Streams must declare max bytes.
-        :param pulumi.Input[_builtins.float] max_disk_stream: Max bytes of one disk stream (0 or -1 unlimited).
-        :param pulumi.Input[_builtins.float] max_mem_stream: Max bytes of one memory stream (0 or -1 unlimited).
-        :param pulumi.Input[_builtins.float] mem_storage: Max memory storage in bytes (-1 unlimited).
-        :param pulumi.Input[_builtins.float] streams: Max streams (-1 unlimited).
+        :param pulumi.Input[_builtins.int] max_disk_stream: Max bytes of one disk stream (0 or -1 unlimited).
+        :param pulumi.Input[_builtins.int] max_mem_stream: Max bytes of one memory stream (0 or -1 unlimited).
+        :param pulumi.Input[_builtins.int] mem_storage: Max memory storage in bytes (-1 unlimited).
+        :param pulumi.Input[_builtins.int] streams: Max streams (-1 unlimited).
         """
         if consumer is not None:
             pulumi.set(__self__, "consumer", consumer)
@@ -1337,38 +1425,38 @@ class JetStreamLimitsArgs:
 
     @_builtins.property
     @pulumi.getter
-    def consumer(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def consumer(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max consumers (-1 unlimited).
         """
         return pulumi.get(self, "consumer")
 
     @consumer.setter
-    def consumer(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def consumer(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "consumer", value)
 
     @_builtins.property
     @pulumi.getter(name="diskStorage")
-    def disk_storage(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def disk_storage(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max disk storage in bytes (-1 unlimited).
         """
         return pulumi.get(self, "disk_storage")
 
     @disk_storage.setter
-    def disk_storage(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def disk_storage(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "disk_storage", value)
 
     @_builtins.property
     @pulumi.getter(name="maxAckPending")
-    def max_ack_pending(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def max_ack_pending(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max ack pending of a consumer (-1 unlimited).
         """
         return pulumi.get(self, "max_ack_pending")
 
     @max_ack_pending.setter
-    def max_ack_pending(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def max_ack_pending(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "max_ack_pending", value)
 
     @_builtins.property
@@ -1385,50 +1473,50 @@ class JetStreamLimitsArgs:
 
     @_builtins.property
     @pulumi.getter(name="maxDiskStream")
-    def max_disk_stream(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def max_disk_stream(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max bytes of one disk stream (0 or -1 unlimited).
         """
         return pulumi.get(self, "max_disk_stream")
 
     @max_disk_stream.setter
-    def max_disk_stream(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def max_disk_stream(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "max_disk_stream", value)
 
     @_builtins.property
     @pulumi.getter(name="maxMemStream")
-    def max_mem_stream(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def max_mem_stream(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max bytes of one memory stream (0 or -1 unlimited).
         """
         return pulumi.get(self, "max_mem_stream")
 
     @max_mem_stream.setter
-    def max_mem_stream(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def max_mem_stream(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "max_mem_stream", value)
 
     @_builtins.property
     @pulumi.getter(name="memStorage")
-    def mem_storage(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def mem_storage(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max memory storage in bytes (-1 unlimited).
         """
         return pulumi.get(self, "mem_storage")
 
     @mem_storage.setter
-    def mem_storage(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def mem_storage(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "mem_storage", value)
 
     @_builtins.property
     @pulumi.getter
-    def streams(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def streams(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max streams (-1 unlimited).
         """
         return pulumi.get(self, "streams")
 
     @streams.setter
-    def streams(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def streams(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "streams", value)
 
 
@@ -1439,7 +1527,7 @@ if not MYPY:
         Who may connect to the listener.
         """
         host: NotRequired[pulumi.Input[_builtins.str]]
-        port: NotRequired[pulumi.Input[_builtins.float]]
+        port: NotRequired[pulumi.Input[_builtins.int]]
         remotes: NotRequired[pulumi.Input[Sequence[pulumi.Input['LeafRemoteSpecArgsDict']]]]
 elif False:
     LeafNodesSpecArgsDict: TypeAlias = Mapping[str, Any]
@@ -1449,7 +1537,7 @@ class LeafNodesSpecArgs:
     def __init__(__self__, *,
                  authorization: Optional[pulumi.Input['ServerConfigLeafnodesAuthorizationArgs']] = None,
                  host: Optional[pulumi.Input[_builtins.str]] = None,
-                 port: Optional[pulumi.Input[_builtins.float]] = None,
+                 port: Optional[pulumi.Input[_builtins.int]] = None,
                  remotes: Optional[pulumi.Input[Sequence[pulumi.Input['LeafRemoteSpecArgs']]]] = None):
         """
         :param pulumi.Input['ServerConfigLeafnodesAuthorizationArgs'] authorization: Who may connect to the listener.
@@ -1486,11 +1574,11 @@ class LeafNodesSpecArgs:
 
     @_builtins.property
     @pulumi.getter
-    def port(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def port(self) -> Optional[pulumi.Input[_builtins.int]]:
         return pulumi.get(self, "port")
 
     @port.setter
-    def port(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def port(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "port", value)
 
     @_builtins.property
@@ -1675,7 +1763,7 @@ if not MYPY:
         """
         Only apply in this cluster.
         """
-        weight: NotRequired[pulumi.Input[_builtins.float]]
+        weight: NotRequired[pulumi.Input[_builtins.int]]
         """
         Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
         at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
@@ -1688,10 +1776,10 @@ class MappingDestinationArgs:
     def __init__(__self__, *,
                  subject: pulumi.Input[_builtins.str],
                  cluster: Optional[pulumi.Input[_builtins.str]] = None,
-                 weight: Optional[pulumi.Input[_builtins.float]] = None):
+                 weight: Optional[pulumi.Input[_builtins.int]] = None):
         """
         :param pulumi.Input[_builtins.str] cluster: Only apply in this cluster.
-        :param pulumi.Input[_builtins.float] weight: Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
+        :param pulumi.Input[_builtins.int] weight: Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
                at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
         """
         pulumi.set(__self__, "subject", subject)
@@ -1723,7 +1811,7 @@ class MappingDestinationArgs:
 
     @_builtins.property
     @pulumi.getter
-    def weight(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def weight(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
         at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
@@ -1731,7 +1819,7 @@ class MappingDestinationArgs:
         return pulumi.get(self, "weight")
 
     @weight.setter
-    def weight(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def weight(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "weight", value)
 
 
@@ -1742,7 +1830,7 @@ if not MYPY:
         """
         The User resource's URN: what identifies it across runs, whatever its key.
         """
-        expires: NotRequired[pulumi.Input[_builtins.float]]
+        expires: NotRequired[pulumi.Input[_builtins.int]]
         """
         Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
         """
@@ -1759,12 +1847,12 @@ class MemberArgs:
     def __init__(__self__, *,
                  public_key: pulumi.Input[_builtins.str],
                  urn: pulumi.Input[_builtins.str],
-                 expires: Optional[pulumi.Input[_builtins.float]] = None,
+                 expires: Optional[pulumi.Input[_builtins.int]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  revoke_on_delete: Optional[pulumi.Input[_builtins.bool]] = None):
         """
         :param pulumi.Input[_builtins.str] urn: The User resource's URN: what identifies it across runs, whatever its key.
-        :param pulumi.Input[_builtins.float] expires: Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
+        :param pulumi.Input[_builtins.int] expires: Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
         :param pulumi.Input[_builtins.bool] revoke_on_delete: false: removing the user does not revoke its key.
         """
         pulumi.set(__self__, "public_key", public_key)
@@ -1799,14 +1887,14 @@ class MemberArgs:
 
     @_builtins.property
     @pulumi.getter
-    def expires(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def expires(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
         """
         return pulumi.get(self, "expires")
 
     @expires.setter
-    def expires(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def expires(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "expires", value)
 
     @_builtins.property
@@ -1837,7 +1925,7 @@ if not MYPY:
         """
         The subject trace events are published on (no wildcards).
         """
-        sampling: NotRequired[pulumi.Input[_builtins.float]]
+        sampling: NotRequired[pulumi.Input[_builtins.int]]
         """
         Percentage (1–100) of `traceparent`-sampled messages traced (default 100).
         """
@@ -1848,10 +1936,10 @@ elif False:
 class MessageTraceArgs:
     def __init__(__self__, *,
                  dest: pulumi.Input[_builtins.str],
-                 sampling: Optional[pulumi.Input[_builtins.float]] = None):
+                 sampling: Optional[pulumi.Input[_builtins.int]] = None):
         """
         :param pulumi.Input[_builtins.str] dest: The subject trace events are published on (no wildcards).
-        :param pulumi.Input[_builtins.float] sampling: Percentage (1–100) of `traceparent`-sampled messages traced (default 100).
+        :param pulumi.Input[_builtins.int] sampling: Percentage (1–100) of `traceparent`-sampled messages traced (default 100).
         """
         pulumi.set(__self__, "dest", dest)
         if sampling is not None:
@@ -1871,14 +1959,14 @@ class MessageTraceArgs:
 
     @_builtins.property
     @pulumi.getter
-    def sampling(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def sampling(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Percentage (1–100) of `traceparent`-sampled messages traced (default 100).
         """
         return pulumi.get(self, "sampling")
 
     @sampling.setter
-    def sampling(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def sampling(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "sampling", value)
 
 
@@ -1942,6 +2030,94 @@ class NatsContextTlsArgs:
     @key.setter
     def key(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "key", value)
+
+
+if not MYPY:
+    class OperatorWithSystemAccountAdoptionArgsDict(TypedDict):
+        operator: pulumi.Input['AdoptedIdentityArgsDict']
+        system_account: pulumi.Input['AdoptedIdentityArgsDict']
+        system_user: pulumi.Input['AdoptedIdentityArgsDict']
+        signing_key: NotRequired[pulumi.Input['AdoptedSigningKeyArgsDict']]
+        """
+        The operator signing key that signed the system account.
+        """
+        system_account_signing_key: NotRequired[pulumi.Input['AdoptedSigningKeyArgsDict']]
+        """
+        The system account's signing key that signed the system user.
+        """
+elif False:
+    OperatorWithSystemAccountAdoptionArgsDict: TypeAlias = Mapping[str, Any]
+
+@pulumi.input_type
+class OperatorWithSystemAccountAdoptionArgs:
+    def __init__(__self__, *,
+                 operator: pulumi.Input['AdoptedIdentityArgs'],
+                 system_account: pulumi.Input['AdoptedIdentityArgs'],
+                 system_user: pulumi.Input['AdoptedIdentityArgs'],
+                 signing_key: Optional[pulumi.Input['AdoptedSigningKeyArgs']] = None,
+                 system_account_signing_key: Optional[pulumi.Input['AdoptedSigningKeyArgs']] = None):
+        """
+        :param pulumi.Input['AdoptedSigningKeyArgs'] signing_key: The operator signing key that signed the system account.
+        :param pulumi.Input['AdoptedSigningKeyArgs'] system_account_signing_key: The system account's signing key that signed the system user.
+        """
+        pulumi.set(__self__, "operator", operator)
+        pulumi.set(__self__, "system_account", system_account)
+        pulumi.set(__self__, "system_user", system_user)
+        if signing_key is not None:
+            pulumi.set(__self__, "signing_key", signing_key)
+        if system_account_signing_key is not None:
+            pulumi.set(__self__, "system_account_signing_key", system_account_signing_key)
+
+    @_builtins.property
+    @pulumi.getter
+    def operator(self) -> pulumi.Input['AdoptedIdentityArgs']:
+        return pulumi.get(self, "operator")
+
+    @operator.setter
+    def operator(self, value: pulumi.Input['AdoptedIdentityArgs']):
+        pulumi.set(self, "operator", value)
+
+    @_builtins.property
+    @pulumi.getter(name="systemAccount")
+    def system_account(self) -> pulumi.Input['AdoptedIdentityArgs']:
+        return pulumi.get(self, "system_account")
+
+    @system_account.setter
+    def system_account(self, value: pulumi.Input['AdoptedIdentityArgs']):
+        pulumi.set(self, "system_account", value)
+
+    @_builtins.property
+    @pulumi.getter(name="systemUser")
+    def system_user(self) -> pulumi.Input['AdoptedIdentityArgs']:
+        return pulumi.get(self, "system_user")
+
+    @system_user.setter
+    def system_user(self, value: pulumi.Input['AdoptedIdentityArgs']):
+        pulumi.set(self, "system_user", value)
+
+    @_builtins.property
+    @pulumi.getter(name="signingKey")
+    def signing_key(self) -> Optional[pulumi.Input['AdoptedSigningKeyArgs']]:
+        """
+        The operator signing key that signed the system account.
+        """
+        return pulumi.get(self, "signing_key")
+
+    @signing_key.setter
+    def signing_key(self, value: Optional[pulumi.Input['AdoptedSigningKeyArgs']]):
+        pulumi.set(self, "signing_key", value)
+
+    @_builtins.property
+    @pulumi.getter(name="systemAccountSigningKey")
+    def system_account_signing_key(self) -> Optional[pulumi.Input['AdoptedSigningKeyArgs']]:
+        """
+        The system account's signing key that signed the system user.
+        """
+        return pulumi.get(self, "system_account_signing_key")
+
+    @system_account_signing_key.setter
+    def system_account_signing_key(self, value: Optional[pulumi.Input['AdoptedSigningKeyArgs']]):
+        pulumi.set(self, "system_account_signing_key", value)
 
 
 if not MYPY:
@@ -2084,11 +2260,11 @@ class PreloadAccountArgs:
 
 if not MYPY:
     class RemovedUserArgsDict(TypedDict):
-        at: pulumi.Input[_builtins.float]
+        at: pulumi.Input[_builtins.int]
         """
         Unix seconds of the removal: the revocation time.
         """
-        expires: NotRequired[pulumi.Input[_builtins.float]]
+        expires: NotRequired[pulumi.Input[_builtins.int]]
         """
         When the revoked JWT expires anyway; the entry is pruned after that.
         """
@@ -2099,12 +2275,12 @@ elif False:
 @pulumi.input_type
 class RemovedUserArgs:
     def __init__(__self__, *,
-                 at: pulumi.Input[_builtins.float],
-                 expires: Optional[pulumi.Input[_builtins.float]] = None,
+                 at: pulumi.Input[_builtins.int],
+                 expires: Optional[pulumi.Input[_builtins.int]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None):
         """
-        :param pulumi.Input[_builtins.float] at: Unix seconds of the removal: the revocation time.
-        :param pulumi.Input[_builtins.float] expires: When the revoked JWT expires anyway; the entry is pruned after that.
+        :param pulumi.Input[_builtins.int] at: Unix seconds of the removal: the revocation time.
+        :param pulumi.Input[_builtins.int] expires: When the revoked JWT expires anyway; the entry is pruned after that.
         """
         pulumi.set(__self__, "at", at)
         if expires is not None:
@@ -2114,26 +2290,26 @@ class RemovedUserArgs:
 
     @_builtins.property
     @pulumi.getter
-    def at(self) -> pulumi.Input[_builtins.float]:
+    def at(self) -> pulumi.Input[_builtins.int]:
         """
         Unix seconds of the removal: the revocation time.
         """
         return pulumi.get(self, "at")
 
     @at.setter
-    def at(self, value: pulumi.Input[_builtins.float]):
+    def at(self, value: pulumi.Input[_builtins.int]):
         pulumi.set(self, "at", value)
 
     @_builtins.property
     @pulumi.getter
-    def expires(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def expires(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         When the revoked JWT expires anyway; the entry is pruned after that.
         """
         return pulumi.get(self, "expires")
 
     @expires.setter
-    def expires(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def expires(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "expires", value)
 
     @_builtins.property
@@ -2300,7 +2476,7 @@ class ResolverTlsArgs:
 
 if not MYPY:
     class ResponsePermissionArgsDict(TypedDict):
-        max_msgs: pulumi.Input[_builtins.float]
+        max_msgs: pulumi.Input[_builtins.int]
         """
         How many replies per request (-1 unlimited).
         """
@@ -2314,10 +2490,10 @@ elif False:
 @pulumi.input_type
 class ResponsePermissionArgs:
     def __init__(__self__, *,
-                 max_msgs: pulumi.Input[_builtins.float],
+                 max_msgs: pulumi.Input[_builtins.int],
                  ttl: Optional[pulumi.Input[_builtins.str]] = None):
         """
-        :param pulumi.Input[_builtins.float] max_msgs: How many replies per request (-1 unlimited).
+        :param pulumi.Input[_builtins.int] max_msgs: How many replies per request (-1 unlimited).
         :param pulumi.Input[_builtins.str] ttl: How long a reply may be sent after the request ("1s", or nanoseconds). A Go-style duration: "1s", "250ms", "1m30s".
         """
         pulumi.set(__self__, "max_msgs", max_msgs)
@@ -2326,14 +2502,14 @@ class ResponsePermissionArgs:
 
     @_builtins.property
     @pulumi.getter(name="maxMsgs")
-    def max_msgs(self) -> pulumi.Input[_builtins.float]:
+    def max_msgs(self) -> pulumi.Input[_builtins.int]:
         """
         How many replies per request (-1 unlimited).
         """
         return pulumi.get(self, "max_msgs")
 
     @max_msgs.setter
-    def max_msgs(self, value: pulumi.Input[_builtins.float]):
+    def max_msgs(self, value: pulumi.Input[_builtins.int]):
         pulumi.set(self, "max_msgs", value)
 
     @_builtins.property
@@ -2472,7 +2648,7 @@ if not MYPY:
         dir: NotRequired[pulumi.Input[_builtins.str]]
         hard_delete: NotRequired[pulumi.Input[_builtins.bool]]
         interval: NotRequired[pulumi.Input[_builtins.str]]
-        limit: NotRequired[pulumi.Input[_builtins.float]]
+        limit: NotRequired[pulumi.Input[_builtins.int]]
         timeout: NotRequired[pulumi.Input[_builtins.str]]
         ttl: NotRequired[pulumi.Input[_builtins.str]]
 elif False:
@@ -2486,7 +2662,7 @@ class ServerConfigResolverArgs:
                  dir: Optional[pulumi.Input[_builtins.str]] = None,
                  hard_delete: Optional[pulumi.Input[_builtins.bool]] = None,
                  interval: Optional[pulumi.Input[_builtins.str]] = None,
-                 limit: Optional[pulumi.Input[_builtins.float]] = None,
+                 limit: Optional[pulumi.Input[_builtins.int]] = None,
                  timeout: Optional[pulumi.Input[_builtins.str]] = None,
                  ttl: Optional[pulumi.Input[_builtins.str]] = None):
         """
@@ -2562,11 +2738,11 @@ class ServerConfigResolverArgs:
 
     @_builtins.property
     @pulumi.getter
-    def limit(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def limit(self) -> Optional[pulumi.Input[_builtins.int]]:
         return pulumi.get(self, "limit")
 
     @limit.setter
-    def limit(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def limit(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "limit", value)
 
     @_builtins.property
@@ -2746,11 +2922,11 @@ if not MYPY:
         """
         The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
         """
-        data: NotRequired[pulumi.Input[_builtins.float]]
+        data: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max bytes of data (-1 unlimited).
         """
-        payload: NotRequired[pulumi.Input[_builtins.float]]
+        payload: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max message payload in bytes (-1 unlimited).
         """
@@ -2761,7 +2937,7 @@ if not MYPY:
         Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         """
         sub: NotRequired[pulumi.Input['PermissionArgsDict']]
-        subs: NotRequired[pulumi.Input[_builtins.float]]
+        subs: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max subscriptions (-1 unlimited).
         """
@@ -2781,22 +2957,22 @@ class UserTemplateArgs:
     def __init__(__self__, *,
                  allowed_connection_types: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  bearer_token: Optional[pulumi.Input[_builtins.bool]] = None,
-                 data: Optional[pulumi.Input[_builtins.float]] = None,
-                 payload: Optional[pulumi.Input[_builtins.float]] = None,
+                 data: Optional[pulumi.Input[_builtins.int]] = None,
+                 payload: Optional[pulumi.Input[_builtins.int]] = None,
                  pub: Optional[pulumi.Input['PermissionArgs']] = None,
                  resp: Optional[pulumi.Input['ResponsePermissionArgs']] = None,
                  source_networks: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  sub: Optional[pulumi.Input['PermissionArgs']] = None,
-                 subs: Optional[pulumi.Input[_builtins.float]] = None,
+                 subs: Optional[pulumi.Input[_builtins.int]] = None,
                  time_zone: Optional[pulumi.Input[_builtins.str]] = None,
                  times: Optional[pulumi.Input[Sequence[pulumi.Input['TimeRangeArgs']]]] = None):
         """
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_connection_types: Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
         :param pulumi.Input[_builtins.bool] bearer_token: The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
-        :param pulumi.Input[_builtins.float] data: Max bytes of data (-1 unlimited).
-        :param pulumi.Input[_builtins.float] payload: Max message payload in bytes (-1 unlimited).
+        :param pulumi.Input[_builtins.int] data: Max bytes of data (-1 unlimited).
+        :param pulumi.Input[_builtins.int] payload: Max message payload in bytes (-1 unlimited).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_networks: Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
-        :param pulumi.Input[_builtins.float] subs: Max subscriptions (-1 unlimited).
+        :param pulumi.Input[_builtins.int] subs: Max subscriptions (-1 unlimited).
         :param pulumi.Input[_builtins.str] time_zone: IANA time zone of `times` (written as `times_location`, which the server reads).
         :param pulumi.Input[Sequence[pulumi.Input['TimeRangeArgs']]] times: Daily connection windows.
         """
@@ -2849,26 +3025,26 @@ class UserTemplateArgs:
 
     @_builtins.property
     @pulumi.getter
-    def data(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def data(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max bytes of data (-1 unlimited).
         """
         return pulumi.get(self, "data")
 
     @data.setter
-    def data(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def data(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "data", value)
 
     @_builtins.property
     @pulumi.getter
-    def payload(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def payload(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max message payload in bytes (-1 unlimited).
         """
         return pulumi.get(self, "payload")
 
     @payload.setter
-    def payload(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def payload(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "payload", value)
 
     @_builtins.property
@@ -2912,14 +3088,14 @@ class UserTemplateArgs:
 
     @_builtins.property
     @pulumi.getter
-    def subs(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def subs(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max subscriptions (-1 unlimited).
         """
         return pulumi.get(self, "subs")
 
     @subs.setter
-    def subs(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def subs(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "subs", value)
 
     @_builtins.property

@@ -893,7 +893,7 @@ class Account(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="pushedTo")
-    def pushed_to(self) -> pulumi.Output[_builtins.float]:
+    def pushed_to(self) -> pulumi.Output[_builtins.int]:
         """
         How many servers hold the current JWT.
         """
@@ -914,7 +914,7 @@ class Account(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="revocationTimes")
-    def revocation_times(self) -> pulumi.Output[Optional[Mapping[str, _builtins.float]]]:
+    def revocation_times(self) -> pulumi.Output[Optional[Mapping[str, _builtins.int]]]:
         """
         The times recorded for `revocations` given as "now".
         """

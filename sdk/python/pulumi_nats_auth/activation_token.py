@@ -393,7 +393,7 @@ class ActivationToken(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="issuedAt")
-    def issued_at(self) -> pulumi.Output[_builtins.float]:
+    def issued_at(self) -> pulumi.Output[_builtins.int]:
         """
         The token's `iat`: removing the token revokes the importer's tokens issued at or before it.
         """

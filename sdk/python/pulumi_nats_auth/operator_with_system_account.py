@@ -13,31 +13,53 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._inputs import *
 
 __all__ = ['OperatorWithSystemAccountArgs', 'OperatorWithSystemAccount']
 
 @pulumi.input_type
 class OperatorWithSystemAccountArgs:
     def __init__(__self__, *,
+                 adopt: Optional[pulumi.Input['OperatorWithSystemAccountAdoptionArgs']] = None,
                  generate_signing_key: Optional[pulumi.Input[_builtins.bool]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
+                 resolver: Optional[pulumi.Input['AccountResolverArgs']] = None,
+                 resolver_user: Optional[pulumi.Input[_builtins.bool]] = None,
+                 resolver_user_name: Optional[pulumi.Input[_builtins.str]] = None,
                  strict_signing_key_usage: Optional[pulumi.Input[_builtins.bool]] = None,
                  system_account_exports: Optional[pulumi.Input[_builtins.str]] = None,
                  system_account_name: Optional[pulumi.Input[_builtins.str]] = None,
                  system_user_name: Optional[pulumi.Input[_builtins.str]] = None):
         """
         The set of arguments for constructing a OperatorWithSystemAccount resource.
+        :param pulumi.Input['OperatorWithSystemAccountAdoptionArgs'] adopt: Keep an existing deployment's identities (e.g. made by `nsc add operator --sys`) instead of
+               generating new ones. Its values must be known at preview (config, not other resources' outputs):
+               which signing keys it brings decides which children exist.
         :param pulumi.Input[_builtins.bool] generate_signing_key: Generate an operator signing key and sign the system account with it, and a system account signing key for its user (nsc `--generate-signing-key`).
         :param pulumi.Input[_builtins.str] name: The operator's name in its JWT (default: the resource name).
+        :param pulumi.Input['AccountResolverArgs'] resolver: Push the system account to a resolver too (it is usually preloaded in the server config instead).
+        :param pulumi.Input[_builtins.bool] resolver_user: Also make a least-privilege system user for resolver pushes: it may publish only
+               `$SYS.REQ.SERVER.PING`, `$SYS.REQ.SERVER.PING.VARZ`, `$SYS.REQ.CLAIMS.UPDATE`,
+               `$SYS.REQ.CLAIMS.DELETE` and `$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP`, and subscribe only to `_INBOX.>`.
+               Give its `resolverUserCreds` to an Account's `resolver` instead of `systemUserCreds`.
+        :param pulumi.Input[_builtins.str] resolver_user_name: Name of the resolver user (default "resolver").
         :param pulumi.Input[_builtins.bool] strict_signing_key_usage: Accounts and users must be signed by signing keys (needs generateSigningKey).
         :param pulumi.Input[_builtins.str] system_account_exports: The system account's exports: "nsc" (default, the two monitoring exports nsc writes) or "none". One of "nsc", "none".
         :param pulumi.Input[_builtins.str] system_account_name: Name of the system account (default "SYS").
         :param pulumi.Input[_builtins.str] system_user_name: Name of the system user (default "sys").
         """
+        if adopt is not None:
+            pulumi.set(__self__, "adopt", adopt)
         if generate_signing_key is not None:
             pulumi.set(__self__, "generate_signing_key", generate_signing_key)
         if name is not None:
             pulumi.set(__self__, "name", name)
+        if resolver is not None:
+            pulumi.set(__self__, "resolver", resolver)
+        if resolver_user is not None:
+            pulumi.set(__self__, "resolver_user", resolver_user)
+        if resolver_user_name is not None:
+            pulumi.set(__self__, "resolver_user_name", resolver_user_name)
         if strict_signing_key_usage is not None:
             pulumi.set(__self__, "strict_signing_key_usage", strict_signing_key_usage)
         if system_account_exports is not None:
@@ -46,6 +68,20 @@ class OperatorWithSystemAccountArgs:
             pulumi.set(__self__, "system_account_name", system_account_name)
         if system_user_name is not None:
             pulumi.set(__self__, "system_user_name", system_user_name)
+
+    @_builtins.property
+    @pulumi.getter
+    def adopt(self) -> Optional[pulumi.Input['OperatorWithSystemAccountAdoptionArgs']]:
+        """
+        Keep an existing deployment's identities (e.g. made by `nsc add operator --sys`) instead of
+        generating new ones. Its values must be known at preview (config, not other resources' outputs):
+        which signing keys it brings decides which children exist.
+        """
+        return pulumi.get(self, "adopt")
+
+    @adopt.setter
+    def adopt(self, value: Optional[pulumi.Input['OperatorWithSystemAccountAdoptionArgs']]):
+        pulumi.set(self, "adopt", value)
 
     @_builtins.property
     @pulumi.getter(name="generateSigningKey")
@@ -70,6 +106,45 @@ class OperatorWithSystemAccountArgs:
     @name.setter
     def name(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def resolver(self) -> Optional[pulumi.Input['AccountResolverArgs']]:
+        """
+        Push the system account to a resolver too (it is usually preloaded in the server config instead).
+        """
+        return pulumi.get(self, "resolver")
+
+    @resolver.setter
+    def resolver(self, value: Optional[pulumi.Input['AccountResolverArgs']]):
+        pulumi.set(self, "resolver", value)
+
+    @_builtins.property
+    @pulumi.getter(name="resolverUser")
+    def resolver_user(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Also make a least-privilege system user for resolver pushes: it may publish only
+        `$SYS.REQ.SERVER.PING`, `$SYS.REQ.SERVER.PING.VARZ`, `$SYS.REQ.CLAIMS.UPDATE`,
+        `$SYS.REQ.CLAIMS.DELETE` and `$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP`, and subscribe only to `_INBOX.>`.
+        Give its `resolverUserCreds` to an Account's `resolver` instead of `systemUserCreds`.
+        """
+        return pulumi.get(self, "resolver_user")
+
+    @resolver_user.setter
+    def resolver_user(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "resolver_user", value)
+
+    @_builtins.property
+    @pulumi.getter(name="resolverUserName")
+    def resolver_user_name(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Name of the resolver user (default "resolver").
+        """
+        return pulumi.get(self, "resolver_user_name")
+
+    @resolver_user_name.setter
+    def resolver_user_name(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "resolver_user_name", value)
 
     @_builtins.property
     @pulumi.getter(name="strictSigningKeyUsage")
@@ -126,20 +201,33 @@ class OperatorWithSystemAccount(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt: Optional[pulumi.Input[Union['OperatorWithSystemAccountAdoptionArgs', 'OperatorWithSystemAccountAdoptionArgsDict']]] = None,
                  generate_signing_key: Optional[pulumi.Input[_builtins.bool]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
+                 resolver: Optional[pulumi.Input[Union['AccountResolverArgs', 'AccountResolverArgsDict']]] = None,
+                 resolver_user: Optional[pulumi.Input[_builtins.bool]] = None,
+                 resolver_user_name: Optional[pulumi.Input[_builtins.str]] = None,
                  strict_signing_key_usage: Optional[pulumi.Input[_builtins.bool]] = None,
                  system_account_exports: Optional[pulumi.Input[_builtins.str]] = None,
                  system_account_name: Optional[pulumi.Input[_builtins.str]] = None,
                  system_user_name: Optional[pulumi.Input[_builtins.str]] = None,
                  __props__=None):
         """
-        An operator with its system account and a system user in one resource, like `nsc add operator --sys` (the TypeScript SDK's OperatorWithSystemAccount, without adoption).
+        An operator with its system account and a system user in one resource, like `nsc add operator --sys` (the TypeScript SDK's OperatorWithSystemAccount: the same children, from the same description), optionally with a least-privilege resolver user, a resolver push of the system account and the adoption of an existing deployment.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[Union['OperatorWithSystemAccountAdoptionArgs', 'OperatorWithSystemAccountAdoptionArgsDict']] adopt: Keep an existing deployment's identities (e.g. made by `nsc add operator --sys`) instead of
+               generating new ones. Its values must be known at preview (config, not other resources' outputs):
+               which signing keys it brings decides which children exist.
         :param pulumi.Input[_builtins.bool] generate_signing_key: Generate an operator signing key and sign the system account with it, and a system account signing key for its user (nsc `--generate-signing-key`).
         :param pulumi.Input[_builtins.str] name: The operator's name in its JWT (default: the resource name).
+        :param pulumi.Input[Union['AccountResolverArgs', 'AccountResolverArgsDict']] resolver: Push the system account to a resolver too (it is usually preloaded in the server config instead).
+        :param pulumi.Input[_builtins.bool] resolver_user: Also make a least-privilege system user for resolver pushes: it may publish only
+               `$SYS.REQ.SERVER.PING`, `$SYS.REQ.SERVER.PING.VARZ`, `$SYS.REQ.CLAIMS.UPDATE`,
+               `$SYS.REQ.CLAIMS.DELETE` and `$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP`, and subscribe only to `_INBOX.>`.
+               Give its `resolverUserCreds` to an Account's `resolver` instead of `systemUserCreds`.
+        :param pulumi.Input[_builtins.str] resolver_user_name: Name of the resolver user (default "resolver").
         :param pulumi.Input[_builtins.bool] strict_signing_key_usage: Accounts and users must be signed by signing keys (needs generateSigningKey).
         :param pulumi.Input[_builtins.str] system_account_exports: The system account's exports: "nsc" (default, the two monitoring exports nsc writes) or "none". One of "nsc", "none".
         :param pulumi.Input[_builtins.str] system_account_name: Name of the system account (default "SYS").
@@ -152,7 +240,7 @@ class OperatorWithSystemAccount(pulumi.ComponentResource):
                  args: Optional[OperatorWithSystemAccountArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        An operator with its system account and a system user in one resource, like `nsc add operator --sys` (the TypeScript SDK's OperatorWithSystemAccount, without adoption).
+        An operator with its system account and a system user in one resource, like `nsc add operator --sys` (the TypeScript SDK's OperatorWithSystemAccount: the same children, from the same description), optionally with a least-privilege resolver user, a resolver push of the system account and the adoption of an existing deployment.
 
         :param str resource_name: The name of the resource.
         :param OperatorWithSystemAccountArgs args: The arguments to use to populate this resource's properties.
@@ -169,8 +257,12 @@ class OperatorWithSystemAccount(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt: Optional[pulumi.Input[Union['OperatorWithSystemAccountAdoptionArgs', 'OperatorWithSystemAccountAdoptionArgsDict']]] = None,
                  generate_signing_key: Optional[pulumi.Input[_builtins.bool]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
+                 resolver: Optional[pulumi.Input[Union['AccountResolverArgs', 'AccountResolverArgsDict']]] = None,
+                 resolver_user: Optional[pulumi.Input[_builtins.bool]] = None,
+                 resolver_user_name: Optional[pulumi.Input[_builtins.str]] = None,
                  strict_signing_key_usage: Optional[pulumi.Input[_builtins.bool]] = None,
                  system_account_exports: Optional[pulumi.Input[_builtins.str]] = None,
                  system_account_name: Optional[pulumi.Input[_builtins.str]] = None,
@@ -186,8 +278,12 @@ class OperatorWithSystemAccount(pulumi.ComponentResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = OperatorWithSystemAccountArgs.__new__(OperatorWithSystemAccountArgs)
 
+            __props__.__dict__["adopt"] = adopt
             __props__.__dict__["generate_signing_key"] = generate_signing_key
             __props__.__dict__["name"] = name
+            __props__.__dict__["resolver"] = resolver
+            __props__.__dict__["resolver_user"] = resolver_user
+            __props__.__dict__["resolver_user_name"] = resolver_user_name
             __props__.__dict__["strict_signing_key_usage"] = strict_signing_key_usage
             __props__.__dict__["system_account_exports"] = system_account_exports
             __props__.__dict__["system_account_name"] = system_account_name
@@ -195,12 +291,14 @@ class OperatorWithSystemAccount(pulumi.ComponentResource):
             __props__.__dict__["operator_jwt"] = None
             __props__.__dict__["operator_public_key"] = None
             __props__.__dict__["operator_seed"] = None
+            __props__.__dict__["resolver_user_creds"] = None
+            __props__.__dict__["resolver_user_public_key"] = None
             __props__.__dict__["signing_key_public_key"] = None
             __props__.__dict__["signing_key_seed"] = None
             __props__.__dict__["system_account_jwt"] = None
             __props__.__dict__["system_account_public_key"] = None
             __props__.__dict__["system_user_creds"] = None
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["operatorSeed", "signingKeySeed", "systemUserCreds"])
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["operatorSeed", "resolverUserCreds", "signingKeySeed", "systemUserCreds"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(OperatorWithSystemAccount, __self__).__init__(
             'nats-auth:index:OperatorWithSystemAccount',
@@ -226,6 +324,22 @@ class OperatorWithSystemAccount(pulumi.ComponentResource):
         The operator seed: an Account's `signerSeed` when there is no signing key.
         """
         return pulumi.get(self, "operator_seed")
+
+    @_builtins.property
+    @pulumi.getter(name="resolverUserCreds")
+    def resolver_user_creds(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        `.creds` of the least-privilege resolver user (with resolverUser): an Account's `resolver.creds`.
+        """
+        return pulumi.get(self, "resolver_user_creds")
+
+    @_builtins.property
+    @pulumi.getter(name="resolverUserPublicKey")
+    def resolver_user_public_key(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The resolver user's public key (with resolverUser).
+        """
+        return pulumi.get(self, "resolver_user_public_key")
 
     @_builtins.property
     @pulumi.getter(name="signingKeyPublicKey")

@@ -71,24 +71,24 @@ class AccountLimits(dict):
         return super().get(key, default)
 
     def __init__(__self__, *,
-                 conn: Optional[_builtins.float] = None,
-                 data: Optional[_builtins.float] = None,
+                 conn: Optional[_builtins.int] = None,
+                 data: Optional[_builtins.int] = None,
                  disallow_bearer: Optional[_builtins.bool] = None,
-                 exports: Optional[_builtins.float] = None,
-                 imports: Optional[_builtins.float] = None,
-                 leaf: Optional[_builtins.float] = None,
-                 payload: Optional[_builtins.float] = None,
-                 subs: Optional[_builtins.float] = None,
+                 exports: Optional[_builtins.int] = None,
+                 imports: Optional[_builtins.int] = None,
+                 leaf: Optional[_builtins.int] = None,
+                 payload: Optional[_builtins.int] = None,
+                 subs: Optional[_builtins.int] = None,
                  wildcard_exports: Optional[_builtins.bool] = None):
         """
-        :param _builtins.float conn: Max client connections.
-        :param _builtins.float data: Max bytes of data.
+        :param _builtins.int conn: Max client connections.
+        :param _builtins.int data: Max bytes of data.
         :param _builtins.bool disallow_bearer: Refuse bearer-token users of this account.
-        :param _builtins.float exports: Max exports.
-        :param _builtins.float imports: Max imports.
-        :param _builtins.float leaf: Max leaf node connections.
-        :param _builtins.float payload: Max message payload.
-        :param _builtins.float subs: Max subscriptions.
+        :param _builtins.int exports: Max exports.
+        :param _builtins.int imports: Max imports.
+        :param _builtins.int leaf: Max leaf node connections.
+        :param _builtins.int payload: Max message payload.
+        :param _builtins.int subs: Max subscriptions.
         :param _builtins.bool wildcard_exports: Whether exports may use wildcards (default true).
         """
         if conn is not None:
@@ -112,7 +112,7 @@ class AccountLimits(dict):
 
     @_builtins.property
     @pulumi.getter
-    def conn(self) -> Optional[_builtins.float]:
+    def conn(self) -> Optional[_builtins.int]:
         """
         Max client connections.
         """
@@ -120,7 +120,7 @@ class AccountLimits(dict):
 
     @_builtins.property
     @pulumi.getter
-    def data(self) -> Optional[_builtins.float]:
+    def data(self) -> Optional[_builtins.int]:
         """
         Max bytes of data.
         """
@@ -136,7 +136,7 @@ class AccountLimits(dict):
 
     @_builtins.property
     @pulumi.getter
-    def exports(self) -> Optional[_builtins.float]:
+    def exports(self) -> Optional[_builtins.int]:
         """
         Max exports.
         """
@@ -144,7 +144,7 @@ class AccountLimits(dict):
 
     @_builtins.property
     @pulumi.getter
-    def imports(self) -> Optional[_builtins.float]:
+    def imports(self) -> Optional[_builtins.int]:
         """
         Max imports.
         """
@@ -152,7 +152,7 @@ class AccountLimits(dict):
 
     @_builtins.property
     @pulumi.getter
-    def leaf(self) -> Optional[_builtins.float]:
+    def leaf(self) -> Optional[_builtins.int]:
         """
         Max leaf node connections.
         """
@@ -160,7 +160,7 @@ class AccountLimits(dict):
 
     @_builtins.property
     @pulumi.getter
-    def payload(self) -> Optional[_builtins.float]:
+    def payload(self) -> Optional[_builtins.int]:
         """
         Max message payload.
         """
@@ -168,7 +168,7 @@ class AccountLimits(dict):
 
     @_builtins.property
     @pulumi.getter
-    def subs(self) -> Optional[_builtins.float]:
+    def subs(self) -> Optional[_builtins.int]:
         """
         Max subscriptions.
         """
@@ -342,18 +342,18 @@ class AccountResolver(dict):
     def __init__(__self__, *,
                  creds: _builtins.str,
                  servers: Sequence[_builtins.str],
-                 expected_servers: Optional[_builtins.float] = None,
+                 expected_servers: Optional[_builtins.int] = None,
                  on_delete: Optional[_builtins.str] = None,
-                 timeout_ms: Optional[_builtins.float] = None,
+                 timeout_ms: Optional[_builtins.int] = None,
                  tls: Optional['outputs.ResolverTls'] = None,
-                 wait_ms: Optional[_builtins.float] = None):
+                 wait_ms: Optional[_builtins.int] = None):
         """
         :param _builtins.str creds: `.creds` of a system account user (a User's `creds`).
         :param Sequence[_builtins.str] servers: Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
-        :param _builtins.float expected_servers: Fail unless this many servers took the JWT (default: every server that answers a ping).
+        :param _builtins.int expected_servers: Fail unless this many servers took the JWT (default: every server that answers a ping).
         :param _builtins.str on_delete: On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
         :param 'ResolverTls' tls: TLS of the resolver connection.
-        :param _builtins.float wait_ms: How long a push waits for every listed server to answer (servers still starting), in ms.
+        :param _builtins.int wait_ms: How long a push waits for every listed server to answer (servers still starting), in ms.
         """
         pulumi.set(__self__, "creds", creds)
         pulumi.set(__self__, "servers", servers)
@@ -386,7 +386,7 @@ class AccountResolver(dict):
 
     @_builtins.property
     @pulumi.getter(name="expectedServers")
-    def expected_servers(self) -> Optional[_builtins.float]:
+    def expected_servers(self) -> Optional[_builtins.int]:
         """
         Fail unless this many servers took the JWT (default: every server that answers a ping).
         """
@@ -402,7 +402,7 @@ class AccountResolver(dict):
 
     @_builtins.property
     @pulumi.getter(name="timeoutMs")
-    def timeout_ms(self) -> Optional[_builtins.float]:
+    def timeout_ms(self) -> Optional[_builtins.int]:
         return pulumi.get(self, "timeout_ms")
 
     @_builtins.property
@@ -415,7 +415,7 @@ class AccountResolver(dict):
 
     @_builtins.property
     @pulumi.getter(name="waitMs")
-    def wait_ms(self) -> Optional[_builtins.float]:
+    def wait_ms(self) -> Optional[_builtins.int]:
         """
         How long a push waits for every listed server to answer (servers still starting), in ms.
         """
@@ -445,19 +445,19 @@ class ActivationMember(dict):
 
     def __init__(__self__, *,
                  importer: _builtins.str,
-                 issued_at: _builtins.float,
+                 issued_at: _builtins.int,
                  subject: _builtins.str,
                  type: _builtins.str,
                  urn: _builtins.str,
-                 expires: Optional[_builtins.float] = None,
+                 expires: Optional[_builtins.int] = None,
                  name: Optional[_builtins.str] = None,
                  revoke_on_delete: Optional[_builtins.bool] = None):
         """
         :param _builtins.str importer: The importing account's public key.
-        :param _builtins.float issued_at: The token's `iat`: removing the token revokes the importer's tokens issued at or before it.
+        :param _builtins.int issued_at: The token's `iat`: removing the token revokes the importer's tokens issued at or before it.
         :param _builtins.str type: One of "stream", "service".
         :param _builtins.str urn: The ActivationToken resource's URN: what identifies it across runs.
-        :param _builtins.float expires: Unix seconds the token expires (absent: never); its revocation can be pruned after.
+        :param _builtins.int expires: Unix seconds the token expires (absent: never); its revocation can be pruned after.
         :param _builtins.bool revoke_on_delete: false: removing the token does not revoke it.
         """
         pulumi.set(__self__, "importer", importer)
@@ -482,7 +482,7 @@ class ActivationMember(dict):
 
     @_builtins.property
     @pulumi.getter(name="issuedAt")
-    def issued_at(self) -> _builtins.float:
+    def issued_at(self) -> _builtins.int:
         """
         The token's `iat`: removing the token revokes the importer's tokens issued at or before it.
         """
@@ -511,7 +511,7 @@ class ActivationMember(dict):
 
     @_builtins.property
     @pulumi.getter
-    def expires(self) -> Optional[_builtins.float]:
+    def expires(self) -> Optional[_builtins.int]:
         """
         Unix seconds the token expires (absent: never); its revocation can be pruned after.
         """
@@ -535,7 +535,7 @@ class ActivationMember(dict):
 class ClusterSpec(dict):
     def __init__(__self__, *,
                  name: _builtins.str,
-                 port: _builtins.float,
+                 port: _builtins.int,
                  host: Optional[_builtins.str] = None,
                  routes: Optional[Sequence[_builtins.str]] = None):
         pulumi.set(__self__, "name", name)
@@ -552,7 +552,7 @@ class ClusterSpec(dict):
 
     @_builtins.property
     @pulumi.getter
-    def port(self) -> _builtins.float:
+    def port(self) -> _builtins.int:
         return pulumi.get(self, "port")
 
     @_builtins.property
@@ -598,7 +598,7 @@ class Export(dict):
     def __init__(__self__, *,
                  subject: _builtins.str,
                  type: _builtins.str,
-                 account_token_position: Optional[_builtins.float] = None,
+                 account_token_position: Optional[_builtins.int] = None,
                  advertise: Optional[_builtins.bool] = None,
                  allow_trace: Optional[_builtins.bool] = None,
                  description: Optional[_builtins.str] = None,
@@ -607,16 +607,16 @@ class Export(dict):
                  name: Optional[_builtins.str] = None,
                  response_threshold: Optional[_builtins.str] = None,
                  response_type: Optional[_builtins.str] = None,
-                 revocations: Optional[Mapping[str, _builtins.float]] = None,
+                 revocations: Optional[Mapping[str, _builtins.int]] = None,
                  token_required: Optional[_builtins.bool] = None):
         """
         :param _builtins.str type: One of "stream", "service".
-        :param _builtins.float account_token_position: Position of the importing account's key in the subject (1-based), for wildcard exports.
+        :param _builtins.int account_token_position: Position of the importing account's key in the subject (1-based), for wildcard exports.
         :param _builtins.bool advertise: List this export in account listings.
         :param _builtins.bool allow_trace: Let message traces cross into this service (service exports only, as the jwt library requires).
         :param _builtins.str response_threshold: How long a service response may take ("2s" or nanoseconds). A Go-style duration: "1s", "250ms", "1m30s".
         :param _builtins.str response_type: Service response type. One of "Singleton", "Stream", "Chunked".
-        :param Mapping[str, _builtins.float] revocations: Revoked importers: account public key (or "*") to unix seconds.
+        :param Mapping[str, _builtins.int] revocations: Revoked importers: account public key (or "*") to unix seconds.
         :param _builtins.bool token_required: Private export: importers need an activation token.
         """
         pulumi.set(__self__, "subject", subject)
@@ -659,7 +659,7 @@ class Export(dict):
 
     @_builtins.property
     @pulumi.getter(name="accountTokenPosition")
-    def account_token_position(self) -> Optional[_builtins.float]:
+    def account_token_position(self) -> Optional[_builtins.int]:
         """
         Position of the importing account's key in the subject (1-based), for wildcard exports.
         """
@@ -719,7 +719,7 @@ class Export(dict):
 
     @_builtins.property
     @pulumi.getter
-    def revocations(self) -> Optional[Mapping[str, _builtins.float]]:
+    def revocations(self) -> Optional[Mapping[str, _builtins.int]]:
         """
         Revoked importers: account public key (or "*") to unix seconds.
         """
@@ -940,23 +940,23 @@ class JetStreamLimits(dict):
         return super().get(key, default)
 
     def __init__(__self__, *,
-                 consumer: Optional[_builtins.float] = None,
-                 disk_storage: Optional[_builtins.float] = None,
-                 max_ack_pending: Optional[_builtins.float] = None,
+                 consumer: Optional[_builtins.int] = None,
+                 disk_storage: Optional[_builtins.int] = None,
+                 max_ack_pending: Optional[_builtins.int] = None,
                  max_bytes_required: Optional[_builtins.bool] = None,
-                 max_disk_stream: Optional[_builtins.float] = None,
-                 max_mem_stream: Optional[_builtins.float] = None,
-                 mem_storage: Optional[_builtins.float] = None,
-                 streams: Optional[_builtins.float] = None):
+                 max_disk_stream: Optional[_builtins.int] = None,
+                 max_mem_stream: Optional[_builtins.int] = None,
+                 mem_storage: Optional[_builtins.int] = None,
+                 streams: Optional[_builtins.int] = None):
         """
-        :param _builtins.float consumer: Max consumers (-1 unlimited).
-        :param _builtins.float disk_storage: Max disk storage in bytes (-1 unlimited).
-        :param _builtins.float max_ack_pending: Max ack pending of a consumer (-1 unlimited).
+        :param _builtins.int consumer: Max consumers (-1 unlimited).
+        :param _builtins.int disk_storage: Max disk storage in bytes (-1 unlimited).
+        :param _builtins.int max_ack_pending: Max ack pending of a consumer (-1 unlimited).
         :param _builtins.bool max_bytes_required: Streams must declare max bytes.
-        :param _builtins.float max_disk_stream: Max bytes of one disk stream (0 or -1 unlimited).
-        :param _builtins.float max_mem_stream: Max bytes of one memory stream (0 or -1 unlimited).
-        :param _builtins.float mem_storage: Max memory storage in bytes (-1 unlimited).
-        :param _builtins.float streams: Max streams (-1 unlimited).
+        :param _builtins.int max_disk_stream: Max bytes of one disk stream (0 or -1 unlimited).
+        :param _builtins.int max_mem_stream: Max bytes of one memory stream (0 or -1 unlimited).
+        :param _builtins.int mem_storage: Max memory storage in bytes (-1 unlimited).
+        :param _builtins.int streams: Max streams (-1 unlimited).
         """
         if consumer is not None:
             pulumi.set(__self__, "consumer", consumer)
@@ -977,7 +977,7 @@ class JetStreamLimits(dict):
 
     @_builtins.property
     @pulumi.getter
-    def consumer(self) -> Optional[_builtins.float]:
+    def consumer(self) -> Optional[_builtins.int]:
         """
         Max consumers (-1 unlimited).
         """
@@ -985,7 +985,7 @@ class JetStreamLimits(dict):
 
     @_builtins.property
     @pulumi.getter(name="diskStorage")
-    def disk_storage(self) -> Optional[_builtins.float]:
+    def disk_storage(self) -> Optional[_builtins.int]:
         """
         Max disk storage in bytes (-1 unlimited).
         """
@@ -993,7 +993,7 @@ class JetStreamLimits(dict):
 
     @_builtins.property
     @pulumi.getter(name="maxAckPending")
-    def max_ack_pending(self) -> Optional[_builtins.float]:
+    def max_ack_pending(self) -> Optional[_builtins.int]:
         """
         Max ack pending of a consumer (-1 unlimited).
         """
@@ -1009,7 +1009,7 @@ class JetStreamLimits(dict):
 
     @_builtins.property
     @pulumi.getter(name="maxDiskStream")
-    def max_disk_stream(self) -> Optional[_builtins.float]:
+    def max_disk_stream(self) -> Optional[_builtins.int]:
         """
         Max bytes of one disk stream (0 or -1 unlimited).
         """
@@ -1017,7 +1017,7 @@ class JetStreamLimits(dict):
 
     @_builtins.property
     @pulumi.getter(name="maxMemStream")
-    def max_mem_stream(self) -> Optional[_builtins.float]:
+    def max_mem_stream(self) -> Optional[_builtins.int]:
         """
         Max bytes of one memory stream (0 or -1 unlimited).
         """
@@ -1025,7 +1025,7 @@ class JetStreamLimits(dict):
 
     @_builtins.property
     @pulumi.getter(name="memStorage")
-    def mem_storage(self) -> Optional[_builtins.float]:
+    def mem_storage(self) -> Optional[_builtins.int]:
         """
         Max memory storage in bytes (-1 unlimited).
         """
@@ -1033,7 +1033,7 @@ class JetStreamLimits(dict):
 
     @_builtins.property
     @pulumi.getter
-    def streams(self) -> Optional[_builtins.float]:
+    def streams(self) -> Optional[_builtins.int]:
         """
         Max streams (-1 unlimited).
         """
@@ -1045,7 +1045,7 @@ class LeafNodesSpec(dict):
     def __init__(__self__, *,
                  authorization: Optional['outputs.ServerConfigLeafnodesAuthorization'] = None,
                  host: Optional[_builtins.str] = None,
-                 port: Optional[_builtins.float] = None,
+                 port: Optional[_builtins.int] = None,
                  remotes: Optional[Sequence['outputs.LeafRemoteSpec']] = None):
         """
         :param 'ServerConfigLeafnodesAuthorization' authorization: Who may connect to the listener.
@@ -1074,7 +1074,7 @@ class LeafNodesSpec(dict):
 
     @_builtins.property
     @pulumi.getter
-    def port(self) -> Optional[_builtins.float]:
+    def port(self) -> Optional[_builtins.int]:
         return pulumi.get(self, "port")
 
     @_builtins.property
@@ -1229,10 +1229,10 @@ class MappingDestination(dict):
     def __init__(__self__, *,
                  subject: _builtins.str,
                  cluster: Optional[_builtins.str] = None,
-                 weight: Optional[_builtins.float] = None):
+                 weight: Optional[_builtins.int] = None):
         """
         :param _builtins.str cluster: Only apply in this cluster.
-        :param _builtins.float weight: Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
+        :param _builtins.int weight: Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
                at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
         """
         pulumi.set(__self__, "subject", subject)
@@ -1256,7 +1256,7 @@ class MappingDestination(dict):
 
     @_builtins.property
     @pulumi.getter
-    def weight(self) -> Optional[_builtins.float]:
+    def weight(self) -> Optional[_builtins.int]:
         """
         Whole percentage (1–100, default 100) of messages sent here; the weights of one source add up to
         at most 100 (per cluster). NATS reads 0 as 100, so 0 is refused.
@@ -1288,12 +1288,12 @@ class Member(dict):
     def __init__(__self__, *,
                  public_key: _builtins.str,
                  urn: _builtins.str,
-                 expires: Optional[_builtins.float] = None,
+                 expires: Optional[_builtins.int] = None,
                  name: Optional[_builtins.str] = None,
                  revoke_on_delete: Optional[_builtins.bool] = None):
         """
         :param _builtins.str urn: The User resource's URN: what identifies it across runs, whatever its key.
-        :param _builtins.float expires: Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
+        :param _builtins.int expires: Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
         :param _builtins.bool revoke_on_delete: false: removing the user does not revoke its key.
         """
         pulumi.set(__self__, "public_key", public_key)
@@ -1320,7 +1320,7 @@ class Member(dict):
 
     @_builtins.property
     @pulumi.getter
-    def expires(self) -> Optional[_builtins.float]:
+    def expires(self) -> Optional[_builtins.int]:
         """
         Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
         """
@@ -1344,10 +1344,10 @@ class Member(dict):
 class MessageTrace(dict):
     def __init__(__self__, *,
                  dest: _builtins.str,
-                 sampling: Optional[_builtins.float] = None):
+                 sampling: Optional[_builtins.int] = None):
         """
         :param _builtins.str dest: The subject trace events are published on (no wildcards).
-        :param _builtins.float sampling: Percentage (1–100) of `traceparent`-sampled messages traced (default 100).
+        :param _builtins.int sampling: Percentage (1–100) of `traceparent`-sampled messages traced (default 100).
         """
         pulumi.set(__self__, "dest", dest)
         if sampling is not None:
@@ -1363,7 +1363,7 @@ class MessageTrace(dict):
 
     @_builtins.property
     @pulumi.getter
-    def sampling(self) -> Optional[_builtins.float]:
+    def sampling(self) -> Optional[_builtins.int]:
         """
         Percentage (1–100) of `traceparent`-sampled messages traced (default 100).
         """
@@ -1525,12 +1525,12 @@ class PreloadAccount(dict):
 @pulumi.output_type
 class RemovedUser(dict):
     def __init__(__self__, *,
-                 at: _builtins.float,
-                 expires: Optional[_builtins.float] = None,
+                 at: _builtins.int,
+                 expires: Optional[_builtins.int] = None,
                  name: Optional[_builtins.str] = None):
         """
-        :param _builtins.float at: Unix seconds of the removal: the revocation time.
-        :param _builtins.float expires: When the revoked JWT expires anyway; the entry is pruned after that.
+        :param _builtins.int at: Unix seconds of the removal: the revocation time.
+        :param _builtins.int expires: When the revoked JWT expires anyway; the entry is pruned after that.
         """
         pulumi.set(__self__, "at", at)
         if expires is not None:
@@ -1540,7 +1540,7 @@ class RemovedUser(dict):
 
     @_builtins.property
     @pulumi.getter
-    def at(self) -> _builtins.float:
+    def at(self) -> _builtins.int:
         """
         Unix seconds of the removal: the revocation time.
         """
@@ -1548,7 +1548,7 @@ class RemovedUser(dict):
 
     @_builtins.property
     @pulumi.getter
-    def expires(self) -> Optional[_builtins.float]:
+    def expires(self) -> Optional[_builtins.int]:
         """
         When the revoked JWT expires anyway; the entry is pruned after that.
         """
@@ -1694,10 +1694,10 @@ class ResponsePermission(dict):
         return super().get(key, default)
 
     def __init__(__self__, *,
-                 max_msgs: _builtins.float,
+                 max_msgs: _builtins.int,
                  ttl: Optional[_builtins.str] = None):
         """
-        :param _builtins.float max_msgs: How many replies per request (-1 unlimited).
+        :param _builtins.int max_msgs: How many replies per request (-1 unlimited).
         :param _builtins.str ttl: How long a reply may be sent after the request ("1s", or nanoseconds). A Go-style duration: "1s", "250ms", "1m30s".
         """
         pulumi.set(__self__, "max_msgs", max_msgs)
@@ -1706,7 +1706,7 @@ class ResponsePermission(dict):
 
     @_builtins.property
     @pulumi.getter(name="maxMsgs")
-    def max_msgs(self) -> _builtins.float:
+    def max_msgs(self) -> _builtins.int:
         """
         How many replies per request (-1 unlimited).
         """
@@ -1741,17 +1741,17 @@ class RevokedActivation(dict):
         return super().get(key, default)
 
     def __init__(__self__, *,
-                 at: _builtins.float,
+                 at: _builtins.int,
                  export_subject: _builtins.str,
                  importer: _builtins.str,
                  type: _builtins.str,
-                 expires: Optional[_builtins.float] = None,
+                 expires: Optional[_builtins.int] = None,
                  name: Optional[_builtins.str] = None):
         """
-        :param _builtins.float at: The revocation time: tokens of the importer issued at or before it are refused.
+        :param _builtins.int at: The revocation time: tokens of the importer issued at or before it are refused.
         :param _builtins.str export_subject: The export's subject at the time of revocation.
         :param _builtins.str type: One of "stream", "service".
-        :param _builtins.float expires: When the revoked token expires anyway; the entry is pruned after that.
+        :param _builtins.int expires: When the revoked token expires anyway; the entry is pruned after that.
         """
         pulumi.set(__self__, "at", at)
         pulumi.set(__self__, "export_subject", export_subject)
@@ -1764,7 +1764,7 @@ class RevokedActivation(dict):
 
     @_builtins.property
     @pulumi.getter
-    def at(self) -> _builtins.float:
+    def at(self) -> _builtins.int:
         """
         The revocation time: tokens of the importer issued at or before it are refused.
         """
@@ -1793,7 +1793,7 @@ class RevokedActivation(dict):
 
     @_builtins.property
     @pulumi.getter
-    def expires(self) -> Optional[_builtins.float]:
+    def expires(self) -> Optional[_builtins.int]:
         """
         When the revoked token expires anyway; the entry is pruned after that.
         """
@@ -1918,7 +1918,7 @@ class ServerConfigResolver(dict):
                  dir: Optional[_builtins.str] = None,
                  hard_delete: Optional[_builtins.bool] = None,
                  interval: Optional[_builtins.str] = None,
-                 limit: Optional[_builtins.float] = None,
+                 limit: Optional[_builtins.int] = None,
                  timeout: Optional[_builtins.str] = None,
                  ttl: Optional[_builtins.str] = None):
         """
@@ -1974,7 +1974,7 @@ class ServerConfigResolver(dict):
 
     @_builtins.property
     @pulumi.getter
-    def limit(self) -> Optional[_builtins.float]:
+    def limit(self) -> Optional[_builtins.int]:
         return pulumi.get(self, "limit")
 
     @_builtins.property
@@ -2102,22 +2102,22 @@ class UserTemplate(dict):
     def __init__(__self__, *,
                  allowed_connection_types: Optional[Sequence[_builtins.str]] = None,
                  bearer_token: Optional[_builtins.bool] = None,
-                 data: Optional[_builtins.float] = None,
-                 payload: Optional[_builtins.float] = None,
+                 data: Optional[_builtins.int] = None,
+                 payload: Optional[_builtins.int] = None,
                  pub: Optional['outputs.Permission'] = None,
                  resp: Optional['outputs.ResponsePermission'] = None,
                  source_networks: Optional[Sequence[_builtins.str]] = None,
                  sub: Optional['outputs.Permission'] = None,
-                 subs: Optional[_builtins.float] = None,
+                 subs: Optional[_builtins.int] = None,
                  time_zone: Optional[_builtins.str] = None,
                  times: Optional[Sequence['outputs.TimeRange']] = None):
         """
         :param Sequence[_builtins.str] allowed_connection_types: Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
         :param _builtins.bool bearer_token: The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
-        :param _builtins.float data: Max bytes of data (-1 unlimited).
-        :param _builtins.float payload: Max message payload in bytes (-1 unlimited).
+        :param _builtins.int data: Max bytes of data (-1 unlimited).
+        :param _builtins.int payload: Max message payload in bytes (-1 unlimited).
         :param Sequence[_builtins.str] source_networks: Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
-        :param _builtins.float subs: Max subscriptions (-1 unlimited).
+        :param _builtins.int subs: Max subscriptions (-1 unlimited).
         :param _builtins.str time_zone: IANA time zone of `times` (written as `times_location`, which the server reads).
         :param Sequence['TimeRange'] times: Daily connection windows.
         """
@@ -2162,7 +2162,7 @@ class UserTemplate(dict):
 
     @_builtins.property
     @pulumi.getter
-    def data(self) -> Optional[_builtins.float]:
+    def data(self) -> Optional[_builtins.int]:
         """
         Max bytes of data (-1 unlimited).
         """
@@ -2170,7 +2170,7 @@ class UserTemplate(dict):
 
     @_builtins.property
     @pulumi.getter
-    def payload(self) -> Optional[_builtins.float]:
+    def payload(self) -> Optional[_builtins.int]:
         """
         Max message payload in bytes (-1 unlimited).
         """
@@ -2201,7 +2201,7 @@ class UserTemplate(dict):
 
     @_builtins.property
     @pulumi.getter
-    def subs(self) -> Optional[_builtins.float]:
+    def subs(self) -> Optional[_builtins.int]:
         """
         Max subscriptions (-1 unlimited).
         """

@@ -24,14 +24,14 @@ class ServerConfigArgs:
                  cluster: Optional[pulumi.Input['ClusterSpecArgs']] = None,
                  extra: Optional[pulumi.Input[Mapping[str, Any]]] = None,
                  host: Optional[pulumi.Input[_builtins.str]] = None,
-                 http_port: Optional[pulumi.Input[_builtins.float]] = None,
+                 http_port: Optional[pulumi.Input[_builtins.int]] = None,
                  jetstream: Optional[pulumi.Input['ServerConfigJetstreamArgs']] = None,
                  leafnodes: Optional[pulumi.Input['LeafNodesSpecArgs']] = None,
                  monitor_url: Optional[pulumi.Input[_builtins.str]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
                  overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
-                 port: Optional[pulumi.Input[_builtins.float]] = None,
+                 port: Optional[pulumi.Input[_builtins.int]] = None,
                  preload: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  preload_accounts: Optional[pulumi.Input[Sequence[pulumi.Input['PreloadAccountArgs']]]] = None,
                  resolver: Optional[pulumi.Input['ServerConfigResolverArgs']] = None,
@@ -117,11 +117,11 @@ class ServerConfigArgs:
 
     @_builtins.property
     @pulumi.getter(name="httpPort")
-    def http_port(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def http_port(self) -> Optional[pulumi.Input[_builtins.int]]:
         return pulumi.get(self, "http_port")
 
     @http_port.setter
-    def http_port(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def http_port(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "http_port", value)
 
     @_builtins.property
@@ -195,11 +195,11 @@ class ServerConfigArgs:
 
     @_builtins.property
     @pulumi.getter
-    def port(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def port(self) -> Optional[pulumi.Input[_builtins.int]]:
         return pulumi.get(self, "port")
 
     @port.setter
-    def port(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def port(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "port", value)
 
     @_builtins.property
@@ -267,14 +267,14 @@ class ServerConfig(pulumi.CustomResource):
                  cluster: Optional[pulumi.Input[Union['ClusterSpecArgs', 'ClusterSpecArgsDict']]] = None,
                  extra: Optional[pulumi.Input[Mapping[str, Any]]] = None,
                  host: Optional[pulumi.Input[_builtins.str]] = None,
-                 http_port: Optional[pulumi.Input[_builtins.float]] = None,
+                 http_port: Optional[pulumi.Input[_builtins.int]] = None,
                  jetstream: Optional[pulumi.Input[Union['ServerConfigJetstreamArgs', 'ServerConfigJetstreamArgsDict']]] = None,
                  leafnodes: Optional[pulumi.Input[Union['LeafNodesSpecArgs', 'LeafNodesSpecArgsDict']]] = None,
                  monitor_url: Optional[pulumi.Input[_builtins.str]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
                  overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
-                 port: Optional[pulumi.Input[_builtins.float]] = None,
+                 port: Optional[pulumi.Input[_builtins.int]] = None,
                  preload: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  preload_accounts: Optional[pulumi.Input[Sequence[pulumi.Input[Union['PreloadAccountArgs', 'PreloadAccountArgsDict']]]]] = None,
                  resolver: Optional[pulumi.Input[Union['ServerConfigResolverArgs', 'ServerConfigResolverArgsDict']]] = None,
@@ -326,14 +326,14 @@ class ServerConfig(pulumi.CustomResource):
                  cluster: Optional[pulumi.Input[Union['ClusterSpecArgs', 'ClusterSpecArgsDict']]] = None,
                  extra: Optional[pulumi.Input[Mapping[str, Any]]] = None,
                  host: Optional[pulumi.Input[_builtins.str]] = None,
-                 http_port: Optional[pulumi.Input[_builtins.float]] = None,
+                 http_port: Optional[pulumi.Input[_builtins.int]] = None,
                  jetstream: Optional[pulumi.Input[Union['ServerConfigJetstreamArgs', 'ServerConfigJetstreamArgsDict']]] = None,
                  leafnodes: Optional[pulumi.Input[Union['LeafNodesSpecArgs', 'LeafNodesSpecArgsDict']]] = None,
                  monitor_url: Optional[pulumi.Input[_builtins.str]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
                  overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
-                 port: Optional[pulumi.Input[_builtins.float]] = None,
+                 port: Optional[pulumi.Input[_builtins.int]] = None,
                  preload: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  preload_accounts: Optional[pulumi.Input[Sequence[pulumi.Input[Union['PreloadAccountArgs', 'PreloadAccountArgsDict']]]]] = None,
                  resolver: Optional[pulumi.Input[Union['ServerConfigResolverArgs', 'ServerConfigResolverArgsDict']]] = None,
@@ -437,7 +437,7 @@ class ServerConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="httpPort")
-    def http_port(self) -> pulumi.Output[Optional[_builtins.float]]:
+    def http_port(self) -> pulumi.Output[Optional[_builtins.int]]:
         return pulumi.get(self, "http_port")
 
     @_builtins.property
@@ -487,7 +487,7 @@ class ServerConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def port(self) -> pulumi.Output[Optional[_builtins.float]]:
+    def port(self) -> pulumi.Output[Optional[_builtins.int]]:
         return pulumi.get(self, "port")
 
     @_builtins.property

@@ -29,13 +29,13 @@ class UserArgs:
                  account_signing_keys: Optional[pulumi.Input[Sequence[Any]]] = None,
                  allowed_connection_types: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  bearer_token: Optional[pulumi.Input[_builtins.bool]] = None,
-                 data: Optional[pulumi.Input[_builtins.float]] = None,
+                 data: Optional[pulumi.Input[_builtins.int]] = None,
                  expires: Optional[pulumi.Input[_builtins.str]] = None,
                  jwt: Optional[pulumi.Input[_builtins.str]] = None,
-                 max_control_line: Optional[pulumi.Input[_builtins.float]] = None,
+                 max_control_line: Optional[pulumi.Input[_builtins.int]] = None,
                  not_before: Optional[pulumi.Input[_builtins.str]] = None,
                  operator_strict: Optional[pulumi.Input[_builtins.bool]] = None,
-                 payload: Optional[pulumi.Input[_builtins.float]] = None,
+                 payload: Optional[pulumi.Input[_builtins.int]] = None,
                  pub: Optional[pulumi.Input['PermissionArgs']] = None,
                  public_key: Optional[pulumi.Input[_builtins.str]] = None,
                  resp: Optional[pulumi.Input['ResponsePermissionArgs']] = None,
@@ -44,7 +44,7 @@ class UserArgs:
                  signer_scoped: Optional[pulumi.Input[_builtins.bool]] = None,
                  source_networks: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  sub: Optional[pulumi.Input['PermissionArgs']] = None,
-                 subs: Optional[pulumi.Input[_builtins.float]] = None,
+                 subs: Optional[pulumi.Input[_builtins.int]] = None,
                  tags: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  time_zone: Optional[pulumi.Input[_builtins.str]] = None,
                  times: Optional[pulumi.Input[Sequence[pulumi.Input['TimeRangeArgs']]]] = None):
@@ -60,21 +60,21 @@ class UserArgs:
         :param pulumi.Input[Sequence[Any]] account_signing_keys: The account's signing keys as its JWT lists them.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_connection_types: Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
         :param pulumi.Input[_builtins.bool] bearer_token: The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
-        :param pulumi.Input[_builtins.float] data: Max bytes of data (-1 unlimited).
+        :param pulumi.Input[_builtins.int] data: Max bytes of data (-1 unlimited).
         :param pulumi.Input[_builtins.str] expires: When the JWT expires. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[_builtins.str] jwt: With `seed`: an existing JWT, kept byte for byte while its claims match.
-        :param pulumi.Input[_builtins.float] max_control_line: The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
+        :param pulumi.Input[_builtins.int] max_control_line: The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
                default): the user JWT travels in the client's CONNECT line, which must fit it.
         :param pulumi.Input[_builtins.str] not_before: When the JWT becomes valid. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[_builtins.bool] operator_strict: The operator's strictSigningKeyUsage (applies to users too).
-        :param pulumi.Input[_builtins.float] payload: Max message payload in bytes (-1 unlimited).
+        :param pulumi.Input[_builtins.int] payload: Max message payload in bytes (-1 unlimited).
         :param pulumi.Input[_builtins.str] public_key: An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
                signed here by its issuer; no seed is stored and a user gets no creds output.
         :param pulumi.Input[_builtins.str] seed: An identity to adopt; generated when absent. A different seed replaces the resource.
         :param pulumi.Input[_builtins.bool] signed_by_identity: Set by the SDK when no signer was given: known during preview even when seeds are not.
         :param pulumi.Input[_builtins.bool] signer_scoped: Whether the signer is a scoped key (known at preview when the signer is a SigningKey resource).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_networks: Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
-        :param pulumi.Input[_builtins.float] subs: Max subscriptions (-1 unlimited).
+        :param pulumi.Input[_builtins.int] subs: Max subscriptions (-1 unlimited).
         :param pulumi.Input[_builtins.str] time_zone: IANA time zone of `times` (written as `times_location`, which the server reads).
         :param pulumi.Input[Sequence[pulumi.Input['TimeRangeArgs']]] times: Daily connection windows.
         """
@@ -228,14 +228,14 @@ class UserArgs:
 
     @_builtins.property
     @pulumi.getter
-    def data(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def data(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max bytes of data (-1 unlimited).
         """
         return pulumi.get(self, "data")
 
     @data.setter
-    def data(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def data(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "data", value)
 
     @_builtins.property
@@ -264,7 +264,7 @@ class UserArgs:
 
     @_builtins.property
     @pulumi.getter(name="maxControlLine")
-    def max_control_line(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def max_control_line(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
         default): the user JWT travels in the client's CONNECT line, which must fit it.
@@ -272,7 +272,7 @@ class UserArgs:
         return pulumi.get(self, "max_control_line")
 
     @max_control_line.setter
-    def max_control_line(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def max_control_line(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "max_control_line", value)
 
     @_builtins.property
@@ -301,14 +301,14 @@ class UserArgs:
 
     @_builtins.property
     @pulumi.getter
-    def payload(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def payload(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max message payload in bytes (-1 unlimited).
         """
         return pulumi.get(self, "payload")
 
     @payload.setter
-    def payload(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def payload(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "payload", value)
 
     @_builtins.property
@@ -401,14 +401,14 @@ class UserArgs:
 
     @_builtins.property
     @pulumi.getter
-    def subs(self) -> Optional[pulumi.Input[_builtins.float]]:
+    def subs(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
         Max subscriptions (-1 unlimited).
         """
         return pulumi.get(self, "subs")
 
     @subs.setter
-    def subs(self, value: Optional[pulumi.Input[_builtins.float]]):
+    def subs(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "subs", value)
 
     @_builtins.property
@@ -457,14 +457,14 @@ class User(pulumi.CustomResource):
                  account_signing_keys: Optional[pulumi.Input[Sequence[Any]]] = None,
                  allowed_connection_types: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  bearer_token: Optional[pulumi.Input[_builtins.bool]] = None,
-                 data: Optional[pulumi.Input[_builtins.float]] = None,
+                 data: Optional[pulumi.Input[_builtins.int]] = None,
                  expires: Optional[pulumi.Input[_builtins.str]] = None,
                  jwt: Optional[pulumi.Input[_builtins.str]] = None,
-                 max_control_line: Optional[pulumi.Input[_builtins.float]] = None,
+                 max_control_line: Optional[pulumi.Input[_builtins.int]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  not_before: Optional[pulumi.Input[_builtins.str]] = None,
                  operator_strict: Optional[pulumi.Input[_builtins.bool]] = None,
-                 payload: Optional[pulumi.Input[_builtins.float]] = None,
+                 payload: Optional[pulumi.Input[_builtins.int]] = None,
                  pub: Optional[pulumi.Input[Union['PermissionArgs', 'PermissionArgsDict']]] = None,
                  public_key: Optional[pulumi.Input[_builtins.str]] = None,
                  resp: Optional[pulumi.Input[Union['ResponsePermissionArgs', 'ResponsePermissionArgsDict']]] = None,
@@ -474,7 +474,7 @@ class User(pulumi.CustomResource):
                  signer_seed: Optional[pulumi.Input[_builtins.str]] = None,
                  source_networks: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  sub: Optional[pulumi.Input[Union['PermissionArgs', 'PermissionArgsDict']]] = None,
-                 subs: Optional[pulumi.Input[_builtins.float]] = None,
+                 subs: Optional[pulumi.Input[_builtins.int]] = None,
                  tags: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  time_zone: Optional[pulumi.Input[_builtins.str]] = None,
                  times: Optional[pulumi.Input[Sequence[pulumi.Input[Union['TimeRangeArgs', 'TimeRangeArgsDict']]]]] = None,
@@ -491,15 +491,15 @@ class User(pulumi.CustomResource):
         :param pulumi.Input[Sequence[Any]] account_signing_keys: The account's signing keys as its JWT lists them.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_connection_types: Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
         :param pulumi.Input[_builtins.bool] bearer_token: The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
-        :param pulumi.Input[_builtins.float] data: Max bytes of data (-1 unlimited).
+        :param pulumi.Input[_builtins.int] data: Max bytes of data (-1 unlimited).
         :param pulumi.Input[_builtins.str] expires: When the JWT expires. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[_builtins.str] jwt: With `seed`: an existing JWT, kept byte for byte while its claims match.
-        :param pulumi.Input[_builtins.float] max_control_line: The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
+        :param pulumi.Input[_builtins.int] max_control_line: The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
                default): the user JWT travels in the client's CONNECT line, which must fit it.
         :param pulumi.Input[_builtins.str] name: The name in the JWT.
         :param pulumi.Input[_builtins.str] not_before: When the JWT becomes valid. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[_builtins.bool] operator_strict: The operator's strictSigningKeyUsage (applies to users too).
-        :param pulumi.Input[_builtins.float] payload: Max message payload in bytes (-1 unlimited).
+        :param pulumi.Input[_builtins.int] payload: Max message payload in bytes (-1 unlimited).
         :param pulumi.Input[_builtins.str] public_key: An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
                signed here by its issuer; no seed is stored and a user gets no creds output.
         :param pulumi.Input[_builtins.str] seed: An identity to adopt; generated when absent. A different seed replaces the resource.
@@ -508,7 +508,7 @@ class User(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] signer_seed: The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
                SigningKey's `seed`).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_networks: Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
-        :param pulumi.Input[_builtins.float] subs: Max subscriptions (-1 unlimited).
+        :param pulumi.Input[_builtins.int] subs: Max subscriptions (-1 unlimited).
         :param pulumi.Input[_builtins.str] time_zone: IANA time zone of `times` (written as `times_location`, which the server reads).
         :param pulumi.Input[Sequence[pulumi.Input[Union['TimeRangeArgs', 'TimeRangeArgsDict']]]] times: Daily connection windows.
         """
@@ -542,14 +542,14 @@ class User(pulumi.CustomResource):
                  account_signing_keys: Optional[pulumi.Input[Sequence[Any]]] = None,
                  allowed_connection_types: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  bearer_token: Optional[pulumi.Input[_builtins.bool]] = None,
-                 data: Optional[pulumi.Input[_builtins.float]] = None,
+                 data: Optional[pulumi.Input[_builtins.int]] = None,
                  expires: Optional[pulumi.Input[_builtins.str]] = None,
                  jwt: Optional[pulumi.Input[_builtins.str]] = None,
-                 max_control_line: Optional[pulumi.Input[_builtins.float]] = None,
+                 max_control_line: Optional[pulumi.Input[_builtins.int]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  not_before: Optional[pulumi.Input[_builtins.str]] = None,
                  operator_strict: Optional[pulumi.Input[_builtins.bool]] = None,
-                 payload: Optional[pulumi.Input[_builtins.float]] = None,
+                 payload: Optional[pulumi.Input[_builtins.int]] = None,
                  pub: Optional[pulumi.Input[Union['PermissionArgs', 'PermissionArgsDict']]] = None,
                  public_key: Optional[pulumi.Input[_builtins.str]] = None,
                  resp: Optional[pulumi.Input[Union['ResponsePermissionArgs', 'ResponsePermissionArgsDict']]] = None,
@@ -559,7 +559,7 @@ class User(pulumi.CustomResource):
                  signer_seed: Optional[pulumi.Input[_builtins.str]] = None,
                  source_networks: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  sub: Optional[pulumi.Input[Union['PermissionArgs', 'PermissionArgsDict']]] = None,
-                 subs: Optional[pulumi.Input[_builtins.float]] = None,
+                 subs: Optional[pulumi.Input[_builtins.int]] = None,
                  tags: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  time_zone: Optional[pulumi.Input[_builtins.str]] = None,
                  times: Optional[pulumi.Input[Sequence[pulumi.Input[Union['TimeRangeArgs', 'TimeRangeArgsDict']]]]] = None,
@@ -700,7 +700,7 @@ class User(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def data(self) -> pulumi.Output[Optional[_builtins.float]]:
+    def data(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
         Max bytes of data (-1 unlimited).
         """
@@ -738,7 +738,7 @@ class User(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="maxControlLine")
-    def max_control_line(self) -> pulumi.Output[Optional[_builtins.float]]:
+    def max_control_line(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
         The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
         default): the user JWT travels in the client's CONNECT line, which must fit it.
@@ -763,7 +763,7 @@ class User(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def payload(self) -> pulumi.Output[Optional[_builtins.float]]:
+    def payload(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
         Max message payload in bytes (-1 unlimited).
         """
@@ -812,7 +812,7 @@ class User(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def subs(self) -> pulumi.Output[Optional[_builtins.float]]:
+    def subs(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
         Max subscriptions (-1 unlimited).
         """
