@@ -424,7 +424,11 @@ describe("e2e yaml - outputs known during preview (no KeyPair)", () => {
 
     await t.stack.setConfig("appConnections", { value: "10" });
     const planned = await t.preview();
-    assert.deepEqual(changes(planned.changeSummary), { update: 1 }, "APP only: alice reads APP's unchanged key");
+    assert.deepEqual(
+      changes(planned.changeSummary),
+      { update: 1 },
+      "APP only: alice reads APP's unchanged key",
+    );
     const up = await t.up();
     assert.deepEqual(changes(up.summary.resourceChanges ?? {}), { update: 1 });
     assert.equal(up.outputs.aliceJwt.value, first.outputs.aliceJwt.value, "alice is not re-signed");
