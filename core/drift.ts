@@ -4,7 +4,7 @@
  * edit from an out-of-band JWT that wiped every revocation (re-admitting revoked users).
  */
 import type { WireClaims } from "./claims";
-import { normalize } from "./normalize";
+import { normalize, settleJetStream } from "./normalize";
 
 /** `path → "servers: <value>, program: <value>"`, one entry per claim that differs. */
 export type DriftReport = Record<string, string>;
@@ -22,7 +22,8 @@ function flatten(value: unknown, prefix: string, out: Map<string, unknown>): voi
 
 function comparable(claims: WireClaims): Map<string, unknown> {
   // iat/jti change with every signing; `nats.` is implied for readability (limits.conn, revocations.U…).
-  const { iat: _iat, jti: _jti, nats, ...envelope } = claims as WireClaims & Json;
+  // JetStream's -1, 0 and absent that all mean "unlimited" are not drift.
+  const { iat: _iat, jti: _jti, nats, ...envelope } = settleJetStream(claims) as WireClaims & Json;
   const out = new Map<string, unknown>();
   flatten(normalize({ ...envelope, ...(nats as Json) }), "", out);
   out.delete("type");

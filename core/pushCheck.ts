@@ -45,7 +45,7 @@ export function validateForPush(
     reasons.push("signature does not verify against the issuer key");
   }
   const expired = expiredAt(jwt, now);
-  if (expired) reasons.push(`expired at ${expired}`);
+  if (expired) reasons.push(`expired at ${expired}: set a later expires, or remove it`);
   return reasons;
 }
 
@@ -94,6 +94,17 @@ export function trustedOperatorOf(claims: { sub?: unknown; nats?: unknown }): Tr
 export function trustedKeys(operatorJwt: string): string[] {
   const op = trustedOperatorOf(decodeJwt(operatorJwt));
   return op ? [op.publicKey, ...[...op.signingKeys].sort()] : [];
+}
+
+/**
+ * Whether a server that trusts `running` (from its varz) runs an operator configuration other than
+ * the declared operator JWT: another operator, or the same one with other signing keys. Such a server
+ * needs a restart (nats-server cannot reload operators).
+ */
+export function runsOtherOperator(declaredJwt: string, running: readonly TrustedOperator[]): boolean {
+  const declared = JSON.stringify(trustedKeys(declaredJwt));
+  const keys = running.map((o) => JSON.stringify([o.publicKey, ...[...o.signingKeys].sort()]));
+  return keys.length !== 1 || keys[0] !== declared;
 }
 
 const RESTART_HINT = "restart the servers with the new operator config: nats-server cannot reload operators";

@@ -135,3 +135,43 @@ export function jwtRevocations(
   Object.assign(out, explicit);
   return Object.keys(out).length ? out : undefined;
 }
+
+/**
+ * Current members whose key a removal revoked, earlier or in this same run under another URN (a
+ * renamed User keeping its key). Only members whose key `known` says is known are judged.
+ */
+export function returningMembers(
+  before: readonly Member[] | undefined,
+  after: readonly Member[] | undefined,
+  removed: Record<string, RemovedUser> | undefined,
+  now: number,
+  known: (publicKey: string) => boolean = () => true,
+): Member[] {
+  const revoked = nextRemovedUsers(removed, departedMembers(before, after, known), now);
+  return readmittedMembers(
+    (after ?? []).filter((m) => known(m.publicKey)),
+    revoked,
+  );
+}
+
+/**
+ * Why a user key must not be signed again, and the steps that give the user a new key. A User the
+ * stack already holds with that key keeps it when the key input is dropped (its seed is in state), so
+ * it must be replaced: `signed` says so (`pulumi up --replace` refuses a URN the stack does not hold).
+ * `urn` is the User's URN when known.
+ */
+export function revokedMemberMessage(
+  user: { name?: string; urn?: string; publicKey: string },
+  account: string,
+  removal: RemovedUser,
+  signed: boolean,
+): string {
+  const who = user.name ? `User "${user.name}"` : "User";
+  const urn = user.urn ?? "<the User's URN, from pulumi stack --show-urns>";
+  return (
+    `${who}: key ${user.publicKey} was revoked in account ${account} when its User left the program ` +
+    `(${new Date(removal.at * 1000).toISOString()}); signing it again would re-admit it. Give the user a ` +
+    "new key: remove its `seed`/`key` input (or pass another KeyPair), then run " +
+    (signed ? `\`pulumi up --replace ${urn}\`` : "`pulumi up`")
+  );
+}

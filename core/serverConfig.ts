@@ -6,6 +6,7 @@
  */
 import { type ConfObject, type ConfValue, toConf } from "./confSyntax";
 import { isPublicKey } from "./nkeys";
+import { parseDuration } from "./units";
 import { Checker } from "./validation";
 
 /** The account resolver: `full` (nats-based, stores JWTs), `cache` (nats-based, evicts) or `memory`. */
@@ -13,6 +14,7 @@ export type ResolverSpec =
   | {
       type: "full";
       dir: string;
+      /** Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain". */
       allowDelete?: boolean;
       hardDelete?: boolean;
       interval?: string;
@@ -136,6 +138,36 @@ function nonEmpty(c: Checker, field: string, text: string | undefined, reason: s
   if (typeof text !== "string" || text.trim() === "") c.fail(field, reason);
 }
 
+/**
+ * A resolver timing: nats-server reads it with Go's time.ParseDuration and then runs a ticker or a
+ * timer on it, so a number, a malformed text or a duration of zero or less cannot work (a negative
+ * interval makes the server's ticker panic).
+ */
+function positiveDuration(c: Checker, field: string, value: unknown): void {
+  if (value === undefined || c.pending(value)) return;
+  const want = 'must be a positive duration such as "2m", "1.9s" or "500ms"';
+  if (typeof value !== "string") {
+    c.fail(field, `${want} (text), got ${JSON.stringify(value)}`);
+    return;
+  }
+  let ns = 0;
+  try {
+    ns = parseDuration(value);
+  } catch {
+    c.fail(field, `${want}, got ${JSON.stringify(value)}`);
+    return;
+  }
+  if (!(ns > 0)) c.fail(field, `${want}, got ${JSON.stringify(value)}`);
+}
+
+/** A count (resolver.limit): a whole number above zero. */
+function positiveInteger(c: Checker, field: string, value: unknown): void {
+  if (value === undefined || c.pending(value)) return;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+    c.fail(field, `must be a positive whole number, got ${JSON.stringify(value)}`);
+  }
+}
+
 function resolver(c: Checker, spec: ServerConfigSpec): ConfValue {
   const r = spec.resolver;
   if (!r) return undefined;
@@ -152,10 +184,16 @@ function resolver(c: Checker, spec: ServerConfigSpec): ConfValue {
       return "MEMORY";
     case "full":
       nonEmpty(c, "resolver.dir", r.dir, "a full resolver needs a directory to store JWTs");
+      positiveDuration(c, "resolver.interval", r.interval);
+      positiveDuration(c, "resolver.timeout", r.timeout);
+      positiveInteger(c, "resolver.limit", r.limit);
       return {
         type: "full",
         dir: r.dir,
-        allow_delete: r.allowDelete,
+        // An Account deletes its JWT on destroy by default, which servers refuse without
+        // allow_delete: the two defaults agree (nsc writes false; set false to keep JWTs on destroy,
+        // with the Accounts' resolver.onDelete = "retain").
+        allow_delete: r.allowDelete ?? true,
         hard_delete: r.hardDelete,
         interval: r.interval,
         timeout: r.timeout,
@@ -166,6 +204,9 @@ function resolver(c: Checker, spec: ServerConfigSpec): ConfValue {
       for (const f of ["allowDelete", "hardDelete"]) {
         if (raw[f] !== undefined) c.fail(`resolver.${f}`, "a cache resolver cannot delete accounts");
       }
+      positiveDuration(c, "resolver.ttl", r.ttl);
+      positiveDuration(c, "resolver.timeout", r.timeout);
+      positiveInteger(c, "resolver.limit", r.limit);
       return { type: "cache", dir: r.dir, ttl: r.ttl, timeout: r.timeout, limit: r.limit };
     default:
       if (!c.pending(raw.type)) c.fail("resolver.type", `unknown resolver type ${JSON.stringify(raw.type)}`);
@@ -210,6 +251,14 @@ function leafRemote(c: Checker, r: LeafRemoteSpec, i: number): ConfObject {
   if (!c.pending(r.urls)) {
     for (const problem of leafUrlProblems(r.urls)) c.fail(`leafnodes.remotes[${i}].urls`, problem);
   }
+  if (Array.isArray(r.urls)) {
+    for (const [dup, first] of repeatedUrls(r.urls, c)) {
+      c.fail(
+        `leafnodes.remotes[${i}].urls[${dup}]`,
+        `is the same server as urls[${first}]: list each hub URL once`,
+      );
+    }
+  }
   const tls = r.tls && {
     handshake_first: r.tls.handshakeFirst,
     cert_file: r.tls.certFile,
@@ -230,6 +279,14 @@ function leafnodes(c: Checker, l: LeafNodesSpec | undefined): ConfObject | undef
   if (!l) return undefined;
   checkPort(c, "leafnodes.port", l.port);
   const a = l.authorization;
+  const t = a?.timeout;
+  if (t !== undefined && !c.pending(t) && !(typeof t === "number" && Number.isFinite(t) && t > 0)) {
+    c.fail(
+      "leafnodes.authorization.timeout",
+      `must be a positive number of seconds, got ${JSON.stringify(t)}`,
+    );
+  }
+  if (Array.isArray(l.remotes)) duplicateRemotes(c, l.remotes);
   return {
     host: l.host,
     port: l.port,
@@ -249,9 +306,251 @@ function cluster(c: Checker, s: ClusterSpec | undefined): ConfObject | undefined
       const problem = c.pending(u) ? undefined : routeUrlProblem(u);
       if (problem) c.fail(`cluster.routes[${i}]`, problem);
     });
+    for (const [dup, first] of repeatedUrls(s.routes, c)) {
+      c.fail(
+        `cluster.routes[${dup}]`,
+        `is the same server as cluster.routes[${first}]: list each route once`,
+      );
+    }
   } else if (c.known(s.routes)) c.fail("cluster.routes", "must be a list of route URLs");
   // 0.0.0.0 is the server's own default host; writing it keeps the `listen` form nsc and the docs use.
   return { name: s.name, listen: `${s.host ?? "0.0.0.0"}:${s.port}`, routes: s.routes && [...s.routes] };
+}
+
+/**
+ * The options each top-level key sets, as nats-server reads them (server/opts.go,
+ * processConfigFileLine: keys are lower-cased, and several names set one option). Two keys that set
+ * one option are the same setting written twice: the server keeps whichever it reads last.
+ */
+const KEY_OPTIONS: Record<string, string[]> = {
+  listen: ["host", "port"],
+  host: ["host"],
+  net: ["host"],
+  port: ["port"],
+  server_name: ["server_name"],
+  http: ["http_host", "http_port"],
+  https: ["http_host", "https_port"],
+  http_port: ["http_port"],
+  monitor_port: ["http_port"],
+  https_port: ["https_port"],
+  operator: ["operator"],
+  operators: ["operator"],
+  root: ["operator"],
+  roots: ["operator"],
+  root_operator: ["operator"],
+  root_operators: ["operator"],
+  // Not aliases, but refused next to an operator ("conflicting options for 'TrustedKeys' and
+  // 'TrustedOperators'", server/jwt.go).
+  trusted: ["operator"],
+  trusted_keys: ["operator"],
+  system_account: ["system_account"],
+  system: ["system_account"],
+  // Contradicts a system account.
+  no_system_account: ["system_account"],
+  no_system: ["system_account"],
+  no_sys_acc: ["system_account"],
+  resolver: ["resolver"],
+  account_resolver: ["resolver"],
+  accounts_resolver: ["resolver"],
+  resolver_preload: ["resolver_preload"],
+  // A top-level store_dir next to jetstream's is "Duplicate 'store_dir' configuration".
+  jetstream: ["jetstream", "store_dir"],
+  store_dir: ["store_dir"],
+  storedir: ["store_dir"],
+  cluster: ["cluster"],
+  leafnodes: ["leafnodes"],
+  leaf: ["leafnodes"],
+};
+
+const optionsOf = (key: string): string[] => KEY_OPTIONS[key.toLowerCase()] ?? [key.toLowerCase()];
+
+/** `extra` keys that set an option the builder (or an earlier extra key) already sets, with why. */
+function extraClashes(built: string[], extra: string[]): Map<string, string> {
+  const setBy = new Map<string, string>();
+  for (const k of built) for (const o of optionsOf(k)) setBy.set(o, k);
+  const problems = new Map<string, string>();
+  const fromExtra = new Set<string>();
+  for (const k of extra) {
+    const hit = optionsOf(k).find((o) => setBy.has(o));
+    if (hit !== undefined) {
+      const other = setBy.get(hit)!;
+      problems.set(
+        k,
+        fromExtra.has(other)
+          ? `nats-server reads it as the same setting (${hit}) as extra.${other}: keep one`
+          : `nats-server reads it as ${hit}, which the builder writes (${other}) from its typed field; use the typed field`,
+      );
+      continue;
+    }
+    for (const o of optionsOf(k)) setBy.set(o, k);
+    fromExtra.add(k);
+  }
+  return problems;
+}
+
+/** One listening socket of the server: where it is set, its host ("" for every address), its port. */
+interface Listener {
+  field: string;
+  host: string;
+  port: number;
+}
+
+const WILDCARD_HOSTS = ["", "0.0.0.0", "::", "[::]"];
+
+/** `listen`-style `host:port` text or a bare port, as nats-server's parseListen reads them. */
+function hostPort(v: unknown): { host?: string; port?: number } {
+  if (typeof v === "number") return { port: v };
+  if (typeof v !== "string") return {};
+  const m = /^(.*):(\d+)$/.exec(v);
+  return m ? { host: m[1].replace(/^\[(.*)\]$/, "$1"), port: Number(m[2]) } : {};
+}
+
+/** The listener a block (`leafnodes`, `websocket`, …) or the top level sets, from its listen/port/host keys. */
+function blockListener(
+  field: string,
+  block: Record<string, unknown>,
+  defaults: { host?: string; port?: number } = {},
+): Listener | undefined {
+  let host = defaults.host;
+  let port = defaults.port;
+  let portField = `${field}.port`;
+  for (const [k, v] of Object.entries(block)) {
+    const key = k.toLowerCase();
+    if (key === "listen") {
+      const hp = hostPort(v);
+      host = hp.host ?? host;
+      port = hp.port ?? port;
+      portField = `${field}.${k}`;
+    } else if (key === "port" && typeof v === "number") {
+      port = v;
+      portField = `${field}.${k}`;
+    } else if ((key === "host" || key === "net") && typeof v === "string") host = v;
+  }
+  return port === undefined || port <= 0 ? undefined : { field: portField, host: host ?? "", port };
+}
+
+/**
+ * Listeners that share a port (on overlapping hosts): nats-server fails to start with "address
+ * already in use". -1 (random) and 0 (off; the client port's 0 is the default 4222) never clash.
+ */
+function portClashes(c: Checker, spec: ServerConfigSpec, extra: ConfObject): void {
+  if ([spec.host, spec.port, spec.httpPort, spec.leafnodes, spec.cluster].some((v) => c.pending(v))) return;
+  const host = spec.host ?? "";
+  const listeners: Listener[] = [];
+  const add = (l: Listener | undefined) => {
+    if (l) listeners.push(l);
+  };
+  const byKey = new Map(Object.entries(extra).map(([k, v]) => [k.toLowerCase(), { key: k, value: v }]));
+  // The client listener: the typed port, else extra's listen/port (the builder writes no port then),
+  // else nats-server's default; 0 is the default too.
+  const extraClient = blockListener(
+    "extra",
+    Object.fromEntries(
+      ["listen", "port"].flatMap((k) => {
+        const e = byKey.get(k);
+        return e ? [[e.key, e.value]] : [];
+      }),
+    ),
+    { host },
+  );
+  if (spec.port === undefined && extraClient) add(extraClient);
+  else if (spec.port !== -1) add({ field: "port", host, port: spec.port || 4222 });
+  if (spec.httpPort !== undefined && spec.httpPort > 0) add({ field: "httpPort", host, port: spec.httpPort });
+  for (const name of ["http_port", "monitor_port", "https_port", "prof_port", "http", "https"]) {
+    const e = byKey.get(name);
+    const hp = e && hostPort(e.value);
+    if (e && hp?.port && hp.port > 0) add({ field: `extra.${e.key}`, host: hp.host ?? host, port: hp.port });
+  }
+  if (spec.cluster) add(blockListener("cluster", {}, { host: spec.cluster.host, port: spec.cluster.port }));
+  if (spec.leafnodes)
+    add(blockListener("leafnodes", {}, { host: spec.leafnodes.host, port: spec.leafnodes.port }));
+  for (const name of ["cluster", "leafnodes", "leaf", "gateway", "websocket", "ws", "mqtt"]) {
+    const e = byKey.get(name);
+    if (e?.value && typeof e.value === "object" && !Array.isArray(e.value)) {
+      add(blockListener(`extra.${e.key}`, e.value as Record<string, unknown>));
+    }
+  }
+  const overlap = (a: string, b: string) =>
+    WILDCARD_HOSTS.includes(a) || WILDCARD_HOSTS.includes(b) || a.toLowerCase() === b.toLowerCase();
+  listeners.forEach((l, i) => {
+    const first = listeners.slice(0, i).find((o) => o.port === l.port && overlap(o.host, l.host));
+    if (!first) return;
+    const what =
+      first.field === "port" && spec.port === undefined ? "the client port (default 4222)" : first.field;
+    c.fail(
+      l.field,
+      `port ${l.port} is also the port of ${what}: nats-server cannot listen twice on one port; ` +
+        "give each listener its own port (or -1 for a random one)",
+    );
+  });
+}
+
+/** Where a URL connects: lower-cased host and port (the scheme's default when none is given). */
+export function urlEndpoint(url: string): string | undefined {
+  const defaults: Record<string, string> = {
+    "nats:": "4222",
+    "tls:": "4222",
+    "nats-route:": "6222",
+    "nats-leaf:": "7422",
+    "ws:": "80",
+    "wss:": "443",
+  };
+  try {
+    const u = new URL(url);
+    if (!u.hostname) return undefined;
+    return `${u.hostname.toLowerCase()}:${u.port || defaults[u.protocol.toLowerCase()] || ""}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Pairs [later, first] of entries of `urls` that reach the same host and port (case, a default
+ * port or a trailing slash do not make a URL another server). Unknown entries are skipped.
+ */
+export function repeatedUrls(urls: unknown[], c?: Checker): [number, number][] {
+  const seen = new Map<string, number>();
+  const pairs: [number, number][] = [];
+  urls.forEach((u, i) => {
+    if (typeof u !== "string" || c?.pending(u)) return;
+    const at = urlEndpoint(u);
+    if (at === undefined) return;
+    const first = seen.get(at);
+    if (first === undefined) seen.set(at, i);
+    else pairs.push([i, first]);
+  });
+  return pairs;
+}
+
+/**
+ * Two remotes binding the same local account with the same credentials to a shared hub URL are
+ * one connection twice: nats-server refuses identical ones ("duplicate remote"), and the hub closes
+ * the older of two such connections again and again.
+ */
+function duplicateRemotes(c: Checker, remotes: LeafRemoteSpec[]): void {
+  const keyOf = (r: LeafRemoteSpec) =>
+    c.pending(r) || !Array.isArray(r.urls)
+      ? undefined
+      : {
+          who: JSON.stringify([r.account ?? "", r.credentials ?? ""]),
+          at: new Set(
+            r.urls.map((u) => (typeof u === "string" ? urlEndpoint(u) : undefined)).filter(Boolean),
+          ),
+        };
+  const keys = remotes.map(keyOf);
+  keys.forEach((k, i) => {
+    if (!k) return;
+    const first = keys
+      .slice(0, i)
+      .findIndex((o) => o && o.who === k.who && [...k.at].some((a) => o.at.has(a)));
+    if (first >= 0) {
+      c.fail(
+        `leafnodes.remotes[${i}]`,
+        `connects the same local account with the same credentials to a hub URL of leafnodes.remotes[${first}]: ` +
+          "drop one, or bind another account",
+      );
+    }
+  });
 }
 
 /**
@@ -281,10 +580,14 @@ export function buildServerConfigInto(c: Checker, spec: ServerConfigSpec): ConfO
   };
   // Unset fields are dropped here so that extra keys land after the built ones.
   for (const k of Object.keys(conf)) if (conf[k] === undefined) delete conf[k];
-  for (const [k, v] of Object.entries(c.pending(spec.extra) ? {} : (spec.extra ?? {}))) {
-    if (k in conf) c.fail(`extra.${k}`, "repeats a key the builder writes; use the typed field");
+  const extra = c.pending(spec.extra) ? {} : (spec.extra ?? {});
+  const clashing = extraClashes(Object.keys(conf), Object.keys(extra));
+  for (const [k, v] of Object.entries(extra)) {
+    const problem = clashing.get(k);
+    if (problem) c.fail(`extra.${k}`, problem);
     else conf[k] = v;
   }
+  if (!c.pending(spec.extra)) portClashes(c, spec, extra);
   return conf;
 }
 

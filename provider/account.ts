@@ -22,8 +22,11 @@ import {
   jwtRevocations,
   type Member,
   nextRemovedUsers,
+  type RemovedUser,
   readmittedMembers,
   resolveRevocations,
+  returningMembers,
+  revokedMemberMessage,
   unrecordedNow,
 } from "../core/revocation";
 import {
@@ -33,7 +36,14 @@ import {
   type AccountState,
   type Signed,
 } from "./contracts";
-import { checkResolver, deleteAccount, lookupAccount, pushAccount, resolverOf } from "./kit/accountResolver";
+import {
+  checkResolver,
+  deleteAccount,
+  lookupAccount,
+  type PushProgress,
+  pushAccount,
+  resolverOf,
+} from "./kit/accountResolver";
 import type { Handler } from "./kit/handler";
 import { quietExpectedFailures } from "./kit/hostErrors";
 import {
@@ -45,6 +55,7 @@ import {
   type IdentitySpec,
   identityDiff,
   identityPreview,
+  refusePassedExpiry,
   signIdentity,
   withAdoption,
 } from "./kit/identity";
@@ -181,31 +192,36 @@ function membersMoved(before: Member[] | undefined, after: Member[] | undefined)
 
 function readmittedError(
   name: string,
+  account: string,
   readmitted: Member[],
-  at: Record<string, { at: number }>,
+  removed: Record<string, RemovedUser>,
+  before: Member[] | undefined,
 ): NatsAuthError {
-  const who = readmitted
-    .map(
-      (m) =>
-        `${m.name ? `User "${m.name}" ` : ""}${m.publicKey} (revoked ${new Date(at[m.publicKey].at * 1000).toISOString()})`,
-    )
-    .join(", ");
-  return new NatsAuthError(
-    `members: ${who}: the key was revoked when its User left the program, and stays revoked (signing it again ` +
-      "would re-admit it). Give the user a new key (drop its `seed`/`key` input) and run pulumi up again",
-    { resource: name },
-  );
+  // A User the stack holds with the revoked key (signed by an earlier release) must be replaced.
+  const signed = (m: Member) => (before ?? []).some((b) => b.urn === m.urn && b.publicKey === m.publicKey);
+  const text = readmitted
+    .map((m) => revokedMemberMessage(m, account, removed[m.publicKey], signed(m)))
+    .join("; ");
+  return new NatsAuthError(`members: ${text}`, { resource: name });
 }
 
-/** How many servers hold `s`'s claims, usable (0 unless all of them do, or when the lookup fails). */
-async function heldAlready(r: AccountResolver, props: AccountProps, s: Signed): Promise<number> {
+/**
+ * How many servers hold `s`'s claims, usable (0 unless all of them do, or when the lookup fails),
+ * and whether any server holds a JWT of the account at all.
+ */
+async function heldAlready(
+  r: AccountResolver,
+  props: AccountProps,
+  s: Signed,
+): Promise<{ count: number; onServers: boolean }> {
   const stored = { ...props, publicKey: s.publicKey, jwt: s.jwt };
   try {
     const held = await lookupAccount(r, stored);
-    return held.pushedHash === s.claimsHash && !held.drift ? held.pushedTo : 0;
+    const count = held.pushedHash === s.claimsHash && !held.drift ? held.pushedTo : 0;
+    return { count, onServers: held.onServers === true };
   } catch {
     // Pushing settles it either way.
-    return 0;
+    return { count: 0, onServers: false };
   }
 }
 
@@ -258,7 +274,20 @@ const flat: Handler<AccountProps, AccountState> = {
   async diff(_id, olds, news) {
     // Members whose key is unknown in a preview are taken as unchanged; a departed member, a new
     // "now" revocation or any other membership change is an update (the account records it).
-    const known = (k: string) => !containsUnknown(k);
+    const known = (k: string) => typeof k === "string" && !containsUnknown(k);
+    // A User back with a key revoked when it left: refused here, at preview and before `up` signs
+    // anything (a User given its key is signed after its account: sdk/user.ts).
+    if (Array.isArray(news.members)) {
+      const back = returningMembers(olds.members, news.members, olds.removedUsers, nowSeconds(), known);
+      if (back.length) {
+        const removed = nextRemovedUsers(
+          olds.removedUsers,
+          departedMembers(olds.members, news.members, known),
+          nowSeconds(),
+        );
+        throw readmittedError(label("Account", news), String(olds.publicKey), back, removed, olds.members);
+      }
+    }
     const revoking =
       departedMembers(olds.members, news.members, known).length > 0 ||
       departedActivations(olds.activations, news.activations, (v) => !containsUnknown(v)).length > 0 ||
@@ -266,6 +295,7 @@ const flat: Handler<AccountProps, AccountState> = {
     const moved =
       membersMoved(olds.members, news.members) || activationsMoved(olds.activations, news.activations);
     if (revoking || moved) {
+      if (revoking) refusePassedExpiry(label("Account", news), news);
       if (seedReplaced(olds, news).length) return { changes: true, replaces: ["seed"] };
       return { changes: true };
     }
@@ -283,6 +313,7 @@ const flat: Handler<AccountProps, AccountState> = {
     };
     const effective = containsUnknown(stable) ? stable : revoke(stable, olds, nowSeconds()).props;
     const d = identityDiff(accountSpec, olds, effective);
+    if (d.changed) refusePassedExpiry(label("Account", news), news);
     if (d.replaces.length) return { changes: true, replaces: d.replaces };
     // Beyond the claims: the resolver settings, and whether the resolver holds the current claims
     // (a refresh that found the JWT missing or replaced leaves pushedHash behind).
@@ -308,13 +339,19 @@ const flat: Handler<AccountProps, AccountState> = {
     };
     const resolver = resolverOf(inputs);
     if (!resolver) return { id: s.publicKey, outs };
+    // Recorded even when the push fails: an account no server ever got is destroyed without them.
+    const progress: PushProgress = { sent: false };
+    outs.onServers = false;
     try {
       // An adopted JWT kept as it was (an nsc-pushed account) whose claims every server already holds
       // and can use is not pushed again.
-      const held = inputs.jwt === s.jwt ? await heldAlready(resolver, r.props, s) : 0;
-      outs.pushedTo = held || (await pushAccount(name, r.props, s.jwt));
+      const held = inputs.jwt === s.jwt ? await heldAlready(resolver, r.props, s) : undefined;
+      if (held?.onServers) outs.onServers = true;
+      outs.pushedTo = held?.count || (await pushAccount(name, r.props, s.jwt, progress));
       outs.pushedHash = s.claimsHash;
+      outs.onServers = true;
     } catch (e) {
+      if (progress.sent) outs.onServers = true;
       throw new PartialFailure(
         describe(e),
         s.publicKey,
@@ -337,6 +374,10 @@ const flat: Handler<AccountProps, AccountState> = {
       revokedActivations: r.revokedActivations,
       revocationTimes: r.revocationTimes,
     };
+    // Whether the servers may hold a JWT of it: once they may, always (until destroy deletes it).
+    const mayHold = olds.onServers === true || (olds.pushedHash ?? "") !== "";
+    if (mayHold) outs.onServers = true;
+    else if (olds.onServers === false) outs.onServers = false;
     // On failure the new JWT stays in state with nothing recorded as pushed, so the next `up` pushes again.
     const failed = (e: unknown) =>
       new PartialFailure(describe(e), id, { ...outs, __provider: news.__provider }, { cause: e });
@@ -350,15 +391,19 @@ const flat: Handler<AccountProps, AccountState> = {
         outs.pushedHash = olds.pushedHash;
         outs.pushedTo = olds.pushedTo;
       } else {
+        const progress: PushProgress = { sent: false };
         try {
-          outs.pushedTo = await pushAccount(name, r.props, s.jwt);
+          outs.pushedTo = await pushAccount(name, r.props, s.jwt, progress);
           outs.pushedHash = s.claimsHash;
+          outs.onServers = true;
         } catch (e) {
+          if (progress.sent) outs.onServers = true;
           throw failed(e);
         }
       }
     }
-    if (r.readmitted.length) throw failed(readmittedError(name, r.readmitted, r.removedUsers));
+    if (r.readmitted.length)
+      throw failed(readmittedError(name, s.publicKey, r.readmitted, r.removedUsers, [...r.readmitted]));
     if (r.revokedTokens.length) throw failed(revokedTokensError(name, r.revokedTokens));
     return { outs };
   },
@@ -386,6 +431,8 @@ const flat: Handler<AccountProps, AccountState> = {
   async delete(_id, props) {
     const r = resolverOf(props);
     if (!r || r.onDelete === "retain") return;
+    // No push ever reached a server and no lookup found it there: nothing to delete, no server needed.
+    if (props.onServers === false && !props.pushedHash) return;
     const name = label("Account", props);
     const signer = loadSeed(name, "signer seed", props.signerSeed, ["operator"]);
     try {

@@ -167,6 +167,12 @@ export type AccountState = AccountProps &
     pushedHash: string;
     /** How many servers hold the current JWT. */
     pushedTo: number;
+    /**
+     * Whether the servers may hold a JWT of this account: true once a push was sent to them or a
+     * lookup found one there, false while neither happened (destroy then needs no server). Absent in
+     * state written before it existed: unknown, so destroy asks the servers.
+     */
+    onServers?: boolean;
     /** Keys revoked because their User left the program (absent in 0.1.0 state). */
     removedUsers?: Record<string, RemovedUser>;
     /** Importers revoked from private exports because their ActivationToken left the program. */
@@ -188,6 +194,12 @@ export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
   /** The account's explicit `revocations`: a revoked key is never signed again. */
   accountRevocations?: Record<string, RevocationTime>;
   /**
+   * Keys the account revoked because their User left the program (its `removedUsers`): a key found
+   * here is never signed again. The SDK passes only the entry of the user's own key, when there is
+   * one; any superset works the same.
+   */
+  accountRemovedUsers?: Record<string, RemovedUser>;
+  /**
    * The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
    * default): the user JWT travels in the client's CONNECT line, which must fit it.
    */
@@ -202,6 +214,7 @@ export const USER_SIGNING_FIELDS = [
   "accountPublicKey",
   "accountSigningKeys",
   "accountRevocations",
+  "accountRemovedUsers",
   "operatorStrict",
   "signedByIdentity",
   "signerScoped",
@@ -227,7 +240,14 @@ export type UserNativeOutputs = UserOutputs & {
  * and the SDK's `User.creds` derives them into it (state written by earlier versions still holds a
  * `creds` output, which nothing reads). A user declared by its public key has no seed here.
  */
-export type UserState = UserProps & Signed;
+export type UserState = UserProps &
+  Signed & {
+    /**
+     * Set by refresh once the JWT has expired (its ISO date): servers refuse it and its creds cannot
+     * connect. Absent while the JWT is valid.
+     */
+    expired?: string;
+  };
 
 /** An activation token: the exporting account (or its signing key) lets one importer import a private export. */
 export interface ActivationTokenProps extends ActivationClaimsInput, IssuedProps {
@@ -252,7 +272,13 @@ export type ActivationTokenState = ActivationTokenProps & {
   claimsHash: string;
 };
 
-export interface LeafRemoteProps extends LeafRemoteInputs {}
+export interface LeafRemoteProps extends LeafRemoteInputs {
+  /**
+   * Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
+   * and destroy removes it). Without it such a file is refused, at preview when it can be told.
+   */
+  overwrite?: boolean;
+}
 export interface LeafRemoteState extends LeafRemoteProps {
   remote: LeafRemoteSpec;
   credentialsHash: string;
@@ -268,18 +294,31 @@ export interface ServerConfigProps extends ServerConfigSpec {
   /** Write the config here too. */
   path?: string;
   /**
+   * The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
+   * update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
+   * into the config.
+   */
+  monitorUrl?: string;
+  /**
    * Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
    * keyed by another resource's output (YAML): `[{publicKey: ${sys.publicKey}, jwt: ${sys.jwt}}]`.
    */
   preloadAccounts?: PreloadAccount[];
+  /**
+   * Take over a file already at the path that this stack did not write (its content is replaced,
+   * and destroy removes it). Without it such a file is refused, at preview when it can be told.
+   */
+  overwrite?: boolean;
 }
 export interface ServerConfigState extends ServerConfigProps {
   /** The config file text. @secret */
   text: string;
   fileInSync: boolean;
   /**
-   * True after an update that changed the keys the operator JWT trusts (its key or signing keys):
-   * servers must restart to use them. Absent in 0.1.0 state (read as false).
+   * Whether the server must restart to run this config's operator (nats-server cannot reload
+   * operators). With `monitorUrl` and the server answering: true exactly while it trusts another
+   * operator configuration than the declared one (its varz says). Otherwise: true from an update that
+   * changed the operator's keys until a server check says it runs them. Absent in 0.1.0 state (false).
    */
   restartRequired?: boolean;
 }
@@ -325,6 +364,11 @@ export interface CredsFileProps {
   path: string;
   /** The `.creds` text (a User's `creds`). @secret */
   creds: string;
+  /**
+   * Take over a file already at the path that this stack did not write (its content is replaced,
+   * and destroy removes it). Without it such a file is refused, at preview when it can be told.
+   */
+  overwrite?: boolean;
 }
 export interface CredsFileState extends CredsFileProps {
   /** Digest of what was written; "drifted" after a refresh found the file changed or loosened. */
@@ -336,6 +380,11 @@ export interface NatsContextProps extends NatsContextSpec {
   name: string;
   /** natscli's config home ($XDG_CONFIG_HOME or ~/.config, resolved by the SDK). */
   configHome: string;
+  /**
+   * Take over a file already at the path that this stack did not write (its content is replaced,
+   * and destroy removes it). Without it such a file is refused, at preview when it can be told.
+   */
+  overwrite?: boolean;
 }
 export interface NatsContextState extends NatsContextProps {
   /** The context file: `<configHome>/nats/context/<name>.json`. */

@@ -1,13 +1,15 @@
 /**
  * Dynamic provider of `LeafRemote`: one outgoing leaf-node connection. Writes the remote's
  * credentials to a file (mode 0600) and outputs the `leafnodes.remotes` entry that references it.
+ * A file the stack did not write is never replaced (unless `overwrite`) nor removed (see
+ * kit/fileContent.ts).
  */
-import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { normalize } from "../core/normalize";
 import { leafRemoteEntry, leafUrlProblems } from "../core/serverConfig";
-import { fileMode, readFileIfExists, removeFile, writeFileAtomic } from "../io/files";
+import { fileMode, readFileIfExists } from "../io/files";
 import type { LeafRemoteProps, LeafRemoteState } from "./contracts";
+import { type Claim, claimProblem, digest, removeWritten, writeClaimed } from "./kit/fileContent";
 import type { Handler } from "./kit/handler";
 import { quietExpectedFailures } from "./kit/hostErrors";
 import { checkResult, decideDiff } from "./kit/resource";
@@ -15,24 +17,30 @@ import { containsUnknown, previewChecker } from "./kit/unknown";
 
 const NAME = "LeafRemote";
 
-function digest(text: string | undefined): string {
-  return text === undefined ? "" : createHash("sha256").update(text).digest("hex").slice(0, 32);
+function claim(props: LeafRemoteProps, olds: Partial<LeafRemoteProps> | undefined): Claim {
+  return {
+    // A remote that had no credentials wrote no file, whatever path it named.
+    owned: olds?.credentials !== undefined && olds.credentialsPath === props.credentialsPath,
+    overwrite: props.overwrite,
+    couldBeOwn: (existing) => existing.includes("NATS USER JWT"),
+  };
 }
 
-function write(props: LeafRemoteProps): LeafRemoteState {
+function write(props: LeafRemoteProps, olds?: Partial<LeafRemoteProps>): LeafRemoteState {
   const out: LeafRemoteState = {
     ...props,
     remote: leafRemoteEntry(props),
     credentialsHash: digest(props.credentials),
   };
   if (props.credentials !== undefined) {
-    writeFileAtomic(String(props.credentialsPath), String(props.credentials), 0o600, NAME);
+    const file = String(props.credentialsPath);
+    writeClaimed(NAME, "credentialsPath", file, String(props.credentials), 0o600, claim(props, olds));
   }
   return out;
 }
 
 export const handler: Handler<LeafRemoteProps, LeafRemoteState> = quietExpectedFailures({
-  async check(_olds, news) {
+  async check(olds, news) {
     const c = previewChecker();
     if (!containsUnknown(news.urls)) for (const f of leafUrlProblems(news.urls)) c.fail("urls", f);
     if (news.credentials !== undefined) {
@@ -47,6 +55,18 @@ export const handler: Handler<LeafRemoteProps, LeafRemoteState> = quietExpectedF
           "credentials: must be the .creds text of a user (e.g. a User's creds output)",
         );
       }
+      if (
+        !containsUnknown(news.overwrite) &&
+        news.overwrite !== undefined &&
+        typeof news.overwrite !== "boolean"
+      ) {
+        c.fail("overwrite", "must be true or false");
+      }
+      if (c.passed("credentialsPath") && typeof where === "string" && !containsUnknown(where)) {
+        const text = typeof creds === "string" && !containsUnknown(creds) ? creds : undefined;
+        const problem = claimProblem(where, text, claim(news, olds));
+        if (problem) c.fail("credentialsPath", problem);
+      }
     }
     return checkResult(news, c.failures);
   },
@@ -54,8 +74,16 @@ export const handler: Handler<LeafRemoteProps, LeafRemoteState> = quietExpectedF
     return decideDiff(olds, news, {
       changed: (o, n) => {
         // __provider is the serialized code, not a setting: a new package version must not look like drift.
-        const { credentials: _n, __provider: _np, ...nRest } = n;
-        const { credentials: _o, credentialsHash: _h, remote: _r, __provider: _op, ...oRest } = o;
+        // `overwrite` says how to claim a file, not what goes in it.
+        const { credentials: _n, __provider: _np, overwrite: _nw, ...nRest } = n;
+        const {
+          credentials: _o,
+          credentialsHash: _h,
+          remote: _r,
+          __provider: _op,
+          overwrite: _ow,
+          ...oRest
+        } = o;
         return (
           JSON.stringify(normalize(nRest)) !== JSON.stringify(normalize(oRest)) ||
           digest(n.credentials) !== o.credentialsHash
@@ -68,9 +96,10 @@ export const handler: Handler<LeafRemoteProps, LeafRemoteState> = quietExpectedF
     return { id: String(inputs.credentialsPath ?? inputs.urls.join(",")), outs };
   },
   async update(_id, olds, news) {
+    const outs = write(news, olds);
     if (olds.credentialsPath && olds.credentialsPath !== news.credentialsPath)
-      removeFile(String(olds.credentialsPath));
-    return { outs: write(news) };
+      removeWritten(String(olds.credentialsPath), olds.credentials);
+    return { outs };
   },
   async read(id, props) {
     // A creds file edited, deleted or loosened behind the stack's back shows as drift.
@@ -80,6 +109,6 @@ export const handler: Handler<LeafRemoteProps, LeafRemoteState> = quietExpectedF
     return { id, props: ok ? props : { ...props, credentialsHash: "drifted" } };
   },
   async delete(_id, props) {
-    if (props.credentialsPath) removeFile(String(props.credentialsPath));
+    if (props.credentialsPath) removeWritten(String(props.credentialsPath), props.credentials);
   },
 });

@@ -1,14 +1,16 @@
 /**
  * Dynamic provider of `NatsContext`: the context file the `nats` CLI reads
  * (`<config home>/nats/context/<name>.json`, see core/natsContext.ts), written as natscli writes
- * its own (mode 0600 in a 0700 directory). It holds paths and URLs, never the creds themselves.
+ * its own (mode 0600 in a 0700 directory). It holds paths and URLs, never the creds themselves. A
+ * file the stack did not write is never replaced (unless `overwrite`) nor removed (see
+ * kit/fileContent.ts).
  */
 import * as path from "node:path";
 import { contextNameProblem, natsContextFile, renderNatsContext } from "../core/natsContext";
-import { removeFile, writeFileAtomic } from "../io/files";
+import { repeatedUrls } from "../core/serverConfig";
 import type { NatsContextProps, NatsContextState } from "./contracts";
 import { clientUrlProblem } from "./kit/accountResolver";
-import { digest, fileHolds } from "./kit/fileContent";
+import { type Claim, claimProblem, digest, fileHolds, removeWritten, writeClaimed } from "./kit/fileContent";
 import type { Handler } from "./kit/handler";
 import { checkResult, decideDiff } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
@@ -31,15 +33,29 @@ function specOf(p: NatsContextProps) {
   };
 }
 
-function write(props: NatsContextProps): NatsContextState {
+/** The context file the (old) props wrote, when they name one. */
+function pathOf(p: Partial<NatsContextProps> | undefined): string | undefined {
+  return typeof p?.configHome === "string" && typeof p.name === "string"
+    ? natsContextPath(p.configHome, p.name)
+    : undefined;
+}
+
+function claim(props: NatsContextProps, olds: Partial<NatsContextProps> | undefined): Claim {
+  return {
+    owned: pathOf(olds) === natsContextPath(props.configHome, props.name),
+    overwrite: props.overwrite,
+  };
+}
+
+function write(props: NatsContextProps, olds?: Partial<NatsContextProps>): NatsContextState {
   const file = natsContextPath(props.configHome, props.name);
   const text = renderNatsContext(specOf(props));
-  writeFileAtomic(file, text, 0o600, `${NAME} "${props.name}"`, 0o700);
+  writeClaimed(`${NAME} "${props.name}"`, "name", file, text, 0o600, claim(props, olds), 0o700);
   return { ...props, path: file, text, fileInSync: true };
 }
 
 export const handler: Handler<NatsContextProps, NatsContextState> = {
-  async check(_olds, news) {
+  async check(olds, news) {
     const c = previewChecker();
     if (!containsUnknown(news.name)) {
       const problem = contextNameProblem(news.name);
@@ -54,10 +70,21 @@ export const handler: Handler<NatsContextProps, NatsContextState> = {
           const reason = containsUnknown(url) ? undefined : clientUrlProblem(url);
           if (reason) c.fail(`servers[${i}]`, reason);
         });
+        for (const [dup, first] of repeatedUrls(news.servers, c)) {
+          c.fail(`servers[${dup}]`, `is the same server as servers[${first}]: list each server once`);
+        }
       }
     }
     if (!containsUnknown(news.configHome) && (typeof news.configHome !== "string" || !news.configHome)) {
       c.fail("configHome", "must be a directory (natscli reads <configHome>/nats/context)");
+    }
+    if (c.known(news.overwrite) && typeof news.overwrite !== "boolean")
+      c.fail("overwrite", "must be true or false");
+    if (c.failures.length === 0 && !containsUnknown([news.configHome, news.name])) {
+      const file = natsContextPath(news.configHome, news.name);
+      const text = containsUnknown(news) ? undefined : renderNatsContext(specOf(news));
+      const problem = claimProblem(file, text, claim(news, olds));
+      if (problem) c.fail("name", problem);
     }
     return checkResult(news, c.failures);
   },
@@ -74,14 +101,14 @@ export const handler: Handler<NatsContextProps, NatsContextState> = {
     return { id: outs.path, outs };
   },
   async update(_id, olds, news) {
-    const outs = write(news);
-    if (olds.path && olds.path !== outs.path) removeFile(olds.path);
+    const outs = write(news, olds);
+    if (olds.path && olds.path !== outs.path) removeWritten(olds.path, olds.text);
     return { outs };
   },
   async read(id, props) {
     return { id, props: { ...props, fileInSync: fileHolds(props.path, digest(props.text)) } };
   },
   async delete(_id, props) {
-    removeFile(props.path);
+    removeWritten(props.path, props.text);
   },
 };

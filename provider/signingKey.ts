@@ -10,7 +10,7 @@ import { containsUnknown, previewChecker, UNKNOWN } from "./kit/unknown";
 const OWNERS = ["operator", "account"] as const;
 
 /** What an account lists for this key: the public key, or the scope around it. */
-function refOf(publicKey: string, scope: SigningKeyScope | undefined): SigningKeyRef {
+export function refOf(publicKey: string, scope: SigningKeyScope | undefined): SigningKeyRef {
   if (!scope) return publicKey;
   const ref: ScopedSigningKey = { key: publicKey, role: scope.role, template: scope.template ?? {} };
   if (scope.description !== undefined) ref.description = scope.description;

@@ -8,14 +8,23 @@ import {
 } from "../core/claimInputs";
 import { userClaims } from "../core/claims";
 import { NatsAuthError } from "../core/errors";
+import { decodeJwt } from "../core/jwt";
 import { CONNECT_ALLOWANCE, DEFAULT_MAX_CONTROL_LINE, userJwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
+import { revokedMemberMessage } from "../core/revocation";
 import type { Checker } from "../core/validation";
 import { USER_SIGNING_FIELDS, type UserProps, type UserState } from "./contracts";
 import type { Handler } from "./kit/handler";
 import { quietExpectedFailures } from "./kit/hostErrors";
-import { checkOwnKey, checkSigner, expiryAccepted, type IdentitySpec, identityHandler } from "./kit/identity";
-import { label, loadSeed } from "./kit/resource";
+import {
+  checkOwnKey,
+  checkSigner,
+  expiryAccepted,
+  type IdentitySpec,
+  identityHandler,
+  passedExpiry,
+} from "./kit/identity";
+import { label, loadSeed, seedReplaced } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
 import { packedInputs } from "./kit/wire";
 
@@ -103,8 +112,20 @@ function check(news: UserProps, olds: Partial<UserState> = {}): Checker {
   return c;
 }
 
-/** Why a key must not be signed: it is revoked in the account (a new JWT would re-admit it). */
-function revokedReason(news: UserProps, publicKey: string): string | undefined {
+/**
+ * Why a key must not be signed: it is revoked in the account (a new JWT would re-admit it). `signed`:
+ * the stack holds this User with that key already.
+ */
+function revokedReason(news: UserProps, publicKey: string, signed = false): string | undefined {
+  const removed = news.accountRemovedUsers;
+  if (removed && !containsUnknown(removed) && removed[publicKey] !== undefined) {
+    return revokedMemberMessage(
+      { name: typeof news.name === "string" ? news.name : undefined, publicKey },
+      String(news.accountPublicKey),
+      removed[publicKey],
+      signed,
+    );
+  }
   const revocations = news.accountRevocations;
   if (!revocations || containsUnknown(revocations) || revocations[publicKey] === undefined) return undefined;
   return (
@@ -114,9 +135,31 @@ function revokedReason(news: UserProps, publicKey: string): string | undefined {
   );
 }
 
+/** The user's own key when the inputs give it (an adopted seed, or a declared public key). */
+function givenKey(inputs: UserProps): string | undefined {
+  try {
+    if (typeof inputs.seed === "string" && !containsUnknown(inputs.seed)) return publicKeyOf(inputs.seed);
+  } catch {
+    // A bad seed is reported by check.
+    return undefined;
+  }
+  return typeof inputs.publicKey === "string" && !containsUnknown(inputs.publicKey)
+    ? inputs.publicKey
+    : undefined;
+}
+
 const signing = identityHandler<UserProps, UserState>(
   userSpec,
-  (news, olds) => check(news, olds).failures,
+  (news, olds) => {
+    const c = check(news, olds);
+    // A new User (or a new key) with a revoked key: known at preview when the key is given and the
+    // account is not changing in the same run. A User kept as it is signs nothing (diff judges updates).
+    const creating = Object.keys(olds).length === 0 || seedReplaced(olds, news).length > 0;
+    const own = creating ? givenKey(news) : undefined;
+    const why = own ? revokedReason(news, own) : undefined;
+    if (why) c.fail("account", why);
+    return c.failures;
+  },
   () => ({}),
 );
 
@@ -127,23 +170,33 @@ const flat: Handler<UserProps, UserState> = {
     // when the SDK knows the scope (a SigningKey signer, or the account key), a key being added to
     // the account must not preview an update of every user.
     const scopeKnown = news.signerScoped !== undefined || news.signedByIdentity === true;
+    // The account's departed keys never shape the claims (they only refuse a key, below).
     const forClaims = scopeKnown
-      ? { ...news, accountSigningKeys: undefined, accountRevocations: undefined }
-      : news;
+      ? {
+          ...news,
+          accountSigningKeys: undefined,
+          accountRevocations: undefined,
+          accountRemovedUsers: undefined,
+        }
+      : { ...news, accountRemovedUsers: undefined };
     const d = await signing.diff(id, olds, forClaims);
     // An update re-signs with a later `iat`, which the server would accept despite the revocation.
-    const why = d.changes && !d.replaces?.length ? revokedReason(news, olds.publicKey) : undefined;
+    const why = d.changes && !d.replaces?.length ? revokedReason(news, olds.publicKey, true) : undefined;
     if (why) throw new NatsAuthError(why, { resource: label("User", news) });
     return d;
   },
+  async read(id, props) {
+    // An expired JWT is reported as such (its creds cannot connect); `up` then refuses to re-sign it
+    // with the same past `expires` (kit/identity.ts).
+    const { expired: _was, ...rest } = props;
+    const exp = typeof props.jwt === "string" ? decodeJwt(props.jwt).exp : undefined;
+    const expired =
+      passedExpiry(exp) && typeof exp === "number" ? new Date(exp * 1000).toISOString() : undefined;
+    return { id, props: expired ? { ...rest, expired } : rest };
+  },
   async create(inputs) {
     // An adopted key (a `seed` or `publicKey`, or a KeyPair kept while the User is replaced) may be a revoked one.
-    const own =
-      typeof inputs.seed === "string"
-        ? publicKeyOf(inputs.seed)
-        : typeof inputs.publicKey === "string"
-          ? inputs.publicKey
-          : undefined;
+    const own = givenKey(inputs);
     const why = own ? revokedReason(inputs, own) : undefined;
     if (why) throw new NatsAuthError(why, { resource: label("User", inputs) });
     return signing.create(inputs);

@@ -35,12 +35,31 @@ log() { printf '[install-tools] %s\n' "$*" >&2; }
 stamp_ok() { [ -f "$TOOLS/build/$1.version" ] && [ "$(cat "$TOOLS/build/$1.version")" = "$2" ] && [ -x "$BIN/$1" ]; }
 stamp_set() { printf '%s' "$2" >"$TOOLS/build/$1.version"; }
 
+# Every binary built here is also kept in a per-user cache, keyed by name and pinned version, so a
+# fresh clone (CI clones the repository anew each run) copies it instead of building it again: the
+# pulumi CLI and the language hosts take many minutes on 2 cores even with Go's build cache warm.
+# Set PULUMI_NATS_AUTH_TOOLS_CACHE to move it; removing the folder only costs a rebuild.
+CACHE="${PULUMI_NATS_AUTH_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-nats-auth/tools}"
+cache_take() { # name version: installs the cached build, if there is one
+  [ -x "$CACHE/$1@$2" ] || return 1
+  install -m 0755 "$CACHE/$1@$2" "$BIN/$1"
+  stamp_set "$1" "$2"
+  log "$1 $2 copied from $CACHE"
+}
+cache_put() { # name version: keeps a fresh build (written aside, then renamed: never half a binary)
+  mkdir -p "$CACHE"
+  install -m 0755 "$BIN/$1" "$CACHE/$1@$2.$$"
+  mv -f "$CACHE/$1@$2.$$" "$CACHE/$1@$2"
+}
+
 go_install() { # name module version
   local name="$1" module="$2" version="$3"
   if stamp_ok "$name" "$version"; then log "$name $version present"; return; fi
+  if cache_take "$name" "$version"; then return; fi
   log "building $name $version from the Go module proxy"
   GOBIN="$BIN" go install "$module@$version"
   stamp_set "$name" "$version"
+  cache_put "$name" "$version"
 }
 
 install_node() {
@@ -61,6 +80,7 @@ go_build_wrapped() { # name package version ldflags require... -- replace...
   local name="$1" pkg="$2" version="$3" ldflags="$4"
   shift 4
   if stamp_ok "$name" "$version"; then log "$name $version present"; return; fi
+  if cache_take "$name" "$version"; then return; fi
   log "building $name $version from the Go module proxy (several minutes the first time)"
   local mod="$TOOLS/build/$name"
   rm -rf "$mod" && mkdir -p "$mod"
@@ -75,6 +95,7 @@ go_build_wrapped() { # name package version ldflags require... -- replace...
   printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" >"$mod/tools.go"
   (cd "$mod" && go mod tidy && go build -trimpath -o "$BIN/$name" -ldflags "-s -w $ldflags" "$pkg")
   stamp_set "$name" "$version"
+  cache_put "$name" "$version"
 }
 
 install_node
@@ -141,9 +162,11 @@ install_codegen() {
   local src="$ROOT/scripts/codegen" sum
   sum="$(cat "$src/go.mod" "$src/go.sum" "$src"/*.go | sha256sum | cut -c1-16)"
   if stamp_ok pulumi-nats-auth-codegen "$sum"; then log "codegen $sum present"; return; fi
+  if cache_take pulumi-nats-auth-codegen "$sum"; then return; fi
   log "building the SDK generator (pkg/v3 codegen; several minutes the first time)"
   (cd "$src" && go build -trimpath -o "$BIN/pulumi-nats-auth-codegen" -ldflags "-s -w" .)
   stamp_set pulumi-nats-auth-codegen "$sum"
+  cache_put pulumi-nats-auth-codegen "$sum"
 }
 install_codegen
 # The modules examples/go/seed builds from (sdk/v3 at the version the generated SDK targets), so its

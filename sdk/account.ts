@@ -181,6 +181,7 @@ export class Account extends IdentityResource {
         ...(args.imports === undefined ? {} : { peers: peersOf(peer, args.imports) }),
         pushedTo: undefined,
         pushedHash: undefined,
+        onServers: undefined,
         removedUsers: undefined,
         revokedActivations: undefined,
         drift: undefined,

@@ -11,13 +11,20 @@ export interface CredsFileArgs {
   creds: pulumi.Input<string>;
   /** Where to write it; a relative path is taken from the program's directory. */
   path: pulumi.Input<string>;
+  /**
+   * Take over a file already at the path that this stack did not write: its content is replaced and
+   * destroy removes it. Without it such a file is refused (at preview when the content is known).
+   */
+  overwrite?: pulumi.Input<boolean>;
 }
 
 /**
  * A user's `.creds` written to a local file with mode 0600 (readable by its owner only), for
  * clients, services and the `nats` CLI (see {@link NatsContext}). A rotated user rewrites the file in
  * the same `pulumi up`; a file edited, removed or loosened behind the stack's back is drift at
- * `pulumi refresh` and rewritten by the next `up`; destroying the resource removes the file.
+ * `pulumi refresh` and rewritten by the next `up`; destroying the resource removes the file while it
+ * still holds what the stack wrote. A file already at `path` that the stack did not write is refused
+ * unless `overwrite` is true.
  *
  * Outputs: `path` (absolute), and the inputs (`creds` a secret).
  */
@@ -32,6 +39,7 @@ export class CredsFile extends pulumi.dynamic.Resource {
       {
         path: pulumi.output(args.path).apply((p) => nodePath.resolve(p)),
         creds: secretInput(args.creds),
+        overwrite: args.overwrite,
         contentHash: undefined,
       } satisfies ResourceProps<CredsFileProps, CredsFileState>,
       { ...opts, additionalSecretOutputs: ["creds"] },

@@ -27,6 +27,11 @@ export interface LeafRemoteArgs {
   wsCompression?: pulumi.Input<boolean>;
   /** Websocket remotes: do not mask frames. */
   wsNoMasking?: pulumi.Input<boolean>;
+  /**
+   * Take over a file already at `credentialsPath` that this stack did not write: its content is replaced and
+   * destroy removes it. Without it such a file is refused (at preview when the content is known).
+   */
+  overwrite?: pulumi.Input<boolean>;
 }
 
 /**

@@ -28,6 +28,11 @@ export interface NatsContextArgs {
   }>;
   jetstreamDomain?: pulumi.Input<string>;
   inboxPrefix?: pulumi.Input<string>;
+  /**
+   * Take over a file already at the context's path (another context of that name) that this stack did not write: its content is replaced and
+   * destroy removes it. Without it such a file is refused (at preview when the content is known).
+   */
+  overwrite?: pulumi.Input<boolean>;
 }
 
 /** The directory natscli takes its contexts from: `$XDG_CONFIG_HOME`, else `~/.config`. */
@@ -65,6 +70,7 @@ export class NatsContext extends pulumi.dynamic.Resource {
         tls: args.tls,
         jetstreamDomain: args.jetstreamDomain,
         inboxPrefix: args.inboxPrefix,
+        overwrite: args.overwrite,
         path: undefined,
         text: undefined,
         fileInSync: undefined,

@@ -46,7 +46,10 @@ export type OperatorWithSystemAccountArgs = Omit<OperatorArgs, "systemAccount"> 
   systemAccountExports?: SystemAccountExports;
   /** Keep an existing operator, system account and system user (and their signing keys). */
   adopt?: OperatorWithSystemAccountAdoption;
-  /** Push the system account to a resolver too (it is usually preloaded in the server config instead). */
+  /**
+   * Push the system account to a resolver too (it is usually preloaded in the server config instead).
+   * `onDelete` defaults to "retain" here: servers refuse to delete the system account.
+   */
   resolver?: ResolverArgs;
   /**
    * Also make a least-privilege system user for resolver pushes (`true`, or its name; default
@@ -142,7 +145,9 @@ export class OperatorWithSystemAccount extends pulumi.ComponentResource {
         jwt: adopt?.systemAccount.jwt,
         signingKeys: this.systemAccountSigningKey ? [this.systemAccountSigningKey] : undefined,
         exports: systemAccountExports(exportsChoice),
-        resolver,
+        // Servers refuse to delete the system account ("not allowed to delete system account"): by
+        // default destroy leaves it on them rather than fail there.
+        resolver: resolver && { ...resolver, onDelete: resolver.onDelete ?? "retain" },
       },
       child,
     );

@@ -17,10 +17,21 @@ export interface PreloadedAccount {
 export interface ServerConfigArgs {
   /** Write the config here too (optional; the `text` output always has it). */
   path?: pulumi.Input<string>;
+  /**
+   * Take over a file already at `path` that this stack did not write: its content is replaced and
+   * destroy removes it. Without it such a file is refused (at preview when the content is known).
+   */
+  overwrite?: pulumi.Input<boolean>;
   serverName?: pulumi.Input<string>;
   host?: pulumi.Input<string>;
   port?: pulumi.Input<number>;
   httpPort?: pulumi.Input<number>;
+  /**
+   * Where this server's monitoring endpoint answers (`http://host:<httpPort>`), so `restartRequired`
+   * says whether the running server uses this config's operator yet (its `/varz` tells). Not written
+   * into the config.
+   */
+  monitorUrl?: pulumi.Input<string>;
   /** The operator JWT (an Operator's `jwt`). */
   operator?: pulumi.Input<string>;
   /** The system account's public key. */
@@ -54,8 +65,11 @@ export class ServerConfig extends DynamicResource {
   declare public readonly text: pulumi.Output<string>;
   declare public readonly path: pulumi.Output<string | undefined>;
   /**
-   * True after an update that changed the operator's key or signing keys: running servers keep the
-   * operator they started with (nats-server cannot reload operators), so restart them with `text`.
+   * Whether the server must be restarted with `text` to use this config's operator: running servers
+   * keep the operator they started with (nats-server cannot reload operators). With `monitorUrl`,
+   * true exactly while the running server trusts another operator configuration than the declared
+   * one (checked by create, update, `pulumi refresh`, and the diff of every preview and `up`); without it (or while the server does not
+   * answer), true from an update that changed the operator's keys until such a check says otherwise.
    */
   declare public readonly restartRequired: pulumi.Output<boolean>;
 

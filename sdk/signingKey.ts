@@ -1,7 +1,10 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { SigningKeyRef } from "../core/claimInputs";
+import { publicKeyOf } from "../core/nkeys";
 import type { SigningKeyProps, SigningKeyScope, SigningKeyState } from "../provider/contracts";
+import { refOf } from "../provider/signingKey";
 import { DynamicResource } from "./dynamic";
+import { expose } from "./known";
 import { secretInput } from "./secrets";
 import { type DeepInput, MODULE, type ResourceProps } from "./types";
 
@@ -49,5 +52,19 @@ export class SigningKey extends DynamicResource {
       "SigningKey",
     );
     this.scoped = args.scope !== undefined;
+    // An adopted key is known before the resource exists: its owner's preview then sees it, so the
+    // same key given twice (two SigningKeys with one seed) is refused at preview, before anything is
+    // created or signed.
+    if (args.seed !== undefined) {
+      const publicKey = pulumi.unsecret(pulumi.output(args.seed).apply(publicKeyOf));
+      expose(this, "publicKey", publicKey);
+      expose(
+        this,
+        "ref",
+        pulumi
+          .all([publicKey, pulumi.output(args.scope)])
+          .apply(([k, scope]) => refOf(k, scope as SigningKeyScope | undefined)),
+      );
+    }
   }
 }

@@ -33,17 +33,8 @@ export function leafnodeJwt() {
     strictSigningKeyUsage: true,
   });
 
-  const appSigningKey = new SigningKey("APP-sk", { owner: "account" });
-  const app = new Account("APP", {
-    operator: local.operator,
-    signer: local.signingKey,
-    signingKeys: [appSigningKey],
-    resolver: push
-      ? { servers: [`nats://${host}:${mainPort}`], creds: local.systemUser.creds, onDelete: "delete" }
-      : undefined,
-  });
-  const user = new User("user", { account: app, signer: appSigningKey });
-
+  // The main server's config comes first: APP depends on it, so destroy deletes APP from the server
+  // before it removes the config the server runs from.
   const main = new ServerConfig("main", {
     path: path.join(outputDir, "main.conf"),
     serverName: "main",
@@ -61,6 +52,21 @@ export function leafnodeJwt() {
     preload: [local.systemAccount],
     leafnodes: { host, port: leafnodePort },
   });
+
+  const appSigningKey = new SigningKey("APP-sk", { owner: "account" });
+  const app = new Account(
+    "APP",
+    {
+      operator: local.operator,
+      signer: local.signingKey,
+      signingKeys: [appSigningKey],
+      resolver: push
+        ? { servers: [`nats://${host}:${mainPort}`], creds: local.systemUser.creds, onDelete: "delete" }
+        : undefined,
+    },
+    { dependsOn: [main] },
+  );
+  const user = new User("user", { account: app, signer: appSigningKey });
 
   const remote = new LeafRemote("leaf-remote", {
     urls: [`nats-leaf://${host}:${leafnodePort}`],

@@ -25,13 +25,29 @@ const url = `nats://127.0.0.1:${port}`;
 
 const op = new OperatorWithSystemAccount("demo", { generateSigningKey: true, strictSigningKeyUsage: true });
 
-const ordersKey = new SigningKey("orders-sk", { owner: "account" });
-const orders = new Account("ORDERS", {
-  operator: op.operator,
-  signer: op.signingKey,
-  signingKeys: [ordersKey],
-  resolver: { servers: push ? [url] : [], creds: op.systemUser.creds },
+// The server's config comes first: the account depends on it, so destroy deletes the account from
+// the server before it removes the config the server runs from.
+const server = new ServerConfig("server", {
+  path: path.join(outDir, "server.conf"),
+  host: "127.0.0.1",
+  port,
+  operator: op.operator.jwt,
+  systemAccount: op.systemAccount.publicKey,
+  resolver: { type: "full", dir: path.join(outDir, "jwt"), allowDelete: true },
+  preload: [op.systemAccount],
 });
+
+const ordersKey = new SigningKey("orders-sk", { owner: "account" });
+const orders = new Account(
+  "ORDERS",
+  {
+    operator: op.operator,
+    signer: op.signingKey,
+    signingKeys: [ordersKey],
+    resolver: { servers: push ? [url] : [], creds: op.systemUser.creds },
+  },
+  { dependsOn: [server] },
+);
 
 // The publisher may only publish on orders.>; the reader may only subscribe to it.
 const users = {
@@ -57,16 +73,6 @@ const contexts = Object.entries(users).map(([name, user]) => {
     path: path.join(outDir, `${name}.creds`),
   });
   return new NatsContext(name, { servers: [url], credsPath: file.path, description: `ORDERS ${name}` });
-});
-
-const server = new ServerConfig("server", {
-  path: path.join(outDir, "server.conf"),
-  host: "127.0.0.1",
-  port,
-  operator: op.operator.jwt,
-  systemAccount: op.systemAccount.publicKey,
-  resolver: { type: "full", dir: path.join(outDir, "jwt"), allowDelete: true },
-  preload: [op.systemAccount],
 });
 
 export const serverConfigPath = server.path;

@@ -10,8 +10,9 @@ import { describe, NatsAuthError, ResolverError, TrustError } from "../../core/e
 import { decodeJwt } from "../../core/jwt";
 import { pushTooLarge } from "../../core/limits";
 import type { NKeyPair } from "../../core/nkeys";
-import { claimsHash } from "../../core/normalize";
+import { claimsHash, sameMeaning } from "../../core/normalize";
 import { expiredAt, trustProblems, validateForPush } from "../../core/pushCheck";
+import { repeatedUrls } from "../../core/serverConfig";
 import type { Checker } from "../../core/validation";
 import type { ResolverConnection } from "../../io/resolverClient";
 import { type FleetOutcome, ResolverFleet, type Unconfirmed } from "../../io/resolverFleet";
@@ -47,6 +48,12 @@ export function checkResolver(c: Checker, r: AccountResolver | undefined): void 
         const reason = clientUrlProblem(url);
         if (reason) c.fail(`resolver.servers[${i}]`, reason);
       });
+      for (const [dup, first] of repeatedUrls(r.servers)) {
+        c.fail(
+          `resolver.servers[${dup}]`,
+          `is the same server as resolver.servers[${first}]: list each server once`,
+        );
+      }
     }
   }
   if (known(r.creds) && (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT"))) {
@@ -58,6 +65,10 @@ export function checkResolver(c: Checker, r: AccountResolver | undefined): void 
   const w = r.waitMs;
   if (known(w) && w !== undefined && w !== null && !(Number.isInteger(w) && w >= 0)) {
     c.fail("resolver.waitMs", `must be a whole number of milliseconds, 0 or more, got ${String(w)}`);
+  }
+  const t = r.timeoutMs;
+  if (known(t) && t !== undefined && t !== null && !(Number.isInteger(t) && t > 0)) {
+    c.fail("resolver.timeoutMs", `must be a positive whole number of milliseconds, got ${String(t)}`);
   }
   const n = r.expectedServers;
   if (known(n) && n !== undefined && n !== null && !(Number.isInteger(n) && n >= 1)) {
@@ -80,17 +91,35 @@ export function clientUrlProblem(url: unknown): string | undefined {
     : `"${url}" uses ${scheme}//, but a NATS client connection needs nats://, tls://, ws:// or wss://`;
 }
 
-/** Pushes the JWT; returns how many distinct servers took it, or throws naming the account and servers. */
-export async function pushAccount(name: string, props: AccountProps, jwt: string): Promise<number> {
+/** What a push got to do, for state: whether the JWT was sent to any server (even if it then failed). */
+export interface PushProgress {
+  sent: boolean;
+}
+
+/**
+ * Pushes the JWT; returns how many distinct servers took it, or throws naming the account and
+ * servers. `progress.sent` turns true when the JWT goes out (before any reply).
+ */
+export async function pushAccount(
+  name: string,
+  props: AccountProps,
+  jwt: string,
+  progress: PushProgress = { sent: false },
+): Promise<number> {
   try {
-    return await pushOnce(name, props, jwt);
+    return await pushOnce(name, props, jwt, progress);
   } catch (e) {
     if (e instanceof NatsAuthError && e.resource === name) throw e;
     throw new ResolverError(`push to the resolver failed: ${describe(e)}`, [], { resource: name, cause: e });
   }
 }
 
-async function pushOnce(name: string, props: AccountProps, jwt: string): Promise<number> {
+async function pushOnce(
+  name: string,
+  props: AccountProps,
+  jwt: string,
+  progress: PushProgress,
+): Promise<number> {
   const r = resolverOf(props)!;
   const problems = validateForPush(jwt, {
     publicKey: String(props.operatorPublicKey),
@@ -113,6 +142,7 @@ async function pushOnce(name: string, props: AccountProps, jwt: string): Promise
   // A push is one message: over the smallest max_payload of the servers it is never delivered.
   const tooLarge = pushTooLarge(String(decodeJwt(jwt).sub), jwt.length, await fleet.payloadLimits());
   if (tooLarge) throw new ResolverError(`refusing to push: ${tooLarge}`, [], { resource: name });
+  progress.sent = true;
   const outcome = await fleet.push(jwt);
   if (outcome.rejected.length) {
     const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");
@@ -154,6 +184,8 @@ export interface Held {
   pushedTo: number;
   /** Where the servers disagree with the stack's JWT, claim by claim; absent when they agree. */
   drift?: DriftReport;
+  /** Present when some server holds a JWT of the account (whichever): destroy must delete it there. */
+  onServers?: true;
 }
 
 /**
@@ -177,8 +209,16 @@ export async function lookupAccount(
   const found = await fleet.lookup(account);
   const drift: DriftReport = {};
   const total = Math.max(found.expected, found.found.length + found.missing.length);
-  if (found.found.length === 0) drift.account = "servers: absent, program: signed (the resolver lost it)";
-  else if (found.missing.length) drift.account = `missing on ${found.missing.length} of ${total} servers`;
+  // Full resolvers drop a JWT once it expires: that is no loss to push back, but an expiry to move.
+  const expired = typeof props.jwt === "string" ? expiredAt(props.jwt) : undefined;
+  if (expired) {
+    drift.expired = `the account JWT expired at ${expired}: servers refuse it; set a later expires (or remove it) and run pulumi up`;
+  }
+  if (found.found.length === 0) {
+    drift.account = expired
+      ? `servers: absent, program: expired at ${expired} (servers drop an expired JWT)`
+      : "servers: absent, program: signed (the resolver lost it)";
+  } else if (found.missing.length) drift.account = `missing on ${found.missing.length} of ${total} servers`;
   // A server that could not be asked is never counted as holding the JWT: its copy is unverified.
   if (found.unconfirmed.length) drift.unverified = unverifiedText(found.unconfirmed);
   const program = typeof props.jwt === "string" ? decodeJwt(props.jwt) : undefined;
@@ -188,7 +228,9 @@ export async function lookupAccount(
   const hashes = new Set<string>();
   for (const jwt of jwts) {
     const held = decodeJwt(jwt);
-    const heldHash = claimsHash(held);
+    // A copy that says what the program says in other words (JetStream's -1 vs absent, written by
+    // nsc say) is held as the program's: neither drift nor a reason to push again.
+    const heldHash = program && sameMeaning(program, held) ? programHash! : claimsHash(held);
     hashes.add(heldHash);
     const count = found.found.filter((f) => f.jwt === jwt).length;
     const where = count === total ? "servers" : `${count} of ${total} servers`;
@@ -203,7 +245,10 @@ export async function lookupAccount(
     found.missing.length === 0 &&
     found.unconfirmed.length === 0 &&
     found.found.length >= found.expected;
-  const report = Object.keys(drift).length ? { drift } : {};
+  const report = {
+    ...(Object.keys(drift).length ? { drift } : {}),
+    ...(found.found.length ? { onServers: true as const } : {}),
+  };
   if (!everywhere || hashes.size !== 1) return { pushedHash: "", pushedTo: 0, ...report };
   // Held but useless (an untrusted signer after an operator change, or expired) is not held.
   const trust = await fleet.trust();
@@ -211,7 +256,9 @@ export async function lookupAccount(
     ...(expiredAt(j) !== undefined ? [`expired at ${expiredAt(j)}`] : []),
     ...trustProblems(j, trust).map((p) => `${p.server}: ${p.reason}`),
   ]);
-  if (useless.length) return { pushedHash: "", pushedTo: 0, drift: { ...drift, usable: useless.join("; ") } };
+  if (useless.length) {
+    return { pushedHash: "", pushedTo: 0, onServers: true, drift: { ...drift, usable: useless.join("; ") } };
+  }
   return { pushedHash: [...hashes][0], pushedTo: found.found.length, ...report };
 }
 
@@ -222,7 +269,17 @@ export async function deleteAccount(
   account: string,
   signer: NKeyPair,
 ): Promise<void> {
-  const fleet = await ResolverFleet.open(connection(r));
+  let fleet: ResolverFleet;
+  try {
+    fleet = await ResolverFleet.open(connection(r));
+  } catch (e) {
+    throw new ResolverError(
+      `cannot delete the account from its servers: ${describe(e)}. Bring the servers up and destroy ` +
+        `again, or set resolver.onDelete = "retain" to leave the JWT on the servers`,
+      [],
+      { resource: name, cause: e },
+    );
+  }
   const outcome = await fleet.deleteAccounts([account], signer);
   if (outcome.rejected.length) {
     const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");

@@ -10,6 +10,7 @@ import { decodeJwt, jwtLength, sign, signatureValid } from "../../core/jwt";
 import { jwtTooLarge } from "../../core/limits";
 import { createKeyPair, type KeyKind, publicKeyOf } from "../../core/nkeys";
 import { claimsHash } from "../../core/normalize";
+import { toUnixSeconds } from "../../core/units";
 import type { Checker } from "../../core/validation";
 import type { IdentityProps, Signed } from "../contracts";
 import type { Handler } from "./handler";
@@ -152,6 +153,10 @@ export async function signIdentity<P extends IdentityProps>(
       refuseOversize(spec, inputs, String(kept.jwt));
       return { publicKey, ...seed, jwt: String(kept.jwt), claimsHash: hash, issuer: signer.getPublicKey() };
     }
+    // A JWT signed now with an `exp` already past is refused by every server (its creds cannot
+    // connect): an `expires` kept from earlier inputs is judged again whenever the JWT is re-signed.
+    const passed = passedExpiry(claims.exp);
+    if (passed) throw new ConfigError("expires", passed, { resource: label(spec.kind, inputs) });
     // Measured before it leaves here: a JWT the servers cannot use is dropped, never stored or written.
     const jwt = await sign(claims, signer);
     refuseOversize(spec, inputs, jwt);
@@ -264,6 +269,27 @@ export function withAdoption<P extends IdentityProps>(spec: IdentitySpec<P>, new
   if (!drift) return inputs as P;
   const { jwt: _notKept, ...rest } = inputs;
   return { ...rest, adoptionDrift: drift } as P;
+}
+
+/** Why an `exp` (unix seconds) cannot be signed now: it has passed. */
+export function passedExpiry(exp: unknown, now: number = Date.now()): string | undefined {
+  if (typeof exp !== "number" || exp <= 0 || exp * 1000 > now) return undefined;
+  return (
+    `${new Date(exp * 1000).toISOString()} has passed: a JWT signed now would be expired (servers refuse ` +
+    "it, its creds cannot connect). Set a later expires, or remove it, and run pulumi up again"
+  );
+}
+
+/**
+ * The expiry the inputs ask for when a diff re-signs (an update or a replace): refused at preview
+ * rather than signed. `label` names the resource.
+ */
+export function refusePassedExpiry(label: string, news: { expires?: unknown }): void {
+  const e = news.expires;
+  if (e === undefined || e === null || containsUnknown(e)) return;
+  const t = typeof e === "number" || typeof e === "string" ? toUnixSeconds(e) : Number.NaN;
+  const passed = Number.isNaN(t) ? undefined : passedExpiry(t);
+  if (passed) throw new ConfigError("expires", passed, { resource: label });
 }
 
 /** Replace when the adopted seed changes; otherwise an update when the claims hash moved. */
@@ -406,6 +432,7 @@ export function identityHandler<P extends IdentityProps, S extends P & Signed>(
     },
     async diff(_id, olds, news) {
       const d = identityDiff(spec, olds, news);
+      if (d.changed) refusePassedExpiry(label(spec.kind, news), news as { expires?: unknown });
       return { changes: d.changed, replaces: d.replaces };
     },
     async create(inputs) {

@@ -5,6 +5,7 @@
  * signed again.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
@@ -128,5 +129,58 @@ describe("e2e revocation - removed and rotated users are revoked in the same up"
     assert.ok(text.includes(bobPub) && text.includes(appPub), "names the key and the account");
     assert.match(text, /revoked.*re-admit/s);
     await t.stack.removeConfig("bobSub");
+  });
+
+  it("revocation - a departed user re-added with its revoked key is refused before anything is signed; the error's steps converge", async () => {
+    const creds = path.join(t.dir, "dave.creds");
+    await t.stack.setConfig("daveCreds", { value: creds });
+    await t.stack.setConfig("users", { value: JSON.stringify(["bob", "carol", "dave"]) });
+    await t.up();
+    fs.rmSync(creds);
+    // dave leaves: his key is revoked in APP.
+    await t.stack.setConfig("users", { value: JSON.stringify(["bob", "carol"]) });
+    const left = await t.up();
+    const davePub = String(left.outputs.davePub.value);
+    const appPub = String(left.outputs.appPub.value);
+    const appJwt = String(left.outputs.appJwt.value);
+    const onServer = () => fs.readFileSync(path.join(server.dir, "jwt", `${appPub}.jwt`), "utf8");
+    const heldRevocations = decodeJwt(onServer()).nats.revocations as Record<string, number> | undefined;
+    assert.ok(heldRevocations?.[davePub], "dave's key is revoked on the server");
+    const serverBefore = onServer();
+
+    // dave comes back with the same KeyPair: refused at preview, and by up, before any signing.
+    await t.stack.setConfig("users", { value: JSON.stringify(["bob", "carol", "dave"]) });
+    const preview = await t.previewInChild(
+      path.join(__dirname, "fixtures", "revocationProgram.js"),
+      "program",
+    );
+    assert.equal(preview.ok, false, "the preview fails");
+    assert.ok(String(preview.message).includes(davePub), "the preview names the revoked key");
+    const refused = await t.up().then(
+      () => assert.fail("up re-admitted a revoked key"),
+      (e: Error) => String(e.message),
+    );
+    console.log(`refusal: ${refused.split("\n").find((l) => l.includes(davePub))}`);
+    assert.match(refused, /User "dave"/, "names the user");
+    assert.ok(refused.includes(davePub) && refused.includes(appPub), "names the key and the account");
+    assert.equal(fs.existsSync(creds), false, "no creds file was written");
+    const state = JSON.stringify((await t.stack.exportStack()).deployment);
+    assert.ok(!/User::dave"/.test(state), "no User dave in the state: nothing was signed");
+    assert.ok(state.includes(appJwt), "the account JWT in state is the one before");
+    assert.equal(onServer(), serverBefore, "nothing was pushed");
+
+    // Follow the error's steps literally: drop the key input, then the command it gives.
+    assert.match(refused, /remove its `seed`\/`key` input/);
+    const command = /then run `pulumi up(?: --replace (urn:pulumi:[^`\s]+))?`/.exec(refused);
+    assert.ok(command, `the error gives a command to run: ${refused}`);
+    await t.stack.setConfig("daveKey", { value: "none" });
+    const fixed = await t.up({ replace: command[1] ? [command[1]] : undefined });
+    const fresh = (fixed.outputs.creds.value as Record<string, string>).dave;
+    assert.notEqual(decodeJwt(fresh.split("\n")[1]).sub, davePub, "dave has a new key");
+    assert.equal(fs.readFileSync(creds, "utf8"), fresh, "his creds file holds the new creds");
+    const dave = await connectAs(server.url, fresh);
+    await roundTrip(dave, "d.1");
+    await dave.close();
+    assert.equal(changeCount((await t.preview()).changeSummary), 0, "converged: 0 changes");
   });
 });

@@ -111,8 +111,13 @@ export class TestStack {
   };
 
   /** `program` runs another inline program on this stack (the same stack with resources taken out, say). */
-  up(opts: { diff?: boolean; program?: PulumiFn } = {}): Promise<UpResult> {
-    return this.stack.up({ onOutput: this.onOutput, diff: opts.diff, program: opts.program });
+  up(opts: { diff?: boolean; program?: PulumiFn; replace?: string[] } = {}): Promise<UpResult> {
+    return this.stack.up({
+      onOutput: this.onOutput,
+      diff: opts.diff,
+      program: opts.program,
+      replace: opts.replace,
+    });
   }
   preview(opts: { diff?: boolean; program?: PulumiFn } = {}): Promise<PreviewResult> {
     return this.stack.preview({ onOutput: this.onOutput, diff: opts.diff, program: opts.program });

@@ -6,9 +6,11 @@ import { formatCreds } from "../../core/creds";
 import { ResolverError } from "../../core/errors";
 import { decodeJwt, sign } from "../../core/jwt";
 import { createKeyPair, type NKeyPair } from "../../core/nkeys";
+import { claimsHash } from "../../core/normalize";
 import { validateForPush } from "../../core/pushCheck";
 import { ResolverClient, type ResolverConnection } from "../../io/resolverClient";
 import { closeAllResolvers, sharedResolver } from "../../io/resolverPool";
+import { lookupAccount } from "../../provider/kit/accountResolver";
 import { type Cluster, freePort, NatsServer, startCluster } from "../harness/natsServer";
 
 // transport-node re-exports nats-core at runtime through a subpath this project's module resolution
@@ -257,6 +259,60 @@ describe("resolver - one full-resolver server", () => {
     assert.equal(out.accepted, 1);
     assert.equal(out.replies[0].message, "jwt updated");
     await assert.rejects(canConnect(server.url, acct.userCreds), "the expired account is unusable");
+  });
+
+  it("resolver - refresh reports an account JWT that expired as expired, not as lost by the resolver", async () => {
+    // Full resolvers drop a JWT once it expires: the servers hold nothing, as if they had lost it.
+    const acct = await makeAccount("Gone", trust.signer, { expires: Math.floor(Date.now() / 1000) - 60 });
+    const props = {
+      name: "Gone",
+      publicKey: acct.pub,
+      jwt: acct.jwt,
+      operatorPublicKey: trust.operator.getPublicKey(),
+      operatorSigningKeys: [trust.signer.getPublicKey()],
+      signerSeed: "",
+    };
+    const held = await lookupAccount({ servers: [server.url], creds: trust.sysCreds }, props);
+    console.log(`expired account drift: ${JSON.stringify(held.drift)}`);
+    assert.equal(held.pushedHash, "");
+    assert.doesNotMatch(JSON.stringify(held.drift), /lost it/, "not reported as lost");
+    assert.match(String(held.drift?.account), /expired at/);
+    assert.match(String(held.drift?.expired), /expired at .*set a later expires/);
+    // An account that is not expired and missing is still reported as lost.
+    const live = await makeAccount("Live", trust.signer);
+    const lost = await lookupAccount(
+      { servers: [server.url], creds: trust.sysCreds },
+      { ...props, name: "Live", publicKey: live.pub, jwt: live.jwt },
+    );
+    assert.match(String(lost.drift?.account), /the resolver lost it/);
+  });
+
+  it("resolver - refresh takes a held JWT that spells JetStream's 'unlimited' otherwise as the program's: no drift, no re-push", async () => {
+    const account = createKeyPair("account");
+    const claims = accountClaims("JS", account.getPublicKey(), trust.signer.getPublicKey(), {
+      jetstream: { memStorage: -1, diskStorage: -1 },
+    });
+    const program = await sign(claims, trust.signer);
+    // The same limits as nsc writes them: streams and consumer left out, max_ack_pending 0.
+    const limits = { ...(claims.nats.limits as Record<string, unknown>) };
+    delete limits.streams;
+    delete limits.consumer;
+    limits.max_ack_pending = 0;
+    const nscs = await sign({ ...claims, nats: { ...claims.nats, limits } }, trust.signer);
+    await client.push(nscs);
+    const held = await lookupAccount(
+      { servers: [server.url], creds: trust.sysCreds },
+      {
+        name: "JS",
+        publicKey: account.getPublicKey(),
+        jwt: program,
+        operatorPublicKey: trust.operator.getPublicKey(),
+        operatorSigningKeys: [trust.signer.getPublicKey()],
+        signerSeed: "",
+      },
+    );
+    assert.equal(held.drift, undefined, `no drift: ${JSON.stringify(held.drift)}`);
+    assert.equal(held.pushedHash, claimsHash(decodeJwt(program)), "held: nothing to push again");
   });
 
   it("resolver - sharedResolver pools one connection for concurrent pushes", async () => {

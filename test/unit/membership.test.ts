@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { createKeyPair } from "../../core/nkeys";
 import * as sdk from "../../sdk";
 
 interface Member {
@@ -13,11 +14,24 @@ interface Member {
   revokeOnDelete: boolean;
 }
 
+const dave = createKeyPair("user");
+const REMOVED = {
+  [dave.getPublicKey()]: { at: 1700000000, name: "dave" },
+  [createKeyPair("user").getPublicKey()]: { at: 1700000001, name: "erin" },
+};
+
+/** An output's value (mocks resolve every output). */
+const resolved = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+
 describe("membership", () => {
   before(async () => {
     await pulumi.runtime.setMocks(
       {
-        newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+        // An Account's state holds the keys it revoked when their Users left (two of them here).
+        newResource: (args) => ({
+          id: `${args.name}-id`,
+          state: args.type.endsWith(":Account") ? { ...args.inputs, removedUsers: REMOVED } : args.inputs,
+        }),
         call: () => ({}),
       },
       "project",
@@ -97,5 +111,25 @@ describe("membership", () => {
     assert.doesNotThrow(
       () => new sdk.User("v", { account: dev, signer: sk, publicKey: "U".padEnd(56, "D") }),
     );
+  });
+
+  it("membership - a user given its key joins with that key and its URN; it learns whether its key left", async () => {
+    const app = new sdk.Account("KEYS", accountArgs());
+    const back = new sdk.User("dave", { account: app, seed: pulumi.secret(dave.seed()) });
+    const fresh = new sdk.User("frank", { account: app });
+    const list = (await sentMembers(app)) as unknown as { name: string; urn: string; publicKey: string }[];
+    const daveMember = list.find((m) => m.name === "dave");
+    assert.equal(daveMember?.publicKey, dave.getPublicKey(), "the given key, known before the User");
+    assert.equal(daveMember?.urn, await resolved(back.urn), "the URN Pulumi gives the User");
+    assert.equal(list.find((m) => m.name === "frank")?.urn, await resolved(fresh.urn));
+    type Signing = { accountRemovedUsers?: Record<string, unknown> };
+    const signingOf = (u: sdk.User) =>
+      resolved((u as unknown as { signing: pulumi.Output<Signing> }).signing);
+    assert.deepEqual(
+      (await signingOf(back)).accountRemovedUsers,
+      { [dave.getPublicKey()]: REMOVED[dave.getPublicKey()] },
+      "only its own entry reaches the User",
+    );
+    assert.equal((await signingOf(fresh)).accountRemovedUsers, undefined, "a generated key needs none");
   });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { claimsDrift } from "../../core/drift";
 import { createKeyPair } from "../../core/nkeys";
+import { sameMeaning } from "../../core/normalize";
 import {
   departedMembers,
   jwtRevocations,
@@ -11,7 +12,10 @@ import {
   resolveRevocations,
   unrecordedNow,
 } from "../../core/revocation";
-import { previewChecker } from "../../provider/kit/unknown";
+import { handler as account } from "../../provider/account";
+import type { UserProps } from "../../provider/contracts";
+import { previewChecker, UNKNOWN } from "../../provider/kit/unknown";
+import { handler as userHandler } from "../../provider/user";
 
 const U1 = createKeyPair("user").getPublicKey();
 const U2 = createKeyPair("user").getPublicKey();
@@ -87,6 +91,39 @@ describe("revocation", () => {
 });
 
 describe("drift", () => {
+  it("drift - JetStream's -1, 0 and absent that all mean unlimited are not drift; storage 0 (disabled) vs -1 is", () => {
+    const js = (limits: Record<string, unknown>) => ({
+      iss: "OP",
+      sub: "A1",
+      name: "APP",
+      nats: { type: "account", version: 2, limits: { conn: -1, ...limits } },
+    });
+    const ours = js({
+      mem_storage: -1,
+      disk_storage: -1,
+      streams: -1,
+      consumer: -1,
+      max_ack_pending: -1,
+      tiered_limits: { R1: { disk_storage: 5, streams: -1, consumer: 0 } },
+    });
+    const nscs = js({
+      mem_storage: -1,
+      disk_storage: -1,
+      consumer: 0,
+      mem_max_stream_bytes: 0,
+      disk_max_stream_bytes: -1,
+      tiered_limits: { R1: { disk_storage: 5 } },
+    });
+    assert.deepEqual(claimsDrift(ours, nscs), {}, "the same limits, written two ways");
+    assert.ok(sameMeaning(ours, nscs));
+    assert.deepEqual(claimsDrift(ours, js({ mem_storage: 0, disk_storage: -1, streams: 3 })), {
+      "limits.mem_storage": "servers: absent, program: -1",
+      "limits.streams": "servers: 3, program: absent",
+      "limits.tiered_limits.R1.disk_storage": "servers: absent, program: 5",
+    });
+    assert.equal(sameMeaning(ours, js({ mem_storage: 0, disk_storage: -1 })), false);
+  });
+
   it("drift - names each differing claim with the servers' and the program's value; iat/jti are not drift", () => {
     const base = {
       iss: "OP",
@@ -105,5 +142,79 @@ describe("drift", () => {
     assert.deepEqual(claimsDrift(base, { ...base, iss: "OTHER" }, "1 of 3 servers"), {
       iss: '1 of 3 servers: "OTHER", program: "OP"',
     });
+  });
+});
+
+describe("revocation - a departed key is refused before anything is signed", () => {
+  const operatorKey = createKeyPair("operator");
+
+  async function accountWithDeparted() {
+    const user = createKeyPair("user");
+    const inputs = {
+      name: "APP",
+      operatorPublicKey: operatorKey.getPublicKey(),
+      signerSeed: operatorKey.seed(),
+      members: [m("urn:dave", user.getPublicKey(), { name: "dave" })],
+    };
+    const first = (await account.create(inputs)).outs;
+    const left = (await account.update!("id", first, { ...inputs, members: [] })).outs;
+    assert.ok(left.removedUsers?.[user.getPublicKey()], "dave's key is recorded as removed");
+    return { inputs, left, user };
+  }
+
+  it("revocation - the account's diff refuses a member back with its revoked key, naming user, key, account and the steps", async () => {
+    const { inputs, left, user } = await accountWithDeparted();
+    const back = { ...inputs, members: [m("urn:dave", user.getPublicKey(), { name: "dave" })] };
+    await assert.rejects(account.diff("id", left, back), (e: Error) => {
+      assert.match(e.message, /User "dave": key U\w+ was revoked in account A\w+/);
+      assert.ok(e.message.includes(user.getPublicKey()) && e.message.includes(String(left.publicKey)));
+      // Not in the stack (it left): dropping the key input gives a new one.
+      assert.match(e.message, /remove its `seed`\/`key` input.*then run `pulumi up`$/s);
+      return true;
+    });
+    // Held with that key (signed by an earlier release before its account failed): replace it.
+    const held = { ...left, members: back.members };
+    await assert.rejects(account.diff("id", held, back), /then run `pulumi up --replace urn:dave`/);
+    // Under another URN (a renamed User keeping its key) it is the same key.
+    const renamed = { ...inputs, members: [m("urn:david", user.getPublicKey(), { name: "david" })] };
+    await assert.rejects(account.diff("id", left, renamed), /User "david": key/);
+    // A key unknown in the preview is not judged; a new key is welcome.
+    const fresh = createKeyPair("user").getPublicKey();
+    assert.equal(
+      (await account.diff("id", left, { ...inputs, members: [m("urn:dave", UNKNOWN)] })).changes,
+      true,
+    );
+    assert.equal(
+      (await account.diff("id", left, { ...inputs, members: [m("urn:dave", fresh)] })).changes,
+      true,
+    );
+  });
+
+  it("revocation - a User given a key its account removed is refused at check and at create, before signing", async () => {
+    const { left, user } = await accountWithDeparted();
+    const removed = { [user.getPublicKey()]: left.removedUsers![user.getPublicKey()] };
+    // As the SDK sends it: the account's wiring packed under `signing`.
+    const inputs = {
+      name: "dave",
+      seed: user.seed(),
+      signerSeed: String(left.seed),
+      signing: {
+        accountPublicKey: String(left.publicKey),
+        accountRemovedUsers: removed,
+        signedByIdentity: true,
+      },
+    } as unknown as UserProps;
+    const checked = await userHandler.check({}, inputs);
+    assert.match(
+      checked.failures?.map((f) => `${f.property}: ${f.reason}`).join("\n") ?? "",
+      /account: .*was revoked in account/,
+    );
+    await assert.rejects(
+      userHandler.create(inputs),
+      /User "dave".*key U\w+ was revoked.*then run `pulumi up`$/s,
+    );
+    // Another key of the same account is signed as usual.
+    const other = { ...inputs, seed: createKeyPair("user").seed() };
+    assert.deepEqual((await userHandler.check({}, other)).failures, []);
   });
 });

@@ -49,7 +49,11 @@ type Account struct {
 	// The name in the JWT.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
-	NotBefore           pulumi.StringPtrOutput   `pulumi:"notBefore"`
+	NotBefore pulumi.StringPtrOutput `pulumi:"notBefore"`
+	// Whether the servers may hold a JWT of this account: true once a push was sent to them or a
+	// lookup found one there, false while neither happened (destroy then needs no server). Absent in
+	// state written before it existed: unknown, so destroy asks the servers.
+	OnServers           pulumi.BoolPtrOutput     `pulumi:"onServers"`
 	OperatorPublicKey   pulumi.StringOutput      `pulumi:"operatorPublicKey"`
 	OperatorSigningKeys pulumi.StringArrayOutput `pulumi:"operatorSigningKeys"`
 	// The operator's strictSigningKeyUsage.
@@ -390,6 +394,13 @@ func (o AccountOutput) Name() pulumi.StringOutput {
 // A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
 func (o AccountOutput) NotBefore() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Account) pulumi.StringPtrOutput { return v.NotBefore }).(pulumi.StringPtrOutput)
+}
+
+// Whether the servers may hold a JWT of this account: true once a push was sent to them or a
+// lookup found one there, false while neither happened (destroy then needs no server). Absent in
+// state written before it existed: unknown, so destroy asks the servers.
+func (o AccountOutput) OnServers() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Account) pulumi.BoolPtrOutput { return v.OnServers }).(pulumi.BoolPtrOutput)
 }
 
 func (o AccountOutput) OperatorPublicKey() pulumi.StringOutput {

@@ -20,6 +20,9 @@ type CredsFile struct {
 	ContentHash pulumi.StringOutput `pulumi:"contentHash"`
 	// The `.creds` text (a User's `creds`).
 	Creds pulumi.StringOutput `pulumi:"creds"`
+	// Take over a file already at the path that this stack did not write (its content is replaced,
+	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+	Overwrite pulumi.BoolPtrOutput `pulumi:"overwrite"`
 	// Absolute path of the file (the SDK resolves a relative one against the program's directory).
 	Path pulumi.StringOutput `pulumi:"path"`
 }
@@ -79,6 +82,9 @@ func (CredsFileState) ElementType() reflect.Type {
 type credsFileArgs struct {
 	// The `.creds` text (a User's `creds`).
 	Creds string `pulumi:"creds"`
+	// Take over a file already at the path that this stack did not write (its content is replaced,
+	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+	Overwrite *bool `pulumi:"overwrite"`
 	// Absolute path of the file (the SDK resolves a relative one against the program's directory).
 	Path string `pulumi:"path"`
 }
@@ -87,6 +93,9 @@ type credsFileArgs struct {
 type CredsFileArgs struct {
 	// The `.creds` text (a User's `creds`).
 	Creds pulumi.StringInput
+	// Take over a file already at the path that this stack did not write (its content is replaced,
+	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+	Overwrite pulumi.BoolPtrInput
 	// Absolute path of the file (the SDK resolves a relative one against the program's directory).
 	Path pulumi.StringInput
 }
@@ -136,6 +145,12 @@ func (o CredsFileOutput) ContentHash() pulumi.StringOutput {
 // The `.creds` text (a User's `creds`).
 func (o CredsFileOutput) Creds() pulumi.StringOutput {
 	return o.ApplyT(func(v *CredsFile) pulumi.StringOutput { return v.Creds }).(pulumi.StringOutput)
+}
+
+// Take over a file already at the path that this stack did not write (its content is replaced,
+// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+func (o CredsFileOutput) Overwrite() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *CredsFile) pulumi.BoolPtrOutput { return v.Overwrite }).(pulumi.BoolPtrOutput)
 }
 
 // Absolute path of the file (the SDK resolves a relative one against the program's directory).

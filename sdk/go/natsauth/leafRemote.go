@@ -21,12 +21,15 @@ type LeafRemote struct {
 	Credentials     pulumi.StringPtrOutput `pulumi:"credentials"`
 	CredentialsHash pulumi.StringOutput    `pulumi:"credentialsHash"`
 	// Absolute path the credentials are written to (mode 0600).
-	CredentialsPath pulumi.StringPtrOutput   `pulumi:"credentialsPath"`
-	Remote          LeafRemoteSpecOutput     `pulumi:"remote"`
-	Tls             LeafRemoteTlsPtrOutput   `pulumi:"tls"`
-	Urls            pulumi.StringArrayOutput `pulumi:"urls"`
-	WsCompression   pulumi.BoolPtrOutput     `pulumi:"wsCompression"`
-	WsNoMasking     pulumi.BoolPtrOutput     `pulumi:"wsNoMasking"`
+	CredentialsPath pulumi.StringPtrOutput `pulumi:"credentialsPath"`
+	// Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
+	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+	Overwrite     pulumi.BoolPtrOutput     `pulumi:"overwrite"`
+	Remote        LeafRemoteSpecOutput     `pulumi:"remote"`
+	Tls           LeafRemoteTlsPtrOutput   `pulumi:"tls"`
+	Urls          pulumi.StringArrayOutput `pulumi:"urls"`
+	WsCompression pulumi.BoolPtrOutput     `pulumi:"wsCompression"`
+	WsNoMasking   pulumi.BoolPtrOutput     `pulumi:"wsNoMasking"`
 }
 
 // NewLeafRemote registers a new resource with the given unique name, arguments, and options.
@@ -83,11 +86,14 @@ type leafRemoteArgs struct {
 	// The `.creds` text the remote connects with (a User's `creds`).
 	Credentials *string `pulumi:"credentials"`
 	// Absolute path the credentials are written to (mode 0600).
-	CredentialsPath *string        `pulumi:"credentialsPath"`
-	Tls             *LeafRemoteTls `pulumi:"tls"`
-	Urls            []string       `pulumi:"urls"`
-	WsCompression   *bool          `pulumi:"wsCompression"`
-	WsNoMasking     *bool          `pulumi:"wsNoMasking"`
+	CredentialsPath *string `pulumi:"credentialsPath"`
+	// Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
+	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+	Overwrite     *bool          `pulumi:"overwrite"`
+	Tls           *LeafRemoteTls `pulumi:"tls"`
+	Urls          []string       `pulumi:"urls"`
+	WsCompression *bool          `pulumi:"wsCompression"`
+	WsNoMasking   *bool          `pulumi:"wsNoMasking"`
 }
 
 // The set of arguments for constructing a LeafRemote resource.
@@ -97,10 +103,13 @@ type LeafRemoteArgs struct {
 	Credentials pulumi.StringPtrInput
 	// Absolute path the credentials are written to (mode 0600).
 	CredentialsPath pulumi.StringPtrInput
-	Tls             LeafRemoteTlsPtrInput
-	Urls            pulumi.StringArrayInput
-	WsCompression   pulumi.BoolPtrInput
-	WsNoMasking     pulumi.BoolPtrInput
+	// Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
+	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+	Overwrite     pulumi.BoolPtrInput
+	Tls           LeafRemoteTlsPtrInput
+	Urls          pulumi.StringArrayInput
+	WsCompression pulumi.BoolPtrInput
+	WsNoMasking   pulumi.BoolPtrInput
 }
 
 func (LeafRemoteArgs) ElementType() reflect.Type {
@@ -156,6 +165,12 @@ func (o LeafRemoteOutput) CredentialsHash() pulumi.StringOutput {
 // Absolute path the credentials are written to (mode 0600).
 func (o LeafRemoteOutput) CredentialsPath() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *LeafRemote) pulumi.StringPtrOutput { return v.CredentialsPath }).(pulumi.StringPtrOutput)
+}
+
+// Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
+// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+func (o LeafRemoteOutput) Overwrite() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *LeafRemote) pulumi.BoolPtrOutput { return v.Overwrite }).(pulumi.BoolPtrOutput)
 }
 
 func (o LeafRemoteOutput) Remote() LeafRemoteSpecOutput {

@@ -27,6 +27,9 @@ type NatsContext struct {
 	JetstreamDomain pulumi.StringPtrOutput `pulumi:"jetstreamDomain"`
 	// The context name (`nats --context <name>`).
 	Name pulumi.StringOutput `pulumi:"name"`
+	// Take over a file already at the path that this stack did not write (its content is replaced,
+	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+	Overwrite pulumi.BoolPtrOutput `pulumi:"overwrite"`
 	// The context file: `<configHome>/nats/context/<name>.json`.
 	Path    pulumi.StringOutput      `pulumi:"path"`
 	Servers pulumi.StringArrayOutput `pulumi:"servers"`
@@ -92,9 +95,12 @@ type natsContextArgs struct {
 	InboxPrefix     *string `pulumi:"inboxPrefix"`
 	JetstreamDomain *string `pulumi:"jetstreamDomain"`
 	// The context name (`nats --context <name>`).
-	Name    string          `pulumi:"name"`
-	Servers []string        `pulumi:"servers"`
-	Tls     *NatsContextTls `pulumi:"tls"`
+	Name string `pulumi:"name"`
+	// Take over a file already at the path that this stack did not write (its content is replaced,
+	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+	Overwrite *bool           `pulumi:"overwrite"`
+	Servers   []string        `pulumi:"servers"`
+	Tls       *NatsContextTls `pulumi:"tls"`
 }
 
 // The set of arguments for constructing a NatsContext resource.
@@ -107,9 +113,12 @@ type NatsContextArgs struct {
 	InboxPrefix     pulumi.StringPtrInput
 	JetstreamDomain pulumi.StringPtrInput
 	// The context name (`nats --context <name>`).
-	Name    pulumi.StringInput
-	Servers pulumi.StringArrayInput
-	Tls     NatsContextTlsPtrInput
+	Name pulumi.StringInput
+	// Take over a file already at the path that this stack did not write (its content is replaced,
+	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+	Overwrite pulumi.BoolPtrInput
+	Servers   pulumi.StringArrayInput
+	Tls       NatsContextTlsPtrInput
 }
 
 func (NatsContextArgs) ElementType() reflect.Type {
@@ -179,6 +188,12 @@ func (o NatsContextOutput) JetstreamDomain() pulumi.StringPtrOutput {
 // The context name (`nats --context <name>`).
 func (o NatsContextOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *NatsContext) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
+}
+
+// Take over a file already at the path that this stack did not write (its content is replaced,
+// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+func (o NatsContextOutput) Overwrite() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *NatsContext) pulumi.BoolPtrOutput { return v.Overwrite }).(pulumi.BoolPtrOutput)
 }
 
 // The context file: `<configHome>/nats/context/<name>.json`.

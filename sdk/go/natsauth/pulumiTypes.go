@@ -3457,6 +3457,62 @@ type RemovedUser struct {
 	Name    *string  `pulumi:"name"`
 }
 
+// RemovedUserInput is an input type that accepts RemovedUserArgs and RemovedUserOutput values.
+// You can construct a concrete instance of `RemovedUserInput` via:
+//
+//	RemovedUserArgs{...}
+type RemovedUserInput interface {
+	pulumi.Input
+
+	ToRemovedUserOutput() RemovedUserOutput
+	ToRemovedUserOutputWithContext(context.Context) RemovedUserOutput
+}
+
+type RemovedUserArgs struct {
+	// Unix seconds of the removal: the revocation time.
+	At pulumi.Float64Input `pulumi:"at"`
+	// When the revoked JWT expires anyway; the entry is pruned after that.
+	Expires pulumi.Float64PtrInput `pulumi:"expires"`
+	Name    pulumi.StringPtrInput  `pulumi:"name"`
+}
+
+func (RemovedUserArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RemovedUser)(nil)).Elem()
+}
+
+func (i RemovedUserArgs) ToRemovedUserOutput() RemovedUserOutput {
+	return i.ToRemovedUserOutputWithContext(context.Background())
+}
+
+func (i RemovedUserArgs) ToRemovedUserOutputWithContext(ctx context.Context) RemovedUserOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RemovedUserOutput)
+}
+
+// RemovedUserMapInput is an input type that accepts RemovedUserMap and RemovedUserMapOutput values.
+// You can construct a concrete instance of `RemovedUserMapInput` via:
+//
+//	RemovedUserMap{ "key": RemovedUserArgs{...} }
+type RemovedUserMapInput interface {
+	pulumi.Input
+
+	ToRemovedUserMapOutput() RemovedUserMapOutput
+	ToRemovedUserMapOutputWithContext(context.Context) RemovedUserMapOutput
+}
+
+type RemovedUserMap map[string]RemovedUserInput
+
+func (RemovedUserMap) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]RemovedUser)(nil)).Elem()
+}
+
+func (i RemovedUserMap) ToRemovedUserMapOutput() RemovedUserMapOutput {
+	return i.ToRemovedUserMapOutputWithContext(context.Background())
+}
+
+func (i RemovedUserMap) ToRemovedUserMapOutputWithContext(ctx context.Context) RemovedUserMapOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RemovedUserMapOutput)
+}
+
 type RemovedUserOutput struct{ *pulumi.OutputState }
 
 func (RemovedUserOutput) ElementType() reflect.Type {
@@ -4329,6 +4385,7 @@ func (o ServerConfigLeafnodesAuthorizationPtrOutput) User() pulumi.StringPtrOutp
 }
 
 type ServerConfigResolver struct {
+	// Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
 	AllowDelete *bool    `pulumi:"allowDelete"`
 	Dir         *string  `pulumi:"dir"`
 	HardDelete  *bool    `pulumi:"hardDelete"`
@@ -4352,6 +4409,7 @@ type ServerConfigResolverInput interface {
 }
 
 type ServerConfigResolverArgs struct {
+	// Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
 	AllowDelete pulumi.BoolPtrInput    `pulumi:"allowDelete"`
 	Dir         pulumi.StringPtrInput  `pulumi:"dir"`
 	HardDelete  pulumi.BoolPtrInput    `pulumi:"hardDelete"`
@@ -4440,6 +4498,7 @@ func (o ServerConfigResolverOutput) ToServerConfigResolverPtrOutputWithContext(c
 	}).(ServerConfigResolverPtrOutput)
 }
 
+// Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
 func (o ServerConfigResolverOutput) AllowDelete() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v ServerConfigResolver) *bool { return v.AllowDelete }).(pulumi.BoolPtrOutput)
 }
@@ -4497,6 +4556,7 @@ func (o ServerConfigResolverPtrOutput) Elem() ServerConfigResolverOutput {
 	}).(ServerConfigResolverOutput)
 }
 
+// Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
 func (o ServerConfigResolverPtrOutput) AllowDelete() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *ServerConfigResolver) *bool {
 		if v == nil {
@@ -5399,6 +5459,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PermissionsPtrInput)(nil)).Elem(), PermissionsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PreloadAccountInput)(nil)).Elem(), PreloadAccountArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PreloadAccountArrayInput)(nil)).Elem(), PreloadAccountArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RemovedUserInput)(nil)).Elem(), RemovedUserArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RemovedUserMapInput)(nil)).Elem(), RemovedUserMap{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResolverTlsInput)(nil)).Elem(), ResolverTlsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResolverTlsPtrInput)(nil)).Elem(), ResolverTlsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResponsePermissionInput)(nil)).Elem(), ResponsePermissionArgs{})

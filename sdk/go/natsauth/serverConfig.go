@@ -23,8 +23,15 @@ type ServerConfig struct {
 	HttpPort   pulumi.Float64PtrOutput        `pulumi:"httpPort"`
 	Jetstream  ServerConfigJetstreamPtrOutput `pulumi:"jetstream"`
 	Leafnodes  LeafNodesSpecPtrOutput         `pulumi:"leafnodes"`
+	// The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
+	// update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
+	// into the config.
+	MonitorUrl pulumi.StringPtrOutput `pulumi:"monitorUrl"`
 	// Operator JWT text, or a path to it.
 	Operator pulumi.StringPtrOutput `pulumi:"operator"`
+	// Take over a file already at the path that this stack did not write (its content is replaced,
+	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+	Overwrite pulumi.BoolPtrOutput `pulumi:"overwrite"`
 	// Write the config here too.
 	Path pulumi.StringPtrOutput  `pulumi:"path"`
 	Port pulumi.Float64PtrOutput `pulumi:"port"`
@@ -34,8 +41,10 @@ type ServerConfig struct {
 	// keyed by another resource's output (YAML): `[{publicKey: ${sys.publicKey}, jwt: ${sys.jwt}}]`.
 	PreloadAccounts PreloadAccountArrayOutput     `pulumi:"preloadAccounts"`
 	Resolver        ServerConfigResolverPtrOutput `pulumi:"resolver"`
-	// True after an update that changed the keys the operator JWT trusts (its key or signing keys):
-	// servers must restart to use them. Absent in 0.1.0 state (read as false).
+	// Whether the server must restart to run this config's operator (nats-server cannot reload
+	// operators). With `monitorUrl` and the server answering: true exactly while it trusts another
+	// operator configuration than the declared one (its varz says). Otherwise: true from an update that
+	// changed the operator's keys until a server check says it runs them. Absent in 0.1.0 state (false).
 	RestartRequired pulumi.BoolPtrOutput   `pulumi:"restartRequired"`
 	ServerName      pulumi.StringPtrOutput `pulumi:"serverName"`
 	// Public key of the system account.
@@ -99,8 +108,15 @@ type serverConfigArgs struct {
 	HttpPort  *float64               `pulumi:"httpPort"`
 	Jetstream *ServerConfigJetstream `pulumi:"jetstream"`
 	Leafnodes *LeafNodesSpec         `pulumi:"leafnodes"`
+	// The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
+	// update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
+	// into the config.
+	MonitorUrl *string `pulumi:"monitorUrl"`
 	// Operator JWT text, or a path to it.
 	Operator *string `pulumi:"operator"`
+	// Take over a file already at the path that this stack did not write (its content is replaced,
+	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+	Overwrite *bool `pulumi:"overwrite"`
 	// Write the config here too.
 	Path *string  `pulumi:"path"`
 	Port *float64 `pulumi:"port"`
@@ -124,8 +140,15 @@ type ServerConfigArgs struct {
 	HttpPort  pulumi.Float64PtrInput
 	Jetstream ServerConfigJetstreamPtrInput
 	Leafnodes LeafNodesSpecPtrInput
+	// The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
+	// update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
+	// into the config.
+	MonitorUrl pulumi.StringPtrInput
 	// Operator JWT text, or a path to it.
 	Operator pulumi.StringPtrInput
+	// Take over a file already at the path that this stack did not write (its content is replaced,
+	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+	Overwrite pulumi.BoolPtrInput
 	// Write the config here too.
 	Path pulumi.StringPtrInput
 	Port pulumi.Float64PtrInput
@@ -206,9 +229,22 @@ func (o ServerConfigOutput) Leafnodes() LeafNodesSpecPtrOutput {
 	return o.ApplyT(func(v *ServerConfig) LeafNodesSpecPtrOutput { return v.Leafnodes }).(LeafNodesSpecPtrOutput)
 }
 
+// The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
+// update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
+// into the config.
+func (o ServerConfigOutput) MonitorUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ServerConfig) pulumi.StringPtrOutput { return v.MonitorUrl }).(pulumi.StringPtrOutput)
+}
+
 // Operator JWT text, or a path to it.
 func (o ServerConfigOutput) Operator() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ServerConfig) pulumi.StringPtrOutput { return v.Operator }).(pulumi.StringPtrOutput)
+}
+
+// Take over a file already at the path that this stack did not write (its content is replaced,
+// and destroy removes it). Without it such a file is refused, at preview when it can be told.
+func (o ServerConfigOutput) Overwrite() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ServerConfig) pulumi.BoolPtrOutput { return v.Overwrite }).(pulumi.BoolPtrOutput)
 }
 
 // Write the config here too.
@@ -235,8 +271,10 @@ func (o ServerConfigOutput) Resolver() ServerConfigResolverPtrOutput {
 	return o.ApplyT(func(v *ServerConfig) ServerConfigResolverPtrOutput { return v.Resolver }).(ServerConfigResolverPtrOutput)
 }
 
-// True after an update that changed the keys the operator JWT trusts (its key or signing keys):
-// servers must restart to use them. Absent in 0.1.0 state (read as false).
+// Whether the server must restart to run this config's operator (nats-server cannot reload
+// operators). With `monitorUrl` and the server answering: true exactly while it trusts another
+// operator configuration than the declared one (its varz says). Otherwise: true from an update that
+// changed the operator's keys until a server check says it runs them. Absent in 0.1.0 state (false).
 func (o ServerConfigOutput) RestartRequired() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *ServerConfig) pulumi.BoolPtrOutput { return v.RestartRequired }).(pulumi.BoolPtrOutput)
 }

@@ -28,6 +28,9 @@ type User struct {
 	Creds pulumi.StringPtrOutput `pulumi:"creds"`
 	// Max bytes of data (-1 unlimited).
 	Data pulumi.Float64PtrOutput `pulumi:"data"`
+	// Set by refresh once the JWT has expired (its ISO date): servers refuse it and its creds cannot
+	// connect. Absent while the JWT is valid.
+	Expired pulumi.StringPtrOutput `pulumi:"expired"`
 	// When the JWT expires. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
 	Expires pulumi.StringPtrOutput `pulumi:"expires"`
 	Issuer  pulumi.StringOutput    `pulumi:"issuer"`
@@ -123,6 +126,10 @@ func (UserState) ElementType() reflect.Type {
 
 type userArgs struct {
 	AccountPublicKey string `pulumi:"accountPublicKey"`
+	// Keys the account revoked because their User left the program (its `removedUsers`): a key found
+	// here is never signed again. The SDK passes only the entry of the user's own key, when there is
+	// one; any superset works the same.
+	AccountRemovedUsers map[string]RemovedUser `pulumi:"accountRemovedUsers"`
 	// The account's explicit `revocations`: a revoked key is never signed again.
 	AccountRevocations map[string]interface{} `pulumi:"accountRevocations"`
 	// The account's signing keys as its JWT lists them.
@@ -177,6 +184,10 @@ type userArgs struct {
 // The set of arguments for constructing a User resource.
 type UserArgs struct {
 	AccountPublicKey pulumi.StringInput
+	// Keys the account revoked because their User left the program (its `removedUsers`): a key found
+	// here is never signed again. The SDK passes only the entry of the user's own key, when there is
+	// one; any superset works the same.
+	AccountRemovedUsers RemovedUserMapInput
 	// The account's explicit `revocations`: a revoked key is never signed again.
 	AccountRevocations pulumi.MapInput
 	// The account's signing keys as its JWT lists them.
@@ -293,6 +304,12 @@ func (o UserOutput) Creds() pulumi.StringPtrOutput {
 // Max bytes of data (-1 unlimited).
 func (o UserOutput) Data() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v *User) pulumi.Float64PtrOutput { return v.Data }).(pulumi.Float64PtrOutput)
+}
+
+// Set by refresh once the JWT has expired (its ISO date): servers refuse it and its creds cannot
+// connect. Absent while the JWT is valid.
+func (o UserOutput) Expired() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *User) pulumi.StringPtrOutput { return v.Expired }).(pulumi.StringPtrOutput)
 }
 
 // When the JWT expires. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").

@@ -55,6 +55,8 @@ __all__ = [
     'PermissionArgsDict',
     'PreloadAccountArgs',
     'PreloadAccountArgsDict',
+    'RemovedUserArgs',
+    'RemovedUserArgsDict',
     'ResolverTlsArgs',
     'ResolverTlsArgsDict',
     'ResponsePermissionArgs',
@@ -2081,6 +2083,70 @@ class PreloadAccountArgs:
 
 
 if not MYPY:
+    class RemovedUserArgsDict(TypedDict):
+        at: pulumi.Input[_builtins.float]
+        """
+        Unix seconds of the removal: the revocation time.
+        """
+        expires: NotRequired[pulumi.Input[_builtins.float]]
+        """
+        When the revoked JWT expires anyway; the entry is pruned after that.
+        """
+        name: NotRequired[pulumi.Input[_builtins.str]]
+elif False:
+    RemovedUserArgsDict: TypeAlias = Mapping[str, Any]
+
+@pulumi.input_type
+class RemovedUserArgs:
+    def __init__(__self__, *,
+                 at: pulumi.Input[_builtins.float],
+                 expires: Optional[pulumi.Input[_builtins.float]] = None,
+                 name: Optional[pulumi.Input[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.float] at: Unix seconds of the removal: the revocation time.
+        :param pulumi.Input[_builtins.float] expires: When the revoked JWT expires anyway; the entry is pruned after that.
+        """
+        pulumi.set(__self__, "at", at)
+        if expires is not None:
+            pulumi.set(__self__, "expires", expires)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+
+    @_builtins.property
+    @pulumi.getter
+    def at(self) -> pulumi.Input[_builtins.float]:
+        """
+        Unix seconds of the removal: the revocation time.
+        """
+        return pulumi.get(self, "at")
+
+    @at.setter
+    def at(self, value: pulumi.Input[_builtins.float]):
+        pulumi.set(self, "at", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def expires(self) -> Optional[pulumi.Input[_builtins.float]]:
+        """
+        When the revoked JWT expires anyway; the entry is pruned after that.
+        """
+        return pulumi.get(self, "expires")
+
+    @expires.setter
+    def expires(self, value: Optional[pulumi.Input[_builtins.float]]):
+        pulumi.set(self, "expires", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> Optional[pulumi.Input[_builtins.str]]:
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "name", value)
+
+
+if not MYPY:
     class ResolverTlsArgsDict(TypedDict):
         ca: NotRequired[pulumi.Input[_builtins.str]]
         """
@@ -2400,6 +2466,9 @@ if not MYPY:
         One of "full", "cache", "memory".
         """
         allow_delete: NotRequired[pulumi.Input[_builtins.bool]]
+        """
+        Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
+        """
         dir: NotRequired[pulumi.Input[_builtins.str]]
         hard_delete: NotRequired[pulumi.Input[_builtins.bool]]
         interval: NotRequired[pulumi.Input[_builtins.str]]
@@ -2422,6 +2491,7 @@ class ServerConfigResolverArgs:
                  ttl: Optional[pulumi.Input[_builtins.str]] = None):
         """
         :param pulumi.Input[_builtins.str] type: One of "full", "cache", "memory".
+        :param pulumi.Input[_builtins.bool] allow_delete: Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
         """
         pulumi.set(__self__, "type", type)
         if allow_delete is not None:
@@ -2454,6 +2524,9 @@ class ServerConfigResolverArgs:
     @_builtins.property
     @pulumi.getter(name="allowDelete")
     def allow_delete(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
+        """
         return pulumi.get(self, "allow_delete")
 
     @allow_delete.setter

@@ -626,6 +626,7 @@ class Account(pulumi.CustomResource):
             __props__.__dict__["claims_hash"] = None
             __props__.__dict__["drift"] = None
             __props__.__dict__["issuer"] = None
+            __props__.__dict__["on_servers"] = None
             __props__.__dict__["pushed_hash"] = None
             __props__.__dict__["pushed_to"] = None
             __props__.__dict__["removed_users"] = None
@@ -675,6 +676,7 @@ class Account(pulumi.CustomResource):
         __props__.__dict__["members"] = None
         __props__.__dict__["name"] = None
         __props__.__dict__["not_before"] = None
+        __props__.__dict__["on_servers"] = None
         __props__.__dict__["operator_public_key"] = None
         __props__.__dict__["operator_signing_keys"] = None
         __props__.__dict__["operator_strict"] = None
@@ -834,6 +836,16 @@ class Account(pulumi.CustomResource):
         A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         """
         return pulumi.get(self, "not_before")
+
+    @_builtins.property
+    @pulumi.getter(name="onServers")
+    def on_servers(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Whether the servers may hold a JWT of this account: true once a push was sent to them or a
+        lookup found one there, false while neither happened (destroy then needs no server). Absent in
+        state written before it existed: unknown, so destroy asks the servers.
+        """
+        return pulumi.get(self, "on_servers")
 
     @_builtins.property
     @pulumi.getter(name="operatorPublicKey")

@@ -20,14 +20,19 @@ __all__ = ['CredsFileArgs', 'CredsFile']
 class CredsFileArgs:
     def __init__(__self__, *,
                  creds: pulumi.Input[_builtins.str],
-                 path: pulumi.Input[_builtins.str]):
+                 path: pulumi.Input[_builtins.str],
+                 overwrite: Optional[pulumi.Input[_builtins.bool]] = None):
         """
         The set of arguments for constructing a CredsFile resource.
         :param pulumi.Input[_builtins.str] creds: The `.creds` text (a User's `creds`).
         :param pulumi.Input[_builtins.str] path: Absolute path of the file (the SDK resolves a relative one against the program's directory).
+        :param pulumi.Input[_builtins.bool] overwrite: Take over a file already at the path that this stack did not write (its content is replaced,
+               and destroy removes it). Without it such a file is refused, at preview when it can be told.
         """
         pulumi.set(__self__, "creds", creds)
         pulumi.set(__self__, "path", path)
+        if overwrite is not None:
+            pulumi.set(__self__, "overwrite", overwrite)
 
     @_builtins.property
     @pulumi.getter
@@ -53,6 +58,19 @@ class CredsFileArgs:
     def path(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "path", value)
 
+    @_builtins.property
+    @pulumi.getter
+    def overwrite(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Take over a file already at the path that this stack did not write (its content is replaced,
+        and destroy removes it). Without it such a file is refused, at preview when it can be told.
+        """
+        return pulumi.get(self, "overwrite")
+
+    @overwrite.setter
+    def overwrite(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "overwrite", value)
+
 
 @pulumi.type_token("nats-auth:index:CredsFile")
 class CredsFile(pulumi.CustomResource):
@@ -61,6 +79,7 @@ class CredsFile(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  creds: Optional[pulumi.Input[_builtins.str]] = None,
+                 overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
                  __props__=None):
         """
@@ -69,6 +88,8 @@ class CredsFile(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] creds: The `.creds` text (a User's `creds`).
+        :param pulumi.Input[_builtins.bool] overwrite: Take over a file already at the path that this stack did not write (its content is replaced,
+               and destroy removes it). Without it such a file is refused, at preview when it can be told.
         :param pulumi.Input[_builtins.str] path: Absolute path of the file (the SDK resolves a relative one against the program's directory).
         """
         ...
@@ -96,6 +117,7 @@ class CredsFile(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  creds: Optional[pulumi.Input[_builtins.str]] = None,
+                 overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -109,6 +131,7 @@ class CredsFile(pulumi.CustomResource):
             if creds is None and not opts.urn:
                 raise TypeError("Missing required property 'creds'")
             __props__.__dict__["creds"] = None if creds is None else pulumi.Output.secret(creds)
+            __props__.__dict__["overwrite"] = overwrite
             if path is None and not opts.urn:
                 raise TypeError("Missing required property 'path'")
             __props__.__dict__["path"] = path
@@ -139,6 +162,7 @@ class CredsFile(pulumi.CustomResource):
 
         __props__.__dict__["content_hash"] = None
         __props__.__dict__["creds"] = None
+        __props__.__dict__["overwrite"] = None
         __props__.__dict__["path"] = None
         return CredsFile(resource_name, opts=opts, __props__=__props__)
 
@@ -157,6 +181,15 @@ class CredsFile(pulumi.CustomResource):
         The `.creds` text (a User's `creds`).
         """
         return pulumi.get(self, "creds")
+
+    @_builtins.property
+    @pulumi.getter
+    def overwrite(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Take over a file already at the path that this stack did not write (its content is replaced,
+        and destroy removes it). Without it such a file is refused, at preview when it can be told.
+        """
+        return pulumi.get(self, "overwrite")
 
     @_builtins.property
     @pulumi.getter

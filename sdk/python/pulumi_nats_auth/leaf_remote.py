@@ -25,6 +25,7 @@ class LeafRemoteArgs:
                  account: Optional[pulumi.Input[_builtins.str]] = None,
                  credentials: Optional[pulumi.Input[_builtins.str]] = None,
                  credentials_path: Optional[pulumi.Input[_builtins.str]] = None,
+                 overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  tls: Optional[pulumi.Input['LeafRemoteTlsArgs']] = None,
                  ws_compression: Optional[pulumi.Input[_builtins.bool]] = None,
                  ws_no_masking: Optional[pulumi.Input[_builtins.bool]] = None):
@@ -32,6 +33,8 @@ class LeafRemoteArgs:
         The set of arguments for constructing a LeafRemote resource.
         :param pulumi.Input[_builtins.str] credentials: The `.creds` text the remote connects with (a User's `creds`).
         :param pulumi.Input[_builtins.str] credentials_path: Absolute path the credentials are written to (mode 0600).
+        :param pulumi.Input[_builtins.bool] overwrite: Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
+               and destroy removes it). Without it such a file is refused, at preview when it can be told.
         """
         pulumi.set(__self__, "urls", urls)
         if account is not None:
@@ -40,6 +43,8 @@ class LeafRemoteArgs:
             pulumi.set(__self__, "credentials", credentials)
         if credentials_path is not None:
             pulumi.set(__self__, "credentials_path", credentials_path)
+        if overwrite is not None:
+            pulumi.set(__self__, "overwrite", overwrite)
         if tls is not None:
             pulumi.set(__self__, "tls", tls)
         if ws_compression is not None:
@@ -91,6 +96,19 @@ class LeafRemoteArgs:
 
     @_builtins.property
     @pulumi.getter
+    def overwrite(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
+        and destroy removes it). Without it such a file is refused, at preview when it can be told.
+        """
+        return pulumi.get(self, "overwrite")
+
+    @overwrite.setter
+    def overwrite(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "overwrite", value)
+
+    @_builtins.property
+    @pulumi.getter
     def tls(self) -> Optional[pulumi.Input['LeafRemoteTlsArgs']]:
         return pulumi.get(self, "tls")
 
@@ -126,6 +144,7 @@ class LeafRemote(pulumi.CustomResource):
                  account: Optional[pulumi.Input[_builtins.str]] = None,
                  credentials: Optional[pulumi.Input[_builtins.str]] = None,
                  credentials_path: Optional[pulumi.Input[_builtins.str]] = None,
+                 overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  tls: Optional[pulumi.Input[Union['LeafRemoteTlsArgs', 'LeafRemoteTlsArgsDict']]] = None,
                  urls: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  ws_compression: Optional[pulumi.Input[_builtins.bool]] = None,
@@ -138,6 +157,8 @@ class LeafRemote(pulumi.CustomResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] credentials: The `.creds` text the remote connects with (a User's `creds`).
         :param pulumi.Input[_builtins.str] credentials_path: Absolute path the credentials are written to (mode 0600).
+        :param pulumi.Input[_builtins.bool] overwrite: Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
+               and destroy removes it). Without it such a file is refused, at preview when it can be told.
         """
         ...
     @overload
@@ -166,6 +187,7 @@ class LeafRemote(pulumi.CustomResource):
                  account: Optional[pulumi.Input[_builtins.str]] = None,
                  credentials: Optional[pulumi.Input[_builtins.str]] = None,
                  credentials_path: Optional[pulumi.Input[_builtins.str]] = None,
+                 overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  tls: Optional[pulumi.Input[Union['LeafRemoteTlsArgs', 'LeafRemoteTlsArgsDict']]] = None,
                  urls: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  ws_compression: Optional[pulumi.Input[_builtins.bool]] = None,
@@ -182,6 +204,7 @@ class LeafRemote(pulumi.CustomResource):
             __props__.__dict__["account"] = account
             __props__.__dict__["credentials"] = None if credentials is None else pulumi.Output.secret(credentials)
             __props__.__dict__["credentials_path"] = credentials_path
+            __props__.__dict__["overwrite"] = overwrite
             __props__.__dict__["tls"] = tls
             if urls is None and not opts.urn:
                 raise TypeError("Missing required property 'urls'")
@@ -218,6 +241,7 @@ class LeafRemote(pulumi.CustomResource):
         __props__.__dict__["credentials"] = None
         __props__.__dict__["credentials_hash"] = None
         __props__.__dict__["credentials_path"] = None
+        __props__.__dict__["overwrite"] = None
         __props__.__dict__["remote"] = None
         __props__.__dict__["tls"] = None
         __props__.__dict__["urls"] = None
@@ -250,6 +274,15 @@ class LeafRemote(pulumi.CustomResource):
         Absolute path the credentials are written to (mode 0600).
         """
         return pulumi.get(self, "credentials_path")
+
+    @_builtins.property
+    @pulumi.getter
+    def overwrite(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
+        and destroy removes it). Without it such a file is refused, at preview when it can be told.
+        """
+        return pulumi.get(self, "overwrite")
 
     @_builtins.property
     @pulumi.getter

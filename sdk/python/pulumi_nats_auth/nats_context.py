@@ -28,12 +28,15 @@ class NatsContextArgs:
                  description: Optional[pulumi.Input[_builtins.str]] = None,
                  inbox_prefix: Optional[pulumi.Input[_builtins.str]] = None,
                  jetstream_domain: Optional[pulumi.Input[_builtins.str]] = None,
+                 overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  tls: Optional[pulumi.Input['NatsContextTlsArgs']] = None):
         """
         The set of arguments for constructing a NatsContext resource.
         :param pulumi.Input[_builtins.str] config_home: natscli's config home ($XDG_CONFIG_HOME or ~/.config, resolved by the SDK).
         :param pulumi.Input[_builtins.str] name: The context name (`nats --context <name>`).
         :param pulumi.Input[_builtins.str] creds_path: Path of a `.creds` file.
+        :param pulumi.Input[_builtins.bool] overwrite: Take over a file already at the path that this stack did not write (its content is replaced,
+               and destroy removes it). Without it such a file is refused, at preview when it can be told.
         """
         pulumi.set(__self__, "config_home", config_home)
         pulumi.set(__self__, "name", name)
@@ -46,6 +49,8 @@ class NatsContextArgs:
             pulumi.set(__self__, "inbox_prefix", inbox_prefix)
         if jetstream_domain is not None:
             pulumi.set(__self__, "jetstream_domain", jetstream_domain)
+        if overwrite is not None:
+            pulumi.set(__self__, "overwrite", overwrite)
         if tls is not None:
             pulumi.set(__self__, "tls", tls)
 
@@ -123,6 +128,19 @@ class NatsContextArgs:
 
     @_builtins.property
     @pulumi.getter
+    def overwrite(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Take over a file already at the path that this stack did not write (its content is replaced,
+        and destroy removes it). Without it such a file is refused, at preview when it can be told.
+        """
+        return pulumi.get(self, "overwrite")
+
+    @overwrite.setter
+    def overwrite(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "overwrite", value)
+
+    @_builtins.property
+    @pulumi.getter
     def tls(self) -> Optional[pulumi.Input['NatsContextTlsArgs']]:
         return pulumi.get(self, "tls")
 
@@ -143,6 +161,7 @@ class NatsContext(pulumi.CustomResource):
                  inbox_prefix: Optional[pulumi.Input[_builtins.str]] = None,
                  jetstream_domain: Optional[pulumi.Input[_builtins.str]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
+                 overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  servers: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  tls: Optional[pulumi.Input[Union['NatsContextTlsArgs', 'NatsContextTlsArgsDict']]] = None,
                  __props__=None):
@@ -154,6 +173,8 @@ class NatsContext(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] config_home: natscli's config home ($XDG_CONFIG_HOME or ~/.config, resolved by the SDK).
         :param pulumi.Input[_builtins.str] creds_path: Path of a `.creds` file.
         :param pulumi.Input[_builtins.str] name: The context name (`nats --context <name>`).
+        :param pulumi.Input[_builtins.bool] overwrite: Take over a file already at the path that this stack did not write (its content is replaced,
+               and destroy removes it). Without it such a file is refused, at preview when it can be told.
         """
         ...
     @overload
@@ -185,6 +206,7 @@ class NatsContext(pulumi.CustomResource):
                  inbox_prefix: Optional[pulumi.Input[_builtins.str]] = None,
                  jetstream_domain: Optional[pulumi.Input[_builtins.str]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
+                 overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  servers: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  tls: Optional[pulumi.Input[Union['NatsContextTlsArgs', 'NatsContextTlsArgsDict']]] = None,
                  __props__=None):
@@ -206,6 +228,7 @@ class NatsContext(pulumi.CustomResource):
             if name is None and not opts.urn:
                 raise TypeError("Missing required property 'name'")
             __props__.__dict__["name"] = name
+            __props__.__dict__["overwrite"] = overwrite
             if servers is None and not opts.urn:
                 raise TypeError("Missing required property 'servers'")
             __props__.__dict__["servers"] = servers
@@ -242,6 +265,7 @@ class NatsContext(pulumi.CustomResource):
         __props__.__dict__["inbox_prefix"] = None
         __props__.__dict__["jetstream_domain"] = None
         __props__.__dict__["name"] = None
+        __props__.__dict__["overwrite"] = None
         __props__.__dict__["path"] = None
         __props__.__dict__["servers"] = None
         __props__.__dict__["text"] = None
@@ -294,6 +318,15 @@ class NatsContext(pulumi.CustomResource):
         The context name (`nats --context <name>`).
         """
         return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def overwrite(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Take over a file already at the path that this stack did not write (its content is replaced,
+        and destroy removes it). Without it such a file is refused, at preview when it can be told.
+        """
+        return pulumi.get(self, "overwrite")
 
     @_builtins.property
     @pulumi.getter

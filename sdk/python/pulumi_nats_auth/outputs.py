@@ -1923,6 +1923,7 @@ class ServerConfigResolver(dict):
                  ttl: Optional[_builtins.str] = None):
         """
         :param _builtins.str type: One of "full", "cache", "memory".
+        :param _builtins.bool allow_delete: Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
         """
         pulumi.set(__self__, "type", type)
         if allow_delete is not None:
@@ -1951,6 +1952,9 @@ class ServerConfigResolver(dict):
     @_builtins.property
     @pulumi.getter(name="allowDelete")
     def allow_delete(self) -> Optional[_builtins.bool]:
+        """
+        Default true: Accounts delete their JWT on destroy unless their `resolver.onDelete` is "retain".
+        """
         return pulumi.get(self, "allow_delete")
 
     @_builtins.property

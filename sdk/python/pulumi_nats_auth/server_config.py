@@ -27,7 +27,9 @@ class ServerConfigArgs:
                  http_port: Optional[pulumi.Input[_builtins.float]] = None,
                  jetstream: Optional[pulumi.Input['ServerConfigJetstreamArgs']] = None,
                  leafnodes: Optional[pulumi.Input['LeafNodesSpecArgs']] = None,
+                 monitor_url: Optional[pulumi.Input[_builtins.str]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
+                 overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
                  port: Optional[pulumi.Input[_builtins.float]] = None,
                  preload: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -38,7 +40,12 @@ class ServerConfigArgs:
         """
         The set of arguments for constructing a ServerConfig resource.
         :param pulumi.Input[Mapping[str, Any]] extra: Extra top-level keys, appended as given; they may not repeat a key the builder writes.
+        :param pulumi.Input[_builtins.str] monitor_url: The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
+               update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
+               into the config.
         :param pulumi.Input[_builtins.str] operator: Operator JWT text, or a path to it.
+        :param pulumi.Input[_builtins.bool] overwrite: Take over a file already at the path that this stack did not write (its content is replaced,
+               and destroy removes it). Without it such a file is refused, at preview when it can be told.
         :param pulumi.Input[_builtins.str] path: Write the config here too.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] preload: Account public key -> account JWT, written as `resolver_preload`.
         :param pulumi.Input[Sequence[pulumi.Input['PreloadAccountArgs']]] preload_accounts: Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
@@ -57,8 +64,12 @@ class ServerConfigArgs:
             pulumi.set(__self__, "jetstream", jetstream)
         if leafnodes is not None:
             pulumi.set(__self__, "leafnodes", leafnodes)
+        if monitor_url is not None:
+            pulumi.set(__self__, "monitor_url", monitor_url)
         if operator is not None:
             pulumi.set(__self__, "operator", operator)
+        if overwrite is not None:
+            pulumi.set(__self__, "overwrite", overwrite)
         if path is not None:
             pulumi.set(__self__, "path", path)
         if port is not None:
@@ -132,6 +143,20 @@ class ServerConfigArgs:
         pulumi.set(self, "leafnodes", value)
 
     @_builtins.property
+    @pulumi.getter(name="monitorUrl")
+    def monitor_url(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
+        update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
+        into the config.
+        """
+        return pulumi.get(self, "monitor_url")
+
+    @monitor_url.setter
+    def monitor_url(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "monitor_url", value)
+
+    @_builtins.property
     @pulumi.getter
     def operator(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
@@ -142,6 +167,19 @@ class ServerConfigArgs:
     @operator.setter
     def operator(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "operator", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def overwrite(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Take over a file already at the path that this stack did not write (its content is replaced,
+        and destroy removes it). Without it such a file is refused, at preview when it can be told.
+        """
+        return pulumi.get(self, "overwrite")
+
+    @overwrite.setter
+    def overwrite(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "overwrite", value)
 
     @_builtins.property
     @pulumi.getter
@@ -232,7 +270,9 @@ class ServerConfig(pulumi.CustomResource):
                  http_port: Optional[pulumi.Input[_builtins.float]] = None,
                  jetstream: Optional[pulumi.Input[Union['ServerConfigJetstreamArgs', 'ServerConfigJetstreamArgsDict']]] = None,
                  leafnodes: Optional[pulumi.Input[Union['LeafNodesSpecArgs', 'LeafNodesSpecArgsDict']]] = None,
+                 monitor_url: Optional[pulumi.Input[_builtins.str]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
+                 overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
                  port: Optional[pulumi.Input[_builtins.float]] = None,
                  preload: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -247,7 +287,12 @@ class ServerConfig(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Mapping[str, Any]] extra: Extra top-level keys, appended as given; they may not repeat a key the builder writes.
+        :param pulumi.Input[_builtins.str] monitor_url: The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
+               update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
+               into the config.
         :param pulumi.Input[_builtins.str] operator: Operator JWT text, or a path to it.
+        :param pulumi.Input[_builtins.bool] overwrite: Take over a file already at the path that this stack did not write (its content is replaced,
+               and destroy removes it). Without it such a file is refused, at preview when it can be told.
         :param pulumi.Input[_builtins.str] path: Write the config here too.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] preload: Account public key -> account JWT, written as `resolver_preload`.
         :param pulumi.Input[Sequence[pulumi.Input[Union['PreloadAccountArgs', 'PreloadAccountArgsDict']]]] preload_accounts: Accounts added to `preload` by their public key and JWT, for programs that cannot build a map
@@ -284,7 +329,9 @@ class ServerConfig(pulumi.CustomResource):
                  http_port: Optional[pulumi.Input[_builtins.float]] = None,
                  jetstream: Optional[pulumi.Input[Union['ServerConfigJetstreamArgs', 'ServerConfigJetstreamArgsDict']]] = None,
                  leafnodes: Optional[pulumi.Input[Union['LeafNodesSpecArgs', 'LeafNodesSpecArgsDict']]] = None,
+                 monitor_url: Optional[pulumi.Input[_builtins.str]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
+                 overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
                  path: Optional[pulumi.Input[_builtins.str]] = None,
                  port: Optional[pulumi.Input[_builtins.float]] = None,
                  preload: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -307,7 +354,9 @@ class ServerConfig(pulumi.CustomResource):
             __props__.__dict__["http_port"] = http_port
             __props__.__dict__["jetstream"] = jetstream
             __props__.__dict__["leafnodes"] = leafnodes
+            __props__.__dict__["monitor_url"] = monitor_url
             __props__.__dict__["operator"] = operator
+            __props__.__dict__["overwrite"] = overwrite
             __props__.__dict__["path"] = path
             __props__.__dict__["port"] = port
             __props__.__dict__["preload"] = preload
@@ -349,7 +398,9 @@ class ServerConfig(pulumi.CustomResource):
         __props__.__dict__["http_port"] = None
         __props__.__dict__["jetstream"] = None
         __props__.__dict__["leafnodes"] = None
+        __props__.__dict__["monitor_url"] = None
         __props__.__dict__["operator"] = None
+        __props__.__dict__["overwrite"] = None
         __props__.__dict__["path"] = None
         __props__.__dict__["port"] = None
         __props__.__dict__["preload"] = None
@@ -400,12 +451,31 @@ class ServerConfig(pulumi.CustomResource):
         return pulumi.get(self, "leafnodes")
 
     @_builtins.property
+    @pulumi.getter(name="monitorUrl")
+    def monitor_url(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
+        update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
+        into the config.
+        """
+        return pulumi.get(self, "monitor_url")
+
+    @_builtins.property
     @pulumi.getter
     def operator(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
         Operator JWT text, or a path to it.
         """
         return pulumi.get(self, "operator")
+
+    @_builtins.property
+    @pulumi.getter
+    def overwrite(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Take over a file already at the path that this stack did not write (its content is replaced,
+        and destroy removes it). Without it such a file is refused, at preview when it can be told.
+        """
+        return pulumi.get(self, "overwrite")
 
     @_builtins.property
     @pulumi.getter
@@ -446,8 +516,10 @@ class ServerConfig(pulumi.CustomResource):
     @pulumi.getter(name="restartRequired")
     def restart_required(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        True after an update that changed the keys the operator JWT trusts (its key or signing keys):
-        servers must restart to use them. Absent in 0.1.0 state (read as false).
+        Whether the server must restart to run this config's operator (nats-server cannot reload
+        operators). With `monitorUrl` and the server answering: true exactly while it trusts another
+        operator configuration than the declared one (its varz says). Otherwise: true from an update that
+        changed the operator's keys until a server check says it runs them. Absent in 0.1.0 state (false).
         """
         return pulumi.get(self, "restart_required")
 

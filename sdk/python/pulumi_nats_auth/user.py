@@ -24,6 +24,7 @@ class UserArgs:
                  account_public_key: pulumi.Input[_builtins.str],
                  name: pulumi.Input[_builtins.str],
                  signer_seed: pulumi.Input[_builtins.str],
+                 account_removed_users: Optional[pulumi.Input[Mapping[str, pulumi.Input['RemovedUserArgs']]]] = None,
                  account_revocations: Optional[pulumi.Input[Mapping[str, Any]]] = None,
                  account_signing_keys: Optional[pulumi.Input[Sequence[Any]]] = None,
                  allowed_connection_types: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -52,6 +53,9 @@ class UserArgs:
         :param pulumi.Input[_builtins.str] name: The name in the JWT.
         :param pulumi.Input[_builtins.str] signer_seed: The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
                SigningKey's `seed`).
+        :param pulumi.Input[Mapping[str, pulumi.Input['RemovedUserArgs']]] account_removed_users: Keys the account revoked because their User left the program (its `removedUsers`): a key found
+               here is never signed again. The SDK passes only the entry of the user's own key, when there is
+               one; any superset works the same.
         :param pulumi.Input[Mapping[str, Any]] account_revocations: The account's explicit `revocations`: a revoked key is never signed again.
         :param pulumi.Input[Sequence[Any]] account_signing_keys: The account's signing keys as its JWT lists them.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_connection_types: Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
@@ -77,6 +81,8 @@ class UserArgs:
         pulumi.set(__self__, "account_public_key", account_public_key)
         pulumi.set(__self__, "name", name)
         pulumi.set(__self__, "signer_seed", signer_seed)
+        if account_removed_users is not None:
+            pulumi.set(__self__, "account_removed_users", account_removed_users)
         if account_revocations is not None:
             pulumi.set(__self__, "account_revocations", account_revocations)
         if account_signing_keys is not None:
@@ -157,6 +163,20 @@ class UserArgs:
     @signer_seed.setter
     def signer_seed(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "signer_seed", value)
+
+    @_builtins.property
+    @pulumi.getter(name="accountRemovedUsers")
+    def account_removed_users(self) -> Optional[pulumi.Input[Mapping[str, pulumi.Input['RemovedUserArgs']]]]:
+        """
+        Keys the account revoked because their User left the program (its `removedUsers`): a key found
+        here is never signed again. The SDK passes only the entry of the user's own key, when there is
+        one; any superset works the same.
+        """
+        return pulumi.get(self, "account_removed_users")
+
+    @account_removed_users.setter
+    def account_removed_users(self, value: Optional[pulumi.Input[Mapping[str, pulumi.Input['RemovedUserArgs']]]]):
+        pulumi.set(self, "account_removed_users", value)
 
     @_builtins.property
     @pulumi.getter(name="accountRevocations")
@@ -432,6 +452,7 @@ class User(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  account_public_key: Optional[pulumi.Input[_builtins.str]] = None,
+                 account_removed_users: Optional[pulumi.Input[Mapping[str, pulumi.Input[Union['RemovedUserArgs', 'RemovedUserArgsDict']]]]] = None,
                  account_revocations: Optional[pulumi.Input[Mapping[str, Any]]] = None,
                  account_signing_keys: Optional[pulumi.Input[Sequence[Any]]] = None,
                  allowed_connection_types: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -463,6 +484,9 @@ class User(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[Mapping[str, pulumi.Input[Union['RemovedUserArgs', 'RemovedUserArgsDict']]]] account_removed_users: Keys the account revoked because their User left the program (its `removedUsers`): a key found
+               here is never signed again. The SDK passes only the entry of the user's own key, when there is
+               one; any superset works the same.
         :param pulumi.Input[Mapping[str, Any]] account_revocations: The account's explicit `revocations`: a revoked key is never signed again.
         :param pulumi.Input[Sequence[Any]] account_signing_keys: The account's signing keys as its JWT lists them.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_connection_types: Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
@@ -513,6 +537,7 @@ class User(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  account_public_key: Optional[pulumi.Input[_builtins.str]] = None,
+                 account_removed_users: Optional[pulumi.Input[Mapping[str, pulumi.Input[Union['RemovedUserArgs', 'RemovedUserArgsDict']]]]] = None,
                  account_revocations: Optional[pulumi.Input[Mapping[str, Any]]] = None,
                  account_signing_keys: Optional[pulumi.Input[Sequence[Any]]] = None,
                  allowed_connection_types: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -550,6 +575,7 @@ class User(pulumi.CustomResource):
             if account_public_key is None and not opts.urn:
                 raise TypeError("Missing required property 'account_public_key'")
             __props__.__dict__["account_public_key"] = account_public_key
+            __props__.__dict__["account_removed_users"] = account_removed_users
             __props__.__dict__["account_revocations"] = account_revocations
             __props__.__dict__["account_signing_keys"] = account_signing_keys
             __props__.__dict__["allowed_connection_types"] = allowed_connection_types
@@ -582,6 +608,7 @@ class User(pulumi.CustomResource):
             __props__.__dict__["adoption_drift"] = None
             __props__.__dict__["claims_hash"] = None
             __props__.__dict__["creds"] = None
+            __props__.__dict__["expired"] = None
             __props__.__dict__["issuer"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["creds", "seed"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
@@ -613,6 +640,7 @@ class User(pulumi.CustomResource):
         __props__.__dict__["claims_hash"] = None
         __props__.__dict__["creds"] = None
         __props__.__dict__["data"] = None
+        __props__.__dict__["expired"] = None
         __props__.__dict__["expires"] = None
         __props__.__dict__["issuer"] = None
         __props__.__dict__["jwt"] = None
@@ -677,6 +705,15 @@ class User(pulumi.CustomResource):
         Max bytes of data (-1 unlimited).
         """
         return pulumi.get(self, "data")
+
+    @_builtins.property
+    @pulumi.getter
+    def expired(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Set by refresh once the JWT has expired (its ISO date): servers refuse it and its creds cannot
+        connect. Absent while the JWT is valid.
+        """
+        return pulumi.get(self, "expired")
 
     @_builtins.property
     @pulumi.getter
