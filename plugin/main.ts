@@ -2,14 +2,14 @@
  * Entry of the `pulumi-resource-nats-auth` plugin: the engine starts it and talks gRPC to it. Bundled
  * into one file with its dependencies (scripts/plugin.ts); Node must be on PATH.
  */
-import { main } from "@pulumi/pulumi/provider";
 import { nativeProvider } from "./provider";
+import { serve } from "./serve";
 
 /** Set by the bundler to the package version. */
 declare const __PLUGIN_VERSION__: string | undefined;
 const version = typeof __PLUGIN_VERSION__ === "string" ? __PLUGIN_VERSION__ : "0.0.0-dev";
 
-main(nativeProvider(version), process.argv.slice(2)).catch((e: unknown) => {
+serve(nativeProvider(version), process.argv.slice(2)).catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });

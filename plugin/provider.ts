@@ -9,6 +9,9 @@
  *   inputs, and a seed returned bare there lands in state in plain text.
  * - `undefined` is stripped (the protobuf encoder refuses it).
  * - Outputs the TypeScript SDK derives in its classes (a User's `creds`) come from kit/derived.ts.
+ * - Previews (`previewCreate`, `previewUpdate`, served by serve.ts): the outputs a handler's
+ *   `preview` knows, every other output of the schema the unknown placeholder; nothing is signed,
+ *   written or pushed.
  */
 import * as nodePath from "node:path";
 import type * as pulumi from "@pulumi/pulumi/provider";
@@ -94,6 +97,8 @@ interface Served {
   handler: Handler<object, object>;
   secretInputs: Path[];
   secretOutputs: Path[];
+  /** Every output property of the schema: those a preview does not know are sent as unknown. */
+  outputNames: string[];
 }
 
 const SERVED = new Map<string, Served>(
@@ -107,6 +112,7 @@ const SERVED = new Map<string, Served>(
         handler: HANDLERS[r.kind],
         secretInputs: secretPathsOf(s, res?.inputProperties),
         secretOutputs: secretPathsOf(s, res?.properties),
+        outputNames: Object.keys(res?.properties ?? {}),
       },
     ];
   }),
@@ -211,8 +217,27 @@ function withPaths(kind: ResourceKind, inputs: Obj): Obj {
   return resolvePaths(kind, inputs, (p) => nodePath.resolve(p));
 }
 
+/**
+ * A preview's outputs: what the handler knows without side effects (the inputs alone when it has no
+ * `preview`), every other output unknown. An output left out would read as absent, not as unknown.
+ */
+function previewOutputs(s: Served, news: Obj, olds?: Obj): Obj {
+  const known = (s.handler.preview ? s.handler.preview(news, olds) : news) as Obj;
+  const outs: Obj = { ...known };
+  for (const name of s.outputNames) if (outs[name] === undefined || outs[name] === null) outs[name] = UNKNOWN;
+  return outs;
+}
+
+/** The provider `main()` serves, plus what a preview of a create or an update returns (serve.ts). */
+export interface NativeProvider extends pulumi.Provider {
+  /** Create during a preview: the outputs known before anything exists; nothing is created. */
+  previewCreate(urn: string, inputs: Obj): Promise<Obj>;
+  /** Update during a preview: the outputs known before the update; nothing is signed or pushed. */
+  previewUpdate(id: string, urn: string, olds: Obj, news: Obj): Promise<Obj>;
+}
+
 /** The provider object `main()` serves. */
-export function nativeProvider(version: string): pulumi.Provider {
+export function nativeProvider(version: string): NativeProvider {
   return {
     version,
     getSchema: async () => JSON.stringify({ ...schema, version }),
@@ -254,6 +279,18 @@ export function nativeProvider(version: string): pulumi.Provider {
       } catch (e) {
         throw rewrapFailure(e, paths);
       }
+    },
+    async previewCreate(urn, inputs) {
+      const s = served(urn);
+      const i = fromEngine(inputs);
+      return toEngine(previewOutputs(s, i.value), [...s.secretOutputs, ...i.secrets]);
+    },
+    async previewUpdate(_id, urn, olds, news) {
+      const s = served(urn);
+      const o = fromEngine(olds);
+      const n = fromEngine(news);
+      const paths = [...s.secretOutputs, ...o.secrets, ...n.secrets];
+      return toEngine(previewOutputs(s, n.value, o.value), paths);
     },
     async read(id, urn, props) {
       const s = served(urn);

@@ -54,6 +54,7 @@ import {
   expiryAccepted,
   type IdentitySpec,
   identityDiff,
+  identityPreview,
   refusePassedExpiry,
   signIdentity,
   withAdoption,
@@ -406,6 +407,8 @@ const flat: Handler<AccountProps, AccountState> = {
     if (r.revokedTokens.length) throw failed(revokedTokensError(name, r.revokedTokens));
     return { outs };
   },
+  // What was pushed, revoked or drifted is known only once the update runs.
+  preview: (news, olds) => identityPreview(accountSpec, news, olds),
   async read(id, props) {
     const r = resolverOf(props);
     if (!r) return { id, props };

@@ -1,8 +1,9 @@
 /** Dynamic provider of `KeyPair`: an nkey identity (operator, account or user) kept in state. */
+import { publicKeyOf } from "../core/nkeys";
 import type { KeyPairProps, KeyPairState } from "./contracts";
 import type { Handler } from "./kit/handler";
 import { checkResult, decideDiff, ownKey, seedReplaced } from "./kit/resource";
-import { containsUnknown, previewChecker } from "./kit/unknown";
+import { containsUnknown, previewChecker, UNKNOWN } from "./kit/unknown";
 
 const KINDS = ["operator", "account", "user", "curve"] as const;
 
@@ -25,5 +26,16 @@ export const handler: Handler<KeyPairProps, KeyPairState> = {
     const outs: KeyPairState = { kind: inputs.kind, publicKey: kp.getPublicKey(), seed: kp.seed() };
     kp.clear();
     return { id: outs.publicKey, outs };
+  },
+  // Never updated (any change replaces it); created, its key is known when its seed is given.
+  preview(news) {
+    const known =
+      typeof news.seed === "string" && news.seed !== "" && !containsUnknown([news.kind, news.seed]);
+    if (!known) return { kind: news.kind, publicKey: UNKNOWN, seed: UNKNOWN };
+    try {
+      return { kind: news.kind, publicKey: publicKeyOf(news.seed!), seed: news.seed };
+    } catch {
+      return { kind: news.kind, publicKey: UNKNOWN, seed: UNKNOWN };
+    }
   },
 };

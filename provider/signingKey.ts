@@ -1,10 +1,11 @@
 /** Dynamic provider of `SigningKey`: an operator or account signing key pair, optionally scoped. */
 import type { ScopedSigningKey, SigningKeyRef } from "../core/claimInputs";
+import { publicKeyOf } from "../core/nkeys";
 import { normalize } from "../core/normalize";
 import type { SigningKeyProps, SigningKeyScope, SigningKeyState } from "./contracts";
 import type { Handler } from "./kit/handler";
 import { checkResult, decideDiff, ownKey, seedReplaced } from "./kit/resource";
-import { containsUnknown, previewChecker } from "./kit/unknown";
+import { containsUnknown, previewChecker, UNKNOWN } from "./kit/unknown";
 
 const OWNERS = ["operator", "account"] as const;
 
@@ -55,5 +56,24 @@ export const handler: Handler<SigningKeyProps, SigningKeyState> = {
   async update(_id, olds, news) {
     const publicKey = olds.publicKey;
     return { outs: { ...news, publicKey, seed: olds.seed, ref: refOf(publicKey, news.scope) } };
+  },
+  // The key never changes on update (a new seed or owner replaces it); created, it is known when its
+  // seed is given. The ref follows the scope.
+  preview(news, olds) {
+    let publicKey: string = UNKNOWN;
+    let seed: string = UNKNOWN;
+    if (olds && typeof olds.publicKey === "string") {
+      publicKey = olds.publicKey;
+      seed = olds.seed;
+    } else if (typeof news.seed === "string" && news.seed !== "" && !containsUnknown(news.seed)) {
+      try {
+        publicKey = publicKeyOf(news.seed);
+        seed = news.seed;
+      } catch {
+        // A bad seed fails the checks.
+      }
+    }
+    const ref = publicKey === UNKNOWN || containsUnknown(news.scope) ? UNKNOWN : refOf(publicKey, news.scope);
+    return { ...news, publicKey, seed, ref };
   },
 };

@@ -44,6 +44,17 @@ export interface Handler<P extends object, S extends P> {
   update?(id: string, olds: S & Stored, news: P & Stored): Promise<{ outs: S }>;
   read?(id: string, props: S & Stored): Promise<{ id: string; props: S }>;
   delete?(id: string, props: S & Stored): Promise<void>;
+  /**
+   * The outputs known during a preview, computed without any side effect (nothing signed, written or
+   * pushed): `olds` is the stored state when the resource is being updated, absent when it is being
+   * created. It returns the inputs the resource outputs as given plus the computed outputs that are
+   * known (a key that never changes on update, a public key derived from a given seed); every output
+   * it leaves out, or sets to the unknown placeholder, is unknown in the preview. Without it, the
+   * inputs alone are known. The native plugin serves it to previews in every language; the
+   * TypeScript SDK computes the same values in the program (sdk/known.ts), which dynamic providers
+   * need because their previews never reach the handler.
+   */
+  preview?(news: P & Stored, olds?: S & Stored): Partial<S>;
 }
 
 /** Builds the provider object for one resource kind. */

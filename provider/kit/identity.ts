@@ -15,7 +15,7 @@ import type { Checker } from "../../core/validation";
 import type { IdentityProps, Signed } from "../contracts";
 import type { Handler } from "./handler";
 import { checkResult, label, loadSeed, ownKey, type SeededKeyPair, seedReplaced } from "./resource";
-import { containsUnknown } from "./unknown";
+import { containsUnknown, UNKNOWN } from "./unknown";
 
 /** How one kind of identity builds its claims and finds its signer. */
 export interface IdentitySpec<P extends IdentityProps> {
@@ -361,6 +361,53 @@ export function checkSigner(c: Checker, s: SignerCheck): void {
   }
 }
 
+/** A string Pulumi knows during preview (not the unknown placeholder, not empty). */
+function knownString(v: unknown): v is string {
+  return typeof v === "string" && v !== "" && !containsUnknown(v);
+}
+
+/**
+ * An identity's outputs as a preview knows them, with nothing signed. On update its key and seed are
+ * the stored ones: a different seed or declared key is a replace (identityDiff), never an update, so
+ * dependents reading them see no change. On create they are known when given (a seed, or a declared
+ * public key) and unknown when generated. The issuer is the signer's key when the signer seed is known
+ * (a rotated signing key re-signs: the issuer changes with it). The JWT and its hash are unknown: an
+ * update is called only when the claims changed.
+ */
+export function identityPreview<P extends IdentityProps>(
+  spec: IdentitySpec<P>,
+  news: P,
+  olds?: Partial<Signed>,
+): P & Signed {
+  let publicKey: string = UNKNOWN;
+  let seed: string | undefined = UNKNOWN;
+  if (olds && knownString(olds.publicKey)) {
+    publicKey = olds.publicKey;
+    seed = olds.seed;
+  } else if (knownString(news.publicKey) && !news.seed) {
+    publicKey = news.publicKey;
+    seed = undefined;
+  } else if (knownString(news.seed)) {
+    try {
+      publicKey = publicKeyOf(news.seed);
+      seed = news.seed;
+    } catch {
+      // A bad seed fails the checks; the preview knows nothing from it.
+    }
+  }
+  let issuer: string = UNKNOWN;
+  if (!containsUnknown((news as { signerSeed?: unknown }).signerSeed)) {
+    try {
+      const signer = spec.signer(news, spec.kind);
+      issuer = signer ? signer.getPublicKey() : publicKey;
+      signer?.clear();
+    } catch {
+      // A bad signer seed fails the checks; the issuer stays unknown.
+    }
+  }
+  return { ...news, publicKey, seed, issuer, jwt: UNKNOWN, claimsHash: UNKNOWN };
+}
+
 /**
  * The dynamic provider of an identity without side effects (Operator, User): check, diff from the
  * normalized claims, sign on create/update. `extra` adds outputs derived from the signed identity.
@@ -396,5 +443,6 @@ export function identityHandler<P extends IdentityProps, S extends P & Signed>(
       const s = await signIdentity(spec, news, olds);
       return { outs: outputs(news, s) };
     },
+    preview: (news, olds) => identityPreview(spec, news, olds) as unknown as Partial<S>,
   };
 }

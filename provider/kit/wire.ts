@@ -76,5 +76,7 @@ export function packedInputs<P extends object, S extends P>(
   }
   if (read) out.read = (id, props) => read(id, flat(props));
   if (del) out.delete = (id, props) => del(id, flat(props));
+  const { preview } = h;
+  if (preview) out.preview = (news, olds) => stored(preview(flat(news), olds && flat(olds)));
   return out;
 }

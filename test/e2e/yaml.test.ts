@@ -368,3 +368,93 @@ describe("e2e yaml - revoke on delete from YAML", () => {
     assert.equal(changeCount((await t.preview()).changeSummary), 0);
   });
 });
+
+/**
+ * A program with no KeyPair: the User takes its account's key and seed from the Account's outputs,
+ * the Account its operator's from the Operator's. `tags` and `appConnections` are the claims changed.
+ */
+function previewProgram(): string {
+  return `name: nats-auth-yaml-preview
+runtime: yaml
+plugins:
+  providers:
+    - name: nats-auth
+      path: ${PLUGIN_DIR}
+config:
+  appConnections:
+    type: integer
+    default: -1
+  operatorTags:
+    type: array
+    items:
+      type: string
+    default: []
+resources:
+  op:
+    type: nats-auth:index:Operator
+    properties:
+      name: op
+      tags: \${operatorTags}
+  app:
+    type: nats-auth:index:Account
+    properties:
+      name: APP
+      operatorPublicKey: \${op.publicKey}
+      signerSeed: \${op.seed}
+      limits:
+        conn: \${appConnections}
+  alice:
+    type: nats-auth:index:User
+    properties:
+      name: alice
+      accountPublicKey: \${app.publicKey}
+      signerSeed: \${app.seed}
+outputs:
+  appPublicKey: \${app.publicKey}
+  aliceJwt: \${alice.jwt}
+  aliceCreds: \${alice.creds}
+`;
+}
+
+describe("e2e yaml - outputs known during preview (no KeyPair)", () => {
+  let t: TestStack;
+  let dir: string;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-yaml-preview-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), previewProgram());
+    t = await TestStack.fromFolder(dir, "e2e", {});
+  });
+  after(async () => {
+    try {
+      await t?.dispose();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("yaml e2e - a limit change on an account whose users read its key previews exactly one update, as up does", async () => {
+    // Creates preview with nothing created (the plugin previews Create too).
+    const created = await t.preview();
+    const first = await t.up();
+    assert.deepEqual(changes(created.changeSummary), changes(first.summary.resourceChanges ?? {}));
+    assert.equal(changeCount((await t.preview()).changeSummary), 0);
+
+    await t.stack.setConfig("appConnections", { value: "10" });
+    const planned = await t.preview();
+    assert.deepEqual(
+      changes(planned.changeSummary),
+      { update: 1 },
+      "APP only: alice reads APP's unchanged key",
+    );
+    const up = await t.up();
+    assert.deepEqual(changes(up.summary.resourceChanges ?? {}), { update: 1 });
+    assert.equal(up.outputs.aliceJwt.value, first.outputs.aliceJwt.value, "alice is not re-signed");
+    assert.equal(up.outputs.appPublicKey.value, first.outputs.appPublicKey.value);
+
+    // The operator's update likewise: APP reads its key and seed, unchanged.
+    await t.stack.setConfig("operatorTags[0]", { value: "prod" }, true);
+    assert.deepEqual(changes((await t.preview()).changeSummary), { update: 1 }, "the operator only");
+    assert.deepEqual(changes((await t.up()).summary.resourceChanges ?? {}), { update: 1 });
+    assert.equal(changeCount((await t.preview()).changeSummary), 0);
+  });
+});

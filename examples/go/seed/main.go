@@ -45,7 +45,7 @@ func main() {
 		}
 
 		// An account with limits and a signing key for its users, pushed to the resolver. Its identity
-		// comes from a KeyPair, so its users see its public key at preview even while APP updates.
+		// comes from a KeyPair: APP lists its users in `members`, so they cannot read its key from APP.
 		appIdentity, err := natsauth.NewKeyPair(ctx, "app-identity", &natsauth.KeyPairArgs{Kind: pulumi.String("account")})
 		if err != nil {
 			return err

@@ -22,7 +22,7 @@ local = nats.OperatorWithSystemAccount(
 )
 
 # An account with limits and a signing key for its users, pushed to the resolver. Its identity comes
-# from a KeyPair, so its users see its public key at preview even while APP updates.
+# from a KeyPair: APP lists its users in `members`, so they cannot read its key from APP.
 app_identity = nats.KeyPair("app-identity", kind="account")
 app_key = nats.SigningKey("app-sk", owner="account")
 # A user, signed by the account's signing key, that may publish and subscribe on orders.> (and answer
