@@ -116,11 +116,11 @@ describe("e2e drift command - unattended checks with readable reports", () => {
     assert.equal(json.code, 1, `${label}: --json exits 1 too`);
     const report = JSON.parse(json.stdout) as {
       status: string;
-      accounts: { findings: { text: string }[] }[];
+      accounts: { findings: { severity: string; text: string }[] }[];
     };
     assert.equal(report.status, "drift");
     assert.ok(
-      report.accounts[0].findings.some((f) => expected.test(f.text)),
+      report.accounts[0].findings.some((f) => expected.test(`[${f.severity}] ${f.text}`)),
       `${label}: --json names it`,
     );
     const repaired = await run("--repair");
