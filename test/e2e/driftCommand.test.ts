@@ -99,9 +99,10 @@ describe("e2e drift command - unattended checks with readable reports", () => {
   async function programJwt(): Promise<string> {
     const resources = (await t.stack.exportStack()).deployment.resources as {
       type: string;
-      outputs?: { jwt?: string };
+      outputs?: { jwt?: string; publicKey?: string };
     }[];
-    const jwt = resources.find((r) => r.type.endsWith(":Account") && r.outputs?.jwt)?.outputs?.jwt;
+    const jwt = resources.find((r) => r.type.endsWith(":Account") && r.outputs?.publicKey === v(o, "appPub"))
+      ?.outputs?.jwt;
     assert.ok(jwt, "the state holds the account's JWT");
     return jwt;
   }
