@@ -1,6 +1,7 @@
 /** The drift report in words (core/driftReport): names, ISO times, severity order and exit codes. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { accountsOf } from "../../cli/drift";
 import { claimsDrift } from "../../core/drift";
 import { describeDrift, driftReport, formatDriftReport } from "../../core/driftReport";
 
@@ -78,5 +79,34 @@ describe("drift report", () => {
     ]);
     assert.equal(down.exitCode, 2);
     assert.match(formatDriftReport(down, "prod"), /could not ask: no server answered: ECONNREFUSED/);
+  });
+});
+
+describe("drift command - reading the stack's state", () => {
+  it("finds accounts and user names under both type tokens (dynamic provider and native plugin)", () => {
+    const { accounts, names } = accountsOf([
+      {
+        urn: "urn:pulumi:s::p::pulumi-nodejs:dynamic/nats-auth:Account::APP",
+        type: "pulumi-nodejs:dynamic/nats-auth:Account",
+        outputs: { publicKey: "AAPP", drift: { "limits.conn": "servers: 9, program: 10" } },
+      },
+      {
+        urn: "urn:pulumi:s::p::nats-auth:index:Account::YAML",
+        type: "nats-auth:index:Account",
+        outputs: { publicKey: "AYAML", removedUsers: { UGONE: { at: 1, name: "bob" } } },
+      },
+      {
+        urn: "urn:pulumi:s::p::nats-auth:index:User::alice",
+        type: "nats-auth:index:User",
+        outputs: { publicKey: "UALICE", name: "alice" },
+      },
+      { urn: "urn:pulumi:s::p::other:index:Account::X", type: "other:index:Account", outputs: {} },
+    ]);
+    assert.deepEqual(
+      accounts.map((a) => a.name),
+      ["APP", "YAML"],
+    );
+    assert.equal(names.get("UALICE"), "alice");
+    assert.equal(names.get("UGONE"), "bob, removed from the program");
   });
 });
