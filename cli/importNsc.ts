@@ -11,7 +11,7 @@ import { describe, NatsAuthError } from "../core/errors";
 import { nscProjectFiles } from "../core/nscProgram";
 import { readNscStore, writeProject } from "../io/nscStore";
 
-const USAGE = `usage: pulumi-nats-auth import-nsc --store <nsc stores dir> --keys <nkeys dir> --operator <name> --out <project dir>
+export const USAGE = `usage: pulumi-nats-auth import-nsc --store <nsc stores dir> --keys <nkeys dir> --operator <name> --out <project dir>
                                    [--stack <stack>] [--server <nats url>]... [--project <name>]
 
   --store     nsc's stores dir (holds <operator>/<operator>.jwt), e.g. ~/.local/share/nats/nsc/stores
@@ -118,9 +118,16 @@ function main(argv: string[]): void {
   }
 }
 
-try {
-  main(process.argv.slice(2));
-} catch (e) {
-  console.error(`import-nsc: ${describe(e)}`);
-  process.exitCode = 1;
+/** `import-nsc <options>` (argv starts with the subcommand); the exit code: 0 done, 1 refused. */
+export function importNsc(argv: string[]): number {
+  try {
+    main(argv);
+    return 0;
+  } catch (e) {
+    console.error(`import-nsc: ${describe(e)}`);
+    return 1;
+  }
 }
+
+// Still runnable on its own (`node dist/cli/importNsc.js import-nsc …`), as earlier releases' bin.
+if (require.main === module) process.exitCode = importNsc(process.argv.slice(2));
