@@ -196,21 +196,21 @@ new PolicyPack("nats-guardrails", {
       {},
       (kind, props) => rules.noCredentialsInUrls(kind, props),
     ),
-    resourceRule(
+    stackRule(
       "nats-user-expiry",
       "User JWTs expire within a maximum lifetime (maxDays).",
       "advisory",
       rules.USER_EXPIRY_DEFAULTS,
       days,
-      (kind, props, c) => rules.userExpiry(kind, props, c, Math.floor(Date.now() / 1000)),
+      (kind, props, c, ctx) => rules.userExpiry(kind, props, c, Math.floor(Date.now() / 1000), ctx),
     ),
-    resourceRule(
+    stackRule(
       "nats-no-bearer-tokens",
-      "No bearer-token users; accounts set limits.disallowBearer.",
+      "No bearer-token users; accounts other than the system account set limits.disallowBearer.",
       "advisory",
       {},
       {},
-      (kind, props) => rules.noBearerTokens(kind, props),
+      (kind, props, _c, ctx) => rules.noBearerTokens(kind, props, ctx),
     ),
     stackRule(
       "nats-account-limits",

@@ -187,8 +187,10 @@ export function userExpiry(
   props: Props,
   opts: UserExpiryOptions,
   nowSeconds: number,
+  ctx: Context,
 ): Violation[] {
-  if (kind !== "User") return [];
+  // System users are the operator's tools (resolver pushes, monitoring), rotated with the operator.
+  if (kind !== "User" || ctx.system) return [];
   const p = props as Partial<UserProps>;
   const fix = `set expires to a date within ${opts.maxDays} days and renew it by re-running the program`;
   if (unknown(p.expires)) return [];
@@ -210,7 +212,7 @@ export function userExpiry(
 }
 
 /** Advisory: no bearer tokens (users connect by signing the server's nonce), and accounts refuse them. */
-export function noBearerTokens(kind: Kind, props: Props): Violation[] {
+export function noBearerTokens(kind: Kind, props: Props, ctx: Context): Violation[] {
   const p = flatInputs(props);
   const msg =
     "lets anyone holding the JWT connect without the seed; remove bearerToken (clients then sign the server's nonce)";
@@ -220,6 +222,7 @@ export function noBearerTokens(kind: Kind, props: Props): Violation[] {
   }
   if (
     kind === "Account" &&
+    !ctx.system &&
     !unknown(at(p, "limits.disallowBearer")) &&
     at(p, "limits.disallowBearer") !== true
   ) {

@@ -189,9 +189,6 @@ if [ -f "$plugin" ]; then
 else
   log "note: run npm ci first so pulumi-resource-pulumi-nodejs can be linked into $BIN"
 fi
-# Policy packs (`pulumi preview --policy-pack policy`) run through pulumi-analyzer-policy, which the
-# CLI's release archives ship beside it and @pulumi/pulumi does not: ours runs its run-policy-pack.
-ln -sf "$ROOT/scripts/pulumi-analyzer-policy" "$BIN/pulumi-analyzer-policy"
 # The providers load their implementation by package name (see provider/dynamic.ts), so this
 # checkout must be resolvable as `pulumi-nats-auth` from its own node_modules.
 if [ -d "$ROOT/node_modules" ] && [ ! -e "$ROOT/node_modules/pulumi-nats-auth" ]; then
