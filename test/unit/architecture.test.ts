@@ -82,7 +82,8 @@ describe("architecture", () => {
       for (const spec of importsOf(file)) {
         const target = spec.startsWith(".") ? layerOf(path.resolve(path.dirname(file), spec)) : undefined;
         assert.ok(target !== "io", `${rel} imports ${spec} (io)`);
-        if (rel !== path.join("policy", "index.ts")) assert.ok(spec.startsWith("."), `${rel} imports ${spec}`);
+        if (rel !== path.join("policy", "index.ts"))
+          assert.ok(spec.startsWith("."), `${rel} imports ${spec}`);
       }
     }
   });
