@@ -829,7 +829,7 @@ function cidrProblem(value: unknown): string | undefined {
 }
 
 /** Why a URL that goes into a public JWT carries a secret (user, password, token), or undefined. */
-function urlCredentialProblem(url: string): string | undefined {
+export function urlCredentialProblem(url: string): string | undefined {
   const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url);
   const userinfo = m?.[1].includes("@");
   const query =

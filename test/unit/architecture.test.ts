@@ -10,9 +10,9 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { REPO_ROOT } from "../harness/paths";
 
-const LAYERS = ["core", "io", "provider", "sdk", "plugin"] as const;
-/** Layers on the same level: neither may import the other. */
-const FRONT_ENDS: readonly Layer[] = ["sdk", "plugin"];
+const LAYERS = ["core", "io", "provider", "sdk", "plugin", "policy"] as const;
+/** Layers on the same level: none may import another (policy/ reads the inputs both front ends send). */
+const FRONT_ENDS: readonly Layer[] = ["sdk", "plugin", "policy"];
 type Layer = (typeof LAYERS)[number];
 
 /** Modules core/ may import: pure computation only (node:crypto hashes and signs, nothing else). */
@@ -59,7 +59,7 @@ describe("architecture", () => {
     assert.deepEqual(bad, [], "core/ is pure: no Pulumi, no network, no files");
   });
 
-  it("architecture - dependencies point one way: core <- io <- provider <- sdk | plugin", () => {
+  it("architecture - dependencies point one way: core <- io <- provider <- sdk | plugin | policy", () => {
     const bad: string[] = [];
     for (const layer of LAYERS) {
       for (const file of sources(path.join(REPO_ROOT, layer))) {
@@ -74,6 +74,18 @@ describe("architecture", () => {
       }
     }
     assert.deepEqual(bad, []);
+  });
+
+  it("architecture - the policy rules are pure: only policy/index.ts imports @pulumi/policy, and nothing does I/O", () => {
+    for (const file of sources(path.join(REPO_ROOT, "policy"))) {
+      const rel = path.relative(REPO_ROOT, file);
+      for (const spec of importsOf(file)) {
+        const target = spec.startsWith(".") ? layerOf(path.resolve(path.dirname(file), spec)) : undefined;
+        assert.ok(target !== "io", `${rel} imports ${spec} (io)`);
+        if (rel !== path.join("policy", "index.ts"))
+          assert.ok(spec.startsWith("."), `${rel} imports ${spec}`);
+      }
+    }
   });
 
   it("architecture - io does no Pulumi, and every handler module of 0.1.0 stays at its frozen path", () => {
