@@ -65,6 +65,8 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
   let scopedKey: SigningKeyState;
   let server: NatsServer;
   const users: Record<string, UserOuts> = {};
+  /** The unix second the "expired" user's JWT expires at. */
+  let expiredAt = 0;
 
   before(async () => {
     w = await world({ strict: true });
@@ -94,7 +96,10 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
       pub: { allow: ["allowed.>"] },
       sub: { allow: ["allowed.>", "_INBOX.>"], deny: ["allowed.secret"] },
     });
-    // Already expired: made by hand, since the provider's check refuses a new identity that is.
+    // Expires two seconds from now: the provider refuses to sign a JWT whose expiry has passed (at
+    // check and again before signing), so the test signs it while still valid and the test below
+    // waits the expiry out before connecting.
+    expiredAt = Math.floor(Date.now() / 1000) + 2;
     users.expired = heldUser(
       (
         await userHandler.create({
@@ -103,7 +108,7 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
           accountSigningKeys: app.signingKeys,
           operatorStrict: app.operatorStrict,
           signerSeed: app.userSignerSeed,
-          expires: Math.floor(Date.now() / 1000) - 60,
+          expires: expiredAt,
         })
       ).outs,
     );
@@ -171,6 +176,8 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
   });
 
   it("identity - an expired user is refused", async () => {
+    // Wait until the server's clock (this machine's) is past the expiry, with a second to spare.
+    while (Date.now() / 1000 <= expiredAt + 1) await new Promise((r) => setTimeout(r, 200));
     assert.match(await refused(server, users.expired.creds), /authorization|expired/i);
   });
 
