@@ -11,8 +11,6 @@
  * against the installed package, along with 0.1.0's stored inputs and outputs.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -20,17 +18,15 @@ import { after, before, describe, it } from "node:test";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import type { OutputMap } from "@pulumi/pulumi/automation";
 import { NatsServer } from "../harness/natsServer";
-import { REPO_ROOT, TOOLS_BIN } from "../harness/paths";
 import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
-
-/**
- * The commit released as 0.1.0 (tags do not travel reliably with clones; CI checks out main with its
- * full history). It must be an ancestor of HEAD and its package.json must say 0.1.0.
- */
-const BASELINE = "2ad660c";
-const BASELINE_VERSION = "0.1.0";
-/** Built 0.1.0 tarballs are kept here (git-ignored), so only the first run pays for the build. */
-const FIXTURES = path.join(REPO_ROOT, ".tools", "fixtures");
+import {
+  baselineCommit,
+  baselineTarball,
+  currentTarball,
+  installPackage,
+  integrity,
+  lockedPackage,
+} from "../harness/release";
 
 /**
  * The consumer's program; it stays the same across the upgrade. It only uses API that 0.1.0 has, but
@@ -106,70 +102,6 @@ module.exports = async () => {
  */
 const RESOURCES = 15;
 
-const env = { ...process.env, PATH: `${TOOLS_BIN}${path.delimiter}${process.env.PATH ?? ""}` };
-
-function run(cmd: string, args: string[], cwd: string): string {
-  return execFileSync(cmd, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-}
-
-/** The full hash of BASELINE, checked to be 0.1.0 and an ancestor of HEAD. */
-function baselineCommit(): string {
-  let commit: string;
-  try {
-    commit = run("git", ["rev-parse", "--verify", `${BASELINE}^{commit}`], REPO_ROOT);
-  } catch {
-    throw new Error(
-      `commit ${BASELINE} (release ${BASELINE_VERSION}) is not in this clone: fetch the full history (git fetch --unshallow)`,
-    );
-  }
-  const manifest = JSON.parse(run("git", ["show", `${commit}:package.json`], REPO_ROOT)) as {
-    version: string;
-  };
-  assert.equal(manifest.version, BASELINE_VERSION, `${commit}'s package.json`);
-  try {
-    run("git", ["merge-base", "--is-ancestor", commit, "HEAD"], REPO_ROOT);
-  } catch {
-    throw new Error(`${commit} (release ${BASELINE_VERSION}) is not an ancestor of HEAD`);
-  }
-  return commit;
-}
-
-/** Packs `commit` as released: its own lockfile, compiler settings and `files`. Cached in FIXTURES. */
-function baselineTarball(commit: string): string {
-  const cached = path.join(FIXTURES, `pulumi-nats-auth-${BASELINE_VERSION}-${commit}.tgz`);
-  if (fs.existsSync(cached)) return cached;
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "pna-baseline-"));
-  try {
-    const src = path.join(work, "src");
-    fs.mkdirSync(src);
-    run("git", ["archive", "--format=tar", "-o", path.join(work, "src.tar"), commit], REPO_ROOT);
-    run("tar", ["-xf", path.join(work, "src.tar"), "-C", src], work);
-    run("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], src);
-    run("npx", ["--no-install", "tsc", "-p", "tsconfig.json"], src);
-    const tgz = run("npm", ["pack", "--ignore-scripts", "--pack-destination", work], src).split("\n").pop()!;
-    fs.mkdirSync(FIXTURES, { recursive: true });
-    const partial = `${cached}.${process.pid}.partial`;
-    fs.copyFileSync(path.join(work, tgz), partial);
-    fs.renameSync(partial, cached);
-    return cached;
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
-  }
-}
-
-/** npm's integrity string of a file (what package-lock.json records for a tarball). */
-function integrity(file: string): string {
-  return `sha512-${createHash("sha512").update(fs.readFileSync(file)).digest("base64")}`;
-}
-
-/** The pulumi-nats-auth entry of the consumer's package-lock.json. */
-function lockedPackage(dir: string): { resolved?: string; integrity?: string; version?: string } {
-  const lock = JSON.parse(fs.readFileSync(path.join(dir, "package-lock.json"), "utf8")) as {
-    packages: Record<string, { resolved?: string; integrity?: string; version?: string }>;
-  };
-  return lock.packages["node_modules/pulumi-nats-auth"] ?? {};
-}
-
 interface AccountClaims {
   sub: string;
   iss: string;
@@ -242,32 +174,11 @@ describe("e2e state upgrade - a stack made by 0.1.0 runs on the current package"
   /** Ids and public keys of every resource as 0.1.0 left them. */
   let releasedIds: Record<string, string>;
 
-  const install = (tgz: string) => {
-    const pulumiVersion = (
-      JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
-        devDependencies: Record<string, string>;
-      }
-    ).devDependencies["@pulumi/pulumi"];
-    fs.writeFileSync(
-      path.join(dir, "package.json"),
-      JSON.stringify({
-        name: "consumer",
-        private: true,
-        dependencies: { "pulumi-nats-auth": `file:./${tgz}`, "@pulumi/pulumi": pulumiVersion },
-      }),
-    );
-    run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], dir);
-  };
-
   before(() => {
-    const commit = baselineCommit();
-    fs.copyFileSync(baselineTarball(commit), path.join(dir, "baseline.tgz"));
+    fs.copyFileSync(baselineTarball(baselineCommit()), path.join(dir, "baseline.tgz"));
     // The current package as users get it: dist is built (tests run from dist after tsc).
-    const packed = run("npm", ["pack", "--ignore-scripts", "--pack-destination", dir], REPO_ROOT)
-      .split("\n")
-      .pop()!;
-    fs.renameSync(path.join(dir, packed), currentTgz);
-    install("baseline.tgz");
+    currentTarball(dir);
+    installPackage(dir, "baseline.tgz");
     fs.writeFileSync(path.join(dir, "index.js"), PROGRAM);
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: upgrade\nruntime: nodejs\n");
   });
@@ -319,7 +230,7 @@ describe("e2e state upgrade - a stack made by 0.1.0 runs on the current package"
   });
 
   it("state upgrade - the current package installs over 0.1.0 in the same project", () => {
-    install("current.tgz");
+    installPackage(dir, "current.tgz");
     const locked = lockedPackage(dir);
     assert.equal(locked.resolved, "file:current.tgz");
     assert.equal(locked.integrity, integrity(currentTgz), "the current package is what is installed");

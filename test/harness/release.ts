@@ -2,7 +2,7 @@
  * The package as released at 0.1.0, for tests of stacks an earlier release wrote: the baseline commit
  * (checked to be 0.1.0 and an ancestor of HEAD), its tarball built as released (cached under
  * .tools/fixtures), the current package packed from this checkout, and a consumer project that
- * installs either. The same steps as test/e2e/stateUpgrade.test.ts, which keeps its own copy.
+ * installs either. Used by test/e2e/stateUpgrade.test.ts and test/e2e/utf8Upgrade.test.ts.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -37,7 +37,11 @@ export function baselineCommit(): string {
     version: string;
   };
   assert.equal(manifest.version, BASELINE_VERSION, `${commit}'s package.json`);
-  run("git", ["merge-base", "--is-ancestor", commit, "HEAD"], REPO_ROOT);
+  try {
+    run("git", ["merge-base", "--is-ancestor", commit, "HEAD"], REPO_ROOT);
+  } catch {
+    throw new Error(`${commit} (release ${BASELINE_VERSION}) is not an ancestor of HEAD`);
+  }
   return commit;
 }
 
