@@ -236,8 +236,14 @@ export interface NativeProvider extends pulumi.Provider {
   previewUpdate(id: string, urn: string, olds: Obj, news: Obj): Promise<Obj>;
 }
 
-/** The provider object `main()` serves. */
-export function nativeProvider(version: string): NativeProvider {
+/** Logs a warning on a resource (the engine's Log service); check warnings go here. */
+export type WarnOn = (urn: string, message: string) => void;
+
+/**
+ * The provider object `main()` serves. `warn` shows a handler's check warnings to the user (serve.ts
+ * connects it to the engine); without it they are dropped.
+ */
+export function nativeProvider(version: string, warn?: WarnOn): NativeProvider {
   return {
     version,
     getSchema: async () => JSON.stringify({ ...schema, version }),
@@ -247,6 +253,7 @@ export function nativeProvider(version: string): NativeProvider {
       const o = fromEngine(olds);
       const n = fromEngine(news);
       const r = await s.handler.check(o.value, withPaths(s.kind, n.value));
+      for (const w of r.warnings ?? []) warn?.(urn, w);
       return {
         inputs: toEngine(r.inputs, [...s.secretInputs, ...n.secrets]),
         failures: r.failures,

@@ -3,6 +3,7 @@
  * key) and, when a resolver is given, keeps the servers' copy in step: push on create/update,
  * lookup on refresh, delete on destroy.
  */
+
 import {
   type ActivationMember,
   departedActivations,
@@ -14,6 +15,7 @@ import {
 import { ACCOUNT_CLAIM_FIELDS, type AccountClaims, fieldsOf, pickClaims } from "../core/claimInputs";
 import { accountClaims } from "../core/claims";
 import { describe, NatsAuthError } from "../core/errors";
+import { jsAckWarningLines } from "../core/jsAck";
 import { jwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
 import { normalize } from "../core/normalize";
@@ -269,7 +271,8 @@ const flat: Handler<AccountProps, AccountState> = {
       }
       failures.push(...(await checkJwtSize(accountSpec, claims, olds)));
     }
-    return checkResult(withAdoption(accountSpec, news), failures);
+    const warnings = jsAckWarningLines(news);
+    return { ...checkResult(withAdoption(accountSpec, news), failures), warnings };
   },
   async diff(_id, olds, news) {
     // Members whose key is unknown in a preview are taken as unchanged; a departed member, a new

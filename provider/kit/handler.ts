@@ -30,6 +30,12 @@ export type ResourceKind =
 export interface CheckResult<P> {
   inputs: P;
   failures: Failure[];
+  /**
+   * What is allowed but likely to break later (e.g. `$JS.ACK` subjects in the v1 form), as
+   * "<property>: <why and what to do>". The native plugin logs them as warnings on the resource; the
+   * TypeScript SDK classes log the same core messages themselves (a dynamic provider has no log).
+   */
+  warnings?: string[];
 }
 
 /**

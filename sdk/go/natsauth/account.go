@@ -24,6 +24,10 @@ type Account struct {
 	// Auth callout: an external service authorizes this account's users.
 	Authorization ExternalAuthorizationPtrOutput `pulumi:"authorization"`
 	ClaimsHash    pulumi.StringOutput            `pulumi:"claimsHash"`
+	// Which account carries this account's JetStream clustering (Raft) traffic (`cluster_traffic`,
+	// nats-server 2.11+): "system" (the default) or "owner", this account itself (nsc
+	// `--host-cluster-traffic`). Every server of the cluster must support it before "owner" is set. One of "system", "owner".
+	ClusterTraffic pulumi.StringPtrOutput `pulumi:"clusterTraffic"`
 	// Permissions of users that carry none of their own.
 	DefaultPermissions PermissionsPtrOutput   `pulumi:"defaultPermissions"`
 	Description        pulumi.StringPtrOutput `pulumi:"description"`
@@ -157,6 +161,10 @@ type accountArgs struct {
 	Activations []ActivationMember `pulumi:"activations"`
 	// Auth callout: an external service authorizes this account's users.
 	Authorization *ExternalAuthorization `pulumi:"authorization"`
+	// Which account carries this account's JetStream clustering (Raft) traffic (`cluster_traffic`,
+	// nats-server 2.11+): "system" (the default) or "owner", this account itself (nsc
+	// `--host-cluster-traffic`). Every server of the cluster must support it before "owner" is set. One of "system", "owner".
+	ClusterTraffic *string `pulumi:"clusterTraffic"`
 	// Permissions of users that carry none of their own.
 	DefaultPermissions *Permissions `pulumi:"defaultPermissions"`
 	Description        *string      `pulumi:"description"`
@@ -214,6 +222,10 @@ type AccountArgs struct {
 	Activations ActivationMemberArrayInput
 	// Auth callout: an external service authorizes this account's users.
 	Authorization ExternalAuthorizationPtrInput
+	// Which account carries this account's JetStream clustering (Raft) traffic (`cluster_traffic`,
+	// nats-server 2.11+): "system" (the default) or "owner", this account itself (nsc
+	// `--host-cluster-traffic`). Every server of the cluster must support it before "owner" is set. One of "system", "owner".
+	ClusterTraffic pulumi.StringPtrInput
 	// Permissions of users that carry none of their own.
 	DefaultPermissions PermissionsPtrInput
 	Description        pulumi.StringPtrInput
@@ -320,6 +332,13 @@ func (o AccountOutput) Authorization() ExternalAuthorizationPtrOutput {
 
 func (o AccountOutput) ClaimsHash() pulumi.StringOutput {
 	return o.ApplyT(func(v *Account) pulumi.StringOutput { return v.ClaimsHash }).(pulumi.StringOutput)
+}
+
+// Which account carries this account's JetStream clustering (Raft) traffic (`cluster_traffic`,
+// nats-server 2.11+): "system" (the default) or "owner", this account itself (nsc
+// `--host-cluster-traffic`). Every server of the cluster must support it before "owner" is set. One of "system", "owner".
+func (o AccountOutput) ClusterTraffic() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Account) pulumi.StringPtrOutput { return v.ClusterTraffic }).(pulumi.StringPtrOutput)
 }
 
 // Permissions of users that carry none of their own.

@@ -21,7 +21,10 @@ type Operator struct {
 	// Set by the provider's check, never by the program: how an adopted `jwt` differs from what the
 	// inputs say, claim by claim. Present means `up` signs a new JWT instead of keeping the adopted one.
 	AdoptionDrift pulumi.StringMapOutput `pulumi:"adoptionDrift"`
-	ClaimsHash    pulumi.StringOutput    `pulumi:"claimsHash"`
+	// The oldest nats-server that may trust this operator, "major.minor.update" (`assert_server_version`):
+	// an older server refuses to start with it ("operator … expected minor version …").
+	AssertServerVersion pulumi.StringPtrOutput `pulumi:"assertServerVersion"`
+	ClaimsHash          pulumi.StringOutput    `pulumi:"claimsHash"`
 	// A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
 	Expires pulumi.StringPtrOutput `pulumi:"expires"`
 	Issuer  pulumi.StringOutput    `pulumi:"issuer"`
@@ -100,6 +103,9 @@ func (OperatorState) ElementType() reflect.Type {
 type operatorArgs struct {
 	// URL of the account server (nsc `--account-jwt-server-url`).
 	AccountServerUrl *string `pulumi:"accountServerUrl"`
+	// The oldest nats-server that may trust this operator, "major.minor.update" (`assert_server_version`):
+	// an older server refuses to start with it ("operator … expected minor version …").
+	AssertServerVersion *string `pulumi:"assertServerVersion"`
 	// A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
 	Expires *string `pulumi:"expires"`
 	// With `seed`: an existing JWT, kept byte for byte while its claims match.
@@ -128,6 +134,9 @@ type operatorArgs struct {
 type OperatorArgs struct {
 	// URL of the account server (nsc `--account-jwt-server-url`).
 	AccountServerUrl pulumi.StringPtrInput
+	// The oldest nats-server that may trust this operator, "major.minor.update" (`assert_server_version`):
+	// an older server refuses to start with it ("operator … expected minor version …").
+	AssertServerVersion pulumi.StringPtrInput
 	// A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
 	Expires pulumi.StringPtrInput
 	// With `seed`: an existing JWT, kept byte for byte while its claims match.
@@ -198,6 +207,12 @@ func (o OperatorOutput) AccountServerUrl() pulumi.StringPtrOutput {
 // inputs say, claim by claim. Present means `up` signs a new JWT instead of keeping the adopted one.
 func (o OperatorOutput) AdoptionDrift() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *Operator) pulumi.StringMapOutput { return v.AdoptionDrift }).(pulumi.StringMapOutput)
+}
+
+// The oldest nats-server that may trust this operator, "major.minor.update" (`assert_server_version`):
+// an older server refuses to start with it ("operator … expected minor version …").
+func (o OperatorOutput) AssertServerVersion() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Operator) pulumi.StringPtrOutput { return v.AssertServerVersion }).(pulumi.StringPtrOutput)
 }
 
 func (o OperatorOutput) ClaimsHash() pulumi.StringOutput {

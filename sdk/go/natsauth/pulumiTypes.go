@@ -6623,9 +6623,12 @@ type UserTemplate struct {
 	// Max bytes of data (-1 unlimited).
 	Data *int `pulumi:"data"`
 	// Max message payload in bytes (-1 unlimited).
-	Payload *int                `pulumi:"payload"`
-	Pub     *Permission         `pulumi:"pub"`
-	Resp    *ResponsePermission `pulumi:"resp"`
+	Payload *int `pulumi:"payload"`
+	// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+	// servers ignore the claim and admit the user directly).
+	ProxyRequired *bool               `pulumi:"proxyRequired"`
+	Pub           *Permission         `pulumi:"pub"`
+	Resp          *ResponsePermission `pulumi:"resp"`
 	// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 	SourceNetworks []string    `pulumi:"sourceNetworks"`
 	Sub            *Permission `pulumi:"sub"`
@@ -6656,9 +6659,12 @@ type UserTemplateArgs struct {
 	// Max bytes of data (-1 unlimited).
 	Data pulumi.IntPtrInput `pulumi:"data"`
 	// Max message payload in bytes (-1 unlimited).
-	Payload pulumi.IntPtrInput         `pulumi:"payload"`
-	Pub     PermissionPtrInput         `pulumi:"pub"`
-	Resp    ResponsePermissionPtrInput `pulumi:"resp"`
+	Payload pulumi.IntPtrInput `pulumi:"payload"`
+	// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+	// servers ignore the claim and admit the user directly).
+	ProxyRequired pulumi.BoolPtrInput        `pulumi:"proxyRequired"`
+	Pub           PermissionPtrInput         `pulumi:"pub"`
+	Resp          ResponsePermissionPtrInput `pulumi:"resp"`
 	// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 	SourceNetworks pulumi.StringArrayInput `pulumi:"sourceNetworks"`
 	Sub            PermissionPtrInput      `pulumi:"sub"`
@@ -6767,6 +6773,12 @@ func (o UserTemplateOutput) Payload() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v UserTemplate) *int { return v.Payload }).(pulumi.IntPtrOutput)
 }
 
+// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+// servers ignore the claim and admit the user directly).
+func (o UserTemplateOutput) ProxyRequired() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v UserTemplate) *bool { return v.ProxyRequired }).(pulumi.BoolPtrOutput)
+}
+
 func (o UserTemplateOutput) Pub() PermissionPtrOutput {
 	return o.ApplyT(func(v UserTemplate) *Permission { return v.Pub }).(PermissionPtrOutput)
 }
@@ -6861,6 +6873,17 @@ func (o UserTemplatePtrOutput) Payload() pulumi.IntPtrOutput {
 		}
 		return v.Payload
 	}).(pulumi.IntPtrOutput)
+}
+
+// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+// servers ignore the claim and admit the user directly).
+func (o UserTemplatePtrOutput) ProxyRequired() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *UserTemplate) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.ProxyRequired
+	}).(pulumi.BoolPtrOutput)
 }
 
 func (o UserTemplatePtrOutput) Pub() PermissionPtrOutput {

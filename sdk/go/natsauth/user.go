@@ -45,7 +45,10 @@ type User struct {
 	NotBefore pulumi.StringPtrOutput `pulumi:"notBefore"`
 	// Max message payload in bytes (-1 unlimited).
 	Payload pulumi.IntPtrOutput `pulumi:"payload"`
-	Pub     PermissionPtrOutput `pulumi:"pub"`
+	// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+	// servers ignore the claim and admit the user directly).
+	ProxyRequired pulumi.BoolPtrOutput `pulumi:"proxyRequired"`
+	Pub           PermissionPtrOutput  `pulumi:"pub"`
 	// An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
 	// signed here by its issuer; no seed is stored and a user gets no creds output.
 	PublicKey pulumi.StringOutput         `pulumi:"publicKey"`
@@ -154,8 +157,11 @@ type userArgs struct {
 	// The operator's strictSigningKeyUsage (applies to users too).
 	OperatorStrict *bool `pulumi:"operatorStrict"`
 	// Max message payload in bytes (-1 unlimited).
-	Payload *int        `pulumi:"payload"`
-	Pub     *Permission `pulumi:"pub"`
+	Payload *int `pulumi:"payload"`
+	// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+	// servers ignore the claim and admit the user directly).
+	ProxyRequired *bool       `pulumi:"proxyRequired"`
+	Pub           *Permission `pulumi:"pub"`
 	// An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
 	// signed here by its issuer; no seed is stored and a user gets no creds output.
 	PublicKey *string             `pulumi:"publicKey"`
@@ -213,7 +219,10 @@ type UserArgs struct {
 	OperatorStrict pulumi.BoolPtrInput
 	// Max message payload in bytes (-1 unlimited).
 	Payload pulumi.IntPtrInput
-	Pub     PermissionPtrInput
+	// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+	// servers ignore the claim and admit the user directly).
+	ProxyRequired pulumi.BoolPtrInput
+	Pub           PermissionPtrInput
 	// An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
 	// signed here by its issuer; no seed is stored and a user gets no creds output.
 	PublicKey pulumi.StringPtrInput
@@ -345,6 +354,12 @@ func (o UserOutput) NotBefore() pulumi.StringPtrOutput {
 // Max message payload in bytes (-1 unlimited).
 func (o UserOutput) Payload() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *User) pulumi.IntPtrOutput { return v.Payload }).(pulumi.IntPtrOutput)
+}
+
+// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+// servers ignore the claim and admit the user directly).
+func (o UserOutput) ProxyRequired() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *User) pulumi.BoolPtrOutput { return v.ProxyRequired }).(pulumi.BoolPtrOutput)
 }
 
 func (o UserOutput) Pub() PermissionPtrOutput {

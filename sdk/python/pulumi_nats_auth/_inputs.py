@@ -3714,6 +3714,11 @@ if not MYPY:
         """
         Max message payload in bytes (-1 unlimited).
         """
+        proxy_required: NotRequired[pulumi.Input[_builtins.bool]]
+        """
+        The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+        servers ignore the claim and admit the user directly).
+        """
         pub: NotRequired[pulumi.Input['PermissionArgsDict']]
         resp: NotRequired[pulumi.Input['ResponsePermissionArgsDict']]
         source_networks: NotRequired[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]
@@ -3743,6 +3748,7 @@ class UserTemplateArgs:
                  bearer_token: Optional[pulumi.Input[_builtins.bool]] = None,
                  data: Optional[pulumi.Input[_builtins.int]] = None,
                  payload: Optional[pulumi.Input[_builtins.int]] = None,
+                 proxy_required: Optional[pulumi.Input[_builtins.bool]] = None,
                  pub: Optional[pulumi.Input['PermissionArgs']] = None,
                  resp: Optional[pulumi.Input['ResponsePermissionArgs']] = None,
                  source_networks: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -3755,6 +3761,8 @@ class UserTemplateArgs:
         :param pulumi.Input[_builtins.bool] bearer_token: The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
         :param pulumi.Input[_builtins.int] data: Max bytes of data (-1 unlimited).
         :param pulumi.Input[_builtins.int] payload: Max message payload in bytes (-1 unlimited).
+        :param pulumi.Input[_builtins.bool] proxy_required: The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+               servers ignore the claim and admit the user directly).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_networks: Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         :param pulumi.Input[_builtins.int] subs: Max subscriptions (-1 unlimited).
         :param pulumi.Input[_builtins.str] time_zone: IANA time zone of `times` (written as `times_location`, which the server reads).
@@ -3768,6 +3776,8 @@ class UserTemplateArgs:
             pulumi.set(__self__, "data", data)
         if payload is not None:
             pulumi.set(__self__, "payload", payload)
+        if proxy_required is not None:
+            pulumi.set(__self__, "proxy_required", proxy_required)
         if pub is not None:
             pulumi.set(__self__, "pub", pub)
         if resp is not None:
@@ -3830,6 +3840,19 @@ class UserTemplateArgs:
     @payload.setter
     def payload(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "payload", value)
+
+    @_builtins.property
+    @pulumi.getter(name="proxyRequired")
+    def proxy_required(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+        servers ignore the claim and admit the user directly).
+        """
+        return pulumi.get(self, "proxy_required")
+
+    @proxy_required.setter
+    def proxy_required(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "proxy_required", value)
 
     @_builtins.property
     @pulumi.getter

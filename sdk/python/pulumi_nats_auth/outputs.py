@@ -2631,6 +2631,8 @@ class UserTemplate(dict):
             suggest = "allowed_connection_types"
         elif key == "bearerToken":
             suggest = "bearer_token"
+        elif key == "proxyRequired":
+            suggest = "proxy_required"
         elif key == "sourceNetworks":
             suggest = "source_networks"
         elif key == "timeZone":
@@ -2652,6 +2654,7 @@ class UserTemplate(dict):
                  bearer_token: Optional[_builtins.bool] = None,
                  data: Optional[_builtins.int] = None,
                  payload: Optional[_builtins.int] = None,
+                 proxy_required: Optional[_builtins.bool] = None,
                  pub: Optional['outputs.Permission'] = None,
                  resp: Optional['outputs.ResponsePermission'] = None,
                  source_networks: Optional[Sequence[_builtins.str]] = None,
@@ -2664,6 +2667,8 @@ class UserTemplate(dict):
         :param _builtins.bool bearer_token: The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
         :param _builtins.int data: Max bytes of data (-1 unlimited).
         :param _builtins.int payload: Max message payload in bytes (-1 unlimited).
+        :param _builtins.bool proxy_required: The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+               servers ignore the claim and admit the user directly).
         :param Sequence[_builtins.str] source_networks: Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         :param _builtins.int subs: Max subscriptions (-1 unlimited).
         :param _builtins.str time_zone: IANA time zone of `times` (written as `times_location`, which the server reads).
@@ -2677,6 +2682,8 @@ class UserTemplate(dict):
             pulumi.set(__self__, "data", data)
         if payload is not None:
             pulumi.set(__self__, "payload", payload)
+        if proxy_required is not None:
+            pulumi.set(__self__, "proxy_required", proxy_required)
         if pub is not None:
             pulumi.set(__self__, "pub", pub)
         if resp is not None:
@@ -2723,6 +2730,15 @@ class UserTemplate(dict):
         Max message payload in bytes (-1 unlimited).
         """
         return pulumi.get(self, "payload")
+
+    @_builtins.property
+    @pulumi.getter(name="proxyRequired")
+    def proxy_required(self) -> Optional[_builtins.bool]:
+        """
+        The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+        servers ignore the claim and admit the user directly).
+        """
+        return pulumi.get(self, "proxy_required")
 
     @_builtins.property
     @pulumi.getter
