@@ -128,3 +128,49 @@ describe("e2e supercluster - the YAML example renders, forms and serves a superc
     assert.equal(changeCount((await t.preview()).changeSummary), 0, "a preview after up shows 0 changes");
   });
 });
+
+describe("e2e supercluster - check warnings of the native plugin reach the user", () => {
+  let t: TestStack;
+  let dir: string;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-ackwarn-"));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      `name: ackwarn
+runtime: yaml
+plugins:
+  providers:
+    - name: nats-auth
+      path: ${path.join(REPO_ROOT, "dist", "native")}
+resources:
+  op:
+    type: nats-auth:index:Operator
+    properties:
+      name: op
+  app:
+    type: nats-auth:index:Account
+    properties:
+      name: APP
+      operatorPublicKey: \${op.publicKey}
+      signerSeed: \${op.seed}
+      exports:
+        - subject: "$JS.ACK.ORDERS.>"
+          type: service
+`,
+    );
+    t = await TestStack.fromFolder(dir, "e2e", {});
+  });
+  after(async () => {
+    try {
+      await t?.dispose();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("supercluster e2e - a v1 $JS.ACK export shows a warning on the Account at preview, with the fix", async () => {
+    const { stdout } = await t.preview();
+    assert.match(stdout, /warning: exports\[0\]\.subject: export subject "\$JS\.ACK\.ORDERS\.>"/);
+    assert.match(stdout, /"\$JS\.ACK\.\*\.\*\.ORDERS\.>"/);
+  });
+});
