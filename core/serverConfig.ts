@@ -1049,6 +1049,45 @@ function duplicateRemotes(c: Checker, remotes: LeafRemoteSpec[]): void {
 }
 
 /**
+ * What a spec allows but will likely not work, as "<field>: <why and what to do>" lines. A route
+ * dialed by this server sends only the credentials in its URL (server/route.go sendRouteConnect; a
+ * gateway falls back to the gateway's own user): with `cluster.authorization`, the other servers of
+ * the cluster usually ask for that user, and a route without it is refused there.
+ */
+export function serverConfigWarnings(
+  spec: ServerConfigSpec,
+  pending: (v: unknown) => boolean = () => false,
+): string[] {
+  const out: string[] = [];
+  const cl = spec.cluster;
+  if (
+    !cl ||
+    pending(cl.authorization) ||
+    typeof cl.authorization?.user !== "string" ||
+    !Array.isArray(cl.routes)
+  ) {
+    return out;
+  }
+  cl.routes.forEach((u, i) => {
+    if (typeof u !== "string" || pending(u)) return;
+    let user = "";
+    try {
+      user = new URL(u).username;
+    } catch {
+      return;
+    }
+    if (!user) {
+      out.push(
+        `cluster.routes[${i}]: carries no user, but this cluster asks routes for one (cluster.authorization); ` +
+          "nats-server dials a route with the credentials in its URL only, so servers asking for that user refuse it. " +
+          "Write nats-route://<user>:<password>@host:port (as a secret).",
+      );
+    }
+  });
+  return out;
+}
+
+/**
  * Builds the config object nats-server reads from a spec, recording every problem in `c`. Values
  * `c` reports as pending are not judged. The object is only meaningful when `c` has no failures.
  */

@@ -561,3 +561,30 @@ describe("ServerConfig topology - a LeafRemote resource judges its own connectio
     assert.deepEqual(props, ["compression", "denyExports[0]", "tls.certFile"]);
   });
 });
+
+describe("ServerConfig topology - warnings at preview", () => {
+  it("cluster.authorization - routes without the user in their URL are warned about (explicit routes send only their URL's credentials)", async () => {
+    const r = await serverConfig.check(
+      {},
+      {
+        cluster: {
+          name: "c",
+          port: 6222,
+          authorization: { user: "route", password: "pw" },
+          routes: ["nats-route://10.0.0.2:6222", "nats-route://route:pw@10.0.0.3:6222"],
+        },
+      },
+    );
+    assert.deepEqual(r.failures, []);
+    assert.equal(r.warnings?.length, 1);
+    assert.match(
+      r.warnings![0],
+      /^cluster\.routes\[0\]: .*cluster\.authorization.*nats-route:\/\/<user>:<password>@/,
+    );
+    const clean = await serverConfig.check(
+      {},
+      { cluster: { name: "c", port: 6222, routes: ["nats-route://a:6222"] } },
+    );
+    assert.deepEqual(clean.warnings ?? [], []);
+  });
+});
