@@ -1,12 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ConfObject } from "../core/confSyntax";
-import type {
-  ClusterSpec,
-  GatewaySpec,
-  JetStreamSpec,
-  LeafNodesSpec,
-  LeafRemoteSpec,
-  ResolverSpec,
+import {
+  type ClusterSpec,
+  type GatewaySpec,
+  type JetStreamSpec,
+  type LeafNodesSpec,
+  type LeafRemoteSpec,
+  type ResolverSpec,
+  type ServerConfigSpec,
+  serverConfigWarnings,
 } from "../core/serverConfig";
 import type { ServerConfigProps, ServerConfigState } from "../provider/contracts";
 import { DynamicResource } from "./dynamic";
@@ -124,5 +126,12 @@ export class ServerConfig extends DynamicResource {
       MODULE,
       "ServerConfig",
     );
+    // The warnings the handler's check returns (the native plugin logs those; a dynamic provider cannot).
+    if (cluster) {
+      pulumi.output({ cluster }).apply((s) => {
+        for (const w of serverConfigWarnings(s as ServerConfigSpec))
+          void pulumi.log.warn(`ServerConfig "${name}": ${w}`, this);
+      });
+    }
   }
 }
