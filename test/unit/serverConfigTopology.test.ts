@@ -16,6 +16,7 @@ import { accountClaims, operatorClaims } from "../../core/claims";
 import { sign } from "../../core/jwt";
 import { createKeyPair } from "../../core/nkeys";
 import { renderServerConfig, type ServerConfigSpec } from "../../core/serverConfig";
+import { nativeProvider } from "../../plugin/provider";
 import { handler as leafRemote } from "../../provider/leafRemote";
 import { handler as serverConfig } from "../../provider/serverConfigFile";
 import { toolPath } from "../harness/paths";
@@ -586,5 +587,25 @@ describe("ServerConfig topology - warnings at preview", () => {
       { cluster: { name: "c", port: 6222, routes: ["nats-route://a:6222"] } },
     );
     assert.deepEqual(clean.warnings ?? [], []);
+  });
+});
+
+describe("ServerConfig topology - passwords stay secret on the native plugin", () => {
+  it("plugin check - cluster.authorization and gateway.authorization come back as secrets", async () => {
+    const p = nativeProvider("0.0.0-test");
+    const r = await p.check!(
+      "urn:pulumi:dev::proj::nats-auth:index:ServerConfig::east-1",
+      {},
+      {
+        cluster: { name: "east", port: 6222, authorization: { user: "route", password: "route-pw" } },
+        gateway: { name: "east", port: 7222, authorization: { user: "gw", password: "gw-pw" } },
+      },
+    );
+    assert.deepEqual(r.failures, []);
+    const sig = "4dabf18193072939515e22adb298388d";
+    for (const block of ["cluster", "gateway"]) {
+      const auth = (r.inputs[block] as Record<string, Record<string, unknown>>).authorization;
+      assert.equal(auth[sig], "1b47061264138c4ac30d75fd1eb44270", `${block}.authorization is a secret`);
+    }
   });
 });
