@@ -310,6 +310,7 @@ class Operator(pulumi.CustomResource):
             __props__.__dict__["system_account"] = system_account
             __props__.__dict__["tags"] = tags
             __props__.__dict__["adoption_drift"] = None
+            __props__.__dict__["claims"] = None
             __props__.__dict__["claims_hash"] = None
             __props__.__dict__["issuer"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["seed"])
@@ -338,6 +339,7 @@ class Operator(pulumi.CustomResource):
 
         __props__.__dict__["account_server_url"] = None
         __props__.__dict__["adoption_drift"] = None
+        __props__.__dict__["claims"] = None
         __props__.__dict__["claims_hash"] = None
         __props__.__dict__["expires"] = None
         __props__.__dict__["issuer"] = None
@@ -369,6 +371,17 @@ class Operator(pulumi.CustomResource):
         inputs say, claim by claim. Present means `up` signs a new JWT instead of keeping the adopted one.
         """
         return pulumi.get(self, "adoption_drift")
+
+    @_builtins.property
+    @pulumi.getter
+    def claims(self) -> pulumi.Output[Optional[Mapping[str, Any]]]:
+        """
+        What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+        `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+        `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+        thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+        """
+        return pulumi.get(self, "claims")
 
     @_builtins.property
     @pulumi.getter(name="claimsHash")
