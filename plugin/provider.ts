@@ -20,6 +20,7 @@ import { handler as activationToken } from "../provider/activationToken";
 import { handler as credsFile } from "../provider/credsFile";
 import { handler as keyPair } from "../provider/keyPair";
 import { withDerivedOutputs } from "../provider/kit/derived";
+import { engineFailures } from "../provider/kit/failures";
 import type { Handler, ResourceKind } from "../provider/kit/handler";
 import { resolvePaths } from "../provider/kit/paths";
 import { UNKNOWN } from "../provider/kit/unknown";
@@ -249,7 +250,7 @@ export function nativeProvider(version: string): NativeProvider {
       const r = await s.handler.check(o.value, withPaths(s.kind, n.value));
       return {
         inputs: toEngine(r.inputs, [...s.secretInputs, ...n.secrets]),
-        failures: r.failures,
+        failures: engineFailures(r.failures, n.value),
       };
     },
     async diff(id, urn, olds, news) {

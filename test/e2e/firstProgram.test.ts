@@ -50,7 +50,14 @@ describe("e2e first program - README 'Your first program' as written, from the p
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "pna-first-"));
   const background: ChildProcess[] = [];
   after(() => {
-    for (const p of background) if (p.exitCode === null && p.pid) process.kill(-p.pid, "SIGKILL");
+    for (const p of background) {
+      if (p.exitCode !== null || p.signalCode !== null || !p.pid) continue;
+      try {
+        process.kill(-p.pid, "SIGKILL");
+      } catch {
+        // Gone between the check and the kill.
+      }
+    }
     fs.rmSync(work, { recursive: true, force: true });
   });
 
@@ -93,7 +100,9 @@ describe("e2e first program - README 'Your first program' as written, from the p
           const p = background[Number(job.slice(1)) - 1];
           assert.ok(p?.pid, `job ${job} exists`);
           process.kill(-p.pid, "SIGTERM");
-          await new Promise((resolve) => (p.exitCode === null ? p.once("exit", resolve) : resolve(null)));
+          await new Promise((resolve) =>
+            p.exitCode === null && p.signalCode === null ? p.once("exit", resolve) : resolve(null),
+          );
         }
         return "";
       }
@@ -108,9 +117,18 @@ describe("e2e first program - README 'Your first program' as written, from the p
         background.push(p);
         let out = "";
         await new Promise<void>((resolve, reject) => {
+          // Bounded: a job that never says it is ready fails the test instead of hanging it.
+          const timer = setTimeout(
+            () => reject(new Error(`\`${cmd}\` not ready after 60 s:\n${out}`)),
+            60_000,
+          );
+          p.once("exit", () => clearTimeout(timer));
           const ready = (chunk: Buffer) => {
             out += chunk.toString();
-            if (/Server is ready|Listening on/.test(out)) resolve();
+            if (/Server is ready|Listening on/.test(out)) {
+              clearTimeout(timer);
+              resolve();
+            }
           };
           p.stdout?.on("data", ready);
           p.stderr?.on("data", ready);
