@@ -61,6 +61,15 @@ describe("e2e first program - README 'Your first program' as written, from the p
     fs.rmSync(work, { recursive: true, force: true });
   });
 
+  it("first program - docs/_index.md (the Registry's overview) shows the same program", () => {
+    const program = sectionBlocks(README, "Your first program").find((b) => b.title === "index.ts");
+    const index = fs.readFileSync(path.join(REPO_ROOT, "docs", "_index.md"), "utf8");
+    assert.ok(
+      program && index.includes(`\`\`\`typescript\n${program.text}\`\`\``),
+      "docs/_index.md embeds it verbatim",
+    );
+  });
+
   it("first program - install, two ups, a nats request answered, destroy", async () => {
     const blocks = sectionBlocks(README, "Your first program");
     assert.deepEqual(
