@@ -20,6 +20,7 @@ import { handler as activationToken } from "../provider/activationToken";
 import { handler as credsFile } from "../provider/credsFile";
 import { handler as keyPair } from "../provider/keyPair";
 import { withDerivedOutputs } from "../provider/kit/derived";
+import { engineFailures } from "../provider/kit/failures";
 import type { Handler, ResourceKind } from "../provider/kit/handler";
 import { resolvePaths } from "../provider/kit/paths";
 import { UNKNOWN } from "../provider/kit/unknown";
@@ -256,7 +257,7 @@ export function nativeProvider(version: string, warn?: WarnOn): NativeProvider {
       for (const w of r.warnings ?? []) warn?.(urn, w);
       return {
         inputs: toEngine(r.inputs, [...s.secretInputs, ...n.secrets]),
-        failures: r.failures,
+        failures: engineFailures(r.failures, n.value),
       };
     },
     async diff(id, urn, olds, news) {

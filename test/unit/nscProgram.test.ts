@@ -213,7 +213,7 @@ describe("nsc import - the generated program", () => {
       ],
     };
   }
-  const opts = { hasSeed: () => true, packageVersion: "0.1.0" };
+  const opts = { hasSeed: () => true, packageSpec: "file:vendor/pulumi-nats-auth-0.1.0.tgz" };
 
   it("nsc import - a store nsc add operator --sys made becomes one adopting OperatorWithSystemAccount", async () => {
     const out = nscProgram(await store({}), opts);

@@ -24,7 +24,12 @@ type Operator struct {
 	// The oldest nats-server that may trust this operator, "major.minor.update" (`assert_server_version`):
 	// an older server refuses to start with it ("operator … expected minor version …").
 	AssertServerVersion pulumi.StringPtrOutput `pulumi:"assertServerVersion"`
-	ClaimsHash          pulumi.StringOutput    `pulumi:"claimsHash"`
+	// What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+	// `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+	// `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+	// thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+	Claims     pulumi.MapOutput    `pulumi:"claims"`
+	ClaimsHash pulumi.StringOutput `pulumi:"claimsHash"`
 	// A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
 	Expires pulumi.StringPtrOutput `pulumi:"expires"`
 	Issuer  pulumi.StringOutput    `pulumi:"issuer"`
@@ -213,6 +218,14 @@ func (o OperatorOutput) AdoptionDrift() pulumi.StringMapOutput {
 // an older server refuses to start with it ("operator … expected minor version …").
 func (o OperatorOutput) AssertServerVersion() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Operator) pulumi.StringPtrOutput { return v.AssertServerVersion }).(pulumi.StringPtrOutput)
+}
+
+// What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+// `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+// `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+// thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+func (o OperatorOutput) Claims() pulumi.MapOutput {
+	return o.ApplyT(func(v *Operator) pulumi.MapOutput { return v.Claims }).(pulumi.MapOutput)
 }
 
 func (o OperatorOutput) ClaimsHash() pulumi.StringOutput {

@@ -23,7 +23,12 @@ type User struct {
 	AllowedConnectionTypes pulumi.StringArrayOutput `pulumi:"allowedConnectionTypes"`
 	// The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
 	BearerToken pulumi.BoolPtrOutput `pulumi:"bearerToken"`
-	ClaimsHash  pulumi.StringOutput  `pulumi:"claimsHash"`
+	// What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+	// `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+	// `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+	// thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+	Claims     pulumi.MapOutput    `pulumi:"claims"`
+	ClaimsHash pulumi.StringOutput `pulumi:"claimsHash"`
 	// The `.creds` text (JWT and seed) clients read; absent for a user declared by `publicKey`.
 	Creds pulumi.StringPtrOutput `pulumi:"creds"`
 	// Max bytes of data (-1 unlimited).
@@ -299,6 +304,14 @@ func (o UserOutput) AllowedConnectionTypes() pulumi.StringArrayOutput {
 // The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
 func (o UserOutput) BearerToken() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *User) pulumi.BoolPtrOutput { return v.BearerToken }).(pulumi.BoolPtrOutput)
+}
+
+// What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+// `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+// `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+// thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+func (o UserOutput) Claims() pulumi.MapOutput {
+	return o.ApplyT(func(v *User) pulumi.MapOutput { return v.Claims }).(pulumi.MapOutput)
 }
 
 func (o UserOutput) ClaimsHash() pulumi.StringOutput {

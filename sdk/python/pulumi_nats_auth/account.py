@@ -649,6 +649,7 @@ class Account(pulumi.CustomResource):
             __props__.__dict__["tags"] = tags
             __props__.__dict__["trace"] = trace
             __props__.__dict__["adoption_drift"] = None
+            __props__.__dict__["claims"] = None
             __props__.__dict__["claims_hash"] = None
             __props__.__dict__["drift"] = None
             __props__.__dict__["issuer"] = None
@@ -685,6 +686,7 @@ class Account(pulumi.CustomResource):
         __props__.__dict__["activations"] = None
         __props__.__dict__["adoption_drift"] = None
         __props__.__dict__["authorization"] = None
+        __props__.__dict__["claims"] = None
         __props__.__dict__["claims_hash"] = None
         __props__.__dict__["cluster_traffic"] = None
         __props__.__dict__["default_permissions"] = None
@@ -748,6 +750,17 @@ class Account(pulumi.CustomResource):
         Auth callout: an external service authorizes this account's users.
         """
         return pulumi.get(self, "authorization")
+
+    @_builtins.property
+    @pulumi.getter
+    def claims(self) -> pulumi.Output[Optional[Mapping[str, Any]]]:
+        """
+        What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+        `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+        `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+        thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+        """
+        return pulumi.get(self, "claims")
 
     @_builtins.property
     @pulumi.getter(name="claimsHash")

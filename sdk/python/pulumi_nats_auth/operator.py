@@ -333,6 +333,7 @@ class Operator(pulumi.CustomResource):
             __props__.__dict__["system_account"] = system_account
             __props__.__dict__["tags"] = tags
             __props__.__dict__["adoption_drift"] = None
+            __props__.__dict__["claims"] = None
             __props__.__dict__["claims_hash"] = None
             __props__.__dict__["issuer"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["seed"])
@@ -362,6 +363,7 @@ class Operator(pulumi.CustomResource):
         __props__.__dict__["account_server_url"] = None
         __props__.__dict__["adoption_drift"] = None
         __props__.__dict__["assert_server_version"] = None
+        __props__.__dict__["claims"] = None
         __props__.__dict__["claims_hash"] = None
         __props__.__dict__["expires"] = None
         __props__.__dict__["issuer"] = None
@@ -402,6 +404,17 @@ class Operator(pulumi.CustomResource):
         an older server refuses to start with it ("operator … expected minor version …").
         """
         return pulumi.get(self, "assert_server_version")
+
+    @_builtins.property
+    @pulumi.getter
+    def claims(self) -> pulumi.Output[Optional[Mapping[str, Any]]]:
+        """
+        What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+        `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+        `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+        thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+        """
+        return pulumi.get(self, "claims")
 
     @_builtins.property
     @pulumi.getter(name="claimsHash")

@@ -629,6 +629,7 @@ class User(pulumi.CustomResource):
             __props__.__dict__["time_zone"] = time_zone
             __props__.__dict__["times"] = times
             __props__.__dict__["adoption_drift"] = None
+            __props__.__dict__["claims"] = None
             __props__.__dict__["claims_hash"] = None
             __props__.__dict__["creds"] = None
             __props__.__dict__["expired"] = None
@@ -660,6 +661,7 @@ class User(pulumi.CustomResource):
         __props__.__dict__["adoption_drift"] = None
         __props__.__dict__["allowed_connection_types"] = None
         __props__.__dict__["bearer_token"] = None
+        __props__.__dict__["claims"] = None
         __props__.__dict__["claims_hash"] = None
         __props__.__dict__["creds"] = None
         __props__.__dict__["data"] = None
@@ -708,6 +710,17 @@ class User(pulumi.CustomResource):
         The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
         """
         return pulumi.get(self, "bearer_token")
+
+    @_builtins.property
+    @pulumi.getter
+    def claims(self) -> pulumi.Output[Optional[Mapping[str, Any]]]:
+        """
+        What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+        `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+        `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+        thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+        """
+        return pulumi.get(self, "claims")
 
     @_builtins.property
     @pulumi.getter(name="claimsHash")
