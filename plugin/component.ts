@@ -14,6 +14,7 @@ import {
   CustomResource,
   type Resource,
 } from "@pulumi/pulumi/resource";
+import { formatCreds } from "../core/creds";
 import { ConfigError } from "../core/errors";
 import type {
   AccountResolver,
@@ -21,7 +22,6 @@ import type {
   OperatorWithSystemAccountOutputs,
   OperatorWithSystemAccountProps,
 } from "../provider/contracts";
-import { withDerivedOutputs } from "../provider/kit/derived";
 import {
   planOperatorWithSystemAccount,
   type SystemAccountRole,
@@ -208,9 +208,7 @@ class OperatorWithSystemAccount extends ComponentResource {
  */
 function credsOf(user: Record<string, Output<unknown>>): Output<string> {
   return secret(
-    all([user.jwt, user.seed]).apply(
-      ([jwt, seed]) => withDerivedOutputs("user", { jwt, seed }).creds as string,
-    ),
+    all([user.jwt, user.seed]).apply(([jwt, seed]) => formatCreds(jwt as string, seed as string)),
   );
 }
 
