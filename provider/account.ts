@@ -13,7 +13,7 @@ import {
 } from "../core/activation";
 import { ACCOUNT_CLAIM_FIELDS, type AccountClaims, fieldsOf, pickClaims } from "../core/claimInputs";
 import { accountClaims } from "../core/claims";
-import { describe, NatsAuthError } from "../core/errors";
+import { ConfigError, describe, NatsAuthError } from "../core/errors";
 import { jwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
 import { normalize } from "../core/normalize";
@@ -56,6 +56,7 @@ import {
   identityDiff,
   identityPreview,
   refusePassedExpiry,
+  signerless,
   signIdentity,
   withAdoption,
 } from "./kit/identity";
@@ -240,6 +241,15 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
     byIdentity: news.signedByIdentity,
   });
   c.publicKey("operator", news.operatorPublicKey, "operator");
+  // Without a signer seed the account can only keep the JWT it was imported with (diff refuses a
+  // change of its claims); a new account has no JWT yet.
+  if (signerless(accountSpec, news) && !olds.publicKey) {
+    c.fail(
+      "signerSeed",
+      "an account needs its operator's seed or an operator signing key's seed to be signed; only an " +
+        "account imported by its public key (pulumi import nats-auth:index:Account <name> <public key>) may omit it",
+    );
+  }
   const self =
     c.known(news.seed) && c.passed("identity")
       ? publicKeyOf(String(news.seed))
@@ -321,7 +331,7 @@ const flat: Handler<AccountProps, AccountState> = {
       JSON.stringify(normalize(news.resolver)) !== JSON.stringify(normalize(olds.resolver));
     const unpushed =
       resolverOf(news) !== undefined &&
-      desiredHash(accountSpec, effective, String(olds.publicKey)) !== olds.pushedHash;
+      desiredHash(accountSpec, effective, String(olds.publicKey), olds) !== olds.pushedHash;
     return { changes: d.changed || resolverMoved || unpushed };
   },
   async create(inputs) {
@@ -434,6 +444,15 @@ const flat: Handler<AccountProps, AccountState> = {
     // No push ever reached a server and no lookup found it there: nothing to delete, no server needed.
     if (props.onServers === false && !props.pushedHash) return;
     const name = label("Account", props);
+    if (signerless(accountSpec, props)) {
+      throw new ConfigError(
+        "signerSeed",
+        `deleting account ${props.publicKey} from the resolver needs a request signed by the operator or an ` +
+          "operator signing key, and this imported account is given neither seed: set signerSeed and destroy " +
+          'again, or set resolver.onDelete = "retain" to leave the JWT on the servers',
+        { resource: name },
+      );
+    }
     const signer = loadSeed(name, "signer seed", props.signerSeed, ["operator"]);
     try {
       await deleteAccount(name, r, String(props.publicKey), signer);

@@ -102,9 +102,11 @@ export interface Signed {
 export interface IssuedProps {
   /**
    * The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-   * SigningKey's `seed`). @secret
+   * SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+   * it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+   * given. @secret
    */
-  signerSeed: string;
+  signerSeed?: string;
   /** Set by the SDK when no signer was given: known during preview even when seeds are not. */
   signedByIdentity?: boolean;
 }
@@ -252,6 +254,11 @@ export type UserState = UserProps &
 
 /** An activation token: the exporting account (or its signing key) lets one importer import a private export. */
 export interface ActivationTokenProps extends ActivationClaimsInput, IssuedProps {
+  /**
+   * The seed that signs: the exporter's identity seed, or one of its signing keys' seeds (a
+   * SigningKey's `seed`). @secret
+   */
+  signerSeed: string;
   /** The name in the JWT. */
   name: string;
   /** The exporting account's public key. */

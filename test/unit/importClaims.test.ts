@@ -9,13 +9,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { AccountClaims, OperatorClaims, UserClaims } from "../../core/claimInputs";
 import { accountClaims, operatorClaims, userClaims, type WireClaims } from "../../core/claims";
-import {
-  accountInputs,
-  operatorInputs,
-  rebuild,
-  unexpressed,
-  userInputs,
-} from "../../core/claimsFromJwt";
+import { accountInputs, operatorInputs, rebuild, unexpressed, userInputs } from "../../core/claimsFromJwt";
 import { decodeJwt, sign } from "../../core/jwt";
 import { createKeyPair } from "../../core/nkeys";
 
@@ -119,7 +113,11 @@ const ACCOUNT: Complete<AccountClaims> = {
     },
   ],
   mappings: { "a.b": [{ subject: "a.c", weight: 40, cluster: "east" }] },
-  defaultPermissions: { pub: { allow: ["p.>"], deny: ["p.x"] }, sub: { allow: ["s.>"], deny: ["s.x"] }, resp: { maxMsgs: 1, ttl: 5 } },
+  defaultPermissions: {
+    pub: { allow: ["p.>"], deny: ["p.x"] },
+    sub: { allow: ["s.>"], deny: ["s.x"] },
+    resp: { maxMsgs: 1, ttl: 5 },
+  },
   authorization: { authUsers: [user.getPublicKey()], allowedAccounts: ["*"], xkey },
   trace: { dest: "trace.dest", sampling: 25 },
   revocations: { [user.getPublicKey()]: 1700000000 },

@@ -1,0 +1,139 @@
+/**
+ * What an Account or User imported by its public key (`pulumi import`, no seed, no signer seed) can
+ * do: keep its JWT (0 changes while the program says the JWT's claims), and nothing that needs a
+ * signature. A change of its claims is refused at preview (diff), naming the resource, `signerSeed`,
+ * the claims that differ and what to do; with a signer seed it is an ordinary update. A new account
+ * without a signer seed is refused at check.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { AccountClaims } from "../../core/claimInputs";
+import { accountClaims, userClaims } from "../../core/claims";
+import { accountInputs, userInputs } from "../../core/claimsFromJwt";
+import { decodeJwt, sign } from "../../core/jwt";
+import { createKeyPair } from "../../core/nkeys";
+import { claimsHash } from "../../core/normalize";
+import { handler as account } from "../../provider/account";
+import type { AccountProps, AccountState, UserProps, UserState } from "../../provider/contracts";
+import { handler as user } from "../../provider/user";
+
+const op = createKeyPair("operator");
+const opSk = createKeyPair("operator");
+const acct = createKeyPair("account");
+const alice = createKeyPair("user");
+const CLAIMS: AccountClaims = { limits: { conn: 5, subs: 100 }, tags: ["team:a"] };
+
+/** An account as `pulumi import` stores it: inputs from its JWT (signed by an operator signing key), no seeds. */
+async function imported(): Promise<{ inputs: AccountProps; state: AccountState }> {
+  const jwt = await sign(accountClaims("APP", acct.getPublicKey(), opSk.getPublicKey(), CLAIMS), opSk);
+  const c = decodeJwt(jwt);
+  const inputs: AccountProps = {
+    name: "APP",
+    publicKey: acct.getPublicKey(),
+    operatorPublicKey: op.getPublicKey(),
+    operatorSigningKeys: [opSk.getPublicKey()],
+    ...accountInputs(c),
+  };
+  const state: AccountState = {
+    ...inputs,
+    publicKey: acct.getPublicKey(),
+    jwt,
+    claimsHash: claimsHash(c),
+    issuer: opSk.getPublicKey(),
+    pushedHash: "",
+    pushedTo: 0,
+  };
+  return { inputs, state };
+}
+
+describe("imported identity - an account without its seed or a signer seed", () => {
+  it("imported account - the program as imported: check passes, diff shows no change, update keeps the JWT", async () => {
+    const { inputs, state } = await imported();
+    const checked = await account.check(inputs, inputs);
+    assert.deepEqual(checked.failures, []);
+    const d = await account.diff(state.publicKey, state, checked.inputs);
+    assert.equal(d.changes, false, "0 changes");
+    const updated = await account.update!(state.publicKey, state, checked.inputs);
+    assert.equal(updated.outs.jwt, state.jwt, "the imported JWT kept byte for byte");
+    assert.equal(updated.outs.seed, undefined);
+  });
+
+  it("imported account - a changed limit is refused at preview, naming the resource, signerSeed and the claim", async () => {
+    const { inputs, state } = await imported();
+    const news = { ...inputs, limits: { conn: 10, subs: 100 } };
+    assert.deepEqual((await account.check(inputs, news)).failures, []);
+    await assert.rejects(account.diff(state.publicKey, state, news), (e: Error) => {
+      assert.match(e.message, /Account "APP"/);
+      assert.match(e.message, /signerSeed/);
+      assert.match(e.message, /limits\.conn/);
+      assert.match(e.message, /set signerSeed/);
+      return true;
+    });
+    await assert.rejects(
+      account.update!(state.publicKey, state, news),
+      /signerSeed/,
+      "nothing signed at up either",
+    );
+  });
+
+  it("imported account - with an operator signing key's seed, the change is an ordinary update", async () => {
+    const { inputs, state } = await imported();
+    const news = { ...inputs, limits: { conn: 10, subs: 100 }, signerSeed: opSk.seed() };
+    assert.deepEqual((await account.check(inputs, news)).failures, []);
+    assert.equal((await account.diff(state.publicKey, state, news)).changes, true);
+    const updated = await account.update!(state.publicKey, state, news);
+    assert.equal((decodeJwt(updated.outs.jwt).nats.limits as Record<string, number>).conn, 10);
+  });
+
+  it("imported account - a new account without a signer seed is refused at check", async () => {
+    const { inputs } = await imported();
+    const failures = (await account.check({}, inputs)).failures;
+    assert.ok(
+      failures.some((f) => f.property === "signerSeed" && /pulumi import/.test(f.reason)),
+      JSON.stringify(failures),
+    );
+  });
+
+  it("imported account - destroy without a signer seed says how to delete or retain", async () => {
+    const { state } = await imported();
+    const withResolver = {
+      ...state,
+      onServers: true,
+      resolver: { servers: ["nats://127.0.0.1:1"], creds: "x" },
+    };
+    await assert.rejects(account.delete!(state.publicKey, withResolver), (e: Error) => {
+      assert.match(e.message, /signerSeed/);
+      assert.match(e.message, /onDelete = "retain"/);
+      return true;
+    });
+  });
+});
+
+describe("imported identity - a user without its seed or a signer seed", () => {
+  it("imported user - kept as imported, a changed permission refused naming signerSeed", async () => {
+    const jwt = await sign(
+      userClaims("alice", alice.getPublicKey(), acct.getPublicKey(), { pub: { allow: ["a.>"] } }, {}),
+      acct,
+    );
+    const c = decodeJwt(jwt);
+    const inputs: UserProps = {
+      name: "alice",
+      publicKey: alice.getPublicKey(),
+      accountPublicKey: acct.getPublicKey(),
+      ...userInputs(c),
+    };
+    const state: UserState = {
+      ...inputs,
+      publicKey: alice.getPublicKey(),
+      jwt,
+      claimsHash: claimsHash(c),
+      issuer: acct.getPublicKey(),
+    };
+    assert.deepEqual((await user.check(inputs, inputs)).failures, []);
+    assert.equal((await user.diff(state.publicKey, state, inputs)).changes, false);
+    await assert.rejects(
+      user.diff(state.publicKey, state, { ...inputs, pub: { allow: ["b.>"] } }),
+      /User "alice".*signerSeed.*pub\.allow/s,
+    );
+  });
+});
