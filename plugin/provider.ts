@@ -17,7 +17,9 @@ import * as nodePath from "node:path";
 import type * as pulumi from "@pulumi/pulumi/provider";
 import { handler as account } from "../provider/account";
 import { handler as activationToken } from "../provider/activationToken";
+import type { AccountResolver } from "../provider/contracts";
 import { handler as credsFile } from "../provider/credsFile";
+import { importResource } from "../provider/importer";
 import { handler as keyPair } from "../provider/keyPair";
 import { withDerivedOutputs } from "../provider/kit/derived";
 import type { Handler, ResourceKind } from "../provider/kit/handler";
@@ -189,9 +191,18 @@ export function toEngine(v: unknown, secretPaths: readonly Path[]): Obj {
   return (wrapCredentialUrls(out) ?? {}) as Obj;
 }
 
+/** The type token of a URN: urn:pulumi:<stack>::<project>::<parent types $>…<type>::<name>. */
+function tokenOfUrn(urn: string): string {
+  return urn.split("::")[2]?.split("$").pop() ?? "";
+}
+
+/** The type name of a URN's token (`nats-auth:index:Account` → `Account`). */
+function typeOf(urn: string): string {
+  return tokenOfUrn(urn).split(":").pop() ?? "";
+}
+
 function served(urn: string): Served {
-  // urn:pulumi:<stack>::<project>::<parent types $>…<type>::<name>
-  const type = urn.split("::")[2]?.split("$").pop() ?? "";
+  const type = tokenOfUrn(urn);
   const s = SERVED.get(type);
   if (!s) throw new Error(`nats-auth: unknown resource type ${type}`);
   return s;
@@ -238,6 +249,8 @@ export interface NativeProvider extends pulumi.Provider {
 
 /** The provider object `main()` serves. */
 export function nativeProvider(version: string): NativeProvider {
+  // Where `pulumi import` reads accounts: the provider's configuration (no resource inputs exist yet).
+  const importResolver = (): AccountResolver | undefined => undefined;
   return {
     version,
     getSchema: async () => JSON.stringify({ ...schema, version }),
@@ -295,6 +308,15 @@ export function nativeProvider(version: string): NativeProvider {
     async read(id, urn, props) {
       const s = served(urn);
       const p = fromEngine(props);
+      // `pulumi import` (and `import:` resource options) read with no properties at all.
+      if (Object.keys(p.value).length === 0) {
+        const r = await importResource(typeOf(urn), id, importResolver());
+        return {
+          id: r.id,
+          props: toEngine(withDerivedOutputs(s.kind, r.props as Obj), s.secretOutputs),
+          inputs: toEngine(r.inputs, s.secretInputs),
+        };
+      }
       const paths = [...s.secretOutputs, ...p.secrets];
       if (!s.handler.read) return { id, props: toEngine(p.value, paths) };
       const r = await s.handler.read(id, p.value);
