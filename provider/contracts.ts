@@ -131,6 +131,46 @@ export interface AccountResolver {
   tls?: ResolverTls;
 }
 
+/**
+ * The provider's configuration (`nats-auth:<key>` stack config, or the inputs of an explicit provider
+ * resource): how Accounts reach their resolver, set once per environment. An Account's own `resolver`
+ * overrides it field by field (kit/providerConfig.ts); the secret keys never enter a resource's state.
+ */
+export interface ProviderConfig {
+  /**
+   * Resolver server URLs (nats://, tls://, ws://, wss://) that Accounts are pushed to when their
+   * `resolver` gives no `servers`; an empty list signs without pushing.
+   */
+  servers?: string[];
+  /** The `.creds` text of a system account user, for the resolver connection. @secret */
+  creds?: string;
+  /** Fail a push unless this many servers took the JWT (default: every server that answers a ping). */
+  expectedServers?: Int;
+  /**
+   * On destroy: "delete" (default) removes an account's JWT from the resolver (needs allow_delete),
+   * "retain" leaves it.
+   */
+  onDelete?: "delete" | "retain";
+  /** Upper bound in milliseconds for connecting to the resolver and for each request (default 5000). */
+  timeoutMs?: Int;
+  /** How long a push waits for every listed server to answer (servers still starting), in ms (default 0). */
+  waitMs?: Int;
+  /** File of the CA certificate the resolver servers' certificates are verified against. */
+  tlsCaFile?: string;
+  /** The CA certificate (PEM text). */
+  tlsCa?: string;
+  /** File of the client certificate (for servers that verify clients). */
+  tlsCertFile?: string;
+  /** The client certificate (PEM text). */
+  tlsCert?: string;
+  /** File of the client certificate's private key. */
+  tlsKeyFile?: string;
+  /** The client certificate's private key (PEM text). @secret */
+  tlsKey?: string;
+  /** TLS before the NATS INFO (servers with `handshake_first`). */
+  tlsHandshakeFirst?: boolean;
+}
+
 export interface AccountProps extends AccountClaims, IdentityProps, IssuedProps {
   operatorPublicKey: string;
   operatorSigningKeys?: string[];
