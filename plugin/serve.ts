@@ -29,6 +29,11 @@ interface Call {
   request: { getPreview?(): boolean };
 }
 type Obj = Record<string, unknown>;
+/** The part of a ReadRequest the import path reads. */
+interface ReadRequest {
+  getProperties?(): structproto.Struct | undefined;
+  setProperties?(v: structproto.Struct): void;
+}
 /** The parts of CheckRequest, DiffRequest and ConfigureRequest the config methods read. */
 interface ConfigRequest {
   getOlds?(): structproto.Struct | undefined;
@@ -116,6 +121,13 @@ export function withPreview(impl: Impl, provider: NativeProvider): Impl {
       return base[name].call(Object.create(this, { provider: { value: previewProvider } }), call, callback);
     };
   }
+  // `pulumi import` reads with no properties at all, which the SDK's Read dereferences: it gets an
+  // empty set, which the provider's read takes for an import.
+  wrapped.read = function (this: object, call: Call, callback: Callback) {
+    const req = call.request as ReadRequest;
+    if (!req.getProperties?.()) req.setProperties?.(new structproto.Struct());
+    return base.read.call(this, call, callback);
+  };
   return wrapped;
 }
 
