@@ -49,6 +49,7 @@ describe("e2e pulumi import - an nsc-pushed account into a YAML stack on the nat
   let t: TestStack | undefined;
   let app = "";
   let signingKeySeed = "";
+  let userJwt = "";
 
   before(async () => {
     toolPath("pulumi-language-yaml");
@@ -72,6 +73,7 @@ describe("e2e pulumi import - an nsc-pushed account into a YAML stack on the nat
     );
     nsc("add", "user", "--account", "APP", "--name", "u");
     const appJwt = storeJwt("accounts", "APP", "APP.jwt");
+    userJwt = storeJwt("accounts", "APP", "users", "u.jwt");
     app = decodeJwt(appJwt).sub;
     const signer = decodeJwt(appJwt).iss;
     signingKeySeed = fs
@@ -105,7 +107,7 @@ describe("e2e pulumi import - an nsc-pushed account into a YAML stack on the nat
     const stack = t!;
     const out = path.join(dir, "app.yaml");
     await stack.cli(["import", "nats-auth:index:Account", "app", app, "--yes", "--out", out]);
-    const block = fs.readFileSync(out, "utf8");
+    let block = fs.readFileSync(out, "utf8");
     assert.match(block, new RegExp(`publicKey: ${app}`), block);
     assert.match(block, /conn: 50/);
     assert.doesNotMatch(block, /signerSeed|seed:|creds|BEGIN/, "no secret in the generated code");
@@ -131,6 +133,18 @@ describe("e2e pulumi import - an nsc-pushed account into a YAML stack on the nat
     assert.match(failed, new RegExp(`does not hold account ${stranger}`));
     assert.ok(failed.includes(server!.url), failed);
 
+    // A user by its JWT (no server holds user JWTs): its block, added to the program, previews 0
+    // changes too; its signer (the account's signing key) is read from the account on the resolver.
+    const userOut = path.join(dir, "u.yaml");
+    await stack.cli(["import", "nats-auth:index:User", "u", userJwt, "--yes", "--out", userOut]);
+    const userBlock = fs.readFileSync(userOut, "utf8").replace(/^resources:\n/, "");
+    assert.match(userBlock, new RegExp(`publicKey: ${decodeJwt(userJwt).sub}`), userBlock);
+    assert.doesNotMatch(userBlock, /signerSeed|seed:|creds|BEGIN/, "no secret in the generated code");
+    block += userBlock;
+    fs.writeFileSync(path.join(project, "Pulumi.yaml"), HEAD + block);
+    const both = await stack.preview({ diff: true });
+    assert.equal(changeCount(both.changeSummary), 0, both.stdout);
+
     // The program says another limit than the imported JWT: without a signer seed it is refused at
     // preview, naming signerSeed and the claim; with the operator signing key's seed it previews an
     // update whose diff names the claim.
@@ -144,12 +158,16 @@ describe("e2e pulumi import - an nsc-pushed account into a YAML stack on the nat
     await stack.stack.setConfig("operatorSigningKeySeed", { value: signingKeySeed, secret: true });
     const withSigner = `${block
       .replace("conn: 50", "conn: 60")
-      .replace(/(\n {4}properties:\n)/, `$1      signerSeed: $\{operatorSigningKeySeed}\n`)}`;
+      .replace(
+        /( {2}app:\n {4}type: nats-auth:Account\n {4}properties:\n)/,
+        `$1      signerSeed: $\{operatorSigningKeySeed}\n`,
+      )}`;
     fs.writeFileSync(
       path.join(project, "Pulumi.yaml"),
       `${HEAD}config:\n  operatorSigningKeySeed:\n    type: string\n    secret: true\n${withSigner}`,
     );
     const update = await stack.preview({ diff: true });
+    assert.match(update.stdout, /signerSeed\s*: \[secret\]/, "the signer seed is given to the account");
     assert.equal(update.changeSummary.update, 1, update.stdout);
     assert.match(update.stdout, /conn\s*:\s*50\s*=>\s*60/, update.stdout);
   });
