@@ -281,8 +281,7 @@ export function nativeProvider(version: string, env: NodeJS.ProcessEnv = process
   const handlerOf = (s: Served): Handler<object, object> => (s.kind === "account" ? account : s.handler);
   const parse = (props: Obj) => {
     const p = fromEngine(props);
-    const secret = new Set(p.secrets.map((path) => path[0]));
-    return { ...parseProviderConfig(p.value, { secret, env }), value: p.value, secrets: p.secrets };
+    return { ...parseProviderConfig(p.value, { env }), value: p.value, secrets: p.secrets };
   };
   return {
     version,

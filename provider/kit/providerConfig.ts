@@ -49,7 +49,11 @@ export type ProviderConfigKey = keyof ProviderConfig;
 /** Inputs the engine gives every provider resource besides its configuration. */
 const ENGINE_KEYS = new Set(["version", "pluginDownloadURL"]);
 
-/** Secret keys: refused when given in the open, wrapped wherever the plugin returns them. */
+/**
+ * Secret keys: wrapped as secrets wherever the plugin returns them, CheckConfig included, so a
+ * provider's stored inputs hold them encrypted even when the stack config gave them in plain text
+ * (the engine hands CheckConfig no secret markers, so plain and secret cannot be told apart there).
+ */
 export const SECRET_CONFIG_KEYS: readonly ProviderConfigKey[] = ["creds", "tlsKey"];
 
 /** The environment variable a key is also read from: `tlsCaFile` → `NATS_AUTH_TLS_CA_FILE`. */
@@ -126,17 +130,18 @@ function flag(v: unknown): unknown {
   return v;
 }
 
+const CARRIES_SECRET = "the URL carries a user, password or token";
 const CREDS_JWT = "-----BEGIN NATS USER JWT-----";
 const CREDS_SEED = "-----BEGIN USER NKEY SEED-----";
 
 /**
- * Reads and judges a provider's inputs (`raw`: the engine's, secrets already unwrapped; `secret`:
- * which keys arrived secret) with `env` under them. Unknown values (a preview of a provider whose
+ * Reads and judges a provider's inputs (`raw`: the engine's, secrets already unwrapped) with `env`
+ * under them. Unknown values (a preview of a provider whose
  * inputs come from other resources) are kept as they are and not judged.
  */
 export function parseProviderConfig(
   raw: Record<string, unknown>,
-  opts: { secret?: ReadonlySet<string>; env?: NodeJS.ProcessEnv } = {},
+  opts: { env?: NodeJS.ProcessEnv } = {},
 ): ParsedProviderConfig {
   const c = new Checker(containsUnknown);
   const env = opts.env ?? {};
@@ -186,7 +191,7 @@ export function parseProviderConfig(
           else if (urlCredentialProblem(url)) {
             c.fail(
               key,
-              `${at}[${i}]: the URL carries a user, password or token; the server list is not secret (it ` +
+              `${at}[${i}]: ${CARRIES_SECRET}; the server list is not secret (it ` +
                 `is written into each Account's state), so give the URL without it and the system user's ` +
                 `.creds as ${named("creds")} (pulumi config set --secret ${named("creds")} < sys.creds)`,
             );
@@ -239,18 +244,6 @@ export function parseProviderConfig(
         config[key] = value;
     }
   }
-  // A secret given in the open is already stored in the open (the stack's config file, the provider's
-  // state): refused, with the command that stores it encrypted.
-  for (const key of SECRET_CONFIG_KEYS) {
-    if (from[key] === "config" && opts.secret && !opts.secret.has(key) && !pending(given[key])) {
-      c.fail(
-        key,
-        `${named(key)} is given in plain text, so it is stored unencrypted in the stack's config and ` +
-          `state; make it secret: pulumi config set --secret ${named(key)} < file (on an explicit ` +
-          "provider: pass a secret value, e.g. another resource's secret output or pulumi.secret(…))",
-      );
-    }
-  }
   const parsed = config as ProviderConfig;
   checkResolverTls(c, tlsOf(parsed), (f) => {
     const key = (Object.keys(TLS_FIELDS) as (keyof typeof TLS_FIELDS)[]).find((k) => TLS_FIELDS[k] === f);
@@ -260,7 +253,13 @@ export function parseProviderConfig(
   return {
     config: parsed,
     fromEnv: PROVIDER_CONFIG_KEYS.filter((k) => from[k] === "env"),
-    failures: c.failures.map((f) => ({ property: bareKey(f.property), reason: f.reason })),
+    // The engine prints the value of the property a failure names: a failure about a secret key, or
+    // about a URL carrying a password, names none (its reason names the key).
+    failures: c.failures.map((f) => {
+      const key = bareKey(f.property);
+      const quiet = (SECRET_CONFIG_KEYS as string[]).includes(key) || f.reason.includes(CARRIES_SECRET);
+      return { property: quiet ? "" : key, reason: f.reason };
+    }),
   };
 }
 

@@ -101,11 +101,11 @@ describe("provider config - parsing and refusals", () => {
         failures.some((f) => f.property === property && re.test(f.reason)),
         `expected ${property}: ${re} in:\n${text}`,
       );
-    has("servers", /nats-auth:servers\[0\]: the URL carries a user, password or token.*nats-auth:creds/);
+    has("", /nats-auth:servers\[0\]: the URL carries a user, password or token.*nats-auth:creds/);
     has("servers", /nats-auth:servers\[1\]: .*http:\/\/.*needs nats:\/\//);
     has("servers", /nats-auth:servers\[3\]: is the same server as \[2\]/);
     has(
-      "creds",
+      "",
       /nats-auth:creds: is not the text of a \.creds file.*looks like a file path.*pulumi config set --secret nats-auth:creds < sys\.creds/,
     );
     has("timeoutMs", /nats-auth:timeoutMs: must be a whole number of milliseconds, 1 or more, got "soon"/);
@@ -125,24 +125,33 @@ describe("provider config - parsing and refusals", () => {
     assert.ok(!text.includes("hunter2"), "the refused URL's password is not repeated");
   });
 
-  it("provider config - a secret key given in plain text is refused with the command that makes it secret", async () => {
+  it("provider config - CheckConfig returns the secret keys wrapped, given plain or not; their failures name no property", async () => {
     const creds = await sysCreds();
-    const plain = parseProviderConfig({ creds }, { secret: new Set(), env: {} });
-    assert.equal(plain.failures.length, 1);
-    assert.match(
-      plain.failures[0].reason,
-      /nats-auth:creds is given in plain text.*pulumi config set --secret nats-auth:creds/,
-    );
-    assert.deepEqual(parseProviderConfig({ creds }, { secret: new Set(["creds"]), env: {} }).failures, []);
-    // From the environment it is in no config file nor state: accepted.
+    const p = nativeProvider("0.0.0-test", {});
+    for (const given of [creds, secret(creds)]) {
+      const r = await p.checkConfig(
+        {},
+        { creds: given, tlsKey: "-----BEGIN PRIVATE KEY-----\nx", tlsKeyFile: undefined },
+      );
+      assert.deepEqual(r.inputs.creds, secret(creds));
+      assert.ok(!plainStrings(r.inputs).includes(creds));
+    }
+    // The engine prints the value of a failure's property: none for a secret key or a URL with a password.
+    const bad = await p.checkConfig({}, { creds: "SUAM...", servers: ["nats://u:pw@h:4222"], waitMs: "x" });
     assert.deepEqual(
-      parseProviderConfig({}, { secret: new Set(), env: { NATS_AUTH_CREDS: creds } }).failures,
-      [],
+      bad.failures.map((f) => f.property),
+      ["", "", "waitMs"],
     );
+    // From the environment it is in no config file nor state: read, and never returned.
+    const fromEnv = nativeProvider("0.0.0-test", { NATS_AUTH_CREDS: creds, NATS_AUTH_SERVERS: "" });
+    const r = await fromEnv.checkConfig({}, {});
+    assert.deepEqual(r, { inputs: {}, failures: [] });
+    await fromEnv.configureProvider({});
+    assert.equal(fromEnv.providerConfig()?.creds, creds);
   });
 
   it("provider config - unknown values (a preview) are kept and not judged", () => {
-    const p = parseProviderConfig({ servers: UNKNOWN, creds: UNKNOWN }, { secret: new Set(), env: {} });
+    const p = parseProviderConfig({ servers: UNKNOWN, creds: UNKNOWN }, { env: {} });
     assert.deepEqual(p.failures, []);
     assert.equal(p.config.servers, UNKNOWN);
   });
