@@ -176,7 +176,7 @@ export async function importUser(
     throw new ConfigError(
       "id",
       `a resolver holds account JWTs only, so user ${id} cannot be read by its public key: import it by its ` +
-        "JWT (pulumi import nats-auth:index:User <name> <user JWT>; nsc describe user -n <name> --raw prints it)",
+        "JWT (pulumi import nats-auth:index:User <name> <user JWT>; nsc describe user -a <account> -n <name> --raw prints it)",
       { resource: "User" },
     );
   }

@@ -6,6 +6,8 @@
  * without a signer seed is refused at check.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import type { AccountClaims } from "../../core/claimInputs";
 import { accountClaims, userClaims } from "../../core/claims";
@@ -16,6 +18,7 @@ import { claimsHash } from "../../core/normalize";
 import { handler as account } from "../../provider/account";
 import type { AccountProps, AccountState, UserProps, UserState } from "../../provider/contracts";
 import { handler as user } from "../../provider/user";
+import { REPO_ROOT } from "../harness/paths";
 
 const op = createKeyPair("operator");
 const opSk = createKeyPair("operator");
@@ -135,5 +138,21 @@ describe("imported identity - a user without its seed or a signer seed", () => {
       user.diff(state.publicKey, state, { ...inputs, pub: { allow: ["b.>"] } }),
       /User "alice".*signerSeed.*pub\.allow/s,
     );
+  });
+});
+
+describe("imported identity - docs/import.md", () => {
+  it("import docs - show the commands the e2e runs and the refusal the handlers raise", async () => {
+    const docs = fs.readFileSync(path.join(REPO_ROOT, "docs", "import.md"), "utf8");
+    assert.ok(docs.includes("pulumi import nats-auth:index:Account app A"), "the account command");
+    assert.ok(docs.includes("pulumi import nats-auth:index:User u "), "the user command");
+    assert.ok(docs.includes("pulumi config set --secret nats-auth:creds < sys.creds"));
+    // The refusal quoted in the docs is the one diff raises (its first words, before the claims).
+    const { inputs, state } = await imported();
+    const raised = await account
+      .diff(state.publicKey, state, { ...inputs, limits: { conn: 10, subs: 100 } })
+      .catch((e: Error) => e.message);
+    const lead = String(raised).split("(")[0].trim();
+    assert.ok(docs.replace(/\s+/g, " ").includes(lead), `docs quote: ${lead}`);
   });
 });
