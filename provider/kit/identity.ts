@@ -14,7 +14,15 @@ import { toUnixSeconds } from "../../core/units";
 import type { Checker } from "../../core/validation";
 import type { IdentityProps, Signed } from "../contracts";
 import type { Handler } from "./handler";
-import { checkResult, label, loadSeed, ownKey, type SeededKeyPair, seedReplaced } from "./resource";
+import {
+  checkResult,
+  label,
+  loadSeed,
+  ownKey,
+  type SeededKeyPair,
+  seedAdopted,
+  seedReplaced,
+} from "./resource";
 import { containsUnknown, UNKNOWN } from "./unknown";
 
 /** How one kind of identity builds its claims and finds its signer. */
@@ -202,7 +210,7 @@ export async function signIdentity<P extends IdentityProps>(
   previous?: Signed,
 ): Promise<Signed> {
   const declared = declaredKey(inputs, previous?.seed);
-  if (declared && signerless(spec, inputs)) return keptUnsigned(spec, inputs, declared, previous);
+  if (signerless(spec, inputs)) return keptUnsigned(spec, inputs, declared, previous);
   const own = declared
     ? undefined
     : previous?.seed
@@ -251,13 +259,24 @@ export async function signIdentity<P extends IdentityProps>(
 function keptUnsigned<P extends IdentityProps>(
   spec: IdentitySpec<P>,
   inputs: P,
-  publicKey: string,
+  declared: string | undefined,
   previous: Signed | undefined,
 ): Signed {
   if (!previous?.issuer || typeof previous.jwt !== "string") throw signerSeedNeeded(spec, inputs, {});
-  const hash = desiredHash(spec, inputs, publicKey, previous);
-  if (hash !== storedHash(previous.jwt, previous.claimsHash)) throw signerSeedNeeded(spec, inputs, previous);
-  return { publicKey, jwt: previous.jwt, claimsHash: hash, issuer: previous.issuer };
+  // Its own key: declared, or the seed it was stored with or is given now (of the same key: diff
+  // replaces an identity given another key's seed).
+  const own = declared ? undefined : ownKey(spec.kind, spec.keyKind, previous.seed ?? inputs.seed);
+  try {
+    const publicKey = declared ?? own!.getPublicKey();
+    if (publicKey !== previous.publicKey) throw signerSeedNeeded(spec, inputs, previous);
+    const hash = desiredHash(spec, inputs, publicKey, previous);
+    if (hash !== storedHash(previous.jwt, previous.claimsHash))
+      throw signerSeedNeeded(spec, inputs, previous);
+    const seed = own ? { seed: own.seed() } : {};
+    return { publicKey, ...seed, jwt: previous.jwt, claimsHash: hash, issuer: previous.issuer };
+  } finally {
+    own?.clear();
+  }
 }
 
 function refuseOversize<P extends IdentityProps>(spec: IdentitySpec<P>, inputs: P, jwt: string): void {
@@ -394,9 +413,11 @@ export function identityDiff<P extends IdentityProps>(
   const replaces = [...seedReplaced(olds, news), ...publicKeyReplaced(olds, news)];
   if (replaces.length) return { replaces, changed: true };
   const hash = desiredHash(spec, news, String(olds.publicKey), olds);
-  const changed = hash === undefined || hash !== storedHash(olds.jwt, olds.claimsHash);
+  const resigned = hash === undefined || hash !== storedHash(olds.jwt, olds.claimsHash);
+  // The seed of an identity imported without it: an update records it (nothing is re-signed for it).
+  const changed = resigned || seedAdopted(olds, news);
   // Refused at preview: an update would need to sign.
-  if (changed && hash !== undefined && signerless(spec, news)) throw signerSeedNeeded(spec, news, olds);
+  if (resigned && hash !== undefined && signerless(spec, news)) throw signerSeedNeeded(spec, news, olds);
   return { replaces: [], changed };
 }
 

@@ -88,6 +88,26 @@ describe("imported identity - an account without its seed or a signer seed", () 
     assert.equal((decodeJwt(updated.outs.jwt).nats.limits as Record<string, number>).conn, 10);
   });
 
+  it("imported account - given its own seed later: an update that stores it, never a replacement", async () => {
+    // A replacement would create the same key and then delete it from the resolver.
+    const { inputs, state } = await imported();
+    const { publicKey: _declared, ...rest } = inputs;
+    const news = { ...rest, seed: acct.seed() };
+    assert.deepEqual((await account.check(inputs, news)).failures, []);
+    const d = await account.diff(state.publicKey, state, news);
+    assert.deepEqual(d.replaces ?? [], [], "no replacement");
+    assert.equal(d.changes, true, "an update records the seed");
+    const updated = await account.update!(state.publicKey, state, news);
+    assert.equal(updated.outs.jwt, state.jwt, "the JWT kept: no signer seed needed to store the own seed");
+    assert.equal(updated.outs.seed, acct.seed());
+    // Another account's seed is another identity: a replacement, as before.
+    const other = await account.diff(state.publicKey, state, {
+      ...rest,
+      seed: createKeyPair("account").seed(),
+    });
+    assert.deepEqual(other.replaces, ["seed"]);
+  });
+
   it("imported account - a new account without a signer seed is refused at check", async () => {
     const { inputs } = await imported();
     const failures = (await account.check({}, inputs)).failures;
