@@ -144,6 +144,9 @@ describe("e2e pulumi import - an nsc-pushed account into a YAML stack on the nat
     fs.writeFileSync(path.join(project, "Pulumi.yaml"), HEAD + block);
     const both = await stack.preview({ diff: true });
     assert.equal(changeCount(both.changeSummary), 0, both.stdout);
+    // Refresh reads the imported account back from the resolver the provider configures: still 0 changes.
+    await stack.refresh();
+    assert.equal(changeCount((await stack.preview()).changeSummary), 0, "0 changes after refresh");
 
     // The program says another limit than the imported JWT: without a signer seed it is refused at
     // preview, naming signerSeed and the claim; with the operator signing key's seed it previews an

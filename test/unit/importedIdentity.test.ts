@@ -17,6 +17,7 @@ import { createKeyPair } from "../../core/nkeys";
 import { claimsHash } from "../../core/normalize";
 import { handler as account } from "../../provider/account";
 import type { AccountProps, AccountState, UserProps, UserState } from "../../provider/contracts";
+import { importResource } from "../../provider/importer";
 import { handler as user } from "../../provider/user";
 import { REPO_ROOT } from "../harness/paths";
 
@@ -174,5 +175,50 @@ describe("imported identity - docs/import.md", () => {
       .catch((e: Error) => e.message);
     const lead = String(raised).split("(")[0].trim();
     assert.ok(docs.replace(/\s+/g, " ").includes(lead), `docs quote: ${lead}`);
+  });
+});
+
+describe("imported identity - what pulumi import refuses before asking any server", () => {
+  it("import refusals - a user by public key, an operator, an account with no resolver configured", async () => {
+    await assert.rejects(importResource("User", alice.getPublicKey(), undefined), (e: Error) => {
+      assert.match(e.message, /account JWTs only/);
+      assert.match(e.message, /by its JWT/);
+      return true;
+    });
+    await assert.rejects(
+      importResource("Operator", op.getPublicKey(), undefined),
+      /Operator cannot be imported/,
+    );
+    await assert.rejects(importResource("Account", acct.getPublicKey(), undefined), (e: Error) => {
+      assert.match(e.message, /nats-auth:servers/);
+      assert.match(e.message, /nats-auth:creds/);
+      return true;
+    });
+    await assert.rejects(
+      importResource("Account", alice.getPublicKey(), undefined),
+      /not an account public key/,
+    );
+  });
+
+  it("import of a user by its JWT - inputs that re-sign the same claims, no seed, no signer seed", async () => {
+    const jwt = await sign(
+      userClaims(
+        "alice",
+        alice.getPublicKey(),
+        acct.getPublicKey(),
+        { sub: { allow: ["x.>"] }, tags: ["t"] },
+        {},
+      ),
+      acct,
+    );
+    const r = await importResource("User", jwt, undefined);
+    const inputs = r.inputs as UserProps;
+    assert.equal(r.id, alice.getPublicKey());
+    assert.equal(inputs.publicKey, alice.getPublicKey());
+    assert.equal(inputs.accountPublicKey, acct.getPublicKey());
+    assert.equal(inputs.signerSeed, undefined);
+    assert.equal(inputs.seed, undefined);
+    const state = r.props as UserState;
+    assert.equal((await user.diff(state.publicKey, state, inputs)).changes, false);
   });
 });
