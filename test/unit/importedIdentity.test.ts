@@ -18,6 +18,7 @@ import { claimsHash } from "../../core/normalize";
 import { handler as account } from "../../provider/account";
 import type { AccountProps, AccountState, UserProps, UserState } from "../../provider/contracts";
 import { importResource } from "../../provider/importer";
+import { withDerivedOutputs } from "../../provider/kit/derived";
 import { handler as user } from "../../provider/user";
 import { REPO_ROOT } from "../harness/paths";
 
@@ -159,6 +160,21 @@ describe("imported identity - a user without its seed or a signer seed", () => {
       user.diff(state.publicKey, state, { ...inputs, pub: { allow: ["b.>"] } }),
       /User "alice".*signerSeed.*pub\.allow/s,
     );
+    // Given its seed later: an update (no replacement, no signer seed) after which it has creds.
+    const { publicKey: _k, ...rest } = inputs;
+    const seeded = { ...rest, seed: alice.seed() };
+    const d = await user.diff(state.publicKey, state, seeded);
+    assert.equal(d.changes, true);
+    assert.deepEqual(d.replaces ?? [], []);
+    const outs = withDerivedOutputs(
+      "user",
+      (await user.update!(state.publicKey, state, seeded)).outs as unknown as Record<string, unknown>,
+    ) as {
+      jwt: string;
+      creds?: string;
+    };
+    assert.equal(outs.jwt, jwt, "JWT kept");
+    assert.match(String(outs.creds), /BEGIN NATS USER JWT/);
   });
 });
 
