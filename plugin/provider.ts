@@ -15,7 +15,7 @@
  */
 import * as nodePath from "node:path";
 import type * as pulumi from "@pulumi/pulumi/provider";
-import { handler as account } from "../provider/account";
+import { accountHandler as account } from "../provider/account";
 import { handler as activationToken } from "../provider/activationToken";
 import type { ProviderConfig } from "../provider/contracts";
 import { handler as credsFile } from "../provider/credsFile";

@@ -61,6 +61,7 @@ import {
   withAdoption,
 } from "./kit/identity";
 import { PartialFailure } from "./kit/partialFailure";
+import { withStackProviderConfig } from "./kit/providerConfig";
 import { checkResult, label, loadSeed, seedReplaced } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
 import { packedInputs } from "./kit/wire";
@@ -462,7 +463,16 @@ const flat: Handler<AccountProps, AccountState> = {
   },
 };
 
-/** What Pulumi calls: the signer wiring arrives packed under `signing` (kit/wire.ts). */
-export const handler: Handler<AccountProps, AccountState> = quietExpectedFailures(
+/**
+ * The handler without the provider configuration: the signer wiring arrives packed under `signing`
+ * (kit/wire.ts). The native plugin applies its provider's configuration to it (plugin/provider.ts).
+ */
+export const accountHandler: Handler<AccountProps, AccountState> = quietExpectedFailures(
   packedInputs(flat, "signing", ACCOUNT_SIGNING_FIELDS, []),
 );
+
+/**
+ * What the dynamic provider host calls (`__provider` loads `handler`): `accountHandler` with the
+ * `nats-auth:*` stack config applied to `resolver` (kit/providerConfig.ts).
+ */
+export const handler = withStackProviderConfig(accountHandler);

@@ -114,12 +114,18 @@ export interface IssuedProps {
 export interface OperatorProps extends OperatorClaims, IdentityProps {}
 export type OperatorState = OperatorProps & Signed;
 
-/** How an account reaches the resolver. */
+/**
+ * How an account reaches the resolver. Each field given here overrides the provider configuration's
+ * (`nats-auth:*`, kit/providerConfig.ts); each field left out is the provider's.
+ */
 export interface AccountResolver {
-  /** Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. */
-  servers: string[];
-  /** `.creds` of a system account user (a User's `creds`). @secret */
-  creds: string;
+  /**
+   * Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
+   * provider's `servers`.
+   */
+  servers?: string[];
+  /** `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`. @secret */
+  creds?: string;
   /** Fail unless this many servers took the JWT (default: every server that answers a ping). */
   expectedServers?: Int;
   /** On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. */

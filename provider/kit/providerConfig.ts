@@ -15,7 +15,7 @@
  *   rotation changes no resource, and no resource's state holds the provider's creds.
  */
 import { fieldsOf } from "../../core/claimInputs";
-import { describe, type Failure } from "../../core/errors";
+import { ConfigError, describe, type Failure } from "../../core/errors";
 import { repeatedUrls } from "../../core/serverConfig";
 import { Checker, urlCredentialProblem } from "../../core/validation";
 import type { ResolverTls } from "../../io/resolverClient";
@@ -298,7 +298,7 @@ export function resolverDefaults(c: ProviderConfig | undefined): Partial<Account
 
 /**
  * The resolver an Account uses: its own `resolver`, each field it leaves out taken from the provider's
- * configuration. Undefined when neither names servers.
+ * configuration. Undefined when the Account gives none and the provider names no servers.
  */
 export function effectiveResolver(
   own: Partial<AccountResolver> | undefined,
@@ -310,7 +310,10 @@ export function effectiveResolver(
     ),
   );
   const merged = { ...resolverDefaults(c), ...mine } as Partial<AccountResolver>;
-  return merged.servers === undefined ? undefined : (merged as AccountResolver);
+  // A resolver the Account gives is kept even without servers: its check refuses it, naming the
+  // missing servers, rather than the push being dropped without a word.
+  const given = own !== undefined && own !== null && typeof own === "object";
+  return merged.servers === undefined && !given ? undefined : (merged as AccountResolver);
 }
 
 /**
@@ -402,4 +405,40 @@ export function withProviderConfig<P extends AccountProps, S extends P>(
 /** The failures of a configuration as one message, for an error raised outside check (Configure). */
 export function configFailureText(failures: Failure[]): string {
   return `invalid nats-auth provider configuration: ${failures.map((f) => describe(f.reason)).join("; ")}`;
+}
+
+/** What the Node.js dynamic provider host hands `configure`: the whole stack config (pulumi-nodejs). */
+export interface DynamicConfigureRequest {
+  config: { get(key: string): unknown };
+}
+
+/**
+ * `h` for the TypeScript SDK's dynamic resources: with a `configure` the dynamic provider host calls
+ * once per process with the whole stack config, of which the `nats-auth:*` keys are read (and
+ * `NATS_AUTH_*` under them). The stack config is every package's and the program's own, so other keys
+ * are not judged here; bad `nats-auth:*` values fail the resource's check, naming the key.
+ */
+export function withStackProviderConfig<P extends AccountProps, S extends P>(
+  h: Handler<P, S>,
+  env: NodeJS.ProcessEnv = process.env,
+): Handler<P, S> & { configure(req: DynamicConfigureRequest): Promise<void> } {
+  let config: ProviderConfig | undefined;
+  let refused: Error | undefined;
+  const inner = withProviderConfig(h, () => {
+    if (refused) throw refused;
+    return config;
+  });
+  return Object.assign(inner, {
+    async configure(req: DynamicConfigureRequest): Promise<void> {
+      const raw: Record<string, unknown> = {};
+      for (const key of PROVIDER_CONFIG_KEYS) {
+        const v = req.config.get(named(key));
+        if (v !== undefined) raw[key] = v;
+      }
+      const p = parseProviderConfig(raw, { env });
+      // Thrown from the first method that needs it (the host would report a configure error as a crash).
+      refused = p.failures.length ? new ConfigError("", configFailureText(p.failures)) : undefined;
+      config = p.config;
+    },
+  });
 }

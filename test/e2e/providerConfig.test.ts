@@ -12,10 +12,12 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
 import { parseCreds } from "../../core/creds";
 import { renderServerConfig } from "../../core/serverConfig";
 import { ResolverClient } from "../../io/resolverClient";
 import { closeAllResolvers } from "../../io/resolverPool";
+import { Account, Operator } from "../../sdk";
 import { type World, world } from "../harness/identities";
 import { NatsServer } from "../harness/natsServer";
 import { REPO_ROOT, toolPath } from "../harness/paths";
@@ -171,5 +173,52 @@ describe("e2e provider config - one program, two environments, switched by provi
     } finally {
       await t.stack.removeAllConfig(["nats-auth:sevrers", "nats-auth:waitMs"]);
     }
+  });
+});
+
+/** A TypeScript program on the dynamic SDK: an adopted operator and an Account with no resolver. */
+const dynamicProgram = async () => {
+  const cfg = new pulumi.Config();
+  const op = new Operator("op", {
+    name: "test-op",
+    seed: cfg.requireSecret("operatorSeed"),
+    systemAccount: cfg.require("systemAccount"),
+  });
+  const app = new Account("APP", { operator: op });
+  return { app: app.publicKey, pushedTo: app.pushedTo };
+};
+
+describe("e2e provider config - the TypeScript dynamic SDK reads nats-auth:* stack config too", () => {
+  let t: TestStack;
+  let w: World;
+  let server: NatsServer;
+
+  before(async () => {
+    w = await world({ strict: false });
+    server = await NatsServer.start({ name: "env-dyn", body: serverConfig(w) });
+    t = await TestStack.create("provider-config-dynamic", dynamicProgram, {
+      operatorSeed: { value: w.operator.seed, secret: true },
+      systemAccount: { value: w.sys.publicKey },
+      "nats-auth:servers": { value: JSON.stringify([server.url]) },
+      "nats-auth:creds": { value: w.sysUser.creds, secret: true },
+    });
+  });
+  after(async () => {
+    try {
+      await closeAllResolvers();
+      const jwt = parseCreds(w.sysUser.creds).jwt;
+      const found = t ? filesHolding(t.dir, [jwt]) : [];
+      if (t && (await t.exportText()).includes(jwt)) found.push("pulumi stack export");
+      await t?.dispose();
+      assert.deepEqual(found, [], "the system user's JWT is in the open");
+    } finally {
+      await server?.[Symbol.asyncDispose]();
+    }
+  });
+
+  it("provider config e2e - a dynamic Account without a resolver is pushed to nats-auth:servers with nats-auth:creds", async () => {
+    const up = await t.up();
+    assert.equal(up.outputs.pushedTo.value, 1);
+    assert.equal(await holds(server.url, w.sysUser.creds, String(up.outputs.app.value)), true);
   });
 });
