@@ -22,6 +22,7 @@ import { ConfigError, describe, ResolverError } from "../core/errors";
 import { decodeJwt, signatureValid } from "../core/jwt";
 import { isPublicKey } from "../core/nkeys";
 import { claimsHash } from "../core/normalize";
+import type { ResolverConnection } from "../io/resolverClient";
 import { ResolverFleet } from "../io/resolverFleet";
 import type { AccountProps, AccountResolver, AccountState, UserProps, UserState } from "./contracts";
 import { lookupAccount, resolverOf } from "./kit/accountResolver";
@@ -41,7 +42,14 @@ const NOT_IMPORTABLE =
   "JWT, signing keys and key pairs are held by no server; adopt them with their seed (the seed and jwt inputs)";
 
 function servers(r: AccountResolver): string {
-  return r.servers.join(", ");
+  return (r.servers ?? []).join(", ");
+}
+
+/** The resolver connection of `r`, or undefined unless it names servers and has creds. */
+function connectionOf(r: AccountResolver | undefined): ResolverConnection | undefined {
+  const known = r && resolverOf({ resolver: r } as AccountProps);
+  if (!known?.servers || typeof known.creds !== "string" || !known.creds) return undefined;
+  return { servers: known.servers, creds: known.creds, timeoutMs: known.timeoutMs, tls: known.tls };
 }
 
 /** The claims no input can say: importing would drop them at the next re-signing, so it is refused. */
@@ -72,23 +80,19 @@ export async function importAccount(
       },
     );
   }
-  const r = resolver && resolverOf({ resolver } as AccountProps);
-  if (!r) {
+  const conn = connectionOf(resolver);
+  const r = conn && (resolver as AccountResolver);
+  if (!conn || !r) {
     throw new ConfigError(
       "resolver",
-      "importing an account reads its JWT from the resolver, and no resolver servers are configured: set " +
+      "importing an account reads its JWT from the resolver, and the provider configuration names no resolver servers or no creds: set " +
         "nats-auth:servers and nats-auth:creds (a system user's .creds) in the stack config",
       { resource: what },
     );
   }
   let fleet: ResolverFleet;
   try {
-    fleet = await ResolverFleet.open({
-      servers: r.servers,
-      creds: r.creds,
-      timeoutMs: r.timeoutMs,
-      tls: r.tls,
-    });
+    fleet = await ResolverFleet.open(conn);
   } catch (e) {
     throw new ResolverError(
       `cannot read account ${id} from the resolver (${servers(r)}): ${describe(e)}`,
@@ -194,14 +198,9 @@ export async function importUser(
   // The account's signing keys say whether the signer is scoped (then the template, not the user,
   // carries the permissions): read from the resolver when one is configured.
   let signingKeys: SigningKeyRef[] | undefined = account === claims.iss ? undefined : [claims.iss];
-  const r = resolver && resolverOf({ resolver } as AccountProps);
-  if (r && account !== claims.iss) {
-    const fleet = await ResolverFleet.open({
-      servers: r.servers,
-      creds: r.creds,
-      timeoutMs: r.timeoutMs,
-      tls: r.tls,
-    });
+  const conn = connectionOf(resolver);
+  if (conn && account !== claims.iss) {
+    const fleet = await ResolverFleet.open(conn);
     const held = (await fleet.lookup(account)).found[0];
     if (held) signingKeys = accountInputs(decodeJwt(held.jwt)).signingKeys ?? signingKeys;
   }
