@@ -61,7 +61,9 @@ export function checkResolver(c: Checker, r: AccountResolver | undefined): void 
       }
     }
   }
-  if (known(r.creds) && (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT"))) {
+  // An empty server list pushes nothing: no creds are needed for it.
+  const pushes = !known(r.servers) || !Array.isArray(r.servers) || r.servers.length > 0;
+  if (pushes && known(r.creds) && (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT"))) {
     c.fail(
       "resolver credentials",
       "must be the .creds text of a system account user (give resolver.creds, or nats-auth:creds in the provider configuration)",

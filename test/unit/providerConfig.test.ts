@@ -202,6 +202,22 @@ describe("provider config - an Account's resolver", () => {
     assert.deepEqual(storedResolver({ servers: [] }, config), { servers: [] });
   });
 
+  it("provider config - an Account opted out with resolver { servers: [] } needs no creds; one that pushes does", async () => {
+    const p = nativeProvider("0.0.0-test", {});
+    await p.configureProvider({});
+    const op = createKeyPair("operator");
+    const base = { name: "SYS", operatorPublicKey: op.getPublicKey(), signerSeed: op.seed() };
+    const optedOut = await p.check!(urn("Account"), {}, { ...base, resolver: { servers: [] } });
+    assert.deepEqual(optedOut.failures, []);
+    const pushes = await p.check!(
+      urn("Account"),
+      {},
+      { ...base, resolver: { servers: ["nats://127.0.0.1:4222"] } },
+    );
+    assert.equal(pushes.failures?.length, 1);
+    assert.match(String(pushes.failures?.[0].reason), /\.creds text.*nats-auth:creds/);
+  });
+
   it("provider config - through the plugin: check stores the servers only, a failed push's state holds no provider creds", async () => {
     const creds = await sysCreds();
     const port = await freePort();
