@@ -23,9 +23,9 @@ import type {
   OperatorWithSystemAccountProps,
 } from "../provider/contracts";
 import {
+  nativeSystemAccountResolver,
   planOperatorWithSystemAccount,
   type SystemAccountRole,
-  systemAccountResolver,
 } from "../provider/operatorWithSystemAccount";
 import { tokenOf } from "./resources";
 
@@ -180,7 +180,9 @@ class OperatorWithSystemAccount extends ComponentResource {
         exports: output(args.systemAccountExports).apply(
           (e) => planOperatorWithSystemAccount(name, { systemAccountExports: e }).systemAccountExports,
         ),
-        resolver: output(args.resolver).apply((r) => systemAccountResolver(r as AccountResolver | undefined)),
+        resolver: output(args.resolver).apply((r) =>
+          nativeSystemAccountResolver(r as AccountResolver | undefined),
+        ),
       },
       ["publicKey", "jwt"],
       this,

@@ -10,7 +10,7 @@ declare const __PLUGIN_VERSION__: string | undefined;
 const version = typeof __PLUGIN_VERSION__ === "string" ? __PLUGIN_VERSION__ : "0.0.0-dev";
 
 const args = process.argv.slice(2);
-serve(nativeProvider(version, engineWarnings(args)), args).catch((e: unknown) => {
+serve(nativeProvider(version, { warn: engineWarnings(args) }), args).catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });

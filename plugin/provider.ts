@@ -15,14 +15,24 @@
  */
 import * as nodePath from "node:path";
 import type * as pulumi from "@pulumi/pulumi/provider";
-import { handler as account } from "../provider/account";
+import { accountHandler as account } from "../provider/account";
 import { handler as activationToken } from "../provider/activationToken";
+import type { ProviderConfig } from "../provider/contracts";
 import { handler as credsFile } from "../provider/credsFile";
+import { importResource } from "../provider/importer";
 import { handler as keyPair } from "../provider/keyPair";
 import { withDerivedOutputs } from "../provider/kit/derived";
 import { engineFailures } from "../provider/kit/failures";
 import type { Handler, ResourceKind } from "../provider/kit/handler";
 import { resolvePaths } from "../provider/kit/paths";
+import {
+  configFailureText,
+  effectiveResolver,
+  parseProviderConfig,
+  SECRET_CONFIG_KEYS,
+  storedResolver,
+  withProviderConfig,
+} from "../provider/kit/providerConfig";
 import { UNKNOWN } from "../provider/kit/unknown";
 import { handler as leafRemote } from "../provider/leafRemote";
 import { handler as natsContext } from "../provider/natsContext";
@@ -190,9 +200,18 @@ export function toEngine(v: unknown, secretPaths: readonly Path[]): Obj {
   return (wrapCredentialUrls(out) ?? {}) as Obj;
 }
 
+/** The type token of a URN: urn:pulumi:<stack>::<project>::<parent types $>…<type>::<name>. */
+function tokenOfUrn(urn: string): string {
+  return urn.split("::")[2]?.split("$").pop() ?? "";
+}
+
+/** The type name of a URN's token (`nats-auth:index:Account` → `Account`). */
+function typeOf(urn: string): string {
+  return tokenOfUrn(urn).split(":").pop() ?? "";
+}
+
 function served(urn: string): Served {
-  // urn:pulumi:<stack>::<project>::<parent types $>…<type>::<name>
-  const type = urn.split("::")[2]?.split("$").pop() ?? "";
+  const type = tokenOfUrn(urn);
   const s = SERVED.get(type);
   if (!s) throw new Error(`nats-auth: unknown resource type ${type}`);
   return s;
@@ -229,8 +248,25 @@ function previewOutputs(s: Served, news: Obj, olds?: Obj): Obj {
   return outs;
 }
 
+/** What CheckConfig answers: the provider's inputs as the engine stores them, and every refusal. */
+export interface ConfigCheck {
+  inputs: Obj;
+  failures: { property: string; reason: string }[];
+}
+
 /** The provider `main()` serves, plus what a preview of a create or an update returns (serve.ts). */
 export interface NativeProvider extends pulumi.Provider {
+  /**
+   * CheckConfig: the provider's own inputs (`nats-auth:*` stack config, or an explicit provider's
+   * properties) judged, returned as given with the secret keys wrapped (kit/providerConfig.ts).
+   */
+  checkConfig(olds: Obj, news: Obj): Promise<ConfigCheck>;
+  /** DiffConfig: whether the configuration changed. Never a replacement (resources keep their provider). */
+  diffConfig(olds: Obj, news: Obj): Promise<{ changes: boolean }>;
+  /** Configure: the configuration the resources of this provider instance run with. */
+  configureProvider(inputs: Obj): Promise<void>;
+  /** The configuration Configure set (undefined before it ran), for the handlers of this process. */
+  providerConfig(): ProviderConfig | undefined;
   /** Create during a preview: the outputs known before anything exists; nothing is created. */
   previewCreate(urn: string, inputs: Obj): Promise<Obj>;
   /** Update during a preview: the outputs known before the update; nothing is signed or pushed. */
@@ -242,18 +278,47 @@ export type WarnOn = (urn: string, message: string) => void;
 
 /**
  * The provider object `main()` serves. `warn` shows a handler's check warnings to the user (serve.ts
- * connects it to the engine); without it they are dropped.
+ * connects it to the engine); without it they are dropped. `env` is where the `NATS_AUTH_*`
+ * variables are read (the process's by default).
  */
-export function nativeProvider(version: string, warn?: WarnOn): NativeProvider {
+export function nativeProvider(
+  version: string,
+  { warn, env = process.env }: { warn?: WarnOn; env?: NodeJS.ProcessEnv } = {},
+): NativeProvider {
+  // The engine runs one plugin process per provider instance (the default one, or each explicit
+  // provider resource): its configuration is this process's.
+  let config: ProviderConfig | undefined;
+  const account = withProviderConfig(HANDLERS.account as never, () => config) as Handler<object, object>;
+  const handlerOf = (s: Served): Handler<object, object> => (s.kind === "account" ? account : s.handler);
+  const parse = (props: Obj) => {
+    const p = fromEngine(props);
+    return { ...parseProviderConfig(p.value, { env }), value: p.value, secrets: p.secrets };
+  };
   return {
     version,
+    async checkConfig(_olds, news) {
+      const p = parse(news);
+      const paths: Path[] = [...SECRET_CONFIG_KEYS.map((k) => [k]), ...p.secrets];
+      return { inputs: toEngine(p.value, paths), failures: p.failures };
+    },
+    async diffConfig(olds, news) {
+      const before = parse(olds).config;
+      const after = parse(news).config;
+      return { changes: JSON.stringify(before) !== JSON.stringify(after) };
+    },
+    async configureProvider(inputs) {
+      const p = parse(inputs);
+      if (p.failures.length) throw new Error(configFailureText(p.failures));
+      config = p.config;
+    },
+    providerConfig: () => config,
     getSchema: async () => JSON.stringify({ ...schema, version }),
     construct,
     async check(urn, olds, news) {
       const s = served(urn);
       const o = fromEngine(olds);
       const n = fromEngine(news);
-      const r = await s.handler.check(o.value, withPaths(s.kind, n.value));
+      const r = await handlerOf(s).check(o.value, withPaths(s.kind, n.value));
       for (const w of r.warnings ?? []) warn?.(urn, w);
       return {
         inputs: toEngine(r.inputs, [...s.secretInputs, ...n.secrets]),
@@ -262,14 +327,14 @@ export function nativeProvider(version: string, warn?: WarnOn): NativeProvider {
     },
     async diff(id, urn, olds, news) {
       const s = served(urn);
-      return s.handler.diff(id, fromEngine(olds).value, fromEngine(news).value);
+      return handlerOf(s).diff(id, fromEngine(olds).value, fromEngine(news).value);
     },
     async create(urn, inputs) {
       const s = served(urn);
       const i = fromEngine(inputs);
       const paths = [...s.secretOutputs, ...i.secrets];
       try {
-        const r = await s.handler.create(i.value);
+        const r = await handlerOf(s).create(i.value);
         return { id: r.id, outs: toEngine(withDerivedOutputs(s.kind, r.outs as Obj), paths) };
       } catch (e) {
         throw rewrapFailure(e, paths);
@@ -280,9 +345,10 @@ export function nativeProvider(version: string, warn?: WarnOn): NativeProvider {
       const o = fromEngine(olds);
       const n = fromEngine(news);
       const paths = [...s.secretOutputs, ...o.secrets, ...n.secrets];
-      if (!s.handler.update) return { outs: toEngine({ ...o.value, ...n.value }, paths) };
+      const h = handlerOf(s);
+      if (!h.update) return { outs: toEngine({ ...o.value, ...n.value }, paths) };
       try {
-        const r = await s.handler.update(id, o.value, n.value);
+        const r = await h.update(id, o.value, n.value);
         return { outs: toEngine(withDerivedOutputs(s.kind, r.outs as Obj), paths) };
       } catch (e) {
         throw rewrapFailure(e, paths);
@@ -303,9 +369,23 @@ export function nativeProvider(version: string, warn?: WarnOn): NativeProvider {
     async read(id, urn, props) {
       const s = served(urn);
       const p = fromEngine(props);
+      // `pulumi import` (and `import:` resource options) read with no properties at all.
+      if (Object.keys(p.value).length === 0) {
+        // The resolver is the provider's configuration (no resource inputs exist yet); of it, an
+        // Account's state keeps the servers, as check stores them for the program (kit/providerConfig.ts).
+        const r = await importResource(typeOf(urn), id, effectiveResolver(undefined, config));
+        const stored = s.kind === "account" ? storedResolver(undefined, config) : undefined;
+        const outs = stored ? { ...r.props, resolver: stored } : r.props;
+        return {
+          id: r.id,
+          props: toEngine(withDerivedOutputs(s.kind, outs as Obj), s.secretOutputs),
+          inputs: toEngine(r.inputs, s.secretInputs),
+        };
+      }
       const paths = [...s.secretOutputs, ...p.secrets];
-      if (!s.handler.read) return { id, props: toEngine(p.value, paths) };
-      const r = await s.handler.read(id, p.value);
+      const h = handlerOf(s);
+      if (!h.read) return { id, props: toEngine(p.value, paths) };
+      const r = await h.read(id, p.value);
       return {
         id: r.id,
         props: toEngine(r.id ? withDerivedOutputs(s.kind, r.props as Obj) : r.props, paths),
@@ -313,7 +393,8 @@ export function nativeProvider(version: string, warn?: WarnOn): NativeProvider {
     },
     async delete(id, urn, props) {
       const s = served(urn);
-      if (s.handler.delete) await s.handler.delete(id, fromEngine(props).value);
+      const h = handlerOf(s);
+      if (h.delete) await h.delete(id, fromEngine(props).value);
     },
   };
 }

@@ -14,7 +14,7 @@ import {
 } from "../core/activation";
 import { ACCOUNT_CLAIM_FIELDS, type AccountClaims, fieldsOf, pickClaims } from "../core/claimInputs";
 import { accountClaims } from "../core/claims";
-import { describe, NatsAuthError } from "../core/errors";
+import { ConfigError, describe, NatsAuthError } from "../core/errors";
 import { jsAckWarningLines } from "../core/jsAck";
 import { jwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
@@ -60,10 +60,12 @@ import {
   identityDiff,
   identityPreview,
   refusePassedExpiry,
+  signerless,
   signIdentity,
   withAdoption,
 } from "./kit/identity";
 import { PartialFailure } from "./kit/partialFailure";
+import { withStackProviderConfig } from "./kit/providerConfig";
 import { checkResult, label, loadSeed, seedReplaced } from "./kit/resource";
 import { containsUnknown, previewChecker } from "./kit/unknown";
 import { packedInputs } from "./kit/wire";
@@ -258,6 +260,15 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
     byIdentity: news.signedByIdentity,
   });
   c.publicKey("operator", news.operatorPublicKey, "operator");
+  // Without a signer seed the account can only keep the JWT it was imported with (diff refuses a
+  // change of its claims); a new account has no JWT yet.
+  if (signerless(accountSpec, news) && !olds.publicKey) {
+    c.fail(
+      "signerSeed",
+      "an account needs its operator's seed or an operator signing key's seed to be signed; only an " +
+        "account imported by its public key (pulumi import nats-auth:index:Account <name> <public key>) may omit it",
+    );
+  }
   const self =
     c.known(news.seed) && c.passed("identity")
       ? publicKeyOf(String(news.seed))
@@ -340,7 +351,7 @@ const flat: Handler<AccountProps, AccountState> = {
       JSON.stringify(normalize(news.resolver)) !== JSON.stringify(normalize(olds.resolver));
     const unpushed =
       resolverOf(news) !== undefined &&
-      desiredHash(accountSpec, effective, String(olds.publicKey)) !== olds.pushedHash;
+      desiredHash(accountSpec, effective, String(olds.publicKey), olds) !== olds.pushedHash;
     return { changes: d.changed || resolverMoved || unpushed };
   },
   async create(inputs) {
@@ -453,6 +464,15 @@ const flat: Handler<AccountProps, AccountState> = {
     // No push ever reached a server and no lookup found it there: nothing to delete, no server needed.
     if (props.onServers === false && !props.pushedHash) return;
     const name = label("Account", props);
+    if (signerless(accountSpec, props)) {
+      throw new ConfigError(
+        "signerSeed",
+        `deleting account ${props.publicKey} from the resolver needs a request signed by the operator or an ` +
+          "operator signing key, and this imported account is given neither seed: set signerSeed and destroy " +
+          'again, or set resolver.onDelete = "retain" to leave the JWT on the servers',
+        { resource: name },
+      );
+    }
     const signer = loadSeed(name, "signer seed", props.signerSeed, ["operator"]);
     try {
       await deleteAccount(name, r, String(props.publicKey), signer);
@@ -462,7 +482,16 @@ const flat: Handler<AccountProps, AccountState> = {
   },
 };
 
-/** What Pulumi calls: the signer wiring arrives packed under `signing` (kit/wire.ts). */
-export const handler: Handler<AccountProps, AccountState> = quietExpectedFailures(
+/**
+ * The handler without the provider configuration: the signer wiring arrives packed under `signing`
+ * (kit/wire.ts). The native plugin applies its provider's configuration to it (plugin/provider.ts).
+ */
+export const accountHandler: Handler<AccountProps, AccountState> = quietExpectedFailures(
   packedInputs(flat, "signing", ACCOUNT_SIGNING_FIELDS, []),
 );
+
+/**
+ * What the dynamic provider host calls (`__provider` loads `handler`): `accountHandler` with the
+ * `nats-auth:*` stack config applied to `resolver` (kit/providerConfig.ts).
+ */
+export const handler = withStackProviderConfig(accountHandler);

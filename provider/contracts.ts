@@ -103,9 +103,11 @@ export interface Signed {
 export interface IssuedProps {
   /**
    * The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-   * SigningKey's `seed`). @secret
+   * SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+   * it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+   * given. @secret
    */
-  signerSeed: string;
+  signerSeed?: string;
   /** Set by the SDK when no signer was given: known during preview even when seeds are not. */
   signedByIdentity?: boolean;
 }
@@ -129,12 +131,18 @@ export interface ClaimsOutput {
 /** An Operator's outputs as the native plugin returns them: the state plus the decoded `claims`. */
 export type OperatorNativeOutputs = OperatorState & ClaimsOutput;
 
-/** How an account reaches the resolver. */
+/**
+ * How an account reaches the resolver. Each field given here overrides the provider configuration's
+ * (`nats-auth:*`, kit/providerConfig.ts); each field left out is the provider's.
+ */
 export interface AccountResolver {
-  /** Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. */
-  servers: string[];
-  /** `.creds` of a system account user (a User's `creds`). @secret */
-  creds: string;
+  /**
+   * Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
+   * provider's `servers`.
+   */
+  servers?: string[];
+  /** `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`. @secret */
+  creds?: string;
   /** Fail unless this many servers took the JWT (default: every server that answers a ping). */
   expectedServers?: Int;
   /** On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. */
@@ -144,6 +152,46 @@ export interface AccountResolver {
   waitMs?: Int;
   /** TLS of the resolver connection. @secret */
   tls?: ResolverTls;
+}
+
+/**
+ * The provider's configuration (`nats-auth:<key>` stack config, or the inputs of an explicit provider
+ * resource): how Accounts reach their resolver, set once per environment. An Account's own `resolver`
+ * overrides it field by field (kit/providerConfig.ts); the secret keys never enter a resource's state.
+ */
+export interface ProviderConfig {
+  /**
+   * Resolver server URLs (nats://, tls://, ws://, wss://) that Accounts are pushed to when their
+   * `resolver` gives no `servers`; an empty list signs without pushing.
+   */
+  servers?: string[];
+  /** The `.creds` text of a system account user, for the resolver connection. @secret */
+  creds?: string;
+  /** Fail a push unless this many servers took the JWT (default: every server that answers a ping). */
+  expectedServers?: Int;
+  /**
+   * On destroy: "delete" (default) removes an account's JWT from the resolver (needs allow_delete),
+   * "retain" leaves it.
+   */
+  onDelete?: "delete" | "retain";
+  /** Upper bound in milliseconds for connecting to the resolver and for each request (default 5000). */
+  timeoutMs?: Int;
+  /** How long a push waits for every listed server to answer (servers still starting), in ms (default 0). */
+  waitMs?: Int;
+  /** File of the CA certificate the resolver servers' certificates are verified against. */
+  tlsCaFile?: string;
+  /** The CA certificate (PEM text). */
+  tlsCa?: string;
+  /** File of the client certificate (for servers that verify clients). */
+  tlsCertFile?: string;
+  /** The client certificate (PEM text). */
+  tlsCert?: string;
+  /** File of the client certificate's private key. */
+  tlsKeyFile?: string;
+  /** The client certificate's private key (PEM text). @secret */
+  tlsKey?: string;
+  /** TLS before the NATS INFO (servers with `handshake_first`). */
+  tlsHandshakeFirst?: boolean;
 }
 
 export interface AccountProps extends AccountClaims, IdentityProps, IssuedProps {
@@ -272,6 +320,11 @@ export type UserState = UserProps &
 
 /** An activation token: the exporting account (or its signing key) lets one importer import a private export. */
 export interface ActivationTokenProps extends ActivationClaimsInput, IssuedProps {
+  /**
+   * The seed that signs: the exporter's identity seed, or one of its signing keys' seeds (a
+   * SigningKey's `seed`). @secret
+   */
+  signerSeed: string;
   /** The name in the JWT. */
   name: string;
   /** The exporting account's public key. */

@@ -123,3 +123,14 @@ export function systemAccountResolver<R extends { onDelete?: unknown }>(
 ): R | undefined {
   return resolver && { ...resolver, onDelete: resolver.onDelete ?? "retain" };
 }
+
+/**
+ * The system account's resolver on the native plugin: as above, and without one of its own an
+ * explicit empty server list, so the provider configuration's servers (kit/providerConfig.ts) never
+ * push it: it is preloaded in the server config, and servers refuse to delete it on destroy.
+ */
+export function nativeSystemAccountResolver<R extends { onDelete?: unknown }>(
+  resolver: R | undefined,
+): R | { servers: string[] } {
+  return systemAccountResolver(resolver) ?? { servers: [] };
+}

@@ -46,6 +46,10 @@ const AS_ANY: Record<string, string> = {
 };
 /** The alias (core/int.ts) of whole-number fields: `integer` in the schema, `number` in TypeScript. */
 const INTEGER_ALIAS = "Int";
+/** The contract of the provider's configuration (stack config keys and explicit provider inputs). */
+const PROVIDER_CONFIG = "ProviderConfig";
+const PROVIDER_DESCRIPTION =
+  "The nats-auth provider: how Accounts reach their resolver in one environment (servers, the system user's creds, TLS, timeouts). An Account's own `resolver` overrides it field by field; the secret settings never enter a resource's state.";
 /** Inputs set by the provider's check, never by a program: outputs only. */
 const CHECK_SET = new Set(["adoptionDrift"]);
 
@@ -275,6 +279,8 @@ export function generateSchema(root = ROOT): object {
       ...(outputs.required.length ? { required: outputs.required } : {}),
     };
   }
+  // The provider's own configuration: `nats-auth:<key>` stack config, and an explicit provider's inputs.
+  const providerConfig = propertiesOf(PROVIDER_CONFIG, true);
   return {
     name: PACKAGE,
     displayName: "NATS auth",
@@ -287,6 +293,11 @@ export function generateSchema(root = ROOT): object {
     language: {
       go: { importBasePath: "github.com/pulumi-nats-auth/pulumi-nats-auth/sdk/go/natsauth" },
       python: { packageName: "pulumi_nats_auth" },
+    },
+    config: { variables: providerConfig.properties },
+    provider: {
+      description: PROVIDER_DESCRIPTION,
+      inputProperties: providerConfig.properties,
     },
     resources,
     types: Object.fromEntries(Object.entries(types).sort(([a], [b]) => a.localeCompare(b))),

@@ -32,15 +32,22 @@ export interface OperatorRef {
   seed?: pulumi.Input<string>;
 }
 
-/** How accounts reach the NATS account resolver (the servers' `resolver { type: full }`). */
+/**
+ * How accounts reach the NATS account resolver (the servers' `resolver { type: full }`). Each field
+ * given overrides the `nats-auth:*` stack config's (docs/installation-configuration.md); each field
+ * left out is taken from it.
+ */
 export interface ResolverArgs {
   /**
    * Server URLs, e.g. ["nats://127.0.0.1:4222"]. An empty list signs without pushing, for the first
-   * `up` that renders the configs the servers start from.
+   * `up` that renders the configs the servers start from. Default: `nats-auth:servers`.
    */
-  servers: pulumi.Input<pulumi.Input<string>[]>;
-  /** `.creds` of a system-account user (e.g. `OperatorWithSystemAccount.systemUser.creds`), a secret. */
-  creds: pulumi.Input<string>;
+  servers?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * `.creds` of a system-account user (e.g. `OperatorWithSystemAccount.systemUser.creds`), a secret.
+   * Default: `nats-auth:creds`.
+   */
+  creds?: pulumi.Input<string>;
   /**
    * Fail unless this many servers took the JWT. Default: every server that answers a ping, which
    * cannot see a server that is down; set it to the cluster size to catch that.
@@ -75,11 +82,17 @@ export interface ResolverArgs {
  */
 function resolverInput(r: ResolverArgs | undefined) {
   if (r === undefined) return undefined;
-  const servers = pulumi
-    .output(r.servers)
-    .apply((urls) => (urls.some((u) => /\/\/[^/]*@/.test(u)) ? pulumi.secret(urls) : pulumi.output(urls)));
+  const servers =
+    r.servers === undefined
+      ? undefined
+      : pulumi
+          .output(r.servers)
+          .apply((urls) =>
+            urls.some((u) => /\/\/[^/]*@/.test(u)) ? pulumi.secret(urls) : pulumi.output(urls),
+          );
   const tls = r.tls === undefined ? undefined : pulumi.secret(r.tls);
-  return { ...r, servers, creds: pulumi.secret(r.creds), tls };
+  const creds = r.creds === undefined ? undefined : pulumi.secret(r.creds);
+  return { ...r, servers, creds, tls };
 }
 
 /** Inputs of an {@link Account}: its claims, plus who signs it and where it is pushed. */

@@ -31,7 +31,8 @@ export function resolverOf(props: AccountProps): AccountResolver | undefined {
 }
 
 function connection(r: AccountResolver): ResolverConnection {
-  return { servers: r.servers, creds: r.creds, timeoutMs: r.timeoutMs, tls: r.tls };
+  // Both are there by now: check refused a resolver without creds, resolverOf one without servers.
+  return { servers: r.servers ?? [], creds: r.creds ?? "", timeoutMs: r.timeoutMs, tls: r.tls };
 }
 
 /** Preview checks of `resolver` (values still unknown at preview are left alone). */
@@ -42,8 +43,12 @@ export function checkResolver(c: Checker, r: AccountResolver | undefined): void 
   const known = (v: unknown) => !containsUnknown(v);
   // An empty list is allowed: the JWT is signed but not pushed (bootstrapping before servers run).
   if (known(r.servers)) {
-    if (!Array.isArray(r.servers)) c.fail("resolver.servers", "must be a list of server URLs");
-    else {
+    if (!Array.isArray(r.servers)) {
+      c.fail(
+        "resolver.servers",
+        "must be a list of server URLs (give resolver.servers, or nats-auth:servers in the provider configuration)",
+      );
+    } else {
       r.servers.forEach((url, i) => {
         const reason = clientUrlProblem(url);
         if (reason) c.fail(`resolver.servers[${i}]`, reason);
@@ -56,8 +61,13 @@ export function checkResolver(c: Checker, r: AccountResolver | undefined): void 
       }
     }
   }
-  if (known(r.creds) && (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT"))) {
-    c.fail("resolver credentials", "must be the .creds text of a system account user");
+  // An empty server list pushes nothing: no creds are needed for it.
+  const pushes = !known(r.servers) || !Array.isArray(r.servers) || r.servers.length > 0;
+  if (pushes && known(r.creds) && (typeof r.creds !== "string" || !r.creds.includes("NATS USER JWT"))) {
+    c.fail(
+      "resolver credentials",
+      "must be the .creds text of a system account user (give resolver.creds, or nats-auth:creds in the provider configuration)",
+    );
   }
   if (known(r.onDelete) && r.onDelete !== undefined && r.onDelete !== "delete" && r.onDelete !== "retain") {
     c.fail("resolver.onDelete", 'must be "delete" or "retain"');

@@ -9,12 +9,20 @@ import { ConfigError, KeyError } from "../../core/errors";
 import { decodeJwt, jwtLength, sign, signatureValid } from "../../core/jwt";
 import { jwtTooLarge } from "../../core/limits";
 import { createKeyPair, type KeyKind, publicKeyOf } from "../../core/nkeys";
-import { claimsHash } from "../../core/normalize";
+import { claimsHash, sameMeaning } from "../../core/normalize";
 import { toUnixSeconds } from "../../core/units";
 import type { Checker } from "../../core/validation";
 import type { IdentityProps, Signed } from "../contracts";
 import type { Handler } from "./handler";
-import { checkResult, label, loadSeed, ownKey, type SeededKeyPair, seedReplaced } from "./resource";
+import {
+  checkResult,
+  label,
+  loadSeed,
+  ownKey,
+  type SeededKeyPair,
+  seedAdopted,
+  seedReplaced,
+} from "./resource";
 import { containsUnknown, UNKNOWN } from "./unknown";
 
 /** How one kind of identity builds its claims and finds its signer. */
@@ -30,6 +38,69 @@ export interface IdentitySpec<P extends IdentityProps> {
    * 1 MiB nats-server decodes). Judged at preview and again before the JWT is stored.
    */
   sizeProblem?(inputs: P, length: number): string | undefined;
+}
+
+/**
+ * Whether an issued identity (account, user) is given no signer seed: imported (`pulumi import`) with
+ * its issuer's seed held elsewhere. It keeps its stored JWT, and pushes it again, but cannot re-sign.
+ */
+export function signerless<P extends IdentityProps>(spec: IdentitySpec<P>, inputs: P): boolean {
+  const s = (inputs as { signerSeed?: unknown }).signerSeed;
+  return spec.keyKind !== "operator" && (s === undefined || s === null || s === "");
+}
+
+/** What the stored JWT of an identity says, claim by claim against `claims`, for messages. */
+function claimsThatDiffer(claims: WireClaims, jwt: unknown): string {
+  try {
+    const report = claimsDrift(claims, decodeJwt(String(jwt)), "jwt");
+    const lines = Object.entries(report).map(([k, v]) => `${k} (${v})`);
+    return lines.length ? lines.join(", ") : "its claims";
+  } catch {
+    return "its claims";
+  }
+}
+
+/**
+ * The refusal of a change an identity imported without its issuer's seed cannot sign: names the
+ * claims that differ from the stored JWT, the missing field and what to do.
+ */
+export function signerSeedNeeded<P extends IdentityProps>(
+  spec: IdentitySpec<P>,
+  inputs: P,
+  stored: Partial<Signed>,
+): ConfigError {
+  const issuer = spec.keyKind === "user" ? "account" : "operator";
+  const differ = stored.issuer
+    ? claimsThatDiffer(spec.claims(inputs, String(stored.publicKey), stored.issuer), stored.jwt)
+    : "a new JWT";
+  return new ConfigError(
+    "signerSeed",
+    `the program's claims differ from the ${spec.kind.toLowerCase()}'s JWT (${differ}), and signing a new JWT needs ` +
+      `the ${issuer}'s seed or one of its signing keys' seeds, which this ${spec.kind.toLowerCase()} (imported by its ` +
+      `public key) is not given: set signerSeed to one the program holds (issuer of the current JWT: ${stored.issuer ?? "unknown"}), ` +
+      "or change the program back to the JWT's claims",
+    { resource: label(spec.kind, inputs) },
+  );
+}
+
+/**
+ * The public key that signs the identity's JWT: the signer seed's; an identity imported without one
+ * keeps the issuer of its stored JWT (undefined: the identity signs itself).
+ */
+function signerKeyOf<P extends IdentityProps>(
+  spec: IdentitySpec<P>,
+  inputs: P,
+  publicKey: string,
+  stored?: Partial<Signed>,
+): string {
+  if (signerless(spec, inputs)) {
+    if (typeof stored?.issuer === "string" && stored.issuer) return stored.issuer;
+    throw signerSeedNeeded(spec, inputs, {});
+  }
+  const signer = spec.signer(inputs, spec.kind);
+  const key = signer ? signer.getPublicKey() : publicKey;
+  signer?.clear();
+  return key;
 }
 
 /** The property size failures are reported under: not an input, so the engine prints no value. */
@@ -92,12 +163,25 @@ export function desiredHash<P extends IdentityProps>(
   spec: IdentitySpec<P>,
   inputs: P,
   publicKey: string,
+  stored?: Partial<Signed>,
 ): string | undefined {
   if (containsUnknown(inputs)) return undefined;
-  const signer = spec.signer(inputs, spec.kind);
-  const signerPub = signer ? signer.getPublicKey() : publicKey;
-  signer?.clear();
-  return claimsHash(spec.claims(inputs, publicKey, signerPub));
+  const claims = spec.claims(inputs, publicKey, signerKeyOf(spec, inputs, publicKey, stored));
+  // An identity imported without its issuer's seed keeps the JWT it was imported with (written by nsc,
+  // say): claims that say the same in other words (JetStream's -1 vs absent) are that JWT's.
+  if (signerless(spec, inputs) && sameAsStored(claims, stored?.jwt))
+    return storedHash(stored?.jwt, undefined);
+  return claimsHash(claims);
+}
+
+/** Whether `claims` say what the stored JWT says. */
+function sameAsStored(claims: WireClaims, jwt: unknown): boolean {
+  if (typeof jwt !== "string") return false;
+  try {
+    return sameMeaning(claims, decodeJwt(jwt));
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -126,6 +210,7 @@ export async function signIdentity<P extends IdentityProps>(
   previous?: Signed,
 ): Promise<Signed> {
   const declared = declaredKey(inputs, previous?.seed);
+  if (signerless(spec, inputs)) return keptUnsigned(spec, inputs, declared, previous);
   const own = declared
     ? undefined
     : previous?.seed
@@ -164,6 +249,33 @@ export async function signIdentity<P extends IdentityProps>(
   } finally {
     own?.clear();
     signer.clear();
+  }
+}
+
+/**
+ * An identity imported without its issuer's seed: its stored JWT, kept while the claims say the same
+ * (an account is pushed again as it is); anything else needs the seed and is refused.
+ */
+function keptUnsigned<P extends IdentityProps>(
+  spec: IdentitySpec<P>,
+  inputs: P,
+  declared: string | undefined,
+  previous: Signed | undefined,
+): Signed {
+  if (!previous?.issuer || typeof previous.jwt !== "string") throw signerSeedNeeded(spec, inputs, {});
+  // Its own key: declared, or the seed it was stored with or is given now (of the same key: diff
+  // replaces an identity given another key's seed).
+  const own = declared ? undefined : ownKey(spec.kind, spec.keyKind, previous.seed ?? inputs.seed);
+  try {
+    const publicKey = declared ?? own!.getPublicKey();
+    if (publicKey !== previous.publicKey) throw signerSeedNeeded(spec, inputs, previous);
+    const hash = desiredHash(spec, inputs, publicKey, previous);
+    if (hash !== storedHash(previous.jwt, previous.claimsHash))
+      throw signerSeedNeeded(spec, inputs, previous);
+    const seed = own ? { seed: own.seed() } : {};
+    return { publicKey, ...seed, jwt: previous.jwt, claimsHash: hash, issuer: previous.issuer };
+  } finally {
+    own?.clear();
   }
 }
 
@@ -300,8 +412,13 @@ export function identityDiff<P extends IdentityProps>(
 ): { replaces: string[]; changed: boolean } {
   const replaces = [...seedReplaced(olds, news), ...publicKeyReplaced(olds, news)];
   if (replaces.length) return { replaces, changed: true };
-  const hash = desiredHash(spec, news, String(olds.publicKey));
-  return { replaces: [], changed: hash === undefined || hash !== storedHash(olds.jwt, olds.claimsHash) };
+  const hash = desiredHash(spec, news, String(olds.publicKey), olds);
+  const resigned = hash === undefined || hash !== storedHash(olds.jwt, olds.claimsHash);
+  // The seed of an identity imported without it: an update records it (nothing is re-signed for it).
+  const changed = resigned || seedAdopted(olds, news);
+  // Refused at preview: an update would need to sign.
+  if (resigned && hash !== undefined && signerless(spec, news)) throw signerSeedNeeded(spec, news, olds);
+  return { replaces: [], changed };
 }
 
 /** A declared public key other than the stored one is another identity. */
@@ -396,7 +513,9 @@ export function identityPreview<P extends IdentityProps>(
     }
   }
   let issuer: string = UNKNOWN;
-  if (!containsUnknown((news as { signerSeed?: unknown }).signerSeed)) {
+  if (signerless(spec, news)) {
+    if (olds && knownString(olds.issuer)) issuer = olds.issuer;
+  } else if (!containsUnknown((news as { signerSeed?: unknown }).signerSeed)) {
     try {
       const signer = spec.signer(news, spec.kind);
       issuer = signer ? signer.getPublicKey() : publicKey;

@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { describe, type Failure, KeyError } from "../../core/errors";
-import { createKeyPair, fromSeed, type KeyKind, type NKeyPair } from "../../core/nkeys";
+import { createKeyPair, fromSeed, type KeyKind, type NKeyPair, publicKeyOf } from "../../core/nkeys";
 import type { CheckResult } from "./handler";
 import { containsUnknown } from "./unknown";
 
@@ -31,11 +31,38 @@ export function decideDiff<P, S>(
   return { changes: opts.changed(olds, news) };
 }
 
-/** The adopt-a-seed rule: a seed given as input that differs from the stored one is a new identity. */
-export function seedReplaced(olds: { seed?: string }, news: { seed?: string }): string[] {
+/**
+ * The adopt-a-seed rule: a seed given as input that differs from the stored one is a new identity.
+ * An identity stored without its seed (declared or imported by its public key) that is given the
+ * seed of that same key stays the same identity: replacing it would create the key again and then
+ * delete it (for an account, from the resolver).
+ */
+export function seedReplaced(olds: { seed?: string; publicKey?: string }, news: { seed?: string }): string[] {
   const n = news.seed;
   if (n === undefined || containsUnknown(n)) return [];
+  if (olds.seed === undefined && typeof olds.publicKey === "string" && seedOf(n, olds.publicKey)) return [];
   return n !== olds.seed ? ["seed"] : [];
+}
+
+/** Whether `seed` is the seed of `publicKey` (false for anything that is not a seed). */
+function seedOf(seed: string, publicKey: string): boolean {
+  try {
+    return publicKeyOf(seed) === publicKey;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the inputs give the seed of an identity stored without one (declared or imported by its public key). */
+export function seedAdopted(olds: { seed?: string; publicKey?: string }, news: { seed?: string }): boolean {
+  const n = news.seed;
+  return (
+    typeof n === "string" &&
+    !containsUnknown(n) &&
+    olds.seed === undefined &&
+    typeof olds.publicKey === "string" &&
+    seedOf(n, olds.publicKey)
+  );
 }
 
 export type SeededKeyPair = NKeyPair & { seed(): string };

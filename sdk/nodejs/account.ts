@@ -168,9 +168,11 @@ export class Account extends pulumi.CustomResource {
     declare public readonly signedByIdentity: pulumi.Output<boolean | undefined>;
     /**
      * The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-     * SigningKey's `seed`).
+     * SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+     * it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+     * given.
      */
-    declare public readonly signerSeed: pulumi.Output<string>;
+    declare public readonly signerSeed: pulumi.Output<string | undefined>;
     /**
      * Signing keys users of this account may be signed with (plain or scoped).
      */
@@ -197,9 +199,6 @@ export class Account extends pulumi.CustomResource {
             }
             if (args?.operatorPublicKey === undefined && !opts.urn) {
                 throw new Error("Missing required property 'operatorPublicKey'");
-            }
-            if (args?.signerSeed === undefined && !opts.urn) {
-                throw new Error("Missing required property 'signerSeed'");
             }
             resourceInputs["activations"] = args?.activations;
             resourceInputs["authorization"] = args?.authorization;
@@ -383,9 +382,11 @@ export interface AccountArgs {
     signedByIdentity?: pulumi.Input<boolean>;
     /**
      * The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-     * SigningKey's `seed`).
+     * SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+     * it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+     * given.
      */
-    signerSeed: pulumi.Input<string>;
+    signerSeed?: pulumi.Input<string>;
     /**
      * Signing keys users of this account may be signed with (plain or scoped).
      */

@@ -85,7 +85,7 @@ export class ActivationToken extends pulumi.CustomResource {
      */
     declare public readonly signedByIdentity: pulumi.Output<boolean | undefined>;
     /**
-     * The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+     * The seed that signs: the exporter's identity seed, or one of its signing keys' seeds (a
      * SigningKey's `seed`).
      */
     declare public readonly signerSeed: pulumi.Output<string>;
@@ -209,7 +209,7 @@ export interface ActivationTokenArgs {
      */
     signedByIdentity?: pulumi.Input<boolean>;
     /**
-     * The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+     * The seed that signs: the exporter's identity seed, or one of its signing keys' seeds (a
      * SigningKey's `seed`).
      */
     signerSeed: pulumi.Input<string>;

@@ -67,9 +67,11 @@ utilities.lazyLoad(exports, ["User"], () => require("./user"));
 
 
 // Export sub-modules:
+import * as config from "./config";
 import * as types from "./types";
 
 export {
+    config,
     types,
 };
 

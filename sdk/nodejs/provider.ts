@@ -4,6 +4,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
+/**
+ * The nats-auth provider: how Accounts reach their resolver in one environment (servers, the system user's creds, TLS, timeouts). An Account's own `resolver` overrides it field by field; the secret settings never enter a resource's state.
+ */
 export class Provider extends pulumi.ProviderResource {
     /** @internal */
     public static readonly __pulumiType = 'nats-auth';
@@ -27,10 +30,23 @@ export class Provider extends pulumi.ProviderResource {
      * @param args The arguments to use to populate this resource's properties.
      * @param opts A bag of options that control this resource's behavior.
      */
-    constructor(name: string, _args?: ProviderArgs, opts?: pulumi.ResourceOptions) {
+    constructor(name: string, args?: ProviderArgs, opts?: pulumi.ResourceOptions) {
         let resourceInputs: pulumi.Inputs = {};
         opts = opts || {};
         {
+            resourceInputs["creds"] = args?.creds ? pulumi.secret(args.creds) : undefined;
+            resourceInputs["expectedServers"] = pulumi.output(args?.expectedServers).apply(JSON.stringify);
+            resourceInputs["onDelete"] = args?.onDelete;
+            resourceInputs["servers"] = pulumi.output(args?.servers).apply(JSON.stringify);
+            resourceInputs["timeoutMs"] = pulumi.output(args?.timeoutMs).apply(JSON.stringify);
+            resourceInputs["tlsCa"] = args?.tlsCa;
+            resourceInputs["tlsCaFile"] = args?.tlsCaFile;
+            resourceInputs["tlsCert"] = args?.tlsCert;
+            resourceInputs["tlsCertFile"] = args?.tlsCertFile;
+            resourceInputs["tlsHandshakeFirst"] = pulumi.output(args?.tlsHandshakeFirst).apply(JSON.stringify);
+            resourceInputs["tlsKey"] = args?.tlsKey ? pulumi.secret(args.tlsKey) : undefined;
+            resourceInputs["tlsKeyFile"] = args?.tlsKeyFile;
+            resourceInputs["waitMs"] = pulumi.output(args?.waitMs).apply(JSON.stringify);
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(Provider.__pulumiType, name, resourceInputs, opts);
@@ -41,4 +57,58 @@ export class Provider extends pulumi.ProviderResource {
  * The set of arguments for constructing a Provider resource.
  */
 export interface ProviderArgs {
+    /**
+     * The `.creds` text of a system account user, for the resolver connection.
+     */
+    creds?: pulumi.Input<string>;
+    /**
+     * Fail a push unless this many servers took the JWT (default: every server that answers a ping).
+     */
+    expectedServers?: pulumi.Input<number>;
+    /**
+     * On destroy: "delete" (default) removes an account's JWT from the resolver (needs allow_delete),
+     * "retain" leaves it. One of "delete", "retain".
+     */
+    onDelete?: pulumi.Input<string>;
+    /**
+     * Resolver server URLs (nats://, tls://, ws://, wss://) that Accounts are pushed to when their
+     * `resolver` gives no `servers`; an empty list signs without pushing.
+     */
+    servers?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Upper bound in milliseconds for connecting to the resolver and for each request (default 5000).
+     */
+    timeoutMs?: pulumi.Input<number>;
+    /**
+     * The CA certificate (PEM text).
+     */
+    tlsCa?: pulumi.Input<string>;
+    /**
+     * File of the CA certificate the resolver servers' certificates are verified against.
+     */
+    tlsCaFile?: pulumi.Input<string>;
+    /**
+     * The client certificate (PEM text).
+     */
+    tlsCert?: pulumi.Input<string>;
+    /**
+     * File of the client certificate (for servers that verify clients).
+     */
+    tlsCertFile?: pulumi.Input<string>;
+    /**
+     * TLS before the NATS INFO (servers with `handshake_first`).
+     */
+    tlsHandshakeFirst?: pulumi.Input<boolean>;
+    /**
+     * The client certificate's private key (PEM text).
+     */
+    tlsKey?: pulumi.Input<string>;
+    /**
+     * File of the client certificate's private key.
+     */
+    tlsKeyFile?: pulumi.Input<string>;
+    /**
+     * How long a push waits for every listed server to answer (servers still starting), in ms (default 0).
+     */
+    waitMs?: pulumi.Input<number>;
 }

@@ -149,9 +149,6 @@ export class User extends pulumi.CustomResource {
             if (args?.name === undefined && !opts.urn) {
                 throw new Error("Missing required property 'name'");
             }
-            if (args?.signerSeed === undefined && !opts.urn) {
-                throw new Error("Missing required property 'signerSeed'");
-            }
             resourceInputs["accountPublicKey"] = args?.accountPublicKey;
             resourceInputs["accountRemovedUsers"] = args?.accountRemovedUsers;
             resourceInputs["accountRevocations"] = args?.accountRevocations;
@@ -307,9 +304,11 @@ export interface UserArgs {
     signerScoped?: pulumi.Input<boolean>;
     /**
      * The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-     * SigningKey's `seed`).
+     * SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+     * it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+     * given.
      */
-    signerSeed: pulumi.Input<string>;
+    signerSeed?: pulumi.Input<string>;
     /**
      * Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
      */

@@ -299,6 +299,18 @@ function readScannable(file: string): string | undefined {
  * there and creds files that were asked for (`*.creds`, which must be 0600).
  */
 export function scanFiles(root: string): string[] {
+  return walkScannable(root, (p, text) => findSecrets(p, text));
+}
+
+/**
+ * Files under `root` (read as the scan reads them: gzip opened, plugins and node_modules skipped)
+ * that hold any of `needles` (secrets the patterns cannot tell, such as a creds file's JWT).
+ */
+export function filesHolding(root: string, needles: readonly string[]): string[] {
+  return walkScannable(root, (p, text) => (needles.some((n) => text.includes(n)) ? [p] : []));
+}
+
+function walkScannable(root: string, judge: (file: string, text: string) => string[]): string[] {
   if (!fs.existsSync(root)) return [];
   const out: string[] = [];
   const visit = (p: string): void => {
@@ -319,7 +331,7 @@ export function scanFiles(root: string): string[] {
     }
     if (st.size > 64 << 20) return;
     const text = readScannable(p);
-    if (text !== undefined) out.push(...findSecrets(p, text));
+    if (text !== undefined) out.push(...judge(p, text));
   };
   visit(root);
   return out;

@@ -114,7 +114,7 @@ describe("newer claims - $JS.ACK subjects in the v1 form are warned about at pre
 describe("newer claims - the native plugin shows check warnings on the resource", () => {
   it("plugin check - a User permission in the v1 $JS.ACK form is warned about, naming the field; a clean one is not", async () => {
     const seen: [string, string][] = [];
-    const p = nativeProvider("0.0.0-test", (urn, message) => seen.push([urn, message]));
+    const p = nativeProvider("0.0.0-test", { warn: (urn, message) => seen.push([urn, message]) });
     const acct = createKeyPair("account");
     const urn = "urn:pulumi:dev::proj::nats-auth:index:User::alice";
     const base = { name: "alice", accountPublicKey: acct.getPublicKey(), signerSeed: acct.seed() };

@@ -112,7 +112,9 @@ describe("OperatorWithSystemAccount component", () => {
     const { state } = await construct("bare", tokenOf("OperatorWithSystemAccount"), {}, {});
     await settle(state);
     assert.ok(!registered.some((r) => r.name === "bare-resolver-user"));
-    assert.deepEqual(registered.find((r) => r.name === "bare-sys")?.inputs.resolver, undefined);
+    // An explicit empty server list: the provider's `nats-auth:servers` (providerConfig) would
+    // otherwise push SYS, and destroy would then fail ("not allowed to delete system account").
+    assert.deepEqual(registered.find((r) => r.name === "bare-sys")?.inputs.resolver, { servers: [] });
     registered = [];
     const named = await construct(
       "n",

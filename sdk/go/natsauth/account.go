@@ -93,8 +93,10 @@ type Account struct {
 	// Set by the SDK when no signer was given: known during preview even when seeds are not.
 	SignedByIdentity pulumi.BoolPtrOutput `pulumi:"signedByIdentity"`
 	// The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-	// SigningKey's `seed`).
-	SignerSeed pulumi.StringOutput `pulumi:"signerSeed"`
+	// SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+	// it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+	// given.
+	SignerSeed pulumi.StringPtrOutput `pulumi:"signerSeed"`
 	// Signing keys users of this account may be signed with (plain or scoped).
 	SigningKeys pulumi.ArrayOutput       `pulumi:"signingKeys"`
 	Tags        pulumi.StringArrayOutput `pulumi:"tags"`
@@ -115,14 +117,11 @@ func NewAccount(ctx *pulumi.Context,
 	if args.OperatorPublicKey == nil {
 		return nil, errors.New("invalid value for required argument 'OperatorPublicKey'")
 	}
-	if args.SignerSeed == nil {
-		return nil, errors.New("invalid value for required argument 'SignerSeed'")
-	}
 	if args.Seed != nil {
 		args.Seed = pulumi.ToSecret(args.Seed).(pulumi.StringPtrInput)
 	}
 	if args.SignerSeed != nil {
-		args.SignerSeed = pulumi.ToSecret(args.SignerSeed).(pulumi.StringInput)
+		args.SignerSeed = pulumi.ToSecret(args.SignerSeed).(pulumi.StringPtrInput)
 	}
 	secrets := pulumi.AdditionalSecretOutputs([]string{
 		"seed",
@@ -212,8 +211,10 @@ type accountArgs struct {
 	// Set by the SDK when no signer was given: known during preview even when seeds are not.
 	SignedByIdentity *bool `pulumi:"signedByIdentity"`
 	// The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-	// SigningKey's `seed`).
-	SignerSeed string `pulumi:"signerSeed"`
+	// SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+	// it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+	// given.
+	SignerSeed *string `pulumi:"signerSeed"`
 	// Signing keys users of this account may be signed with (plain or scoped).
 	SigningKeys []interface{} `pulumi:"signingKeys"`
 	Tags        []string      `pulumi:"tags"`
@@ -273,8 +274,10 @@ type AccountArgs struct {
 	// Set by the SDK when no signer was given: known during preview even when seeds are not.
 	SignedByIdentity pulumi.BoolPtrInput
 	// The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-	// SigningKey's `seed`).
-	SignerSeed pulumi.StringInput
+	// SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+	// it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+	// given.
+	SignerSeed pulumi.StringPtrInput
 	// Signing keys users of this account may be signed with (plain or scoped).
 	SigningKeys pulumi.ArrayInput
 	Tags        pulumi.StringArrayInput
@@ -507,9 +510,11 @@ func (o AccountOutput) SignedByIdentity() pulumi.BoolPtrOutput {
 }
 
 // The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-// SigningKey's `seed`).
-func (o AccountOutput) SignerSeed() pulumi.StringOutput {
-	return o.ApplyT(func(v *Account) pulumi.StringOutput { return v.SignerSeed }).(pulumi.StringOutput)
+// SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+// it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+// given.
+func (o AccountOutput) SignerSeed() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Account) pulumi.StringPtrOutput { return v.SignerSeed }).(pulumi.StringPtrOutput)
 }
 
 // Signing keys users of this account may be signed with (plain or scoped).

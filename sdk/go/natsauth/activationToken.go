@@ -42,7 +42,7 @@ type ActivationToken struct {
 	NotBefore pulumi.StringPtrOutput `pulumi:"notBefore"`
 	// Set by the SDK when no signer was given: known during preview even when seeds are not.
 	SignedByIdentity pulumi.BoolPtrOutput `pulumi:"signedByIdentity"`
-	// The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+	// The seed that signs: the exporter's identity seed, or one of its signing keys' seeds (a
 	// SigningKey's `seed`).
 	SignerSeed pulumi.StringOutput `pulumi:"signerSeed"`
 	// The subject the importer may import: the export's subject or a narrower one.
@@ -135,7 +135,7 @@ type activationTokenArgs struct {
 	NotBefore *string `pulumi:"notBefore"`
 	// Set by the SDK when no signer was given: known during preview even when seeds are not.
 	SignedByIdentity *bool `pulumi:"signedByIdentity"`
-	// The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+	// The seed that signs: the exporter's identity seed, or one of its signing keys' seeds (a
 	// SigningKey's `seed`).
 	SignerSeed string `pulumi:"signerSeed"`
 	// The subject the importer may import: the export's subject or a narrower one.
@@ -162,7 +162,7 @@ type ActivationTokenArgs struct {
 	NotBefore pulumi.StringPtrInput
 	// Set by the SDK when no signer was given: known during preview even when seeds are not.
 	SignedByIdentity pulumi.BoolPtrInput
-	// The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+	// The seed that signs: the exporter's identity seed, or one of its signing keys' seeds (a
 	// SigningKey's `seed`).
 	SignerSeed pulumi.StringInput
 	// The subject the importer may import: the export's subject or a narrower one.
@@ -270,7 +270,7 @@ func (o ActivationTokenOutput) SignedByIdentity() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *ActivationToken) pulumi.BoolPtrOutput { return v.SignedByIdentity }).(pulumi.BoolPtrOutput)
 }
 
-// The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+// The seed that signs: the exporter's identity seed, or one of its signing keys' seeds (a
 // SigningKey's `seed`).
 func (o ActivationTokenOutput) SignerSeed() pulumi.StringOutput {
 	return o.ApplyT(func(v *ActivationToken) pulumi.StringOutput { return v.SignerSeed }).(pulumi.StringOutput)

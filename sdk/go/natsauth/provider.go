@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// The nats-auth provider: how Accounts reach their resolver in one environment (servers, the system user's creds, TLS, timeouts). An Account's own `resolver` overrides it field by field; the secret settings never enter a resource's state.
 type Provider struct {
 	pulumi.ProviderResourceState
 }
@@ -22,6 +23,12 @@ func NewProvider(ctx *pulumi.Context,
 		args = &ProviderArgs{}
 	}
 
+	if args.Creds != nil {
+		args.Creds = pulumi.ToSecret(args.Creds).(pulumi.StringPtrInput)
+	}
+	if args.TlsKey != nil {
+		args.TlsKey = pulumi.ToSecret(args.TlsKey).(pulumi.StringPtrInput)
+	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource Provider
 	err := ctx.RegisterResource("pulumi:providers:nats-auth", name, args, &resource, opts...)
@@ -32,10 +39,66 @@ func NewProvider(ctx *pulumi.Context,
 }
 
 type providerArgs struct {
+	// The `.creds` text of a system account user, for the resolver connection.
+	Creds *string `pulumi:"creds"`
+	// Fail a push unless this many servers took the JWT (default: every server that answers a ping).
+	ExpectedServers *int `pulumi:"expectedServers"`
+	// On destroy: "delete" (default) removes an account's JWT from the resolver (needs allow_delete),
+	// "retain" leaves it. One of "delete", "retain".
+	OnDelete *string `pulumi:"onDelete"`
+	// Resolver server URLs (nats://, tls://, ws://, wss://) that Accounts are pushed to when their
+	// `resolver` gives no `servers`; an empty list signs without pushing.
+	Servers []string `pulumi:"servers"`
+	// Upper bound in milliseconds for connecting to the resolver and for each request (default 5000).
+	TimeoutMs *int `pulumi:"timeoutMs"`
+	// The CA certificate (PEM text).
+	TlsCa *string `pulumi:"tlsCa"`
+	// File of the CA certificate the resolver servers' certificates are verified against.
+	TlsCaFile *string `pulumi:"tlsCaFile"`
+	// The client certificate (PEM text).
+	TlsCert *string `pulumi:"tlsCert"`
+	// File of the client certificate (for servers that verify clients).
+	TlsCertFile *string `pulumi:"tlsCertFile"`
+	// TLS before the NATS INFO (servers with `handshake_first`).
+	TlsHandshakeFirst *bool `pulumi:"tlsHandshakeFirst"`
+	// The client certificate's private key (PEM text).
+	TlsKey *string `pulumi:"tlsKey"`
+	// File of the client certificate's private key.
+	TlsKeyFile *string `pulumi:"tlsKeyFile"`
+	// How long a push waits for every listed server to answer (servers still starting), in ms (default 0).
+	WaitMs *int `pulumi:"waitMs"`
 }
 
 // The set of arguments for constructing a Provider resource.
 type ProviderArgs struct {
+	// The `.creds` text of a system account user, for the resolver connection.
+	Creds pulumi.StringPtrInput
+	// Fail a push unless this many servers took the JWT (default: every server that answers a ping).
+	ExpectedServers pulumi.IntPtrInput
+	// On destroy: "delete" (default) removes an account's JWT from the resolver (needs allow_delete),
+	// "retain" leaves it. One of "delete", "retain".
+	OnDelete pulumi.StringPtrInput
+	// Resolver server URLs (nats://, tls://, ws://, wss://) that Accounts are pushed to when their
+	// `resolver` gives no `servers`; an empty list signs without pushing.
+	Servers pulumi.StringArrayInput
+	// Upper bound in milliseconds for connecting to the resolver and for each request (default 5000).
+	TimeoutMs pulumi.IntPtrInput
+	// The CA certificate (PEM text).
+	TlsCa pulumi.StringPtrInput
+	// File of the CA certificate the resolver servers' certificates are verified against.
+	TlsCaFile pulumi.StringPtrInput
+	// The client certificate (PEM text).
+	TlsCert pulumi.StringPtrInput
+	// File of the client certificate (for servers that verify clients).
+	TlsCertFile pulumi.StringPtrInput
+	// TLS before the NATS INFO (servers with `handshake_first`).
+	TlsHandshakeFirst pulumi.BoolPtrInput
+	// The client certificate's private key (PEM text).
+	TlsKey pulumi.StringPtrInput
+	// File of the client certificate's private key.
+	TlsKeyFile pulumi.StringPtrInput
+	// How long a push waits for every listed server to answer (servers still starting), in ms (default 0).
+	WaitMs pulumi.IntPtrInput
 }
 
 func (ProviderArgs) ElementType() reflect.Type {

@@ -545,13 +545,14 @@ func (o AccountPeersImportsArrayOutput) Index(i pulumi.IntInput) AccountPeersImp
 }
 
 type AccountResolver struct {
-	// `.creds` of a system account user (a User's `creds`).
-	Creds string `pulumi:"creds"`
+	// `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`.
+	Creds *string `pulumi:"creds"`
 	// Fail unless this many servers took the JWT (default: every server that answers a ping).
 	ExpectedServers *int `pulumi:"expectedServers"`
 	// On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
 	OnDelete *string `pulumi:"onDelete"`
-	// Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
+	// Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
+	// provider's `servers`.
 	Servers   []string `pulumi:"servers"`
 	TimeoutMs *int     `pulumi:"timeoutMs"`
 	// TLS of the resolver connection.
@@ -572,13 +573,14 @@ type AccountResolverInput interface {
 }
 
 type AccountResolverArgs struct {
-	// `.creds` of a system account user (a User's `creds`).
-	Creds pulumi.StringInput `pulumi:"creds"`
+	// `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`.
+	Creds pulumi.StringPtrInput `pulumi:"creds"`
 	// Fail unless this many servers took the JWT (default: every server that answers a ping).
 	ExpectedServers pulumi.IntPtrInput `pulumi:"expectedServers"`
 	// On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
 	OnDelete pulumi.StringPtrInput `pulumi:"onDelete"`
-	// Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
+	// Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
+	// provider's `servers`.
 	Servers   pulumi.StringArrayInput `pulumi:"servers"`
 	TimeoutMs pulumi.IntPtrInput      `pulumi:"timeoutMs"`
 	// TLS of the resolver connection.
@@ -664,9 +666,9 @@ func (o AccountResolverOutput) ToAccountResolverPtrOutputWithContext(ctx context
 	}).(AccountResolverPtrOutput)
 }
 
-// `.creds` of a system account user (a User's `creds`).
-func (o AccountResolverOutput) Creds() pulumi.StringOutput {
-	return o.ApplyT(func(v AccountResolver) string { return v.Creds }).(pulumi.StringOutput)
+// `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`.
+func (o AccountResolverOutput) Creds() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AccountResolver) *string { return v.Creds }).(pulumi.StringPtrOutput)
 }
 
 // Fail unless this many servers took the JWT (default: every server that answers a ping).
@@ -679,7 +681,8 @@ func (o AccountResolverOutput) OnDelete() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v AccountResolver) *string { return v.OnDelete }).(pulumi.StringPtrOutput)
 }
 
-// Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
+// Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
+// provider's `servers`.
 func (o AccountResolverOutput) Servers() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v AccountResolver) []string { return v.Servers }).(pulumi.StringArrayOutput)
 }
@@ -722,13 +725,13 @@ func (o AccountResolverPtrOutput) Elem() AccountResolverOutput {
 	}).(AccountResolverOutput)
 }
 
-// `.creds` of a system account user (a User's `creds`).
+// `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`.
 func (o AccountResolverPtrOutput) Creds() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *AccountResolver) *string {
 		if v == nil {
 			return nil
 		}
-		return &v.Creds
+		return v.Creds
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -752,7 +755,8 @@ func (o AccountResolverPtrOutput) OnDelete() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
+// Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
+// provider's `servers`.
 func (o AccountResolverPtrOutput) Servers() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *AccountResolver) []string {
 		if v == nil {

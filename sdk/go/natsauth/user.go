@@ -86,14 +86,11 @@ func NewUser(ctx *pulumi.Context,
 	if args.Name == nil {
 		return nil, errors.New("invalid value for required argument 'Name'")
 	}
-	if args.SignerSeed == nil {
-		return nil, errors.New("invalid value for required argument 'SignerSeed'")
-	}
 	if args.Seed != nil {
 		args.Seed = pulumi.ToSecret(args.Seed).(pulumi.StringPtrInput)
 	}
 	if args.SignerSeed != nil {
-		args.SignerSeed = pulumi.ToSecret(args.SignerSeed).(pulumi.StringInput)
+		args.SignerSeed = pulumi.ToSecret(args.SignerSeed).(pulumi.StringPtrInput)
 	}
 	secrets := pulumi.AdditionalSecretOutputs([]string{
 		"creds",
@@ -178,8 +175,10 @@ type userArgs struct {
 	// Whether the signer is a scoped key (known at preview when the signer is a SigningKey resource).
 	SignerScoped *bool `pulumi:"signerScoped"`
 	// The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-	// SigningKey's `seed`).
-	SignerSeed string `pulumi:"signerSeed"`
+	// SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+	// it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+	// given.
+	SignerSeed *string `pulumi:"signerSeed"`
 	// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 	SourceNetworks []string    `pulumi:"sourceNetworks"`
 	Sub            *Permission `pulumi:"sub"`
@@ -239,8 +238,10 @@ type UserArgs struct {
 	// Whether the signer is a scoped key (known at preview when the signer is a SigningKey resource).
 	SignerScoped pulumi.BoolPtrInput
 	// The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-	// SigningKey's `seed`).
-	SignerSeed pulumi.StringInput
+	// SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+	// it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+	// given.
+	SignerSeed pulumi.StringPtrInput
 	// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 	SourceNetworks pulumi.StringArrayInput
 	Sub            PermissionPtrInput

@@ -77,9 +77,9 @@ export interface AccountPeersImportsArgs {
 
 export interface AccountResolverArgs {
     /**
-     * `.creds` of a system account user (a User's `creds`).
+     * `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`.
      */
-    creds: pulumi.Input<string>;
+    creds?: pulumi.Input<string>;
     /**
      * Fail unless this many servers took the JWT (default: every server that answers a ping).
      */
@@ -89,9 +89,10 @@ export interface AccountResolverArgs {
      */
     onDelete?: pulumi.Input<string>;
     /**
-     * Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
+     * Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
+     * provider's `servers`.
      */
-    servers: pulumi.Input<pulumi.Input<string>[]>;
+    servers?: pulumi.Input<pulumi.Input<string>[]>;
     timeoutMs?: pulumi.Input<number>;
     /**
      * TLS of the resolver connection.

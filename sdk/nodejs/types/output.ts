@@ -76,9 +76,9 @@ export interface AccountPeersImports {
 
 export interface AccountResolver {
     /**
-     * `.creds` of a system account user (a User's `creds`).
+     * `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`.
      */
-    creds: string;
+    creds?: string;
     /**
      * Fail unless this many servers took the JWT (default: every server that answers a ping).
      */
@@ -88,9 +88,10 @@ export interface AccountResolver {
      */
     onDelete?: string;
     /**
-     * Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
+     * Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
+     * provider's `servers`.
      */
-    servers: string[];
+    servers?: string[];
     timeoutMs?: number;
     /**
      * TLS of the resolver connection.

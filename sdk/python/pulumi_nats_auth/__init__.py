@@ -20,6 +20,14 @@ from .signing_key import *
 from .user import *
 from ._inputs import *
 from . import outputs
+
+# Make subpackages available:
+if typing.TYPE_CHECKING:
+    import pulumi_nats_auth.config as __config
+    config = __config
+else:
+    config = _utilities.lazy_import('pulumi_nats_auth.config')
+
 _utilities.register(
     resource_modules="""
 [

@@ -452,13 +452,9 @@ class AccountPeerArgs:
 
 if not MYPY:
     class AccountResolverArgsDict(TypedDict):
-        creds: pulumi.Input[_builtins.str]
+        creds: NotRequired[pulumi.Input[_builtins.str]]
         """
-        `.creds` of a system account user (a User's `creds`).
-        """
-        servers: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]
-        """
-        Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
+        `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`.
         """
         expected_servers: NotRequired[pulumi.Input[_builtins.int]]
         """
@@ -467,6 +463,11 @@ if not MYPY:
         on_delete: NotRequired[pulumi.Input[_builtins.str]]
         """
         On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
+        """
+        servers: NotRequired[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]
+        """
+        Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
+        provider's `servers`.
         """
         timeout_ms: NotRequired[pulumi.Input[_builtins.int]]
         tls: NotRequired[pulumi.Input['ResolverTlsArgsDict']]
@@ -483,27 +484,30 @@ elif False:
 @pulumi.input_type
 class AccountResolverArgs:
     def __init__(__self__, *,
-                 creds: pulumi.Input[_builtins.str],
-                 servers: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
+                 creds: Optional[pulumi.Input[_builtins.str]] = None,
                  expected_servers: Optional[pulumi.Input[_builtins.int]] = None,
                  on_delete: Optional[pulumi.Input[_builtins.str]] = None,
+                 servers: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  timeout_ms: Optional[pulumi.Input[_builtins.int]] = None,
                  tls: Optional[pulumi.Input['ResolverTlsArgs']] = None,
                  wait_ms: Optional[pulumi.Input[_builtins.int]] = None):
         """
-        :param pulumi.Input[_builtins.str] creds: `.creds` of a system account user (a User's `creds`).
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] servers: Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
+        :param pulumi.Input[_builtins.str] creds: `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`.
         :param pulumi.Input[_builtins.int] expected_servers: Fail unless this many servers took the JWT (default: every server that answers a ping).
         :param pulumi.Input[_builtins.str] on_delete: On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] servers: Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
+               provider's `servers`.
         :param pulumi.Input['ResolverTlsArgs'] tls: TLS of the resolver connection.
         :param pulumi.Input[_builtins.int] wait_ms: How long a push waits for every listed server to answer (servers still starting), in ms.
         """
-        pulumi.set(__self__, "creds", creds)
-        pulumi.set(__self__, "servers", servers)
+        if creds is not None:
+            pulumi.set(__self__, "creds", creds)
         if expected_servers is not None:
             pulumi.set(__self__, "expected_servers", expected_servers)
         if on_delete is not None:
             pulumi.set(__self__, "on_delete", on_delete)
+        if servers is not None:
+            pulumi.set(__self__, "servers", servers)
         if timeout_ms is not None:
             pulumi.set(__self__, "timeout_ms", timeout_ms)
         if tls is not None:
@@ -513,27 +517,15 @@ class AccountResolverArgs:
 
     @_builtins.property
     @pulumi.getter
-    def creds(self) -> pulumi.Input[_builtins.str]:
+    def creds(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
-        `.creds` of a system account user (a User's `creds`).
+        `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`.
         """
         return pulumi.get(self, "creds")
 
     @creds.setter
-    def creds(self, value: pulumi.Input[_builtins.str]):
+    def creds(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "creds", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def servers(self) -> pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]:
-        """
-        Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
-        """
-        return pulumi.get(self, "servers")
-
-    @servers.setter
-    def servers(self, value: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]):
-        pulumi.set(self, "servers", value)
 
     @_builtins.property
     @pulumi.getter(name="expectedServers")
@@ -558,6 +550,19 @@ class AccountResolverArgs:
     @on_delete.setter
     def on_delete(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "on_delete", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def servers(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
+        provider's `servers`.
+        """
+        return pulumi.get(self, "servers")
+
+    @servers.setter
+    def servers(self, value: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "servers", value)
 
     @_builtins.property
     @pulumi.getter(name="timeoutMs")

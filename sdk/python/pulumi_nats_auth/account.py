@@ -23,7 +23,6 @@ class AccountArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
                  operator_public_key: pulumi.Input[_builtins.str],
-                 signer_seed: pulumi.Input[_builtins.str],
                  activations: Optional[pulumi.Input[Sequence[pulumi.Input['ActivationMemberArgs']]]] = None,
                  authorization: Optional[pulumi.Input['ExternalAuthorizationArgs']] = None,
                  cluster_traffic: Optional[pulumi.Input[_builtins.str]] = None,
@@ -48,14 +47,13 @@ class AccountArgs:
                  revocations: Optional[pulumi.Input[Mapping[str, Any]]] = None,
                  seed: Optional[pulumi.Input[_builtins.str]] = None,
                  signed_by_identity: Optional[pulumi.Input[_builtins.bool]] = None,
+                 signer_seed: Optional[pulumi.Input[_builtins.str]] = None,
                  signing_keys: Optional[pulumi.Input[Sequence[Any]]] = None,
                  tags: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  trace: Optional[pulumi.Input['MessageTraceArgs']] = None):
         """
         The set of arguments for constructing a Account resource.
         :param pulumi.Input[_builtins.str] name: The name in the JWT.
-        :param pulumi.Input[_builtins.str] signer_seed: The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-               SigningKey's `seed`).
         :param pulumi.Input[Sequence[pulumi.Input['ActivationMemberArgs']]] activations: The ActivationTokens this account issued in the program (set by the SDK): one that leaves is revoked.
         :param pulumi.Input['ExternalAuthorizationArgs'] authorization: Auth callout: an external service authorizes this account's users.
         :param pulumi.Input[_builtins.str] cluster_traffic: Which account carries this account's JetStream clustering (Raft) traffic (`cluster_traffic`,
@@ -78,12 +76,15 @@ class AccountArgs:
                "now", recorded once at the first `up`); JWTs issued at or before it are refused.
         :param pulumi.Input[_builtins.str] seed: An identity to adopt; generated when absent. A different seed replaces the resource.
         :param pulumi.Input[_builtins.bool] signed_by_identity: Set by the SDK when no signer was given: known during preview even when seeds are not.
+        :param pulumi.Input[_builtins.str] signer_seed: The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+               SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+               it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+               given.
         :param pulumi.Input[Sequence[Any]] signing_keys: Signing keys users of this account may be signed with (plain or scoped).
         :param pulumi.Input['MessageTraceArgs'] trace: Message tracing (W3C `traceparent` headers) of this account.
         """
         pulumi.set(__self__, "name", name)
         pulumi.set(__self__, "operator_public_key", operator_public_key)
-        pulumi.set(__self__, "signer_seed", signer_seed)
         if activations is not None:
             pulumi.set(__self__, "activations", activations)
         if authorization is not None:
@@ -132,6 +133,8 @@ class AccountArgs:
             pulumi.set(__self__, "seed", seed)
         if signed_by_identity is not None:
             pulumi.set(__self__, "signed_by_identity", signed_by_identity)
+        if signer_seed is not None:
+            pulumi.set(__self__, "signer_seed", signer_seed)
         if signing_keys is not None:
             pulumi.set(__self__, "signing_keys", signing_keys)
         if tags is not None:
@@ -159,19 +162,6 @@ class AccountArgs:
     @operator_public_key.setter
     def operator_public_key(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "operator_public_key", value)
-
-    @_builtins.property
-    @pulumi.getter(name="signerSeed")
-    def signer_seed(self) -> pulumi.Input[_builtins.str]:
-        """
-        The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-        SigningKey's `seed`).
-        """
-        return pulumi.get(self, "signer_seed")
-
-    @signer_seed.setter
-    def signer_seed(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "signer_seed", value)
 
     @_builtins.property
     @pulumi.getter
@@ -446,6 +436,21 @@ class AccountArgs:
         pulumi.set(self, "signed_by_identity", value)
 
     @_builtins.property
+    @pulumi.getter(name="signerSeed")
+    def signer_seed(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+        SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+        it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+        given.
+        """
+        return pulumi.get(self, "signer_seed")
+
+    @signer_seed.setter
+    def signer_seed(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "signer_seed", value)
+
+    @_builtins.property
     @pulumi.getter(name="signingKeys")
     def signing_keys(self) -> Optional[pulumi.Input[Sequence[Any]]]:
         """
@@ -545,7 +550,9 @@ class Account(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] seed: An identity to adopt; generated when absent. A different seed replaces the resource.
         :param pulumi.Input[_builtins.bool] signed_by_identity: Set by the SDK when no signer was given: known during preview even when seeds are not.
         :param pulumi.Input[_builtins.str] signer_seed: The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-               SigningKey's `seed`).
+               SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+               it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+               given.
         :param pulumi.Input[Sequence[Any]] signing_keys: Signing keys users of this account may be signed with (plain or scoped).
         :param pulumi.Input[Union['MessageTraceArgs', 'MessageTraceArgsDict']] trace: Message tracing (W3C `traceparent` headers) of this account.
         """
@@ -642,8 +649,6 @@ class Account(pulumi.CustomResource):
             __props__.__dict__["revocations"] = revocations
             __props__.__dict__["seed"] = None if seed is None else pulumi.Output.secret(seed)
             __props__.__dict__["signed_by_identity"] = signed_by_identity
-            if signer_seed is None and not opts.urn:
-                raise TypeError("Missing required property 'signer_seed'")
             __props__.__dict__["signer_seed"] = None if signer_seed is None else pulumi.Output.secret(signer_seed)
             __props__.__dict__["signing_keys"] = signing_keys
             __props__.__dict__["tags"] = tags
@@ -1006,10 +1011,12 @@ class Account(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="signerSeed")
-    def signer_seed(self) -> pulumi.Output[_builtins.str]:
+    def signer_seed(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
         The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-        SigningKey's `seed`).
+        SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+        it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+        given.
         """
         return pulumi.get(self, "signer_seed")
 

@@ -37,7 +37,7 @@ class ActivationTokenArgs:
         :param pulumi.Input[_builtins.str] exporter_public_key: The exporting account's public key.
         :param pulumi.Input[_builtins.str] importer: The importing account's public key (the token's `sub`).
         :param pulumi.Input[_builtins.str] name: The name in the JWT.
-        :param pulumi.Input[_builtins.str] signer_seed: The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+        :param pulumi.Input[_builtins.str] signer_seed: The seed that signs: the exporter's identity seed, or one of its signing keys' seeds (a
                SigningKey's `seed`).
         :param pulumi.Input[_builtins.str] subject: The subject the importer may import: the export's subject or a narrower one.
         :param pulumi.Input[_builtins.str] type: One of "stream", "service".
@@ -104,7 +104,7 @@ class ActivationTokenArgs:
     @pulumi.getter(name="signerSeed")
     def signer_seed(self) -> pulumi.Input[_builtins.str]:
         """
-        The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+        The seed that signs: the exporter's identity seed, or one of its signing keys' seeds (a
         SigningKey's `seed`).
         """
         return pulumi.get(self, "signer_seed")
@@ -229,7 +229,7 @@ class ActivationToken(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] name: The name in the JWT.
         :param pulumi.Input[_builtins.str] not_before: A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[_builtins.bool] signed_by_identity: Set by the SDK when no signer was given: known during preview even when seeds are not.
-        :param pulumi.Input[_builtins.str] signer_seed: The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+        :param pulumi.Input[_builtins.str] signer_seed: The seed that signs: the exporter's identity seed, or one of its signing keys' seeds (a
                SigningKey's `seed`).
         :param pulumi.Input[_builtins.str] subject: The subject the importer may import: the export's subject or a narrower one.
         :param pulumi.Input[_builtins.str] type: One of "stream", "service".
@@ -448,7 +448,7 @@ class ActivationToken(pulumi.CustomResource):
     @pulumi.getter(name="signerSeed")
     def signer_seed(self) -> pulumi.Output[_builtins.str]:
         """
-        The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+        The seed that signs: the exporter's identity seed, or one of its signing keys' seeds (a
         SigningKey's `seed`).
         """
         return pulumi.get(self, "signer_seed")

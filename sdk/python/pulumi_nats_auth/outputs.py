@@ -344,27 +344,30 @@ class AccountResolver(dict):
         return super().get(key, default)
 
     def __init__(__self__, *,
-                 creds: _builtins.str,
-                 servers: Sequence[_builtins.str],
+                 creds: Optional[_builtins.str] = None,
                  expected_servers: Optional[_builtins.int] = None,
                  on_delete: Optional[_builtins.str] = None,
+                 servers: Optional[Sequence[_builtins.str]] = None,
                  timeout_ms: Optional[_builtins.int] = None,
                  tls: Optional['outputs.ResolverTls'] = None,
                  wait_ms: Optional[_builtins.int] = None):
         """
-        :param _builtins.str creds: `.creds` of a system account user (a User's `creds`).
-        :param Sequence[_builtins.str] servers: Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
+        :param _builtins.str creds: `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`.
         :param _builtins.int expected_servers: Fail unless this many servers took the JWT (default: every server that answers a ping).
         :param _builtins.str on_delete: On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
+        :param Sequence[_builtins.str] servers: Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
+               provider's `servers`.
         :param 'ResolverTls' tls: TLS of the resolver connection.
         :param _builtins.int wait_ms: How long a push waits for every listed server to answer (servers still starting), in ms.
         """
-        pulumi.set(__self__, "creds", creds)
-        pulumi.set(__self__, "servers", servers)
+        if creds is not None:
+            pulumi.set(__self__, "creds", creds)
         if expected_servers is not None:
             pulumi.set(__self__, "expected_servers", expected_servers)
         if on_delete is not None:
             pulumi.set(__self__, "on_delete", on_delete)
+        if servers is not None:
+            pulumi.set(__self__, "servers", servers)
         if timeout_ms is not None:
             pulumi.set(__self__, "timeout_ms", timeout_ms)
         if tls is not None:
@@ -374,19 +377,11 @@ class AccountResolver(dict):
 
     @_builtins.property
     @pulumi.getter
-    def creds(self) -> _builtins.str:
+    def creds(self) -> Optional[_builtins.str]:
         """
-        `.creds` of a system account user (a User's `creds`).
+        `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`.
         """
         return pulumi.get(self, "creds")
-
-    @_builtins.property
-    @pulumi.getter
-    def servers(self) -> Sequence[_builtins.str]:
-        """
-        Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing.
-        """
-        return pulumi.get(self, "servers")
 
     @_builtins.property
     @pulumi.getter(name="expectedServers")
@@ -403,6 +398,15 @@ class AccountResolver(dict):
         On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
         """
         return pulumi.get(self, "on_delete")
+
+    @_builtins.property
+    @pulumi.getter
+    def servers(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
+        provider's `servers`.
+        """
+        return pulumi.get(self, "servers")
 
     @_builtins.property
     @pulumi.getter(name="timeoutMs")

@@ -18,11 +18,222 @@ __all__ = ['ProviderArgs', 'Provider']
 
 @pulumi.input_type
 class ProviderArgs:
-    def __init__(__self__):
+    def __init__(__self__, *,
+                 creds: Optional[pulumi.Input[_builtins.str]] = None,
+                 expected_servers: Optional[pulumi.Input[_builtins.int]] = None,
+                 on_delete: Optional[pulumi.Input[_builtins.str]] = None,
+                 servers: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 timeout_ms: Optional[pulumi.Input[_builtins.int]] = None,
+                 tls_ca: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls_ca_file: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls_cert: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls_cert_file: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls_handshake_first: Optional[pulumi.Input[_builtins.bool]] = None,
+                 tls_key: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls_key_file: Optional[pulumi.Input[_builtins.str]] = None,
+                 wait_ms: Optional[pulumi.Input[_builtins.int]] = None):
         """
         The set of arguments for constructing a Provider resource.
+        :param pulumi.Input[_builtins.str] creds: The `.creds` text of a system account user, for the resolver connection.
+        :param pulumi.Input[_builtins.int] expected_servers: Fail a push unless this many servers took the JWT (default: every server that answers a ping).
+        :param pulumi.Input[_builtins.str] on_delete: On destroy: "delete" (default) removes an account's JWT from the resolver (needs allow_delete),
+               "retain" leaves it. One of "delete", "retain".
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] servers: Resolver server URLs (nats://, tls://, ws://, wss://) that Accounts are pushed to when their
+               `resolver` gives no `servers`; an empty list signs without pushing.
+        :param pulumi.Input[_builtins.int] timeout_ms: Upper bound in milliseconds for connecting to the resolver and for each request (default 5000).
+        :param pulumi.Input[_builtins.str] tls_ca: The CA certificate (PEM text).
+        :param pulumi.Input[_builtins.str] tls_ca_file: File of the CA certificate the resolver servers' certificates are verified against.
+        :param pulumi.Input[_builtins.str] tls_cert: The client certificate (PEM text).
+        :param pulumi.Input[_builtins.str] tls_cert_file: File of the client certificate (for servers that verify clients).
+        :param pulumi.Input[_builtins.bool] tls_handshake_first: TLS before the NATS INFO (servers with `handshake_first`).
+        :param pulumi.Input[_builtins.str] tls_key: The client certificate's private key (PEM text).
+        :param pulumi.Input[_builtins.str] tls_key_file: File of the client certificate's private key.
+        :param pulumi.Input[_builtins.int] wait_ms: How long a push waits for every listed server to answer (servers still starting), in ms (default 0).
         """
-        pass
+        if creds is not None:
+            pulumi.set(__self__, "creds", creds)
+        if expected_servers is not None:
+            pulumi.set(__self__, "expected_servers", expected_servers)
+        if on_delete is not None:
+            pulumi.set(__self__, "on_delete", on_delete)
+        if servers is not None:
+            pulumi.set(__self__, "servers", servers)
+        if timeout_ms is not None:
+            pulumi.set(__self__, "timeout_ms", timeout_ms)
+        if tls_ca is not None:
+            pulumi.set(__self__, "tls_ca", tls_ca)
+        if tls_ca_file is not None:
+            pulumi.set(__self__, "tls_ca_file", tls_ca_file)
+        if tls_cert is not None:
+            pulumi.set(__self__, "tls_cert", tls_cert)
+        if tls_cert_file is not None:
+            pulumi.set(__self__, "tls_cert_file", tls_cert_file)
+        if tls_handshake_first is not None:
+            pulumi.set(__self__, "tls_handshake_first", tls_handshake_first)
+        if tls_key is not None:
+            pulumi.set(__self__, "tls_key", tls_key)
+        if tls_key_file is not None:
+            pulumi.set(__self__, "tls_key_file", tls_key_file)
+        if wait_ms is not None:
+            pulumi.set(__self__, "wait_ms", wait_ms)
+
+    @_builtins.property
+    @pulumi.getter
+    def creds(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The `.creds` text of a system account user, for the resolver connection.
+        """
+        return pulumi.get(self, "creds")
+
+    @creds.setter
+    def creds(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "creds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="expectedServers")
+    def expected_servers(self) -> Optional[pulumi.Input[_builtins.int]]:
+        """
+        Fail a push unless this many servers took the JWT (default: every server that answers a ping).
+        """
+        return pulumi.get(self, "expected_servers")
+
+    @expected_servers.setter
+    def expected_servers(self, value: Optional[pulumi.Input[_builtins.int]]):
+        pulumi.set(self, "expected_servers", value)
+
+    @_builtins.property
+    @pulumi.getter(name="onDelete")
+    def on_delete(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        On destroy: "delete" (default) removes an account's JWT from the resolver (needs allow_delete),
+        "retain" leaves it. One of "delete", "retain".
+        """
+        return pulumi.get(self, "on_delete")
+
+    @on_delete.setter
+    def on_delete(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "on_delete", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def servers(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Resolver server URLs (nats://, tls://, ws://, wss://) that Accounts are pushed to when their
+        `resolver` gives no `servers`; an empty list signs without pushing.
+        """
+        return pulumi.get(self, "servers")
+
+    @servers.setter
+    def servers(self, value: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "servers", value)
+
+    @_builtins.property
+    @pulumi.getter(name="timeoutMs")
+    def timeout_ms(self) -> Optional[pulumi.Input[_builtins.int]]:
+        """
+        Upper bound in milliseconds for connecting to the resolver and for each request (default 5000).
+        """
+        return pulumi.get(self, "timeout_ms")
+
+    @timeout_ms.setter
+    def timeout_ms(self, value: Optional[pulumi.Input[_builtins.int]]):
+        pulumi.set(self, "timeout_ms", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tlsCa")
+    def tls_ca(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The CA certificate (PEM text).
+        """
+        return pulumi.get(self, "tls_ca")
+
+    @tls_ca.setter
+    def tls_ca(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "tls_ca", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tlsCaFile")
+    def tls_ca_file(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        File of the CA certificate the resolver servers' certificates are verified against.
+        """
+        return pulumi.get(self, "tls_ca_file")
+
+    @tls_ca_file.setter
+    def tls_ca_file(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "tls_ca_file", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tlsCert")
+    def tls_cert(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The client certificate (PEM text).
+        """
+        return pulumi.get(self, "tls_cert")
+
+    @tls_cert.setter
+    def tls_cert(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "tls_cert", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tlsCertFile")
+    def tls_cert_file(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        File of the client certificate (for servers that verify clients).
+        """
+        return pulumi.get(self, "tls_cert_file")
+
+    @tls_cert_file.setter
+    def tls_cert_file(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "tls_cert_file", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tlsHandshakeFirst")
+    def tls_handshake_first(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        TLS before the NATS INFO (servers with `handshake_first`).
+        """
+        return pulumi.get(self, "tls_handshake_first")
+
+    @tls_handshake_first.setter
+    def tls_handshake_first(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "tls_handshake_first", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tlsKey")
+    def tls_key(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The client certificate's private key (PEM text).
+        """
+        return pulumi.get(self, "tls_key")
+
+    @tls_key.setter
+    def tls_key(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "tls_key", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tlsKeyFile")
+    def tls_key_file(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        File of the client certificate's private key.
+        """
+        return pulumi.get(self, "tls_key_file")
+
+    @tls_key_file.setter
+    def tls_key_file(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "tls_key_file", value)
+
+    @_builtins.property
+    @pulumi.getter(name="waitMs")
+    def wait_ms(self) -> Optional[pulumi.Input[_builtins.int]]:
+        """
+        How long a push waits for every listed server to answer (servers still starting), in ms (default 0).
+        """
+        return pulumi.get(self, "wait_ms")
+
+    @wait_ms.setter
+    def wait_ms(self, value: Optional[pulumi.Input[_builtins.int]]):
+        pulumi.set(self, "wait_ms", value)
 
 
 @pulumi.type_token("pulumi:providers:nats-auth")
@@ -31,11 +242,40 @@ class Provider(pulumi.ProviderResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 creds: Optional[pulumi.Input[_builtins.str]] = None,
+                 expected_servers: Optional[pulumi.Input[_builtins.int]] = None,
+                 on_delete: Optional[pulumi.Input[_builtins.str]] = None,
+                 servers: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 timeout_ms: Optional[pulumi.Input[_builtins.int]] = None,
+                 tls_ca: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls_ca_file: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls_cert: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls_cert_file: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls_handshake_first: Optional[pulumi.Input[_builtins.bool]] = None,
+                 tls_key: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls_key_file: Optional[pulumi.Input[_builtins.str]] = None,
+                 wait_ms: Optional[pulumi.Input[_builtins.int]] = None,
                  __props__=None):
         """
-        Create a Nats-auth resource with the given unique name, props, and options.
+        The nats-auth provider: how Accounts reach their resolver in one environment (servers, the system user's creds, TLS, timeouts). An Account's own `resolver` overrides it field by field; the secret settings never enter a resource's state.
+
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.str] creds: The `.creds` text of a system account user, for the resolver connection.
+        :param pulumi.Input[_builtins.int] expected_servers: Fail a push unless this many servers took the JWT (default: every server that answers a ping).
+        :param pulumi.Input[_builtins.str] on_delete: On destroy: "delete" (default) removes an account's JWT from the resolver (needs allow_delete),
+               "retain" leaves it. One of "delete", "retain".
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] servers: Resolver server URLs (nats://, tls://, ws://, wss://) that Accounts are pushed to when their
+               `resolver` gives no `servers`; an empty list signs without pushing.
+        :param pulumi.Input[_builtins.int] timeout_ms: Upper bound in milliseconds for connecting to the resolver and for each request (default 5000).
+        :param pulumi.Input[_builtins.str] tls_ca: The CA certificate (PEM text).
+        :param pulumi.Input[_builtins.str] tls_ca_file: File of the CA certificate the resolver servers' certificates are verified against.
+        :param pulumi.Input[_builtins.str] tls_cert: The client certificate (PEM text).
+        :param pulumi.Input[_builtins.str] tls_cert_file: File of the client certificate (for servers that verify clients).
+        :param pulumi.Input[_builtins.bool] tls_handshake_first: TLS before the NATS INFO (servers with `handshake_first`).
+        :param pulumi.Input[_builtins.str] tls_key: The client certificate's private key (PEM text).
+        :param pulumi.Input[_builtins.str] tls_key_file: File of the client certificate's private key.
+        :param pulumi.Input[_builtins.int] wait_ms: How long a push waits for every listed server to answer (servers still starting), in ms (default 0).
         """
         ...
     @overload
@@ -44,7 +284,8 @@ class Provider(pulumi.ProviderResource):
                  args: Optional[ProviderArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        Create a Nats-auth resource with the given unique name, props, and options.
+        The nats-auth provider: how Accounts reach their resolver in one environment (servers, the system user's creds, TLS, timeouts). An Account's own `resolver` overrides it field by field; the secret settings never enter a resource's state.
+
         :param str resource_name: The name of the resource.
         :param ProviderArgs args: The arguments to use to populate this resource's properties.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -60,6 +301,19 @@ class Provider(pulumi.ProviderResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 creds: Optional[pulumi.Input[_builtins.str]] = None,
+                 expected_servers: Optional[pulumi.Input[_builtins.int]] = None,
+                 on_delete: Optional[pulumi.Input[_builtins.str]] = None,
+                 servers: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 timeout_ms: Optional[pulumi.Input[_builtins.int]] = None,
+                 tls_ca: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls_ca_file: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls_cert: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls_cert_file: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls_handshake_first: Optional[pulumi.Input[_builtins.bool]] = None,
+                 tls_key: Optional[pulumi.Input[_builtins.str]] = None,
+                 tls_key_file: Optional[pulumi.Input[_builtins.str]] = None,
+                 wait_ms: Optional[pulumi.Input[_builtins.int]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -69,6 +323,19 @@ class Provider(pulumi.ProviderResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = ProviderArgs.__new__(ProviderArgs)
 
+            __props__.__dict__["creds"] = None if creds is None else pulumi.Output.secret(creds)
+            __props__.__dict__["expected_servers"] = pulumi.Output.from_input(expected_servers).apply(pulumi.runtime.to_json) if expected_servers is not None else None
+            __props__.__dict__["on_delete"] = on_delete
+            __props__.__dict__["servers"] = pulumi.Output.from_input(servers).apply(pulumi.runtime.to_json) if servers is not None else None
+            __props__.__dict__["timeout_ms"] = pulumi.Output.from_input(timeout_ms).apply(pulumi.runtime.to_json) if timeout_ms is not None else None
+            __props__.__dict__["tls_ca"] = tls_ca
+            __props__.__dict__["tls_ca_file"] = tls_ca_file
+            __props__.__dict__["tls_cert"] = tls_cert
+            __props__.__dict__["tls_cert_file"] = tls_cert_file
+            __props__.__dict__["tls_handshake_first"] = pulumi.Output.from_input(tls_handshake_first).apply(pulumi.runtime.to_json) if tls_handshake_first is not None else None
+            __props__.__dict__["tls_key"] = None if tls_key is None else pulumi.Output.secret(tls_key)
+            __props__.__dict__["tls_key_file"] = tls_key_file
+            __props__.__dict__["wait_ms"] = pulumi.Output.from_input(wait_ms).apply(pulumi.runtime.to_json) if wait_ms is not None else None
         super(Provider, __self__).__init__(
             'nats-auth',
             resource_name,

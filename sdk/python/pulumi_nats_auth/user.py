@@ -23,7 +23,6 @@ class UserArgs:
     def __init__(__self__, *,
                  account_public_key: pulumi.Input[_builtins.str],
                  name: pulumi.Input[_builtins.str],
-                 signer_seed: pulumi.Input[_builtins.str],
                  account_removed_users: Optional[pulumi.Input[Mapping[str, pulumi.Input['RemovedUserArgs']]]] = None,
                  account_revocations: Optional[pulumi.Input[Mapping[str, Any]]] = None,
                  account_signing_keys: Optional[pulumi.Input[Sequence[Any]]] = None,
@@ -43,6 +42,7 @@ class UserArgs:
                  seed: Optional[pulumi.Input[_builtins.str]] = None,
                  signed_by_identity: Optional[pulumi.Input[_builtins.bool]] = None,
                  signer_scoped: Optional[pulumi.Input[_builtins.bool]] = None,
+                 signer_seed: Optional[pulumi.Input[_builtins.str]] = None,
                  source_networks: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  sub: Optional[pulumi.Input['PermissionArgs']] = None,
                  subs: Optional[pulumi.Input[_builtins.int]] = None,
@@ -52,8 +52,6 @@ class UserArgs:
         """
         The set of arguments for constructing a User resource.
         :param pulumi.Input[_builtins.str] name: The name in the JWT.
-        :param pulumi.Input[_builtins.str] signer_seed: The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-               SigningKey's `seed`).
         :param pulumi.Input[Mapping[str, pulumi.Input['RemovedUserArgs']]] account_removed_users: Keys the account revoked because their User left the program (its `removedUsers`): a key found
                here is never signed again. The SDK passes only the entry of the user's own key, when there is
                one; any superset works the same.
@@ -76,6 +74,10 @@ class UserArgs:
         :param pulumi.Input[_builtins.str] seed: An identity to adopt; generated when absent. A different seed replaces the resource.
         :param pulumi.Input[_builtins.bool] signed_by_identity: Set by the SDK when no signer was given: known during preview even when seeds are not.
         :param pulumi.Input[_builtins.bool] signer_scoped: Whether the signer is a scoped key (known at preview when the signer is a SigningKey resource).
+        :param pulumi.Input[_builtins.str] signer_seed: The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+               SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+               it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+               given.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_networks: Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         :param pulumi.Input[_builtins.int] subs: Max subscriptions (-1 unlimited).
         :param pulumi.Input[_builtins.str] time_zone: IANA time zone of `times` (written as `times_location`, which the server reads).
@@ -83,7 +85,6 @@ class UserArgs:
         """
         pulumi.set(__self__, "account_public_key", account_public_key)
         pulumi.set(__self__, "name", name)
-        pulumi.set(__self__, "signer_seed", signer_seed)
         if account_removed_users is not None:
             pulumi.set(__self__, "account_removed_users", account_removed_users)
         if account_revocations is not None:
@@ -122,6 +123,8 @@ class UserArgs:
             pulumi.set(__self__, "signed_by_identity", signed_by_identity)
         if signer_scoped is not None:
             pulumi.set(__self__, "signer_scoped", signer_scoped)
+        if signer_seed is not None:
+            pulumi.set(__self__, "signer_seed", signer_seed)
         if source_networks is not None:
             pulumi.set(__self__, "source_networks", source_networks)
         if sub is not None:
@@ -155,19 +158,6 @@ class UserArgs:
     @name.setter
     def name(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "name", value)
-
-    @_builtins.property
-    @pulumi.getter(name="signerSeed")
-    def signer_seed(self) -> pulumi.Input[_builtins.str]:
-        """
-        The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-        SigningKey's `seed`).
-        """
-        return pulumi.get(self, "signer_seed")
-
-    @signer_seed.setter
-    def signer_seed(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "signer_seed", value)
 
     @_builtins.property
     @pulumi.getter(name="accountRemovedUsers")
@@ -397,6 +387,21 @@ class UserArgs:
         pulumi.set(self, "signer_scoped", value)
 
     @_builtins.property
+    @pulumi.getter(name="signerSeed")
+    def signer_seed(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
+        SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+        it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+        given.
+        """
+        return pulumi.get(self, "signer_seed")
+
+    @signer_seed.setter
+    def signer_seed(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "signer_seed", value)
+
+    @_builtins.property
     @pulumi.getter(name="sourceNetworks")
     def source_networks(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
         """
@@ -527,7 +532,9 @@ class User(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] signed_by_identity: Set by the SDK when no signer was given: known during preview even when seeds are not.
         :param pulumi.Input[_builtins.bool] signer_scoped: Whether the signer is a scoped key (known at preview when the signer is a SigningKey resource).
         :param pulumi.Input[_builtins.str] signer_seed: The seed that signs: the issuer's identity seed, or one of its signing keys' seeds (a
-               SigningKey's `seed`).
+               SigningKey's `seed`). An account or user imported by its public key (`pulumi import`) may omit
+               it: it keeps the JWT it was imported with, and a change of its claims is refused until it is
+               given.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_networks: Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         :param pulumi.Input[_builtins.int] subs: Max subscriptions (-1 unlimited).
         :param pulumi.Input[_builtins.str] time_zone: IANA time zone of `times` (written as `times_location`, which the server reads).
@@ -619,8 +626,6 @@ class User(pulumi.CustomResource):
             __props__.__dict__["seed"] = None if seed is None else pulumi.Output.secret(seed)
             __props__.__dict__["signed_by_identity"] = signed_by_identity
             __props__.__dict__["signer_scoped"] = signer_scoped
-            if signer_seed is None and not opts.urn:
-                raise TypeError("Missing required property 'signer_seed'")
             __props__.__dict__["signer_seed"] = None if signer_seed is None else pulumi.Output.secret(signer_seed)
             __props__.__dict__["source_networks"] = source_networks
             __props__.__dict__["sub"] = sub
