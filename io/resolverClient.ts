@@ -108,6 +108,15 @@ export interface ServerIdentity {
   domain?: string;
 }
 
+/**
+ * Whether two identities are the same server. A nats-server draws a new id at every start, so a
+ * server remembered from an earlier push is recognised by its name within its cluster too (names
+ * are unique in a cluster).
+ */
+export function sameServer(a: ServerIdentity, b: ServerIdentity): boolean {
+  return a.id === b.id || (a.name === b.name && (a.cluster ?? "") === (b.cluster ?? ""));
+}
+
 /** "s4 (cluster b)": how errors and reports name a server. */
 export function serverLabel(s: { name?: string; server?: string; id?: string; cluster?: string }): string {
   const name = s.name ?? s.server ?? s.id ?? "unknown server";

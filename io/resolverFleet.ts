@@ -17,7 +17,13 @@ import { describe, ResolverError, type ServerReply } from "../core/errors";
 import type { PayloadLimit } from "../core/limits";
 import type { NKeyPair } from "../core/nkeys";
 import type { ServerTrust } from "../core/pushCheck";
-import type { ResolverClient, ResolverConnection, ServerAccountz, ServerIdentity } from "./resolverClient";
+import {
+  type ResolverClient,
+  type ResolverConnection,
+  type ServerAccountz,
+  type ServerIdentity,
+  sameServer,
+} from "./resolverClient";
 import { sharedResolver } from "./resolverPool";
 
 /** A listed URL that could not be asked, and why. */
@@ -83,6 +89,7 @@ export class ResolverFleet {
   readonly #members: Member[];
   readonly #groups: Group[];
   readonly #remembered: ServerIdentity[];
+  readonly #dropped = new Set<Group>();
 
   private constructor(members: Member[], groups: Group[], remembered: ServerIdentity[]) {
     this.#members = members;
@@ -148,20 +155,28 @@ export class ResolverFleet {
   /** Every server the pings found (all clusters, every group), by id. */
   get reached(): ServerIdentity[] {
     const byId = new Map<string, ServerIdentity>();
-    for (const g of this.#groups) for (const s of g.reach) byId.set(s.id, s);
+    for (const g of this.#live()) for (const s of g.reach) byId.set(s.id, s);
     return [...byId.values()];
   }
 
   /** The servers a request must be answered by: those reached, and remembered ones not reached. */
   get expected(): ServerIdentity[] {
     const reached = this.reached;
-    const ids = new Set(reached.map((s) => s.id));
-    return [...reached, ...this.#remembered.filter((s) => !ids.has(s.id))];
+    return [...reached, ...this.#remembered.filter((s) => !reached.some((r) => sameServer(r, s)))];
   }
 
   /** What every reachable server trusts, one entry per distinct server. */
   async trust(): Promise<ServerTrust[]> {
-    const lists = await Promise.all(this.#groups.map((g) => g.client.trustedOperators()));
+    // A connection that stopped answering since `open` (its server went down) leaves the fleet: its
+    // URLs are reported as not asked by every later request, and the others go on.
+    const lists = await Promise.all(
+      this.#live().map((g) =>
+        g.client.trustedOperators().catch((err: unknown) => {
+          this.#drop(g, err);
+          return [];
+        }),
+      ),
+    );
     const byServer = new Map<string, ServerTrust>();
     for (const t of lists.flat()) if (!byServer.get(t.server)?.operators) byServer.set(t.server, t);
     return [...byServer.values()];
@@ -176,7 +191,7 @@ export class ResolverFleet {
     for (const t of await this.trust()) {
       if (t.maxPayload !== undefined) limits.push({ server: t.server, maxPayload: t.maxPayload });
     }
-    for (const g of this.#groups) {
+    for (const g of this.#live()) {
       const max = g.client.maxPayload;
       if (max !== undefined) limits.push({ server: g.client.serverName ?? g.urls[0], maxPayload: max });
     }
@@ -199,8 +214,9 @@ export class ResolverFleet {
    */
   async lookup(account: string): Promise<FleetLookup> {
     const unconfirmed = this.#unreachable();
+    const groups = this.#live();
     const outs = await Promise.all(
-      this.#groups.map(async (g) => {
+      groups.map(async (g) => {
         try {
           return await g.client.lookup(account);
         } catch (err) {
@@ -212,9 +228,8 @@ export class ResolverFleet {
     const result: FleetLookup = { expected: 0, found: [], missing: [], answered: 0, unconfirmed };
     outs.forEach((o, i) => {
       if (!o) return;
-      const tag = (label: string) =>
-        this.#groups.length > 1 ? `${this.#groups[i].urls[0]} ${label}` : label;
-      result.expected += Math.max(o.expected, this.#groups[i].reach.length);
+      const tag = (label: string) => (groups.length > 1 ? `${groups[i].urls[0]} ${label}` : label);
+      result.expected += Math.max(o.expected, groups[i].reach.length);
       result.found.push(...o.found.map((f) => ({ ...f, server: tag(f.server) })));
       result.missing.push(...o.missing.map(tag));
       result.answered += o.answered;
@@ -231,7 +246,7 @@ export class ResolverFleet {
     const byId = new Map<string, ServerHolding>();
     for (const s of this.expected) byId.set(s.id, { server: s });
     await Promise.all(
-      this.#groups.map(async (g) => {
+      this.#live().map(async (g) => {
         const [lists, zs] = await Promise.all([
           g.client.list().catch(() => []),
           g.client.accountz(account).catch((): ServerAccountz[] => []),
@@ -254,6 +269,16 @@ export class ResolverFleet {
     return [...byId.values()];
   }
 
+  /** Groups still answering. */
+  #live(): Group[] {
+    return this.#groups.filter((g) => !this.#dropped.has(g));
+  }
+
+  #drop(g: Group, err: unknown): void {
+    this.#dropped.add(g);
+    for (const m of this.#members) if (g.urls.includes(m.url)) m.error ??= describe(err);
+  }
+
   #unreachable(): Unconfirmed[] {
     return this.#members
       .filter((m) => !m.client || m.error)
@@ -264,7 +289,7 @@ export class ResolverFleet {
   async #each(request: (c: ResolverClient) => Promise<ServerReply[]>): Promise<FleetOutcome> {
     const unconfirmed = this.#unreachable();
     const lists = await Promise.all(
-      this.#groups.map(async (g) => {
+      this.#live().map(async (g) => {
         try {
           return await request(g.client);
         } catch (err) {
@@ -289,8 +314,8 @@ export class ResolverFleet {
       const s = identity(r);
       (r.cache ? cached : stored).set(s.id, s);
     }
-    const answered = new Set(replies.map((r) => identity(r).id));
-    const silent = expected.filter((s) => !answered.has(s.id));
+    const answered = replies.map(identity);
+    const silent = expected.filter((s) => !answered.some((a) => sameServer(a, s)));
     const confirmed = [...stored.values()];
     return {
       expected,

@@ -206,11 +206,14 @@ async function pushOnce(
   // resolvers' next sync over this JWT, so the claims are signed again, later than that copy.
   let resigned: string | undefined;
   const held = await fleet.lookup(account);
-  const ours = decodeJwt(jwt).iat ?? 0;
+  const mine = decodeJwt(jwt);
+  const ours = mine.iat ?? 0;
+  // A copy that says the same in other words may win the sync: nothing is lost.
   const newer = held.found
     .filter((f) => f.jwt !== jwt)
-    .map((f) => decodeJwt(f.jwt).iat ?? 0)
-    .filter((iat) => iat >= ours);
+    .map((f) => decodeJwt(f.jwt))
+    .filter((c) => (c.iat ?? 0) >= ours && !sameMeaning(mine, c))
+    .map((c) => c.iat ?? 0);
   if (newer.length) {
     const heldIat = Math.max(...newer);
     if (!opts.resign) {
@@ -359,7 +362,9 @@ export async function lookupAccount(
   }
   // A copy issued at or after the stack's JWT wins the resolvers' sync: `up` signs again (pushOnce).
   const programIat = program?.iat ?? 0;
-  const later = jwts.filter((j) => j !== props.jwt && (decodeJwt(j).iat ?? 0) >= programIat);
+  const later = jwts.filter(
+    (j) => j !== props.jwt && (decodeJwt(j).iat ?? 0) >= programIat && !sameMeaning(program!, decodeJwt(j)),
+  );
   if (program && later.length) {
     const heldIat = Math.max(...later.map((j) => decodeJwt(j).iat ?? 0));
     drift.iat =

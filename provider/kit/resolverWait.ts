@@ -5,7 +5,12 @@
  * that bound, and a give-up says how long it waited, how often it tried and what each server said.
  */
 import { describe, ResolverError } from "../../core/errors";
-import { type ResolverConnection, type ServerIdentity, serverLabel } from "../../io/resolverClient";
+import {
+  type ResolverConnection,
+  type ServerIdentity,
+  sameServer,
+  serverLabel,
+} from "../../io/resolverClient";
 import { ResolverFleet } from "../../io/resolverFleet";
 
 /** What to wait for besides the listed URLs, and where progress lines go. */
@@ -42,8 +47,8 @@ export async function openWhenAnswering(
     let last: string;
     try {
       fleet = await ResolverFleet.open(conn, remembered);
-      const reached = new Set(fleet.reached.map((s) => s.id));
-      const absent = remembered.filter((s) => !reached.has(s.id));
+      const reached = fleet.reached;
+      const absent = remembered.filter((s) => !reached.some((r) => sameServer(r, s)));
       if (fleet.unreachable.length === 0 && (absent.length === 0 || waitMs <= 0)) return fleet;
       last = [
         ...fleet.unreachable.map((u) => `${u.url}: ${u.reason}`),

@@ -372,6 +372,10 @@ export class NatsServer implements AsyncDisposable {
   routez(): Promise<Record<string, unknown>> {
     return this.#monitor("routez");
   }
+  /** `/gatewayz`: gateway connections. */
+  gatewayz(): Promise<Record<string, unknown>> {
+    return this.#monitor("gatewayz");
+  }
 
   /** Stops the server and removes the directory if it created it. */
   async [Symbol.asyncDispose](): Promise<void> {
@@ -488,4 +492,66 @@ export async function startHubAndLeaf(
   }
   const both = [leaf, hub];
   return { hub, leaf, [Symbol.asyncDispose]: () => disposeAll(both) };
+}
+
+/** Clusters joined by gateways. */
+export interface Supercluster extends AsyncDisposable {
+  clusters: Record<string, Cluster>;
+  /** Every server, cluster by cluster in the order given. */
+  servers: NatsServer[];
+}
+
+/**
+ * Starts clusters of the given sizes (`{ a: 3, b: 2 }`), each server with a gateway to every other
+ * cluster, and waits until every server has an outbound gateway to each of them. Gateway ports are
+ * chosen up front (`freePort`), since every server lists the others'. `gatewayBlock(name, listen,
+ * others)` renders the `gateway` block (the test harness's own, or a ServerConfig rendering);
+ * `body(cluster, i)` is the rest of each server's config.
+ */
+export async function startSupercluster(
+  sizes: Record<string, number>,
+  opts: {
+    body?: (cluster: string, i: number) => string;
+    gatewayBlock?: (name: string, listen: string, others: { name: string; urls: string[] }[]) => string;
+  } = {},
+): Promise<Supercluster> {
+  const names = Object.keys(sizes);
+  const ports = await freePorts(names.reduce((n, c) => n + sizes[c], 0));
+  const gwPorts: Record<string, number[]> = {};
+  let next = 0;
+  for (const c of names) gwPorts[c] = ports.slice(next, (next += sizes[c]));
+  const block =
+    opts.gatewayBlock ??
+    ((name: string, listen: string, others: { name: string; urls: string[] }[]) =>
+      toConf({ gateway: { name, listen, gateways: others } }));
+  const clusters: Record<string, Cluster> = {};
+  try {
+    for (const c of names) {
+      const others = names
+        .filter((o) => o !== c)
+        .map((o) => ({ name: o, urls: gwPorts[o].map((p) => `nats://${HOST}:${p}`) }));
+      clusters[c] = await startCluster(sizes[c], {
+        name: c,
+        body: (i) => `${opts.body?.(c, i) ?? ""}\n${block(c, `${HOST}:${gwPorts[c][i]}`, others)}`,
+      });
+    }
+    const servers = names.flatMap((c) => clusters[c].servers);
+    await waitFor("every server's gateways to every other cluster", async () => {
+      const all = await Promise.all(
+        servers.map(async (s) => {
+          const gz = (await s.gatewayz()) as { outbound_gateways?: Record<string, unknown> };
+          return Object.keys(gz.outbound_gateways ?? {}).length >= names.length - 1;
+        }),
+      );
+      return all.every(Boolean);
+    });
+    return {
+      clusters,
+      servers,
+      [Symbol.asyncDispose]: () => disposeAll(servers),
+    };
+  } catch (err) {
+    await disposeAll(Object.values(clusters).flatMap((c) => c.servers));
+    throw err;
+  }
 }
