@@ -519,7 +519,10 @@ export async function startSupercluster(
   const ports = await freePorts(names.reduce((n, c) => n + sizes[c], 0));
   const gwPorts: Record<string, number[]> = {};
   let next = 0;
-  for (const c of names) gwPorts[c] = ports.slice(next, (next += sizes[c]));
+  for (const c of names) {
+    gwPorts[c] = ports.slice(next, next + sizes[c]);
+    next += sizes[c];
+  }
   const block =
     opts.gatewayBlock ??
     ((name: string, listen: string, others: { name: string; urls: string[] }[]) =>
