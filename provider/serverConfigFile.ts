@@ -161,7 +161,11 @@ export const handler: Handler<ServerConfigProps, ServerConfigState> = quietExpec
     // A file edited or deleted behind the stack's back shows as drift, and so does one holding a
     // secret (leaf-node authorization, extra settings) that is readable by others (0.1.0 wrote 0644).
     const file = String(props.path);
-    const holdsSecret = props.leafnodes?.authorization !== undefined || props.extra !== undefined;
+    const holdsSecret =
+      props.leafnodes?.authorization !== undefined ||
+      props.cluster?.authorization !== undefined ||
+      props.gateway?.authorization !== undefined ||
+      props.extra !== undefined;
     const modeOk = !holdsSecret || fileMode(file) === 0o600;
     const inSync = modeOk && readFileIfExists(file) === props.text;
     return { id, props: { ...props, fileInSync: inSync } };
