@@ -1,25 +1,29 @@
 /**
  * A supercluster through the real pulumi CLI: two clusters (3 + 2 servers) joined by gateways and a
  * leaf node with a JetStream domain whose remote binds the system account, every server running the
- * full resolver. One start of the servers serves every case (CI cost): a push confirmed by each
+ * full resolver, every config rendered by ServerConfig (renderServerConfig) and accepted by
+ * `nats-server -t`. One start of the servers serves every case (CI cost): a push confirmed by each
  * server's identity, a server of the second cluster down and back, and an out-of-band JWT with a
  * later `iat` on one server, named by refresh and repaired by `up` for good (past a sync interval).
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import * as pulumi from "@pulumi/pulumi";
-import { toConf } from "../../core/confSyntax";
 import { decodeJwt, sign } from "../../core/jwt";
 import { fromSeed } from "../../core/nkeys";
 import { claimsHash } from "../../core/normalize";
-import { renderServerConfig } from "../../core/serverConfig";
+import { renderServerConfig, type ServerConfigSpec } from "../../core/serverConfig";
 import { ResolverClient } from "../../io/resolverClient";
 import { closeAllResolvers } from "../../io/resolverPool";
 import { Account, OperatorWithSystemAccount, SigningKey, User } from "../../sdk";
-import { freePort, NatsServer, type Supercluster, startSupercluster } from "../harness/natsServer";
+import { freePort, NatsServer } from "../harness/natsServer";
+import { toolPath } from "../harness/paths";
 import { TestStack } from "../harness/pulumi";
 
 /** The resolvers' sync interval: short, so the test can outlast one. */
@@ -61,8 +65,36 @@ const program = async () => {
   };
 };
 
-function resolverConfig(out: Record<string, { value: unknown }>): string {
-  return renderServerConfig({
+const HOST = "127.0.0.1";
+
+/** One server of the supercluster: its name, cluster and ports (chosen up front: configs list each other's). */
+interface Node {
+  name: string;
+  cluster: "a" | "b";
+  port: number;
+  httpPort: number;
+  clusterPort: number;
+  gatewayPort: number;
+  /** The leaf node listener (a-1 only: the hub of the leaf). */
+  leafPort?: number;
+}
+
+async function node(name: string, cluster: "a" | "b", leaf = false): Promise<Node> {
+  return {
+    name,
+    cluster,
+    port: await freePort(),
+    httpPort: await freePort(),
+    clusterPort: await freePort(),
+    gatewayPort: await freePort(),
+    ...(leaf ? { leafPort: await freePort() } : {}),
+  };
+}
+
+/** What every server of this test shares: operator mode and a full resolver with a short sync interval. */
+function operatorMode(out: Record<string, { value: unknown }>): ServerConfigSpec {
+  return {
+    host: HOST,
     operator: String(out.operatorJwt.value),
     systemAccount: String(out.sysPub.value),
     resolver: {
@@ -73,7 +105,53 @@ function resolverConfig(out: Record<string, { value: unknown }>): string {
       timeout: "1.9s",
     },
     preload: { [String(out.sysPub.value)]: String(out.sysJwt.value) },
+  };
+}
+
+/** One server of a or b, rendered by ServerConfig: routes in its cluster, a gateway to the other. */
+function hubConfig(out: Record<string, { value: unknown }>, n: Node, all: Node[]): string {
+  const gatewayUrls = (c: string) =>
+    all.filter((o) => o.cluster === c).map((o) => `nats://${HOST}:${o.gatewayPort}`);
+  return renderServerConfig({
+    ...operatorMode(out),
+    serverName: n.name,
+    port: n.port,
+    httpPort: n.httpPort,
+    cluster: {
+      name: n.cluster,
+      host: HOST,
+      port: n.clusterPort,
+      routes: all
+        .filter((o) => o.cluster === n.cluster && o !== n)
+        .map((o) => `nats-route://${HOST}:${o.clusterPort}`),
+    },
+    gateway: {
+      name: n.cluster,
+      host: HOST,
+      port: n.gatewayPort,
+      gateways: [
+        { name: "a", urls: gatewayUrls("a") },
+        { name: "b", urls: gatewayUrls("b") },
+      ],
+    },
+    leafnodes: n.leafPort === undefined ? undefined : { host: HOST, port: n.leafPort },
   });
+}
+
+async function judged(file: string, text: string): Promise<void> {
+  fs.writeFileSync(file, text);
+  await promisify(execFile)(toolPath("nats-server"), ["-t", "-c", file], { cwd: path.dirname(file) }).catch(
+    (e) => assert.fail(`nats-server -t refused ${path.basename(file)}: ${(e as { stderr?: string }).stderr}`),
+  );
+}
+
+/** Polls `check` until it holds, or fails naming `what` after 20 s. */
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after 20 s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function connectAs(url: string, creds: string): Promise<NatsConnection> {
@@ -95,7 +173,9 @@ interface StateResource {
 
 describe("e2e supercluster - pushes confirmed per server across gateways and a leaf node", () => {
   let t: TestStack;
-  let sc: Supercluster;
+  let dir: string;
+  const servers: NatsServer[] = [];
+  let sc: { a: NatsServer[]; b: NatsServer[] };
   let leaf: NatsServer;
   let base: Record<string, { value: unknown }>;
   let all: NatsServer[];
@@ -103,7 +183,7 @@ describe("e2e supercluster - pushes confirmed per server across gateways and a l
   /** The accounts each server's resolver lists (`CLAIMS.LIST`, one reply per server, named). */
   async function listed(): Promise<Map<string, string[]>> {
     const client = await ResolverClient.connect({
-      servers: [sc.servers[0].url],
+      servers: [servers[0].url],
       creds: String(base.sysCreds.value),
       timeoutMs: 3000,
     });
@@ -117,7 +197,7 @@ describe("e2e supercluster - pushes confirmed per server across gateways and a l
   /** The distinct claims hashes the servers hold for the account (lookup replies). */
   async function heldHashes(account: string): Promise<{ hashes: string[]; answered: number }> {
     const client = await ResolverClient.connect({
-      servers: [sc.servers[0].url],
+      servers: [servers[0].url],
       creds: String(base.sysCreds.value),
       timeoutMs: 3000,
     });
@@ -142,45 +222,75 @@ describe("e2e supercluster - pushes confirmed per server across gateways and a l
   before(async () => {
     t = await TestStack.create("supercluster", program);
     base = (await t.up()).outputs;
-    const body = resolverConfig(base);
-    const leafPort = await freePort();
-    sc = await startSupercluster(
-      { a: 3, b: 2 },
-      {
-        // a-1 is the hub the leaf node connects to.
-        body: (c, i) =>
-          c === "a" && i === 0
-            ? `${body}\n${toConf({ leafnodes: { listen: `127.0.0.1:${leafPort}` } })}`
-            : body,
-      },
-    );
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-supercluster-"));
+    const nodes = [
+      await node("a-1", "a", true),
+      await node("a-2", "a"),
+      await node("a-3", "a"),
+      await node("b-1", "b"),
+      await node("b-2", "b"),
+    ];
     // The leaf's remote binds the system account: $SYS crosses, so its resolver is reached too.
-    const sysCredsFile = path.join(sc.servers[0].dir, "sys.creds");
+    const sysCredsFile = path.join(dir, "sys.creds");
     fs.writeFileSync(sysCredsFile, String(base.sysCreds.value), { mode: 0o600 });
-    leaf = await NatsServer.start({
-      name: "leaf",
-      body: `${body}\n${toConf({
-        jetstream: { domain: "edge", store_dir: "js" },
-        leafnodes: {
-          remotes: [
-            {
-              url: `nats-leaf://127.0.0.1:${leafPort}`,
-              credentials: sysCredsFile,
-              account: String(base.sysPub.value),
-            },
-          ],
-        },
-      })}`,
+    const leafPort = await freePort();
+    const leafHttp = await freePort();
+    const leafText = renderServerConfig({
+      ...operatorMode(base),
+      serverName: "leaf",
+      port: leafPort,
+      httpPort: leafHttp,
+      jetstream: { storeDir: "js", domain: "edge" },
+      leafnodes: {
+        reconnectInterval: "1s",
+        remotes: [
+          {
+            urls: [`nats-leaf://${HOST}:${nodes[0].leafPort}`],
+            credentials: sysCredsFile,
+            account: String(base.sysPub.value),
+          },
+        ],
+      },
     });
-    all = [...sc.servers, leaf];
+    const texts = nodes.map((n) => hubConfig(base, n, nodes));
+    for (const [i, text] of [...texts, leafText].entries()) await judged(path.join(dir, `${i}.conf`), text);
+    const started = await Promise.allSettled(
+      nodes.map((n, i) =>
+        NatsServer.fromConfig(texts[i], { port: n.port, httpPort: n.httpPort, name: n.name }),
+      ),
+    );
+    for (const r of started) if (r.status === "fulfilled") servers.push(r.value);
+    for (const r of started) if (r.status === "rejected") throw r.reason;
+    await until("routes in each cluster and a gateway to the other cluster on every server", async () => {
+      const ok = await Promise.all(
+        servers.map(async (s, i) => {
+          const gz = (await s.gatewayz()) as { outbound_gateways?: Record<string, unknown> };
+          const rz = (await s.routez()) as { routes?: { remote_id?: string }[] };
+          const peers = new Set((rz.routes ?? []).map((r) => r.remote_id)).size;
+          const other = nodes[i].cluster === "a" ? "b" : "a";
+          return gz.outbound_gateways?.[other] !== undefined && peers >= (nodes[i].cluster === "a" ? 2 : 1);
+        }),
+      );
+      return ok.every(Boolean);
+    });
+    leaf = await NatsServer.fromConfig(leafText, { port: leafPort, httpPort: leafHttp, name: "leaf" });
+    await until("the leaf node to connect to a-1", async () => {
+      const leafz = (await servers[0].leafz()) as { leafnodes?: number };
+      return (leafz.leafnodes ?? 0) > 0;
+    });
+    sc = {
+      a: servers.slice(0, 3),
+      b: servers.slice(3),
+    };
+    all = [...servers, leaf];
     // One URL: the fleet learns every server of both clusters and the leaf from it.
-    await t.stack.setConfig("servers", { value: JSON.stringify([sc.servers[0].url]) });
+    await t.stack.setConfig("servers", { value: JSON.stringify([servers[0].url]) });
   });
   after(async () => {
     await closeAllResolvers();
     await t?.dispose();
-    await leaf?.[Symbol.asyncDispose]();
-    await sc?.[Symbol.asyncDispose]();
+    await Promise.all([...servers, leaf].map((s) => s?.[Symbol.asyncDispose]()));
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("supercluster e2e - one up pushes once and every server of both clusters and the leaf holds it; a request crosses the gateway", async () => {
@@ -196,8 +306,8 @@ describe("e2e supercluster - pushes confirmed per server across gateways and a l
     for (const s of all) assert.ok(lists.get(s.name)?.includes(appPub), `${s.name} lists the account`);
 
     const creds = String(up.outputs.userCreds.value);
-    const inA = await connectAs(sc.clusters.a.servers[1].url, creds);
-    const inB = await connectAs(sc.clusters.b.servers[0].url, creds);
+    const inA = await connectAs(sc.a[1].url, creds);
+    const inB = await connectAs(sc.b[0].url, creds);
     try {
       inA.subscribe("svc.echo", {
         callback: (_e, m) => {
@@ -221,7 +331,7 @@ describe("e2e supercluster - pushes confirmed per server across gateways and a l
   });
 
   it("supercluster e2e - one server of the second cluster down: the error names it and its cluster; back up, a rerun converges and it holds the JWT", async () => {
-    const down = sc.clusters.b.servers[1];
+    const down = sc.b[1];
     await down.stop();
     await t.stack.setConfig("conn", { value: "50" });
     // A short wait: the push waits for the server the last push reached, and says so while it waits.
@@ -270,7 +380,7 @@ describe("e2e supercluster - pushes confirmed per server across gateways and a l
     const signer = fromSeed(String(out.operatorSigningSeed.value));
     const forged = await sign(claims, signer, { minIat: stackIat + 1 });
     const forgedIat = decodeJwt(forged).iat ?? 0;
-    const target = sc.clusters.b.servers[0];
+    const target = sc.b[0];
     await target.stop();
     fs.writeFileSync(path.join(target.dir, "jwt", `${appPub}.jwt`), forged);
     await target.restart();
