@@ -66,6 +66,9 @@ type Account struct {
 	PublicKey pulumi.StringOutput `pulumi:"publicKey"`
 	// Claims hash of what the resolver holds ("" when it holds nothing).
 	PushedHash pulumi.StringOutput `pulumi:"pushedHash"`
+	// The full resolvers that confirmed the last push, by server id (absent in state written before
+	// it existed). The next push expects each of them again, so one that is down is named.
+	PushedServers PushedServerArrayOutput `pulumi:"pushedServers"`
 	// How many servers hold the current JWT.
 	PushedTo pulumi.IntOutput `pulumi:"pushedTo"`
 	// Keys revoked because their User left the program (absent in 0.1.0 state).
@@ -431,6 +434,12 @@ func (o AccountOutput) PublicKey() pulumi.StringOutput {
 // Claims hash of what the resolver holds ("" when it holds nothing).
 func (o AccountOutput) PushedHash() pulumi.StringOutput {
 	return o.ApplyT(func(v *Account) pulumi.StringOutput { return v.PushedHash }).(pulumi.StringOutput)
+}
+
+// The full resolvers that confirmed the last push, by server id (absent in state written before
+// it existed). The next push expects each of them again, so one that is down is named.
+func (o AccountOutput) PushedServers() PushedServerArrayOutput {
+	return o.ApplyT(func(v *Account) PushedServerArrayOutput { return v.PushedServers }).(PushedServerArrayOutput)
 }
 
 // How many servers hold the current JWT.

@@ -628,6 +628,7 @@ class Account(pulumi.CustomResource):
             __props__.__dict__["issuer"] = None
             __props__.__dict__["on_servers"] = None
             __props__.__dict__["pushed_hash"] = None
+            __props__.__dict__["pushed_servers"] = None
             __props__.__dict__["pushed_to"] = None
             __props__.__dict__["removed_users"] = None
             __props__.__dict__["revocation_times"] = None
@@ -683,6 +684,7 @@ class Account(pulumi.CustomResource):
         __props__.__dict__["peers"] = None
         __props__.__dict__["public_key"] = None
         __props__.__dict__["pushed_hash"] = None
+        __props__.__dict__["pushed_servers"] = None
         __props__.__dict__["pushed_to"] = None
         __props__.__dict__["removed_users"] = None
         __props__.__dict__["resolver"] = None
@@ -890,6 +892,15 @@ class Account(pulumi.CustomResource):
         Claims hash of what the resolver holds ("" when it holds nothing).
         """
         return pulumi.get(self, "pushed_hash")
+
+    @_builtins.property
+    @pulumi.getter(name="pushedServers")
+    def pushed_servers(self) -> pulumi.Output[Optional[Sequence['outputs.PushedServer']]]:
+        """
+        The full resolvers that confirmed the last push, by server id (absent in state written before
+        it existed). The next push expects each of them again, so one that is down is named.
+        """
+        return pulumi.get(self, "pushed_servers")
 
     @_builtins.property
     @pulumi.getter(name="pushedTo")
