@@ -247,21 +247,29 @@ export class ResolverFleet {
     for (const s of this.expected) byId.set(s.id, { server: s });
     await Promise.all(
       this.#live().map(async (g) => {
-        const [lists, zs] = await Promise.all([
+        const [lists, zs, stored] = await Promise.all([
           g.client.list().catch(() => []),
           g.client.accountz(account).catch((): ServerAccountz[] => []),
+          g.client.lookup(account).catch(() => undefined),
         ]);
+        const holders: ServerHolding[] = [];
         for (const l of lists) {
           if (!l.id) continue;
           const h = byId.get(l.id) ?? {
             server: { id: l.id, name: l.server, ...(l.cluster ? { cluster: l.cluster } : {}) },
           };
           h.holds = l.accounts.includes(account);
+          if (h.holds) holders.push(h);
           byId.set(l.id, h);
         }
+        // Lookup replies name no server, but when every copy this group holds is the same JWT, each
+        // holder holds that one: the stored copy, which is what the resolvers sync and serve.
+        const copies = new Set(stored?.found.map((f) => f.jwt) ?? []);
+        if (copies.size === 1) for (const h of holders) h.jwt = [...copies][0];
         for (const z of zs) {
           const h = byId.get(z.server.id) ?? { server: z.server };
-          if (z.jwt) h.jwt = z.jwt;
+          // Otherwise the copy a server has loaded (ACCOUNTZ) says which one it uses.
+          if (z.jwt && !(copies.size === 1 && h.holds)) h.jwt = z.jwt;
           byId.set(z.server.id, h);
         }
       }),
