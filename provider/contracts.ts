@@ -184,8 +184,9 @@ export type AccountState = AccountProps &
     /** How many servers hold the current JWT. */
     pushedTo: Int;
     /**
-     * The full resolvers that confirmed the last push, by server id (absent in state written before
-     * it existed). The next push expects each of them again, so one that is down is named.
+     * The full resolvers that stored the last push: id, name, cluster (absent in state written
+     * before it existed). The next push expects each of them again (by id, or by name within its
+     * cluster: ids change when a server restarts), so one that is down is named.
      */
     pushedServers?: PushedServer[];
     /**

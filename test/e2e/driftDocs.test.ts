@@ -191,6 +191,10 @@ describe("e2e drift docs - docs/drift.md's cron and CI jobs run as written again
       PULUMI_HOME: environment.envVars.PULUMI_HOME,
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      // A runner with a warm npm cache (CI caches ~/.npm): npm ci reads it rather than the registry.
+      npm_config_prefer_offline: "true",
+      npm_config_audit: "false",
+      npm_config_fund: "false",
     };
     let last = { code: null as number | null, out: "" };
     for (const step of steps) {

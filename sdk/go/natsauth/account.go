@@ -66,8 +66,9 @@ type Account struct {
 	PublicKey pulumi.StringOutput `pulumi:"publicKey"`
 	// Claims hash of what the resolver holds ("" when it holds nothing).
 	PushedHash pulumi.StringOutput `pulumi:"pushedHash"`
-	// The full resolvers that confirmed the last push, by server id (absent in state written before
-	// it existed). The next push expects each of them again, so one that is down is named.
+	// The full resolvers that stored the last push: id, name, cluster (absent in state written
+	// before it existed). The next push expects each of them again (by id, or by name within its
+	// cluster: ids change when a server restarts), so one that is down is named.
 	PushedServers PushedServerArrayOutput `pulumi:"pushedServers"`
 	// How many servers hold the current JWT.
 	PushedTo pulumi.IntOutput `pulumi:"pushedTo"`
@@ -436,8 +437,9 @@ func (o AccountOutput) PushedHash() pulumi.StringOutput {
 	return o.ApplyT(func(v *Account) pulumi.StringOutput { return v.PushedHash }).(pulumi.StringOutput)
 }
 
-// The full resolvers that confirmed the last push, by server id (absent in state written before
-// it existed). The next push expects each of them again, so one that is down is named.
+// The full resolvers that stored the last push: id, name, cluster (absent in state written
+// before it existed). The next push expects each of them again (by id, or by name within its
+// cluster: ids change when a server restarts), so one that is down is named.
 func (o AccountOutput) PushedServers() PushedServerArrayOutput {
 	return o.ApplyT(func(v *Account) PushedServerArrayOutput { return v.PushedServers }).(PushedServerArrayOutput)
 }
