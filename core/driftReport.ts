@@ -117,6 +117,10 @@ export function describeDrift(
     };
   }
   if (claim === "expired") return { severity: "high", claim, text: value };
+  // Which server holds what (refresh asks the servers whose replies name them): the context of the
+  // other findings of the account.
+  if (claim === "servers") return { severity: "medium", claim, text: `per server: ${value}` };
+  if (claim === "iat") return { severity: "high", claim, text: value };
   if (claim === "usable")
     return { severity: "high", claim, text: `servers hold a JWT they cannot use: ${value}` };
   const m = ENTRY.exec(value);

@@ -77,10 +77,20 @@ export class ValidationError extends ConfigError {
 
 /** What one server answered to a resolver request. */
 export interface ServerReply {
+  /** The server's name (its id when it has none). */
   server: string;
+  /** The server's id (`server.id` of the reply): what a push is confirmed by. */
+  id?: string;
+  /** The server's cluster, when it is in one. */
+  cluster?: string;
   ok: boolean;
   code?: number;
   message: string;
+  /**
+   * A cache resolver answered ("jwt updated cache", "jwt update cache skipped"): it does not store
+   * the JWT for the others, so its reply is not counted as stored.
+   */
+  cache?: boolean;
 }
 
 /** A resolver request failed on one or more servers, or too few servers answered. */
@@ -98,14 +108,26 @@ export class ResolverError extends NatsAuthError {
       const msg = JSON.parse(body) as {
         data?: { code?: number; message?: string } | unknown;
         error?: { code?: number; description?: string };
-        server?: { name?: string; id?: string };
+        server?: { name?: string; id?: string; cluster?: string };
       };
       const server = msg.server?.name || msg.server?.id || "unknown server";
+      const who = {
+        server,
+        ...(msg.server?.id ? { id: msg.server.id } : {}),
+        ...(msg.server?.cluster ? { cluster: msg.server.cluster } : {}),
+      };
       if (msg.error) {
-        return { server, ok: false, code: msg.error.code, message: msg.error.description ?? "error" };
+        return { ...who, ok: false, code: msg.error.code, message: msg.error.description ?? "error" };
       }
       const data = (msg.data ?? {}) as { code?: number; message?: string };
-      return { server, ok: true, code: data.code, message: data.message ?? "" };
+      const message = data.message ?? "";
+      return {
+        ...who,
+        ok: true,
+        code: data.code,
+        message,
+        ...(/\bcache\b/.test(message) ? { cache: true } : {}),
+      };
     } catch {
       return { server: "unknown server", ok: false, message: `unparseable reply: ${body.slice(0, 200)}` };
     }

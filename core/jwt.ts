@@ -26,6 +26,15 @@ function segment(json: unknown): string {
   return Buffer.from(JSON.stringify(json), "utf8").toString("base64url");
 }
 
+/** How `sign` may depart from the library's defaults. */
+export interface SignOptions {
+  /**
+   * The lowest `iat` to write: a JWT must be issued after a copy a server holds, or the resolvers'
+   * sync (which keeps the higher `iat`) reverts it. The current second when that is later.
+   */
+  minIat?: number;
+}
+
 /**
  * Signs claims into a JWT. As @nats-io/jwt's encoder did (and jti/iat semantics are kept): `iss` is
  * the signer's public key, `iat` the current unix second, `nats.version` 2, and `jti` the standard
@@ -33,11 +42,11 @@ function segment(json: unknown): string {
  * and base32; servers do not read it). The body is stripped of undefined and null fields first so
  * the JWT reads the same in `nsc describe jwt`.
  */
-export async function sign(claims: WireClaims, signer: NKeyPair): Promise<string> {
+export async function sign(claims: WireClaims, signer: NKeyPair, opts: SignOptions = {}): Promise<string> {
   const body = stripNulls(claims) as Json & WireClaims;
   delete body.jti;
   body.iss = signer.getPublicKey();
-  body.iat = Math.floor(Date.now() / 1000);
+  body.iat = Math.max(Math.floor(Date.now() / 1000), opts.minIat ?? 0);
   body.nats.version = 2;
   body.jti = createHash("sha512").update(JSON.stringify(body), "utf8").digest("base64");
   const signed = `${segment(HEADER)}.${segment(body)}`;

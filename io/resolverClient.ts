@@ -95,9 +95,48 @@ export interface LookupOutcome {
   answered: number;
 }
 
+/**
+ * A server that answers system requests, as its `$SYS.REQ.SERVER.PING` reply names it. `id` is what
+ * pushes are confirmed by (names may repeat across clusters; ids do not).
+ */
+export interface ServerIdentity {
+  id: string;
+  name: string;
+  /** Its cluster, when it is in one (a standalone server or a leaf node has none). */
+  cluster?: string;
+  /** Its JetStream domain, when it has one. */
+  domain?: string;
+}
+
+/**
+ * Whether two identities are the same server. A nats-server draws a new id at every start, so a
+ * server remembered from an earlier push is recognised by its name within its cluster too (names
+ * are unique in a cluster).
+ */
+export function sameServer(a: ServerIdentity, b: ServerIdentity): boolean {
+  return a.id === b.id || (a.name === b.name && (a.cluster ?? "") === (b.cluster ?? ""));
+}
+
+/** "s4 (cluster b)": how errors and reports name a server. */
+export function serverLabel(s: { name?: string; server?: string; id?: string; cluster?: string }): string {
+  const name = s.name ?? s.server ?? s.id ?? "unknown server";
+  return s.cluster ? `${name} (cluster ${s.cluster})` : `${name} (no cluster)`;
+}
+
+/** What one server has loaded for an account (`$SYS.REQ.SERVER.PING.ACCOUNTZ`). */
+export interface ServerAccountz {
+  server: ServerIdentity;
+  /** The account JWT the server uses; absent when the server has not loaded the account. */
+  jwt?: string;
+  /** Why there is no JWT ("Account … does not exist": not loaded there). */
+  error?: string;
+}
+
 /** The accounts one server's resolver holds. */
 export interface ServerAccounts {
   server: string;
+  id?: string;
+  cluster?: string;
   accounts: string[];
 }
 
@@ -110,6 +149,7 @@ const COUNT_TTL_MS = 2000;
 const SUBJECT = {
   ping: "$SYS.REQ.SERVER.PING",
   varz: "$SYS.REQ.SERVER.PING.VARZ",
+  accountz: "$SYS.REQ.SERVER.PING.ACCOUNTZ",
   update: "$SYS.REQ.CLAIMS.UPDATE",
   list: "$SYS.REQ.CLAIMS.LIST",
   delete: "$SYS.REQ.CLAIMS.DELETE",
@@ -138,7 +178,7 @@ interface VarzReply {
 }
 
 interface StatszReply {
-  server?: { name?: string; id?: string };
+  server?: { name?: string; id?: string; cluster?: string; domain?: string };
   statsz?: { active_servers?: number; routes?: { name?: string }[] };
 }
 
@@ -156,7 +196,7 @@ export class ResolverClient {
   readonly #closers = new Set<() => void>();
   readonly #closedListeners: (() => void)[] = [];
   #seq = 0;
-  #count: { value: number; names: string[]; at: number } | undefined;
+  #count: { value: number; servers: ServerIdentity[]; at: number } | undefined;
   #counting: Promise<number> | undefined;
   #trust: { value: ServerTrust[]; at: number } | undefined;
   #trusting: Promise<ServerTrust[]> | undefined;
@@ -257,10 +297,66 @@ export class ResolverClient {
     return typeof info?.max_payload === "number" ? info.max_payload : undefined;
   }
 
+  /** The id of the server this connection is attached to (from its INFO). */
+  get serverId(): string | undefined {
+    const info = this.#nc.isClosed() ? undefined : this.#nc.info;
+    return info?.server_id || undefined;
+  }
+
+  /**
+   * The servers that answer system requests through this connection, every cluster a gateway links
+   * and every leaf node whose remote binds the system account (cached like the count).
+   */
+  async servers(): Promise<ServerIdentity[]> {
+    await this.serverCount();
+    return [...(this.#count?.servers ?? [])];
+  }
+
   /** The names of the servers that answer system requests through this connection (cached like the count). */
   async serverNames(): Promise<string[]> {
-    await this.serverCount();
-    return [...(this.#count?.names ?? [])];
+    return (await this.servers()).map((s) => s.name);
+  }
+
+  /**
+   * What every server has loaded for `account` (`$SYS.REQ.SERVER.PING.ACCOUNTZ`), each reply naming
+   * its server. A server answers with the JWT only when the account is loaded there (a client of it
+   * connected, say); the full resolver's stored copy is what `lookup` returns, unattributed.
+   */
+  async accountz(account: string): Promise<ServerAccountz[]> {
+    if (!/^A[A-Z2-7]{55}$/.test(account))
+      throw new ResolverError(`accountz: "${account}" is not an account key`);
+    return this.#track(
+      (async () => {
+        const msgs = await this.#collect(SUBJECT.accountz, JSON.stringify({ account }), {
+          expected: this.#expected(),
+        });
+        const out: ServerAccountz[] = [];
+        for (const m of msgs) {
+          let body: {
+            server?: { name?: string; id?: string; cluster?: string };
+            data?: { account_detail?: { jwt?: string } };
+            error?: { description?: string };
+          };
+          try {
+            body = m.json();
+          } catch {
+            continue;
+          }
+          const id = body.server?.id;
+          if (!id) continue;
+          const server: ServerIdentity = {
+            id,
+            name: body.server?.name || id,
+            ...(body.server?.cluster ? { cluster: body.server.cluster } : {}),
+          };
+          const jwt = body.data?.account_detail?.jwt;
+          out.push(
+            jwt ? { server, jwt } : { server, error: body.error?.description ?? "account not loaded" },
+          );
+        }
+        return out;
+      })(),
+    );
   }
 
   /**
@@ -370,7 +466,12 @@ export class ResolverClient {
           const reply = ResolverError.parseReply(m.string());
           const body = JSON.parse(m.string()) as { data?: unknown };
           const accounts = Array.isArray(body.data) ? body.data.filter((a) => typeof a === "string") : [];
-          return { server: reply.server, accounts };
+          return {
+            server: reply.server,
+            ...(reply.id ? { id: reply.id } : {}),
+            ...(reply.cluster ? { cluster: reply.cluster } : {}),
+            accounts,
+          };
         });
       })(),
     );
@@ -399,9 +500,13 @@ export class ResolverClient {
       quietEnds: routePeersAnswered,
     });
     if (msgs.length === 0) throw this.#silence("server count", SUBJECT.ping);
-    const names = new Set(msgs.map((m, i) => serverName(m) ?? `#${i}`));
-    this.#count = { value: names.size, names: [...names], at: Date.now() };
-    return names.size;
+    const byId = new Map<string, ServerIdentity>();
+    msgs.forEach((m, i) => {
+      const s = identityOf(m) ?? { id: `#${i}`, name: `#${i}` };
+      byId.set(s.id, s);
+    });
+    this.#count = { value: byId.size, servers: [...byId.values()], at: Date.now() };
+    return byId.size;
   }
 
   /** The server count for a request, or undefined when it cannot be had (the request then runs to its timeout). */
@@ -511,10 +616,16 @@ export class ResolverClient {
   }
 }
 
-function serverName(msg: Msg): string | undefined {
+function identityOf(msg: Msg): ServerIdentity | undefined {
   try {
-    const body = msg.json<StatszReply>();
-    return body.server?.name || body.server?.id || undefined;
+    const s = msg.json<StatszReply>().server;
+    if (!s?.id) return undefined;
+    return {
+      id: s.id,
+      name: s.name || s.id,
+      ...(s.cluster ? { cluster: s.cluster } : {}),
+      ...(s.domain ? { domain: s.domain } : {}),
+    };
   } catch {
     return undefined;
   }

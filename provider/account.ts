@@ -45,6 +45,7 @@ import {
   deleteAccount,
   lookupAccount,
   type PushProgress,
+  type PushResult,
   pushAccount,
   resolverOf,
 } from "./kit/accountResolver";
@@ -245,6 +246,13 @@ async function heldAlready(
   }
 }
 
+/** What a push did, into state: the servers that stored it, and the JWT if it had to be re-signed. */
+function record(outs: AccountState, pushed: PushResult): void {
+  outs.pushedTo = pushed.pushedTo;
+  outs.pushedServers = pushed.servers;
+  outs.jwt = pushed.jwt;
+}
+
 function check(news: AccountProps, olds: Partial<AccountState> = {}) {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "an account needs a name");
@@ -377,7 +385,13 @@ const flat: Handler<AccountProps, AccountState> = {
       // and can use is not pushed again.
       const held = inputs.jwt === s.jwt ? await heldAlready(resolver, r.props, s) : undefined;
       if (held?.onServers) outs.onServers = true;
-      outs.pushedTo = held?.count || (await pushAccount(name, r.props, s.jwt, progress));
+      if (held?.count) outs.pushedTo = held.count;
+      else {
+        const pushed = await pushAccount(name, r.props, s.jwt, progress, {
+          resign: async (minIat) => (await signIdentity(accountSpec, r.props, s, { minIat })).jwt,
+        });
+        record(outs, pushed);
+      }
       outs.pushedHash = s.claimsHash;
       outs.onServers = true;
     } catch (e) {
@@ -400,6 +414,8 @@ const flat: Handler<AccountProps, AccountState> = {
       ...s,
       pushedHash: "",
       pushedTo: 0,
+      // Kept through a failed push: the next one still expects every server the last one reached.
+      ...(olds.pushedServers ? { pushedServers: olds.pushedServers } : {}),
       removedUsers: r.removedUsers,
       revokedActivations: r.revokedActivations,
       revocationTimes: r.revocationTimes,
@@ -423,7 +439,11 @@ const flat: Handler<AccountProps, AccountState> = {
       } else {
         const progress: PushProgress = { sent: false };
         try {
-          outs.pushedTo = await pushAccount(name, r.props, s.jwt, progress);
+          const pushed = await pushAccount(name, r.props, s.jwt, progress, {
+            remembered: olds.pushedServers,
+            resign: async (minIat) => (await signIdentity(accountSpec, r.props, olds, { minIat })).jwt,
+          });
+          record(outs, pushed);
           outs.pushedHash = s.claimsHash;
           outs.onServers = true;
         } catch (e) {

@@ -143,8 +143,16 @@ export interface AccountResolver {
   servers?: string[];
   /** `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`. @secret */
   creds?: string;
-  /** Fail unless this many servers took the JWT (default: every server that answers a ping). */
+  /**
+   * Fail unless this many full resolvers stored the JWT (default: every server that answers a ping,
+   * in every cluster the gateways link, and every server an earlier push reached).
+   */
   expectedServers?: Int;
+  /**
+   * Per cluster name, how many of its servers must store the JWT, e.g. `{ east: 3, west: 2 }`: a
+   * cluster whose servers are down or cut off is then noticed even when no earlier push knew them.
+   */
+  expectedServersByCluster?: Record<string, Int>;
   /** On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. */
   onDelete?: "delete" | "retain";
   timeoutMs?: Int;
@@ -194,6 +202,13 @@ export interface ProviderConfig {
   tlsHandshakeFirst?: boolean;
 }
 
+/** A server that confirmed a push, as its reply named it. */
+export interface PushedServer {
+  id: string;
+  name: string;
+  cluster?: string;
+}
+
 export interface AccountProps extends AccountClaims, IdentityProps, IssuedProps {
   operatorPublicKey: string;
   operatorSigningKeys?: string[];
@@ -233,6 +248,12 @@ export type AccountState = AccountProps &
     pushedHash: string;
     /** How many servers hold the current JWT. */
     pushedTo: Int;
+    /**
+     * The full resolvers that stored the last push: id, name, cluster (absent in state written
+     * before it existed). The next push expects each of them again (by id, or by name within its
+     * cluster: ids change when a server restarts), so one that is down is named.
+     */
+    pushedServers?: PushedServer[];
     /**
      * Whether the servers may hold a JWT of this account: true once a push was sent to them or a
      * lookup found one there, false while neither happened (destroy then needs no server). Absent in

@@ -49,10 +49,16 @@ export interface ResolverArgs {
    */
   creds?: pulumi.Input<string>;
   /**
-   * Fail unless this many servers took the JWT. Default: every server that answers a ping, which
-   * cannot see a server that is down; set it to the cluster size to catch that.
+   * Fail unless this many full resolvers stored the JWT. Default: every server that answers a ping
+   * (every cluster the gateways link) plus every server the last push reached; a server down at the
+   * first push is not seen without a count.
    */
   expectedServers?: pulumi.Input<number>;
+  /**
+   * Per cluster, how many servers must store the JWT, e.g. `{ east: 3, west: 2 }` (see docs/supercluster.md).
+   * With this or `expectedServers` set, the counts govern instead of the servers the last push reached.
+   */
+  expectedServersByCluster?: pulumi.Input<Record<string, pulumi.Input<number>>>;
   /**
    * On destroy, "delete" (default) removes the JWT from the resolver (servers need
    * `allow_delete: true`); "retain" leaves it there and only drops it from state.
@@ -129,6 +135,10 @@ export class Account extends IdentityResource {
   declare public readonly operatorStrict: pulumi.Output<boolean | undefined>;
   /** How many resolver servers hold the current JWT (0 without a resolver). */
   declare public readonly pushedTo: pulumi.Output<number>;
+  /** The full resolvers that stored the JWT at the last push: id, name and cluster of each. */
+  declare public readonly pushedServers: pulumi.Output<
+    { id: string; name: string; cluster?: string }[] | undefined
+  >;
   /** Claims hash of what the resolver holds ("" when it holds nothing): differs from claimsHash on drift. */
   declare public readonly pushedHash: pulumi.Output<string>;
   /** The `revocations` input as given ("now" entries included); users check their key against it. */
@@ -195,6 +205,7 @@ export class Account extends IdentityResource {
         // Only an account that imports needs its exporters' exports (each input costs per resource).
         ...(args.imports === undefined ? {} : { peers: peersOf(peer, args.imports) }),
         pushedTo: undefined,
+        pushedServers: undefined,
         pushedHash: undefined,
         onServers: undefined,
         removedUsers: undefined,

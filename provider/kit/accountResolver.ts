@@ -14,9 +14,15 @@ import { claimsHash, sameMeaning } from "../../core/normalize";
 import { expiredAt, trustProblems, validateForPush } from "../../core/pushCheck";
 import { repeatedUrls } from "../../core/serverConfig";
 import type { Checker } from "../../core/validation";
-import type { ResolverConnection } from "../../io/resolverClient";
-import { type FleetOutcome, ResolverFleet, type Unconfirmed } from "../../io/resolverFleet";
-import type { AccountProps, AccountResolver } from "../contracts";
+import { type ResolverConnection, serverLabel } from "../../io/resolverClient";
+import {
+  type FleetOutcome,
+  ResolverFleet,
+  type ServerHolding,
+  type Unconfirmed,
+} from "../../io/resolverFleet";
+import type { AccountProps, AccountResolver, PushedServer } from "../contracts";
+import { engineLog } from "./engineLog";
 import { checkResolverTls } from "./resolverTls";
 import { openWhenAnswering } from "./resolverWait";
 import { containsUnknown } from "./unknown";
@@ -84,6 +90,25 @@ export function checkResolver(c: Checker, r: AccountResolver | undefined): void 
   if (known(n) && n !== undefined && n !== null && !(Number.isInteger(n) && n >= 1)) {
     c.fail("resolver.expectedServers", `must be a whole number of at least 1, got ${String(n)}`);
   }
+  const per = r.expectedServersByCluster;
+  if (known(per) && per !== undefined && per !== null) {
+    if (typeof per !== "object" || Array.isArray(per)) {
+      c.fail(
+        "resolver.expectedServersByCluster",
+        "must map cluster names to server counts, e.g. { east: 3 }",
+      );
+    } else {
+      for (const [cluster, count] of Object.entries(per)) {
+        if (!cluster) c.fail("resolver.expectedServersByCluster", "a cluster name is empty");
+        if (known(count) && !(Number.isInteger(count) && count >= 1)) {
+          c.fail(
+            `resolver.expectedServersByCluster.${cluster}`,
+            `must be a whole number of at least 1, got ${String(count)}`,
+          );
+        }
+      }
+    }
+  }
   checkResolverTls(c, r.tls);
 }
 
@@ -106,31 +131,67 @@ export interface PushProgress {
   sent: boolean;
 }
 
+/** What a confirmed push did. */
+export interface PushResult {
+  /** How many full resolvers stored the JWT. */
+  pushedTo: number;
+  /** Those servers, by id: the next push expects each of them again. */
+  servers: PushedServer[];
+  /** The JWT pushed: re-signed when a server held a newer one (see `PushOptions.resign`). */
+  jwt: string;
+  /** Set when the JWT was re-signed: why, for the person reading the log. */
+  resigned?: string;
+}
+
+/** How a push may go beyond the JWT it is given. */
+export interface PushOptions {
+  /** Servers that confirmed the last push (state): expected again unless counts are given. */
+  remembered?: PushedServer[];
+  /**
+   * Signs the same claims again with an `iat` of at least `minIat`. Used when a server holds a JWT of
+   * the account issued at or after the one to push: the resolvers' sync keeps the higher `iat`, so
+   * the older JWT would be reverted after the push reported success.
+   */
+  resign?: (minIat: number) => Promise<string>;
+}
+
 /**
- * Pushes the JWT; returns how many distinct servers took it, or throws naming the account and
- * servers. `progress.sent` turns true when the JWT goes out (before any reply).
+ * Pushes the JWT; returns the servers that stored it, or throws naming the account and servers.
+ * `progress.sent` turns true when the JWT goes out (before any reply).
  */
 export async function pushAccount(
   name: string,
   props: AccountProps,
   jwt: string,
   progress: PushProgress = { sent: false },
-): Promise<number> {
+  opts: PushOptions = {},
+): Promise<PushResult> {
   try {
-    return await pushOnce(name, props, jwt, progress);
+    return await pushOnce(name, props, jwt, progress, opts);
   } catch (e) {
     if (e instanceof NatsAuthError && e.resource === name) throw e;
     throw new ResolverError(`push to the resolver failed: ${describe(e)}`, [], { resource: name, cause: e });
   }
 }
 
+/** Whether explicit counts govern (then servers remembered from the last push are not required). */
+function countsGiven(r: AccountResolver): boolean {
+  return (
+    r.expectedServers !== undefined ||
+    (r.expectedServersByCluster !== undefined && r.expectedServersByCluster !== null)
+  );
+}
+
 async function pushOnce(
   name: string,
   props: AccountProps,
-  jwt: string,
+  given: string,
   progress: PushProgress,
-): Promise<number> {
+  opts: PushOptions,
+): Promise<PushResult> {
+  let jwt = given;
   const r = resolverOf(props)!;
+  const account = String(decodeJwt(jwt).sub);
   const problems = validateForPush(jwt, {
     publicKey: String(props.operatorPublicKey),
     signingKeys: props.operatorSigningKeys ?? [],
@@ -138,45 +199,104 @@ async function pushOnce(
   });
   if (problems.length)
     throw new NatsAuthError(`refusing to push: ${problems.join("; ")}`, { resource: name });
-  const fleet = await openWhenAnswering(connection(r), r.waitMs ?? 0);
+  const remembered = countsGiven(r) ? [] : (opts.remembered ?? []);
+  const what = `${name}: push of account ${account}`;
+  const fleet = await openWhenAnswering(connection(r), r.waitMs ?? 0, { remembered, log: engineLog, what });
   // The running servers judge the JWT by the operator they started with, not by this stack's: a JWT
   // they would store but not use is not pushed (it would replace one they can use).
   const untrusted = trustProblems(jwt, await fleet.trust());
   if (untrusted.length) {
     throw new TrustError(
-      `refusing to push account ${decodeJwt(jwt).sub}: ${untrusted.map((p) => p.reason).join("; ")}`,
+      `refusing to push account ${account}: ${untrusted.map((p) => p.reason).join("; ")}`,
       untrusted,
       { resource: name },
     );
   }
+  // `iat` never goes backwards: a copy held anywhere with a later (or the same) `iat` would win the
+  // resolvers' next sync over this JWT, so the claims are signed again, later than that copy.
+  let resigned: string | undefined;
+  const held = await fleet.lookup(account);
+  const mine = decodeJwt(jwt);
+  const ours = mine.iat ?? 0;
+  // A copy that says the same in other words may win the sync: nothing is lost.
+  const newer = held.found
+    .filter((f) => f.jwt !== jwt)
+    .map((f) => decodeJwt(f.jwt))
+    .filter((c) => (c.iat ?? 0) >= ours && !sameMeaning(mine, c))
+    .map((c) => c.iat ?? 0);
+  if (newer.length) {
+    const heldIat = Math.max(...newer);
+    if (!opts.resign) {
+      throw new ResolverError(
+        `refusing to push account ${account}: a server holds a JWT of it issued at ${iso(heldIat)}, not ` +
+          `before this one (${iso(ours)}); the resolvers' sync would put it back. Run pulumi up again to sign anew`,
+        [],
+        { resource: name },
+      );
+    }
+    jwt = await opts.resign(heldIat + 1);
+    resigned =
+      `re-signed: a server holds a JWT of account ${account} issued at ${iso(heldIat)}, not before the ` +
+      `stack's (${iso(ours)}); pushing the stack's would be reverted by the resolvers' sync`;
+    engineLog(`${name}: ${resigned}`);
+  }
   // A push is one message: over the smallest max_payload of the servers it is never delivered.
-  const tooLarge = pushTooLarge(String(decodeJwt(jwt).sub), jwt.length, await fleet.payloadLimits());
+  const tooLarge = pushTooLarge(account, jwt.length, await fleet.payloadLimits());
   if (tooLarge) throw new ResolverError(`refusing to push: ${tooLarge}`, [], { resource: name });
   progress.sent = true;
   const outcome = await fleet.push(jwt);
   if (outcome.rejected.length) {
-    const why = outcome.rejected.map((x) => `${x.server}: ${x.message}`).join("; ");
+    const why = outcome.rejected.map((x) => `${serverLabel(x)}: ${x.message}`).join("; ");
     throw new ResolverError(`resolver rejected the JWT: ${why}`, outcome.replies, { resource: name });
   }
-  const want = r.expectedServers ?? outcome.expected;
-  if (outcome.accepted < want || outcome.unconfirmed.length) {
-    throw new ResolverError(shortfall(outcome, want, fleet.urls), outcome.replies, {
-      resource: name,
-    });
-  }
-  return outcome.accepted;
-}
-
-function shortfall(outcome: FleetOutcome, want: number, urls: string[]): string {
-  const parts: string[] = [];
-  if (outcome.accepted < want) {
-    const took = [...new Set(outcome.replies.filter((x) => x.ok).map((x) => x.server))];
-    parts.push(
-      `only ${outcome.accepted} of ${want} servers took the JWT (took it: ${took.join(", ") || "none"})`,
+  const gaps = shortfall(outcome, r);
+  if (gaps.length) {
+    throw new ResolverError(
+      `push of account ${account} not confirmed by every server: ${gaps.join("; ")}. Stored by: ` +
+        `${outcome.confirmed.map(serverLabel).join(", ") || "none"}` +
+        (outcome.cached.length
+          ? `; cache resolvers (not stored): ${outcome.cached.map(serverLabel).join(", ")}`
+          : "") +
+        `. Bring the servers named back (or reachable) and run pulumi up again; if one was removed for ` +
+        `good, set resolver.expectedServersByCluster (or expectedServers) to the servers that remain`,
+      outcome.replies,
+      { resource: name },
     );
   }
-  if (outcome.unconfirmed.length) parts.push(unconfirmedText(outcome.unconfirmed));
-  return `${parts.join("; ")}; check that every server of ${urls.join(", ")} is up, then run pulumi up again`;
+  const servers = outcome.confirmed.map((s) => ({
+    id: s.id,
+    name: s.name,
+    ...(s.cluster ? { cluster: s.cluster } : {}),
+  }));
+  return { pushedTo: outcome.accepted, servers, jwt, ...(resigned ? { resigned } : {}) };
+}
+
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}
+
+/** Why a push that no server refused still does not count, one line per reason. */
+function shortfall(outcome: FleetOutcome, r: AccountResolver): string[] {
+  const timeout = r.timeoutMs ?? 5000;
+  const gaps: string[] = outcome.silent.map(
+    (s) => `${serverLabel(s)} did not answer within ${timeout} ms (resolver.timeoutMs)`,
+  );
+  gaps.push(...outcome.unconfirmed.map((u) => `${u.url} not asked (${u.reason})`));
+  if (outcome.confirmed.length === 0) gaps.push("no full resolver stored the JWT");
+  const want = r.expectedServers;
+  if (typeof want === "number" && outcome.accepted < want) {
+    gaps.push(`only ${outcome.accepted} of ${want} servers stored it (resolver.expectedServers)`);
+  }
+  for (const [cluster, n] of Object.entries(r.expectedServersByCluster ?? {})) {
+    const got = outcome.confirmed.filter((s) => s.cluster === cluster);
+    if (got.length < Number(n)) {
+      gaps.push(
+        `cluster ${cluster}: only ${got.length} of ${n} servers stored it` +
+          `${got.length ? ` (${got.map((s) => s.name).join(", ")})` : ""} (resolver.expectedServersByCluster)`,
+      );
+    }
+  }
+  return gaps;
 }
 
 function unverifiedText(list: Unconfirmed[]): string {
@@ -250,6 +370,26 @@ export async function lookupAccount(
       drift.issuer = `${where}: not signed by this stack's operator keys`;
     }
   }
+  // A copy issued at or after the stack's JWT wins the resolvers' sync: `up` signs again (pushOnce).
+  const programIat = program?.iat ?? 0;
+  const later = jwts.filter(
+    (j) => j !== props.jwt && (decodeJwt(j).iat ?? 0) >= programIat && !sameMeaning(program!, decodeJwt(j)),
+  );
+  if (program && later.length) {
+    const heldIat = Math.max(...later.map((j) => decodeJwt(j).iat ?? 0));
+    drift.iat =
+      `a server holds a JWT issued at ${iso(heldIat)}, not before the stack's (${iso(programIat)}): ` +
+      "up signs the account again, later (pushing the stack's JWT as it is would be reverted by the resolvers' sync)";
+  }
+  // Which server holds what: lookup replies name no server, so ask the ones whose replies do.
+  if (Object.keys(drift).some((k) => k !== "expired")) {
+    const per = perServer(
+      await fleet.holdings(account).catch((): ServerHolding[] => []),
+      props.jwt,
+      programHash,
+    );
+    if (per) drift.servers = per;
+  }
   const everywhere =
     found.found.length > 0 &&
     found.missing.length === 0 &&
@@ -270,6 +410,29 @@ export async function lookupAccount(
     return { pushedHash: "", pushedTo: 0, onServers: true, drift: { ...drift, usable: useless.join("; ") } };
   }
   return { pushedHash: [...hashes][0], pushedTo: found.found.length, ...report };
+}
+
+/**
+ * One line per server that disagrees with the program: "s4 (cluster b) holds a JWT issued at …
+ * signed by …", "s5 (cluster b): absent", or held but not loaded (its copy cannot be told apart).
+ */
+function perServer(
+  holdings: ServerHolding[],
+  programJwt: string | undefined,
+  programHash: string | undefined,
+): string | undefined {
+  const lines: string[] = [];
+  for (const h of [...holdings].sort((a, b) => serverLabel(a.server).localeCompare(serverLabel(b.server)))) {
+    const who = serverLabel(h.server);
+    if (h.holds === undefined && !h.jwt) lines.push(`${who}: did not answer`);
+    else if (h.holds === false) lines.push(`${who}: absent`);
+    else if (h.jwt && h.jwt !== programJwt) {
+      const c = decodeJwt(h.jwt);
+      if (programHash && claimsHash(c) === programHash) continue;
+      lines.push(`${who} holds a JWT issued at ${iso(c.iat ?? 0)} signed by ${c.iss}`);
+    } else if (!h.jwt) lines.push(`${who}: holds a JWT (not loaded there, so which copy is not known)`);
+  }
+  return lines.length ? lines.join("; ") : undefined;
 }
 
 /** Deletes the account from every listed server; throws naming what refused or did not confirm. */
@@ -300,9 +463,10 @@ export async function deleteAccount(
       { resource: name },
     );
   }
-  if (outcome.unconfirmed.length) {
+  if (outcome.unconfirmed.length || outcome.silent.length) {
+    const silent = outcome.silent.map((s) => `${serverLabel(s)} did not answer`);
     throw new ResolverError(
-      `the delete was not confirmed: ${unconfirmedText(outcome.unconfirmed)}. Bring the servers up and ` +
+      `the delete was not confirmed: ${[unconfirmedText(outcome.unconfirmed), ...silent].filter(Boolean).join("; ")}. Bring the servers up and ` +
         `destroy again, or set resolver.onDelete = "retain" to leave the JWT on the servers`,
       outcome.replies,
       { resource: name },

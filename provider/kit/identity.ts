@@ -6,7 +6,7 @@ import type { WireClaims } from "../../core/claims";
 import { claimsDrift, type DriftReport } from "../../core/drift";
 import type { Failure } from "../../core/errors";
 import { ConfigError, KeyError } from "../../core/errors";
-import { decodeJwt, jwtLength, sign, signatureValid } from "../../core/jwt";
+import { decodeJwt, jwtLength, type SignOptions, sign, signatureValid } from "../../core/jwt";
 import { jwtTooLarge } from "../../core/limits";
 import { createKeyPair, type KeyKind, publicKeyOf } from "../../core/nkeys";
 import { claimsHash, sameMeaning } from "../../core/normalize";
@@ -208,6 +208,7 @@ export async function signIdentity<P extends IdentityProps>(
   spec: IdentitySpec<P>,
   inputs: P,
   previous?: Signed,
+  opts: SignOptions = {},
 ): Promise<Signed> {
   const declared = declaredKey(inputs, previous?.seed);
   if (signerless(spec, inputs)) return keptUnsigned(spec, inputs, declared, previous);
@@ -231,9 +232,13 @@ export async function signIdentity<P extends IdentityProps>(
       jwt: previous.jwt,
       claimsHash: storedHash(previous.jwt, previous.claimsHash),
     };
-    const kept = [adoptedJwt(inputs.jwt, publicKey, signer.getPublicKey()), stored].find(
-      (k) => k !== undefined && k.claimsHash === hash && typeof k.jwt === "string",
-    );
+    // With a lowest `iat`, an earlier JWT of the same claims is exactly what must not be kept.
+    const kept =
+      opts.minIat === undefined
+        ? [adoptedJwt(inputs.jwt, publicKey, signer.getPublicKey()), stored].find(
+            (k) => k !== undefined && k.claimsHash === hash && typeof k.jwt === "string",
+          )
+        : undefined;
     if (kept) {
       refuseOversize(spec, inputs, String(kept.jwt));
       return { publicKey, ...seed, jwt: String(kept.jwt), claimsHash: hash, issuer: signer.getPublicKey() };
@@ -243,7 +248,7 @@ export async function signIdentity<P extends IdentityProps>(
     const passed = passedExpiry(claims.exp);
     if (passed) throw new ConfigError("expires", passed, { resource: label(spec.kind, inputs) });
     // Measured before it leaves here: a JWT the servers cannot use is dropped, never stored or written.
-    const jwt = await sign(claims, signer);
+    const jwt = await sign(claims, signer, opts);
     refuseOversize(spec, inputs, jwt);
     return { publicKey, ...seed, jwt, claimsHash: hash, issuer: signer.getPublicKey() };
   } finally {

@@ -5,8 +5,23 @@
  * that bound, and a give-up says how long it waited, how often it tried and what each server said.
  */
 import { describe, ResolverError } from "../../core/errors";
-import type { ResolverConnection } from "../../io/resolverClient";
+import {
+  type ResolverConnection,
+  type ServerIdentity,
+  sameServer,
+  serverLabel,
+} from "../../io/resolverClient";
 import { ResolverFleet } from "../../io/resolverFleet";
+
+/** What to wait for besides the listed URLs, and where progress lines go. */
+export interface WaitOptions {
+  /** Servers expected to answer the ping too (those an earlier push reached). */
+  remembered?: ServerIdentity[];
+  /** Receives a line after each attempt that still waits: who answered, who is awaited. */
+  log?: (line: string) => void;
+  /** Names what waits, for the progress lines ("push of account APP"). */
+  what?: string;
+}
 
 const FIRST_DELAY_MS = 250;
 const MAX_DELAY_MS = 2_000;
@@ -18,7 +33,12 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * 0 it is one attempt. When time runs out while some servers answer, the fleet is returned and the
  * push reports the others; when none answers, the error carries the progress.
  */
-export async function openWhenAnswering(conn: ResolverConnection, waitMs: number): Promise<ResolverFleet> {
+export async function openWhenAnswering(
+  conn: ResolverConnection,
+  waitMs: number,
+  opts: WaitOptions = {},
+): Promise<ResolverFleet> {
+  const remembered = opts.remembered ?? [];
   const started = Date.now();
   const deadline = started + waitMs;
   let delay = FIRST_DELAY_MS;
@@ -26,12 +46,25 @@ export async function openWhenAnswering(conn: ResolverConnection, waitMs: number
     let fleet: ResolverFleet | undefined;
     let last: string;
     try {
-      fleet = await ResolverFleet.open(conn);
-      if (fleet.unreachable.length === 0) return fleet;
-      last = fleet.unreachable.map((u) => `${u.url}: ${u.reason}`).join("; ");
+      fleet = await ResolverFleet.open(conn, remembered);
+      const reached = fleet.reached;
+      const absent = remembered.filter((s) => !reached.some((r) => sameServer(r, s)));
+      if (fleet.unreachable.length === 0 && (absent.length === 0 || waitMs <= 0)) return fleet;
+      last = [
+        ...fleet.unreachable.map((u) => `${u.url}: ${u.reason}`),
+        ...absent.map((s) => `${serverLabel(s)}: did not answer the ping`),
+      ].join("; ");
+      if (opts.log && waitMs > 0) {
+        opts.log(
+          `${opts.what ?? "resolver"}: waiting for servers (${Math.round((Date.now() - started) / 100) / 10} s of ` +
+            `${waitMs / 1000} s, resolver.waitMs): answered ${fleet.reached.map(serverLabel).join(", ") || "none"}; ` +
+            `awaited ${last}`,
+        );
+      }
     } catch (e) {
       if (waitMs <= 0) throw e;
       last = describe(e);
+      opts.log?.(`${opts.what ?? "resolver"}: waiting for servers: none answered yet (${last})`);
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) {

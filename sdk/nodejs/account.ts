@@ -136,6 +136,12 @@ export class Account extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly pushedHash: pulumi.Output<string>;
     /**
+     * The full resolvers that stored the last push: id, name, cluster (absent in state written
+     * before it existed). The next push expects each of them again (by id, or by name within its
+     * cluster: ids change when a server restarts), so one that is down is named.
+     */
+    declare public /*out*/ readonly pushedServers: pulumi.Output<outputs.PushedServer[] | undefined>;
+    /**
      * How many servers hold the current JWT.
      */
     declare public /*out*/ readonly pushedTo: pulumi.Output<number>;
@@ -237,6 +243,7 @@ export class Account extends pulumi.CustomResource {
             resourceInputs["issuer"] = undefined /*out*/;
             resourceInputs["onServers"] = undefined /*out*/;
             resourceInputs["pushedHash"] = undefined /*out*/;
+            resourceInputs["pushedServers"] = undefined /*out*/;
             resourceInputs["pushedTo"] = undefined /*out*/;
             resourceInputs["removedUsers"] = undefined /*out*/;
             resourceInputs["revocationTimes"] = undefined /*out*/;
@@ -271,6 +278,7 @@ export class Account extends pulumi.CustomResource {
             resourceInputs["peers"] = undefined /*out*/;
             resourceInputs["publicKey"] = undefined /*out*/;
             resourceInputs["pushedHash"] = undefined /*out*/;
+            resourceInputs["pushedServers"] = undefined /*out*/;
             resourceInputs["pushedTo"] = undefined /*out*/;
             resourceInputs["removedUsers"] = undefined /*out*/;
             resourceInputs["resolver"] = undefined /*out*/;

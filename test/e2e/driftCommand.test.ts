@@ -1,12 +1,14 @@
 /**
  * `pulumi-nats-auth drift` (cli/drift.ts) as cron or CI runs it: the built bin, run in a project
- * folder (fixtures/drift-project) against three real nats-servers and the real pulumi CLI. A forged
- * JWT with a later iat, wiped revocations and a deleted account each exit 1 naming the change in
+ * folder (fixtures/drift-project) against three real nats-servers and the real pulumi CLI. An nsc
+ * edit pushed with nsc (named per server), a forged JWT with a later iat, wiped revocations and a deleted account each exit 1 naming the change in
  * words; `--repair` exits 0 and leaves every server holding the program's JWT; a server down exits 2
  * naming it.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { decodeJwt, sign } from "../../core/jwt";
@@ -15,7 +17,7 @@ import { renderServerConfig } from "../../core/serverConfig";
 import { ResolverClient } from "../../io/resolverClient";
 import { closeAllResolvers } from "../../io/resolverPool";
 import { NatsServer } from "../harness/natsServer";
-import { REPO_ROOT } from "../harness/paths";
+import { REPO_ROOT, toolPath } from "../harness/paths";
 import { TestStack } from "../harness/pulumi";
 
 type Outputs = Record<string, { value: unknown }>;
@@ -173,6 +175,51 @@ describe("e2e drift command - unattended checks with readable reports", () => {
       }),
     );
     await detectAndRepair(/\[medium\] limit lowered out of band: conn 10 → 7 on all servers/, "forged limit");
+  });
+
+  it("drift command - an nsc edit (nsc edit account --conns, then pushed) is named in words, with each server", async () => {
+    // nsc as an operator team would use it next to the stack: the operator and its signing key
+    // imported, the stack's account imported, edited and pushed to every server.
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "pna-drift-nsc-"));
+    try {
+      const env = {
+        ...process.env,
+        XDG_CONFIG_HOME: path.join(home, "config"),
+        XDG_DATA_HOME: path.join(home, "data"),
+        NKEYS_PATH: path.join(home, "nkeys"),
+      };
+      const nsc = (...args: string[]) =>
+        execFileSync(toolPath("nsc"), args, { env, encoding: "utf8", stdio: "pipe", cwd: home });
+      fs.writeFileSync(path.join(home, "op.jwt"), v(o, "operatorJwt"));
+      nsc("add", "operator", "--url", path.join(home, "op.jwt"));
+      fs.mkdirSync(path.join(home, "keys"));
+      fs.writeFileSync(path.join(home, "keys", "op-sk.nk"), v(o, "operatorSigningSeed"), { mode: 0o600 });
+      nsc("import", "keys", "--dir", path.join(home, "keys"));
+      fs.writeFileSync(path.join(home, "app.jwt"), await programJwt());
+      nsc("import", "account", "--file", path.join(home, "app.jwt"));
+      // nsc signs now: a second later than the stack's JWT, so the servers take nsc's as newer.
+      await new Promise((r) => setTimeout(r, 1100));
+      nsc("edit", "account", "--name", "APP", "--conns", "12");
+      // nsc's JWT as its store holds it, pushed as `nsc push` would (nsc push needs the system
+      // account's key to make its own user; the stack's system user pushes it here).
+      const stores = path.join(home, "data", "nats", "nsc", "stores");
+      const [operatorDir] = fs.readdirSync(stores);
+      await push(
+        fs.readFileSync(path.join(stores, operatorDir, "accounts", "APP", "APP.jwt"), "utf8").trim(),
+      );
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+    const found = await run();
+    assert.equal(found.code, 1, found.stdout + found.stderr);
+    // Which server holds what: each server by its name (standalone servers: no cluster).
+    for (const s of servers) {
+      assert.match(
+        found.stdout,
+        new RegExp(`${s.name} \\(no cluster\\) holds a JWT issued at \\S+ signed by O`),
+      );
+    }
+    await detectAndRepair(/\[high\] limit raised out of band: conn 10 → 12 on all servers/, "nsc edit");
   });
 
   it("drift command - wiped revocations read as a re-admitted user, critical, with the ISO time", async () => {

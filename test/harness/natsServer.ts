@@ -372,6 +372,10 @@ export class NatsServer implements AsyncDisposable {
   routez(): Promise<Record<string, unknown>> {
     return this.#monitor("routez");
   }
+  /** `/gatewayz`: gateway connections. */
+  gatewayz(): Promise<Record<string, unknown>> {
+    return this.#monitor("gatewayz");
+  }
 
   /** Stops the server and removes the directory if it created it. */
   async [Symbol.asyncDispose](): Promise<void> {

@@ -125,8 +125,11 @@ describe("resolver fleet - two standalone servers", () => {
       console.log(`one of two down: ${err.message}`);
       assert.ok(err instanceof PartialFailure);
       assert.match(err.message, /Account "DOWN"/);
-      assert.ok(err.message.includes(`${b.url} did not confirm`), err.message);
-      assert.ok(!err.message.includes(`${a.url} did not confirm`), "the server that is up confirmed");
+      // Named by the server the last push reached (and its URL, which could not be asked).
+      assert.match(err.message, /solo-b \(no cluster\) did not answer/);
+      assert.ok(err.message.includes(`${b.url} not asked`), err.message);
+      assert.ok(!err.message.includes(`${a.url} not asked`), "the server that is up confirmed");
+      assert.match(err.message, /Stored by: solo-a \(no cluster\)/);
       const recorded = err.properties as AccountState;
       assert.equal(recorded.pushedTo, 0);
       assert.equal(recorded.pushedHash, "");

@@ -1240,6 +1240,20 @@ const urls: Row[] = [
   {
     family: "URL",
     kind: "account",
+    vary: resolver({ expectedServersByCluster: { east: 3, west: 0 } }),
+    property: "resolver.expectedServersByCluster.west",
+    reason: /whole number of at least 1, got 0/,
+  },
+  {
+    family: "URL",
+    kind: "account",
+    vary: resolver({ expectedServersByCluster: [3, 2] }),
+    property: "resolver.expectedServersByCluster",
+    reason: /map cluster names to server counts/,
+  },
+  {
+    family: "URL",
+    kind: "account",
     vary: resolver({ creds: "SUAbogus" }),
     property: "resolver credentials",
     reason: /\.creds text of a system account user/,

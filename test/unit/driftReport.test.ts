@@ -42,6 +42,24 @@ describe("drift report", () => {
     assert.match(gone.text, /missing from all servers/);
   });
 
+  it("per-server holdings and a later copy's iat read as findings, not as an unknown claim", () => {
+    const per = describeDrift(
+      "servers",
+      "b-1 (cluster b) holds a JWT issued at 2026-12-05T06:00:40.000Z signed by OX",
+    );
+    assert.equal(per.severity, "medium");
+    assert.equal(
+      per.text,
+      "per server: b-1 (cluster b) holds a JWT issued at 2026-12-05T06:00:40.000Z signed by OX",
+    );
+    const iat = describeDrift(
+      "iat",
+      "a server holds a JWT issued at 2026-12-05T06:00:40.000Z, not before the stack's",
+    );
+    assert.equal(iat.severity, "high");
+    assert.doesNotMatch(iat.text, /^iat:/);
+  });
+
   it("entries written by core/drift.ts parse (the two modules agree on the format)", () => {
     const program = {
       iss: "O",

@@ -75,6 +75,10 @@ type Account struct {
 	PublicKey pulumi.StringOutput `pulumi:"publicKey"`
 	// Claims hash of what the resolver holds ("" when it holds nothing).
 	PushedHash pulumi.StringOutput `pulumi:"pushedHash"`
+	// The full resolvers that stored the last push: id, name, cluster (absent in state written
+	// before it existed). The next push expects each of them again (by id, or by name within its
+	// cluster: ids change when a server restarts), so one that is down is named.
+	PushedServers PushedServerArrayOutput `pulumi:"pushedServers"`
 	// How many servers hold the current JWT.
 	PushedTo pulumi.IntOutput `pulumi:"pushedTo"`
 	// Keys revoked because their User left the program (absent in 0.1.0 state).
@@ -466,6 +470,13 @@ func (o AccountOutput) PublicKey() pulumi.StringOutput {
 // Claims hash of what the resolver holds ("" when it holds nothing).
 func (o AccountOutput) PushedHash() pulumi.StringOutput {
 	return o.ApplyT(func(v *Account) pulumi.StringOutput { return v.PushedHash }).(pulumi.StringOutput)
+}
+
+// The full resolvers that stored the last push: id, name, cluster (absent in state written
+// before it existed). The next push expects each of them again (by id, or by name within its
+// cluster: ids change when a server restarts), so one that is down is named.
+func (o AccountOutput) PushedServers() PushedServerArrayOutput {
+	return o.ApplyT(func(v *Account) PushedServerArrayOutput { return v.PushedServers }).(PushedServerArrayOutput)
 }
 
 // How many servers hold the current JWT.

@@ -547,8 +547,12 @@ func (o AccountPeersImportsArrayOutput) Index(i pulumi.IntInput) AccountPeersImp
 type AccountResolver struct {
 	// `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`.
 	Creds *string `pulumi:"creds"`
-	// Fail unless this many servers took the JWT (default: every server that answers a ping).
+	// Fail unless this many full resolvers stored the JWT (default: every server that answers a ping,
+	// in every cluster the gateways link, and every server an earlier push reached).
 	ExpectedServers *int `pulumi:"expectedServers"`
+	// Per cluster name, how many of its servers must store the JWT, e.g. `{ east: 3, west: 2 }`: a
+	// cluster whose servers are down or cut off is then noticed even when no earlier push knew them.
+	ExpectedServersByCluster map[string]int `pulumi:"expectedServersByCluster"`
 	// On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
 	OnDelete *string `pulumi:"onDelete"`
 	// Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
@@ -575,8 +579,12 @@ type AccountResolverInput interface {
 type AccountResolverArgs struct {
 	// `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`.
 	Creds pulumi.StringPtrInput `pulumi:"creds"`
-	// Fail unless this many servers took the JWT (default: every server that answers a ping).
+	// Fail unless this many full resolvers stored the JWT (default: every server that answers a ping,
+	// in every cluster the gateways link, and every server an earlier push reached).
 	ExpectedServers pulumi.IntPtrInput `pulumi:"expectedServers"`
+	// Per cluster name, how many of its servers must store the JWT, e.g. `{ east: 3, west: 2 }`: a
+	// cluster whose servers are down or cut off is then noticed even when no earlier push knew them.
+	ExpectedServersByCluster pulumi.IntMapInput `pulumi:"expectedServersByCluster"`
 	// On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
 	OnDelete pulumi.StringPtrInput `pulumi:"onDelete"`
 	// Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
@@ -671,9 +679,16 @@ func (o AccountResolverOutput) Creds() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v AccountResolver) *string { return v.Creds }).(pulumi.StringPtrOutput)
 }
 
-// Fail unless this many servers took the JWT (default: every server that answers a ping).
+// Fail unless this many full resolvers stored the JWT (default: every server that answers a ping,
+// in every cluster the gateways link, and every server an earlier push reached).
 func (o AccountResolverOutput) ExpectedServers() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v AccountResolver) *int { return v.ExpectedServers }).(pulumi.IntPtrOutput)
+}
+
+// Per cluster name, how many of its servers must store the JWT, e.g. `{ east: 3, west: 2 }`: a
+// cluster whose servers are down or cut off is then noticed even when no earlier push knew them.
+func (o AccountResolverOutput) ExpectedServersByCluster() pulumi.IntMapOutput {
+	return o.ApplyT(func(v AccountResolver) map[string]int { return v.ExpectedServersByCluster }).(pulumi.IntMapOutput)
 }
 
 // On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
@@ -735,7 +750,8 @@ func (o AccountResolverPtrOutput) Creds() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Fail unless this many servers took the JWT (default: every server that answers a ping).
+// Fail unless this many full resolvers stored the JWT (default: every server that answers a ping,
+// in every cluster the gateways link, and every server an earlier push reached).
 func (o AccountResolverPtrOutput) ExpectedServers() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *AccountResolver) *int {
 		if v == nil {
@@ -743,6 +759,17 @@ func (o AccountResolverPtrOutput) ExpectedServers() pulumi.IntPtrOutput {
 		}
 		return v.ExpectedServers
 	}).(pulumi.IntPtrOutput)
+}
+
+// Per cluster name, how many of its servers must store the JWT, e.g. `{ east: 3, west: 2 }`: a
+// cluster whose servers are down or cut off is then noticed even when no earlier push knew them.
+func (o AccountResolverPtrOutput) ExpectedServersByCluster() pulumi.IntMapOutput {
+	return o.ApplyT(func(v *AccountResolver) map[string]int {
+		if v == nil {
+			return nil
+		}
+		return v.ExpectedServersByCluster
+	}).(pulumi.IntMapOutput)
 }
 
 // On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
@@ -4679,6 +4706,58 @@ func (o PreloadAccountArrayOutput) Index(i pulumi.IntInput) PreloadAccountOutput
 	}).(PreloadAccountOutput)
 }
 
+type PushedServer struct {
+	Cluster *string `pulumi:"cluster"`
+	Id      string  `pulumi:"id"`
+	Name    string  `pulumi:"name"`
+}
+
+type PushedServerOutput struct{ *pulumi.OutputState }
+
+func (PushedServerOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PushedServer)(nil)).Elem()
+}
+
+func (o PushedServerOutput) ToPushedServerOutput() PushedServerOutput {
+	return o
+}
+
+func (o PushedServerOutput) ToPushedServerOutputWithContext(ctx context.Context) PushedServerOutput {
+	return o
+}
+
+func (o PushedServerOutput) Cluster() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PushedServer) *string { return v.Cluster }).(pulumi.StringPtrOutput)
+}
+
+func (o PushedServerOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v PushedServer) string { return v.Id }).(pulumi.StringOutput)
+}
+
+func (o PushedServerOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v PushedServer) string { return v.Name }).(pulumi.StringOutput)
+}
+
+type PushedServerArrayOutput struct{ *pulumi.OutputState }
+
+func (PushedServerArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PushedServer)(nil)).Elem()
+}
+
+func (o PushedServerArrayOutput) ToPushedServerArrayOutput() PushedServerArrayOutput {
+	return o
+}
+
+func (o PushedServerArrayOutput) ToPushedServerArrayOutputWithContext(ctx context.Context) PushedServerArrayOutput {
+	return o
+}
+
+func (o PushedServerArrayOutput) Index(i pulumi.IntInput) PushedServerOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) PushedServer {
+		return vs[0].([]PushedServer)[vs[1].(int)]
+	}).(PushedServerOutput)
+}
+
 type RemoteGatewaySpec struct {
 	// That cluster's gateway name (its cluster name). This server's own name may be listed: it is skipped.
 	Name string `pulumi:"name"`
@@ -7130,6 +7209,8 @@ func init() {
 	pulumi.RegisterOutputType(PermissionsPtrOutput{})
 	pulumi.RegisterOutputType(PreloadAccountOutput{})
 	pulumi.RegisterOutputType(PreloadAccountArrayOutput{})
+	pulumi.RegisterOutputType(PushedServerOutput{})
+	pulumi.RegisterOutputType(PushedServerArrayOutput{})
 	pulumi.RegisterOutputType(RemoteGatewaySpecOutput{})
 	pulumi.RegisterOutputType(RemoteGatewaySpecArrayOutput{})
 	pulumi.RegisterOutputType(RemovedUserOutput{})

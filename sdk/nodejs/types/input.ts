@@ -81,9 +81,15 @@ export interface AccountResolverArgs {
      */
     creds?: pulumi.Input<string>;
     /**
-     * Fail unless this many servers took the JWT (default: every server that answers a ping).
+     * Fail unless this many full resolvers stored the JWT (default: every server that answers a ping,
+     * in every cluster the gateways link, and every server an earlier push reached).
      */
     expectedServers?: pulumi.Input<number>;
+    /**
+     * Per cluster name, how many of its servers must store the JWT, e.g. `{ east: 3, west: 2 }`: a
+     * cluster whose servers are down or cut off is then noticed even when no earlier push knew them.
+     */
+    expectedServersByCluster?: pulumi.Input<{[key: string]: pulumi.Input<number>}>;
     /**
      * On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
      */

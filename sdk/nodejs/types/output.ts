@@ -80,9 +80,15 @@ export interface AccountResolver {
      */
     creds?: string;
     /**
-     * Fail unless this many servers took the JWT (default: every server that answers a ping).
+     * Fail unless this many full resolvers stored the JWT (default: every server that answers a ping,
+     * in every cluster the gateways link, and every server an earlier push reached).
      */
     expectedServers?: number;
+    /**
+     * Per cluster name, how many of its servers must store the JWT, e.g. `{ east: 3, west: 2 }`: a
+     * cluster whose servers are down or cut off is then noticed even when no earlier push knew them.
+     */
+    expectedServersByCluster?: {[key: string]: number};
     /**
      * On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
      */
@@ -479,6 +485,12 @@ export interface Permissions {
 export interface PreloadAccount {
     jwt: string;
     publicKey: string;
+}
+
+export interface PushedServer {
+    cluster?: string;
+    id: string;
+    name: string;
 }
 
 export interface RemoteGatewaySpec {

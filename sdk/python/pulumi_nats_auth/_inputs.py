@@ -458,7 +458,13 @@ if not MYPY:
         """
         expected_servers: NotRequired[pulumi.Input[_builtins.int]]
         """
-        Fail unless this many servers took the JWT (default: every server that answers a ping).
+        Fail unless this many full resolvers stored the JWT (default: every server that answers a ping,
+        in every cluster the gateways link, and every server an earlier push reached).
+        """
+        expected_servers_by_cluster: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[_builtins.int]]]]
+        """
+        Per cluster name, how many of its servers must store the JWT, e.g. `{ east: 3, west: 2 }`: a
+        cluster whose servers are down or cut off is then noticed even when no earlier push knew them.
         """
         on_delete: NotRequired[pulumi.Input[_builtins.str]]
         """
@@ -486,6 +492,7 @@ class AccountResolverArgs:
     def __init__(__self__, *,
                  creds: Optional[pulumi.Input[_builtins.str]] = None,
                  expected_servers: Optional[pulumi.Input[_builtins.int]] = None,
+                 expected_servers_by_cluster: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.int]]]] = None,
                  on_delete: Optional[pulumi.Input[_builtins.str]] = None,
                  servers: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  timeout_ms: Optional[pulumi.Input[_builtins.int]] = None,
@@ -493,7 +500,10 @@ class AccountResolverArgs:
                  wait_ms: Optional[pulumi.Input[_builtins.int]] = None):
         """
         :param pulumi.Input[_builtins.str] creds: `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`.
-        :param pulumi.Input[_builtins.int] expected_servers: Fail unless this many servers took the JWT (default: every server that answers a ping).
+        :param pulumi.Input[_builtins.int] expected_servers: Fail unless this many full resolvers stored the JWT (default: every server that answers a ping,
+               in every cluster the gateways link, and every server an earlier push reached).
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.int]]] expected_servers_by_cluster: Per cluster name, how many of its servers must store the JWT, e.g. `{ east: 3, west: 2 }`: a
+               cluster whose servers are down or cut off is then noticed even when no earlier push knew them.
         :param pulumi.Input[_builtins.str] on_delete: On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] servers: Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
                provider's `servers`.
@@ -504,6 +514,8 @@ class AccountResolverArgs:
             pulumi.set(__self__, "creds", creds)
         if expected_servers is not None:
             pulumi.set(__self__, "expected_servers", expected_servers)
+        if expected_servers_by_cluster is not None:
+            pulumi.set(__self__, "expected_servers_by_cluster", expected_servers_by_cluster)
         if on_delete is not None:
             pulumi.set(__self__, "on_delete", on_delete)
         if servers is not None:
@@ -531,13 +543,27 @@ class AccountResolverArgs:
     @pulumi.getter(name="expectedServers")
     def expected_servers(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
-        Fail unless this many servers took the JWT (default: every server that answers a ping).
+        Fail unless this many full resolvers stored the JWT (default: every server that answers a ping,
+        in every cluster the gateways link, and every server an earlier push reached).
         """
         return pulumi.get(self, "expected_servers")
 
     @expected_servers.setter
     def expected_servers(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "expected_servers", value)
+
+    @_builtins.property
+    @pulumi.getter(name="expectedServersByCluster")
+    def expected_servers_by_cluster(self) -> Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.int]]]]:
+        """
+        Per cluster name, how many of its servers must store the JWT, e.g. `{ east: 3, west: 2 }`: a
+        cluster whose servers are down or cut off is then noticed even when no earlier push knew them.
+        """
+        return pulumi.get(self, "expected_servers_by_cluster")
+
+    @expected_servers_by_cluster.setter
+    def expected_servers_by_cluster(self, value: Optional[pulumi.Input[Mapping[str, pulumi.Input[_builtins.int]]]]):
+        pulumi.set(self, "expected_servers_by_cluster", value)
 
     @_builtins.property
     @pulumi.getter(name="onDelete")

@@ -660,6 +660,7 @@ class Account(pulumi.CustomResource):
             __props__.__dict__["issuer"] = None
             __props__.__dict__["on_servers"] = None
             __props__.__dict__["pushed_hash"] = None
+            __props__.__dict__["pushed_servers"] = None
             __props__.__dict__["pushed_to"] = None
             __props__.__dict__["removed_users"] = None
             __props__.__dict__["revocation_times"] = None
@@ -717,6 +718,7 @@ class Account(pulumi.CustomResource):
         __props__.__dict__["peers"] = None
         __props__.__dict__["public_key"] = None
         __props__.__dict__["pushed_hash"] = None
+        __props__.__dict__["pushed_servers"] = None
         __props__.__dict__["pushed_to"] = None
         __props__.__dict__["removed_users"] = None
         __props__.__dict__["resolver"] = None
@@ -945,6 +947,16 @@ class Account(pulumi.CustomResource):
         Claims hash of what the resolver holds ("" when it holds nothing).
         """
         return pulumi.get(self, "pushed_hash")
+
+    @_builtins.property
+    @pulumi.getter(name="pushedServers")
+    def pushed_servers(self) -> pulumi.Output[Optional[Sequence['outputs.PushedServer']]]:
+        """
+        The full resolvers that stored the last push: id, name, cluster (absent in state written
+        before it existed). The next push expects each of them again (by id, or by name within its
+        cluster: ids change when a server restarts), so one that is down is named.
+        """
+        return pulumi.get(self, "pushed_servers")
 
     @_builtins.property
     @pulumi.getter(name="pushedTo")

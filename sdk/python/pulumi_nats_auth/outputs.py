@@ -38,6 +38,7 @@ __all__ = [
     'Permission',
     'Permissions',
     'PreloadAccount',
+    'PushedServer',
     'RemoteGatewaySpec',
     'RemovedUser',
     'ResolverTls',
@@ -325,6 +326,8 @@ class AccountResolver(dict):
         suggest = None
         if key == "expectedServers":
             suggest = "expected_servers"
+        elif key == "expectedServersByCluster":
+            suggest = "expected_servers_by_cluster"
         elif key == "onDelete":
             suggest = "on_delete"
         elif key == "timeoutMs":
@@ -346,6 +349,7 @@ class AccountResolver(dict):
     def __init__(__self__, *,
                  creds: Optional[_builtins.str] = None,
                  expected_servers: Optional[_builtins.int] = None,
+                 expected_servers_by_cluster: Optional[Mapping[str, _builtins.int]] = None,
                  on_delete: Optional[_builtins.str] = None,
                  servers: Optional[Sequence[_builtins.str]] = None,
                  timeout_ms: Optional[_builtins.int] = None,
@@ -353,7 +357,10 @@ class AccountResolver(dict):
                  wait_ms: Optional[_builtins.int] = None):
         """
         :param _builtins.str creds: `.creds` of a system account user (a User's `creds`). Default: the provider's `creds`.
-        :param _builtins.int expected_servers: Fail unless this many servers took the JWT (default: every server that answers a ping).
+        :param _builtins.int expected_servers: Fail unless this many full resolvers stored the JWT (default: every server that answers a ping,
+               in every cluster the gateways link, and every server an earlier push reached).
+        :param Mapping[str, _builtins.int] expected_servers_by_cluster: Per cluster name, how many of its servers must store the JWT, e.g. `{ east: 3, west: 2 }`: a
+               cluster whose servers are down or cut off is then noticed even when no earlier push knew them.
         :param _builtins.str on_delete: On destroy: "delete" removes the JWT from the resolver (needs allow_delete), "retain" leaves it. One of "delete", "retain".
         :param Sequence[_builtins.str] servers: Server URLs, e.g. ["nats://127.0.0.1:4222"]; an empty list signs without pushing. Default: the
                provider's `servers`.
@@ -364,6 +371,8 @@ class AccountResolver(dict):
             pulumi.set(__self__, "creds", creds)
         if expected_servers is not None:
             pulumi.set(__self__, "expected_servers", expected_servers)
+        if expected_servers_by_cluster is not None:
+            pulumi.set(__self__, "expected_servers_by_cluster", expected_servers_by_cluster)
         if on_delete is not None:
             pulumi.set(__self__, "on_delete", on_delete)
         if servers is not None:
@@ -387,9 +396,19 @@ class AccountResolver(dict):
     @pulumi.getter(name="expectedServers")
     def expected_servers(self) -> Optional[_builtins.int]:
         """
-        Fail unless this many servers took the JWT (default: every server that answers a ping).
+        Fail unless this many full resolvers stored the JWT (default: every server that answers a ping,
+        in every cluster the gateways link, and every server an earlier push reached).
         """
         return pulumi.get(self, "expected_servers")
+
+    @_builtins.property
+    @pulumi.getter(name="expectedServersByCluster")
+    def expected_servers_by_cluster(self) -> Optional[Mapping[str, _builtins.int]]:
+        """
+        Per cluster name, how many of its servers must store the JWT, e.g. `{ east: 3, west: 2 }`: a
+        cluster whose servers are down or cut off is then noticed even when no earlier push knew them.
+        """
+        return pulumi.get(self, "expected_servers_by_cluster")
 
     @_builtins.property
     @pulumi.getter(name="onDelete")
@@ -1957,6 +1976,33 @@ class PreloadAccount(dict):
     @pulumi.getter(name="publicKey")
     def public_key(self) -> _builtins.str:
         return pulumi.get(self, "public_key")
+
+
+@pulumi.output_type
+class PushedServer(dict):
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 name: _builtins.str,
+                 cluster: Optional[_builtins.str] = None):
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "name", name)
+        if cluster is not None:
+            pulumi.set(__self__, "cluster", cluster)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def cluster(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "cluster")
 
 
 @pulumi.output_type
