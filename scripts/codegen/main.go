@@ -1,10 +1,10 @@
-// Command codegen generates the Go and Python SDKs of the nats-auth provider from its schema.
+// Command codegen generates the Go, Python and Node.js SDKs of the nats-auth provider from its schema.
 //
 // `pulumi package gen-sdk` (3.259) hands SDK generation to the language host's GeneratePackage,
 // which none of the hosts built from the Go module proxy implement; this calls the same codegen
 // of pkg/v3 in process instead.
 //
-//	codegen -schema schema.json -out sdk [-lang go,python]
+//	codegen -schema schema.json -out sdk [-lang go,python,nodejs]
 //
 // Each language's folder under -out is replaced as a whole, so a field removed from the schema
 // leaves no stale file behind.
@@ -16,10 +16,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
 	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
+	nodegen "github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	pygen "github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
@@ -29,8 +31,8 @@ const tool = "pulumi-nats-auth codegen"
 
 func main() {
 	schemaPath := flag.String("schema", "schema.json", "the provider's schema")
-	out := flag.String("out", "sdk", "the folder that receives go/ and python/")
-	langs := flag.String("lang", "go,python", "comma-separated languages to generate")
+	out := flag.String("out", "sdk", "the folder that receives go/, python/ and nodejs/")
+	langs := flag.String("lang", "go,python,nodejs", "comma-separated languages to generate")
 	version := flag.String("version", "", "the package version, when the schema has none (package.json's)")
 	flag.Parse()
 	if err := run(*schemaPath, *out, *version, strings.Split(*langs, ",")); err != nil {
@@ -71,8 +73,13 @@ func run(schemaPath, out, version string, langs []string) error {
 			files, err = gogen.GeneratePackage(tool, pkg, nil)
 		case "python":
 			files, err = pygen.GeneratePackage(tool, pkg, nil, nil)
+		case "nodejs":
+			files, err = nodegen.GeneratePackage(tool, pkg, nil, nil, false, nil)
+			if err == nil {
+				files, err = inPackage(files, pkg.Version.String())
+			}
 		default:
-			return fmt.Errorf("unknown language %q (go, python)", lang)
+			return fmt.Errorf("unknown language %q (go, python, nodejs)", lang)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", lang, err)
@@ -86,7 +93,8 @@ func run(schemaPath, out, version string, langs []string) error {
 
 // defaultLanguages fills what the SDKs need and the schema does not say: the Go module is sdk/go (named
 // after the import base path, or pulumi-nats-auth/sdk/go when the schema has none: programs reach it
-// with a `replace` to a checkout); the Python package is pulumi_nats_auth, built from a pyproject.toml.
+// with a `replace` to a checkout); the Python package is pulumi_nats_auth, built from a pyproject.toml;
+// the Node.js SDK is part of the pulumi-nats-auth npm package.
 // What the schema sets wins.
 func defaultLanguages(spec *schema.PackageSpec) error {
 	if spec.Meta == nil {
@@ -113,7 +121,16 @@ func defaultLanguages(spec *schema.PackageSpec) error {
 	}
 	pyInfo.RespectSchemaVersion = true
 	pyInfo.PyProject.Enabled = true
-	for lang, info := range map[string]any{"go": goInfo, "python": pyInfo} {
+	// The Node.js SDK ships inside the npm package pulumi-nats-auth (see inPackage).
+	var nodeInfo nodegen.NodePackageInfo
+	if err := decode(spec.Language["nodejs"], &nodeInfo); err != nil {
+		return fmt.Errorf("language.nodejs: %w", err)
+	}
+	if nodeInfo.PackageName == "" {
+		nodeInfo.PackageName = "pulumi-nats-auth"
+	}
+	nodeInfo.RespectSchemaVersion = true
+	for lang, info := range map[string]any{"go": goInfo, "python": pyInfo, "nodejs": nodeInfo} {
 		raw, err := json.Marshal(info)
 		if err != nil {
 			return err
@@ -121,6 +138,60 @@ func defaultLanguages(spec *schema.PackageSpec) error {
 		spec.Language[lang] = raw
 	}
 	return nil
+}
+
+// inPackage fits the Node.js SDK to how it ships: compiled inside the pulumi-nats-auth npm package
+// (dist/sdk/nodejs, imported as `pulumi-nats-auth/native`), not as a package of its own. So no
+// package.json or tsconfig.json of its own (a nested package.json would be a second, unpublished
+// package), and the plugin version its resources ask the engine for is written in, as the Go and
+// Python SDKs carry it in pulumi-plugin.json, instead of read from that missing package.json.
+func inPackage(files map[string][]byte, version string) (map[string][]byte, error) {
+	delete(files, "package.json")
+	delete(files, "tsconfig.json")
+	const read = "let version = require('./package.json').version;"
+	util, ok := files["utilities.ts"]
+	if !ok || !strings.Contains(string(util), read) {
+		return nil, fmt.Errorf("nodejs: utilities.ts no longer reads the version from ./package.json: update inPackage")
+	}
+	files["utilities.ts"] = []byte(strings.Replace(string(util), read,
+		fmt.Sprintf("let version = %q; // the pulumi-nats-auth package's (scripts/codegen)", version), 1))
+	for name, text := range files {
+		if !strings.HasSuffix(name, ".ts") {
+			continue
+		}
+		t := string(text)
+		// pkg/v3 v3.206 writes the imports of types/*.ts as if they sat at the root.
+		if strings.HasPrefix(name, "types/") {
+			t = strings.NewReplacer(`"./types/`, `"./`, `"./utilities"`, `"../utilities"`).Replace(t)
+		}
+		files[name] = []byte(compiles(t))
+	}
+	return files, nil
+}
+
+// importLine is a namespace import the generator writes whether or not the file uses it.
+var importLine = regexp.MustCompile(`(?m)^import \* as (\w+) from "[^"]+";\n`)
+
+var comments = regexp.MustCompile(`(?s)/\*.*?\*/|//[^\n]*`)
+
+// compiles drops what the package's strict compiler settings (noUnusedLocals, noUnusedParameters)
+// refuse in generated code: namespace imports the file never uses, and the `args` of a Provider
+// constructor whose provider has no configuration yet.
+func compiles(t string) string {
+	code := comments.ReplaceAllString(t, "")
+	t = importLine.ReplaceAllStringFunc(t, func(line string) string {
+		name := importLine.FindStringSubmatch(line)[1]
+		used := regexp.MustCompile(`(?m)\b` + name + `\.|^\s+` + name + `,?\s*$`)
+		if !used.MatchString(code) {
+			return ""
+		}
+		return line
+	})
+	const ctor = "constructor(name: string, args?: ProviderArgs,"
+	if strings.Contains(t, ctor) && !strings.Contains(t, "args?.") && !strings.Contains(t, "args.") {
+		t = strings.Replace(t, ctor, "constructor(name: string, _args?: ProviderArgs,", 1)
+	}
+	return t
 }
 
 func decode(raw schema.RawMessage, into any) error {
