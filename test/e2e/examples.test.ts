@@ -14,13 +14,14 @@
  * (nats-server, nats subscribers).
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { REPO_ROOT, TOOLS_BIN, toolPath } from "../harness/paths";
+import { REPO_ROOT, toolPath } from "../harness/paths";
 import { findSecrets, scanFiles } from "../harness/pulumi";
+import { readmeScript, runScript, userEnvironment } from "../harness/shell";
 
 /** The examples whose README this file runs, and what their output must show. */
 const EXAMPLES: { dir: string; prints: RegExp[] }[] = [
@@ -63,13 +64,6 @@ const RUN_ELSEWHERE: Record<string, string> = {
   yaml: "yaml.test.ts",
 };
 
-/** The shell blocks of a README, in order, as one script. */
-export function readmeScript(readme: string): string {
-  const blocks = [...readme.matchAll(/^```(?:sh|bash|shell)\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
-  assert.ok(blocks.length > 0, "the README has a fenced sh block");
-  return blocks.join("");
-}
-
 const VERSION = (
   JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string }
 ).version;
@@ -83,48 +77,6 @@ function cloneFiles(dir: string): string[] {
   })
     .split("\n")
     .filter((f) => f && fs.existsSync(path.join(REPO_ROOT, f)));
-}
-
-/** Runs `script` with bash -e in `cwd`; resolves with its exit code and output once it ends. */
-function runScript(
-  script: string,
-  cwd: string,
-  env: Record<string, string>,
-  limitMs: number,
-): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn("bash", ["-e", "-c", script], {
-      cwd,
-      env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    const stopGroup = () => {
-      try {
-        process.kill(-child.pid!, "SIGTERM");
-      } catch {
-        // the group is gone already
-      }
-    };
-    const timer = setTimeout(() => {
-      out += `\n[test] still running after ${limitMs} ms: stopped\n`;
-      stopGroup();
-    }, limitMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      // What the script left in the background (servers, subscribers) goes with it.
-      stopGroup();
-      // The pipes close once the background processes holding them have exited.
-      child.on("close", () => resolve({ code, out }));
-    });
-  });
 }
 
 describe("e2e examples - each example README's commands, verbatim", () => {
@@ -147,19 +99,9 @@ describe("e2e examples - each example README's commands, verbatim", () => {
     assert.equal(packed, TARBALL, "npm pack writes the file the examples depend on");
     fs.mkdirSync(path.join(root, "home"));
     fs.mkdirSync(path.join(root, "xdg"));
-    // The user's environment (certificates, proxies, npm and pip settings), less any Pulumi
-    // setting of the runner: the README's own export line chooses the backend and passphrase.
-    env = Object.fromEntries(
-      Object.entries(process.env).filter(
-        (e): e is [string, string] =>
-          e[1] !== undefined && !e[0].startsWith("PULUMI_") && !e[0].startsWith("NATS_"),
-      ),
-    );
-    Object.assign(env, {
-      PATH: `${TOOLS_BIN}${path.delimiter}${process.env.PATH ?? ""}`,
+    env = userEnvironment({
       PULUMI_HOME: path.join(root, "home"),
       XDG_CONFIG_HOME: path.join(root, "xdg"),
-      PULUMI_SKIP_UPDATE_CHECK: "true",
     });
   });
   after(() => {
