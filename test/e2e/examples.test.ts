@@ -34,9 +34,18 @@ const EXAMPLES: { dir: string; prints: RegExp[] }[] = [
       // One push per stack, each to its own server.
       /multi-env-dev[\s\S]*appPushedTo\s*: 0 => 1/,
       /multi-env-prod[\s\S]*appPushedTo\s*: 0 => 1/,
+      /dev-alice refused by prod/,
     ],
   },
-  { dir: "key-rotation", prints: [/^hello$/m] },
+  {
+    dir: "key-rotation",
+    prints: [
+      /orders-1\.creds refused: its signer is gone/,
+      /orders-2\.creds refused: revoked/,
+      /restartRequired\s*: false => true/,
+      /^hello$/m,
+    ],
+  },
   {
     dir: "nats-context",
     prints: [
@@ -46,7 +55,11 @@ const EXAMPLES: { dir: string; prints: RegExp[] }[] = [
   },
   {
     dir: "platform-team",
-    prints: [/ordersPushedTo\s*: 0 => 1/, /\[#1\] Received on "orders\.new"\s*\n\s*hi/],
+    prints: [
+      /ordersPushedTo\s*: 0 => 1/,
+      /\[#1\] Received on "orders\.new"\s*\n\s*hi/,
+      /\[#1\] Received on "orders\.new"\s*\n\s*again/,
+    ],
   },
 ];
 
