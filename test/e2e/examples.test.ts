@@ -51,6 +51,7 @@ const EXAMPLES: { dir: string; prints: RegExp[] }[] = [
     prints: [
       /\[#1\] Received on "orders\.new"\s*\n\s*hi/,
       /Permissions Violation for Publish to "payments\.new"/,
+      /payments\.new refused/,
     ],
   },
   {
