@@ -73,9 +73,42 @@ export function departedMembers(
   return departed(before, after, (m) => m.publicKey, known);
 }
 
+/** A resource type of the dynamic SDK in a URN, and what the native plugin calls the same kind. */
+const DYNAMIC_TYPE = /pulumi-nodejs:dynamic\/nats-auth:(?=[A-Za-z])/g;
+const NATIVE_TYPE = "nats-auth:index:";
+
+/**
+ * What identifies a member's resource across runs: its URN, with the dynamic SDK's type tokens
+ * (`pulumi-nodejs:dynamic/nats-auth:User`, also in a parent's place) read as the native plugin's
+ * (`nats-auth:index:User`). A stack moved from the dynamic SDK to the native types (`aliases`) keeps
+ * its Users, whose URNs then name the native type: the same members, not departed ones (which would
+ * revoke every user of the account in the move).
+ */
+export function memberKey(urn: string): string {
+  const parts = urn.split("::");
+  // urn:pulumi:<stack>::<project>::<parent types $ ...><type>::<name>: only the type part is read.
+  if (parts.length < 4) return urn;
+  parts[2] = parts[2].replace(DYNAMIC_TYPE, NATIVE_TYPE);
+  return parts.join("::");
+}
+
+/**
+ * A member list as it is compared across runs: URNs by {@link memberKey}, and `revokeOnDelete`
+ * spelled out (absent means true), so the same members written by either SDK compare equal.
+ */
+export function comparableMembers<M extends { urn: string; revokeOnDelete?: boolean }>(
+  members: readonly M[] | undefined,
+): M[] {
+  return (members ?? []).map((m) => ({
+    ...m,
+    urn: memberKey(m.urn),
+    revokeOnDelete: m.revokeOnDelete !== false,
+  }));
+}
+
 /**
  * What a list of revocable entries (users, activation tokens) lost between two runs: the entries of
- * `before` that `after` no longer has (by URN) or has with another `identity` (a new key, a re-issued
+ * `before` that `after` no longer has (by URN, read by {@link memberKey}) or has with another `identity` (a new key, a re-issued
  * token), unless they opted out of revocation. An identity `known` says is not known yet (preview)
  * is taken as unchanged.
  */
@@ -85,10 +118,10 @@ export function departed<M extends { urn: string; revokeOnDelete?: boolean }, I>
   identity: (m: M) => I,
   known: (value: I) => boolean,
 ): M[] {
-  const now = new Map((after ?? []).map((m) => [m.urn, m]));
+  const now = new Map((after ?? []).map((m) => [memberKey(m.urn), m]));
   return (before ?? []).filter((m) => {
     if (m.revokeOnDelete === false) return false;
-    const still = now.get(m.urn);
+    const still = now.get(memberKey(m.urn));
     return !still || (known(identity(still)) && identity(still) !== identity(m));
   });
 }

@@ -6,7 +6,7 @@
  */
 // Not the package's index: it loads @pulumi/pulumi's TypeScript analyzer, whose vendored compiler the
 // bundle does not carry.
-import { type Input, type Inputs, type Output, output, secret } from "@pulumi/pulumi/output";
+import { all, type Input, type Inputs, type Output, output, secret } from "@pulumi/pulumi/output";
 import type * as provider from "@pulumi/pulumi/provider";
 import {
   ComponentResource,
@@ -21,6 +21,7 @@ import type {
   OperatorWithSystemAccountOutputs,
   OperatorWithSystemAccountProps,
 } from "../provider/contracts";
+import { withDerivedOutputs } from "../provider/kit/derived";
 import {
   planOperatorWithSystemAccount,
   type SystemAccountRole,
@@ -32,6 +33,11 @@ type Args = { [K in keyof OperatorWithSystemAccountProps]?: Input<OperatorWithSy
 type Outputs = {
   [K in keyof OperatorWithSystemAccountOutputs]: Output<OperatorWithSystemAccountOutputs[K]>;
 };
+
+/** The type token the TypeScript dynamic SDK registers a resource kind under (sdk/dynamic.ts). */
+export function dynamicType(type: string): string {
+  return `pulumi-nodejs:dynamic/nats-auth:${type}`;
+}
 
 /** A resource of this plugin, registered by token (the generic class is abstract). */
 class Child extends CustomResource {}
@@ -45,7 +51,15 @@ function child(
   parent: Resource,
 ): Record<string, Output<unknown>> {
   const slots = Object.fromEntries(outs.map((o) => [o, undefined]));
-  const r = new Child(tokenOf(type), name, { ...slots, ...inputs }, { parent });
+  // The TypeScript dynamic SDK's component registers the same children under their dynamic type: a
+  // stack moved to the native types (docs/typescript.md) keeps them, and the engine matches none
+  // of a stack that never had them.
+  const r = new Child(
+    tokenOf(type),
+    name,
+    { ...slots, ...inputs },
+    { parent, aliases: [{ type: dynamicType(type) }] },
+  );
   return r as unknown as Record<string, Output<unknown>>;
 }
 
@@ -93,6 +107,11 @@ class OperatorWithSystemAccount extends ComponentResource {
           this,
         )
       : undefined;
+    // The operator's identity in a KeyPair of its own, as the TypeScript SDK's Operator keeps it
+    // (`<operator>-key`): the same children, so a TypeScript stack moves here with 0 changes.
+    const opKey = adopt
+      ? undefined
+      : child("KeyPair", `${plan.names.operator}-key`, { kind: "operator" }, ["publicKey", "seed"], this);
     const operator = child(
       "Operator",
       plan.names.operator,
@@ -101,31 +120,10 @@ class OperatorWithSystemAccount extends ComponentResource {
         signingKeys: opSk ? [opSk.publicKey] : undefined,
         strictSigningKeyUsage: args.strictSigningKeyUsage,
         systemAccount: sysKey.publicKey,
-        seed: seedOf(adopt?.operator),
+        seed: seedOf(adopt?.operator) ?? opKey?.seed,
         jwt: adopt?.operator.jwt,
       },
       ["publicKey", "jwt", "seed"],
-      this,
-    );
-    const sys = child(
-      "Account",
-      plan.names.systemAccount,
-      {
-        name: plan.systemAccountName,
-        seed: sysKey.seed,
-        operatorPublicKey: operator.publicKey,
-        operatorSigningKeys: opSk ? [opSk.publicKey] : undefined,
-        operatorStrict: args.strictSigningKeyUsage,
-        signerSeed: plan.systemAccountSigner === "signingKey" && opSk ? opSk.seed : operator.seed,
-        signingKeys: sysSk ? [sysSk.ref] : undefined,
-        jwt: adopt?.systemAccount.jwt,
-        // Read when the value arrives: "nsc" or "none" may come from config.
-        exports: output(args.systemAccountExports).apply(
-          (e) => planOperatorWithSystemAccount(name, { systemAccountExports: e }).systemAccountExports,
-        ),
-        resolver: output(args.resolver).apply((r) => systemAccountResolver(r as AccountResolver | undefined)),
-      },
-      ["publicKey", "jwt"],
       this,
     );
     // The system users, signed as the plan says (the account's signing key when there is one).
@@ -141,7 +139,7 @@ class OperatorWithSystemAccount extends ComponentResource {
           signerSeed: plan.userSigner === "systemAccountSigningKey" && sysSk ? sysSk.seed : sysKey.seed,
           ...claims,
         },
-        ["publicKey", "creds"],
+        ["publicKey", "jwt", "seed"],
         this,
       );
     const user = systemUser(plan.systemUserName, "systemUser", {
@@ -154,6 +152,39 @@ class OperatorWithSystemAccount extends ComponentResource {
           sub: plan.resolverUserPermissions.sub,
         })
       : undefined;
+    // The system users are members of the system account, as in the TypeScript SDK: removing one (a
+    // resolverUser turned off) revokes its key in the same `up`.
+    const members = [
+      { user, name: plan.systemUserName },
+      ...(resolverUser ? [{ user: resolverUser, name: plan.resolverUserName }] : []),
+    ].map(({ user: u, name: memberName }) => ({
+      urn: (u as unknown as Resource).urn,
+      publicKey: u.publicKey,
+      name: memberName,
+      revokeOnDelete: true,
+    }));
+    const sys = child(
+      "Account",
+      plan.names.systemAccount,
+      {
+        name: plan.systemAccountName,
+        seed: sysKey.seed,
+        operatorPublicKey: operator.publicKey,
+        operatorSigningKeys: opSk ? [opSk.publicKey] : undefined,
+        operatorStrict: args.strictSigningKeyUsage,
+        signerSeed: plan.systemAccountSigner === "signingKey" && opSk ? opSk.seed : operator.seed,
+        signingKeys: sysSk ? [sysSk.ref] : undefined,
+        jwt: adopt?.systemAccount.jwt,
+        members,
+        // Read when the value arrives: "nsc" or "none" may come from config.
+        exports: output(args.systemAccountExports).apply(
+          (e) => planOperatorWithSystemAccount(name, { systemAccountExports: e }).systemAccountExports,
+        ),
+        resolver: output(args.resolver).apply((r) => systemAccountResolver(r as AccountResolver | undefined)),
+      },
+      ["publicKey", "jwt"],
+      this,
+    );
     this.outputs = {
       operatorPublicKey: operator.publicKey as Output<string>,
       operatorJwt: operator.jwt as Output<string>,
@@ -162,14 +193,25 @@ class OperatorWithSystemAccount extends ComponentResource {
       signingKeySeed: (opSk ? secret(opSk.seed) : output(undefined)) as Output<string | undefined>,
       systemAccountPublicKey: sysKey.publicKey as Output<string>,
       systemAccountJwt: sys.jwt as Output<string>,
-      systemUserCreds: secret(user.creds) as Output<string>,
+      systemUserCreds: credsOf(user),
       resolverUserPublicKey: (resolverUser?.publicKey ?? output(undefined)) as Output<string | undefined>,
-      resolverUserCreds: (resolverUser ? secret(resolverUser.creds) : output(undefined)) as Output<
-        string | undefined
-      >,
+      resolverUserCreds: resolverUser ? credsOf(resolverUser) : (output(undefined) as Output<undefined>),
     };
     this.registerOutputs(this.outputs);
   }
+}
+
+/**
+ * A system user's `.creds`, derived from its JWT and seed as the plugin derives a User's `creds`
+ * output (kit/derived.ts): a User moved unchanged from the TypeScript dynamic SDK keeps that SDK's
+ * state, which does not store them.
+ */
+function credsOf(user: Record<string, Output<unknown>>): Output<string> {
+  return secret(
+    all([user.jwt, user.seed]).apply(
+      ([jwt, seed]) => withDerivedOutputs("user", { jwt, seed }).creds as string,
+    ),
+  );
 }
 
 /** An adopted seed, as a secret whatever the program passed. */

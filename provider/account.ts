@@ -18,9 +18,11 @@ import { jwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
 import { normalize } from "../core/normalize";
 import {
+  comparableMembers,
   departedMembers,
   jwtRevocations,
   type Member,
+  memberKey,
   nextRemovedUsers,
   type RemovedUser,
   readmittedMembers,
@@ -150,16 +152,33 @@ function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now
   };
 }
 
-/** Whether the tokens differ in what the state must record (unknown issue times of known tokens count as same). */
+/**
+ * Whether a member list differs in what the state must record. Entries are matched by URN (see
+ * memberKey); a field of a known entry that is unknown in a preview (the key or issue time of a User
+ * or token being updated; an absent output, such as `expires`, of one that is not changing) counts as
+ * unchanged.
+ */
+function listMoved<M extends { urn: string; revokeOnDelete?: boolean }>(
+  before: M[] | undefined,
+  after: M[] | undefined,
+): boolean {
+  const was = new Map(comparableMembers(before).map((m) => [m.urn, m as Record<string, unknown>]));
+  const settled = comparableMembers(after).map((m) => {
+    const old = was.get(m.urn);
+    if (!old) return m;
+    const entry: Record<string, unknown> = { ...m };
+    for (const [k, v] of Object.entries(entry)) if (containsUnknown(v)) entry[k] = old[k];
+    return entry;
+  });
+  return JSON.stringify(normalize(settled)) !== JSON.stringify(normalize(comparableMembers(before)));
+}
+
+/** Whether the tokens differ in what the state must record. */
 function activationsMoved(
   before: ActivationMember[] | undefined,
   after: ActivationMember[] | undefined,
 ): boolean {
-  const atOf = new Map((before ?? []).map((m) => [m.urn, m.issuedAt]));
-  const settled = (after ?? []).map((m) =>
-    containsUnknown(m.issuedAt) && atOf.has(m.urn) ? { ...m, issuedAt: atOf.get(m.urn)! } : m,
-  );
-  return JSON.stringify(normalize(settled)) !== JSON.stringify(normalize(before ?? []));
+  return listMoved(before, after);
 }
 
 const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString();
@@ -179,15 +198,11 @@ function revokedTokensError(name: string, revoked: Revoked["revokedTokens"]): Na
   );
 }
 
-/** Whether the members differ in what the state must record (unknown keys of known users count as same). */
+/** Whether the members differ in what the state must record. */
 function membersMoved(before: Member[] | undefined, after: Member[] | undefined): boolean {
   // 0.1.0 state knows no members: they are recorded with the account's next update.
   if (before === undefined) return false;
-  const keyOf = new Map(before.map((m) => [m.urn, m.publicKey]));
-  const settled = (after ?? []).map((m) =>
-    containsUnknown(m.publicKey) && keyOf.has(m.urn) ? { ...m, publicKey: keyOf.get(m.urn)! } : m,
-  );
-  return JSON.stringify(normalize(settled)) !== JSON.stringify(normalize(before));
+  return listMoved(before, after);
 }
 
 function readmittedError(
@@ -198,7 +213,8 @@ function readmittedError(
   before: Member[] | undefined,
 ): NatsAuthError {
   // A User the stack holds with the revoked key (signed by an earlier release) must be replaced.
-  const signed = (m: Member) => (before ?? []).some((b) => b.urn === m.urn && b.publicKey === m.publicKey);
+  const signed = (m: Member) =>
+    (before ?? []).some((b) => memberKey(b.urn) === memberKey(m.urn) && b.publicKey === m.publicKey);
   const text = readmitted
     .map((m) => revokedMemberMessage(m, account, removed[m.publicKey], signed(m)))
     .join("; ");

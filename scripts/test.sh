@@ -11,7 +11,7 @@ npx --no-install tsc -p tsconfig.json
 bash scripts/biome.sh check .
 # The native plugin (dist/native) the YAML, Go and Python programs run against; about 3 s.
 node scripts/plugin.mjs >/dev/null
-# The committed Go and Python SDKs are what schema.json generates.
+# The committed Go, Python and Node.js SDKs are what schema.json generates.
 bash scripts/gen-sdks.sh --check
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(unit integration e2e)

@@ -5,17 +5,37 @@
  * configuration and `pulumi import` included. docs/typescript.md says when to use it rather than the
  * dynamic SDK (`pulumi-nats-auth`), and how a dynamic stack moves here with 0 changes.
  *
- * Beyond the generated classes, two helpers (no NATS logic: they only read resource outputs into the
+ * Beyond the generated classes, `User` derives its `creds` (below), and two helpers (no NATS logic: they only read resource outputs into the
  * shape an Account's member lists take). The dynamic SDK collects an Account's Users and
  * ActivationTokens by itself; native programs list them in the Account's `members` and
  * `activations`, and a User that is not listed is not revoked when it leaves the program.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { toUnixSeconds } from "../core/units";
-import type { ActivationToken, User } from "./nodejs";
+import { withDerivedOutputs } from "../provider/kit/derived";
+import type { ActivationToken } from "./nodejs";
 import type * as inputs from "./nodejs/types/input";
+import { User as GeneratedUser, type UserArgs } from "./nodejs/user";
 
 export * from "./nodejs";
+
+/**
+ * The generated User, with `creds` derived from its JWT and seed here, as the plugin derives that
+ * output (provider/kit/derived.ts) and the dynamic SDK's User does: a User moved from the dynamic SDK
+ * keeps that SDK's state, which does not store the creds, until its next update. Absent for a user
+ * declared by its public key (no seed here).
+ */
+export class User extends GeneratedUser {
+  constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
+    super(name, args, opts);
+    const creds = pulumi.secret(
+      pulumi
+        .all([this.jwt, this.seed])
+        .apply(([jwt, seed]) => withDerivedOutputs("user", { jwt, seed }).creds as string | undefined),
+    );
+    Object.defineProperty(this, "creds", { value: creds, enumerable: true });
+  }
+}
 
 /** How a member's removal is handled. */
 export interface MemberOptions {

@@ -218,3 +218,46 @@ describe("revocation - a departed key is refused before anything is signed", () 
     assert.deepEqual((await userHandler.check({}, other)).failures, []);
   });
 });
+
+describe("revocation - a stack moved from the dynamic SDK to the native types keeps its members", () => {
+  const operatorKey = createKeyPair("operator");
+  const dynamicUrn = (name: string, parent = "") =>
+    `urn:pulumi:dev::app::${parent}pulumi-nodejs:dynamic/nats-auth:User::${name}`;
+  const nativeUrn = (name: string, parent = "") =>
+    `urn:pulumi:dev::app::${parent}nats-auth:index:User::${name}`;
+
+  it("revocation - a User whose type moved (alias) is the same member: no departure, no change, and a later removal still revokes", async () => {
+    const alice = createKeyPair("user").getPublicKey();
+    const bob = createKeyPair("user").getPublicKey();
+    const component = "nats-auth:index:OperatorWithSystemAccount$";
+    const before = [
+      m(dynamicUrn("alice"), alice, { name: "alice", revokeOnDelete: true }),
+      m(dynamicUrn("bob", component), bob, { name: "bob", revokeOnDelete: true }),
+    ];
+    const after = [
+      m(nativeUrn("alice"), alice, { name: "alice", revokeOnDelete: true }),
+      m(nativeUrn("bob", component), bob, { name: "bob", revokeOnDelete: true }),
+    ];
+    assert.deepEqual(departedMembers(before, after), [], "the same Users, under their native type");
+    // The same, through the handler: the dynamic stack's state against the native program's inputs.
+    const inputs = {
+      name: "APP",
+      operatorPublicKey: operatorKey.getPublicKey(),
+      signerSeed: operatorKey.seed(),
+      members: before,
+    };
+    const state = (await account.create(inputs)).outs;
+    const moved = await account.diff("id", state, { ...inputs, members: after });
+    assert.equal(moved.changes, false, "0 changes after the move");
+    // An entry written by hand without revokeOnDelete means the same (its default is true).
+    const plain = after.map(({ revokeOnDelete: _, ...rest }) => rest);
+    assert.equal((await account.diff("id", state, { ...inputs, members: plain })).changes, false);
+    // In the move's preview the Users are unchanged, so their absent outputs (expires) are unknown.
+    const previewed = after.map((x) => ({ ...x, expires: UNKNOWN as unknown as number }));
+    assert.equal((await account.diff("id", state, { ...inputs, members: previewed })).changes, false);
+    // Removing bob after the move still revokes him.
+    const left = await account.update!("id", state, { ...inputs, members: [after[0]] });
+    assert.deepEqual(Object.keys(left.outs.removedUsers ?? {}), [bob]);
+    assert.ok(left.outs.revocations === undefined || !(alice in (left.outs.revocations ?? {})));
+  });
+});

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { before, beforeEach, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { formatCreds } from "../../core/creds";
 import { createKeyPair } from "../../core/nkeys";
 import { RESOLVER_USER_PERMISSIONS } from "../../core/systemAccount";
 import { construct } from "../../plugin/component";
@@ -26,7 +27,11 @@ describe("OperatorWithSystemAccount component", () => {
         newResource: (args) => {
           registered.push({ type: args.type, name: args.name, inputs: args.inputs });
           // What the children output, so the wiring between them can be followed.
-          const outs: Record<string, unknown> = { publicKey: `${args.name}-pub`, seed: `${args.name}-seed` };
+          const outs: Record<string, unknown> = {
+            publicKey: `${args.name}-pub`,
+            seed: `${args.name}-seed`,
+            jwt: `${args.name}-jwt`,
+          };
           if (args.type.endsWith("SigningKey")) outs.ref = `${args.name}-pub`;
           return { id: `${args.name}-id`, state: { ...args.inputs, ...outs, creds: `${args.name}-creds` } };
         },
@@ -67,6 +72,7 @@ describe("OperatorWithSystemAccount component", () => {
       registered.map((r) => `${r.type.replace("nats-auth:index:", "")} ${r.name}`).sort(),
       [
         "Account op-sys",
+        "KeyPair op-key",
         "KeyPair op-sys-key",
         "Operator op",
         "OperatorWithSystemAccount op",
@@ -87,7 +93,18 @@ describe("OperatorWithSystemAccount component", () => {
       { ...resolver, onDelete: "retain" },
       "SYS is pushed with the given resolver, retained on destroy (servers refuse to delete SYS), as the TS class does",
     );
-    assert.equal(out.resolverUserCreds, "op-resolver-user-creds");
+    // The system users are SYS's members, as in the TypeScript class: removing one revokes it.
+    assert.deepEqual(
+      (byName.get("op-sys")!.inputs.members as { name: string; revokeOnDelete: boolean; urn: string }[]).map(
+        (m) => [m.name, m.revokeOnDelete, m.urn.split("::").pop()],
+      ),
+      [
+        ["sys", true, "op-sys-user"],
+        ["resolver", true, "op-resolver-user"],
+      ],
+    );
+    // Derived from the user's JWT and seed, as the plugin derives a User's creds (kit/derived.ts).
+    assert.equal(out.resolverUserCreds, formatCreds("op-resolver-user-jwt", "op-resolver-user-seed"));
     assert.equal(out.resolverUserPublicKey, "op-resolver-user-pub");
   });
 
@@ -127,10 +144,9 @@ describe("OperatorWithSystemAccount component", () => {
         .all([ts.urn, ts.systemAccount.urn, ts.systemUser.urn, ts.resolverUser?.urn])
         .apply(() => resolve()),
     );
-    // The TypeScript Operator keeps its key in a KeyPair of its own ("p-key"), not a child of the component.
-    const tsChildren = registered.filter(
-      (r) => r.type !== "nats-auth:index:OperatorWithSystemAccount" && r.name !== "p-key",
-    );
+    // The TypeScript Operator keeps its key in a KeyPair of its own ("p-key"); the native component
+    // declares it too, so a TypeScript stack moves to the native types with 0 changes.
+    const tsChildren = registered.filter((r) => r.type !== "nats-auth:index:OperatorWithSystemAccount");
     assert.deepEqual(tsChildren.map((r) => r.name).sort(), native.map((r) => r.name).sort());
     const tsResolverUser = tsChildren.find((r) => r.name === "p-resolver-user")?.inputs;
     const nativeResolverUser = native.find((r) => r.name === "p-resolver-user")?.inputs;
