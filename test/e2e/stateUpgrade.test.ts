@@ -1,8 +1,10 @@
 /**
  * Users upgrade the package under existing stacks. A stack is created and pushed with the package as
  * released at 0.1.0 (built from this repository's history), then the same project switches to the
- * package as it is now and runs refresh, a no-op preview, an update of one account (pushed to a real
- * server and enforced there) and destroy. Every resource kind of the package is in the stack, so the
+ * package as it is now and runs refresh and a no-op preview, then moves to the native types (the
+ * program rewritten on `pulumi-nats-auth/native` with aliases, the plugin the package carries: 0
+ * changes, docs/typescript.md), then an update of one account (pushed to a real server and enforced
+ * there) and destroy, on the native provider. Every resource kind of the package is in the stack, so the
  * test guards any later change of the state layout: keep it.
  *
  * What 0.1.0 wrote into state and the current package must keep loading: every resource's serialized
@@ -17,6 +19,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import type { OutputMap } from "@pulumi/pulumi/automation";
+import { memberKey } from "../../core/revocation";
 import { NatsServer } from "../harness/natsServer";
 import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
 import {
@@ -97,6 +100,92 @@ module.exports = async () => {
 `;
 
 /**
+ * The same program on the native types (`pulumi-nats-auth/native`, served by the plugin the package
+ * carries), with the aliases docs/typescript.md says to add: the last step of the upgrade, a stack of
+ * 0.1.0 moved to the native provider through today's dynamic SDK, with 0 changes.
+ */
+const NATIVE_PROGRAM = `"use strict";
+const path = require("node:path");
+const pulumi = require("@pulumi/pulumi");
+const native = require("pulumi-nats-auth/native");
+
+const moved = (kind) => ({ aliases: [{ type: "pulumi-nodejs:dynamic/nats-auth:" + kind }] });
+
+module.exports = async () => {
+  const cfg = new pulumi.Config();
+  const servers = cfg.getObject("servers") ?? [];
+  const ops = new native.OperatorWithSystemAccount("op", {
+    generateSigningKey: true,
+    strictSigningKeyUsage: true,
+    systemAccountExports: "none",
+  });
+  const appIdentity = new native.KeyPair("APP-key", { kind: "account" }, moved("KeyPair"));
+  const appKey = new native.SigningKey("app-sk", { owner: "account" }, moved("SigningKey"));
+  const user = new native.User("u", {
+    name: "u",
+    signerSeed: appKey.seed,
+    accountPublicKey: appIdentity.publicKey,
+    accountSigningKeys: [appKey.ref],
+    operatorStrict: true,
+    signedByIdentity: false,
+    pub: { allow: ["orders.>"] },
+    sub: { allow: ["_INBOX.>"] },
+  }, moved("User"));
+  const app = new native.Account("APP", {
+    name: "APP",
+    seed: appIdentity.seed,
+    signerSeed: ops.signingKeySeed,
+    operatorPublicKey: ops.operatorPublicKey,
+    operatorSigningKeys: [ops.signingKeyPublicKey],
+    operatorStrict: true,
+    signedByIdentity: false,
+    signingKeys: [appKey.ref],
+    limits: { conn: cfg.requireNumber("conn") },
+    resolver: { servers, creds: ops.systemUserCreds, timeoutMs: 2000 },
+    members: [native.member(user)],
+  }, moved("Account"));
+  const server = new native.ServerConfig("server", {
+    path: path.join(__dirname, "server.conf"),
+    operator: ops.operatorJwt,
+    systemAccount: ops.systemAccountPublicKey,
+    resolver: { type: "full", dir: "jwt", allowDelete: true },
+    preload: pulumi.all([ops.systemAccountPublicKey, ops.systemAccountJwt]).apply(([k, jwt]) => ({ [k]: jwt })),
+  }, moved("ServerConfig"));
+  const leaf = new native.LeafRemote("leaf", {
+    urls: ["nats-leaf://127.0.0.1:7422"],
+    account: app.publicKey,
+    credentials: user.creds,
+    credentialsPath: path.join(__dirname, "leaf.creds"),
+  }, moved("LeafRemote"));
+  return {
+    keys: {
+      operator: ops.operatorPublicKey,
+      operatorSigningKey: ops.signingKeyPublicKey,
+      systemAccount: ops.systemAccountPublicKey,
+      appSigningKey: appKey.publicKey,
+      app: app.publicKey,
+      user: user.publicKey,
+    },
+    appJwt: app.jwt,
+    pushedTo: app.pushedTo,
+    serverConfig: server.text,
+    leafRemote: leaf.remote,
+    sysCreds: ops.systemUserCreds,
+    userCreds: user.creds,
+  };
+};
+`;
+
+/** The project with the plugin the installed package carries (what docs/typescript.md says to add). */
+const NATIVE_PROJECT = `name: upgrade
+runtime: nodejs
+plugins:
+  providers:
+    - name: nats-auth
+      path: node_modules/pulumi-nats-auth/dist/native
+`;
+
+/**
  * Resources 0.1.0 creates for PROGRAM: the stack, the OperatorWithSystemAccount component and its 7,
  * app-sk, APP-key, APP, u, server and leaf.
  */
@@ -150,10 +239,16 @@ async function stateOf(t: TestStack): Promise<StateResource[]> {
     .resources;
 }
 
-/** Every resource's id and public key by URN: what a replacement would change. */
+/**
+ * Every resource's id and public key by URN: what a replacement would change. URNs are read with the
+ * dynamic SDK's types as the native ones (core/revocation memberKey): the move to the native types
+ * keeps each resource under its native type. Default providers are left out (the move swaps them).
+ */
 function identities(resources: StateResource[]): Record<string, string> {
   return Object.fromEntries(
-    resources.map((r) => [r.urn, `${r.id ?? ""} ${String(r.outputs?.publicKey ?? "")}`]),
+    resources
+      .filter((r) => !r.type.startsWith("pulumi:providers:"))
+      .map((r) => [memberKey(r.urn), `${r.id ?? ""} ${String(r.outputs?.publicKey ?? "")}`]),
   );
 }
 
@@ -256,6 +351,23 @@ describe("e2e state upgrade - a stack made by 0.1.0 runs on the current package"
     assert.equal(changeCount(preview.changeSummary), 0, preview.stdout);
   });
 
+  it("state upgrade - the program moved to the native types with aliases: 0 changes, up a no-op, nothing replaced", async () => {
+    assert.ok(t);
+    fs.writeFileSync(path.join(dir, "index.js"), NATIVE_PROGRAM);
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), NATIVE_PROJECT);
+    const preview = await t.preview({ diff: true });
+    assert.equal(changeCount(preview.changeSummary), 0, preview.stdout);
+    const up = await t.up();
+    assert.equal(changeCount(up.summary.resourceChanges ?? {}), 0, up.stdout);
+    const state = await stateOf(t);
+    assert.deepEqual(dynamicResources(state), [], "every resource is on the native types");
+    assert.deepEqual(identities(state), releasedIds, "no id or key changed");
+    for (const [name, key] of Object.entries(up.outputs.keys.value as Record<string, string>))
+      assert.equal(key, (released.keys.value as Record<string, string>)[name], name);
+    assert.equal(str(up.outputs, "appJwt"), str(released, "appJwt"), "APP's JWT as 0.1.0 signed it");
+    assert.equal(str(up.outputs, "userCreds"), str(released, "userCreds"));
+  });
+
   it("state upgrade - a limit change updates only the account; pushed, enforced, no key replaced", async () => {
     assert.ok(t && server);
     await t.stack.setConfig("conn", { value: "1" });
@@ -264,7 +376,9 @@ describe("e2e state upgrade - a stack made by 0.1.0 runs on the current package"
     const up = await t.up();
     assert.equal(up.summary.result, "succeeded");
     assert.deepEqual(nonSame(up.summary.resourceChanges ?? {}), { update: 1 }, up.stdout);
-    assert.deepEqual(up.outputs.keys.value, released.keys.value, "no key changed");
+    // The native program outputs the keys its component offers (a subset of 0.1.0's).
+    for (const [name, key] of Object.entries(up.outputs.keys.value as Record<string, string>))
+      assert.equal(key, (released.keys.value as Record<string, string>)[name], `no key changed: ${name}`);
     assert.deepEqual(identities(await stateOf(t)), releasedIds, "no id or key changed");
     assert.equal(up.outputs.pushedTo.value, 1);
     assert.equal(str(up.outputs, "userCreds"), str(released, "userCreds"), "the user was not re-issued");

@@ -118,6 +118,31 @@ describe("e2e ts move - a dynamic stack moves to the native types with aliases a
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it("ts move - docs/typescript.md says the steps this test runs", () => {
+    const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "typescript.md"), "utf8");
+    const program = fs.readFileSync(
+      path.join(REPO_ROOT, "test", "e2e", "fixtures", "tsMoveProgram.ts"),
+      "utf8",
+    );
+    // The alias the doc tells users to add is the one the native program here adds.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the code of the doc and the program, as text
+    const alias = "aliases: [{ type: `pulumi-nodejs:dynamic/nats-auth:${kind}` }],";
+    assert.ok(doc.includes(alias) && program.includes(alias), alias);
+    for (const step of [
+      'import * as native from "pulumi-nats-auth/native";',
+      "path: node_modules/pulumi-nats-auth/dist/native",
+      "**Upgrade first, on the dynamic SDK.**",
+      "**same resource name and parent**",
+      "native.member(",
+      "native.activation(",
+      "**`pulumi preview --diff` must show 0 changes.**",
+      "**`pulumi up`**: nothing changes",
+      "preload: { [publicKey]: jwt }",
+    ])
+      assert.ok(doc.includes(step), `docs/typescript.md says: ${step}`);
+    for (const kind of KINDS) assert.ok(doc.includes(`\`${kind}\``), `docs/typescript.md names ${kind}`);
+  });
+
   it("ts move - the dynamic SDK signs every kind, then pushes to a server started from its ServerConfig", async () => {
     assert.ok(t);
     const signed = await t.up();
@@ -215,5 +240,28 @@ describe("e2e ts move - a dynamic stack moves to the native types with aliases a
     );
     await assert.rejects(connectAs(server.url, u2Creds), /revoked|authorization|ECONNRESET|EPIPE/i);
     (await connectAs(server.url, str(up.outputs, "u1Creds"))).close();
+  });
+});
+
+describe("e2e ts native - the new-stack program of docs/typescript.md", () => {
+  const project = path.join(REPO_ROOT, "test", "e2e", "fixtures", "ts-native-doc");
+  let t: TestStack | undefined;
+  after(async () => {
+    await t?.dispose();
+  });
+
+  it("ts native - the doc's program (held verbatim) runs: up signs, creds are a secret, then 0 changes", async () => {
+    const source = fs.readFileSync(path.join(REPO_ROOT, "test", "e2e", "fixtures", "tsNativeDoc.ts"), "utf8");
+    const body = source.slice(source.indexOf("import "));
+    const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "typescript.md"), "utf8");
+    assert.ok(doc.includes(`\`\`\`ts\n${body}\`\`\``), "docs/typescript.md holds the program verbatim");
+    t = await TestStack.fromFolder(project, "doc");
+    const up = await t.up();
+    assert.equal(up.summary.result, "succeeded");
+    assert.equal(up.outputs.creds.secret, true);
+    assert.match(String(up.outputs.creds.value), /BEGIN NATS USER JWT/);
+    const app = claimsOf(String(up.outputs.appJwt.value));
+    assert.equal(app.nats.limits?.conn, 100);
+    assert.equal(changeCount((await t.preview()).changeSummary), 0);
   });
 });

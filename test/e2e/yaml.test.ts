@@ -309,6 +309,8 @@ describe("e2e yaml - revoke on delete from YAML", () => {
         .sort(),
       [
         "nats-auth:index:Account",
+        // The system account's key and the operator's (`<op>-key`, as the TypeScript SDK keeps it).
+        "nats-auth:index:KeyPair",
         "nats-auth:index:KeyPair",
         "nats-auth:index:Operator",
         "nats-auth:index:SigningKey",
