@@ -158,7 +158,8 @@ describe("e2e examples - each example README's commands, verbatim", () => {
       const cwd = path.join(root, repoDir);
       const script = readmeScript(fs.readFileSync(path.join(cwd, "README.md"), "utf8"));
       const started = Date.now();
-      const { code, out } = await runScript(script, cwd, env, 300_000);
+      // key-rotation runs 11 `pulumi up`s: about 200 s on a loaded 2-core machine, 300 s was once too few.
+      const { code, out } = await runScript(script, cwd, env, 540_000);
       durations.push(`${dir} ${Math.round((Date.now() - started) / 1000)} s`);
       assert.equal(code, 0, `the README's commands failed:\n${out.slice(-6000)}`);
       for (const re of prints) assert.match(out, re, `the output shows ${re}:\n${out.slice(-6000)}`);
