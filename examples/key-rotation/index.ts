@@ -7,8 +7,8 @@
  *   one that signs APP;
  * - accountSigningKeys (["app-sk-1"]) and userSigner (the first): APP's signing keys, and the one that
  *   signs its users;
- * - port (4222), outDir (./out: server config, jwt dir, creds files), push (true; false for the
- *   first `up`, before the server runs).
+ * - port (4222), outDir (./out: server config, jwt dir, creds files), push (false for the
+ *   first `up`, before the server runs; true once it runs).
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -23,8 +23,9 @@ import {
 
 const config = new pulumi.Config();
 const port = config.getNumber("port") ?? 4222;
-const outDir = path.resolve(config.get("outDir") ?? "out");
-const push = config.getBoolean("push") ?? true;
+// Pulumi runs this file from its folder: `out` is resolved against it, wherever `pulumi` was started.
+const outDir = path.resolve(__dirname, config.get("outDir") ?? "out");
+const push = config.getBoolean("push") ?? false;
 const url = `nats://127.0.0.1:${port}`;
 
 /** Signing keys by name, from a config list; `signer` must be one of them. */
@@ -49,7 +50,7 @@ const app = new Account("APP", {
   operator: op.operator,
   signer: opKeys.signer,
   signingKeys: appKeys.all,
-  resolver: { servers: push ? [url] : [], creds: op.systemUser.creds },
+  resolver: { servers: push ? [url] : [], creds: op.systemUser.creds, waitMs: 10_000 },
 });
 
 const creds: Record<string, pulumi.Output<string>> = {};

@@ -7,7 +7,7 @@
  * Stack config: operatorName, port, limits ({conn, payload, subs}), users ({name: {pub, sub}}: the
  * subjects each may publish and subscribe to; an absent or empty list allows none);
  * optional: operatorSeed (secret: adopt an existing operator), host (127.0.0.1), outDir
- * (./out/<stack>), push (true; false for the first `up`, before the server runs).
+ * (./out/<stack>), push (false for the first `up`, before the server runs; true once it runs).
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -37,8 +37,9 @@ const stack = pulumi.getStack();
 const host = config.get("host") ?? "127.0.0.1";
 const port = config.requireNumber("port");
 const url = `nats://${host}:${port}`;
-const push = config.getBoolean("push") ?? true;
-const outDir = path.resolve(config.get("outDir") ?? path.join("out", stack));
+const push = config.getBoolean("push") ?? false;
+// Pulumi runs this file from its folder: `out` is resolved against it, wherever `pulumi` was started.
+const outDir = path.resolve(__dirname, config.get("outDir") ?? path.join("out", stack));
 // `pulumi config set --path limits.conn 50` stores a string: read every limit as a number.
 const limits = Object.fromEntries(
   Object.entries(config.requireObject<Record<string, number | string>>("limits")).map(([k, v]) => [
@@ -62,7 +63,7 @@ const app = new Account("APP", {
   signer: op.signingKey,
   signingKeys: [appKey],
   limits,
-  resolver: { servers: push ? [url] : [], creds: op.systemUser.creds },
+  resolver: { servers: push ? [url] : [], creds: op.systemUser.creds, waitMs: 10_000 },
 });
 
 const contexts = Object.entries(users).map(([name, spec]) => {

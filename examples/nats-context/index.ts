@@ -3,7 +3,7 @@
  * Each user gets a creds file (mode 0600) and a `nats` CLI context naming the server and that file.
  *
  * Stack config (all optional): port (4222), outDir (./out: server config, jwt dir, creds files),
- * push (true; false for the first `up`, which writes the server config before the server runs).
+ * push (false: the first `up` writes the server config before the server runs; true once it runs).
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -19,8 +19,9 @@ import {
 
 const config = new pulumi.Config();
 const port = config.getNumber("port") ?? 4222;
-const outDir = path.resolve(config.get("outDir") ?? "out");
-const push = config.getBoolean("push") ?? true;
+// Pulumi runs this file from its folder: `out` is resolved against it, wherever `pulumi` was started.
+const outDir = path.resolve(__dirname, config.get("outDir") ?? "out");
+const push = config.getBoolean("push") ?? false;
 const url = `nats://127.0.0.1:${port}`;
 
 const op = new OperatorWithSystemAccount("demo", { generateSigningKey: true, strictSigningKeyUsage: true });
@@ -44,7 +45,8 @@ const orders = new Account(
     operator: op.operator,
     signer: op.signingKey,
     signingKeys: [ordersKey],
-    resolver: { servers: push ? [url] : [], creds: op.systemUser.creds },
+    // waitMs: the push waits up to 10 s for a server that is still starting.
+    resolver: { servers: push ? [url] : [], creds: op.systemUser.creds, waitMs: 10_000 },
   },
   { dependsOn: [server] },
 );

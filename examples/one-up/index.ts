@@ -4,7 +4,7 @@
  * VM resource in a real deployment, a process manager here) runs while the account waits: the push
  * retries for up to `resolver.waitMs`, then gives up naming each server and its last error.
  *
- * Stack config (all optional): port (4222), outDir (./out), waitMs (60000).
+ * Stack config (all optional): port (4222), outDir (out, relative to this folder), waitMs (60000).
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -19,7 +19,8 @@ import {
 
 const config = new pulumi.Config();
 const port = config.getNumber("port") ?? 4222;
-const outDir = path.resolve(config.get("outDir") ?? "out");
+// Pulumi runs this file from its folder: `out` is resolved against it, wherever `pulumi` was started.
+const outDir = path.resolve(__dirname, config.get("outDir") ?? "out");
 const url = `nats://127.0.0.1:${port}`;
 
 const op = new OperatorWithSystemAccount("op", {

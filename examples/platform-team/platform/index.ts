@@ -4,8 +4,8 @@
  * account's public key and signing keys, and one account signing key seed (a secret), through a
  * StackReference. Teams never hold an operator key, so no team can sign an account.
  *
- * Stack config (all optional): port (4222), outDir (./out), push (true; false for the first `up`,
- * before the server runs), ordersSigningKeys (["orders-sk-1"]): the ORDERS account's signing keys;
+ * Stack config (all optional): port (4222), outDir (./out), push (false for the first `up`,
+ * before the server runs; true once it runs), ordersSigningKeys (["orders-sk-1"]): the ORDERS account's signing keys;
  * teams sign with the last one, so adding a key moves them at their next `up`.
  */
 import * as path from "node:path";
@@ -14,8 +14,9 @@ import { Account, OperatorWithSystemAccount, ServerConfig, SigningKey } from "pu
 
 const config = new pulumi.Config();
 const port = config.getNumber("port") ?? 4222;
-const outDir = path.resolve(config.get("outDir") ?? "out");
-const push = config.getBoolean("push") ?? true;
+// Pulumi runs this file from its folder: `out` is resolved against it, wherever `pulumi` was started.
+const outDir = path.resolve(__dirname, config.get("outDir") ?? "out");
+const push = config.getBoolean("push") ?? false;
 const url = `nats://127.0.0.1:${port}`;
 
 const op = new OperatorWithSystemAccount("platform", {
@@ -31,7 +32,7 @@ const orders = new Account("ORDERS", {
   signer: op.signingKey,
   signingKeys: ordersKeys,
   limits: { conn: 1000, subs: 10000 },
-  resolver: { servers: push ? [url] : [], creds: op.resolverUser!.creds },
+  resolver: { servers: push ? [url] : [], creds: op.resolverUser!.creds, waitMs: 10_000 },
 });
 
 const server = new ServerConfig("server", {

@@ -11,7 +11,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CredsFile, NatsContext, type SigningKeyRef, User } from "pulumi-nats-auth";
 
 const config = new pulumi.Config();
-const outDir = path.resolve(config.get("outDir") ?? "out");
+// Pulumi runs this file from its folder: `out` is resolved against it, wherever `pulumi` was started.
+const outDir = path.resolve(__dirname, config.get("outDir") ?? "out");
 const platform = new pulumi.StackReference(config.require("platformStack"));
 
 const account = {
