@@ -31,6 +31,7 @@ import { handler as signingKey } from "../provider/signingKey";
 import { handler as user } from "../provider/user";
 import schema from "../schema.json";
 import { construct } from "./component";
+import type { EngineLog } from "./engineLog";
 import { RESOURCES, tokenOf } from "./resources";
 
 /** How the engine marks a secret value when the provider accepts secrets. */
@@ -237,7 +238,7 @@ export interface NativeProvider extends pulumi.Provider {
 }
 
 /** The provider object `main()` serves. */
-export function nativeProvider(version: string): NativeProvider {
+export function nativeProvider(version: string, log: EngineLog = async () => undefined): NativeProvider {
   return {
     version,
     getSchema: async () => JSON.stringify({ ...schema, version }),
@@ -247,6 +248,8 @@ export function nativeProvider(version: string): NativeProvider {
       const o = fromEngine(olds);
       const n = fromEngine(news);
       const r = await s.handler.check(o.value, withPaths(s.kind, n.value));
+      for (const note of r.notes ?? []) await log("info", urn, note);
+      for (const warning of r.warnings ?? []) await log("warning", urn, warning);
       return {
         inputs: toEngine(r.inputs, [...s.secretInputs, ...n.secrets]),
         failures: r.failures,

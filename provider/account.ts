@@ -14,10 +14,13 @@ import {
 import { ACCOUNT_CLAIM_FIELDS, type AccountClaims, fieldsOf, pickClaims } from "../core/claimInputs";
 import { accountClaims } from "../core/claims";
 import { describe, NatsAuthError } from "../core/errors";
-import { jwtTooLarge } from "../core/limits";
+import { accountJwtNearLimit, jwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
 import { normalize } from "../core/normalize";
 import {
+  ALL_USERS,
+  allUsersRevokedAt,
+  coveredByAll,
   departedMembers,
   jwtRevocations,
   type Member,
@@ -47,7 +50,6 @@ import {
 import type { Handler } from "./kit/handler";
 import { quietExpectedFailures } from "./kit/hostErrors";
 import {
-  checkJwtSize,
   checkOwnKey,
   checkSigner,
   desiredHash,
@@ -55,6 +57,7 @@ import {
   type IdentitySpec,
   identityDiff,
   identityPreview,
+  measureJwtSize,
   refusePassedExpiry,
   signIdentity,
   withAdoption,
@@ -108,6 +111,10 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 /** What the account's revocations become at `now`: explicit entries and users that left the program. */
 interface Revoked {
   props: AccountProps;
+  /** How many revocations (explicit or of departed users) the `"*"` entry covers, left out of the JWT. */
+  covered: number;
+  /** The time of the `"*"` entry, when there is one. */
+  allAt?: number;
   removedUsers: NonNullable<AccountState["removedUsers"]>;
   revocationTimes: Record<string, number>;
   readmitted: Member[];
@@ -136,7 +143,12 @@ function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now
     news.exports,
     now,
   );
+  const all: Record<string, number> = {};
+  for (const [key, r] of Object.entries(removedUsers)) all[key] = r.at;
+  Object.assign(all, explicit);
   return {
+    covered: coveredByAll(all).length,
+    allAt: explicit[ALL_USERS],
     props: {
       ...news,
       revocations: jwtRevocations(explicit, removedUsers),
@@ -148,6 +160,16 @@ function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now
     revokedActivations,
     revokedTokens: revokedSurvivors(news.activations, revokedActivations, news.exports),
   };
+}
+
+/** What a preview says of a `"*"` revocation: how many entries it replaces in the JWT. */
+function coveredNote(name: string, covered: number, at: number | undefined): string {
+  const when = at === undefined ? "its time" : iso(at);
+  return (
+    `${name}: revocations["*"] (every user JWT issued at or before ${when}) replaces ${covered} ` +
+    `revocation ${covered === 1 ? "entry" : "entries"} in the account JWT (they revoke nothing more); ` +
+    "Users of the program signed before it are signed again"
+  );
 }
 
 /** Whether the tokens differ in what the state must record (unknown issue times of known tokens count as same). */
@@ -252,6 +274,24 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
   });
   c.peerImports(news.imports, news.peers, self);
   checkResolver(c, news.resolver);
+  const allNow = c.known(news.revocations) && news.revocations?.[ALL_USERS] === "now";
+  if (allNow) {
+    const recorded = olds.revocationTimes?.[ALL_USERS];
+    c.fail(
+      `revocations["${ALL_USERS}"]`,
+      'give a date, not "now": the Users of the program signed before it are signed again, and they ' +
+        'cannot know when "now" was' +
+        (recorded === undefined ? "" : ` (recorded for this account: "${iso(recorded)}")`),
+    );
+  }
+  const allAt = c.known(news.revocations) ? allUsersRevokedAt(news.revocations) : undefined;
+  if (allAt !== undefined && allAt > nowSeconds() && c.passed(`revocations["${ALL_USERS}"]`)) {
+    c.fail(
+      `revocations["${ALL_USERS}"]`,
+      `${iso(allAt)} is in the future: it would revoke every user JWT signed until then, the ones this ` +
+        'run signs included. Give a time that has passed, or "now"',
+    );
+  }
   return c;
 }
 
@@ -262,12 +302,27 @@ const flat: Handler<AccountProps, AccountState> = {
       // Measured with the revocations `up` will add (users and tokens that left the program).
       const settled = [news.members, news.revocations, news.activations, news.exports];
       let claims = news;
+      const notes: string[] = [];
       try {
-        if (!containsUnknown(settled)) claims = revoke(news, olds, nowSeconds()).props;
+        if (!containsUnknown(settled)) {
+          const r = revoke(news, olds, nowSeconds());
+          claims = r.props;
+          if (r.covered) notes.push(coveredNote(label("Account", news), r.covered, r.allAt));
+        }
       } catch {
         // What revoke cannot settle, create/update report; the explicit claims are measured.
       }
-      failures.push(...(await checkJwtSize(accountSpec, claims, olds)));
+      const measured = await measureJwtSize(accountSpec, claims, olds);
+      failures.push(...measured.failures);
+      const near =
+        measured.length !== undefined && measured.failures.length === 0
+          ? accountJwtNearLimit(String(news.name), measured.length)
+          : undefined;
+      return {
+        ...checkResult(withAdoption(accountSpec, news), failures),
+        warnings: near ? [near] : [],
+        notes,
+      };
     }
     return checkResult(withAdoption(accountSpec, news), failures);
   },

@@ -30,6 +30,14 @@ export type ResourceKind =
 export interface CheckResult<P> {
   inputs: P;
   failures: Failure[];
+  /**
+   * What the preview should tell without refusing (an account JWT near the servers' limit): the
+   * native plugin logs them as warnings on the resource; dynamic providers cannot log, so the
+   * TypeScript SDK says the same from the program (sdk/account.ts).
+   */
+  warnings?: string[];
+  /** What the preview should tell as information (how many revocations a `"*"` entry replaces). */
+  notes?: string[];
 }
 
 /**
