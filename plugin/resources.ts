@@ -49,7 +49,7 @@ export const RESOURCES: readonly NativeResource[] = [
     type: "Account",
     kind: "account",
     inputs: "AccountProps",
-    outputs: "AccountState",
+    outputs: "AccountOutputs",
     description:
       "A NATS account (nsc `add account` / `edit account`), signed by its operator (`signerSeed`: the operator's seed or an operator signing key's seed) and, with `resolver`, pushed to the servers. `members` lists the Users whose removal revokes their key in the same `up`.",
   },

@@ -14,6 +14,7 @@ import {
 import { ACCOUNT_CLAIM_FIELDS, type AccountClaims, fieldsOf, pickClaims } from "../core/claimInputs";
 import { accountClaims } from "../core/claims";
 import { describe, NatsAuthError } from "../core/errors";
+import { decodeJwt } from "../core/jwt";
 import { accountJwtNearLimit, jwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
 import { normalize } from "../core/normalize";
@@ -160,6 +161,23 @@ function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now
     revokedActivations,
     revokedTokens: revokedSurvivors(news.activations, revokedActivations, news.exports),
   };
+}
+
+/**
+ * The explicit `revocations` input as the stored JWT says it (outputs keep no copy): its entries but
+ * those of departed users, "now" where a time was recorded for one. Entries a `"*"` covers are not in
+ * the JWT; a refresh that finds drift lists the rest (`up` takes the program's again).
+ */
+function explicitRevocations(props: Partial<AccountState>): AccountProps["revocations"] {
+  if (typeof props.jwt !== "string") return undefined;
+  const inJwt = (decodeJwt(props.jwt).nats as { revocations?: Record<string, number> } | undefined)
+    ?.revocations;
+  const out: NonNullable<AccountProps["revocations"]> = {};
+  for (const [key, at] of Object.entries(inJwt ?? {})) {
+    if (props.removedUsers?.[key]?.at === at) continue;
+    out[key] = props.revocationTimes?.[key] === at ? "now" : at;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** What a preview says of a `"*"` revocation: how many entries it replaces in the JWT. */
@@ -467,7 +485,8 @@ const flat: Handler<AccountProps, AccountState> = {
   async read(id, props) {
     const r = resolverOf(props);
     if (!r) return { id, props };
-    const { drift: was, ...rest } = props;
+    // State written before issue 26 holds a copy of `revocations` in its outputs: dropped here too.
+    const { drift: was, revocations: stateCopy, ...rest } = props;
     const held = await lookupAccount(r, props);
     // `drift` is present only while the servers disagree: `refresh --diff` shows it appear, by claim.
     // It also goes into the stored inputs, so `preview --diff` marks it (the program sets no drift);
@@ -477,6 +496,9 @@ const flat: Handler<AccountProps, AccountState> = {
     const inputs: Partial<AccountProps> & { drift?: Record<string, string> } = {};
     for (const k of ACCOUNT_INPUT_FIELDS)
       if (props[k] !== undefined) Object.assign(inputs, { [k]: props[k] });
+    const given = stateCopy ?? explicitRevocations(props);
+    if (given !== undefined) inputs.revocations = given;
+    else delete inputs.revocations;
     // `publicKey` is an input only for an account declared by it (no seed here); otherwise it is
     // the computed output of the same name.
     if (props.seed !== undefined) delete inputs.publicKey;
@@ -500,5 +522,5 @@ const flat: Handler<AccountProps, AccountState> = {
 
 /** What Pulumi calls: the signer wiring arrives packed under `signing` (kit/wire.ts). */
 export const handler: Handler<AccountProps, AccountState> = quietExpectedFailures(
-  packedInputs(flat, "signing", ACCOUNT_SIGNING_FIELDS, []),
+  packedInputs(flat, "signing", ACCOUNT_SIGNING_FIELDS, ["revocations"]),
 );

@@ -184,6 +184,13 @@ export type AccountState = AccountProps &
     drift?: Record<string, string>;
   };
 
+/**
+ * An Account's outputs as the handler stores them: the state without `revocations`, which the inputs
+ * hold already and the JWT carries (a second copy made state grow 2.5× the JWT; issue 26). State
+ * written before holds it; nothing reads it from there.
+ */
+export type AccountOutputs = Omit<AccountState, "revocations">;
+
 export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
   accountPublicKey: string;
   /** The account's signing keys as its JWT lists them. */
