@@ -483,10 +483,11 @@ const flat: Handler<AccountProps, AccountState> = {
   // What was pushed, revoked or drifted is known only once the update runs.
   preview: (news, olds) => identityPreview(accountSpec, news, olds),
   async read(id, props) {
-    const r = resolverOf(props);
-    if (!r) return { id, props };
     // State written before issue 26 holds a copy of `revocations` in its outputs: dropped here too.
-    const { drift: was, revocations: stateCopy, ...rest } = props;
+    const { revocations: stateCopy, ...current } = props;
+    const r = resolverOf(props);
+    if (!r) return { id, props: current };
+    const { drift: was, ...rest } = current;
     const held = await lookupAccount(r, props);
     // `drift` is present only while the servers disagree: `refresh --diff` shows it appear, by claim.
     // It also goes into the stored inputs, so `preview --diff` marks it (the program sets no drift);

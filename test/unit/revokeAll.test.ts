@@ -27,12 +27,12 @@ function props(revocations: AccountProps["revocations"], seed: string): AccountP
   } as AccountProps;
 }
 
-describe("revocation - \"*\"", () => {
+describe('revocation - "*"', () => {
   it('revocation "*" - entries at or before its time leave the JWT (removed users too); later ones stay', () => {
     const jwt = jwtRevocations({ "*": 100, [U1]: 100, [U2]: 101 }, { [U3]: { at: 50 } });
     assert.deepEqual(jwt, { "*": 100, [U2]: 101 });
     assert.deepEqual(coveredByAll({ "*": 100, [U1]: 100, [U2]: 101, [U3]: 50 }).sort(), [U1, U3].sort());
-    assert.deepEqual(jwtRevocations({ [U1]: 100 }, {}), { [U1]: 100 }, "nothing left out without a \"*\"");
+    assert.deepEqual(jwtRevocations({ [U1]: 100 }, {}), { [U1]: 100 }, 'nothing left out without a "*"');
   });
 
   it('revocation "*" - a future time and "now" are refused at check, naming revocations["*"]', async () => {
