@@ -73,7 +73,12 @@ export async function runLarge(users: number, revocations: number): Promise<Larg
   const map: Record<string, number> = {};
   for (let i = 0; i < revocations; i++) map[createKeyPair("user").getPublicKey()] = 1_700_000_000 + i;
   fs.writeFileSync(file, JSON.stringify(map));
-  const size = { BENCH_USERS: String(users), BENCH_ACCOUNTS: "1" };
+  const nodeOptions = process.env.BENCH_NODE_OPTIONS;
+  const size = {
+    BENCH_USERS: String(users),
+    BENCH_ACCOUNTS: "1",
+    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+  };
   const plain = await project("large-plain");
   const revoked = await project("large-revoked");
   try {
