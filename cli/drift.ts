@@ -1,5 +1,5 @@
 /**
- * `pulumi-nats-auth drift`: the unattended drift check (see README, "Watching for drift"). Runs
+ * `pulumi-nats-auth drift`: the unattended drift check (see docs/resolver.md, "Watching for drift"). Runs
  * `pulumi refresh` on a project's stack through the Automation API, reads the Account `drift`
  * outputs the refresh recorded, and prints core/driftReport's report; exit 0 agree, 1 drift, 2 could
  * not ask. `--repair` runs `up --target` on the drifted accounts and checks again.

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `pulumi-nats-auth import-nsc`: turns an nsc store into a Pulumi project (see README, "Migrating from
- * nsc"). A thin layer: io/nscStore reads the store, core/nscProgram writes the program; this parses
+ * `pulumi-nats-auth import-nsc`: turns an nsc store into a Pulumi project (see docs/nsc.md, "Migrating
+ * from nsc"). A thin layer: io/nscStore reads the store, core/nscProgram writes the program; this parses
  * the command line, writes the files and, with --stack, stores the seeds through the pulumi CLI.
  */
 import { execFileSync } from "node:child_process";
@@ -12,14 +12,23 @@ import { nscProjectFiles } from "../core/nscProgram";
 import { readNscStore, writeProject } from "../io/nscStore";
 
 export const USAGE = `usage: pulumi-nats-auth import-nsc --store <nsc stores dir> --keys <nkeys dir> --operator <name> --out <project dir>
-                                   [--stack <stack>] [--server <nats url>]... [--project <name>]
+                                   [--stack <stack>] [--server <nats url>]... [--project <name>] [--package <npm spec>]
 
   --store     nsc's stores dir (holds <operator>/<operator>.jwt), e.g. ~/.local/share/nats/nsc/stores
   --keys      nsc's nkeys dir (holds keys/<letter>/<xx>/<public key>.nk), e.g. ~/.local/share/nats/nsc/keys
+  --operator  the operator to import (its name in the store, as \`nsc list operators\` shows it)
+  --out       the project dir to write (created if missing): Pulumi.yaml, package.json, index.js,
+              import-seeds.sh, MIGRATION.md and vendor/ (this package as a tarball)
+  --project   the Pulumi project name (default: the name of --out)
+  --package   what package.json asks npm for as pulumi-nats-auth (default: file:vendor/<the
+              tarball of the package running this command>, since it is on no registry yet)
   --stack     select (or create) this stack in --out and store every seed in its config as a secret
               (runs import-seeds.sh; needs the pulumi CLI logged in, and PULUMI_CONFIG_PASSPHRASE for
               passphrase-encrypted stacks)
   --server    a server whose resolver holds the accounts (repeatable; written to the stack's "servers")`;
+
+/** The options import-nsc takes besides the repeatable `--server` (each described in USAGE). */
+export const IMPORT_NSC_FLAGS = ["store", "keys", "operator", "out", "stack", "project", "package"] as const;
 
 class UsageError extends NatsAuthError {
   constructor(message: string) {
@@ -36,6 +45,7 @@ interface Options {
   stack?: string;
   servers: string[];
   project?: string;
+  packageSpec?: string;
 }
 
 function parse(argv: string[]): Options {
@@ -49,7 +59,7 @@ function parse(argv: string[]): Options {
     if (!flag.startsWith("--") || value === undefined) throw new UsageError(`bad argument "${flag}"`);
     const name = flag.slice(2);
     if (name === "server") servers.push(value);
-    else if (["store", "keys", "operator", "out", "stack", "project"].includes(name)) values[name] = value;
+    else if ((IMPORT_NSC_FLAGS as readonly string[]).includes(name)) values[name] = value;
     else throw new UsageError(`unknown option ${flag}`);
   }
   for (const required of ["store", "keys", "operator", "out"]) {
@@ -63,12 +73,31 @@ function parse(argv: string[]): Options {
     stack: values.stack,
     servers,
     project: values.project,
+    packageSpec: values.package,
   };
 }
 
-function packageVersion(): string {
-  const manifest = path.join(__dirname, "..", "..", "package.json");
-  return (JSON.parse(fs.readFileSync(manifest, "utf8")) as { version: string }).version;
+/** The root of the package this command runs from (dist/cli/importNsc.js is two levels down). */
+const PACKAGE_ROOT = path.join(__dirname, "..", "..");
+
+/**
+ * Copies this package, as `npm pack` makes it, into `<out>/vendor/` and returns the npm spec that
+ * installs it from there: the package is on no registry, so a range like `^0.1.0` fails `npm install`.
+ */
+export function vendorPackage(out: string, root = PACKAGE_ROOT): string {
+  const vendor = path.join(out, "vendor");
+  fs.mkdirSync(vendor, { recursive: true });
+  const packed = execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", vendor, root], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  })
+    .trim()
+    .split("\n")
+    .pop();
+  if (!packed || !fs.existsSync(path.join(vendor, packed))) {
+    throw new NatsAuthError(`import-nsc: npm pack of ${root} wrote no tarball into ${vendor}`);
+  }
+  return `file:vendor/${packed}`;
 }
 
 /** Runs the pulumi CLI in the project dir; `input` goes to its stdin (how seeds travel). */
@@ -87,7 +116,7 @@ function main(argv: string[]): void {
   const projectName = o.project ?? (path.basename(o.out).replace(/[^\w.-]/g, "-") || "nats-auth");
   const { files, generated } = nscProjectFiles(store, {
     projectName,
-    packageVersion: packageVersion(),
+    packageSpec: o.packageSpec ?? vendorPackage(o.out),
     hasSeed: (k) => store.seedFiles.has(k),
     seedFiles: store.seedFiles,
     source: `operator "${o.operator}" of the nsc store ${store.dir}`,

@@ -6,8 +6,11 @@ import { USAGE as IMPORT_USAGE, importNsc } from "./importNsc";
 const HELP = `usage: pulumi-nats-auth <command> [options]
 
 commands:
-  import-nsc   turn an nsc store into a Pulumi project (README, "Migrating from nsc")
-  drift        check that the servers hold the program's JWTs (README, "Watching for drift")
+  import-nsc   turn an nsc store into a Pulumi project (docs/nsc.md, "Migrating from nsc")
+  drift        check that the servers hold the program's JWTs (docs/resolver.md, "Watching for drift")
+
+options:
+  -h, --help   this text (also after a command: pulumi-nats-auth import-nsc --help)
 
 ${IMPORT_USAGE}
 

@@ -76,6 +76,11 @@ export interface UserTemplate extends Permissions, UserLimits {
   timeZone?: string;
   /** The user connects with its JWT alone, without proving the key (needs the account to allow bearer). */
   bearerToken?: boolean;
+  /**
+   * The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+   * servers ignore the claim and admit the user directly).
+   */
+  proxyRequired?: boolean;
   /** Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all). */
   allowedConnectionTypes?: ConnectionType[];
 }
@@ -248,6 +253,12 @@ export interface AccountClaims {
   /** Message tracing (W3C `traceparent` headers) of this account. */
   trace?: MessageTrace;
   /**
+   * Which account carries this account's JetStream clustering (Raft) traffic (`cluster_traffic`,
+   * nats-server 2.11+): "system" (the default) or "owner", this account itself (nsc
+   * `--host-cluster-traffic`). Every server of the cluster must support it before "owner" is set.
+   */
+  clusterTraffic?: ClusterTraffic;
+  /**
    * Revoked users: user public key (or "*") to the revocation time (unix seconds, an ISO-8601 date, or
    * "now", recorded once at the first `up`); JWTs issued at or before it are refused.
    */
@@ -258,6 +269,9 @@ export interface AccountClaims {
   expires?: DateLike;
   notBefore?: DateLike;
 }
+
+/** Where an account's JetStream cluster traffic goes: the system account, or the account itself. */
+export type ClusterTraffic = "system" | "owner";
 
 /** An operator's claims. */
 export interface OperatorClaims {
@@ -271,6 +285,11 @@ export interface OperatorClaims {
   serviceUrls?: string[];
   /** URL of the account server (nsc `--account-jwt-server-url`). */
   accountServerUrl?: string;
+  /**
+   * The oldest nats-server that may trust this operator, "major.minor.update" (`assert_server_version`):
+   * an older server refuses to start with it ("operator … expected minor version …").
+   */
+  assertServerVersion?: string;
   tags?: string[];
   expires?: DateLike;
   notBefore?: DateLike;
@@ -296,6 +315,7 @@ export const USER_TEMPLATE_FIELDS = fieldsOf<UserTemplate>({
   times: true,
   timeZone: true,
   bearerToken: true,
+  proxyRequired: true,
   allowedConnectionTypes: true,
 });
 
@@ -317,6 +337,7 @@ export const ACCOUNT_CLAIM_FIELDS = fieldsOf<AccountClaims>({
   defaultPermissions: true,
   authorization: true,
   trace: true,
+  clusterTraffic: true,
   revocations: true,
   tags: true,
   description: true,
@@ -331,6 +352,7 @@ export const OPERATOR_CLAIM_FIELDS = fieldsOf<OperatorClaims>({
   systemAccount: true,
   serviceUrls: true,
   accountServerUrl: true,
+  assertServerVersion: true,
   tags: true,
   expires: true,
   notBefore: true,

@@ -57,6 +57,7 @@ function userTemplate(t: UserTemplate): Json {
     data: t.data ?? -1,
     payload: t.payload ?? -1,
     bearer_token: t.bearerToken || undefined,
+    proxy_required: t.proxyRequired || undefined,
     allowed_connection_types: t.allowedConnectionTypes,
   };
 }
@@ -111,6 +112,7 @@ export function operatorClaims(name: string, publicKey: string, c: OperatorClaim
       system_account: c.systemAccount,
       operator_service_urls: c.serviceUrls,
       account_server_url: c.accountServerUrl,
+      assert_server_version: c.assertServerVersion,
       tags: c.tags,
     },
   };
@@ -180,6 +182,7 @@ export function accountClaims(name: string, publicKey: string, issuer: string, c
           }
         : undefined,
       trace: c.trace ? { dest: c.trace.dest, sampling: c.trace.sampling } : undefined,
+      cluster_traffic: c.clusterTraffic,
       revocations: c.revocations,
       tags: c.tags,
       description: c.description,

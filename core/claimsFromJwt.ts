@@ -78,6 +78,7 @@ function userTemplate(n: Json): UserTemplate {
     times: times?.length ? times : undefined,
     timeZone: str(n.times_location) ?? str(n.locale),
     bearerToken: yes(n.bearer_token),
+    proxyRequired: yes(n.proxy_required),
     allowedConnectionTypes: strings(n.allowed_connection_types) as UserTemplate["allowedConnectionTypes"],
   };
 }
@@ -95,6 +96,7 @@ export function operatorInputs(c: WireClaims): OperatorClaims {
       systemAccount: str(n.system_account),
       serviceUrls: strings(n.operator_service_urls),
       accountServerUrl: str(n.account_server_url),
+      assertServerVersion: str(n.assert_server_version),
       tags: strings(n.tags),
       ...dates(c),
     }) ?? {}
@@ -225,6 +227,7 @@ export function accountInputs(c: WireClaims): AccountClaims {
             sampling: num(obj(n.trace)?.sampling) || undefined,
           }) as AccountClaims["trace"])
         : undefined,
+      clusterTraffic: str(n.cluster_traffic) as AccountClaims["clusterTraffic"],
       revocations: obj(n.revocations) as Record<string, number> | undefined,
       tags: strings(n.tags),
       description: str(n.description),

@@ -85,3 +85,22 @@ export function signatureValid(jwt: string, issuer: string): boolean {
   if (h === undefined || b === undefined || sig === undefined) return false;
   return verifySignature(issuer, new TextEncoder().encode(`${h}.${b}`), Buffer.from(sig, "base64url"));
 }
+
+/**
+ * A JWT's claims as `nsc describe --json` prints them (the decoded payload, nothing verified), for the
+ * `claims` output of Operator, Account, User and ActivationToken. An account's `nats.revocations` map
+ * is replaced by `nats.revocationCount` (how many entries it holds): with thousands of revocations the
+ * map would be the larger part of the JWT, and copying it into another output would double the
+ * account's state. The `jwt` output holds it in full.
+ */
+export type DescribedClaims = Record<string, unknown>;
+
+/** `jwt`'s claims, decoded and summarised (see {@link DescribedClaims}); undefined for no JWT. */
+export function describeJwt(jwt: string | undefined): DescribedClaims | undefined {
+  if (!jwt) return undefined;
+  const claims = decodeJwt(jwt) as DescribedClaims;
+  const nats = claims.nats;
+  if (!nats || typeof nats !== "object" || !("revocations" in nats)) return claims;
+  const { revocations, ...rest } = nats as { revocations?: Record<string, unknown> };
+  return { ...claims, nats: { ...rest, revocationCount: Object.keys(revocations ?? {}).length } };
+}

@@ -5,7 +5,7 @@
  * claims round-trip. Pure: the store is read and the files are written elsewhere (io/, cli/).
  *
  * JavaScript rather than TypeScript: the generated project runs as written with any Node.js
- * language host, including the older one this repository's tools carry (see README, Toolchain).
+ * language host, including the older one this repository's tools carry (see docs/internals.md, "Toolchain notes").
  */
 import type { SigningKeyRef } from "./claimInputs";
 import { accountClaims, userClaims, type WireClaims } from "./claims";
@@ -28,8 +28,12 @@ export interface NscStoreContents {
 export interface ProgramOptions {
   /** Whether the keys dir holds the seed of this public key. */
   hasSeed: (publicKey: string) => boolean;
-  /** The version of this package the project depends on. */
-  packageVersion: string;
+  /**
+   * What the project's package.json asks npm for as this package: the importer's own tarball copied
+   * into the project (`file:vendor/pulumi-nats-auth-<version>.tgz`, since the package is on no
+   * registry yet), or whatever `--package` said (a registry range once it is published).
+   */
+  packageSpec: string;
 }
 
 export interface GeneratedProgram {
@@ -585,7 +589,7 @@ export function nscProjectFiles(
         name: opts.projectName,
         private: true,
         main: "index.js",
-        dependencies: { [MODULES.pulumi]: "^3.200.0", [MODULES.sdk]: `^${opts.packageVersion}` },
+        dependencies: { [MODULES.pulumi]: "^3.200.0", [MODULES.sdk]: opts.packageSpec },
       },
       null,
       2,

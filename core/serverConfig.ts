@@ -8,7 +8,7 @@ import { type ConfObject, type ConfValue, toConf } from "./confSyntax";
 import type { Int } from "./int";
 import { isPublicKey } from "./nkeys";
 import { parseDuration } from "./units";
-import { Checker } from "./validation";
+import { Checker, subjectProblem } from "./validation";
 
 /** The account resolver: `full` (nats-based, stores JWTs), `cache` (nats-based, evicts) or `memory`. */
 export type ResolverSpec =
@@ -25,6 +25,51 @@ export type ResolverSpec =
   | { type: "cache"; dir: string; ttl?: string; timeout?: string; limit?: Int }
   | { type: "memory" };
 
+/**
+ * TLS of a listener (cluster routes, gateways, leaf nodes) or of the connections a server makes to
+ * others, as nats-server's `tls` block reads it (server/opts.go parseTLS). A certificate needs its key
+ * and a key its certificate. Files are read by the server, which must be able to open them.
+ */
+export interface TlsSpec {
+  /** Certificate (PEM) this side presents (`cert_file`). */
+  certFile?: string;
+  /** Private key of `certFile` (`key_file`). */
+  keyFile?: string;
+  /** CA bundle the peer's certificate is verified against (`ca_file`). */
+  caFile?: string;
+  /** Require and verify the peer's certificate (`verify`; routes and gateways always verify). */
+  verify?: boolean;
+  /** TLS handshake timeout in seconds (`timeout`). */
+  timeout?: number;
+}
+
+/** TLS of leaf node connections: `handshakeFirst` is read for leaf nodes only. */
+export interface LeafTlsSpec extends TlsSpec {
+  /**
+   * Start with the TLS handshake before the server's INFO (`handshake_first`, nats-server 2.10+;
+   * 2.9 refuses the key). Both ends must agree: a listener with it and a remote without it do not connect.
+   */
+  handshakeFirst?: boolean;
+}
+
+/**
+ * Compression of route and leaf node connections (nats-server 2.10+; 2.9 refuses the key): "off",
+ * "accept" (compress only when the peer asks), "s2_auto" (by round-trip time), "s2_fast",
+ * "s2_better" or "s2_best". Gateways have no compression setting.
+ */
+export type CompressionMode = "off" | "accept" | "s2_auto" | "s2_fast" | "s2_better" | "s2_best";
+
+/**
+ * Who may open a route or gateway connection to this server: one user and password (nats-server
+ * refuses several users, tokens and callouts there). @secret
+ */
+export interface RouteAuthorization {
+  user?: string;
+  password?: string;
+  /** Seconds a peer has to authenticate. */
+  timeout?: number;
+}
+
 /** One outgoing leaf node connection. */
 export interface LeafRemoteSpec {
   urls: string[];
@@ -32,9 +77,17 @@ export interface LeafRemoteSpec {
   account?: string;
   /** Path to a .creds file. */
   credentials?: string;
-  tls?: { handshakeFirst?: boolean; certFile?: string; keyFile?: string; caFile?: string };
+  tls?: LeafTlsSpec;
   wsCompression?: boolean;
   wsNoMasking?: boolean;
+  /** This side is the hub of the connection (`hub`): the remote server becomes the leaf. */
+  hub?: boolean;
+  /** Subjects this server does not receive over the connection (`deny_imports`). */
+  denyImports?: string[];
+  /** Subjects this server does not send over the connection (`deny_exports`). */
+  denyExports?: string[];
+  /** Compression of this connection (nats-server 2.10+). */
+  compression?: CompressionMode;
 }
 
 /** What a LeafRemote resource takes (credentials as text, written to `credentialsPath`). */
@@ -48,6 +101,14 @@ export interface LeafRemoteInputs {
   tls?: LeafRemoteSpec["tls"];
   wsCompression?: boolean;
   wsNoMasking?: boolean;
+  /** This side is the hub of the connection (`hub`). */
+  hub?: boolean;
+  /** Subjects not received over the connection (`deny_imports`). */
+  denyImports?: string[];
+  /** Subjects not sent over the connection (`deny_exports`). */
+  denyExports?: string[];
+  /** Compression of this connection (nats-server 2.10+). */
+  compression?: CompressionMode;
 }
 
 /** The `leafnodes.remotes` entry of a LeafRemote: its credentials by path, never by content. */
@@ -60,6 +121,10 @@ export function leafRemoteEntry(
   if (r.tls !== undefined) spec.tls = r.tls;
   if (r.wsCompression !== undefined) spec.wsCompression = r.wsCompression;
   if (r.wsNoMasking !== undefined) spec.wsNoMasking = r.wsNoMasking;
+  if (r.hub !== undefined) spec.hub = r.hub;
+  if (r.denyImports !== undefined) spec.denyImports = r.denyImports;
+  if (r.denyExports !== undefined) spec.denyExports = r.denyExports;
+  if (r.compression !== undefined) spec.compression = r.compression;
   return spec;
 }
 
@@ -70,6 +135,16 @@ export interface LeafNodesSpec {
   remotes?: LeafRemoteSpec[];
   /** Who may connect to the listener. @secret */
   authorization?: { user?: string; password?: string; account?: string; timeout?: number };
+  /** TLS of the listener (`handshakeFirst`: leaf nodes must start with TLS). */
+  tls?: LeafTlsSpec;
+  /** The host:port leaf nodes are told to connect to (`advertise`), e.g. behind NAT. */
+  advertise?: string;
+  /** Do not tell connecting leaf nodes about this cluster's other leaf node URLs (`no_advertise`). */
+  noAdvertise?: boolean;
+  /** Compression of accepted leaf connections (nats-server 2.10+). */
+  compression?: CompressionMode;
+  /** How long to wait before redialing a remote, a duration such as "2s" (`reconnect_interval`). */
+  reconnectInterval?: string;
 }
 
 /** The `cluster` block. */
@@ -78,6 +153,56 @@ export interface ClusterSpec {
   host?: string;
   port: Int;
   routes?: string[];
+  /** Who may open a route to this server (routes must carry this user in their URLs). @secret */
+  authorization?: RouteAuthorization;
+  /** TLS of routes, both accepted and dialed (nats-server always verifies route certificates). */
+  tls?: TlsSpec;
+  /** The host:port other servers are told to route to (`advertise`). */
+  advertise?: string;
+  /** Do not tell clients about the cluster's other servers (`no_advertise`). */
+  noAdvertise?: boolean;
+  /** Compression of routes (nats-server 2.10+). */
+  compression?: CompressionMode;
+}
+
+/** One other cluster of the supercluster, as this server's gateway dials it. */
+export interface RemoteGatewaySpec {
+  /** That cluster's gateway name (its cluster name). This server's own name may be listed: it is skipped. */
+  name: string;
+  /** Gateway URLs of that cluster's servers, e.g. nats://west-1:7222. */
+  urls: string[];
+  /** TLS towards that cluster (default: the gateway's own `tls`). */
+  tls?: TlsSpec;
+}
+
+/** The `gateway` block: joins this server's cluster to other clusters into a supercluster. */
+export interface GatewaySpec {
+  /** The gateway name: the cluster's name (nats-server refuses a different one). */
+  name: string;
+  host?: string;
+  port: Int;
+  /** The host:port other clusters are told to connect to (`advertise`). */
+  advertise?: string;
+  /** Who may open a gateway connection to this server. @secret */
+  authorization?: RouteAuthorization;
+  /** TLS of gateway connections (nats-server always verifies gateway certificates). */
+  tls?: TlsSpec;
+  /** Refuse gateway connections from clusters not listed in `gateways` (`reject_unknown_cluster`). */
+  rejectUnknownCluster?: boolean;
+  /** The other clusters to dial (one list may serve every server: the own name is skipped). */
+  gateways?: RemoteGatewaySpec[];
+}
+
+/** The `jetstream` block. */
+export interface JetStreamSpec {
+  storeDir: string;
+  maxMemory?: string;
+  maxFile?: string;
+  /**
+   * The JetStream domain of this server (`domain`): the hub and each leaf need their own for a leaf's
+   * streams to stay local and be reachable as `$JS.<domain>.API`. No spaces, `.`, `*` or `>`.
+   */
+  domain?: string;
 }
 
 /** Everything the builder knows how to write; ports may be -1 for "random". */
@@ -95,8 +220,22 @@ export interface ServerConfigSpec {
   preload?: Record<string, string>;
   leafnodes?: LeafNodesSpec;
   cluster?: ClusterSpec;
-  jetstream?: { storeDir: string; maxMemory?: string; maxFile?: string };
-  /** Extra top-level keys, appended as given; they may not repeat a key the builder writes. @secret */
+  /** The gateway that joins this server's cluster to the other clusters of a supercluster. */
+  gateway?: GatewaySpec;
+  jetstream?: JetStreamSpec;
+  /**
+   * How long a server in lame-duck mode takes to close its clients (`lame_duck_duration`, at least
+   * "30s", nats-server's minimum; default 2m).
+   */
+  lameDuckDuration?: string;
+  /** How long it waits before it starts closing them (`lame_duck_grace_period`, default 10s). */
+  lameDuckGracePeriod?: string;
+  /**
+   * Extra keys, appended as given. A key naming a block the builder writes (`cluster`, `gateway`,
+   * `leafnodes`, `jetstream`, and their `tls` and `authorization`) adds its keys inside that block.
+   * No key may set what the builder writes from a typed field (nats-server would read one and drop the
+   * other): such a key is refused, naming both. @secret
+   */
   extra?: ConfObject;
 }
 
@@ -167,6 +306,131 @@ function positiveInteger(c: Checker, field: string, value: unknown): void {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
     c.fail(field, `must be a positive whole number, got ${JSON.stringify(value)}`);
   }
+}
+
+const COMPRESSION_MODES: CompressionMode[] = ["off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best"];
+
+/** A compression setting nats-server reads (server.go validateAndNormalizeCompressionOption). */
+function compression(c: Checker, field: string, value: unknown): ConfValue {
+  if (value === undefined || c.pending(value)) return value as ConfValue;
+  if (typeof value !== "string" || !(COMPRESSION_MODES as string[]).includes(value)) {
+    c.fail(
+      field,
+      `must be one of ${COMPRESSION_MODES.map((m) => JSON.stringify(m)).join(", ")}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as string;
+}
+
+/** Seconds (an auth or TLS timeout): a number above zero. */
+function positiveSeconds(c: Checker, field: string, value: unknown): void {
+  if (value === undefined || c.pending(value)) return;
+  if (!(typeof value === "number" && Number.isFinite(value) && value > 0)) {
+    c.fail(field, `must be a positive number of seconds, got ${JSON.stringify(value)}`);
+  }
+}
+
+/**
+ * A `tls` block. nats-server refuses a certificate without its key and the reverse ("missing
+ * 'key_file' in TLS configuration", GenTLSConfig) and reads `handshake_first` for leaf nodes only.
+ */
+function tlsBlock(
+  c: Checker,
+  field: string,
+  t: LeafTlsSpec | undefined,
+  leaf: boolean,
+): ConfObject | undefined {
+  if (t === undefined || t === null) return undefined;
+  if (c.pending(t)) return t as unknown as ConfObject;
+  const raw = t as Record<string, unknown>;
+  if (c.known(t.certFile) && !c.known(t.keyFile) && !c.pending(t.keyFile)) {
+    c.fail(`${field}.keyFile`, "missing 'key_file': a certificate needs its private key (keyFile)");
+  }
+  if (c.known(t.keyFile) && !c.known(t.certFile) && !c.pending(t.certFile)) {
+    c.fail(`${field}.certFile`, "missing 'cert_file': a private key needs its certificate (certFile)");
+  }
+  for (const f of ["certFile", "keyFile", "caFile"] as const) {
+    if (raw[f] !== undefined) nonEmpty(c, `${field}.${f}`, raw[f] as string, "must be a file path");
+  }
+  positiveSeconds(c, `${field}.timeout`, t.timeout);
+  if (!leaf && raw.handshakeFirst !== undefined) {
+    c.fail(
+      `${field}.handshakeFirst`,
+      "nats-server reads handshake_first for leaf node connections only (routes and gateways ignore it): remove it",
+    );
+  }
+  // handshake_first leads: that is where configs rendered before the other fields existed have it.
+  return {
+    handshake_first: leaf ? t.handshakeFirst : undefined,
+    cert_file: t.certFile,
+    key_file: t.keyFile,
+    ca_file: t.caFile,
+    verify: t.verify,
+    timeout: t.timeout,
+  };
+}
+
+/** The `authorization` of routes or gateways: one user (server/opts.go parseCluster, parseGateway). */
+function routeAuthorization(
+  c: Checker,
+  field: string,
+  a: RouteAuthorization | undefined,
+): ConfObject | undefined {
+  if (a === undefined || a === null) return undefined;
+  if (c.pending(a)) return a as unknown as ConfObject;
+  const raw = a as Record<string, unknown>;
+  for (const k of ["users", "token", "auth_callout", "nkey"]) {
+    if (raw[k] !== undefined) {
+      c.fail(
+        `${field}.${k}`,
+        "routes and gateways authenticate one user with a password only: use user and password",
+      );
+    }
+  }
+  if (c.known(a.password) && !c.known(a.user) && !c.pending(a.user)) {
+    c.fail(`${field}.user`, "a password needs its user");
+  }
+  positiveSeconds(c, `${field}.timeout`, a.timeout);
+  return { user: a.user, password: a.password, timeout: a.timeout };
+}
+
+/** An `advertise` address: host:port text other servers or clients dial. */
+function advertise(c: Checker, field: string, value: unknown): void {
+  if (value === undefined || c.pending(value)) return;
+  if (typeof value !== "string" || !/^\S+:\d+$/.test(value)) {
+    c.fail(
+      field,
+      `must be the host:port others connect to, e.g. "nats.example.com:7222", got ${JSON.stringify(value)}`,
+    );
+  }
+}
+
+/** A list of subjects (deny_imports, deny_exports): each a valid subject, wildcards allowed. */
+function subjects(c: Checker, field: string, list: unknown): void {
+  if (list === undefined || c.pending(list)) return;
+  if (!Array.isArray(list)) {
+    c.fail(field, "must be a list of subjects");
+    return;
+  }
+  list.forEach((s, i) => {
+    if (c.pending(s)) return;
+    const problem = subjectProblem(s);
+    if (problem) c.fail(`${field}[${i}]`, problem);
+  });
+}
+
+/** A duration nats-server parses with Go's time.ParseDuration, at least `minNs` (nanoseconds). */
+function durationAtLeast(c: Checker, field: string, value: unknown, minNs: number, want: string): void {
+  if (value === undefined || c.pending(value)) return;
+  let ns = Number.NaN;
+  if (typeof value === "string") {
+    try {
+      ns = parseDuration(value);
+    } catch {
+      // Reported below.
+    }
+  }
+  if (!(ns >= minNs)) c.fail(field, `${want}, got ${JSON.stringify(value)}`);
 }
 
 function resolver(c: Checker, spec: ServerConfigSpec): ConfValue {
@@ -248,6 +512,18 @@ export function leafUrlProblems(urls: unknown): string[] {
   return problems;
 }
 
+/**
+ * Judges what a remote's connection settings say beyond its URLs (TLS, deny lists, compression),
+ * naming fields under `at` ("" for a LeafRemote resource's own fields).
+ */
+export function checkLeafRemoteSettings(c: Checker, r: Partial<LeafRemoteSpec>, at: string): void {
+  const f = (name: string) => (at ? `${at}.${name}` : name);
+  tlsBlock(c, f("tls"), r.tls, true);
+  subjects(c, f("denyImports"), r.denyImports);
+  subjects(c, f("denyExports"), r.denyExports);
+  compression(c, f("compression"), r.compression);
+}
+
 function leafRemote(c: Checker, r: LeafRemoteSpec, i: number): ConfObject {
   if (!c.pending(r.urls)) {
     for (const problem of leafUrlProblems(r.urls)) c.fail(`leafnodes.remotes[${i}].urls`, problem);
@@ -260,17 +536,18 @@ function leafRemote(c: Checker, r: LeafRemoteSpec, i: number): ConfObject {
       );
     }
   }
-  const tls = r.tls && {
-    handshake_first: r.tls.handshakeFirst,
-    cert_file: r.tls.certFile,
-    key_file: r.tls.keyFile,
-    ca_file: r.tls.caFile,
-  };
+  const at = `leafnodes.remotes[${i}]`;
+  subjects(c, `${at}.denyImports`, r.denyImports);
+  subjects(c, `${at}.denyExports`, r.denyExports);
   return {
     urls: [...r.urls],
     account: r.account,
     credentials: r.credentials,
-    tls,
+    tls: tlsBlock(c, `${at}.tls`, r.tls, true),
+    hub: r.hub,
+    deny_imports: r.denyImports && [...r.denyImports],
+    deny_exports: r.denyExports && [...r.denyExports],
+    compression: compression(c, `${at}.compression`, r.compression),
     ws_compression: r.wsCompression,
     ws_no_masking: r.wsNoMasking,
   };
@@ -288,10 +565,17 @@ function leafnodes(c: Checker, l: LeafNodesSpec | undefined): ConfObject | undef
     );
   }
   if (Array.isArray(l.remotes)) duplicateRemotes(c, l.remotes);
+  advertise(c, "leafnodes.advertise", l.advertise);
+  positiveDuration(c, "leafnodes.reconnectInterval", l.reconnectInterval);
   return {
     host: l.host,
     port: l.port,
+    advertise: l.advertise,
+    no_advertise: l.noAdvertise,
     authorization: a && { user: a.user, password: a.password, account: a.account, timeout: a.timeout },
+    tls: tlsBlock(c, "leafnodes.tls", l.tls, true),
+    compression: compression(c, "leafnodes.compression", l.compression),
+    reconnect_interval: l.reconnectInterval,
     remotes: c.pending(l.remotes) ? undefined : l.remotes?.map((r, i) => leafRemote(c, r, i)),
   };
 }
@@ -314,8 +598,133 @@ function cluster(c: Checker, s: ClusterSpec | undefined): ConfObject | undefined
       );
     }
   } else if (c.known(s.routes)) c.fail("cluster.routes", "must be a list of route URLs");
+  if (c.known(s.name) && typeof s.name === "string" && /\s/.test(s.name)) {
+    c.fail("cluster.name", "nats-server refuses a cluster name with spaces: use a name without white space");
+  }
+  advertise(c, "cluster.advertise", s.advertise);
   // 0.0.0.0 is the server's own default host; writing it keeps the `listen` form nsc and the docs use.
-  return { name: s.name, listen: `${s.host ?? "0.0.0.0"}:${s.port}`, routes: s.routes && [...s.routes] };
+  return {
+    name: s.name,
+    listen: `${s.host ?? "0.0.0.0"}:${s.port}`,
+    advertise: s.advertise,
+    no_advertise: s.noAdvertise,
+    authorization: routeAuthorization(c, "cluster.authorization", s.authorization),
+    tls: tlsBlock(c, "cluster.tls", s.tls, false),
+    compression: compression(c, "cluster.compression", s.compression),
+    routes: s.routes && [...s.routes],
+  };
+}
+
+/** Gateway URLs: nats-server dials their host (TLS as the gateway block says), like routes. */
+const GATEWAY_SCHEMES = ["nats", "tls"];
+
+/** What is wrong with one gateway URL (the URL is not repeated: it may carry a password). */
+function gatewayUrlProblem(url: unknown): string | undefined {
+  const want = "a gateway URL such as nats://host:7222 (nats:// or tls://)";
+  if (typeof url !== "string" || url === "") return `must be ${want}`;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (!scheme) return `has no scheme: must be ${want}`;
+  if (!GATEWAY_SCHEMES.includes(scheme)) return `uses ${scheme}://: must be ${want}`;
+  return urlEndpoint(url) ? undefined : `has no host: must be ${want}`;
+}
+
+/**
+ * The `gateway` block, judged as nats-server does (gateway.go validateGatewayOptions, server.go):
+ * a name without spaces equal to the cluster's, a port, and each listed gateway with a name and URLs.
+ */
+function gateway(c: Checker, spec: ServerConfigSpec): ConfObject | undefined {
+  const g = spec.gateway;
+  if (!g) return undefined;
+  if (c.pending(g)) return g as unknown as ConfObject;
+  nonEmpty(c, "gateway.name", g.name, "a gateway needs a name: its cluster's name");
+  if (c.known(g.name) && typeof g.name === "string" && /\s/.test(g.name)) {
+    c.fail("gateway.name", "nats-server refuses a gateway name with spaces: use the cluster's name");
+  }
+  const clusterName = spec.cluster?.name;
+  if (c.known(g.name) && c.known(clusterName) && g.name !== clusterName) {
+    c.fail(
+      "gateway.name",
+      `${JSON.stringify(g.name)} is not cluster.name ${JSON.stringify(clusterName)}: nats-server refuses it ` +
+        "(cluster name conflicts between cluster and gateway definitions); give the gateway its cluster's name",
+    );
+  }
+  checkPort(c, "gateway.port", g.port);
+  if (g.port === undefined || g.port === 0) {
+    c.fail("gateway.port", "a gateway needs a port (-1 for a random one)");
+  }
+  advertise(c, "gateway.advertise", g.advertise);
+  const names = new Map<string, number>();
+  const remotes = c.pending(g.gateways)
+    ? undefined
+    : g.gateways?.map((r, i) => {
+        const at = `gateway.gateways[${i}]`;
+        if (c.pending(r)) return r as unknown as ConfObject;
+        nonEmpty(c, `${at}.name`, r.name, "each listed gateway needs the name of its cluster");
+        if (c.known(r.name) && typeof r.name === "string") {
+          // Gateway names are compared as written, but two that differ only in case read as a mistake.
+          const key = r.name.toLowerCase();
+          const first = names.get(key);
+          if (first !== undefined) {
+            c.fail(
+              `${at}.name`,
+              `${JSON.stringify(r.name)} is listed already at gateway.gateways[${first}]: list each cluster once`,
+            );
+          } else names.set(key, i);
+        }
+        if (!c.pending(r.urls)) {
+          if (!Array.isArray(r.urls) || r.urls.length === 0) {
+            c.fail(`${at}.urls`, "a listed gateway needs at least one URL (nats-server: gateway has no URL)");
+          } else {
+            r.urls.forEach((u, j) => {
+              const problem = c.pending(u) ? undefined : gatewayUrlProblem(u);
+              if (problem) c.fail(`${at}.urls[${j}]`, problem);
+            });
+            for (const [dup, first] of repeatedUrls(r.urls, c)) {
+              c.fail(
+                `${at}.urls[${dup}]`,
+                `is the same server as urls[${first}]: list each gateway URL once`,
+              );
+            }
+          }
+        }
+        return {
+          name: r.name,
+          urls: Array.isArray(r.urls) ? [...r.urls] : r.urls,
+          tls: tlsBlock(c, `${at}.tls`, r.tls, false),
+        } as ConfObject;
+      });
+  return {
+    name: g.name,
+    listen: `${g.host ?? "0.0.0.0"}:${g.port}`,
+    advertise: g.advertise,
+    authorization: routeAuthorization(c, "gateway.authorization", g.authorization),
+    tls: tlsBlock(c, "gateway.tls", g.tls, false),
+    reject_unknown_cluster: g.rejectUnknownCluster,
+    gateways: remotes,
+  };
+}
+
+/** The `jetstream` block; the domain as nats-server judges it (jetstream.go validateJetStreamOptions). */
+function jetstream(c: Checker, js: JetStreamSpec | undefined): ConfObject | undefined {
+  if (!js) return undefined;
+  nonEmpty(c, "jetstream.storeDir", js.storeDir, "JetStream needs a store directory");
+  const d = js.domain;
+  if (d !== undefined && !c.pending(d)) {
+    if (typeof d !== "string" || d === "")
+      c.fail("jetstream.domain", "must not be empty: leave it out for no domain");
+    else if (/[\s.*>]/.test(d)) {
+      c.fail(
+        "jetstream.domain",
+        `${JSON.stringify(d)}: nats-server refuses a domain containing white space, ., *, > (it becomes a subject token)`,
+      );
+    }
+  }
+  return {
+    store_dir: js.storeDir,
+    max_memory_store: js.maxMemory,
+    max_file_store: js.maxFile,
+    domain: d,
+  };
 }
 
 /**
@@ -359,34 +768,113 @@ const KEY_OPTIONS: Record<string, string[]> = {
   store_dir: ["store_dir"],
   storedir: ["store_dir"],
   cluster: ["cluster"],
+  gateway: ["gateway"],
   leafnodes: ["leafnodes"],
   leaf: ["leafnodes"],
 };
 
-const optionsOf = (key: string): string[] => KEY_OPTIONS[key.toLowerCase()] ?? [key.toLowerCase()];
+/**
+ * The same inside the blocks `extra` may add keys to (parseCluster, parseGateway, parseLeafNodes,
+ * parseJetStream, parseAuthorization, parseTLS): keys that set one option, by block.
+ */
+const BLOCK_OPTIONS: Record<string, Record<string, string[]>> = {
+  cluster: {
+    listen: ["host", "port"],
+    host: ["host"],
+    net: ["host"],
+    port: ["port"],
+    cluster_advertise: ["advertise"],
+    advertise: ["advertise"],
+  },
+  gateway: {
+    listen: ["host", "port"],
+    host: ["host"],
+    net: ["host"],
+    port: ["port"],
+    reject_unknown: ["reject_unknown_cluster"],
+    reject_unknown_cluster: ["reject_unknown_cluster"],
+  },
+  leafnodes: {
+    listen: ["host", "port"],
+    host: ["host"],
+    net: ["host"],
+    port: ["port"],
+    reconnect: ["reconnect_interval"],
+    reconnect_delay: ["reconnect_interval"],
+    reconnect_interval: ["reconnect_interval"],
+    leafnode_advertise: ["advertise"],
+    advertise: ["advertise"],
+  },
+  jetstream: {
+    store: ["store_dir"],
+    store_dir: ["store_dir"],
+    storedir: ["store_dir"],
+    max_memory_store: ["max_memory_store"],
+    max_mem_store: ["max_memory_store"],
+    max_mem: ["max_memory_store"],
+    max_file_store: ["max_file_store"],
+    max_file: ["max_file_store"],
+  },
+  authorization: { user: ["user"], username: ["user"], pass: ["password"], password: ["password"] },
+  tls: { handshake_first: ["handshake_first"], first: ["handshake_first"], immediate: ["handshake_first"] },
+};
 
-/** `extra` keys that set an option the builder (or an earlier extra key) already sets, with why. */
-function extraClashes(built: string[], extra: string[]): Map<string, string> {
+/** Blocks the builder writes that `extra` may add keys inside (a list, such as `remotes`, is not merged). */
+const MERGEABLE = new Set(["cluster", "gateway", "leafnodes", "jetstream", "authorization", "tls"]);
+
+/** The options a key sets in `block` (undefined: the top level). */
+function optionsOf(key: string, block?: string): string[] {
+  const table = block === undefined ? KEY_OPTIONS : (BLOCK_OPTIONS[block] ?? {});
+  return table[key.toLowerCase()] ?? [key.toLowerCase()];
+}
+
+const isConfBlock = (v: unknown): v is ConfObject => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Adds `extra`'s keys to `target` (what the builder wrote at `builtPath`, a block `block` or the top
+ * level). A key that sets an option the builder (or an earlier extra key) already sets is refused,
+ * naming both; one naming a block the builder wrote adds its keys inside that block instead.
+ */
+function mergeExtra(
+  c: Checker,
+  target: ConfObject,
+  extra: ConfObject,
+  extraPath: string,
+  builtPath: string,
+  block?: string,
+): void {
+  const at = (base: string, k: string) => (base ? `${base}.${k}` : k);
   const setBy = new Map<string, string>();
-  for (const k of built) for (const o of optionsOf(k)) setBy.set(o, k);
-  const problems = new Map<string, string>();
+  for (const [k, v] of Object.entries(target)) {
+    if (v !== undefined) for (const o of optionsOf(k, block)) setBy.set(o, k);
+  }
   const fromExtra = new Set<string>();
-  for (const k of extra) {
-    const hit = optionsOf(k).find((o) => setBy.has(o));
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) continue;
+    const options = optionsOf(k, block);
+    const hit = options.find((o) => setBy.has(o));
     if (hit !== undefined) {
       const other = setBy.get(hit)!;
-      problems.set(
-        k,
-        fromExtra.has(other)
-          ? `nats-server reads it as the same setting (${hit}) as extra.${other}: keep one`
-          : `nats-server reads it as ${hit}, which the builder writes (${other}) from its typed field; use the typed field`,
-      );
+      if (fromExtra.has(other)) {
+        c.fail(
+          at(extraPath, k),
+          `nats-server reads it as the same setting (${hit}) as ${at(extraPath, other)}: keep one`,
+        );
+      } else if (MERGEABLE.has(hit) && isConfBlock(target[other]) && isConfBlock(v)) {
+        mergeExtra(c, target[other], v, at(extraPath, k), at(builtPath, other), hit);
+      } else {
+        c.fail(
+          at(extraPath, k),
+          `nats-server reads it as ${at(builtPath, hit)}, which the builder writes (${at(builtPath, other)}) ` +
+            "from its typed field; use the typed field",
+        );
+      }
       continue;
     }
-    for (const o of optionsOf(k)) setBy.set(o, k);
+    for (const o of options) setBy.set(o, k);
     fromExtra.add(k);
+    target[k] = v;
   }
-  return problems;
 }
 
 /** One listening socket of the server: where it is set, its host ("" for every address), its port. */
@@ -435,7 +923,12 @@ function blockListener(
  * already in use". -1 (random) and 0 (off; the client port's 0 is the default 4222) never clash.
  */
 function portClashes(c: Checker, spec: ServerConfigSpec, extra: ConfObject): void {
-  if ([spec.host, spec.port, spec.httpPort, spec.leafnodes, spec.cluster].some((v) => c.pending(v))) return;
+  if (
+    [spec.host, spec.port, spec.httpPort, spec.leafnodes, spec.cluster, spec.gateway].some((v) =>
+      c.pending(v),
+    )
+  )
+    return;
   const host = spec.host ?? "";
   const listeners: Listener[] = [];
   const add = (l: Listener | undefined) => {
@@ -463,6 +956,7 @@ function portClashes(c: Checker, spec: ServerConfigSpec, extra: ConfObject): voi
     if (e && hp?.port && hp.port > 0) add({ field: `extra.${e.key}`, host: hp.host ?? host, port: hp.port });
   }
   if (spec.cluster) add(blockListener("cluster", {}, { host: spec.cluster.host, port: spec.cluster.port }));
+  if (spec.gateway) add(blockListener("gateway", {}, { host: spec.gateway.host, port: spec.gateway.port }));
   if (spec.leafnodes)
     add(blockListener("leafnodes", {}, { host: spec.leafnodes.host, port: spec.leafnodes.port }));
   for (const name of ["cluster", "leafnodes", "leaf", "gateway", "websocket", "ws", "mqtt"]) {
@@ -555,6 +1049,45 @@ function duplicateRemotes(c: Checker, remotes: LeafRemoteSpec[]): void {
 }
 
 /**
+ * What a spec allows but will likely not work, as "<field>: <why and what to do>" lines. A route
+ * dialed by this server sends only the credentials in its URL (server/route.go sendRouteConnect; a
+ * gateway falls back to the gateway's own user): with `cluster.authorization`, the other servers of
+ * the cluster usually ask for that user, and a route without it is refused there.
+ */
+export function serverConfigWarnings(
+  spec: ServerConfigSpec,
+  pending: (v: unknown) => boolean = () => false,
+): string[] {
+  const out: string[] = [];
+  const cl = spec.cluster;
+  if (
+    !cl ||
+    pending(cl.authorization) ||
+    typeof cl.authorization?.user !== "string" ||
+    !Array.isArray(cl.routes)
+  ) {
+    return out;
+  }
+  cl.routes.forEach((u, i) => {
+    if (typeof u !== "string" || pending(u)) return;
+    let user = "";
+    try {
+      user = new URL(u).username;
+    } catch {
+      return;
+    }
+    if (!user) {
+      out.push(
+        `cluster.routes[${i}]: carries no user, but this cluster asks routes for one (cluster.authorization); ` +
+          "nats-server dials a route with the credentials in its URL only, so servers asking for that user refuse it. " +
+          "Write nats-route://<user>:<password>@host:port (as a secret).",
+      );
+    }
+  });
+  return out;
+}
+
+/**
  * Builds the config object nats-server reads from a spec, recording every problem in `c`. Values
  * `c` reports as pending are not judged. The object is only meaningful when `c` has no failures.
  */
@@ -564,8 +1097,20 @@ export function buildServerConfigInto(c: Checker, spec: ServerConfigSpec): ConfO
   if (c.known(spec.systemAccount) && !isPublicKey(spec.systemAccount, "account")) {
     c.fail("systemAccount", "not an account public key (56 characters starting with 'A')");
   }
-  const js = spec.jetstream;
-  if (js) nonEmpty(c, "jetstream.storeDir", js.storeDir, "JetStream needs a store directory");
+  durationAtLeast(
+    c,
+    "lameDuckDuration",
+    spec.lameDuckDuration,
+    30e9,
+    'must be a duration of at least 30s such as "2m" (nats-server\'s minimum)',
+  );
+  durationAtLeast(
+    c,
+    "lameDuckGracePeriod",
+    spec.lameDuckGracePeriod,
+    0,
+    'must be a duration of 0s or more such as "10s"',
+  );
   const conf: ConfObject = {
     server_name: spec.serverName,
     host: spec.host,
@@ -575,19 +1120,17 @@ export function buildServerConfigInto(c: Checker, spec: ServerConfigSpec): ConfO
     system_account: spec.systemAccount,
     resolver: resolver(c, spec),
     resolver_preload: preload(c, spec),
-    jetstream: js && { store_dir: js.storeDir, max_memory_store: js.maxMemory, max_file_store: js.maxFile },
+    lame_duck_duration: spec.lameDuckDuration,
+    lame_duck_grace_period: spec.lameDuckGracePeriod,
+    jetstream: jetstream(c, spec.jetstream),
     cluster: cluster(c, spec.cluster),
+    gateway: gateway(c, spec),
     leafnodes: leafnodes(c, spec.leafnodes),
   };
   // Unset fields are dropped here so that extra keys land after the built ones.
   for (const k of Object.keys(conf)) if (conf[k] === undefined) delete conf[k];
   const extra = c.pending(spec.extra) ? {} : (spec.extra ?? {});
-  const clashing = extraClashes(Object.keys(conf), Object.keys(extra));
-  for (const [k, v] of Object.entries(extra)) {
-    const problem = clashing.get(k);
-    if (problem) c.fail(`extra.${k}`, problem);
-    else conf[k] = v;
-  }
+  mergeExtra(c, conf, extra, "extra", "");
   if (!c.pending(spec.extra)) portClashes(c, spec, extra);
   return conf;
 }

@@ -250,6 +250,9 @@ export class Checker {
         }
       });
     }
+    if (this.known(t.proxyRequired) && typeof t.proxyRequired !== "boolean") {
+      this.fail(`${prefix}proxyRequired`, `must be true or false, got ${JSON.stringify(t.proxyRequired)}`);
+    }
     if (this.known(t.timeZone) && !isTimeZone(t.timeZone!)) {
       this.fail(`${prefix}timeZone`, `not an IANA time zone: ${JSON.stringify(t.timeZone)}`);
     }
@@ -457,6 +460,12 @@ export class Checker {
         this.fail("trace.sampling", `must be a percentage 1..100 (default 100), got ${JSON.stringify(s)}`);
       }
     }
+    if (this.known(c.clusterTraffic) && !["system", "owner"].includes(c.clusterTraffic as string)) {
+      this.fail(
+        "clusterTraffic",
+        `must be "system" (the default) or "owner" (the account itself), got ${JSON.stringify(c.clusterTraffic)}`,
+      );
+    }
     this.revocations("revocations", c.revocations, "user", { dates: true });
     this.validity(c, { future: !opts.expiryAccepted });
     this.text("", c);
@@ -650,6 +659,13 @@ export class Checker {
     if (this.known(c.accountServerUrl) && !/^(https?|nats):\/\/\S+$/.test(c.accountServerUrl!)) {
       this.fail("accountServerUrl", "must be an http(s):// or nats:// URL");
     } else this.publicUrl("accountServerUrl", c.accountServerUrl);
+    // As jwt.ParseServerVersion reads it: three whole numbers, none negative.
+    if (this.known(c.assertServerVersion) && !/^\d+\.\d+\.\d+$/.test(String(c.assertServerVersion))) {
+      this.fail(
+        "assertServerVersion",
+        `must be a server version major.minor.update such as "2.10.0", got ${JSON.stringify(c.assertServerVersion)}`,
+      );
+    }
     this.validity(c);
     this.text("", c);
   }

@@ -20,6 +20,7 @@ import { handler as activationToken } from "../provider/activationToken";
 import { handler as credsFile } from "../provider/credsFile";
 import { handler as keyPair } from "../provider/keyPair";
 import { withDerivedOutputs } from "../provider/kit/derived";
+import { engineFailures } from "../provider/kit/failures";
 import type { Handler, ResourceKind } from "../provider/kit/handler";
 import { resolvePaths } from "../provider/kit/paths";
 import { UNKNOWN } from "../provider/kit/unknown";
@@ -31,7 +32,6 @@ import { handler as signingKey } from "../provider/signingKey";
 import { handler as user } from "../provider/user";
 import schema from "../schema.json";
 import { construct } from "./component";
-import type { EngineLog } from "./engineLog";
 import { RESOURCES, tokenOf } from "./resources";
 
 /** How the engine marks a secret value when the provider accepts secrets. */
@@ -237,8 +237,14 @@ export interface NativeProvider extends pulumi.Provider {
   previewUpdate(id: string, urn: string, olds: Obj, news: Obj): Promise<Obj>;
 }
 
-/** The provider object `main()` serves. */
-export function nativeProvider(version: string, log: EngineLog = async () => undefined): NativeProvider {
+/** Logs a warning on a resource (the engine's Log service); check warnings go here. */
+export type WarnOn = (urn: string, message: string) => void;
+
+/**
+ * The provider object `main()` serves. `warn` shows a handler's check warnings to the user (serve.ts
+ * connects it to the engine); without it they are dropped.
+ */
+export function nativeProvider(version: string, warn?: WarnOn): NativeProvider {
   return {
     version,
     getSchema: async () => JSON.stringify({ ...schema, version }),
@@ -248,11 +254,10 @@ export function nativeProvider(version: string, log: EngineLog = async () => und
       const o = fromEngine(olds);
       const n = fromEngine(news);
       const r = await s.handler.check(o.value, withPaths(s.kind, n.value));
-      for (const note of r.notes ?? []) await log("info", urn, note);
-      for (const warning of r.warnings ?? []) await log("warning", urn, warning);
+      for (const w of r.warnings ?? []) warn?.(urn, w);
       return {
         inputs: toEngine(r.inputs, [...s.secretInputs, ...n.secrets]),
-        failures: r.failures,
+        failures: engineFailures(r.failures, n.value),
       };
     },
     async diff(id, urn, olds, news) {

@@ -42,14 +42,14 @@ export const RESOURCES: readonly NativeResource[] = [
     type: "Operator",
     kind: "operator",
     inputs: "OperatorProps",
-    outputs: "OperatorState",
+    outputs: "OperatorNativeOutputs",
     description: "A NATS operator: the root of trust. Its JWT is self-signed.",
   },
   {
     type: "Account",
     kind: "account",
     inputs: "AccountProps",
-    outputs: "AccountOutputs",
+    outputs: "AccountNativeOutputs",
     description:
       "A NATS account (nsc `add account` / `edit account`), signed by its operator (`signerSeed`: the operator's seed or an operator signing key's seed) and, with `resolver`, pushed to the servers. `members` lists the Users whose removal revokes their key in the same `up`.",
   },
@@ -65,7 +65,7 @@ export const RESOURCES: readonly NativeResource[] = [
     type: "ActivationToken",
     kind: "activationToken",
     inputs: "ActivationTokenProps",
-    outputs: "ActivationTokenState",
+    outputs: "ActivationTokenNativeOutputs",
     description: "An activation token: the exporting account lets one importer import a private export.",
   },
   {

@@ -15,10 +15,12 @@
  * Create and Update outside a preview, is the SDK's unchanged. A gRPC proxy in front of main() would
  * re-implement the handshake and every method to change three.
  */
-import { Server as GrpcServer } from "@grpc/grpc-js";
+import { credentials, Server as GrpcServer } from "@grpc/grpc-js";
+import { EngineClient } from "@pulumi/pulumi/proto/engine_grpc_pb";
+import { LogRequest, LogSeverity } from "@pulumi/pulumi/proto/engine_pb";
 import { ResourceProviderService } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { main } from "@pulumi/pulumi/provider";
-import type { NativeProvider } from "./provider";
+import type { NativeProvider, WarnOn } from "./provider";
 
 type Callback = (err: unknown, value?: unknown, ...rest: unknown[]) => void;
 interface Call {
@@ -72,4 +74,24 @@ export async function serve(provider: NativeProvider, args: string[]): Promise<v
   } finally {
     GrpcServer.prototype.addService = addService;
   }
+}
+
+/**
+ * Warnings on a resource through the engine's Log service, whose address is the plugin's first
+ * argument (as `main()` reads it: flags skipped). The SDK's own `log.warn` is wired to the engine only
+ * inside construct and call, not check, hence a client of its own. Undefined without an address.
+ */
+export function engineWarnings(args: string[]): WarnOn | undefined {
+  const positional = args.filter((a, i) => !a.startsWith("-") && args[i - 1] !== "--tracing");
+  const address = positional[0];
+  if (!address) return undefined;
+  let client: EngineClient | undefined;
+  return (urn, message) => {
+    client ??= new EngineClient(address, credentials.createInsecure());
+    const req = new LogRequest();
+    req.setSeverity(LogSeverity.WARNING);
+    req.setMessage(message);
+    req.setUrn(urn);
+    client.log(req, () => undefined);
+  };
 }

@@ -3,6 +3,7 @@
  * key) and, when a resolver is given, keeps the servers' copy in step: push on create/update,
  * lookup on refresh, delete on destroy.
  */
+
 import {
   type ActivationMember,
   departedActivations,
@@ -14,6 +15,7 @@ import {
 import { ACCOUNT_CLAIM_FIELDS, type AccountClaims, fieldsOf, pickClaims } from "../core/claimInputs";
 import { accountClaims } from "../core/claims";
 import { describe, NatsAuthError } from "../core/errors";
+import { jsAckWarningLines } from "../core/jsAck";
 import { decodeJwt } from "../core/jwt";
 import { accountJwtNearLimit, jwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
@@ -316,16 +318,16 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
 const flat: Handler<AccountProps, AccountState> = {
   async check(olds, news) {
     const failures = check(news, olds).failures;
+    const warnings = [...jsAckWarningLines(news)];
     if (failures.length === 0) {
       // Measured with the revocations `up` will add (users and tokens that left the program).
       const settled = [news.members, news.revocations, news.activations, news.exports];
       let claims = news;
-      const notes: string[] = [];
       try {
         if (!containsUnknown(settled)) {
           const r = revoke(news, olds, nowSeconds());
           claims = r.props;
-          if (r.covered) notes.push(coveredNote(label("Account", news), r.covered, r.allAt));
+          if (r.covered) warnings.push(coveredNote(label("Account", news), r.covered, r.allAt));
         }
       } catch {
         // What revoke cannot settle, create/update report; the explicit claims are measured.
@@ -336,13 +338,9 @@ const flat: Handler<AccountProps, AccountState> = {
         measured.length !== undefined && measured.failures.length === 0
           ? accountJwtNearLimit(String(news.name), measured.length)
           : undefined;
-      return {
-        ...checkResult(withAdoption(accountSpec, news), failures),
-        warnings: near ? [near] : [],
-        notes,
-      };
+      if (near) warnings.push(near);
     }
-    return checkResult(withAdoption(accountSpec, news), failures);
+    return { ...checkResult(withAdoption(accountSpec, news), failures), warnings };
   },
   async diff(_id, olds, news) {
     // Members whose key is unknown in a preview are taken as unchanged; a departed member, a new

@@ -17,6 +17,7 @@ import type {
   UserTemplate,
 } from "../core/claimInputs";
 import type { Int } from "../core/int";
+import type { DescribedClaims } from "../core/jwt";
 import type { NatsContextSpec } from "../core/natsContext";
 import type { AccountPeer } from "../core/peers";
 import type { Member, RemovedUser, RevocationTime } from "../core/revocation";
@@ -111,6 +112,22 @@ export interface IssuedProps {
 
 export interface OperatorProps extends OperatorClaims, IdentityProps {}
 export type OperatorState = OperatorProps & Signed;
+
+/**
+ * The decoded claims of an identity's JWT, an output of Operator, Account, User and ActivationToken
+ * (derived from the JWT, kit/derived.ts; the TypeScript SDK derives them in its classes).
+ */
+export interface ClaimsOutput {
+  /**
+   * What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+   * `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+   * `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+   * thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+   */
+  claims?: DescribedClaims;
+}
+/** An Operator's outputs as the native plugin returns them: the state plus the decoded `claims`. */
+export type OperatorNativeOutputs = OperatorState & ClaimsOutput;
 
 /** How an account reaches the resolver. */
 export interface AccountResolver {
@@ -238,10 +255,13 @@ export type UserOutputs = Omit<UserState, UserSigningField | "signerSeed">;
  * derived from the JWT and the seed (kit/derived.ts). Languages other than TypeScript have no class
  * to derive it in, so the plugin returns it (encrypted in state, like the seed).
  */
-export type UserNativeOutputs = UserOutputs & {
-  /** The `.creds` text (JWT and seed) clients read; absent for a user declared by `publicKey`. @secret */
-  creds?: string;
-};
+export type UserNativeOutputs = UserOutputs &
+  ClaimsOutput & {
+    /** The `.creds` text (JWT and seed) clients read; absent for a user declared by `publicKey`. @secret */
+    creds?: string;
+  };
+/** An Account's outputs as the native plugin returns them: the state plus the decoded `claims`. */
+export type AccountNativeOutputs = AccountOutputs & ClaimsOutput;
 
 /**
  * A user's state. The `.creds` text is not stored: it is the JWT and the seed, both in state already,
@@ -279,6 +299,8 @@ export type ActivationTokenState = ActivationTokenProps & {
   issuer: string;
   claimsHash: string;
 };
+/** An ActivationToken's outputs as the native plugin returns them: the state plus the decoded `claims`. */
+export type ActivationTokenNativeOutputs = ActivationTokenState & ClaimsOutput;
 
 export interface LeafRemoteProps extends LeafRemoteInputs {
   /**

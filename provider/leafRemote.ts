@@ -6,7 +6,7 @@
  */
 import * as path from "node:path";
 import { normalize } from "../core/normalize";
-import { leafRemoteEntry, leafUrlProblems } from "../core/serverConfig";
+import { checkLeafRemoteSettings, leafRemoteEntry, leafUrlProblems } from "../core/serverConfig";
 import { fileMode, readFileIfExists } from "../io/files";
 import type { LeafRemoteProps, LeafRemoteState } from "./contracts";
 import { type Claim, claimProblem, digest, removeWritten, writeClaimed } from "./kit/fileContent";
@@ -43,6 +43,7 @@ export const handler: Handler<LeafRemoteProps, LeafRemoteState> = quietExpectedF
   async check(olds, news) {
     const c = previewChecker();
     if (!containsUnknown(news.urls)) for (const f of leafUrlProblems(news.urls)) c.fail("urls", f);
+    checkLeafRemoteSettings(c, news, "");
     if (news.credentials !== undefined) {
       const where = news.credentialsPath;
       if (!containsUnknown(where) && (typeof where !== "string" || !path.isAbsolute(where))) {

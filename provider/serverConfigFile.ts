@@ -7,7 +7,12 @@
  */
 import { toConf } from "../core/confSyntax";
 import { runsOtherOperator, trustedKeys } from "../core/pushCheck";
-import { buildServerConfigInto, renderServerConfig, type ServerConfigSpec } from "../core/serverConfig";
+import {
+  buildServerConfigInto,
+  renderServerConfig,
+  type ServerConfigSpec,
+  serverConfigWarnings,
+} from "../core/serverConfig";
 import { fileMode, readFileIfExists } from "../io/files";
 import { runningOperators } from "../io/monitor";
 import type { ServerConfigProps, ServerConfigState } from "./contracts";
@@ -126,7 +131,10 @@ export const handler: Handler<ServerConfigProps, ServerConfigState> = quietExpec
       const problem = claimProblem(news.path, text, claim(news, olds));
       if (problem) c.fail("path", problem);
     }
-    return checkResult(news, c.failures);
+    return {
+      ...checkResult(news, c.failures),
+      warnings: serverConfigWarnings(specOf(news), containsUnknown),
+    };
   },
   async diff(_id, olds, news) {
     const d = decideDiff(olds, news, {
@@ -161,7 +169,11 @@ export const handler: Handler<ServerConfigProps, ServerConfigState> = quietExpec
     // A file edited or deleted behind the stack's back shows as drift, and so does one holding a
     // secret (leaf-node authorization, extra settings) that is readable by others (0.1.0 wrote 0644).
     const file = String(props.path);
-    const holdsSecret = props.leafnodes?.authorization !== undefined || props.extra !== undefined;
+    const holdsSecret =
+      props.leafnodes?.authorization !== undefined ||
+      props.cluster?.authorization !== undefined ||
+      props.gateway?.authorization !== undefined ||
+      props.extra !== undefined;
     const modeOk = !holdsSecret || fileMode(file) === 0o600;
     const inSync = modeOk && readFileIfExists(file) === props.text;
     return { id, props: { ...props, fileInSync: inSync } };

@@ -1,4 +1,5 @@
 /** Dynamic provider of `User`: a user JWT signed by its account or an account signing key (the SDK derives its creds). */
+
 import {
   pickClaims,
   type SigningKeyRef,
@@ -8,6 +9,7 @@ import {
 } from "../core/claimInputs";
 import { userClaims } from "../core/claims";
 import { NatsAuthError } from "../core/errors";
+import { jsAckWarningLines } from "../core/jsAck";
 import { decodeJwt } from "../core/jwt";
 import { CONNECT_ALLOWANCE, DEFAULT_MAX_CONTROL_LINE, userJwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
@@ -225,7 +227,10 @@ const flat: Handler<UserProps, UserState> = {
     const stale = revokedByAll(news, olds) ? { ...olds, jwt: undefined as unknown as string } : olds;
     return signing.update!(id, stale, news);
   },
-  check: (olds, news) => signing.check(olds, ownRevocations(news, olds)),
+  async check(olds, news) {
+    const r = await signing.check(olds, ownRevocations(news, olds));
+    return { ...r, warnings: jsAckWarningLines(news) };
+  },
   async diff(id, olds, news) {
     // The account's signing keys and revocations shape the claims only through the signer's scope;
     // when the SDK knows the scope (a SigningKey signer, or the account key), a key being added to

@@ -32,6 +32,29 @@ export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
 
 log() { printf '[install-tools] %s\n' "$*" >&2; }
 
+# What to install: everything (the default: tests, examples, SDK generation), or `demo`: only what
+# `npm run demo` runs (node, nats-server, the pulumi CLI and its Node.js language host), which skips
+# the slowest builds (Go/Python/YAML hosts, nsc, the old server, the SDK generator).
+PROFILE="${1:-all}"
+case "$PROFILE" in all | demo) ;; *) log "usage: install-tools.sh [all|demo]"; exit 2 ;; esac
+
+# A Go build prints nothing for minutes on a small machine; with -v it names each package it compiles.
+# This turns those names into a line every 100 packages (errors and other lines pass through) and
+# says how long the build took.
+progress() { # name
+  local n=0 line start=$SECONDS
+  while IFS= read -r line; do
+    case "$line" in
+      *" "* | *:* | "") printf '%s\n' "$line" >&2 ;;
+      *)
+        n=$((n + 1))
+        if [ $((n % 100)) -eq 0 ]; then log "$1: $n packages compiled ($((SECONDS - start)) s)"; fi
+        ;;
+    esac
+  done
+  log "$1: $n packages compiled in $((SECONDS - start)) s"
+}
+
 stamp_ok() { [ -f "$TOOLS/build/$1.version" ] && [ "$(cat "$TOOLS/build/$1.version")" = "$2" ] && [ -x "$BIN/$1" ]; }
 stamp_set() { printf '%s' "$2" >"$TOOLS/build/$1.version"; }
 
@@ -57,7 +80,7 @@ go_install() { # name module version
   if stamp_ok "$name" "$version"; then log "$name $version present"; return; fi
   if cache_take "$name" "$version"; then return; fi
   log "building $name $version from the Go module proxy"
-  GOBIN="$BIN" go install "$module@$version"
+  GOBIN="$BIN" go install -v "$module@$version" 2>&1 | progress "$name"
   stamp_set "$name" "$version"
   cache_put "$name" "$version"
 }
@@ -93,13 +116,14 @@ go_build_wrapped() { # name package version ldflags require... -- replace...
     done
   } >"$mod/go.mod"
   printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" >"$mod/tools.go"
-  (cd "$mod" && go mod tidy && go build -trimpath -o "$BIN/$name" -ldflags "-s -w $ldflags" "$pkg")
+  (cd "$mod" && go mod tidy && go build -v -trimpath -o "$BIN/$name" -ldflags "-s -w $ldflags" "$pkg" 2>&1) | progress "$name"
   stamp_set "$name" "$version"
   cache_put "$name" "$version"
 }
 
 install_node
 go_install nats-server github.com/nats-io/nats-server/v2 "$NATS_SERVER_VERSION"
+if [ "$PROFILE" = all ]; then
 # An old server for compatibility tests: before 2.9.15 UPDATE/DELETE with headers are refused, and
 # before 2.9.17 a lookup of a missing account gets no reply.
 go_build_wrapped nats-server-old github.com/nats-io/nats-server/v2 "$NATS_SERVER_OLD_VERSION" "" \
@@ -107,20 +131,23 @@ go_build_wrapped nats-server-old github.com/nats-io/nats-server/v2 "$NATS_SERVER
 # The checksum database has no entry for nsc's module (the proxy serves it); its dependencies are still verified.
 GONOSUMDB="github.com/nats-io/nsc" go_build_wrapped nsc github.com/nats-io/nsc/v2 "$NSC_VERSION" "" \
   "github.com/nats-io/nsc/v2 $NSC_VERSION"
+fi
 go_build_wrapped pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$PULUMI_VERSION" \
   "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
   "github.com/pulumi/pulumi/pkg/v3 $PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3 $PULUMI_VERSION" -- \
   "github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e" \
   "golang.org/x/text => golang.org/x/text v0.39.0"
 "$BIN/pulumi" version
-# The `nats` CLI: the e2e tests use contexts written by this package with the tool users run.
-go_install nats github.com/nats-io/natscli/nats "$NATSCLI_VERSION"
 # The Node.js language host (runs programs from a folder with Pulumi.yaml). Its current module is not
 # served by the module proxy here (refused for every version and commit), so this builds the last
 # release that shipped it inside sdk/v3 (v3.68.0). It runs compiled JavaScript programs with the
 # newer CLI and @pulumi/pulumi; the examples' Pulumi.yaml files point at their dist/ builds.
 go_build_wrapped pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
   "$LANGUAGE_HOST_VERSION" "" "github.com/pulumi/pulumi/sdk/v3 $LANGUAGE_HOST_VERSION"
+
+if [ "$PROFILE" = all ]; then
+# The `nats` CLI: the e2e tests use contexts written by this package with the tool users run.
+go_install nats github.com/nats-io/natscli/nats "$NATSCLI_VERSION"
 
 # The Go language host: builds a program of a folder whose Pulumi.yaml says `runtime: go` and runs it.
 go_build_wrapped pulumi-language-go github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go \
@@ -164,7 +191,7 @@ install_codegen() {
   if stamp_ok pulumi-nats-auth-codegen "$sum"; then log "codegen $sum present"; return; fi
   if cache_take pulumi-nats-auth-codegen "$sum"; then return; fi
   log "building the SDK generator (pkg/v3 codegen; several minutes the first time)"
-  (cd "$src" && go build -trimpath -o "$BIN/pulumi-nats-auth-codegen" -ldflags "-s -w" .)
+  (cd "$src" && go build -v -trimpath -o "$BIN/pulumi-nats-auth-codegen" -ldflags "-s -w" . 2>&1) | progress codegen
   stamp_set pulumi-nats-auth-codegen "$sum"
   cache_put pulumi-nats-auth-codegen "$sum"
 }
@@ -179,7 +206,7 @@ go_build_wrapped pulumi-language-yaml github.com/pulumi/pulumi-yaml/cmd/pulumi-l
   "github.com/pulumi/pulumi-yaml $YAML_HOST_VERSION" -- \
   "github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e" \
   "golang.org/x/text => golang.org/x/text v0.39.0"
-
+fi
 
 # Dynamic providers run through pulumi-resource-pulumi-nodejs, which @pulumi/pulumi ships as a script;
 # the CLI looks for bundled plugins beside its own binary.

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RevokedActivation } from "../core/activation";
 import type { AccountClaims, Export, SigningKeyRef } from "../core/claimInputs";
+import { jsAckWarningLines } from "../core/jsAck";
 import { accountJwtNearLimit } from "../core/limits";
 import type { RemovedUser, RevocationTime } from "../core/revocation";
 import type { ResolverTls } from "../io/resolverClient";
@@ -212,5 +213,18 @@ export class Account extends IdentityResource {
       const warning = typeof jwt === "string" ? accountJwtNearLimit(name, Buffer.byteLength(jwt)) : undefined;
       if (warning) void pulumi.log.warn(warning, this);
     });
+    // The same warnings the handler's check returns (the native plugin logs those; a dynamic
+    // provider cannot): subjects in the v1 $JS.ACK form.
+    pulumi
+      .output({
+        exports: args.exports,
+        imports: args.imports,
+        defaultPermissions: args.defaultPermissions,
+        signingKeys: refs,
+      })
+      .apply((c) => {
+        for (const w of jsAckWarningLines(c as AccountClaims))
+          void pulumi.log.warn(`Account "${name}": ${w}`, this);
+      });
   }
 }

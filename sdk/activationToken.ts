@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DateLike, Export, SigningKeyRef } from "../core/claimInputs";
+import { type DescribedClaims, describeJwt } from "../core/jwt";
 import type { ActivationTokenProps, ActivationTokenState } from "../provider/contracts";
 import { providerFor } from "../provider/kit/handler";
+import { derived } from "./known";
 import { joinActivations } from "./membership";
 import { secretInput } from "./secrets";
 import { MODULE, type ResourceProps, type SeedHolder } from "./types";
@@ -57,6 +59,11 @@ export interface ActivationTokenArgs {
 export class ActivationToken extends pulumi.dynamic.Resource {
   /** The activation JWT for the importer's `imports[].token`, a Pulumi secret. */
   declare public readonly token: pulumi.Output<string>;
+  /**
+   * What the token says, decoded (`sub`: the importer, `nats.subject`, `nats.kind`, …). Not a secret:
+   * the claims grant nothing without the signed token.
+   */
+  declare public readonly claims: pulumi.Output<DescribedClaims>;
   /** The token's `iat` (unix seconds). */
   declare public readonly issuedAt: pulumi.Output<number>;
   /** Public key that signed the token. */
@@ -99,6 +106,7 @@ export class ActivationToken extends pulumi.dynamic.Resource {
       MODULE,
       "ActivationToken",
     );
+    derived(this, "claims", () => pulumi.unsecret(this.token.apply((token) => describeJwt(token) ?? {})));
     joinActivations(exporter, name, {
       urn: this.urn,
       importer: importerKey,

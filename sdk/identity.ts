@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { decodeJwt } from "../core/jwt";
+import { type DescribedClaims, decodeJwt, describeJwt } from "../core/jwt";
 import { claimsHash } from "../core/normalize";
 import { DynamicResource } from "./dynamic";
 import { derived } from "./known";
@@ -27,15 +27,22 @@ export abstract class IdentityResource extends DynamicResource {
    * a preview shows this before `up` does it.
    */
   declare public readonly adoptionDrift: pulumi.Output<Record<string, string> | undefined>;
+  /**
+   * What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`,
+   * `nats`: limits, permissions, exports, …). An account's `nats.revocations` map is summarised as
+   * `nats.revocationCount`; the `jwt` output holds it in full.
+   */
+  declare public readonly claims: pulumi.Output<DescribedClaims>;
 
   /**
-   * Defines `issuer` and `claimsHash` from the JWT, and `adoptionDrift` when no JWT is adopted (only
+   * Defines `issuer`, `claimsHash` and `claims` from the JWT, and `adoptionDrift` when no JWT is adopted (only
    * an adopted one can differ), instead of registering them: every registered output costs the
    * program per resource (kit/wire.ts). Built only when the program reads them.
    */
   protected deriveFromJwt(adopting: boolean): void {
     derived(this, "issuer", () => this.jwt.apply((jwt) => decodeJwt(jwt).iss));
     derived(this, "claimsHash", () => this.jwt.apply((jwt) => claimsHash(decodeJwt(jwt))));
+    derived(this, "claims", () => this.jwt.apply((jwt) => describeJwt(jwt) ?? {}));
     if (!adopting) derived(this, "adoptionDrift", () => pulumi.output(undefined));
   }
 }

@@ -1,10 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type LeafRemoteInputs, type LeafRemoteSpec, leafRemoteEntry } from "../core/serverConfig";
+import {
+  type CompressionMode,
+  type LeafRemoteInputs,
+  type LeafRemoteSpec,
+  type LeafTlsSpec,
+  leafRemoteEntry,
+} from "../core/serverConfig";
 import type { LeafRemoteProps, LeafRemoteState } from "../provider/contracts";
 import { DynamicResource } from "./dynamic";
 import { expose } from "./known";
 import { secretInput } from "./secrets";
-import { MODULE, type ResourceProps } from "./types";
+import { type DeepInput, MODULE, type ResourceProps } from "./types";
 
 /** Inputs of a {@link LeafRemote}. */
 export interface LeafRemoteArgs {
@@ -17,12 +23,15 @@ export interface LeafRemoteArgs {
   /** Absolute path the credentials are written to (mode 0600); required with `credentials`. */
   credentialsPath?: pulumi.Input<string>;
   /** TLS towards the hub. */
-  tls?: pulumi.Input<{
-    handshakeFirst?: pulumi.Input<boolean>;
-    certFile?: pulumi.Input<string>;
-    keyFile?: pulumi.Input<string>;
-    caFile?: pulumi.Input<string>;
-  }>;
+  tls?: DeepInput<LeafTlsSpec>;
+  /** This side is the hub of the connection: the remote server becomes the leaf (`hub`). */
+  hub?: pulumi.Input<boolean>;
+  /** Subjects this server does not receive over the connection (`deny_imports`). */
+  denyImports?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Subjects this server does not send over the connection (`deny_exports`). */
+  denyExports?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Compression of this connection (nats-server 2.10+): "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best". */
+  compression?: pulumi.Input<CompressionMode>;
   /** Websocket remotes: compress frames. */
   wsCompression?: pulumi.Input<boolean>;
   /** Websocket remotes: do not mask frames. */
@@ -68,6 +77,10 @@ export class LeafRemote extends DynamicResource {
         tls: args.tls,
         wsCompression: args.wsCompression,
         wsNoMasking: args.wsNoMasking,
+        hub: args.hub,
+        denyImports: args.denyImports,
+        denyExports: args.denyExports,
+        compression: args.compression,
       })
       .apply((r) =>
         leafRemoteEntry({

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { OperatorClaims } from "../core/claimInputs";
+import { describeJwt } from "../core/jwt";
 import type { OperatorProps, OperatorState } from "../provider/contracts";
 
 import { IdentityResource } from "./identity";
-import { expose, identityKey } from "./known";
+import { derived, expose, identityKey } from "./known";
 import { secretInput } from "./secrets";
 import { SigningKey } from "./signingKey";
 import { type DeepInput, type IdentityArgs, MODULE, type ResourceProps } from "./types";
@@ -62,5 +63,6 @@ export class Operator extends IdentityResource {
     expose(this, "seed", pulumi.secret(identity.seed));
     expose(this, "signingKeys", keys);
     expose(this, "strictSigningKeyUsage", args.strictSigningKeyUsage);
+    derived(this, "claims", () => this.jwt.apply((jwt) => describeJwt(jwt) ?? {}));
   }
 }

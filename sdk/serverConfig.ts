@@ -1,6 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ConfObject } from "../core/confSyntax";
-import type { ClusterSpec, LeafRemoteSpec, ResolverSpec } from "../core/serverConfig";
+import {
+  type ClusterSpec,
+  type GatewaySpec,
+  type JetStreamSpec,
+  type LeafNodesSpec,
+  type LeafRemoteSpec,
+  type ResolverSpec,
+  type ServerConfigSpec,
+  serverConfigWarnings,
+} from "../core/serverConfig";
 import type { ServerConfigProps, ServerConfigState } from "../provider/contracts";
 import { DynamicResource } from "./dynamic";
 import { LeafRemote } from "./leafRemote";
@@ -12,6 +21,9 @@ export interface PreloadedAccount {
   publicKey: pulumi.Input<string>;
   jwt: pulumi.Input<string>;
 }
+
+/** Each field of `T` an input of its own (so the SDK can mark one, such as `authorization`, secret). */
+type Fields<T> = { [K in keyof T]: DeepInput<T[K]> };
 
 /** Inputs of a {@link ServerConfig}. */
 export interface ServerConfigArgs {
@@ -40,16 +52,27 @@ export interface ServerConfigArgs {
   resolver?: DeepInput<ResolverSpec>;
   /** Accounts written into `resolver_preload` (with a memory resolver: every account). */
   preload?: PreloadedAccount[];
-  /** Leaf-node settings: the hub's port and authorization (made a secret), or a leaf's remotes. */
-  leafnodes?: {
-    host?: pulumi.Input<string>;
-    port?: pulumi.Input<number>;
-    authorization?: DeepInput<{ user?: string; password?: string; account?: string; timeout?: number }>;
+  /**
+   * Leaf-node settings: the hub's listener (port, authorization made a secret, TLS, advertise,
+   * compression), or a leaf's remotes.
+   */
+  leafnodes?: Omit<Fields<LeafNodesSpec>, "remotes"> & {
     remotes?: (LeafRemote | DeepInput<LeafRemoteSpec>)[];
   };
-  cluster?: DeepInput<ClusterSpec>;
-  jetstream?: DeepInput<{ storeDir: string; maxMemory?: string; maxFile?: string }>;
-  /** Further top-level settings, written as given (made a secret: they may hold passwords). */
+  /** The cluster: name, listener, routes, and their authorization (made a secret), TLS, compression. */
+  cluster?: Fields<ClusterSpec>;
+  /** The gateway joining this cluster to the others of a supercluster (authorization made a secret). */
+  gateway?: Fields<GatewaySpec>;
+  /** JetStream: store directory, limits and domain. */
+  jetstream?: DeepInput<JetStreamSpec>;
+  /** Lame-duck mode: how long closing the clients takes (at least "30s"). */
+  lameDuckDuration?: pulumi.Input<string>;
+  /** Lame-duck mode: how long to wait before closing clients. */
+  lameDuckGracePeriod?: pulumi.Input<string>;
+  /**
+   * Further settings, written as given (made a secret: they may hold passwords). A key naming a block
+   * the builder writes (`cluster`, `gateway`, `leafnodes`, `jetstream`) adds its keys inside it.
+   */
   extra?: pulumi.Input<ConfObject>;
 }
 
@@ -74,7 +97,7 @@ export class ServerConfig extends DynamicResource {
   declare public readonly restartRequired: pulumi.Output<boolean>;
 
   constructor(name: string, args: ServerConfigArgs, opts?: pulumi.CustomResourceOptions) {
-    const { preload, leafnodes, ...rest } = args;
+    const { preload, leafnodes, cluster, gateway, ...rest } = args;
     super(
       "serverConfigFile",
       name,
@@ -92,6 +115,8 @@ export class ServerConfig extends DynamicResource {
               remotes: leafnodes.remotes?.map((r) => (r instanceof LeafRemote ? r.remote : r)),
             }
           : undefined,
+        cluster: cluster ? { ...cluster, authorization: secretInput(cluster.authorization) } : undefined,
+        gateway: gateway ? { ...gateway, authorization: secretInput(gateway.authorization) } : undefined,
         extra: secretInput(rest.extra),
         text: undefined,
         fileInSync: undefined,
@@ -101,5 +126,12 @@ export class ServerConfig extends DynamicResource {
       MODULE,
       "ServerConfig",
     );
+    // The warnings the handler's check returns (the native plugin logs those; a dynamic provider cannot).
+    if (cluster) {
+      pulumi.output({ cluster }).apply((s) => {
+        for (const w of serverConfigWarnings(s as ServerConfigSpec))
+          void pulumi.log.warn(`ServerConfig "${name}": ${w}`, this);
+      });
+    }
   }
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { SigningKeyRef, UserClaims } from "../core/claimInputs";
+import type { SigningKeyRef, UserClaims, UserTemplate } from "../core/claimInputs";
 import { formatCreds } from "../core/creds";
+import { jsAckWarningLines } from "../core/jsAck";
 import { publicKeyOf } from "../core/nkeys";
 import type { RemovedUser, RevocationTime } from "../core/revocation";
 import type { UserInputs, UserOutputs } from "../provider/contracts";
@@ -189,6 +190,11 @@ export class User extends IdentityResource {
       MODULE,
       "User",
     );
+    // The same warnings the handler's check returns (the native plugin logs those): v1 $JS.ACK subjects.
+    pulumi.output({ pub: args.pub, sub: args.sub }).apply((p) => {
+      for (const w of jsAckWarningLines(p as UserTemplate))
+        void pulumi.log.warn(`User "${name}": ${w}`, this);
+    });
     joinMembership(account, name, {
       urn: urn ?? this.urn,
       // The given key while it is a valid one; otherwise what the User signed (it then waits for it).

@@ -31,13 +31,11 @@ export interface CheckResult<P> {
   inputs: P;
   failures: Failure[];
   /**
-   * What the preview should tell without refusing (an account JWT near the servers' limit): the
-   * native plugin logs them as warnings on the resource; dynamic providers cannot log, so the
-   * TypeScript SDK says the same from the program (sdk/account.ts).
+   * What is allowed but likely to break later (e.g. `$JS.ACK` subjects in the v1 form), as
+   * "<property>: <why and what to do>". The native plugin logs them as warnings on the resource; the
+   * TypeScript SDK classes log the same core messages themselves (a dynamic provider has no log).
    */
   warnings?: string[];
-  /** What the preview should tell as information (how many revocations a `"*"` entry replaces). */
-  notes?: string[];
 }
 
 /**

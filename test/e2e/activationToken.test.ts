@@ -1,5 +1,5 @@
 /**
- * Activation tokens through the real pulumi CLI against a real nats-server: the README's example
+ * Activation tokens through the real pulumi CLI against a real nats-server: the docs/patterns.md example
  * (examples/private-export/index.ts, verbatim) exports a private service; the importer with the token
  * gets replies; an importer without a token does not; once the ActivationToken is removed from the
  * program, the exporter is re-signed with the importer revoked and pushed, and the importer (which
@@ -114,11 +114,11 @@ describe("e2e activation tokens - a private service export, imported with a toke
     return nc;
   };
 
-  it("activation - the README shows the example file unchanged", () => {
-    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  it("activation - docs/patterns.md shows the example file unchanged", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "docs", "patterns.md"), "utf8");
     assert.ok(
       readme.includes(`\`\`\`ts\n${fs.readFileSync(EXAMPLE, "utf8")}\`\`\``),
-      "README.md embeds examples/private-export/index.ts verbatim",
+      "docs/patterns.md embeds examples/private-export/index.ts verbatim",
     );
   });
 

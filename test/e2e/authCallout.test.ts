@@ -1,5 +1,5 @@
 /**
- * Auth callout through the real pulumi CLI against a real nats-server: the README's example
+ * Auth callout through the real pulumi CLI against a real nats-server: the docs/patterns.md example
  * (examples/auth-callout/index.ts, verbatim) declares an account whose users a callout service
  * authorizes. The service (written here with @nats-io/transport-node, and this package's UTF-8 JWT
  * signing and decoding) places a client presenting the right token into APP with the permissions it
@@ -114,11 +114,11 @@ describe("e2e auth callout - an account whose users a callout service authorizes
     await t?.dispose();
   });
 
-  it("callout - the README shows the example file unchanged", () => {
-    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  it("callout - docs/patterns.md shows the example file unchanged", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "docs", "patterns.md"), "utf8");
     assert.ok(
       readme.includes(`\`\`\`ts\n${fs.readFileSync(EXAMPLE, "utf8")}\`\`\``),
-      "README.md embeds examples/auth-callout/index.ts verbatim",
+      "docs/patterns.md embeds examples/auth-callout/index.ts verbatim",
     );
   });
 

@@ -119,10 +119,10 @@ describe("e2e nsc migration - import-nsc turns an nsc deployment into a Pulumi p
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("nsc migration - the README's command line has the options this test runs", () => {
-    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  it("nsc migration - docs/nsc.md's command line has the options this test runs", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "docs", "nsc.md"), "utf8");
     const command = readme.match(/npx pulumi-nats-auth (import-nsc [^\n]*\\\n[^\n]*)/)?.[1];
-    assert.ok(command, "README shows the import-nsc command");
+    assert.ok(command, "docs/nsc.md shows the import-nsc command");
     assert.deepEqual(
       [...command.matchAll(/--[a-z]+/g)].map((m) => m[0]),
       ["--store", "--keys", "--operator", "--out", "--stack", "--server"],
@@ -154,7 +154,8 @@ describe("e2e nsc migration - import-nsc turns an nsc deployment into a Pulumi p
       { env: cliEnv, encoding: "utf8" },
     );
     assert.doesNotMatch(printed, SEED_RE);
-    for (const f of fs.readdirSync(project)) {
+    // The files the importer wrote (vendor/ holds this package's tarball, made by npm pack).
+    for (const f of fs.readdirSync(project).filter((f) => f !== "vendor")) {
       assert.doesNotMatch(fs.readFileSync(path.join(project, f), "utf8"), SEED_RE, `${f} holds no seed`);
     }
     const migration = fs.readFileSync(path.join(project, "MIGRATION.md"), "utf8");
@@ -164,8 +165,24 @@ describe("e2e nsc migration - import-nsc turns an nsc deployment into a Pulumi p
       .slice(1);
     assert.equal(notes.length, 1, migration);
     assert.match(notes[0], /user "mallory" of account "APP": revoked in the account/);
-    // What `npm install` does for users: this checkout's package and @pulumi/pulumi.
-    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(project, "node_modules"));
+    // `npm install` as docs/nsc.md says: the package comes from the tarball the importer copied into
+    // vendor/ (it is on no registry), @pulumi/pulumi from the registry (or npm's cache).
+    const manifest = JSON.parse(fs.readFileSync(path.join(project, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    const spec = manifest.dependencies["pulumi-nats-auth"];
+    assert.match(spec, /^file:vendor\/pulumi-nats-auth-[\d.]+\.tgz$/);
+    assert.ok(fs.existsSync(path.join(project, spec.slice("file:".length))));
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], {
+      cwd: project,
+      env: cliEnv,
+      stdio: "pipe",
+    });
+    const installed = path.join(project, "node_modules", "pulumi-nats-auth");
+    assert.ok(
+      !fs.lstatSync(installed).isSymbolicLink(),
+      "installed from the tarball, not linked to this checkout",
+    );
 
     t = await TestStack.fromFolder(project, "dev", {}, environment);
     const up = await t.up();

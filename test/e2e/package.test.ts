@@ -4,13 +4,14 @@
  * by name (nothing of this checkout is reachable from there).
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { REPO_ROOT, TOOLS_BIN } from "../harness/paths";
+import { TOOLS_BIN } from "../harness/paths";
 import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
+import { currentTarball, installPackage } from "../harness/release";
 
 const PROGRAM = `"use strict";
 const { Account, OperatorWithSystemAccount, SigningKey, User } = require("pulumi-nats-auth");
@@ -34,29 +35,9 @@ describe("e2e package - installed from npm pack into a fresh project", () => {
 
   it("package - a program outside the repository runs up, a no-op preview and destroy", async () => {
     const env = { ...process.env, PATH: `${TOOLS_BIN}${path.delimiter}${process.env.PATH ?? ""}` };
-    const tgz = execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", dir], {
-      cwd: REPO_ROOT,
-      env,
-      encoding: "utf8",
-    })
-      .trim()
-      .split("\n")
-      .pop()!;
-    const pulumiVersion = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"))
-      .devDependencies["@pulumi/pulumi"];
-    fs.writeFileSync(
-      path.join(dir, "package.json"),
-      JSON.stringify({
-        name: "consumer",
-        private: true,
-        dependencies: { "pulumi-nats-auth": `file:./${tgz}`, "@pulumi/pulumi": pulumiVersion },
-      }),
-    );
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], {
-      cwd: dir,
-      env,
-      stdio: "pipe",
-    });
+    // Packed and installed by the helpers stateUpgrade and firstProgram use too (test/harness/release.ts).
+    currentTarball(dir);
+    installPackage(dir, "current.tgz");
     assert.ok(
       fs.existsSync(path.join(dir, "node_modules", "pulumi-nats-auth", "dist", "provider", "account.js")),
     );

@@ -1,5 +1,5 @@
 /**
- * The README's example is examples/quickstart/index.ts, verbatim; this runs it through the real
+ * docs/resolver.md "Sign first, push later" shows examples/quickstart/index.ts verbatim; this runs it through the real
  * pulumi CLI against a real server: sign only, start the server from the outputs, then push.
  */
 import assert from "node:assert/strict";
@@ -15,7 +15,7 @@ import { changeCount, TestStack } from "../harness/pulumi";
 
 const EXAMPLE = path.join(REPO_ROOT, "examples", "quickstart", "index.ts");
 
-describe("e2e quickstart - the README example runs as written", () => {
+describe("e2e quickstart - the docs/resolver.md example runs as written", () => {
   let t: TestStack | undefined;
   let server: NatsServer | undefined;
   after(async () => {
@@ -24,12 +24,12 @@ describe("e2e quickstart - the README example runs as written", () => {
     await server?.[Symbol.asyncDispose]();
   });
 
-  it("quickstart - the README shows the example file unchanged", () => {
-    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  it("quickstart - docs/resolver.md shows the example file unchanged", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "docs", "resolver.md"), "utf8");
     const example = fs.readFileSync(EXAMPLE, "utf8");
     assert.ok(
       readme.includes(`\`\`\`ts\n${example}\`\`\``),
-      "README.md embeds examples/quickstart/index.ts verbatim",
+      "docs/resolver.md embeds examples/quickstart/index.ts verbatim",
     );
   });
 

@@ -52,12 +52,12 @@ function leaks(sources: { file: string; text: string }[], values: Record<string,
   return found;
 }
 
-/** The README's creds-file recipe, the one line of its Secrets section that writes orders.creds. */
+/** The docs' creds-file recipe (docs/security.md, "Secrets"): the one line that writes orders.creds. */
 function readmeCredsRecipe(): string {
-  const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## Secrets"));
+  const readme = fs.readFileSync(path.join(REPO_ROOT, "docs", "security.md"), "utf8");
+  const section = readme.slice(readme.indexOf("### Secrets"));
   const line = section.split("\n").find((l) => l.includes("--show-secrets userCreds > orders.creds"));
-  assert.ok(line, "the README's Secrets section shows how to write the creds file");
+  assert.ok(line, "docs/security.md's Secrets section shows how to write the creds file");
   return line.trim();
 }
 

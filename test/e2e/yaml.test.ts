@@ -81,7 +81,10 @@ describe("e2e yaml - the README's install steps are the ones these tests run", (
     const install = `pulumi plugin install resource nats-auth ${version} --file dist/pulumi-resource-nats-auth-v${version}-linux-amd64.tar.gz`;
     assert.ok(readme.includes(install), `the README says: ${install}`);
     const pathLine = "      path: ../../../dist/native";
-    assert.ok(readme.includes(pathLine));
+    // How a project points at the built plugin instead of installing it: docs/languages.md.
+    const languages = fs.readFileSync(path.join(REPO_ROOT, "docs", "languages.md"), "utf8");
+    assert.ok(languages.includes(pathLine));
+    assert.ok(languages.includes(install));
     assert.ok(fs.readFileSync(path.join(EXAMPLE, "Pulumi.yaml"), "utf8").includes(pathLine));
     assert.ok(fs.existsSync(path.resolve(EXAMPLE, "../../../dist/native/pulumi-resource-nats-auth")));
   });

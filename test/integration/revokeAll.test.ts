@@ -94,7 +94,7 @@ describe('revocation - a "*" revocation on a real nats-server', () => {
     const checked = await account.check(acct, news);
     assert.deepEqual(checked.failures, []);
     assert.match(
-      (checked.notes ?? []).join("\n"),
+      (checked.warnings ?? []).join("\n"),
       /revocations\["\*"\] .* replaces 1 revocation entry in the account JWT/,
     );
     const { outs } = await account.update!(acct.publicKey, acct, news);

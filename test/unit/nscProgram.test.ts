@@ -144,14 +144,11 @@ describe("nsc import - claims read back from JWTs", () => {
 
   it("nsc import - a claim with no input is reported by its path", async () => {
     const wire = accountClaims("APP", app.getPublicKey(), op.getPublicKey(), {});
-    wire.nats.cluster_traffic = "owner";
+    // A claim a later jwt library may add (cluster_traffic, once the example here, now has an input).
+    wire.nats.future_claim = "owner";
     wire.nats.authorization = { auth_users: [user.getPublicKey()], allowed_accounts: ["*"] };
     const c = (await identity(wire, op)).claims;
-    assert.deepEqual(
-      unexpressed(c, rebuild.account(c)),
-      ["nats.cluster_traffic"],
-      "authorization round-trips",
-    );
+    assert.deepEqual(unexpressed(c, rebuild.account(c)), ["nats.future_claim"], "authorization round-trips");
     const empty = accountClaims("APP", app.getPublicKey(), op.getPublicKey(), {});
     empty.nats.authorization = {};
     const e = (await identity(empty, op)).claims;
@@ -216,7 +213,7 @@ describe("nsc import - the generated program", () => {
       ],
     };
   }
-  const opts = { hasSeed: () => true, packageVersion: "0.1.0" };
+  const opts = { hasSeed: () => true, packageSpec: "file:vendor/pulumi-nats-auth-0.1.0.tgz" };
 
   it("nsc import - a store nsc add operator --sys made becomes one adopting OperatorWithSystemAccount", async () => {
     const out = nscProgram(await store({}), opts);

@@ -49,7 +49,7 @@ describe('revocation - "*"', () => {
     );
     const past = await account.check({}, props({ "*": 100, [U1]: 50, [U2]: 60 }, seed));
     assert.deepEqual(past.failures, []);
-    assert.match((past.notes ?? []).join("\n"), /replaces 2 revocation entries in the account JWT/);
+    assert.match((past.warnings ?? []).join("\n"), /replaces 2 revocation entries in the account JWT/);
   });
 
   it("revocation outputs - no copy of `revocations`; state that holds one previews no change and drops it at its next update", async () => {

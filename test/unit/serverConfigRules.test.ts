@@ -77,7 +77,12 @@ describe("ServerConfig preview rules", () => {
     await refused({ port: 4222, extra: { listen: "0.0.0.0:4333" } }, "extra.listen", /port/);
     await refused({ host: "127.0.0.1", extra: { net: "0.0.0.0" } }, "extra.net", /host/);
     await refused({ httpPort: 8222, extra: { monitor_port: 8333 } }, "extra.monitor_port", /http_port/);
-    await refused({ leafnodes: { port: 7422 }, extra: { leaf: { port: 7433 } } }, "extra.leaf", /leafnodes/);
+    // `leaf` is nats-server's alias of the leafnodes block: its keys go inside it, and `port` there clashes.
+    await refused(
+      { leafnodes: { port: 7422 }, extra: { leaf: { port: 7433 } } },
+      "extra.leaf.port",
+      /leafnodes\.port/,
+    );
     await refused(
       { jetstream: { storeDir: "/js" }, extra: { store_dir: "/other" } },
       "extra.store_dir",

@@ -23,7 +23,16 @@ type Account struct {
 	AdoptionDrift pulumi.StringMapOutput `pulumi:"adoptionDrift"`
 	// Auth callout: an external service authorizes this account's users.
 	Authorization ExternalAuthorizationPtrOutput `pulumi:"authorization"`
-	ClaimsHash    pulumi.StringOutput            `pulumi:"claimsHash"`
+	// What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+	// `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+	// `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+	// thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+	Claims     pulumi.MapOutput    `pulumi:"claims"`
+	ClaimsHash pulumi.StringOutput `pulumi:"claimsHash"`
+	// Which account carries this account's JetStream clustering (Raft) traffic (`cluster_traffic`,
+	// nats-server 2.11+): "system" (the default) or "owner", this account itself (nsc
+	// `--host-cluster-traffic`). Every server of the cluster must support it before "owner" is set. One of "system", "owner".
+	ClusterTraffic pulumi.StringPtrOutput `pulumi:"clusterTraffic"`
 	// Permissions of users that carry none of their own.
 	DefaultPermissions PermissionsPtrOutput   `pulumi:"defaultPermissions"`
 	Description        pulumi.StringPtrOutput `pulumi:"description"`
@@ -154,6 +163,10 @@ type accountArgs struct {
 	Activations []ActivationMember `pulumi:"activations"`
 	// Auth callout: an external service authorizes this account's users.
 	Authorization *ExternalAuthorization `pulumi:"authorization"`
+	// Which account carries this account's JetStream clustering (Raft) traffic (`cluster_traffic`,
+	// nats-server 2.11+): "system" (the default) or "owner", this account itself (nsc
+	// `--host-cluster-traffic`). Every server of the cluster must support it before "owner" is set. One of "system", "owner".
+	ClusterTraffic *string `pulumi:"clusterTraffic"`
 	// Permissions of users that carry none of their own.
 	DefaultPermissions *Permissions `pulumi:"defaultPermissions"`
 	Description        *string      `pulumi:"description"`
@@ -211,6 +224,10 @@ type AccountArgs struct {
 	Activations ActivationMemberArrayInput
 	// Auth callout: an external service authorizes this account's users.
 	Authorization ExternalAuthorizationPtrInput
+	// Which account carries this account's JetStream clustering (Raft) traffic (`cluster_traffic`,
+	// nats-server 2.11+): "system" (the default) or "owner", this account itself (nsc
+	// `--host-cluster-traffic`). Every server of the cluster must support it before "owner" is set. One of "system", "owner".
+	ClusterTraffic pulumi.StringPtrInput
 	// Permissions of users that carry none of their own.
 	DefaultPermissions PermissionsPtrInput
 	Description        pulumi.StringPtrInput
@@ -315,8 +332,23 @@ func (o AccountOutput) Authorization() ExternalAuthorizationPtrOutput {
 	return o.ApplyT(func(v *Account) ExternalAuthorizationPtrOutput { return v.Authorization }).(ExternalAuthorizationPtrOutput)
 }
 
+// What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+// `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+// `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+// thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+func (o AccountOutput) Claims() pulumi.MapOutput {
+	return o.ApplyT(func(v *Account) pulumi.MapOutput { return v.Claims }).(pulumi.MapOutput)
+}
+
 func (o AccountOutput) ClaimsHash() pulumi.StringOutput {
 	return o.ApplyT(func(v *Account) pulumi.StringOutput { return v.ClaimsHash }).(pulumi.StringOutput)
+}
+
+// Which account carries this account's JetStream clustering (Raft) traffic (`cluster_traffic`,
+// nats-server 2.11+): "system" (the default) or "owner", this account itself (nsc
+// `--host-cluster-traffic`). Every server of the cluster must support it before "owner" is set. One of "system", "owner".
+func (o AccountOutput) ClusterTraffic() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Account) pulumi.StringPtrOutput { return v.ClusterTraffic }).(pulumi.StringPtrOutput)
 }
 
 // Permissions of users that carry none of their own.

@@ -16,6 +16,11 @@ import (
 type ActivationToken struct {
 	pulumi.CustomResourceState
 
+	// What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+	// `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+	// `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+	// thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+	Claims     pulumi.MapOutput    `pulumi:"claims"`
 	ClaimsHash pulumi.StringOutput `pulumi:"claimsHash"`
 	// A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
 	Expires pulumi.StringPtrOutput `pulumi:"expires"`
@@ -201,6 +206,14 @@ func (o ActivationTokenOutput) ToActivationTokenOutput() ActivationTokenOutput {
 
 func (o ActivationTokenOutput) ToActivationTokenOutputWithContext(ctx context.Context) ActivationTokenOutput {
 	return o
+}
+
+// What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+// `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+// `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+// thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+func (o ActivationTokenOutput) Claims() pulumi.MapOutput {
+	return o.ApplyT(func(v *ActivationToken) pulumi.MapOutput { return v.Claims }).(pulumi.MapOutput)
 }
 
 func (o ActivationTokenOutput) ClaimsHash() pulumi.StringOutput {

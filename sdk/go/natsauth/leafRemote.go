@@ -17,16 +17,24 @@ type LeafRemote struct {
 	pulumi.CustomResourceState
 
 	Account pulumi.StringPtrOutput `pulumi:"account"`
+	// Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+	Compression pulumi.StringPtrOutput `pulumi:"compression"`
 	// The `.creds` text the remote connects with (a User's `creds`).
 	Credentials     pulumi.StringPtrOutput `pulumi:"credentials"`
 	CredentialsHash pulumi.StringOutput    `pulumi:"credentialsHash"`
 	// Absolute path the credentials are written to (mode 0600).
 	CredentialsPath pulumi.StringPtrOutput `pulumi:"credentialsPath"`
+	// Subjects not sent over the connection (`deny_exports`).
+	DenyExports pulumi.StringArrayOutput `pulumi:"denyExports"`
+	// Subjects not received over the connection (`deny_imports`).
+	DenyImports pulumi.StringArrayOutput `pulumi:"denyImports"`
+	// This side is the hub of the connection (`hub`).
+	Hub pulumi.BoolPtrOutput `pulumi:"hub"`
 	// Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
 	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
 	Overwrite     pulumi.BoolPtrOutput     `pulumi:"overwrite"`
 	Remote        LeafRemoteSpecOutput     `pulumi:"remote"`
-	Tls           LeafRemoteTlsPtrOutput   `pulumi:"tls"`
+	Tls           LeafTlsSpecPtrOutput     `pulumi:"tls"`
 	Urls          pulumi.StringArrayOutput `pulumi:"urls"`
 	WsCompression pulumi.BoolPtrOutput     `pulumi:"wsCompression"`
 	WsNoMasking   pulumi.BoolPtrOutput     `pulumi:"wsNoMasking"`
@@ -83,30 +91,46 @@ func (LeafRemoteState) ElementType() reflect.Type {
 
 type leafRemoteArgs struct {
 	Account *string `pulumi:"account"`
+	// Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+	Compression *string `pulumi:"compression"`
 	// The `.creds` text the remote connects with (a User's `creds`).
 	Credentials *string `pulumi:"credentials"`
 	// Absolute path the credentials are written to (mode 0600).
 	CredentialsPath *string `pulumi:"credentialsPath"`
+	// Subjects not sent over the connection (`deny_exports`).
+	DenyExports []string `pulumi:"denyExports"`
+	// Subjects not received over the connection (`deny_imports`).
+	DenyImports []string `pulumi:"denyImports"`
+	// This side is the hub of the connection (`hub`).
+	Hub *bool `pulumi:"hub"`
 	// Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
 	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
-	Overwrite     *bool          `pulumi:"overwrite"`
-	Tls           *LeafRemoteTls `pulumi:"tls"`
-	Urls          []string       `pulumi:"urls"`
-	WsCompression *bool          `pulumi:"wsCompression"`
-	WsNoMasking   *bool          `pulumi:"wsNoMasking"`
+	Overwrite     *bool        `pulumi:"overwrite"`
+	Tls           *LeafTlsSpec `pulumi:"tls"`
+	Urls          []string     `pulumi:"urls"`
+	WsCompression *bool        `pulumi:"wsCompression"`
+	WsNoMasking   *bool        `pulumi:"wsNoMasking"`
 }
 
 // The set of arguments for constructing a LeafRemote resource.
 type LeafRemoteArgs struct {
 	Account pulumi.StringPtrInput
+	// Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+	Compression pulumi.StringPtrInput
 	// The `.creds` text the remote connects with (a User's `creds`).
 	Credentials pulumi.StringPtrInput
 	// Absolute path the credentials are written to (mode 0600).
 	CredentialsPath pulumi.StringPtrInput
+	// Subjects not sent over the connection (`deny_exports`).
+	DenyExports pulumi.StringArrayInput
+	// Subjects not received over the connection (`deny_imports`).
+	DenyImports pulumi.StringArrayInput
+	// This side is the hub of the connection (`hub`).
+	Hub pulumi.BoolPtrInput
 	// Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
 	// and destroy removes it). Without it such a file is refused, at preview when it can be told.
 	Overwrite     pulumi.BoolPtrInput
-	Tls           LeafRemoteTlsPtrInput
+	Tls           LeafTlsSpecPtrInput
 	Urls          pulumi.StringArrayInput
 	WsCompression pulumi.BoolPtrInput
 	WsNoMasking   pulumi.BoolPtrInput
@@ -153,6 +177,11 @@ func (o LeafRemoteOutput) Account() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *LeafRemote) pulumi.StringPtrOutput { return v.Account }).(pulumi.StringPtrOutput)
 }
 
+// Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+func (o LeafRemoteOutput) Compression() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *LeafRemote) pulumi.StringPtrOutput { return v.Compression }).(pulumi.StringPtrOutput)
+}
+
 // The `.creds` text the remote connects with (a User's `creds`).
 func (o LeafRemoteOutput) Credentials() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *LeafRemote) pulumi.StringPtrOutput { return v.Credentials }).(pulumi.StringPtrOutput)
@@ -167,6 +196,21 @@ func (o LeafRemoteOutput) CredentialsPath() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *LeafRemote) pulumi.StringPtrOutput { return v.CredentialsPath }).(pulumi.StringPtrOutput)
 }
 
+// Subjects not sent over the connection (`deny_exports`).
+func (o LeafRemoteOutput) DenyExports() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *LeafRemote) pulumi.StringArrayOutput { return v.DenyExports }).(pulumi.StringArrayOutput)
+}
+
+// Subjects not received over the connection (`deny_imports`).
+func (o LeafRemoteOutput) DenyImports() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *LeafRemote) pulumi.StringArrayOutput { return v.DenyImports }).(pulumi.StringArrayOutput)
+}
+
+// This side is the hub of the connection (`hub`).
+func (o LeafRemoteOutput) Hub() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *LeafRemote) pulumi.BoolPtrOutput { return v.Hub }).(pulumi.BoolPtrOutput)
+}
+
 // Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
 // and destroy removes it). Without it such a file is refused, at preview when it can be told.
 func (o LeafRemoteOutput) Overwrite() pulumi.BoolPtrOutput {
@@ -177,8 +221,8 @@ func (o LeafRemoteOutput) Remote() LeafRemoteSpecOutput {
 	return o.ApplyT(func(v *LeafRemote) LeafRemoteSpecOutput { return v.Remote }).(LeafRemoteSpecOutput)
 }
 
-func (o LeafRemoteOutput) Tls() LeafRemoteTlsPtrOutput {
-	return o.ApplyT(func(v *LeafRemote) LeafRemoteTlsPtrOutput { return v.Tls }).(LeafRemoteTlsPtrOutput)
+func (o LeafRemoteOutput) Tls() LeafTlsSpecPtrOutput {
+	return o.ApplyT(func(v *LeafRemote) LeafTlsSpecPtrOutput { return v.Tls }).(LeafTlsSpecPtrOutput)
 }
 
 func (o LeafRemoteOutput) Urls() pulumi.StringArrayOutput {

@@ -21,7 +21,15 @@ type Operator struct {
 	// Set by the provider's check, never by the program: how an adopted `jwt` differs from what the
 	// inputs say, claim by claim. Present means `up` signs a new JWT instead of keeping the adopted one.
 	AdoptionDrift pulumi.StringMapOutput `pulumi:"adoptionDrift"`
-	ClaimsHash    pulumi.StringOutput    `pulumi:"claimsHash"`
+	// The oldest nats-server that may trust this operator, "major.minor.update" (`assert_server_version`):
+	// an older server refuses to start with it ("operator … expected minor version …").
+	AssertServerVersion pulumi.StringPtrOutput `pulumi:"assertServerVersion"`
+	// What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+	// `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+	// `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+	// thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+	Claims     pulumi.MapOutput    `pulumi:"claims"`
+	ClaimsHash pulumi.StringOutput `pulumi:"claimsHash"`
 	// A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
 	Expires pulumi.StringPtrOutput `pulumi:"expires"`
 	Issuer  pulumi.StringOutput    `pulumi:"issuer"`
@@ -100,6 +108,9 @@ func (OperatorState) ElementType() reflect.Type {
 type operatorArgs struct {
 	// URL of the account server (nsc `--account-jwt-server-url`).
 	AccountServerUrl *string `pulumi:"accountServerUrl"`
+	// The oldest nats-server that may trust this operator, "major.minor.update" (`assert_server_version`):
+	// an older server refuses to start with it ("operator … expected minor version …").
+	AssertServerVersion *string `pulumi:"assertServerVersion"`
 	// A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
 	Expires *string `pulumi:"expires"`
 	// With `seed`: an existing JWT, kept byte for byte while its claims match.
@@ -128,6 +139,9 @@ type operatorArgs struct {
 type OperatorArgs struct {
 	// URL of the account server (nsc `--account-jwt-server-url`).
 	AccountServerUrl pulumi.StringPtrInput
+	// The oldest nats-server that may trust this operator, "major.minor.update" (`assert_server_version`):
+	// an older server refuses to start with it ("operator … expected minor version …").
+	AssertServerVersion pulumi.StringPtrInput
 	// A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
 	Expires pulumi.StringPtrInput
 	// With `seed`: an existing JWT, kept byte for byte while its claims match.
@@ -198,6 +212,20 @@ func (o OperatorOutput) AccountServerUrl() pulumi.StringPtrOutput {
 // inputs say, claim by claim. Present means `up` signs a new JWT instead of keeping the adopted one.
 func (o OperatorOutput) AdoptionDrift() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *Operator) pulumi.StringMapOutput { return v.AdoptionDrift }).(pulumi.StringMapOutput)
+}
+
+// The oldest nats-server that may trust this operator, "major.minor.update" (`assert_server_version`):
+// an older server refuses to start with it ("operator … expected minor version …").
+func (o OperatorOutput) AssertServerVersion() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Operator) pulumi.StringPtrOutput { return v.AssertServerVersion }).(pulumi.StringPtrOutput)
+}
+
+// What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+// `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+// `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+// thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+func (o OperatorOutput) Claims() pulumi.MapOutput {
+	return o.ApplyT(func(v *Operator) pulumi.MapOutput { return v.Claims }).(pulumi.MapOutput)
 }
 
 func (o OperatorOutput) ClaimsHash() pulumi.StringOutput {

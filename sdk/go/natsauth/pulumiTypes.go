@@ -1239,10 +1239,20 @@ func (o AdoptedSigningKeyPtrOutput) Seed() pulumi.StringPtrOutput {
 }
 
 type ClusterSpec struct {
-	Host   *string  `pulumi:"host"`
-	Name   string   `pulumi:"name"`
-	Port   int      `pulumi:"port"`
-	Routes []string `pulumi:"routes"`
+	// The host:port other servers are told to route to (`advertise`).
+	Advertise *string `pulumi:"advertise"`
+	// Who may open a route to this server (routes must carry this user in their URLs).
+	Authorization *RouteAuthorization `pulumi:"authorization"`
+	// Compression of routes (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+	Compression *string `pulumi:"compression"`
+	Host        *string `pulumi:"host"`
+	Name        string  `pulumi:"name"`
+	// Do not tell clients about the cluster's other servers (`no_advertise`).
+	NoAdvertise *bool    `pulumi:"noAdvertise"`
+	Port        int      `pulumi:"port"`
+	Routes      []string `pulumi:"routes"`
+	// TLS of routes, both accepted and dialed (nats-server always verifies route certificates).
+	Tls *TlsSpec `pulumi:"tls"`
 }
 
 // ClusterSpecInput is an input type that accepts ClusterSpecArgs and ClusterSpecOutput values.
@@ -1257,10 +1267,20 @@ type ClusterSpecInput interface {
 }
 
 type ClusterSpecArgs struct {
-	Host   pulumi.StringPtrInput   `pulumi:"host"`
-	Name   pulumi.StringInput      `pulumi:"name"`
-	Port   pulumi.IntInput         `pulumi:"port"`
-	Routes pulumi.StringArrayInput `pulumi:"routes"`
+	// The host:port other servers are told to route to (`advertise`).
+	Advertise pulumi.StringPtrInput `pulumi:"advertise"`
+	// Who may open a route to this server (routes must carry this user in their URLs).
+	Authorization RouteAuthorizationPtrInput `pulumi:"authorization"`
+	// Compression of routes (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+	Compression pulumi.StringPtrInput `pulumi:"compression"`
+	Host        pulumi.StringPtrInput `pulumi:"host"`
+	Name        pulumi.StringInput    `pulumi:"name"`
+	// Do not tell clients about the cluster's other servers (`no_advertise`).
+	NoAdvertise pulumi.BoolPtrInput     `pulumi:"noAdvertise"`
+	Port        pulumi.IntInput         `pulumi:"port"`
+	Routes      pulumi.StringArrayInput `pulumi:"routes"`
+	// TLS of routes, both accepted and dialed (nats-server always verifies route certificates).
+	Tls TlsSpecPtrInput `pulumi:"tls"`
 }
 
 func (ClusterSpecArgs) ElementType() reflect.Type {
@@ -1340,6 +1360,21 @@ func (o ClusterSpecOutput) ToClusterSpecPtrOutputWithContext(ctx context.Context
 	}).(ClusterSpecPtrOutput)
 }
 
+// The host:port other servers are told to route to (`advertise`).
+func (o ClusterSpecOutput) Advertise() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterSpec) *string { return v.Advertise }).(pulumi.StringPtrOutput)
+}
+
+// Who may open a route to this server (routes must carry this user in their URLs).
+func (o ClusterSpecOutput) Authorization() RouteAuthorizationPtrOutput {
+	return o.ApplyT(func(v ClusterSpec) *RouteAuthorization { return v.Authorization }).(RouteAuthorizationPtrOutput)
+}
+
+// Compression of routes (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+func (o ClusterSpecOutput) Compression() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ClusterSpec) *string { return v.Compression }).(pulumi.StringPtrOutput)
+}
+
 func (o ClusterSpecOutput) Host() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ClusterSpec) *string { return v.Host }).(pulumi.StringPtrOutput)
 }
@@ -1348,12 +1383,22 @@ func (o ClusterSpecOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v ClusterSpec) string { return v.Name }).(pulumi.StringOutput)
 }
 
+// Do not tell clients about the cluster's other servers (`no_advertise`).
+func (o ClusterSpecOutput) NoAdvertise() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ClusterSpec) *bool { return v.NoAdvertise }).(pulumi.BoolPtrOutput)
+}
+
 func (o ClusterSpecOutput) Port() pulumi.IntOutput {
 	return o.ApplyT(func(v ClusterSpec) int { return v.Port }).(pulumi.IntOutput)
 }
 
 func (o ClusterSpecOutput) Routes() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v ClusterSpec) []string { return v.Routes }).(pulumi.StringArrayOutput)
+}
+
+// TLS of routes, both accepted and dialed (nats-server always verifies route certificates).
+func (o ClusterSpecOutput) Tls() TlsSpecPtrOutput {
+	return o.ApplyT(func(v ClusterSpec) *TlsSpec { return v.Tls }).(TlsSpecPtrOutput)
 }
 
 type ClusterSpecPtrOutput struct{ *pulumi.OutputState }
@@ -1380,6 +1425,36 @@ func (o ClusterSpecPtrOutput) Elem() ClusterSpecOutput {
 	}).(ClusterSpecOutput)
 }
 
+// The host:port other servers are told to route to (`advertise`).
+func (o ClusterSpecPtrOutput) Advertise() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Advertise
+	}).(pulumi.StringPtrOutput)
+}
+
+// Who may open a route to this server (routes must carry this user in their URLs).
+func (o ClusterSpecPtrOutput) Authorization() RouteAuthorizationPtrOutput {
+	return o.ApplyT(func(v *ClusterSpec) *RouteAuthorization {
+		if v == nil {
+			return nil
+		}
+		return v.Authorization
+	}).(RouteAuthorizationPtrOutput)
+}
+
+// Compression of routes (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+func (o ClusterSpecPtrOutput) Compression() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ClusterSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Compression
+	}).(pulumi.StringPtrOutput)
+}
+
 func (o ClusterSpecPtrOutput) Host() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ClusterSpec) *string {
 		if v == nil {
@@ -1398,6 +1473,16 @@ func (o ClusterSpecPtrOutput) Name() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// Do not tell clients about the cluster's other servers (`no_advertise`).
+func (o ClusterSpecPtrOutput) NoAdvertise() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ClusterSpec) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.NoAdvertise
+	}).(pulumi.BoolPtrOutput)
+}
+
 func (o ClusterSpecPtrOutput) Port() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *ClusterSpec) *int {
 		if v == nil {
@@ -1414,6 +1499,16 @@ func (o ClusterSpecPtrOutput) Routes() pulumi.StringArrayOutput {
 		}
 		return v.Routes
 	}).(pulumi.StringArrayOutput)
+}
+
+// TLS of routes, both accepted and dialed (nats-server always verifies route certificates).
+func (o ClusterSpecPtrOutput) Tls() TlsSpecPtrOutput {
+	return o.ApplyT(func(v *ClusterSpec) *TlsSpec {
+		if v == nil {
+			return nil
+		}
+		return v.Tls
+	}).(TlsSpecPtrOutput)
 }
 
 type Export struct {
@@ -1779,6 +1874,268 @@ func (o ExternalAuthorizationPtrOutput) Xkey() pulumi.StringPtrOutput {
 		}
 		return v.Xkey
 	}).(pulumi.StringPtrOutput)
+}
+
+type GatewaySpec struct {
+	// The host:port other clusters are told to connect to (`advertise`).
+	Advertise *string `pulumi:"advertise"`
+	// Who may open a gateway connection to this server.
+	Authorization *RouteAuthorization `pulumi:"authorization"`
+	// The other clusters to dial (one list may serve every server: the own name is skipped).
+	Gateways []RemoteGatewaySpec `pulumi:"gateways"`
+	Host     *string             `pulumi:"host"`
+	// The gateway name: the cluster's name (nats-server refuses a different one).
+	Name string `pulumi:"name"`
+	Port int    `pulumi:"port"`
+	// Refuse gateway connections from clusters not listed in `gateways` (`reject_unknown_cluster`).
+	RejectUnknownCluster *bool `pulumi:"rejectUnknownCluster"`
+	// TLS of gateway connections (nats-server always verifies gateway certificates).
+	Tls *TlsSpec `pulumi:"tls"`
+}
+
+// GatewaySpecInput is an input type that accepts GatewaySpecArgs and GatewaySpecOutput values.
+// You can construct a concrete instance of `GatewaySpecInput` via:
+//
+//	GatewaySpecArgs{...}
+type GatewaySpecInput interface {
+	pulumi.Input
+
+	ToGatewaySpecOutput() GatewaySpecOutput
+	ToGatewaySpecOutputWithContext(context.Context) GatewaySpecOutput
+}
+
+type GatewaySpecArgs struct {
+	// The host:port other clusters are told to connect to (`advertise`).
+	Advertise pulumi.StringPtrInput `pulumi:"advertise"`
+	// Who may open a gateway connection to this server.
+	Authorization RouteAuthorizationPtrInput `pulumi:"authorization"`
+	// The other clusters to dial (one list may serve every server: the own name is skipped).
+	Gateways RemoteGatewaySpecArrayInput `pulumi:"gateways"`
+	Host     pulumi.StringPtrInput       `pulumi:"host"`
+	// The gateway name: the cluster's name (nats-server refuses a different one).
+	Name pulumi.StringInput `pulumi:"name"`
+	Port pulumi.IntInput    `pulumi:"port"`
+	// Refuse gateway connections from clusters not listed in `gateways` (`reject_unknown_cluster`).
+	RejectUnknownCluster pulumi.BoolPtrInput `pulumi:"rejectUnknownCluster"`
+	// TLS of gateway connections (nats-server always verifies gateway certificates).
+	Tls TlsSpecPtrInput `pulumi:"tls"`
+}
+
+func (GatewaySpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*GatewaySpec)(nil)).Elem()
+}
+
+func (i GatewaySpecArgs) ToGatewaySpecOutput() GatewaySpecOutput {
+	return i.ToGatewaySpecOutputWithContext(context.Background())
+}
+
+func (i GatewaySpecArgs) ToGatewaySpecOutputWithContext(ctx context.Context) GatewaySpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GatewaySpecOutput)
+}
+
+func (i GatewaySpecArgs) ToGatewaySpecPtrOutput() GatewaySpecPtrOutput {
+	return i.ToGatewaySpecPtrOutputWithContext(context.Background())
+}
+
+func (i GatewaySpecArgs) ToGatewaySpecPtrOutputWithContext(ctx context.Context) GatewaySpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GatewaySpecOutput).ToGatewaySpecPtrOutputWithContext(ctx)
+}
+
+// GatewaySpecPtrInput is an input type that accepts GatewaySpecArgs, GatewaySpecPtr and GatewaySpecPtrOutput values.
+// You can construct a concrete instance of `GatewaySpecPtrInput` via:
+//
+//	        GatewaySpecArgs{...}
+//
+//	or:
+//
+//	        nil
+type GatewaySpecPtrInput interface {
+	pulumi.Input
+
+	ToGatewaySpecPtrOutput() GatewaySpecPtrOutput
+	ToGatewaySpecPtrOutputWithContext(context.Context) GatewaySpecPtrOutput
+}
+
+type gatewaySpecPtrType GatewaySpecArgs
+
+func GatewaySpecPtr(v *GatewaySpecArgs) GatewaySpecPtrInput {
+	return (*gatewaySpecPtrType)(v)
+}
+
+func (*gatewaySpecPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**GatewaySpec)(nil)).Elem()
+}
+
+func (i *gatewaySpecPtrType) ToGatewaySpecPtrOutput() GatewaySpecPtrOutput {
+	return i.ToGatewaySpecPtrOutputWithContext(context.Background())
+}
+
+func (i *gatewaySpecPtrType) ToGatewaySpecPtrOutputWithContext(ctx context.Context) GatewaySpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GatewaySpecPtrOutput)
+}
+
+type GatewaySpecOutput struct{ *pulumi.OutputState }
+
+func (GatewaySpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GatewaySpec)(nil)).Elem()
+}
+
+func (o GatewaySpecOutput) ToGatewaySpecOutput() GatewaySpecOutput {
+	return o
+}
+
+func (o GatewaySpecOutput) ToGatewaySpecOutputWithContext(ctx context.Context) GatewaySpecOutput {
+	return o
+}
+
+func (o GatewaySpecOutput) ToGatewaySpecPtrOutput() GatewaySpecPtrOutput {
+	return o.ToGatewaySpecPtrOutputWithContext(context.Background())
+}
+
+func (o GatewaySpecOutput) ToGatewaySpecPtrOutputWithContext(ctx context.Context) GatewaySpecPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v GatewaySpec) *GatewaySpec {
+		return &v
+	}).(GatewaySpecPtrOutput)
+}
+
+// The host:port other clusters are told to connect to (`advertise`).
+func (o GatewaySpecOutput) Advertise() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GatewaySpec) *string { return v.Advertise }).(pulumi.StringPtrOutput)
+}
+
+// Who may open a gateway connection to this server.
+func (o GatewaySpecOutput) Authorization() RouteAuthorizationPtrOutput {
+	return o.ApplyT(func(v GatewaySpec) *RouteAuthorization { return v.Authorization }).(RouteAuthorizationPtrOutput)
+}
+
+// The other clusters to dial (one list may serve every server: the own name is skipped).
+func (o GatewaySpecOutput) Gateways() RemoteGatewaySpecArrayOutput {
+	return o.ApplyT(func(v GatewaySpec) []RemoteGatewaySpec { return v.Gateways }).(RemoteGatewaySpecArrayOutput)
+}
+
+func (o GatewaySpecOutput) Host() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GatewaySpec) *string { return v.Host }).(pulumi.StringPtrOutput)
+}
+
+// The gateway name: the cluster's name (nats-server refuses a different one).
+func (o GatewaySpecOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v GatewaySpec) string { return v.Name }).(pulumi.StringOutput)
+}
+
+func (o GatewaySpecOutput) Port() pulumi.IntOutput {
+	return o.ApplyT(func(v GatewaySpec) int { return v.Port }).(pulumi.IntOutput)
+}
+
+// Refuse gateway connections from clusters not listed in `gateways` (`reject_unknown_cluster`).
+func (o GatewaySpecOutput) RejectUnknownCluster() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GatewaySpec) *bool { return v.RejectUnknownCluster }).(pulumi.BoolPtrOutput)
+}
+
+// TLS of gateway connections (nats-server always verifies gateway certificates).
+func (o GatewaySpecOutput) Tls() TlsSpecPtrOutput {
+	return o.ApplyT(func(v GatewaySpec) *TlsSpec { return v.Tls }).(TlsSpecPtrOutput)
+}
+
+type GatewaySpecPtrOutput struct{ *pulumi.OutputState }
+
+func (GatewaySpecPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**GatewaySpec)(nil)).Elem()
+}
+
+func (o GatewaySpecPtrOutput) ToGatewaySpecPtrOutput() GatewaySpecPtrOutput {
+	return o
+}
+
+func (o GatewaySpecPtrOutput) ToGatewaySpecPtrOutputWithContext(ctx context.Context) GatewaySpecPtrOutput {
+	return o
+}
+
+func (o GatewaySpecPtrOutput) Elem() GatewaySpecOutput {
+	return o.ApplyT(func(v *GatewaySpec) GatewaySpec {
+		if v != nil {
+			return *v
+		}
+		var ret GatewaySpec
+		return ret
+	}).(GatewaySpecOutput)
+}
+
+// The host:port other clusters are told to connect to (`advertise`).
+func (o GatewaySpecPtrOutput) Advertise() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GatewaySpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Advertise
+	}).(pulumi.StringPtrOutput)
+}
+
+// Who may open a gateway connection to this server.
+func (o GatewaySpecPtrOutput) Authorization() RouteAuthorizationPtrOutput {
+	return o.ApplyT(func(v *GatewaySpec) *RouteAuthorization {
+		if v == nil {
+			return nil
+		}
+		return v.Authorization
+	}).(RouteAuthorizationPtrOutput)
+}
+
+// The other clusters to dial (one list may serve every server: the own name is skipped).
+func (o GatewaySpecPtrOutput) Gateways() RemoteGatewaySpecArrayOutput {
+	return o.ApplyT(func(v *GatewaySpec) []RemoteGatewaySpec {
+		if v == nil {
+			return nil
+		}
+		return v.Gateways
+	}).(RemoteGatewaySpecArrayOutput)
+}
+
+func (o GatewaySpecPtrOutput) Host() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GatewaySpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Host
+	}).(pulumi.StringPtrOutput)
+}
+
+// The gateway name: the cluster's name (nats-server refuses a different one).
+func (o GatewaySpecPtrOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GatewaySpec) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Name
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o GatewaySpecPtrOutput) Port() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *GatewaySpec) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.Port
+	}).(pulumi.IntPtrOutput)
+}
+
+// Refuse gateway connections from clusters not listed in `gateways` (`reject_unknown_cluster`).
+func (o GatewaySpecPtrOutput) RejectUnknownCluster() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *GatewaySpec) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.RejectUnknownCluster
+	}).(pulumi.BoolPtrOutput)
+}
+
+// TLS of gateway connections (nats-server always verifies gateway certificates).
+func (o GatewaySpecPtrOutput) Tls() TlsSpecPtrOutput {
+	return o.ApplyT(func(v *GatewaySpec) *TlsSpec {
+		if v == nil {
+			return nil
+		}
+		return v.Tls
+	}).(TlsSpecPtrOutput)
 }
 
 type Import struct {
@@ -2253,12 +2610,208 @@ func (o JetStreamLimitsMapOutput) MapIndex(k pulumi.StringInput) JetStreamLimits
 	}).(JetStreamLimitsOutput)
 }
 
+type JetStreamSpec struct {
+	// The JetStream domain of this server (`domain`): the hub and each leaf need their own for a leaf's
+	// streams to stay local and be reachable as `$JS.<domain>.API`. No spaces, `.`, `*` or `>`.
+	Domain    *string `pulumi:"domain"`
+	MaxFile   *string `pulumi:"maxFile"`
+	MaxMemory *string `pulumi:"maxMemory"`
+	StoreDir  string  `pulumi:"storeDir"`
+}
+
+// JetStreamSpecInput is an input type that accepts JetStreamSpecArgs and JetStreamSpecOutput values.
+// You can construct a concrete instance of `JetStreamSpecInput` via:
+//
+//	JetStreamSpecArgs{...}
+type JetStreamSpecInput interface {
+	pulumi.Input
+
+	ToJetStreamSpecOutput() JetStreamSpecOutput
+	ToJetStreamSpecOutputWithContext(context.Context) JetStreamSpecOutput
+}
+
+type JetStreamSpecArgs struct {
+	// The JetStream domain of this server (`domain`): the hub and each leaf need their own for a leaf's
+	// streams to stay local and be reachable as `$JS.<domain>.API`. No spaces, `.`, `*` or `>`.
+	Domain    pulumi.StringPtrInput `pulumi:"domain"`
+	MaxFile   pulumi.StringPtrInput `pulumi:"maxFile"`
+	MaxMemory pulumi.StringPtrInput `pulumi:"maxMemory"`
+	StoreDir  pulumi.StringInput    `pulumi:"storeDir"`
+}
+
+func (JetStreamSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*JetStreamSpec)(nil)).Elem()
+}
+
+func (i JetStreamSpecArgs) ToJetStreamSpecOutput() JetStreamSpecOutput {
+	return i.ToJetStreamSpecOutputWithContext(context.Background())
+}
+
+func (i JetStreamSpecArgs) ToJetStreamSpecOutputWithContext(ctx context.Context) JetStreamSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(JetStreamSpecOutput)
+}
+
+func (i JetStreamSpecArgs) ToJetStreamSpecPtrOutput() JetStreamSpecPtrOutput {
+	return i.ToJetStreamSpecPtrOutputWithContext(context.Background())
+}
+
+func (i JetStreamSpecArgs) ToJetStreamSpecPtrOutputWithContext(ctx context.Context) JetStreamSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(JetStreamSpecOutput).ToJetStreamSpecPtrOutputWithContext(ctx)
+}
+
+// JetStreamSpecPtrInput is an input type that accepts JetStreamSpecArgs, JetStreamSpecPtr and JetStreamSpecPtrOutput values.
+// You can construct a concrete instance of `JetStreamSpecPtrInput` via:
+//
+//	        JetStreamSpecArgs{...}
+//
+//	or:
+//
+//	        nil
+type JetStreamSpecPtrInput interface {
+	pulumi.Input
+
+	ToJetStreamSpecPtrOutput() JetStreamSpecPtrOutput
+	ToJetStreamSpecPtrOutputWithContext(context.Context) JetStreamSpecPtrOutput
+}
+
+type jetStreamSpecPtrType JetStreamSpecArgs
+
+func JetStreamSpecPtr(v *JetStreamSpecArgs) JetStreamSpecPtrInput {
+	return (*jetStreamSpecPtrType)(v)
+}
+
+func (*jetStreamSpecPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**JetStreamSpec)(nil)).Elem()
+}
+
+func (i *jetStreamSpecPtrType) ToJetStreamSpecPtrOutput() JetStreamSpecPtrOutput {
+	return i.ToJetStreamSpecPtrOutputWithContext(context.Background())
+}
+
+func (i *jetStreamSpecPtrType) ToJetStreamSpecPtrOutputWithContext(ctx context.Context) JetStreamSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(JetStreamSpecPtrOutput)
+}
+
+type JetStreamSpecOutput struct{ *pulumi.OutputState }
+
+func (JetStreamSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*JetStreamSpec)(nil)).Elem()
+}
+
+func (o JetStreamSpecOutput) ToJetStreamSpecOutput() JetStreamSpecOutput {
+	return o
+}
+
+func (o JetStreamSpecOutput) ToJetStreamSpecOutputWithContext(ctx context.Context) JetStreamSpecOutput {
+	return o
+}
+
+func (o JetStreamSpecOutput) ToJetStreamSpecPtrOutput() JetStreamSpecPtrOutput {
+	return o.ToJetStreamSpecPtrOutputWithContext(context.Background())
+}
+
+func (o JetStreamSpecOutput) ToJetStreamSpecPtrOutputWithContext(ctx context.Context) JetStreamSpecPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v JetStreamSpec) *JetStreamSpec {
+		return &v
+	}).(JetStreamSpecPtrOutput)
+}
+
+// The JetStream domain of this server (`domain`): the hub and each leaf need their own for a leaf's
+// streams to stay local and be reachable as `$JS.<domain>.API`. No spaces, `.`, `*` or `>`.
+func (o JetStreamSpecOutput) Domain() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v JetStreamSpec) *string { return v.Domain }).(pulumi.StringPtrOutput)
+}
+
+func (o JetStreamSpecOutput) MaxFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v JetStreamSpec) *string { return v.MaxFile }).(pulumi.StringPtrOutput)
+}
+
+func (o JetStreamSpecOutput) MaxMemory() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v JetStreamSpec) *string { return v.MaxMemory }).(pulumi.StringPtrOutput)
+}
+
+func (o JetStreamSpecOutput) StoreDir() pulumi.StringOutput {
+	return o.ApplyT(func(v JetStreamSpec) string { return v.StoreDir }).(pulumi.StringOutput)
+}
+
+type JetStreamSpecPtrOutput struct{ *pulumi.OutputState }
+
+func (JetStreamSpecPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**JetStreamSpec)(nil)).Elem()
+}
+
+func (o JetStreamSpecPtrOutput) ToJetStreamSpecPtrOutput() JetStreamSpecPtrOutput {
+	return o
+}
+
+func (o JetStreamSpecPtrOutput) ToJetStreamSpecPtrOutputWithContext(ctx context.Context) JetStreamSpecPtrOutput {
+	return o
+}
+
+func (o JetStreamSpecPtrOutput) Elem() JetStreamSpecOutput {
+	return o.ApplyT(func(v *JetStreamSpec) JetStreamSpec {
+		if v != nil {
+			return *v
+		}
+		var ret JetStreamSpec
+		return ret
+	}).(JetStreamSpecOutput)
+}
+
+// The JetStream domain of this server (`domain`): the hub and each leaf need their own for a leaf's
+// streams to stay local and be reachable as `$JS.<domain>.API`. No spaces, `.`, `*` or `>`.
+func (o JetStreamSpecPtrOutput) Domain() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *JetStreamSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Domain
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o JetStreamSpecPtrOutput) MaxFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *JetStreamSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.MaxFile
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o JetStreamSpecPtrOutput) MaxMemory() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *JetStreamSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.MaxMemory
+	}).(pulumi.StringPtrOutput)
+}
+
+func (o JetStreamSpecPtrOutput) StoreDir() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *JetStreamSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.StoreDir
+	}).(pulumi.StringPtrOutput)
+}
+
 type LeafNodesSpec struct {
+	// The host:port leaf nodes are told to connect to (`advertise`), e.g. behind NAT.
+	Advertise *string `pulumi:"advertise"`
 	// Who may connect to the listener.
 	Authorization *ServerConfigLeafnodesAuthorization `pulumi:"authorization"`
-	Host          *string                             `pulumi:"host"`
-	Port          *int                                `pulumi:"port"`
-	Remotes       []LeafRemoteSpec                    `pulumi:"remotes"`
+	// Compression of accepted leaf connections (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+	Compression *string `pulumi:"compression"`
+	Host        *string `pulumi:"host"`
+	// Do not tell connecting leaf nodes about this cluster's other leaf node URLs (`no_advertise`).
+	NoAdvertise *bool `pulumi:"noAdvertise"`
+	Port        *int  `pulumi:"port"`
+	// How long to wait before redialing a remote, a duration such as "2s" (`reconnect_interval`).
+	ReconnectInterval *string          `pulumi:"reconnectInterval"`
+	Remotes           []LeafRemoteSpec `pulumi:"remotes"`
+	// TLS of the listener (`handshakeFirst`: leaf nodes must start with TLS).
+	Tls *LeafTlsSpec `pulumi:"tls"`
 }
 
 // LeafNodesSpecInput is an input type that accepts LeafNodesSpecArgs and LeafNodesSpecOutput values.
@@ -2273,11 +2826,21 @@ type LeafNodesSpecInput interface {
 }
 
 type LeafNodesSpecArgs struct {
+	// The host:port leaf nodes are told to connect to (`advertise`), e.g. behind NAT.
+	Advertise pulumi.StringPtrInput `pulumi:"advertise"`
 	// Who may connect to the listener.
 	Authorization ServerConfigLeafnodesAuthorizationPtrInput `pulumi:"authorization"`
-	Host          pulumi.StringPtrInput                      `pulumi:"host"`
-	Port          pulumi.IntPtrInput                         `pulumi:"port"`
-	Remotes       LeafRemoteSpecArrayInput                   `pulumi:"remotes"`
+	// Compression of accepted leaf connections (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+	Compression pulumi.StringPtrInput `pulumi:"compression"`
+	Host        pulumi.StringPtrInput `pulumi:"host"`
+	// Do not tell connecting leaf nodes about this cluster's other leaf node URLs (`no_advertise`).
+	NoAdvertise pulumi.BoolPtrInput `pulumi:"noAdvertise"`
+	Port        pulumi.IntPtrInput  `pulumi:"port"`
+	// How long to wait before redialing a remote, a duration such as "2s" (`reconnect_interval`).
+	ReconnectInterval pulumi.StringPtrInput    `pulumi:"reconnectInterval"`
+	Remotes           LeafRemoteSpecArrayInput `pulumi:"remotes"`
+	// TLS of the listener (`handshakeFirst`: leaf nodes must start with TLS).
+	Tls LeafTlsSpecPtrInput `pulumi:"tls"`
 }
 
 func (LeafNodesSpecArgs) ElementType() reflect.Type {
@@ -2357,21 +2920,46 @@ func (o LeafNodesSpecOutput) ToLeafNodesSpecPtrOutputWithContext(ctx context.Con
 	}).(LeafNodesSpecPtrOutput)
 }
 
+// The host:port leaf nodes are told to connect to (`advertise`), e.g. behind NAT.
+func (o LeafNodesSpecOutput) Advertise() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LeafNodesSpec) *string { return v.Advertise }).(pulumi.StringPtrOutput)
+}
+
 // Who may connect to the listener.
 func (o LeafNodesSpecOutput) Authorization() ServerConfigLeafnodesAuthorizationPtrOutput {
 	return o.ApplyT(func(v LeafNodesSpec) *ServerConfigLeafnodesAuthorization { return v.Authorization }).(ServerConfigLeafnodesAuthorizationPtrOutput)
+}
+
+// Compression of accepted leaf connections (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+func (o LeafNodesSpecOutput) Compression() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LeafNodesSpec) *string { return v.Compression }).(pulumi.StringPtrOutput)
 }
 
 func (o LeafNodesSpecOutput) Host() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LeafNodesSpec) *string { return v.Host }).(pulumi.StringPtrOutput)
 }
 
+// Do not tell connecting leaf nodes about this cluster's other leaf node URLs (`no_advertise`).
+func (o LeafNodesSpecOutput) NoAdvertise() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v LeafNodesSpec) *bool { return v.NoAdvertise }).(pulumi.BoolPtrOutput)
+}
+
 func (o LeafNodesSpecOutput) Port() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v LeafNodesSpec) *int { return v.Port }).(pulumi.IntPtrOutput)
 }
 
+// How long to wait before redialing a remote, a duration such as "2s" (`reconnect_interval`).
+func (o LeafNodesSpecOutput) ReconnectInterval() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LeafNodesSpec) *string { return v.ReconnectInterval }).(pulumi.StringPtrOutput)
+}
+
 func (o LeafNodesSpecOutput) Remotes() LeafRemoteSpecArrayOutput {
 	return o.ApplyT(func(v LeafNodesSpec) []LeafRemoteSpec { return v.Remotes }).(LeafRemoteSpecArrayOutput)
+}
+
+// TLS of the listener (`handshakeFirst`: leaf nodes must start with TLS).
+func (o LeafNodesSpecOutput) Tls() LeafTlsSpecPtrOutput {
+	return o.ApplyT(func(v LeafNodesSpec) *LeafTlsSpec { return v.Tls }).(LeafTlsSpecPtrOutput)
 }
 
 type LeafNodesSpecPtrOutput struct{ *pulumi.OutputState }
@@ -2398,6 +2986,16 @@ func (o LeafNodesSpecPtrOutput) Elem() LeafNodesSpecOutput {
 	}).(LeafNodesSpecOutput)
 }
 
+// The host:port leaf nodes are told to connect to (`advertise`), e.g. behind NAT.
+func (o LeafNodesSpecPtrOutput) Advertise() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *LeafNodesSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Advertise
+	}).(pulumi.StringPtrOutput)
+}
+
 // Who may connect to the listener.
 func (o LeafNodesSpecPtrOutput) Authorization() ServerConfigLeafnodesAuthorizationPtrOutput {
 	return o.ApplyT(func(v *LeafNodesSpec) *ServerConfigLeafnodesAuthorization {
@@ -2406,6 +3004,16 @@ func (o LeafNodesSpecPtrOutput) Authorization() ServerConfigLeafnodesAuthorizati
 		}
 		return v.Authorization
 	}).(ServerConfigLeafnodesAuthorizationPtrOutput)
+}
+
+// Compression of accepted leaf connections (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+func (o LeafNodesSpecPtrOutput) Compression() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *LeafNodesSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Compression
+	}).(pulumi.StringPtrOutput)
 }
 
 func (o LeafNodesSpecPtrOutput) Host() pulumi.StringPtrOutput {
@@ -2417,6 +3025,16 @@ func (o LeafNodesSpecPtrOutput) Host() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// Do not tell connecting leaf nodes about this cluster's other leaf node URLs (`no_advertise`).
+func (o LeafNodesSpecPtrOutput) NoAdvertise() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *LeafNodesSpec) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.NoAdvertise
+	}).(pulumi.BoolPtrOutput)
+}
+
 func (o LeafNodesSpecPtrOutput) Port() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *LeafNodesSpec) *int {
 		if v == nil {
@@ -2424,6 +3042,16 @@ func (o LeafNodesSpecPtrOutput) Port() pulumi.IntPtrOutput {
 		}
 		return v.Port
 	}).(pulumi.IntPtrOutput)
+}
+
+// How long to wait before redialing a remote, a duration such as "2s" (`reconnect_interval`).
+func (o LeafNodesSpecPtrOutput) ReconnectInterval() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *LeafNodesSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ReconnectInterval
+	}).(pulumi.StringPtrOutput)
 }
 
 func (o LeafNodesSpecPtrOutput) Remotes() LeafRemoteSpecArrayOutput {
@@ -2435,15 +3063,33 @@ func (o LeafNodesSpecPtrOutput) Remotes() LeafRemoteSpecArrayOutput {
 	}).(LeafRemoteSpecArrayOutput)
 }
 
+// TLS of the listener (`handshakeFirst`: leaf nodes must start with TLS).
+func (o LeafNodesSpecPtrOutput) Tls() LeafTlsSpecPtrOutput {
+	return o.ApplyT(func(v *LeafNodesSpec) *LeafTlsSpec {
+		if v == nil {
+			return nil
+		}
+		return v.Tls
+	}).(LeafTlsSpecPtrOutput)
+}
+
 type LeafRemoteSpec struct {
 	// Local account the remote binds to (public key or name).
 	Account *string `pulumi:"account"`
+	// Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+	Compression *string `pulumi:"compression"`
 	// Path to a .creds file.
-	Credentials   *string        `pulumi:"credentials"`
-	Tls           *LeafRemoteTls `pulumi:"tls"`
-	Urls          []string       `pulumi:"urls"`
-	WsCompression *bool          `pulumi:"wsCompression"`
-	WsNoMasking   *bool          `pulumi:"wsNoMasking"`
+	Credentials *string `pulumi:"credentials"`
+	// Subjects this server does not send over the connection (`deny_exports`).
+	DenyExports []string `pulumi:"denyExports"`
+	// Subjects this server does not receive over the connection (`deny_imports`).
+	DenyImports []string `pulumi:"denyImports"`
+	// This side is the hub of the connection (`hub`): the remote server becomes the leaf.
+	Hub           *bool        `pulumi:"hub"`
+	Tls           *LeafTlsSpec `pulumi:"tls"`
+	Urls          []string     `pulumi:"urls"`
+	WsCompression *bool        `pulumi:"wsCompression"`
+	WsNoMasking   *bool        `pulumi:"wsNoMasking"`
 }
 
 // LeafRemoteSpecInput is an input type that accepts LeafRemoteSpecArgs and LeafRemoteSpecOutput values.
@@ -2460,9 +3106,17 @@ type LeafRemoteSpecInput interface {
 type LeafRemoteSpecArgs struct {
 	// Local account the remote binds to (public key or name).
 	Account pulumi.StringPtrInput `pulumi:"account"`
+	// Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+	Compression pulumi.StringPtrInput `pulumi:"compression"`
 	// Path to a .creds file.
-	Credentials   pulumi.StringPtrInput   `pulumi:"credentials"`
-	Tls           LeafRemoteTlsPtrInput   `pulumi:"tls"`
+	Credentials pulumi.StringPtrInput `pulumi:"credentials"`
+	// Subjects this server does not send over the connection (`deny_exports`).
+	DenyExports pulumi.StringArrayInput `pulumi:"denyExports"`
+	// Subjects this server does not receive over the connection (`deny_imports`).
+	DenyImports pulumi.StringArrayInput `pulumi:"denyImports"`
+	// This side is the hub of the connection (`hub`): the remote server becomes the leaf.
+	Hub           pulumi.BoolPtrInput     `pulumi:"hub"`
+	Tls           LeafTlsSpecPtrInput     `pulumi:"tls"`
 	Urls          pulumi.StringArrayInput `pulumi:"urls"`
 	WsCompression pulumi.BoolPtrInput     `pulumi:"wsCompression"`
 	WsNoMasking   pulumi.BoolPtrInput     `pulumi:"wsNoMasking"`
@@ -2524,13 +3178,33 @@ func (o LeafRemoteSpecOutput) Account() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LeafRemoteSpec) *string { return v.Account }).(pulumi.StringPtrOutput)
 }
 
+// Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+func (o LeafRemoteSpecOutput) Compression() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LeafRemoteSpec) *string { return v.Compression }).(pulumi.StringPtrOutput)
+}
+
 // Path to a .creds file.
 func (o LeafRemoteSpecOutput) Credentials() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v LeafRemoteSpec) *string { return v.Credentials }).(pulumi.StringPtrOutput)
 }
 
-func (o LeafRemoteSpecOutput) Tls() LeafRemoteTlsPtrOutput {
-	return o.ApplyT(func(v LeafRemoteSpec) *LeafRemoteTls { return v.Tls }).(LeafRemoteTlsPtrOutput)
+// Subjects this server does not send over the connection (`deny_exports`).
+func (o LeafRemoteSpecOutput) DenyExports() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v LeafRemoteSpec) []string { return v.DenyExports }).(pulumi.StringArrayOutput)
+}
+
+// Subjects this server does not receive over the connection (`deny_imports`).
+func (o LeafRemoteSpecOutput) DenyImports() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v LeafRemoteSpec) []string { return v.DenyImports }).(pulumi.StringArrayOutput)
+}
+
+// This side is the hub of the connection (`hub`): the remote server becomes the leaf.
+func (o LeafRemoteSpecOutput) Hub() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v LeafRemoteSpec) *bool { return v.Hub }).(pulumi.BoolPtrOutput)
+}
+
+func (o LeafRemoteSpecOutput) Tls() LeafTlsSpecPtrOutput {
+	return o.ApplyT(func(v LeafRemoteSpec) *LeafTlsSpec { return v.Tls }).(LeafTlsSpecPtrOutput)
 }
 
 func (o LeafRemoteSpecOutput) Urls() pulumi.StringArrayOutput {
@@ -2565,150 +3239,184 @@ func (o LeafRemoteSpecArrayOutput) Index(i pulumi.IntInput) LeafRemoteSpecOutput
 	}).(LeafRemoteSpecOutput)
 }
 
-type LeafRemoteTls struct {
-	CaFile         *string `pulumi:"caFile"`
-	CertFile       *string `pulumi:"certFile"`
-	HandshakeFirst *bool   `pulumi:"handshakeFirst"`
-	KeyFile        *string `pulumi:"keyFile"`
+type LeafTlsSpec struct {
+	// CA bundle the peer's certificate is verified against (`ca_file`).
+	CaFile *string `pulumi:"caFile"`
+	// Certificate (PEM) this side presents (`cert_file`).
+	CertFile *string `pulumi:"certFile"`
+	// Start with the TLS handshake before the server's INFO (`handshake_first`, nats-server 2.10+;
+	// 2.9 refuses the key). Both ends must agree: a listener with it and a remote without it do not connect.
+	HandshakeFirst *bool `pulumi:"handshakeFirst"`
+	// Private key of `certFile` (`key_file`).
+	KeyFile *string `pulumi:"keyFile"`
+	// TLS handshake timeout in seconds (`timeout`).
+	Timeout *float64 `pulumi:"timeout"`
+	// Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+	Verify *bool `pulumi:"verify"`
 }
 
-// LeafRemoteTlsInput is an input type that accepts LeafRemoteTlsArgs and LeafRemoteTlsOutput values.
-// You can construct a concrete instance of `LeafRemoteTlsInput` via:
+// LeafTlsSpecInput is an input type that accepts LeafTlsSpecArgs and LeafTlsSpecOutput values.
+// You can construct a concrete instance of `LeafTlsSpecInput` via:
 //
-//	LeafRemoteTlsArgs{...}
-type LeafRemoteTlsInput interface {
+//	LeafTlsSpecArgs{...}
+type LeafTlsSpecInput interface {
 	pulumi.Input
 
-	ToLeafRemoteTlsOutput() LeafRemoteTlsOutput
-	ToLeafRemoteTlsOutputWithContext(context.Context) LeafRemoteTlsOutput
+	ToLeafTlsSpecOutput() LeafTlsSpecOutput
+	ToLeafTlsSpecOutputWithContext(context.Context) LeafTlsSpecOutput
 }
 
-type LeafRemoteTlsArgs struct {
-	CaFile         pulumi.StringPtrInput `pulumi:"caFile"`
-	CertFile       pulumi.StringPtrInput `pulumi:"certFile"`
-	HandshakeFirst pulumi.BoolPtrInput   `pulumi:"handshakeFirst"`
-	KeyFile        pulumi.StringPtrInput `pulumi:"keyFile"`
+type LeafTlsSpecArgs struct {
+	// CA bundle the peer's certificate is verified against (`ca_file`).
+	CaFile pulumi.StringPtrInput `pulumi:"caFile"`
+	// Certificate (PEM) this side presents (`cert_file`).
+	CertFile pulumi.StringPtrInput `pulumi:"certFile"`
+	// Start with the TLS handshake before the server's INFO (`handshake_first`, nats-server 2.10+;
+	// 2.9 refuses the key). Both ends must agree: a listener with it and a remote without it do not connect.
+	HandshakeFirst pulumi.BoolPtrInput `pulumi:"handshakeFirst"`
+	// Private key of `certFile` (`key_file`).
+	KeyFile pulumi.StringPtrInput `pulumi:"keyFile"`
+	// TLS handshake timeout in seconds (`timeout`).
+	Timeout pulumi.Float64PtrInput `pulumi:"timeout"`
+	// Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+	Verify pulumi.BoolPtrInput `pulumi:"verify"`
 }
 
-func (LeafRemoteTlsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*LeafRemoteTls)(nil)).Elem()
+func (LeafTlsSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*LeafTlsSpec)(nil)).Elem()
 }
 
-func (i LeafRemoteTlsArgs) ToLeafRemoteTlsOutput() LeafRemoteTlsOutput {
-	return i.ToLeafRemoteTlsOutputWithContext(context.Background())
+func (i LeafTlsSpecArgs) ToLeafTlsSpecOutput() LeafTlsSpecOutput {
+	return i.ToLeafTlsSpecOutputWithContext(context.Background())
 }
 
-func (i LeafRemoteTlsArgs) ToLeafRemoteTlsOutputWithContext(ctx context.Context) LeafRemoteTlsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(LeafRemoteTlsOutput)
+func (i LeafTlsSpecArgs) ToLeafTlsSpecOutputWithContext(ctx context.Context) LeafTlsSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LeafTlsSpecOutput)
 }
 
-func (i LeafRemoteTlsArgs) ToLeafRemoteTlsPtrOutput() LeafRemoteTlsPtrOutput {
-	return i.ToLeafRemoteTlsPtrOutputWithContext(context.Background())
+func (i LeafTlsSpecArgs) ToLeafTlsSpecPtrOutput() LeafTlsSpecPtrOutput {
+	return i.ToLeafTlsSpecPtrOutputWithContext(context.Background())
 }
 
-func (i LeafRemoteTlsArgs) ToLeafRemoteTlsPtrOutputWithContext(ctx context.Context) LeafRemoteTlsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(LeafRemoteTlsOutput).ToLeafRemoteTlsPtrOutputWithContext(ctx)
+func (i LeafTlsSpecArgs) ToLeafTlsSpecPtrOutputWithContext(ctx context.Context) LeafTlsSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LeafTlsSpecOutput).ToLeafTlsSpecPtrOutputWithContext(ctx)
 }
 
-// LeafRemoteTlsPtrInput is an input type that accepts LeafRemoteTlsArgs, LeafRemoteTlsPtr and LeafRemoteTlsPtrOutput values.
-// You can construct a concrete instance of `LeafRemoteTlsPtrInput` via:
+// LeafTlsSpecPtrInput is an input type that accepts LeafTlsSpecArgs, LeafTlsSpecPtr and LeafTlsSpecPtrOutput values.
+// You can construct a concrete instance of `LeafTlsSpecPtrInput` via:
 //
-//	        LeafRemoteTlsArgs{...}
+//	        LeafTlsSpecArgs{...}
 //
 //	or:
 //
 //	        nil
-type LeafRemoteTlsPtrInput interface {
+type LeafTlsSpecPtrInput interface {
 	pulumi.Input
 
-	ToLeafRemoteTlsPtrOutput() LeafRemoteTlsPtrOutput
-	ToLeafRemoteTlsPtrOutputWithContext(context.Context) LeafRemoteTlsPtrOutput
+	ToLeafTlsSpecPtrOutput() LeafTlsSpecPtrOutput
+	ToLeafTlsSpecPtrOutputWithContext(context.Context) LeafTlsSpecPtrOutput
 }
 
-type leafRemoteTlsPtrType LeafRemoteTlsArgs
+type leafTlsSpecPtrType LeafTlsSpecArgs
 
-func LeafRemoteTlsPtr(v *LeafRemoteTlsArgs) LeafRemoteTlsPtrInput {
-	return (*leafRemoteTlsPtrType)(v)
+func LeafTlsSpecPtr(v *LeafTlsSpecArgs) LeafTlsSpecPtrInput {
+	return (*leafTlsSpecPtrType)(v)
 }
 
-func (*leafRemoteTlsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**LeafRemoteTls)(nil)).Elem()
+func (*leafTlsSpecPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**LeafTlsSpec)(nil)).Elem()
 }
 
-func (i *leafRemoteTlsPtrType) ToLeafRemoteTlsPtrOutput() LeafRemoteTlsPtrOutput {
-	return i.ToLeafRemoteTlsPtrOutputWithContext(context.Background())
+func (i *leafTlsSpecPtrType) ToLeafTlsSpecPtrOutput() LeafTlsSpecPtrOutput {
+	return i.ToLeafTlsSpecPtrOutputWithContext(context.Background())
 }
 
-func (i *leafRemoteTlsPtrType) ToLeafRemoteTlsPtrOutputWithContext(ctx context.Context) LeafRemoteTlsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(LeafRemoteTlsPtrOutput)
+func (i *leafTlsSpecPtrType) ToLeafTlsSpecPtrOutputWithContext(ctx context.Context) LeafTlsSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LeafTlsSpecPtrOutput)
 }
 
-type LeafRemoteTlsOutput struct{ *pulumi.OutputState }
+type LeafTlsSpecOutput struct{ *pulumi.OutputState }
 
-func (LeafRemoteTlsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*LeafRemoteTls)(nil)).Elem()
+func (LeafTlsSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*LeafTlsSpec)(nil)).Elem()
 }
 
-func (o LeafRemoteTlsOutput) ToLeafRemoteTlsOutput() LeafRemoteTlsOutput {
+func (o LeafTlsSpecOutput) ToLeafTlsSpecOutput() LeafTlsSpecOutput {
 	return o
 }
 
-func (o LeafRemoteTlsOutput) ToLeafRemoteTlsOutputWithContext(ctx context.Context) LeafRemoteTlsOutput {
+func (o LeafTlsSpecOutput) ToLeafTlsSpecOutputWithContext(ctx context.Context) LeafTlsSpecOutput {
 	return o
 }
 
-func (o LeafRemoteTlsOutput) ToLeafRemoteTlsPtrOutput() LeafRemoteTlsPtrOutput {
-	return o.ToLeafRemoteTlsPtrOutputWithContext(context.Background())
+func (o LeafTlsSpecOutput) ToLeafTlsSpecPtrOutput() LeafTlsSpecPtrOutput {
+	return o.ToLeafTlsSpecPtrOutputWithContext(context.Background())
 }
 
-func (o LeafRemoteTlsOutput) ToLeafRemoteTlsPtrOutputWithContext(ctx context.Context) LeafRemoteTlsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v LeafRemoteTls) *LeafRemoteTls {
+func (o LeafTlsSpecOutput) ToLeafTlsSpecPtrOutputWithContext(ctx context.Context) LeafTlsSpecPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v LeafTlsSpec) *LeafTlsSpec {
 		return &v
-	}).(LeafRemoteTlsPtrOutput)
+	}).(LeafTlsSpecPtrOutput)
 }
 
-func (o LeafRemoteTlsOutput) CaFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v LeafRemoteTls) *string { return v.CaFile }).(pulumi.StringPtrOutput)
+// CA bundle the peer's certificate is verified against (`ca_file`).
+func (o LeafTlsSpecOutput) CaFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LeafTlsSpec) *string { return v.CaFile }).(pulumi.StringPtrOutput)
 }
 
-func (o LeafRemoteTlsOutput) CertFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v LeafRemoteTls) *string { return v.CertFile }).(pulumi.StringPtrOutput)
+// Certificate (PEM) this side presents (`cert_file`).
+func (o LeafTlsSpecOutput) CertFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LeafTlsSpec) *string { return v.CertFile }).(pulumi.StringPtrOutput)
 }
 
-func (o LeafRemoteTlsOutput) HandshakeFirst() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v LeafRemoteTls) *bool { return v.HandshakeFirst }).(pulumi.BoolPtrOutput)
+// Start with the TLS handshake before the server's INFO (`handshake_first`, nats-server 2.10+;
+// 2.9 refuses the key). Both ends must agree: a listener with it and a remote without it do not connect.
+func (o LeafTlsSpecOutput) HandshakeFirst() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v LeafTlsSpec) *bool { return v.HandshakeFirst }).(pulumi.BoolPtrOutput)
 }
 
-func (o LeafRemoteTlsOutput) KeyFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v LeafRemoteTls) *string { return v.KeyFile }).(pulumi.StringPtrOutput)
+// Private key of `certFile` (`key_file`).
+func (o LeafTlsSpecOutput) KeyFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v LeafTlsSpec) *string { return v.KeyFile }).(pulumi.StringPtrOutput)
 }
 
-type LeafRemoteTlsPtrOutput struct{ *pulumi.OutputState }
-
-func (LeafRemoteTlsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**LeafRemoteTls)(nil)).Elem()
+// TLS handshake timeout in seconds (`timeout`).
+func (o LeafTlsSpecOutput) Timeout() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v LeafTlsSpec) *float64 { return v.Timeout }).(pulumi.Float64PtrOutput)
 }
 
-func (o LeafRemoteTlsPtrOutput) ToLeafRemoteTlsPtrOutput() LeafRemoteTlsPtrOutput {
+// Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+func (o LeafTlsSpecOutput) Verify() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v LeafTlsSpec) *bool { return v.Verify }).(pulumi.BoolPtrOutput)
+}
+
+type LeafTlsSpecPtrOutput struct{ *pulumi.OutputState }
+
+func (LeafTlsSpecPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**LeafTlsSpec)(nil)).Elem()
+}
+
+func (o LeafTlsSpecPtrOutput) ToLeafTlsSpecPtrOutput() LeafTlsSpecPtrOutput {
 	return o
 }
 
-func (o LeafRemoteTlsPtrOutput) ToLeafRemoteTlsPtrOutputWithContext(ctx context.Context) LeafRemoteTlsPtrOutput {
+func (o LeafTlsSpecPtrOutput) ToLeafTlsSpecPtrOutputWithContext(ctx context.Context) LeafTlsSpecPtrOutput {
 	return o
 }
 
-func (o LeafRemoteTlsPtrOutput) Elem() LeafRemoteTlsOutput {
-	return o.ApplyT(func(v *LeafRemoteTls) LeafRemoteTls {
+func (o LeafTlsSpecPtrOutput) Elem() LeafTlsSpecOutput {
+	return o.ApplyT(func(v *LeafTlsSpec) LeafTlsSpec {
 		if v != nil {
 			return *v
 		}
-		var ret LeafRemoteTls
+		var ret LeafTlsSpec
 		return ret
-	}).(LeafRemoteTlsOutput)
+	}).(LeafTlsSpecOutput)
 }
 
-func (o LeafRemoteTlsPtrOutput) CaFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *LeafRemoteTls) *string {
+// CA bundle the peer's certificate is verified against (`ca_file`).
+func (o LeafTlsSpecPtrOutput) CaFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *LeafTlsSpec) *string {
 		if v == nil {
 			return nil
 		}
@@ -2716,8 +3424,9 @@ func (o LeafRemoteTlsPtrOutput) CaFile() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-func (o LeafRemoteTlsPtrOutput) CertFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *LeafRemoteTls) *string {
+// Certificate (PEM) this side presents (`cert_file`).
+func (o LeafTlsSpecPtrOutput) CertFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *LeafTlsSpec) *string {
 		if v == nil {
 			return nil
 		}
@@ -2725,8 +3434,10 @@ func (o LeafRemoteTlsPtrOutput) CertFile() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-func (o LeafRemoteTlsPtrOutput) HandshakeFirst() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *LeafRemoteTls) *bool {
+// Start with the TLS handshake before the server's INFO (`handshake_first`, nats-server 2.10+;
+// 2.9 refuses the key). Both ends must agree: a listener with it and a remote without it do not connect.
+func (o LeafTlsSpecPtrOutput) HandshakeFirst() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *LeafTlsSpec) *bool {
 		if v == nil {
 			return nil
 		}
@@ -2734,13 +3445,34 @@ func (o LeafRemoteTlsPtrOutput) HandshakeFirst() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
-func (o LeafRemoteTlsPtrOutput) KeyFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *LeafRemoteTls) *string {
+// Private key of `certFile` (`key_file`).
+func (o LeafTlsSpecPtrOutput) KeyFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *LeafTlsSpec) *string {
 		if v == nil {
 			return nil
 		}
 		return v.KeyFile
 	}).(pulumi.StringPtrOutput)
+}
+
+// TLS handshake timeout in seconds (`timeout`).
+func (o LeafTlsSpecPtrOutput) Timeout() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *LeafTlsSpec) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.Timeout
+	}).(pulumi.Float64PtrOutput)
+}
+
+// Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+func (o LeafTlsSpecPtrOutput) Verify() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *LeafTlsSpec) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Verify
+	}).(pulumi.BoolPtrOutput)
 }
 
 type MappingDestination struct {
@@ -3943,6 +4675,121 @@ func (o PreloadAccountArrayOutput) Index(i pulumi.IntInput) PreloadAccountOutput
 	}).(PreloadAccountOutput)
 }
 
+type RemoteGatewaySpec struct {
+	// That cluster's gateway name (its cluster name). This server's own name may be listed: it is skipped.
+	Name string `pulumi:"name"`
+	// TLS towards that cluster (default: the gateway's own `tls`).
+	Tls *TlsSpec `pulumi:"tls"`
+	// Gateway URLs of that cluster's servers, e.g. nats://west-1:7222.
+	Urls []string `pulumi:"urls"`
+}
+
+// RemoteGatewaySpecInput is an input type that accepts RemoteGatewaySpecArgs and RemoteGatewaySpecOutput values.
+// You can construct a concrete instance of `RemoteGatewaySpecInput` via:
+//
+//	RemoteGatewaySpecArgs{...}
+type RemoteGatewaySpecInput interface {
+	pulumi.Input
+
+	ToRemoteGatewaySpecOutput() RemoteGatewaySpecOutput
+	ToRemoteGatewaySpecOutputWithContext(context.Context) RemoteGatewaySpecOutput
+}
+
+type RemoteGatewaySpecArgs struct {
+	// That cluster's gateway name (its cluster name). This server's own name may be listed: it is skipped.
+	Name pulumi.StringInput `pulumi:"name"`
+	// TLS towards that cluster (default: the gateway's own `tls`).
+	Tls TlsSpecPtrInput `pulumi:"tls"`
+	// Gateway URLs of that cluster's servers, e.g. nats://west-1:7222.
+	Urls pulumi.StringArrayInput `pulumi:"urls"`
+}
+
+func (RemoteGatewaySpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RemoteGatewaySpec)(nil)).Elem()
+}
+
+func (i RemoteGatewaySpecArgs) ToRemoteGatewaySpecOutput() RemoteGatewaySpecOutput {
+	return i.ToRemoteGatewaySpecOutputWithContext(context.Background())
+}
+
+func (i RemoteGatewaySpecArgs) ToRemoteGatewaySpecOutputWithContext(ctx context.Context) RemoteGatewaySpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RemoteGatewaySpecOutput)
+}
+
+// RemoteGatewaySpecArrayInput is an input type that accepts RemoteGatewaySpecArray and RemoteGatewaySpecArrayOutput values.
+// You can construct a concrete instance of `RemoteGatewaySpecArrayInput` via:
+//
+//	RemoteGatewaySpecArray{ RemoteGatewaySpecArgs{...} }
+type RemoteGatewaySpecArrayInput interface {
+	pulumi.Input
+
+	ToRemoteGatewaySpecArrayOutput() RemoteGatewaySpecArrayOutput
+	ToRemoteGatewaySpecArrayOutputWithContext(context.Context) RemoteGatewaySpecArrayOutput
+}
+
+type RemoteGatewaySpecArray []RemoteGatewaySpecInput
+
+func (RemoteGatewaySpecArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]RemoteGatewaySpec)(nil)).Elem()
+}
+
+func (i RemoteGatewaySpecArray) ToRemoteGatewaySpecArrayOutput() RemoteGatewaySpecArrayOutput {
+	return i.ToRemoteGatewaySpecArrayOutputWithContext(context.Background())
+}
+
+func (i RemoteGatewaySpecArray) ToRemoteGatewaySpecArrayOutputWithContext(ctx context.Context) RemoteGatewaySpecArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RemoteGatewaySpecArrayOutput)
+}
+
+type RemoteGatewaySpecOutput struct{ *pulumi.OutputState }
+
+func (RemoteGatewaySpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RemoteGatewaySpec)(nil)).Elem()
+}
+
+func (o RemoteGatewaySpecOutput) ToRemoteGatewaySpecOutput() RemoteGatewaySpecOutput {
+	return o
+}
+
+func (o RemoteGatewaySpecOutput) ToRemoteGatewaySpecOutputWithContext(ctx context.Context) RemoteGatewaySpecOutput {
+	return o
+}
+
+// That cluster's gateway name (its cluster name). This server's own name may be listed: it is skipped.
+func (o RemoteGatewaySpecOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v RemoteGatewaySpec) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// TLS towards that cluster (default: the gateway's own `tls`).
+func (o RemoteGatewaySpecOutput) Tls() TlsSpecPtrOutput {
+	return o.ApplyT(func(v RemoteGatewaySpec) *TlsSpec { return v.Tls }).(TlsSpecPtrOutput)
+}
+
+// Gateway URLs of that cluster's servers, e.g. nats://west-1:7222.
+func (o RemoteGatewaySpecOutput) Urls() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RemoteGatewaySpec) []string { return v.Urls }).(pulumi.StringArrayOutput)
+}
+
+type RemoteGatewaySpecArrayOutput struct{ *pulumi.OutputState }
+
+func (RemoteGatewaySpecArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]RemoteGatewaySpec)(nil)).Elem()
+}
+
+func (o RemoteGatewaySpecArrayOutput) ToRemoteGatewaySpecArrayOutput() RemoteGatewaySpecArrayOutput {
+	return o
+}
+
+func (o RemoteGatewaySpecArrayOutput) ToRemoteGatewaySpecArrayOutputWithContext(ctx context.Context) RemoteGatewaySpecArrayOutput {
+	return o
+}
+
+func (o RemoteGatewaySpecArrayOutput) Index(i pulumi.IntInput) RemoteGatewaySpecOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) RemoteGatewaySpec {
+		return vs[0].([]RemoteGatewaySpec)[vs[1].(int)]
+	}).(RemoteGatewaySpecOutput)
+}
+
 type RemovedUser struct {
 	// Unix seconds of the removal: the revocation time.
 	At int `pulumi:"at"`
@@ -4537,166 +5384,170 @@ func (o RevokedActivationMapOutput) MapIndex(k pulumi.StringInput) RevokedActiva
 	}).(RevokedActivationOutput)
 }
 
-type ServerConfigJetstream struct {
-	MaxFile   *string `pulumi:"maxFile"`
-	MaxMemory *string `pulumi:"maxMemory"`
-	StoreDir  string  `pulumi:"storeDir"`
+type RouteAuthorization struct {
+	Password *string `pulumi:"password"`
+	// Seconds a peer has to authenticate.
+	Timeout *float64 `pulumi:"timeout"`
+	User    *string  `pulumi:"user"`
 }
 
-// ServerConfigJetstreamInput is an input type that accepts ServerConfigJetstreamArgs and ServerConfigJetstreamOutput values.
-// You can construct a concrete instance of `ServerConfigJetstreamInput` via:
+// RouteAuthorizationInput is an input type that accepts RouteAuthorizationArgs and RouteAuthorizationOutput values.
+// You can construct a concrete instance of `RouteAuthorizationInput` via:
 //
-//	ServerConfigJetstreamArgs{...}
-type ServerConfigJetstreamInput interface {
+//	RouteAuthorizationArgs{...}
+type RouteAuthorizationInput interface {
 	pulumi.Input
 
-	ToServerConfigJetstreamOutput() ServerConfigJetstreamOutput
-	ToServerConfigJetstreamOutputWithContext(context.Context) ServerConfigJetstreamOutput
+	ToRouteAuthorizationOutput() RouteAuthorizationOutput
+	ToRouteAuthorizationOutputWithContext(context.Context) RouteAuthorizationOutput
 }
 
-type ServerConfigJetstreamArgs struct {
-	MaxFile   pulumi.StringPtrInput `pulumi:"maxFile"`
-	MaxMemory pulumi.StringPtrInput `pulumi:"maxMemory"`
-	StoreDir  pulumi.StringInput    `pulumi:"storeDir"`
+type RouteAuthorizationArgs struct {
+	Password pulumi.StringPtrInput `pulumi:"password"`
+	// Seconds a peer has to authenticate.
+	Timeout pulumi.Float64PtrInput `pulumi:"timeout"`
+	User    pulumi.StringPtrInput  `pulumi:"user"`
 }
 
-func (ServerConfigJetstreamArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*ServerConfigJetstream)(nil)).Elem()
+func (RouteAuthorizationArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RouteAuthorization)(nil)).Elem()
 }
 
-func (i ServerConfigJetstreamArgs) ToServerConfigJetstreamOutput() ServerConfigJetstreamOutput {
-	return i.ToServerConfigJetstreamOutputWithContext(context.Background())
+func (i RouteAuthorizationArgs) ToRouteAuthorizationOutput() RouteAuthorizationOutput {
+	return i.ToRouteAuthorizationOutputWithContext(context.Background())
 }
 
-func (i ServerConfigJetstreamArgs) ToServerConfigJetstreamOutputWithContext(ctx context.Context) ServerConfigJetstreamOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ServerConfigJetstreamOutput)
+func (i RouteAuthorizationArgs) ToRouteAuthorizationOutputWithContext(ctx context.Context) RouteAuthorizationOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RouteAuthorizationOutput)
 }
 
-func (i ServerConfigJetstreamArgs) ToServerConfigJetstreamPtrOutput() ServerConfigJetstreamPtrOutput {
-	return i.ToServerConfigJetstreamPtrOutputWithContext(context.Background())
+func (i RouteAuthorizationArgs) ToRouteAuthorizationPtrOutput() RouteAuthorizationPtrOutput {
+	return i.ToRouteAuthorizationPtrOutputWithContext(context.Background())
 }
 
-func (i ServerConfigJetstreamArgs) ToServerConfigJetstreamPtrOutputWithContext(ctx context.Context) ServerConfigJetstreamPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ServerConfigJetstreamOutput).ToServerConfigJetstreamPtrOutputWithContext(ctx)
+func (i RouteAuthorizationArgs) ToRouteAuthorizationPtrOutputWithContext(ctx context.Context) RouteAuthorizationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RouteAuthorizationOutput).ToRouteAuthorizationPtrOutputWithContext(ctx)
 }
 
-// ServerConfigJetstreamPtrInput is an input type that accepts ServerConfigJetstreamArgs, ServerConfigJetstreamPtr and ServerConfigJetstreamPtrOutput values.
-// You can construct a concrete instance of `ServerConfigJetstreamPtrInput` via:
+// RouteAuthorizationPtrInput is an input type that accepts RouteAuthorizationArgs, RouteAuthorizationPtr and RouteAuthorizationPtrOutput values.
+// You can construct a concrete instance of `RouteAuthorizationPtrInput` via:
 //
-//	        ServerConfigJetstreamArgs{...}
+//	        RouteAuthorizationArgs{...}
 //
 //	or:
 //
 //	        nil
-type ServerConfigJetstreamPtrInput interface {
+type RouteAuthorizationPtrInput interface {
 	pulumi.Input
 
-	ToServerConfigJetstreamPtrOutput() ServerConfigJetstreamPtrOutput
-	ToServerConfigJetstreamPtrOutputWithContext(context.Context) ServerConfigJetstreamPtrOutput
+	ToRouteAuthorizationPtrOutput() RouteAuthorizationPtrOutput
+	ToRouteAuthorizationPtrOutputWithContext(context.Context) RouteAuthorizationPtrOutput
 }
 
-type serverConfigJetstreamPtrType ServerConfigJetstreamArgs
+type routeAuthorizationPtrType RouteAuthorizationArgs
 
-func ServerConfigJetstreamPtr(v *ServerConfigJetstreamArgs) ServerConfigJetstreamPtrInput {
-	return (*serverConfigJetstreamPtrType)(v)
+func RouteAuthorizationPtr(v *RouteAuthorizationArgs) RouteAuthorizationPtrInput {
+	return (*routeAuthorizationPtrType)(v)
 }
 
-func (*serverConfigJetstreamPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**ServerConfigJetstream)(nil)).Elem()
+func (*routeAuthorizationPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**RouteAuthorization)(nil)).Elem()
 }
 
-func (i *serverConfigJetstreamPtrType) ToServerConfigJetstreamPtrOutput() ServerConfigJetstreamPtrOutput {
-	return i.ToServerConfigJetstreamPtrOutputWithContext(context.Background())
+func (i *routeAuthorizationPtrType) ToRouteAuthorizationPtrOutput() RouteAuthorizationPtrOutput {
+	return i.ToRouteAuthorizationPtrOutputWithContext(context.Background())
 }
 
-func (i *serverConfigJetstreamPtrType) ToServerConfigJetstreamPtrOutputWithContext(ctx context.Context) ServerConfigJetstreamPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(ServerConfigJetstreamPtrOutput)
+func (i *routeAuthorizationPtrType) ToRouteAuthorizationPtrOutputWithContext(ctx context.Context) RouteAuthorizationPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RouteAuthorizationPtrOutput)
 }
 
-type ServerConfigJetstreamOutput struct{ *pulumi.OutputState }
+type RouteAuthorizationOutput struct{ *pulumi.OutputState }
 
-func (ServerConfigJetstreamOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*ServerConfigJetstream)(nil)).Elem()
+func (RouteAuthorizationOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RouteAuthorization)(nil)).Elem()
 }
 
-func (o ServerConfigJetstreamOutput) ToServerConfigJetstreamOutput() ServerConfigJetstreamOutput {
+func (o RouteAuthorizationOutput) ToRouteAuthorizationOutput() RouteAuthorizationOutput {
 	return o
 }
 
-func (o ServerConfigJetstreamOutput) ToServerConfigJetstreamOutputWithContext(ctx context.Context) ServerConfigJetstreamOutput {
+func (o RouteAuthorizationOutput) ToRouteAuthorizationOutputWithContext(ctx context.Context) RouteAuthorizationOutput {
 	return o
 }
 
-func (o ServerConfigJetstreamOutput) ToServerConfigJetstreamPtrOutput() ServerConfigJetstreamPtrOutput {
-	return o.ToServerConfigJetstreamPtrOutputWithContext(context.Background())
+func (o RouteAuthorizationOutput) ToRouteAuthorizationPtrOutput() RouteAuthorizationPtrOutput {
+	return o.ToRouteAuthorizationPtrOutputWithContext(context.Background())
 }
 
-func (o ServerConfigJetstreamOutput) ToServerConfigJetstreamPtrOutputWithContext(ctx context.Context) ServerConfigJetstreamPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v ServerConfigJetstream) *ServerConfigJetstream {
+func (o RouteAuthorizationOutput) ToRouteAuthorizationPtrOutputWithContext(ctx context.Context) RouteAuthorizationPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v RouteAuthorization) *RouteAuthorization {
 		return &v
-	}).(ServerConfigJetstreamPtrOutput)
+	}).(RouteAuthorizationPtrOutput)
 }
 
-func (o ServerConfigJetstreamOutput) MaxFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ServerConfigJetstream) *string { return v.MaxFile }).(pulumi.StringPtrOutput)
+func (o RouteAuthorizationOutput) Password() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v RouteAuthorization) *string { return v.Password }).(pulumi.StringPtrOutput)
 }
 
-func (o ServerConfigJetstreamOutput) MaxMemory() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ServerConfigJetstream) *string { return v.MaxMemory }).(pulumi.StringPtrOutput)
+// Seconds a peer has to authenticate.
+func (o RouteAuthorizationOutput) Timeout() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v RouteAuthorization) *float64 { return v.Timeout }).(pulumi.Float64PtrOutput)
 }
 
-func (o ServerConfigJetstreamOutput) StoreDir() pulumi.StringOutput {
-	return o.ApplyT(func(v ServerConfigJetstream) string { return v.StoreDir }).(pulumi.StringOutput)
+func (o RouteAuthorizationOutput) User() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v RouteAuthorization) *string { return v.User }).(pulumi.StringPtrOutput)
 }
 
-type ServerConfigJetstreamPtrOutput struct{ *pulumi.OutputState }
+type RouteAuthorizationPtrOutput struct{ *pulumi.OutputState }
 
-func (ServerConfigJetstreamPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**ServerConfigJetstream)(nil)).Elem()
+func (RouteAuthorizationPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**RouteAuthorization)(nil)).Elem()
 }
 
-func (o ServerConfigJetstreamPtrOutput) ToServerConfigJetstreamPtrOutput() ServerConfigJetstreamPtrOutput {
+func (o RouteAuthorizationPtrOutput) ToRouteAuthorizationPtrOutput() RouteAuthorizationPtrOutput {
 	return o
 }
 
-func (o ServerConfigJetstreamPtrOutput) ToServerConfigJetstreamPtrOutputWithContext(ctx context.Context) ServerConfigJetstreamPtrOutput {
+func (o RouteAuthorizationPtrOutput) ToRouteAuthorizationPtrOutputWithContext(ctx context.Context) RouteAuthorizationPtrOutput {
 	return o
 }
 
-func (o ServerConfigJetstreamPtrOutput) Elem() ServerConfigJetstreamOutput {
-	return o.ApplyT(func(v *ServerConfigJetstream) ServerConfigJetstream {
+func (o RouteAuthorizationPtrOutput) Elem() RouteAuthorizationOutput {
+	return o.ApplyT(func(v *RouteAuthorization) RouteAuthorization {
 		if v != nil {
 			return *v
 		}
-		var ret ServerConfigJetstream
+		var ret RouteAuthorization
 		return ret
-	}).(ServerConfigJetstreamOutput)
+	}).(RouteAuthorizationOutput)
 }
 
-func (o ServerConfigJetstreamPtrOutput) MaxFile() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *ServerConfigJetstream) *string {
+func (o RouteAuthorizationPtrOutput) Password() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *RouteAuthorization) *string {
 		if v == nil {
 			return nil
 		}
-		return v.MaxFile
+		return v.Password
 	}).(pulumi.StringPtrOutput)
 }
 
-func (o ServerConfigJetstreamPtrOutput) MaxMemory() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *ServerConfigJetstream) *string {
+// Seconds a peer has to authenticate.
+func (o RouteAuthorizationPtrOutput) Timeout() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *RouteAuthorization) *float64 {
 		if v == nil {
 			return nil
 		}
-		return v.MaxMemory
-	}).(pulumi.StringPtrOutput)
+		return v.Timeout
+	}).(pulumi.Float64PtrOutput)
 }
 
-func (o ServerConfigJetstreamPtrOutput) StoreDir() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *ServerConfigJetstream) *string {
+func (o RouteAuthorizationPtrOutput) User() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *RouteAuthorization) *string {
 		if v == nil {
 			return nil
 		}
-		return &v.StoreDir
+		return v.User
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -5551,6 +6402,219 @@ func (o TimeRangeArrayOutput) Index(i pulumi.IntInput) TimeRangeOutput {
 	}).(TimeRangeOutput)
 }
 
+type TlsSpec struct {
+	// CA bundle the peer's certificate is verified against (`ca_file`).
+	CaFile *string `pulumi:"caFile"`
+	// Certificate (PEM) this side presents (`cert_file`).
+	CertFile *string `pulumi:"certFile"`
+	// Private key of `certFile` (`key_file`).
+	KeyFile *string `pulumi:"keyFile"`
+	// TLS handshake timeout in seconds (`timeout`).
+	Timeout *float64 `pulumi:"timeout"`
+	// Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+	Verify *bool `pulumi:"verify"`
+}
+
+// TlsSpecInput is an input type that accepts TlsSpecArgs and TlsSpecOutput values.
+// You can construct a concrete instance of `TlsSpecInput` via:
+//
+//	TlsSpecArgs{...}
+type TlsSpecInput interface {
+	pulumi.Input
+
+	ToTlsSpecOutput() TlsSpecOutput
+	ToTlsSpecOutputWithContext(context.Context) TlsSpecOutput
+}
+
+type TlsSpecArgs struct {
+	// CA bundle the peer's certificate is verified against (`ca_file`).
+	CaFile pulumi.StringPtrInput `pulumi:"caFile"`
+	// Certificate (PEM) this side presents (`cert_file`).
+	CertFile pulumi.StringPtrInput `pulumi:"certFile"`
+	// Private key of `certFile` (`key_file`).
+	KeyFile pulumi.StringPtrInput `pulumi:"keyFile"`
+	// TLS handshake timeout in seconds (`timeout`).
+	Timeout pulumi.Float64PtrInput `pulumi:"timeout"`
+	// Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+	Verify pulumi.BoolPtrInput `pulumi:"verify"`
+}
+
+func (TlsSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsSpec)(nil)).Elem()
+}
+
+func (i TlsSpecArgs) ToTlsSpecOutput() TlsSpecOutput {
+	return i.ToTlsSpecOutputWithContext(context.Background())
+}
+
+func (i TlsSpecArgs) ToTlsSpecOutputWithContext(ctx context.Context) TlsSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsSpecOutput)
+}
+
+func (i TlsSpecArgs) ToTlsSpecPtrOutput() TlsSpecPtrOutput {
+	return i.ToTlsSpecPtrOutputWithContext(context.Background())
+}
+
+func (i TlsSpecArgs) ToTlsSpecPtrOutputWithContext(ctx context.Context) TlsSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsSpecOutput).ToTlsSpecPtrOutputWithContext(ctx)
+}
+
+// TlsSpecPtrInput is an input type that accepts TlsSpecArgs, TlsSpecPtr and TlsSpecPtrOutput values.
+// You can construct a concrete instance of `TlsSpecPtrInput` via:
+//
+//	        TlsSpecArgs{...}
+//
+//	or:
+//
+//	        nil
+type TlsSpecPtrInput interface {
+	pulumi.Input
+
+	ToTlsSpecPtrOutput() TlsSpecPtrOutput
+	ToTlsSpecPtrOutputWithContext(context.Context) TlsSpecPtrOutput
+}
+
+type tlsSpecPtrType TlsSpecArgs
+
+func TlsSpecPtr(v *TlsSpecArgs) TlsSpecPtrInput {
+	return (*tlsSpecPtrType)(v)
+}
+
+func (*tlsSpecPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**TlsSpec)(nil)).Elem()
+}
+
+func (i *tlsSpecPtrType) ToTlsSpecPtrOutput() TlsSpecPtrOutput {
+	return i.ToTlsSpecPtrOutputWithContext(context.Background())
+}
+
+func (i *tlsSpecPtrType) ToTlsSpecPtrOutputWithContext(ctx context.Context) TlsSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TlsSpecPtrOutput)
+}
+
+type TlsSpecOutput struct{ *pulumi.OutputState }
+
+func (TlsSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TlsSpec)(nil)).Elem()
+}
+
+func (o TlsSpecOutput) ToTlsSpecOutput() TlsSpecOutput {
+	return o
+}
+
+func (o TlsSpecOutput) ToTlsSpecOutputWithContext(ctx context.Context) TlsSpecOutput {
+	return o
+}
+
+func (o TlsSpecOutput) ToTlsSpecPtrOutput() TlsSpecPtrOutput {
+	return o.ToTlsSpecPtrOutputWithContext(context.Background())
+}
+
+func (o TlsSpecOutput) ToTlsSpecPtrOutputWithContext(ctx context.Context) TlsSpecPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v TlsSpec) *TlsSpec {
+		return &v
+	}).(TlsSpecPtrOutput)
+}
+
+// CA bundle the peer's certificate is verified against (`ca_file`).
+func (o TlsSpecOutput) CaFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v TlsSpec) *string { return v.CaFile }).(pulumi.StringPtrOutput)
+}
+
+// Certificate (PEM) this side presents (`cert_file`).
+func (o TlsSpecOutput) CertFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v TlsSpec) *string { return v.CertFile }).(pulumi.StringPtrOutput)
+}
+
+// Private key of `certFile` (`key_file`).
+func (o TlsSpecOutput) KeyFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v TlsSpec) *string { return v.KeyFile }).(pulumi.StringPtrOutput)
+}
+
+// TLS handshake timeout in seconds (`timeout`).
+func (o TlsSpecOutput) Timeout() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v TlsSpec) *float64 { return v.Timeout }).(pulumi.Float64PtrOutput)
+}
+
+// Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+func (o TlsSpecOutput) Verify() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v TlsSpec) *bool { return v.Verify }).(pulumi.BoolPtrOutput)
+}
+
+type TlsSpecPtrOutput struct{ *pulumi.OutputState }
+
+func (TlsSpecPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**TlsSpec)(nil)).Elem()
+}
+
+func (o TlsSpecPtrOutput) ToTlsSpecPtrOutput() TlsSpecPtrOutput {
+	return o
+}
+
+func (o TlsSpecPtrOutput) ToTlsSpecPtrOutputWithContext(ctx context.Context) TlsSpecPtrOutput {
+	return o
+}
+
+func (o TlsSpecPtrOutput) Elem() TlsSpecOutput {
+	return o.ApplyT(func(v *TlsSpec) TlsSpec {
+		if v != nil {
+			return *v
+		}
+		var ret TlsSpec
+		return ret
+	}).(TlsSpecOutput)
+}
+
+// CA bundle the peer's certificate is verified against (`ca_file`).
+func (o TlsSpecPtrOutput) CaFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *TlsSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CaFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// Certificate (PEM) this side presents (`cert_file`).
+func (o TlsSpecPtrOutput) CertFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *TlsSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CertFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// Private key of `certFile` (`key_file`).
+func (o TlsSpecPtrOutput) KeyFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *TlsSpec) *string {
+		if v == nil {
+			return nil
+		}
+		return v.KeyFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// TLS handshake timeout in seconds (`timeout`).
+func (o TlsSpecPtrOutput) Timeout() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *TlsSpec) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.Timeout
+	}).(pulumi.Float64PtrOutput)
+}
+
+// Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+func (o TlsSpecPtrOutput) Verify() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *TlsSpec) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Verify
+	}).(pulumi.BoolPtrOutput)
+}
+
 type UserTemplate struct {
 	// Connection types the user may use; omit for all (an empty list is refused: NATS reads it as all).
 	AllowedConnectionTypes []string `pulumi:"allowedConnectionTypes"`
@@ -5559,9 +6623,12 @@ type UserTemplate struct {
 	// Max bytes of data (-1 unlimited).
 	Data *int `pulumi:"data"`
 	// Max message payload in bytes (-1 unlimited).
-	Payload *int                `pulumi:"payload"`
-	Pub     *Permission         `pulumi:"pub"`
-	Resp    *ResponsePermission `pulumi:"resp"`
+	Payload *int `pulumi:"payload"`
+	// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+	// servers ignore the claim and admit the user directly).
+	ProxyRequired *bool               `pulumi:"proxyRequired"`
+	Pub           *Permission         `pulumi:"pub"`
+	Resp          *ResponsePermission `pulumi:"resp"`
 	// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 	SourceNetworks []string    `pulumi:"sourceNetworks"`
 	Sub            *Permission `pulumi:"sub"`
@@ -5592,9 +6659,12 @@ type UserTemplateArgs struct {
 	// Max bytes of data (-1 unlimited).
 	Data pulumi.IntPtrInput `pulumi:"data"`
 	// Max message payload in bytes (-1 unlimited).
-	Payload pulumi.IntPtrInput         `pulumi:"payload"`
-	Pub     PermissionPtrInput         `pulumi:"pub"`
-	Resp    ResponsePermissionPtrInput `pulumi:"resp"`
+	Payload pulumi.IntPtrInput `pulumi:"payload"`
+	// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+	// servers ignore the claim and admit the user directly).
+	ProxyRequired pulumi.BoolPtrInput        `pulumi:"proxyRequired"`
+	Pub           PermissionPtrInput         `pulumi:"pub"`
+	Resp          ResponsePermissionPtrInput `pulumi:"resp"`
 	// Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
 	SourceNetworks pulumi.StringArrayInput `pulumi:"sourceNetworks"`
 	Sub            PermissionPtrInput      `pulumi:"sub"`
@@ -5703,6 +6773,12 @@ func (o UserTemplateOutput) Payload() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v UserTemplate) *int { return v.Payload }).(pulumi.IntPtrOutput)
 }
 
+// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+// servers ignore the claim and admit the user directly).
+func (o UserTemplateOutput) ProxyRequired() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v UserTemplate) *bool { return v.ProxyRequired }).(pulumi.BoolPtrOutput)
+}
+
 func (o UserTemplateOutput) Pub() PermissionPtrOutput {
 	return o.ApplyT(func(v UserTemplate) *Permission { return v.Pub }).(PermissionPtrOutput)
 }
@@ -5797,6 +6873,17 @@ func (o UserTemplatePtrOutput) Payload() pulumi.IntPtrOutput {
 		}
 		return v.Payload
 	}).(pulumi.IntPtrOutput)
+}
+
+// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+// servers ignore the claim and admit the user directly).
+func (o UserTemplatePtrOutput) ProxyRequired() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *UserTemplate) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.ProxyRequired
+	}).(pulumi.BoolPtrOutput)
 }
 
 func (o UserTemplatePtrOutput) Pub() PermissionPtrOutput {
@@ -5932,17 +7019,21 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ExportArrayInput)(nil)).Elem(), ExportArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ExternalAuthorizationInput)(nil)).Elem(), ExternalAuthorizationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ExternalAuthorizationPtrInput)(nil)).Elem(), ExternalAuthorizationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*GatewaySpecInput)(nil)).Elem(), GatewaySpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*GatewaySpecPtrInput)(nil)).Elem(), GatewaySpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ImportInput)(nil)).Elem(), ImportArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ImportArrayInput)(nil)).Elem(), ImportArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JetStreamLimitsInput)(nil)).Elem(), JetStreamLimitsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JetStreamLimitsPtrInput)(nil)).Elem(), JetStreamLimitsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JetStreamLimitsMapInput)(nil)).Elem(), JetStreamLimitsMap{})
+	pulumi.RegisterInputType(reflect.TypeOf((*JetStreamSpecInput)(nil)).Elem(), JetStreamSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*JetStreamSpecPtrInput)(nil)).Elem(), JetStreamSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*LeafNodesSpecInput)(nil)).Elem(), LeafNodesSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*LeafNodesSpecPtrInput)(nil)).Elem(), LeafNodesSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*LeafRemoteSpecInput)(nil)).Elem(), LeafRemoteSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*LeafRemoteSpecArrayInput)(nil)).Elem(), LeafRemoteSpecArray{})
-	pulumi.RegisterInputType(reflect.TypeOf((*LeafRemoteTlsInput)(nil)).Elem(), LeafRemoteTlsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*LeafRemoteTlsPtrInput)(nil)).Elem(), LeafRemoteTlsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*LeafTlsSpecInput)(nil)).Elem(), LeafTlsSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*LeafTlsSpecPtrInput)(nil)).Elem(), LeafTlsSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MappingDestinationInput)(nil)).Elem(), MappingDestinationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MappingDestinationArrayInput)(nil)).Elem(), MappingDestinationArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MemberInput)(nil)).Elem(), MemberArgs{})
@@ -5959,14 +7050,16 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PermissionsPtrInput)(nil)).Elem(), PermissionsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PreloadAccountInput)(nil)).Elem(), PreloadAccountArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PreloadAccountArrayInput)(nil)).Elem(), PreloadAccountArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RemoteGatewaySpecInput)(nil)).Elem(), RemoteGatewaySpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RemoteGatewaySpecArrayInput)(nil)).Elem(), RemoteGatewaySpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RemovedUserInput)(nil)).Elem(), RemovedUserArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RemovedUserMapInput)(nil)).Elem(), RemovedUserMap{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResolverTlsInput)(nil)).Elem(), ResolverTlsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResolverTlsPtrInput)(nil)).Elem(), ResolverTlsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResponsePermissionInput)(nil)).Elem(), ResponsePermissionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ResponsePermissionPtrInput)(nil)).Elem(), ResponsePermissionArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*ServerConfigJetstreamInput)(nil)).Elem(), ServerConfigJetstreamArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*ServerConfigJetstreamPtrInput)(nil)).Elem(), ServerConfigJetstreamArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RouteAuthorizationInput)(nil)).Elem(), RouteAuthorizationArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RouteAuthorizationPtrInput)(nil)).Elem(), RouteAuthorizationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ServerConfigLeafnodesAuthorizationInput)(nil)).Elem(), ServerConfigLeafnodesAuthorizationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ServerConfigLeafnodesAuthorizationPtrInput)(nil)).Elem(), ServerConfigLeafnodesAuthorizationArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ServerConfigResolverInput)(nil)).Elem(), ServerConfigResolverArgs{})
@@ -5977,6 +7070,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*SigningKeyScopePtrInput)(nil)).Elem(), SigningKeyScopeArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TimeRangeInput)(nil)).Elem(), TimeRangeArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TimeRangeArrayInput)(nil)).Elem(), TimeRangeArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsSpecInput)(nil)).Elem(), TlsSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TlsSpecPtrInput)(nil)).Elem(), TlsSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*UserTemplateInput)(nil)).Elem(), UserTemplateArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*UserTemplatePtrInput)(nil)).Elem(), UserTemplateArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MappingDestinationArrayMapInput)(nil)).Elem(), MappingDestinationArrayMap{})
@@ -6000,17 +7095,21 @@ func init() {
 	pulumi.RegisterOutputType(ExportArrayOutput{})
 	pulumi.RegisterOutputType(ExternalAuthorizationOutput{})
 	pulumi.RegisterOutputType(ExternalAuthorizationPtrOutput{})
+	pulumi.RegisterOutputType(GatewaySpecOutput{})
+	pulumi.RegisterOutputType(GatewaySpecPtrOutput{})
 	pulumi.RegisterOutputType(ImportOutput{})
 	pulumi.RegisterOutputType(ImportArrayOutput{})
 	pulumi.RegisterOutputType(JetStreamLimitsOutput{})
 	pulumi.RegisterOutputType(JetStreamLimitsPtrOutput{})
 	pulumi.RegisterOutputType(JetStreamLimitsMapOutput{})
+	pulumi.RegisterOutputType(JetStreamSpecOutput{})
+	pulumi.RegisterOutputType(JetStreamSpecPtrOutput{})
 	pulumi.RegisterOutputType(LeafNodesSpecOutput{})
 	pulumi.RegisterOutputType(LeafNodesSpecPtrOutput{})
 	pulumi.RegisterOutputType(LeafRemoteSpecOutput{})
 	pulumi.RegisterOutputType(LeafRemoteSpecArrayOutput{})
-	pulumi.RegisterOutputType(LeafRemoteTlsOutput{})
-	pulumi.RegisterOutputType(LeafRemoteTlsPtrOutput{})
+	pulumi.RegisterOutputType(LeafTlsSpecOutput{})
+	pulumi.RegisterOutputType(LeafTlsSpecPtrOutput{})
 	pulumi.RegisterOutputType(MappingDestinationOutput{})
 	pulumi.RegisterOutputType(MappingDestinationArrayOutput{})
 	pulumi.RegisterOutputType(MemberOutput{})
@@ -6027,6 +7126,8 @@ func init() {
 	pulumi.RegisterOutputType(PermissionsPtrOutput{})
 	pulumi.RegisterOutputType(PreloadAccountOutput{})
 	pulumi.RegisterOutputType(PreloadAccountArrayOutput{})
+	pulumi.RegisterOutputType(RemoteGatewaySpecOutput{})
+	pulumi.RegisterOutputType(RemoteGatewaySpecArrayOutput{})
 	pulumi.RegisterOutputType(RemovedUserOutput{})
 	pulumi.RegisterOutputType(RemovedUserMapOutput{})
 	pulumi.RegisterOutputType(ResolverTlsOutput{})
@@ -6035,8 +7136,8 @@ func init() {
 	pulumi.RegisterOutputType(ResponsePermissionPtrOutput{})
 	pulumi.RegisterOutputType(RevokedActivationOutput{})
 	pulumi.RegisterOutputType(RevokedActivationMapOutput{})
-	pulumi.RegisterOutputType(ServerConfigJetstreamOutput{})
-	pulumi.RegisterOutputType(ServerConfigJetstreamPtrOutput{})
+	pulumi.RegisterOutputType(RouteAuthorizationOutput{})
+	pulumi.RegisterOutputType(RouteAuthorizationPtrOutput{})
 	pulumi.RegisterOutputType(ServerConfigLeafnodesAuthorizationOutput{})
 	pulumi.RegisterOutputType(ServerConfigLeafnodesAuthorizationPtrOutput{})
 	pulumi.RegisterOutputType(ServerConfigResolverOutput{})
@@ -6047,6 +7148,8 @@ func init() {
 	pulumi.RegisterOutputType(SigningKeyScopePtrOutput{})
 	pulumi.RegisterOutputType(TimeRangeOutput{})
 	pulumi.RegisterOutputType(TimeRangeArrayOutput{})
+	pulumi.RegisterOutputType(TlsSpecOutput{})
+	pulumi.RegisterOutputType(TlsSpecPtrOutput{})
 	pulumi.RegisterOutputType(UserTemplateOutput{})
 	pulumi.RegisterOutputType(UserTemplatePtrOutput{})
 	pulumi.RegisterOutputType(MappingDestinationArrayMapOutput{})

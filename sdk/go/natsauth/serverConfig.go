@@ -16,13 +16,23 @@ type ServerConfig struct {
 	pulumi.CustomResourceState
 
 	Cluster ClusterSpecPtrOutput `pulumi:"cluster"`
-	// Extra top-level keys, appended as given; they may not repeat a key the builder writes.
-	Extra      pulumi.MapOutput               `pulumi:"extra"`
-	FileInSync pulumi.BoolOutput              `pulumi:"fileInSync"`
-	Host       pulumi.StringPtrOutput         `pulumi:"host"`
-	HttpPort   pulumi.IntPtrOutput            `pulumi:"httpPort"`
-	Jetstream  ServerConfigJetstreamPtrOutput `pulumi:"jetstream"`
-	Leafnodes  LeafNodesSpecPtrOutput         `pulumi:"leafnodes"`
+	// Extra keys, appended as given. A key naming a block the builder writes (`cluster`, `gateway`,
+	// `leafnodes`, `jetstream`, and their `tls` and `authorization`) adds its keys inside that block.
+	// No key may set what the builder writes from a typed field (nats-server would read one and drop the
+	// other): such a key is refused, naming both.
+	Extra      pulumi.MapOutput  `pulumi:"extra"`
+	FileInSync pulumi.BoolOutput `pulumi:"fileInSync"`
+	// The gateway that joins this server's cluster to the other clusters of a supercluster.
+	Gateway   GatewaySpecPtrOutput   `pulumi:"gateway"`
+	Host      pulumi.StringPtrOutput `pulumi:"host"`
+	HttpPort  pulumi.IntPtrOutput    `pulumi:"httpPort"`
+	Jetstream JetStreamSpecPtrOutput `pulumi:"jetstream"`
+	// How long a server in lame-duck mode takes to close its clients (`lame_duck_duration`, at least
+	// "30s", nats-server's minimum; default 2m).
+	LameDuckDuration pulumi.StringPtrOutput `pulumi:"lameDuckDuration"`
+	// How long it waits before it starts closing them (`lame_duck_grace_period`, default 10s).
+	LameDuckGracePeriod pulumi.StringPtrOutput `pulumi:"lameDuckGracePeriod"`
+	Leafnodes           LeafNodesSpecPtrOutput `pulumi:"leafnodes"`
 	// The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
 	// update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
 	// into the config.
@@ -102,12 +112,22 @@ func (ServerConfigState) ElementType() reflect.Type {
 
 type serverConfigArgs struct {
 	Cluster *ClusterSpec `pulumi:"cluster"`
-	// Extra top-level keys, appended as given; they may not repeat a key the builder writes.
-	Extra     map[string]interface{} `pulumi:"extra"`
-	Host      *string                `pulumi:"host"`
-	HttpPort  *int                   `pulumi:"httpPort"`
-	Jetstream *ServerConfigJetstream `pulumi:"jetstream"`
-	Leafnodes *LeafNodesSpec         `pulumi:"leafnodes"`
+	// Extra keys, appended as given. A key naming a block the builder writes (`cluster`, `gateway`,
+	// `leafnodes`, `jetstream`, and their `tls` and `authorization`) adds its keys inside that block.
+	// No key may set what the builder writes from a typed field (nats-server would read one and drop the
+	// other): such a key is refused, naming both.
+	Extra map[string]interface{} `pulumi:"extra"`
+	// The gateway that joins this server's cluster to the other clusters of a supercluster.
+	Gateway   *GatewaySpec   `pulumi:"gateway"`
+	Host      *string        `pulumi:"host"`
+	HttpPort  *int           `pulumi:"httpPort"`
+	Jetstream *JetStreamSpec `pulumi:"jetstream"`
+	// How long a server in lame-duck mode takes to close its clients (`lame_duck_duration`, at least
+	// "30s", nats-server's minimum; default 2m).
+	LameDuckDuration *string `pulumi:"lameDuckDuration"`
+	// How long it waits before it starts closing them (`lame_duck_grace_period`, default 10s).
+	LameDuckGracePeriod *string        `pulumi:"lameDuckGracePeriod"`
+	Leafnodes           *LeafNodesSpec `pulumi:"leafnodes"`
 	// The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
 	// update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
 	// into the config.
@@ -134,12 +154,22 @@ type serverConfigArgs struct {
 // The set of arguments for constructing a ServerConfig resource.
 type ServerConfigArgs struct {
 	Cluster ClusterSpecPtrInput
-	// Extra top-level keys, appended as given; they may not repeat a key the builder writes.
-	Extra     pulumi.MapInput
+	// Extra keys, appended as given. A key naming a block the builder writes (`cluster`, `gateway`,
+	// `leafnodes`, `jetstream`, and their `tls` and `authorization`) adds its keys inside that block.
+	// No key may set what the builder writes from a typed field (nats-server would read one and drop the
+	// other): such a key is refused, naming both.
+	Extra pulumi.MapInput
+	// The gateway that joins this server's cluster to the other clusters of a supercluster.
+	Gateway   GatewaySpecPtrInput
 	Host      pulumi.StringPtrInput
 	HttpPort  pulumi.IntPtrInput
-	Jetstream ServerConfigJetstreamPtrInput
-	Leafnodes LeafNodesSpecPtrInput
+	Jetstream JetStreamSpecPtrInput
+	// How long a server in lame-duck mode takes to close its clients (`lame_duck_duration`, at least
+	// "30s", nats-server's minimum; default 2m).
+	LameDuckDuration pulumi.StringPtrInput
+	// How long it waits before it starts closing them (`lame_duck_grace_period`, default 10s).
+	LameDuckGracePeriod pulumi.StringPtrInput
+	Leafnodes           LeafNodesSpecPtrInput
 	// The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
 	// update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
 	// into the config.
@@ -204,13 +234,21 @@ func (o ServerConfigOutput) Cluster() ClusterSpecPtrOutput {
 	return o.ApplyT(func(v *ServerConfig) ClusterSpecPtrOutput { return v.Cluster }).(ClusterSpecPtrOutput)
 }
 
-// Extra top-level keys, appended as given; they may not repeat a key the builder writes.
+// Extra keys, appended as given. A key naming a block the builder writes (`cluster`, `gateway`,
+// `leafnodes`, `jetstream`, and their `tls` and `authorization`) adds its keys inside that block.
+// No key may set what the builder writes from a typed field (nats-server would read one and drop the
+// other): such a key is refused, naming both.
 func (o ServerConfigOutput) Extra() pulumi.MapOutput {
 	return o.ApplyT(func(v *ServerConfig) pulumi.MapOutput { return v.Extra }).(pulumi.MapOutput)
 }
 
 func (o ServerConfigOutput) FileInSync() pulumi.BoolOutput {
 	return o.ApplyT(func(v *ServerConfig) pulumi.BoolOutput { return v.FileInSync }).(pulumi.BoolOutput)
+}
+
+// The gateway that joins this server's cluster to the other clusters of a supercluster.
+func (o ServerConfigOutput) Gateway() GatewaySpecPtrOutput {
+	return o.ApplyT(func(v *ServerConfig) GatewaySpecPtrOutput { return v.Gateway }).(GatewaySpecPtrOutput)
 }
 
 func (o ServerConfigOutput) Host() pulumi.StringPtrOutput {
@@ -221,8 +259,19 @@ func (o ServerConfigOutput) HttpPort() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *ServerConfig) pulumi.IntPtrOutput { return v.HttpPort }).(pulumi.IntPtrOutput)
 }
 
-func (o ServerConfigOutput) Jetstream() ServerConfigJetstreamPtrOutput {
-	return o.ApplyT(func(v *ServerConfig) ServerConfigJetstreamPtrOutput { return v.Jetstream }).(ServerConfigJetstreamPtrOutput)
+func (o ServerConfigOutput) Jetstream() JetStreamSpecPtrOutput {
+	return o.ApplyT(func(v *ServerConfig) JetStreamSpecPtrOutput { return v.Jetstream }).(JetStreamSpecPtrOutput)
+}
+
+// How long a server in lame-duck mode takes to close its clients (`lame_duck_duration`, at least
+// "30s", nats-server's minimum; default 2m).
+func (o ServerConfigOutput) LameDuckDuration() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ServerConfig) pulumi.StringPtrOutput { return v.LameDuckDuration }).(pulumi.StringPtrOutput)
+}
+
+// How long it waits before it starts closing them (`lame_duck_grace_period`, default 10s).
+func (o ServerConfigOutput) LameDuckGracePeriod() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ServerConfig) pulumi.StringPtrOutput { return v.LameDuckGracePeriod }).(pulumi.StringPtrOutput)
 }
 
 func (o ServerConfigOutput) Leafnodes() LeafNodesSpecPtrOutput {

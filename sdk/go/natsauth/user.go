@@ -23,7 +23,12 @@ type User struct {
 	AllowedConnectionTypes pulumi.StringArrayOutput `pulumi:"allowedConnectionTypes"`
 	// The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
 	BearerToken pulumi.BoolPtrOutput `pulumi:"bearerToken"`
-	ClaimsHash  pulumi.StringOutput  `pulumi:"claimsHash"`
+	// What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+	// `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+	// `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+	// thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+	Claims     pulumi.MapOutput    `pulumi:"claims"`
+	ClaimsHash pulumi.StringOutput `pulumi:"claimsHash"`
 	// The `.creds` text (JWT and seed) clients read; absent for a user declared by `publicKey`.
 	Creds pulumi.StringPtrOutput `pulumi:"creds"`
 	// Max bytes of data (-1 unlimited).
@@ -45,7 +50,10 @@ type User struct {
 	NotBefore pulumi.StringPtrOutput `pulumi:"notBefore"`
 	// Max message payload in bytes (-1 unlimited).
 	Payload pulumi.IntPtrOutput `pulumi:"payload"`
-	Pub     PermissionPtrOutput `pulumi:"pub"`
+	// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+	// servers ignore the claim and admit the user directly).
+	ProxyRequired pulumi.BoolPtrOutput `pulumi:"proxyRequired"`
+	Pub           PermissionPtrOutput  `pulumi:"pub"`
 	// An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
 	// signed here by its issuer; no seed is stored and a user gets no creds output.
 	PublicKey pulumi.StringOutput         `pulumi:"publicKey"`
@@ -154,8 +162,11 @@ type userArgs struct {
 	// The operator's strictSigningKeyUsage (applies to users too).
 	OperatorStrict *bool `pulumi:"operatorStrict"`
 	// Max message payload in bytes (-1 unlimited).
-	Payload *int        `pulumi:"payload"`
-	Pub     *Permission `pulumi:"pub"`
+	Payload *int `pulumi:"payload"`
+	// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+	// servers ignore the claim and admit the user directly).
+	ProxyRequired *bool       `pulumi:"proxyRequired"`
+	Pub           *Permission `pulumi:"pub"`
 	// An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
 	// signed here by its issuer; no seed is stored and a user gets no creds output.
 	PublicKey *string             `pulumi:"publicKey"`
@@ -213,7 +224,10 @@ type UserArgs struct {
 	OperatorStrict pulumi.BoolPtrInput
 	// Max message payload in bytes (-1 unlimited).
 	Payload pulumi.IntPtrInput
-	Pub     PermissionPtrInput
+	// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+	// servers ignore the claim and admit the user directly).
+	ProxyRequired pulumi.BoolPtrInput
+	Pub           PermissionPtrInput
 	// An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
 	// signed here by its issuer; no seed is stored and a user gets no creds output.
 	PublicKey pulumi.StringPtrInput
@@ -292,6 +306,14 @@ func (o UserOutput) BearerToken() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *User) pulumi.BoolPtrOutput { return v.BearerToken }).(pulumi.BoolPtrOutput)
 }
 
+// What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+// `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+// `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+// thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+func (o UserOutput) Claims() pulumi.MapOutput {
+	return o.ApplyT(func(v *User) pulumi.MapOutput { return v.Claims }).(pulumi.MapOutput)
+}
+
 func (o UserOutput) ClaimsHash() pulumi.StringOutput {
 	return o.ApplyT(func(v *User) pulumi.StringOutput { return v.ClaimsHash }).(pulumi.StringOutput)
 }
@@ -345,6 +367,12 @@ func (o UserOutput) NotBefore() pulumi.StringPtrOutput {
 // Max message payload in bytes (-1 unlimited).
 func (o UserOutput) Payload() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *User) pulumi.IntPtrOutput { return v.Payload }).(pulumi.IntPtrOutput)
+}
+
+// The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+// servers ignore the claim and admit the user directly).
+func (o UserOutput) ProxyRequired() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *User) pulumi.BoolPtrOutput { return v.ProxyRequired }).(pulumi.BoolPtrOutput)
 }
 
 func (o UserOutput) Pub() PermissionPtrOutput {

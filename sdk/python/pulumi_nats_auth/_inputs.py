@@ -35,16 +35,20 @@ __all__ = [
     'ExportArgsDict',
     'ExternalAuthorizationArgs',
     'ExternalAuthorizationArgsDict',
+    'GatewaySpecArgs',
+    'GatewaySpecArgsDict',
     'ImportArgs',
     'ImportArgsDict',
     'JetStreamLimitsArgs',
     'JetStreamLimitsArgsDict',
+    'JetStreamSpecArgs',
+    'JetStreamSpecArgsDict',
     'LeafNodesSpecArgs',
     'LeafNodesSpecArgsDict',
     'LeafRemoteSpecArgs',
     'LeafRemoteSpecArgsDict',
-    'LeafRemoteTlsArgs',
-    'LeafRemoteTlsArgsDict',
+    'LeafTlsSpecArgs',
+    'LeafTlsSpecArgsDict',
     'MappingDestinationArgs',
     'MappingDestinationArgsDict',
     'MemberArgs',
@@ -61,14 +65,16 @@ __all__ = [
     'PermissionArgsDict',
     'PreloadAccountArgs',
     'PreloadAccountArgsDict',
+    'RemoteGatewaySpecArgs',
+    'RemoteGatewaySpecArgsDict',
     'RemovedUserArgs',
     'RemovedUserArgsDict',
     'ResolverTlsArgs',
     'ResolverTlsArgsDict',
     'ResponsePermissionArgs',
     'ResponsePermissionArgsDict',
-    'ServerConfigJetstreamArgs',
-    'ServerConfigJetstreamArgsDict',
+    'RouteAuthorizationArgs',
+    'RouteAuthorizationArgsDict',
     'ServerConfigLeafnodesAuthorizationArgs',
     'ServerConfigLeafnodesAuthorizationArgsDict',
     'ServerConfigResolverArgs',
@@ -79,6 +85,8 @@ __all__ = [
     'SigningKeyScopeArgsDict',
     'TimeRangeArgs',
     'TimeRangeArgsDict',
+    'TlsSpecArgs',
+    'TlsSpecArgsDict',
     'UserTemplateArgs',
     'UserTemplateArgsDict',
 ]
@@ -824,8 +832,28 @@ if not MYPY:
     class ClusterSpecArgsDict(TypedDict):
         name: pulumi.Input[_builtins.str]
         port: pulumi.Input[_builtins.int]
+        advertise: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        The host:port other servers are told to route to (`advertise`).
+        """
+        authorization: NotRequired[pulumi.Input['RouteAuthorizationArgsDict']]
+        """
+        Who may open a route to this server (routes must carry this user in their URLs).
+        """
+        compression: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        Compression of routes (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+        """
         host: NotRequired[pulumi.Input[_builtins.str]]
+        no_advertise: NotRequired[pulumi.Input[_builtins.bool]]
+        """
+        Do not tell clients about the cluster's other servers (`no_advertise`).
+        """
         routes: NotRequired[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]
+        tls: NotRequired[pulumi.Input['TlsSpecArgsDict']]
+        """
+        TLS of routes, both accepted and dialed (nats-server always verifies route certificates).
+        """
 elif False:
     ClusterSpecArgsDict: TypeAlias = Mapping[str, Any]
 
@@ -834,14 +862,36 @@ class ClusterSpecArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
                  port: pulumi.Input[_builtins.int],
+                 advertise: Optional[pulumi.Input[_builtins.str]] = None,
+                 authorization: Optional[pulumi.Input['RouteAuthorizationArgs']] = None,
+                 compression: Optional[pulumi.Input[_builtins.str]] = None,
                  host: Optional[pulumi.Input[_builtins.str]] = None,
-                 routes: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None):
+                 no_advertise: Optional[pulumi.Input[_builtins.bool]] = None,
+                 routes: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 tls: Optional[pulumi.Input['TlsSpecArgs']] = None):
+        """
+        :param pulumi.Input[_builtins.str] advertise: The host:port other servers are told to route to (`advertise`).
+        :param pulumi.Input['RouteAuthorizationArgs'] authorization: Who may open a route to this server (routes must carry this user in their URLs).
+        :param pulumi.Input[_builtins.str] compression: Compression of routes (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+        :param pulumi.Input[_builtins.bool] no_advertise: Do not tell clients about the cluster's other servers (`no_advertise`).
+        :param pulumi.Input['TlsSpecArgs'] tls: TLS of routes, both accepted and dialed (nats-server always verifies route certificates).
+        """
         pulumi.set(__self__, "name", name)
         pulumi.set(__self__, "port", port)
+        if advertise is not None:
+            pulumi.set(__self__, "advertise", advertise)
+        if authorization is not None:
+            pulumi.set(__self__, "authorization", authorization)
+        if compression is not None:
+            pulumi.set(__self__, "compression", compression)
         if host is not None:
             pulumi.set(__self__, "host", host)
+        if no_advertise is not None:
+            pulumi.set(__self__, "no_advertise", no_advertise)
         if routes is not None:
             pulumi.set(__self__, "routes", routes)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
 
     @_builtins.property
     @pulumi.getter
@@ -863,12 +913,60 @@ class ClusterSpecArgs:
 
     @_builtins.property
     @pulumi.getter
+    def advertise(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The host:port other servers are told to route to (`advertise`).
+        """
+        return pulumi.get(self, "advertise")
+
+    @advertise.setter
+    def advertise(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "advertise", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def authorization(self) -> Optional[pulumi.Input['RouteAuthorizationArgs']]:
+        """
+        Who may open a route to this server (routes must carry this user in their URLs).
+        """
+        return pulumi.get(self, "authorization")
+
+    @authorization.setter
+    def authorization(self, value: Optional[pulumi.Input['RouteAuthorizationArgs']]):
+        pulumi.set(self, "authorization", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def compression(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Compression of routes (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+        """
+        return pulumi.get(self, "compression")
+
+    @compression.setter
+    def compression(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "compression", value)
+
+    @_builtins.property
+    @pulumi.getter
     def host(self) -> Optional[pulumi.Input[_builtins.str]]:
         return pulumi.get(self, "host")
 
     @host.setter
     def host(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "host", value)
+
+    @_builtins.property
+    @pulumi.getter(name="noAdvertise")
+    def no_advertise(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Do not tell clients about the cluster's other servers (`no_advertise`).
+        """
+        return pulumi.get(self, "no_advertise")
+
+    @no_advertise.setter
+    def no_advertise(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "no_advertise", value)
 
     @_builtins.property
     @pulumi.getter
@@ -878,6 +976,18 @@ class ClusterSpecArgs:
     @routes.setter
     def routes(self, value: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "routes", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional[pulumi.Input['TlsSpecArgs']]:
+        """
+        TLS of routes, both accepted and dialed (nats-server always verifies route certificates).
+        """
+        return pulumi.get(self, "tls")
+
+    @tls.setter
+    def tls(self, value: Optional[pulumi.Input['TlsSpecArgs']]):
+        pulumi.set(self, "tls", value)
 
 
 if not MYPY:
@@ -1184,6 +1294,162 @@ class ExternalAuthorizationArgs:
     @xkey.setter
     def xkey(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "xkey", value)
+
+
+if not MYPY:
+    class GatewaySpecArgsDict(TypedDict):
+        name: pulumi.Input[_builtins.str]
+        """
+        The gateway name: the cluster's name (nats-server refuses a different one).
+        """
+        port: pulumi.Input[_builtins.int]
+        advertise: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        The host:port other clusters are told to connect to (`advertise`).
+        """
+        authorization: NotRequired[pulumi.Input['RouteAuthorizationArgsDict']]
+        """
+        Who may open a gateway connection to this server.
+        """
+        gateways: NotRequired[pulumi.Input[Sequence[pulumi.Input['RemoteGatewaySpecArgsDict']]]]
+        """
+        The other clusters to dial (one list may serve every server: the own name is skipped).
+        """
+        host: NotRequired[pulumi.Input[_builtins.str]]
+        reject_unknown_cluster: NotRequired[pulumi.Input[_builtins.bool]]
+        """
+        Refuse gateway connections from clusters not listed in `gateways` (`reject_unknown_cluster`).
+        """
+        tls: NotRequired[pulumi.Input['TlsSpecArgsDict']]
+        """
+        TLS of gateway connections (nats-server always verifies gateway certificates).
+        """
+elif False:
+    GatewaySpecArgsDict: TypeAlias = Mapping[str, Any]
+
+@pulumi.input_type
+class GatewaySpecArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[_builtins.str],
+                 port: pulumi.Input[_builtins.int],
+                 advertise: Optional[pulumi.Input[_builtins.str]] = None,
+                 authorization: Optional[pulumi.Input['RouteAuthorizationArgs']] = None,
+                 gateways: Optional[pulumi.Input[Sequence[pulumi.Input['RemoteGatewaySpecArgs']]]] = None,
+                 host: Optional[pulumi.Input[_builtins.str]] = None,
+                 reject_unknown_cluster: Optional[pulumi.Input[_builtins.bool]] = None,
+                 tls: Optional[pulumi.Input['TlsSpecArgs']] = None):
+        """
+        :param pulumi.Input[_builtins.str] name: The gateway name: the cluster's name (nats-server refuses a different one).
+        :param pulumi.Input[_builtins.str] advertise: The host:port other clusters are told to connect to (`advertise`).
+        :param pulumi.Input['RouteAuthorizationArgs'] authorization: Who may open a gateway connection to this server.
+        :param pulumi.Input[Sequence[pulumi.Input['RemoteGatewaySpecArgs']]] gateways: The other clusters to dial (one list may serve every server: the own name is skipped).
+        :param pulumi.Input[_builtins.bool] reject_unknown_cluster: Refuse gateway connections from clusters not listed in `gateways` (`reject_unknown_cluster`).
+        :param pulumi.Input['TlsSpecArgs'] tls: TLS of gateway connections (nats-server always verifies gateway certificates).
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "port", port)
+        if advertise is not None:
+            pulumi.set(__self__, "advertise", advertise)
+        if authorization is not None:
+            pulumi.set(__self__, "authorization", authorization)
+        if gateways is not None:
+            pulumi.set(__self__, "gateways", gateways)
+        if host is not None:
+            pulumi.set(__self__, "host", host)
+        if reject_unknown_cluster is not None:
+            pulumi.set(__self__, "reject_unknown_cluster", reject_unknown_cluster)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        """
+        The gateway name: the cluster's name (nats-server refuses a different one).
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> pulumi.Input[_builtins.int]:
+        return pulumi.get(self, "port")
+
+    @port.setter
+    def port(self, value: pulumi.Input[_builtins.int]):
+        pulumi.set(self, "port", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def advertise(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The host:port other clusters are told to connect to (`advertise`).
+        """
+        return pulumi.get(self, "advertise")
+
+    @advertise.setter
+    def advertise(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "advertise", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def authorization(self) -> Optional[pulumi.Input['RouteAuthorizationArgs']]:
+        """
+        Who may open a gateway connection to this server.
+        """
+        return pulumi.get(self, "authorization")
+
+    @authorization.setter
+    def authorization(self, value: Optional[pulumi.Input['RouteAuthorizationArgs']]):
+        pulumi.set(self, "authorization", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def gateways(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['RemoteGatewaySpecArgs']]]]:
+        """
+        The other clusters to dial (one list may serve every server: the own name is skipped).
+        """
+        return pulumi.get(self, "gateways")
+
+    @gateways.setter
+    def gateways(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['RemoteGatewaySpecArgs']]]]):
+        pulumi.set(self, "gateways", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def host(self) -> Optional[pulumi.Input[_builtins.str]]:
+        return pulumi.get(self, "host")
+
+    @host.setter
+    def host(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "host", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rejectUnknownCluster")
+    def reject_unknown_cluster(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Refuse gateway connections from clusters not listed in `gateways` (`reject_unknown_cluster`).
+        """
+        return pulumi.get(self, "reject_unknown_cluster")
+
+    @reject_unknown_cluster.setter
+    def reject_unknown_cluster(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "reject_unknown_cluster", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional[pulumi.Input['TlsSpecArgs']]:
+        """
+        TLS of gateway connections (nats-server always verifies gateway certificates).
+        """
+        return pulumi.get(self, "tls")
+
+    @tls.setter
+    def tls(self, value: Optional[pulumi.Input['TlsSpecArgs']]):
+        pulumi.set(self, "tls", value)
 
 
 if not MYPY:
@@ -1521,35 +1787,160 @@ class JetStreamLimitsArgs:
 
 
 if not MYPY:
+    class JetStreamSpecArgsDict(TypedDict):
+        store_dir: pulumi.Input[_builtins.str]
+        domain: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        The JetStream domain of this server (`domain`): the hub and each leaf need their own for a leaf's
+        streams to stay local and be reachable as `$JS.<domain>.API`. No spaces, `.`, `*` or `>`.
+        """
+        max_file: NotRequired[pulumi.Input[_builtins.str]]
+        max_memory: NotRequired[pulumi.Input[_builtins.str]]
+elif False:
+    JetStreamSpecArgsDict: TypeAlias = Mapping[str, Any]
+
+@pulumi.input_type
+class JetStreamSpecArgs:
+    def __init__(__self__, *,
+                 store_dir: pulumi.Input[_builtins.str],
+                 domain: Optional[pulumi.Input[_builtins.str]] = None,
+                 max_file: Optional[pulumi.Input[_builtins.str]] = None,
+                 max_memory: Optional[pulumi.Input[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] domain: The JetStream domain of this server (`domain`): the hub and each leaf need their own for a leaf's
+               streams to stay local and be reachable as `$JS.<domain>.API`. No spaces, `.`, `*` or `>`.
+        """
+        pulumi.set(__self__, "store_dir", store_dir)
+        if domain is not None:
+            pulumi.set(__self__, "domain", domain)
+        if max_file is not None:
+            pulumi.set(__self__, "max_file", max_file)
+        if max_memory is not None:
+            pulumi.set(__self__, "max_memory", max_memory)
+
+    @_builtins.property
+    @pulumi.getter(name="storeDir")
+    def store_dir(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "store_dir")
+
+    @store_dir.setter
+    def store_dir(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "store_dir", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def domain(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The JetStream domain of this server (`domain`): the hub and each leaf need their own for a leaf's
+        streams to stay local and be reachable as `$JS.<domain>.API`. No spaces, `.`, `*` or `>`.
+        """
+        return pulumi.get(self, "domain")
+
+    @domain.setter
+    def domain(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "domain", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maxFile")
+    def max_file(self) -> Optional[pulumi.Input[_builtins.str]]:
+        return pulumi.get(self, "max_file")
+
+    @max_file.setter
+    def max_file(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "max_file", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maxMemory")
+    def max_memory(self) -> Optional[pulumi.Input[_builtins.str]]:
+        return pulumi.get(self, "max_memory")
+
+    @max_memory.setter
+    def max_memory(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "max_memory", value)
+
+
+if not MYPY:
     class LeafNodesSpecArgsDict(TypedDict):
+        advertise: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        The host:port leaf nodes are told to connect to (`advertise`), e.g. behind NAT.
+        """
         authorization: NotRequired[pulumi.Input['ServerConfigLeafnodesAuthorizationArgsDict']]
         """
         Who may connect to the listener.
         """
+        compression: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        Compression of accepted leaf connections (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+        """
         host: NotRequired[pulumi.Input[_builtins.str]]
+        no_advertise: NotRequired[pulumi.Input[_builtins.bool]]
+        """
+        Do not tell connecting leaf nodes about this cluster's other leaf node URLs (`no_advertise`).
+        """
         port: NotRequired[pulumi.Input[_builtins.int]]
+        reconnect_interval: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        How long to wait before redialing a remote, a duration such as "2s" (`reconnect_interval`).
+        """
         remotes: NotRequired[pulumi.Input[Sequence[pulumi.Input['LeafRemoteSpecArgsDict']]]]
+        tls: NotRequired[pulumi.Input['LeafTlsSpecArgsDict']]
+        """
+        TLS of the listener (`handshakeFirst`: leaf nodes must start with TLS).
+        """
 elif False:
     LeafNodesSpecArgsDict: TypeAlias = Mapping[str, Any]
 
 @pulumi.input_type
 class LeafNodesSpecArgs:
     def __init__(__self__, *,
+                 advertise: Optional[pulumi.Input[_builtins.str]] = None,
                  authorization: Optional[pulumi.Input['ServerConfigLeafnodesAuthorizationArgs']] = None,
+                 compression: Optional[pulumi.Input[_builtins.str]] = None,
                  host: Optional[pulumi.Input[_builtins.str]] = None,
+                 no_advertise: Optional[pulumi.Input[_builtins.bool]] = None,
                  port: Optional[pulumi.Input[_builtins.int]] = None,
-                 remotes: Optional[pulumi.Input[Sequence[pulumi.Input['LeafRemoteSpecArgs']]]] = None):
+                 reconnect_interval: Optional[pulumi.Input[_builtins.str]] = None,
+                 remotes: Optional[pulumi.Input[Sequence[pulumi.Input['LeafRemoteSpecArgs']]]] = None,
+                 tls: Optional[pulumi.Input['LeafTlsSpecArgs']] = None):
         """
+        :param pulumi.Input[_builtins.str] advertise: The host:port leaf nodes are told to connect to (`advertise`), e.g. behind NAT.
         :param pulumi.Input['ServerConfigLeafnodesAuthorizationArgs'] authorization: Who may connect to the listener.
+        :param pulumi.Input[_builtins.str] compression: Compression of accepted leaf connections (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+        :param pulumi.Input[_builtins.bool] no_advertise: Do not tell connecting leaf nodes about this cluster's other leaf node URLs (`no_advertise`).
+        :param pulumi.Input[_builtins.str] reconnect_interval: How long to wait before redialing a remote, a duration such as "2s" (`reconnect_interval`).
+        :param pulumi.Input['LeafTlsSpecArgs'] tls: TLS of the listener (`handshakeFirst`: leaf nodes must start with TLS).
         """
+        if advertise is not None:
+            pulumi.set(__self__, "advertise", advertise)
         if authorization is not None:
             pulumi.set(__self__, "authorization", authorization)
+        if compression is not None:
+            pulumi.set(__self__, "compression", compression)
         if host is not None:
             pulumi.set(__self__, "host", host)
+        if no_advertise is not None:
+            pulumi.set(__self__, "no_advertise", no_advertise)
         if port is not None:
             pulumi.set(__self__, "port", port)
+        if reconnect_interval is not None:
+            pulumi.set(__self__, "reconnect_interval", reconnect_interval)
         if remotes is not None:
             pulumi.set(__self__, "remotes", remotes)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
+
+    @_builtins.property
+    @pulumi.getter
+    def advertise(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The host:port leaf nodes are told to connect to (`advertise`), e.g. behind NAT.
+        """
+        return pulumi.get(self, "advertise")
+
+    @advertise.setter
+    def advertise(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "advertise", value)
 
     @_builtins.property
     @pulumi.getter
@@ -1565,12 +1956,36 @@ class LeafNodesSpecArgs:
 
     @_builtins.property
     @pulumi.getter
+    def compression(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Compression of accepted leaf connections (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+        """
+        return pulumi.get(self, "compression")
+
+    @compression.setter
+    def compression(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "compression", value)
+
+    @_builtins.property
+    @pulumi.getter
     def host(self) -> Optional[pulumi.Input[_builtins.str]]:
         return pulumi.get(self, "host")
 
     @host.setter
     def host(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "host", value)
+
+    @_builtins.property
+    @pulumi.getter(name="noAdvertise")
+    def no_advertise(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Do not tell connecting leaf nodes about this cluster's other leaf node URLs (`no_advertise`).
+        """
+        return pulumi.get(self, "no_advertise")
+
+    @no_advertise.setter
+    def no_advertise(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "no_advertise", value)
 
     @_builtins.property
     @pulumi.getter
@@ -1582,6 +1997,18 @@ class LeafNodesSpecArgs:
         pulumi.set(self, "port", value)
 
     @_builtins.property
+    @pulumi.getter(name="reconnectInterval")
+    def reconnect_interval(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        How long to wait before redialing a remote, a duration such as "2s" (`reconnect_interval`).
+        """
+        return pulumi.get(self, "reconnect_interval")
+
+    @reconnect_interval.setter
+    def reconnect_interval(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "reconnect_interval", value)
+
+    @_builtins.property
     @pulumi.getter
     def remotes(self) -> Optional[pulumi.Input[Sequence[pulumi.Input['LeafRemoteSpecArgs']]]]:
         return pulumi.get(self, "remotes")
@@ -1589,6 +2016,18 @@ class LeafNodesSpecArgs:
     @remotes.setter
     def remotes(self, value: Optional[pulumi.Input[Sequence[pulumi.Input['LeafRemoteSpecArgs']]]]):
         pulumi.set(self, "remotes", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional[pulumi.Input['LeafTlsSpecArgs']]:
+        """
+        TLS of the listener (`handshakeFirst`: leaf nodes must start with TLS).
+        """
+        return pulumi.get(self, "tls")
+
+    @tls.setter
+    def tls(self, value: Optional[pulumi.Input['LeafTlsSpecArgs']]):
+        pulumi.set(self, "tls", value)
 
 
 if not MYPY:
@@ -1598,11 +2037,27 @@ if not MYPY:
         """
         Local account the remote binds to (public key or name).
         """
+        compression: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+        """
         credentials: NotRequired[pulumi.Input[_builtins.str]]
         """
         Path to a .creds file.
         """
-        tls: NotRequired[pulumi.Input['LeafRemoteTlsArgsDict']]
+        deny_exports: NotRequired[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]
+        """
+        Subjects this server does not send over the connection (`deny_exports`).
+        """
+        deny_imports: NotRequired[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]
+        """
+        Subjects this server does not receive over the connection (`deny_imports`).
+        """
+        hub: NotRequired[pulumi.Input[_builtins.bool]]
+        """
+        This side is the hub of the connection (`hub`): the remote server becomes the leaf.
+        """
+        tls: NotRequired[pulumi.Input['LeafTlsSpecArgsDict']]
         ws_compression: NotRequired[pulumi.Input[_builtins.bool]]
         ws_no_masking: NotRequired[pulumi.Input[_builtins.bool]]
 elif False:
@@ -1613,19 +2068,35 @@ class LeafRemoteSpecArgs:
     def __init__(__self__, *,
                  urls: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
                  account: Optional[pulumi.Input[_builtins.str]] = None,
+                 compression: Optional[pulumi.Input[_builtins.str]] = None,
                  credentials: Optional[pulumi.Input[_builtins.str]] = None,
-                 tls: Optional[pulumi.Input['LeafRemoteTlsArgs']] = None,
+                 deny_exports: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 deny_imports: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 hub: Optional[pulumi.Input[_builtins.bool]] = None,
+                 tls: Optional[pulumi.Input['LeafTlsSpecArgs']] = None,
                  ws_compression: Optional[pulumi.Input[_builtins.bool]] = None,
                  ws_no_masking: Optional[pulumi.Input[_builtins.bool]] = None):
         """
         :param pulumi.Input[_builtins.str] account: Local account the remote binds to (public key or name).
+        :param pulumi.Input[_builtins.str] compression: Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
         :param pulumi.Input[_builtins.str] credentials: Path to a .creds file.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] deny_exports: Subjects this server does not send over the connection (`deny_exports`).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] deny_imports: Subjects this server does not receive over the connection (`deny_imports`).
+        :param pulumi.Input[_builtins.bool] hub: This side is the hub of the connection (`hub`): the remote server becomes the leaf.
         """
         pulumi.set(__self__, "urls", urls)
         if account is not None:
             pulumi.set(__self__, "account", account)
+        if compression is not None:
+            pulumi.set(__self__, "compression", compression)
         if credentials is not None:
             pulumi.set(__self__, "credentials", credentials)
+        if deny_exports is not None:
+            pulumi.set(__self__, "deny_exports", deny_exports)
+        if deny_imports is not None:
+            pulumi.set(__self__, "deny_imports", deny_imports)
+        if hub is not None:
+            pulumi.set(__self__, "hub", hub)
         if tls is not None:
             pulumi.set(__self__, "tls", tls)
         if ws_compression is not None:
@@ -1656,6 +2127,18 @@ class LeafRemoteSpecArgs:
 
     @_builtins.property
     @pulumi.getter
+    def compression(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+        """
+        return pulumi.get(self, "compression")
+
+    @compression.setter
+    def compression(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "compression", value)
+
+    @_builtins.property
+    @pulumi.getter
     def credentials(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         Path to a .creds file.
@@ -1667,12 +2150,48 @@ class LeafRemoteSpecArgs:
         pulumi.set(self, "credentials", value)
 
     @_builtins.property
+    @pulumi.getter(name="denyExports")
+    def deny_exports(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Subjects this server does not send over the connection (`deny_exports`).
+        """
+        return pulumi.get(self, "deny_exports")
+
+    @deny_exports.setter
+    def deny_exports(self, value: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "deny_exports", value)
+
+    @_builtins.property
+    @pulumi.getter(name="denyImports")
+    def deny_imports(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Subjects this server does not receive over the connection (`deny_imports`).
+        """
+        return pulumi.get(self, "deny_imports")
+
+    @deny_imports.setter
+    def deny_imports(self, value: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "deny_imports", value)
+
+    @_builtins.property
     @pulumi.getter
-    def tls(self) -> Optional[pulumi.Input['LeafRemoteTlsArgs']]:
+    def hub(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        This side is the hub of the connection (`hub`): the remote server becomes the leaf.
+        """
+        return pulumi.get(self, "hub")
+
+    @hub.setter
+    def hub(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "hub", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional[pulumi.Input['LeafTlsSpecArgs']]:
         return pulumi.get(self, "tls")
 
     @tls.setter
-    def tls(self, value: Optional[pulumi.Input['LeafRemoteTlsArgs']]):
+    def tls(self, value: Optional[pulumi.Input['LeafTlsSpecArgs']]):
         pulumi.set(self, "tls", value)
 
     @_builtins.property
@@ -1695,21 +2214,53 @@ class LeafRemoteSpecArgs:
 
 
 if not MYPY:
-    class LeafRemoteTlsArgsDict(TypedDict):
+    class LeafTlsSpecArgsDict(TypedDict):
         ca_file: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        CA bundle the peer's certificate is verified against (`ca_file`).
+        """
         cert_file: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        Certificate (PEM) this side presents (`cert_file`).
+        """
         handshake_first: NotRequired[pulumi.Input[_builtins.bool]]
+        """
+        Start with the TLS handshake before the server's INFO (`handshake_first`, nats-server 2.10+;
+        2.9 refuses the key). Both ends must agree: a listener with it and a remote without it do not connect.
+        """
         key_file: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        Private key of `certFile` (`key_file`).
+        """
+        timeout: NotRequired[pulumi.Input[_builtins.float]]
+        """
+        TLS handshake timeout in seconds (`timeout`).
+        """
+        verify: NotRequired[pulumi.Input[_builtins.bool]]
+        """
+        Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+        """
 elif False:
-    LeafRemoteTlsArgsDict: TypeAlias = Mapping[str, Any]
+    LeafTlsSpecArgsDict: TypeAlias = Mapping[str, Any]
 
 @pulumi.input_type
-class LeafRemoteTlsArgs:
+class LeafTlsSpecArgs:
     def __init__(__self__, *,
                  ca_file: Optional[pulumi.Input[_builtins.str]] = None,
                  cert_file: Optional[pulumi.Input[_builtins.str]] = None,
                  handshake_first: Optional[pulumi.Input[_builtins.bool]] = None,
-                 key_file: Optional[pulumi.Input[_builtins.str]] = None):
+                 key_file: Optional[pulumi.Input[_builtins.str]] = None,
+                 timeout: Optional[pulumi.Input[_builtins.float]] = None,
+                 verify: Optional[pulumi.Input[_builtins.bool]] = None):
+        """
+        :param pulumi.Input[_builtins.str] ca_file: CA bundle the peer's certificate is verified against (`ca_file`).
+        :param pulumi.Input[_builtins.str] cert_file: Certificate (PEM) this side presents (`cert_file`).
+        :param pulumi.Input[_builtins.bool] handshake_first: Start with the TLS handshake before the server's INFO (`handshake_first`, nats-server 2.10+;
+               2.9 refuses the key). Both ends must agree: a listener with it and a remote without it do not connect.
+        :param pulumi.Input[_builtins.str] key_file: Private key of `certFile` (`key_file`).
+        :param pulumi.Input[_builtins.float] timeout: TLS handshake timeout in seconds (`timeout`).
+        :param pulumi.Input[_builtins.bool] verify: Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+        """
         if ca_file is not None:
             pulumi.set(__self__, "ca_file", ca_file)
         if cert_file is not None:
@@ -1718,10 +2269,17 @@ class LeafRemoteTlsArgs:
             pulumi.set(__self__, "handshake_first", handshake_first)
         if key_file is not None:
             pulumi.set(__self__, "key_file", key_file)
+        if timeout is not None:
+            pulumi.set(__self__, "timeout", timeout)
+        if verify is not None:
+            pulumi.set(__self__, "verify", verify)
 
     @_builtins.property
     @pulumi.getter(name="caFile")
     def ca_file(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        CA bundle the peer's certificate is verified against (`ca_file`).
+        """
         return pulumi.get(self, "ca_file")
 
     @ca_file.setter
@@ -1731,6 +2289,9 @@ class LeafRemoteTlsArgs:
     @_builtins.property
     @pulumi.getter(name="certFile")
     def cert_file(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Certificate (PEM) this side presents (`cert_file`).
+        """
         return pulumi.get(self, "cert_file")
 
     @cert_file.setter
@@ -1740,6 +2301,10 @@ class LeafRemoteTlsArgs:
     @_builtins.property
     @pulumi.getter(name="handshakeFirst")
     def handshake_first(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Start with the TLS handshake before the server's INFO (`handshake_first`, nats-server 2.10+;
+        2.9 refuses the key). Both ends must agree: a listener with it and a remote without it do not connect.
+        """
         return pulumi.get(self, "handshake_first")
 
     @handshake_first.setter
@@ -1749,11 +2314,38 @@ class LeafRemoteTlsArgs:
     @_builtins.property
     @pulumi.getter(name="keyFile")
     def key_file(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Private key of `certFile` (`key_file`).
+        """
         return pulumi.get(self, "key_file")
 
     @key_file.setter
     def key_file(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "key_file", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def timeout(self) -> Optional[pulumi.Input[_builtins.float]]:
+        """
+        TLS handshake timeout in seconds (`timeout`).
+        """
+        return pulumi.get(self, "timeout")
+
+    @timeout.setter
+    def timeout(self, value: Optional[pulumi.Input[_builtins.float]]):
+        pulumi.set(self, "timeout", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def verify(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+        """
+        return pulumi.get(self, "verify")
+
+    @verify.setter
+    def verify(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "verify", value)
 
 
 if not MYPY:
@@ -2259,6 +2851,76 @@ class PreloadAccountArgs:
 
 
 if not MYPY:
+    class RemoteGatewaySpecArgsDict(TypedDict):
+        name: pulumi.Input[_builtins.str]
+        """
+        That cluster's gateway name (its cluster name). This server's own name may be listed: it is skipped.
+        """
+        urls: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]
+        """
+        Gateway URLs of that cluster's servers, e.g. nats://west-1:7222.
+        """
+        tls: NotRequired[pulumi.Input['TlsSpecArgsDict']]
+        """
+        TLS towards that cluster (default: the gateway's own `tls`).
+        """
+elif False:
+    RemoteGatewaySpecArgsDict: TypeAlias = Mapping[str, Any]
+
+@pulumi.input_type
+class RemoteGatewaySpecArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[_builtins.str],
+                 urls: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
+                 tls: Optional[pulumi.Input['TlsSpecArgs']] = None):
+        """
+        :param pulumi.Input[_builtins.str] name: That cluster's gateway name (its cluster name). This server's own name may be listed: it is skipped.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] urls: Gateway URLs of that cluster's servers, e.g. nats://west-1:7222.
+        :param pulumi.Input['TlsSpecArgs'] tls: TLS towards that cluster (default: the gateway's own `tls`).
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "urls", urls)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        """
+        That cluster's gateway name (its cluster name). This server's own name may be listed: it is skipped.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def urls(self) -> pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]:
+        """
+        Gateway URLs of that cluster's servers, e.g. nats://west-1:7222.
+        """
+        return pulumi.get(self, "urls")
+
+    @urls.setter
+    def urls(self, value: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]):
+        pulumi.set(self, "urls", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional[pulumi.Input['TlsSpecArgs']]:
+        """
+        TLS towards that cluster (default: the gateway's own `tls`).
+        """
+        return pulumi.get(self, "tls")
+
+    @tls.setter
+    def tls(self, value: Optional[pulumi.Input['TlsSpecArgs']]):
+        pulumi.set(self, "tls", value)
+
+
+if not MYPY:
     class RemovedUserArgsDict(TypedDict):
         at: pulumi.Input[_builtins.int]
         """
@@ -2526,51 +3188,61 @@ class ResponsePermissionArgs:
 
 
 if not MYPY:
-    class ServerConfigJetstreamArgsDict(TypedDict):
-        store_dir: pulumi.Input[_builtins.str]
-        max_file: NotRequired[pulumi.Input[_builtins.str]]
-        max_memory: NotRequired[pulumi.Input[_builtins.str]]
+    class RouteAuthorizationArgsDict(TypedDict):
+        password: NotRequired[pulumi.Input[_builtins.str]]
+        timeout: NotRequired[pulumi.Input[_builtins.float]]
+        """
+        Seconds a peer has to authenticate.
+        """
+        user: NotRequired[pulumi.Input[_builtins.str]]
 elif False:
-    ServerConfigJetstreamArgsDict: TypeAlias = Mapping[str, Any]
+    RouteAuthorizationArgsDict: TypeAlias = Mapping[str, Any]
 
 @pulumi.input_type
-class ServerConfigJetstreamArgs:
+class RouteAuthorizationArgs:
     def __init__(__self__, *,
-                 store_dir: pulumi.Input[_builtins.str],
-                 max_file: Optional[pulumi.Input[_builtins.str]] = None,
-                 max_memory: Optional[pulumi.Input[_builtins.str]] = None):
-        pulumi.set(__self__, "store_dir", store_dir)
-        if max_file is not None:
-            pulumi.set(__self__, "max_file", max_file)
-        if max_memory is not None:
-            pulumi.set(__self__, "max_memory", max_memory)
+                 password: Optional[pulumi.Input[_builtins.str]] = None,
+                 timeout: Optional[pulumi.Input[_builtins.float]] = None,
+                 user: Optional[pulumi.Input[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.float] timeout: Seconds a peer has to authenticate.
+        """
+        if password is not None:
+            pulumi.set(__self__, "password", password)
+        if timeout is not None:
+            pulumi.set(__self__, "timeout", timeout)
+        if user is not None:
+            pulumi.set(__self__, "user", user)
 
     @_builtins.property
-    @pulumi.getter(name="storeDir")
-    def store_dir(self) -> pulumi.Input[_builtins.str]:
-        return pulumi.get(self, "store_dir")
+    @pulumi.getter
+    def password(self) -> Optional[pulumi.Input[_builtins.str]]:
+        return pulumi.get(self, "password")
 
-    @store_dir.setter
-    def store_dir(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "store_dir", value)
-
-    @_builtins.property
-    @pulumi.getter(name="maxFile")
-    def max_file(self) -> Optional[pulumi.Input[_builtins.str]]:
-        return pulumi.get(self, "max_file")
-
-    @max_file.setter
-    def max_file(self, value: Optional[pulumi.Input[_builtins.str]]):
-        pulumi.set(self, "max_file", value)
+    @password.setter
+    def password(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "password", value)
 
     @_builtins.property
-    @pulumi.getter(name="maxMemory")
-    def max_memory(self) -> Optional[pulumi.Input[_builtins.str]]:
-        return pulumi.get(self, "max_memory")
+    @pulumi.getter
+    def timeout(self) -> Optional[pulumi.Input[_builtins.float]]:
+        """
+        Seconds a peer has to authenticate.
+        """
+        return pulumi.get(self, "timeout")
 
-    @max_memory.setter
-    def max_memory(self, value: Optional[pulumi.Input[_builtins.str]]):
-        pulumi.set(self, "max_memory", value)
+    @timeout.setter
+    def timeout(self, value: Optional[pulumi.Input[_builtins.float]]):
+        pulumi.set(self, "timeout", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def user(self) -> Optional[pulumi.Input[_builtins.str]]:
+        return pulumi.get(self, "user")
+
+    @user.setter
+    def user(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "user", value)
 
 
 if not MYPY:
@@ -2913,6 +3585,118 @@ class TimeRangeArgs:
 
 
 if not MYPY:
+    class TlsSpecArgsDict(TypedDict):
+        ca_file: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        CA bundle the peer's certificate is verified against (`ca_file`).
+        """
+        cert_file: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        Certificate (PEM) this side presents (`cert_file`).
+        """
+        key_file: NotRequired[pulumi.Input[_builtins.str]]
+        """
+        Private key of `certFile` (`key_file`).
+        """
+        timeout: NotRequired[pulumi.Input[_builtins.float]]
+        """
+        TLS handshake timeout in seconds (`timeout`).
+        """
+        verify: NotRequired[pulumi.Input[_builtins.bool]]
+        """
+        Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+        """
+elif False:
+    TlsSpecArgsDict: TypeAlias = Mapping[str, Any]
+
+@pulumi.input_type
+class TlsSpecArgs:
+    def __init__(__self__, *,
+                 ca_file: Optional[pulumi.Input[_builtins.str]] = None,
+                 cert_file: Optional[pulumi.Input[_builtins.str]] = None,
+                 key_file: Optional[pulumi.Input[_builtins.str]] = None,
+                 timeout: Optional[pulumi.Input[_builtins.float]] = None,
+                 verify: Optional[pulumi.Input[_builtins.bool]] = None):
+        """
+        :param pulumi.Input[_builtins.str] ca_file: CA bundle the peer's certificate is verified against (`ca_file`).
+        :param pulumi.Input[_builtins.str] cert_file: Certificate (PEM) this side presents (`cert_file`).
+        :param pulumi.Input[_builtins.str] key_file: Private key of `certFile` (`key_file`).
+        :param pulumi.Input[_builtins.float] timeout: TLS handshake timeout in seconds (`timeout`).
+        :param pulumi.Input[_builtins.bool] verify: Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+        """
+        if ca_file is not None:
+            pulumi.set(__self__, "ca_file", ca_file)
+        if cert_file is not None:
+            pulumi.set(__self__, "cert_file", cert_file)
+        if key_file is not None:
+            pulumi.set(__self__, "key_file", key_file)
+        if timeout is not None:
+            pulumi.set(__self__, "timeout", timeout)
+        if verify is not None:
+            pulumi.set(__self__, "verify", verify)
+
+    @_builtins.property
+    @pulumi.getter(name="caFile")
+    def ca_file(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        CA bundle the peer's certificate is verified against (`ca_file`).
+        """
+        return pulumi.get(self, "ca_file")
+
+    @ca_file.setter
+    def ca_file(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "ca_file", value)
+
+    @_builtins.property
+    @pulumi.getter(name="certFile")
+    def cert_file(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Certificate (PEM) this side presents (`cert_file`).
+        """
+        return pulumi.get(self, "cert_file")
+
+    @cert_file.setter
+    def cert_file(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "cert_file", value)
+
+    @_builtins.property
+    @pulumi.getter(name="keyFile")
+    def key_file(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Private key of `certFile` (`key_file`).
+        """
+        return pulumi.get(self, "key_file")
+
+    @key_file.setter
+    def key_file(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "key_file", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def timeout(self) -> Optional[pulumi.Input[_builtins.float]]:
+        """
+        TLS handshake timeout in seconds (`timeout`).
+        """
+        return pulumi.get(self, "timeout")
+
+    @timeout.setter
+    def timeout(self, value: Optional[pulumi.Input[_builtins.float]]):
+        pulumi.set(self, "timeout", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def verify(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+        """
+        return pulumi.get(self, "verify")
+
+    @verify.setter
+    def verify(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "verify", value)
+
+
+if not MYPY:
     class UserTemplateArgsDict(TypedDict):
         allowed_connection_types: NotRequired[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]
         """
@@ -2929,6 +3713,11 @@ if not MYPY:
         payload: NotRequired[pulumi.Input[_builtins.int]]
         """
         Max message payload in bytes (-1 unlimited).
+        """
+        proxy_required: NotRequired[pulumi.Input[_builtins.bool]]
+        """
+        The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+        servers ignore the claim and admit the user directly).
         """
         pub: NotRequired[pulumi.Input['PermissionArgsDict']]
         resp: NotRequired[pulumi.Input['ResponsePermissionArgsDict']]
@@ -2959,6 +3748,7 @@ class UserTemplateArgs:
                  bearer_token: Optional[pulumi.Input[_builtins.bool]] = None,
                  data: Optional[pulumi.Input[_builtins.int]] = None,
                  payload: Optional[pulumi.Input[_builtins.int]] = None,
+                 proxy_required: Optional[pulumi.Input[_builtins.bool]] = None,
                  pub: Optional[pulumi.Input['PermissionArgs']] = None,
                  resp: Optional[pulumi.Input['ResponsePermissionArgs']] = None,
                  source_networks: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -2971,6 +3761,8 @@ class UserTemplateArgs:
         :param pulumi.Input[_builtins.bool] bearer_token: The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
         :param pulumi.Input[_builtins.int] data: Max bytes of data (-1 unlimited).
         :param pulumi.Input[_builtins.int] payload: Max message payload in bytes (-1 unlimited).
+        :param pulumi.Input[_builtins.bool] proxy_required: The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+               servers ignore the claim and admit the user directly).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] source_networks: Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         :param pulumi.Input[_builtins.int] subs: Max subscriptions (-1 unlimited).
         :param pulumi.Input[_builtins.str] time_zone: IANA time zone of `times` (written as `times_location`, which the server reads).
@@ -2984,6 +3776,8 @@ class UserTemplateArgs:
             pulumi.set(__self__, "data", data)
         if payload is not None:
             pulumi.set(__self__, "payload", payload)
+        if proxy_required is not None:
+            pulumi.set(__self__, "proxy_required", proxy_required)
         if pub is not None:
             pulumi.set(__self__, "pub", pub)
         if resp is not None:
@@ -3046,6 +3840,19 @@ class UserTemplateArgs:
     @payload.setter
     def payload(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "payload", value)
+
+    @_builtins.property
+    @pulumi.getter(name="proxyRequired")
+    def proxy_required(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+        servers ignore the claim and admit the user directly).
+        """
+        return pulumi.get(self, "proxy_required")
+
+    @proxy_required.setter
+    def proxy_required(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "proxy_required", value)
 
     @_builtins.property
     @pulumi.getter

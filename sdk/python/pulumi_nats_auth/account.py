@@ -26,6 +26,7 @@ class AccountArgs:
                  signer_seed: pulumi.Input[_builtins.str],
                  activations: Optional[pulumi.Input[Sequence[pulumi.Input['ActivationMemberArgs']]]] = None,
                  authorization: Optional[pulumi.Input['ExternalAuthorizationArgs']] = None,
+                 cluster_traffic: Optional[pulumi.Input[_builtins.str]] = None,
                  default_permissions: Optional[pulumi.Input['PermissionsArgs']] = None,
                  description: Optional[pulumi.Input[_builtins.str]] = None,
                  expires: Optional[pulumi.Input[_builtins.str]] = None,
@@ -57,6 +58,9 @@ class AccountArgs:
                SigningKey's `seed`).
         :param pulumi.Input[Sequence[pulumi.Input['ActivationMemberArgs']]] activations: The ActivationTokens this account issued in the program (set by the SDK): one that leaves is revoked.
         :param pulumi.Input['ExternalAuthorizationArgs'] authorization: Auth callout: an external service authorizes this account's users.
+        :param pulumi.Input[_builtins.str] cluster_traffic: Which account carries this account's JetStream clustering (Raft) traffic (`cluster_traffic`,
+               nats-server 2.11+): "system" (the default) or "owner", this account itself (nsc
+               `--host-cluster-traffic`). Every server of the cluster must support it before "owner" is set. One of "system", "owner".
         :param pulumi.Input['PermissionsArgs'] default_permissions: Permissions of users that carry none of their own.
         :param pulumi.Input[_builtins.str] expires: A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input['JetStreamLimitsArgs'] jetstream: Global JetStream limits; omit to leave JetStream disabled.
@@ -84,6 +88,8 @@ class AccountArgs:
             pulumi.set(__self__, "activations", activations)
         if authorization is not None:
             pulumi.set(__self__, "authorization", authorization)
+        if cluster_traffic is not None:
+            pulumi.set(__self__, "cluster_traffic", cluster_traffic)
         if default_permissions is not None:
             pulumi.set(__self__, "default_permissions", default_permissions)
         if description is not None:
@@ -190,6 +196,20 @@ class AccountArgs:
     @authorization.setter
     def authorization(self, value: Optional[pulumi.Input['ExternalAuthorizationArgs']]):
         pulumi.set(self, "authorization", value)
+
+    @_builtins.property
+    @pulumi.getter(name="clusterTraffic")
+    def cluster_traffic(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Which account carries this account's JetStream clustering (Raft) traffic (`cluster_traffic`,
+        nats-server 2.11+): "system" (the default) or "owner", this account itself (nsc
+        `--host-cluster-traffic`). Every server of the cluster must support it before "owner" is set. One of "system", "owner".
+        """
+        return pulumi.get(self, "cluster_traffic")
+
+    @cluster_traffic.setter
+    def cluster_traffic(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "cluster_traffic", value)
 
     @_builtins.property
     @pulumi.getter(name="defaultPermissions")
@@ -467,6 +487,7 @@ class Account(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  activations: Optional[pulumi.Input[Sequence[pulumi.Input[Union['ActivationMemberArgs', 'ActivationMemberArgsDict']]]]] = None,
                  authorization: Optional[pulumi.Input[Union['ExternalAuthorizationArgs', 'ExternalAuthorizationArgsDict']]] = None,
+                 cluster_traffic: Optional[pulumi.Input[_builtins.str]] = None,
                  default_permissions: Optional[pulumi.Input[Union['PermissionsArgs', 'PermissionsArgsDict']]] = None,
                  description: Optional[pulumi.Input[_builtins.str]] = None,
                  expires: Optional[pulumi.Input[_builtins.str]] = None,
@@ -502,6 +523,9 @@ class Account(pulumi.CustomResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Sequence[pulumi.Input[Union['ActivationMemberArgs', 'ActivationMemberArgsDict']]]] activations: The ActivationTokens this account issued in the program (set by the SDK): one that leaves is revoked.
         :param pulumi.Input[Union['ExternalAuthorizationArgs', 'ExternalAuthorizationArgsDict']] authorization: Auth callout: an external service authorizes this account's users.
+        :param pulumi.Input[_builtins.str] cluster_traffic: Which account carries this account's JetStream clustering (Raft) traffic (`cluster_traffic`,
+               nats-server 2.11+): "system" (the default) or "owner", this account itself (nsc
+               `--host-cluster-traffic`). Every server of the cluster must support it before "owner" is set. One of "system", "owner".
         :param pulumi.Input[Union['PermissionsArgs', 'PermissionsArgsDict']] default_permissions: Permissions of users that carry none of their own.
         :param pulumi.Input[_builtins.str] expires: A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[Union['JetStreamLimitsArgs', 'JetStreamLimitsArgsDict']] jetstream: Global JetStream limits; omit to leave JetStream disabled.
@@ -551,6 +575,7 @@ class Account(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  activations: Optional[pulumi.Input[Sequence[pulumi.Input[Union['ActivationMemberArgs', 'ActivationMemberArgsDict']]]]] = None,
                  authorization: Optional[pulumi.Input[Union['ExternalAuthorizationArgs', 'ExternalAuthorizationArgsDict']]] = None,
+                 cluster_traffic: Optional[pulumi.Input[_builtins.str]] = None,
                  default_permissions: Optional[pulumi.Input[Union['PermissionsArgs', 'PermissionsArgsDict']]] = None,
                  description: Optional[pulumi.Input[_builtins.str]] = None,
                  expires: Optional[pulumi.Input[_builtins.str]] = None,
@@ -589,6 +614,7 @@ class Account(pulumi.CustomResource):
 
             __props__.__dict__["activations"] = activations
             __props__.__dict__["authorization"] = authorization
+            __props__.__dict__["cluster_traffic"] = cluster_traffic
             __props__.__dict__["default_permissions"] = default_permissions
             __props__.__dict__["description"] = description
             __props__.__dict__["expires"] = expires
@@ -623,6 +649,7 @@ class Account(pulumi.CustomResource):
             __props__.__dict__["tags"] = tags
             __props__.__dict__["trace"] = trace
             __props__.__dict__["adoption_drift"] = None
+            __props__.__dict__["claims"] = None
             __props__.__dict__["claims_hash"] = None
             __props__.__dict__["drift"] = None
             __props__.__dict__["issuer"] = None
@@ -659,7 +686,9 @@ class Account(pulumi.CustomResource):
         __props__.__dict__["activations"] = None
         __props__.__dict__["adoption_drift"] = None
         __props__.__dict__["authorization"] = None
+        __props__.__dict__["claims"] = None
         __props__.__dict__["claims_hash"] = None
+        __props__.__dict__["cluster_traffic"] = None
         __props__.__dict__["default_permissions"] = None
         __props__.__dict__["description"] = None
         __props__.__dict__["drift"] = None
@@ -722,9 +751,30 @@ class Account(pulumi.CustomResource):
         return pulumi.get(self, "authorization")
 
     @_builtins.property
+    @pulumi.getter
+    def claims(self) -> pulumi.Output[Optional[Mapping[str, Any]]]:
+        """
+        What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+        `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+        `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+        thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+        """
+        return pulumi.get(self, "claims")
+
+    @_builtins.property
     @pulumi.getter(name="claimsHash")
     def claims_hash(self) -> pulumi.Output[_builtins.str]:
         return pulumi.get(self, "claims_hash")
+
+    @_builtins.property
+    @pulumi.getter(name="clusterTraffic")
+    def cluster_traffic(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Which account carries this account's JetStream clustering (Raft) traffic (`cluster_traffic`,
+        nats-server 2.11+): "system" (the default) or "owner", this account itself (nsc
+        `--host-cluster-traffic`). Every server of the cluster must support it before "owner" is set. One of "system", "owner".
+        """
+        return pulumi.get(self, "cluster_traffic")
 
     @_builtins.property
     @pulumi.getter(name="defaultPermissions")

@@ -301,6 +301,7 @@ class ActivationToken(pulumi.CustomResource):
             if type is None and not opts.urn:
                 raise TypeError("Missing required property 'type'")
             __props__.__dict__["type"] = type
+            __props__.__dict__["claims"] = None
             __props__.__dict__["claims_hash"] = None
             __props__.__dict__["issued_at"] = None
             __props__.__dict__["issuer"] = None
@@ -329,6 +330,7 @@ class ActivationToken(pulumi.CustomResource):
 
         __props__ = ActivationTokenArgs.__new__(ActivationTokenArgs)
 
+        __props__.__dict__["claims"] = None
         __props__.__dict__["claims_hash"] = None
         __props__.__dict__["expires"] = None
         __props__.__dict__["exporter_exports"] = None
@@ -345,6 +347,17 @@ class ActivationToken(pulumi.CustomResource):
         __props__.__dict__["token"] = None
         __props__.__dict__["type"] = None
         return ActivationToken(resource_name, opts=opts, __props__=__props__)
+
+    @_builtins.property
+    @pulumi.getter
+    def claims(self) -> pulumi.Output[Optional[Mapping[str, Any]]]:
+        """
+        What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+        `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+        `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+        thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+        """
+        return pulumi.get(self, "claims")
 
     @_builtins.property
     @pulumi.getter(name="claimsHash")

@@ -23,26 +23,42 @@ class LeafRemoteArgs:
     def __init__(__self__, *,
                  urls: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
                  account: Optional[pulumi.Input[_builtins.str]] = None,
+                 compression: Optional[pulumi.Input[_builtins.str]] = None,
                  credentials: Optional[pulumi.Input[_builtins.str]] = None,
                  credentials_path: Optional[pulumi.Input[_builtins.str]] = None,
+                 deny_exports: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 deny_imports: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 hub: Optional[pulumi.Input[_builtins.bool]] = None,
                  overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
-                 tls: Optional[pulumi.Input['LeafRemoteTlsArgs']] = None,
+                 tls: Optional[pulumi.Input['LeafTlsSpecArgs']] = None,
                  ws_compression: Optional[pulumi.Input[_builtins.bool]] = None,
                  ws_no_masking: Optional[pulumi.Input[_builtins.bool]] = None):
         """
         The set of arguments for constructing a LeafRemote resource.
+        :param pulumi.Input[_builtins.str] compression: Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
         :param pulumi.Input[_builtins.str] credentials: The `.creds` text the remote connects with (a User's `creds`).
         :param pulumi.Input[_builtins.str] credentials_path: Absolute path the credentials are written to (mode 0600).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] deny_exports: Subjects not sent over the connection (`deny_exports`).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] deny_imports: Subjects not received over the connection (`deny_imports`).
+        :param pulumi.Input[_builtins.bool] hub: This side is the hub of the connection (`hub`).
         :param pulumi.Input[_builtins.bool] overwrite: Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
                and destroy removes it). Without it such a file is refused, at preview when it can be told.
         """
         pulumi.set(__self__, "urls", urls)
         if account is not None:
             pulumi.set(__self__, "account", account)
+        if compression is not None:
+            pulumi.set(__self__, "compression", compression)
         if credentials is not None:
             pulumi.set(__self__, "credentials", credentials)
         if credentials_path is not None:
             pulumi.set(__self__, "credentials_path", credentials_path)
+        if deny_exports is not None:
+            pulumi.set(__self__, "deny_exports", deny_exports)
+        if deny_imports is not None:
+            pulumi.set(__self__, "deny_imports", deny_imports)
+        if hub is not None:
+            pulumi.set(__self__, "hub", hub)
         if overwrite is not None:
             pulumi.set(__self__, "overwrite", overwrite)
         if tls is not None:
@@ -72,6 +88,18 @@ class LeafRemoteArgs:
 
     @_builtins.property
     @pulumi.getter
+    def compression(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+        """
+        return pulumi.get(self, "compression")
+
+    @compression.setter
+    def compression(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "compression", value)
+
+    @_builtins.property
+    @pulumi.getter
     def credentials(self) -> Optional[pulumi.Input[_builtins.str]]:
         """
         The `.creds` text the remote connects with (a User's `creds`).
@@ -95,6 +123,42 @@ class LeafRemoteArgs:
         pulumi.set(self, "credentials_path", value)
 
     @_builtins.property
+    @pulumi.getter(name="denyExports")
+    def deny_exports(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Subjects not sent over the connection (`deny_exports`).
+        """
+        return pulumi.get(self, "deny_exports")
+
+    @deny_exports.setter
+    def deny_exports(self, value: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "deny_exports", value)
+
+    @_builtins.property
+    @pulumi.getter(name="denyImports")
+    def deny_imports(self) -> Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Subjects not received over the connection (`deny_imports`).
+        """
+        return pulumi.get(self, "deny_imports")
+
+    @deny_imports.setter
+    def deny_imports(self, value: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "deny_imports", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def hub(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        This side is the hub of the connection (`hub`).
+        """
+        return pulumi.get(self, "hub")
+
+    @hub.setter
+    def hub(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "hub", value)
+
+    @_builtins.property
     @pulumi.getter
     def overwrite(self) -> Optional[pulumi.Input[_builtins.bool]]:
         """
@@ -109,11 +173,11 @@ class LeafRemoteArgs:
 
     @_builtins.property
     @pulumi.getter
-    def tls(self) -> Optional[pulumi.Input['LeafRemoteTlsArgs']]:
+    def tls(self) -> Optional[pulumi.Input['LeafTlsSpecArgs']]:
         return pulumi.get(self, "tls")
 
     @tls.setter
-    def tls(self, value: Optional[pulumi.Input['LeafRemoteTlsArgs']]):
+    def tls(self, value: Optional[pulumi.Input['LeafTlsSpecArgs']]):
         pulumi.set(self, "tls", value)
 
     @_builtins.property
@@ -142,10 +206,14 @@ class LeafRemote(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  account: Optional[pulumi.Input[_builtins.str]] = None,
+                 compression: Optional[pulumi.Input[_builtins.str]] = None,
                  credentials: Optional[pulumi.Input[_builtins.str]] = None,
                  credentials_path: Optional[pulumi.Input[_builtins.str]] = None,
+                 deny_exports: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 deny_imports: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 hub: Optional[pulumi.Input[_builtins.bool]] = None,
                  overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
-                 tls: Optional[pulumi.Input[Union['LeafRemoteTlsArgs', 'LeafRemoteTlsArgsDict']]] = None,
+                 tls: Optional[pulumi.Input[Union['LeafTlsSpecArgs', 'LeafTlsSpecArgsDict']]] = None,
                  urls: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  ws_compression: Optional[pulumi.Input[_builtins.bool]] = None,
                  ws_no_masking: Optional[pulumi.Input[_builtins.bool]] = None,
@@ -155,8 +223,12 @@ class LeafRemote(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.str] compression: Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
         :param pulumi.Input[_builtins.str] credentials: The `.creds` text the remote connects with (a User's `creds`).
         :param pulumi.Input[_builtins.str] credentials_path: Absolute path the credentials are written to (mode 0600).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] deny_exports: Subjects not sent over the connection (`deny_exports`).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] deny_imports: Subjects not received over the connection (`deny_imports`).
+        :param pulumi.Input[_builtins.bool] hub: This side is the hub of the connection (`hub`).
         :param pulumi.Input[_builtins.bool] overwrite: Take over a file already at `credentialsPath` that this stack did not write (its content is replaced,
                and destroy removes it). Without it such a file is refused, at preview when it can be told.
         """
@@ -185,10 +257,14 @@ class LeafRemote(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  account: Optional[pulumi.Input[_builtins.str]] = None,
+                 compression: Optional[pulumi.Input[_builtins.str]] = None,
                  credentials: Optional[pulumi.Input[_builtins.str]] = None,
                  credentials_path: Optional[pulumi.Input[_builtins.str]] = None,
+                 deny_exports: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 deny_imports: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 hub: Optional[pulumi.Input[_builtins.bool]] = None,
                  overwrite: Optional[pulumi.Input[_builtins.bool]] = None,
-                 tls: Optional[pulumi.Input[Union['LeafRemoteTlsArgs', 'LeafRemoteTlsArgsDict']]] = None,
+                 tls: Optional[pulumi.Input[Union['LeafTlsSpecArgs', 'LeafTlsSpecArgsDict']]] = None,
                  urls: Optional[pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  ws_compression: Optional[pulumi.Input[_builtins.bool]] = None,
                  ws_no_masking: Optional[pulumi.Input[_builtins.bool]] = None,
@@ -202,8 +278,12 @@ class LeafRemote(pulumi.CustomResource):
             __props__ = LeafRemoteArgs.__new__(LeafRemoteArgs)
 
             __props__.__dict__["account"] = account
+            __props__.__dict__["compression"] = compression
             __props__.__dict__["credentials"] = None if credentials is None else pulumi.Output.secret(credentials)
             __props__.__dict__["credentials_path"] = credentials_path
+            __props__.__dict__["deny_exports"] = deny_exports
+            __props__.__dict__["deny_imports"] = deny_imports
+            __props__.__dict__["hub"] = hub
             __props__.__dict__["overwrite"] = overwrite
             __props__.__dict__["tls"] = tls
             if urls is None and not opts.urn:
@@ -238,9 +318,13 @@ class LeafRemote(pulumi.CustomResource):
         __props__ = LeafRemoteArgs.__new__(LeafRemoteArgs)
 
         __props__.__dict__["account"] = None
+        __props__.__dict__["compression"] = None
         __props__.__dict__["credentials"] = None
         __props__.__dict__["credentials_hash"] = None
         __props__.__dict__["credentials_path"] = None
+        __props__.__dict__["deny_exports"] = None
+        __props__.__dict__["deny_imports"] = None
+        __props__.__dict__["hub"] = None
         __props__.__dict__["overwrite"] = None
         __props__.__dict__["remote"] = None
         __props__.__dict__["tls"] = None
@@ -253,6 +337,14 @@ class LeafRemote(pulumi.CustomResource):
     @pulumi.getter
     def account(self) -> pulumi.Output[Optional[_builtins.str]]:
         return pulumi.get(self, "account")
+
+    @_builtins.property
+    @pulumi.getter
+    def compression(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+        """
+        return pulumi.get(self, "compression")
 
     @_builtins.property
     @pulumi.getter
@@ -276,6 +368,30 @@ class LeafRemote(pulumi.CustomResource):
         return pulumi.get(self, "credentials_path")
 
     @_builtins.property
+    @pulumi.getter(name="denyExports")
+    def deny_exports(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
+        """
+        Subjects not sent over the connection (`deny_exports`).
+        """
+        return pulumi.get(self, "deny_exports")
+
+    @_builtins.property
+    @pulumi.getter(name="denyImports")
+    def deny_imports(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
+        """
+        Subjects not received over the connection (`deny_imports`).
+        """
+        return pulumi.get(self, "deny_imports")
+
+    @_builtins.property
+    @pulumi.getter
+    def hub(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        This side is the hub of the connection (`hub`).
+        """
+        return pulumi.get(self, "hub")
+
+    @_builtins.property
     @pulumi.getter
     def overwrite(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
@@ -291,7 +407,7 @@ class LeafRemote(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def tls(self) -> pulumi.Output[Optional['outputs.LeafRemoteTls']]:
+    def tls(self) -> pulumi.Output[Optional['outputs.LeafTlsSpec']]:
         return pulumi.get(self, "tls")
 
     @_builtins.property

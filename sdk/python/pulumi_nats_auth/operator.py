@@ -21,6 +21,7 @@ class OperatorArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
                  account_server_url: Optional[pulumi.Input[_builtins.str]] = None,
+                 assert_server_version: Optional[pulumi.Input[_builtins.str]] = None,
                  expires: Optional[pulumi.Input[_builtins.str]] = None,
                  jwt: Optional[pulumi.Input[_builtins.str]] = None,
                  not_before: Optional[pulumi.Input[_builtins.str]] = None,
@@ -35,6 +36,8 @@ class OperatorArgs:
         The set of arguments for constructing a Operator resource.
         :param pulumi.Input[_builtins.str] name: The name in the JWT.
         :param pulumi.Input[_builtins.str] account_server_url: URL of the account server (nsc `--account-jwt-server-url`).
+        :param pulumi.Input[_builtins.str] assert_server_version: The oldest nats-server that may trust this operator, "major.minor.update" (`assert_server_version`):
+               an older server refuses to start with it ("operator … expected minor version …").
         :param pulumi.Input[_builtins.str] expires: A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[_builtins.str] jwt: With `seed`: an existing JWT, kept byte for byte while its claims match.
         :param pulumi.Input[_builtins.str] not_before: A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
@@ -49,6 +52,8 @@ class OperatorArgs:
         pulumi.set(__self__, "name", name)
         if account_server_url is not None:
             pulumi.set(__self__, "account_server_url", account_server_url)
+        if assert_server_version is not None:
+            pulumi.set(__self__, "assert_server_version", assert_server_version)
         if expires is not None:
             pulumi.set(__self__, "expires", expires)
         if jwt is not None:
@@ -93,6 +98,19 @@ class OperatorArgs:
     @account_server_url.setter
     def account_server_url(self, value: Optional[pulumi.Input[_builtins.str]]):
         pulumi.set(self, "account_server_url", value)
+
+    @_builtins.property
+    @pulumi.getter(name="assertServerVersion")
+    def assert_server_version(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        The oldest nats-server that may trust this operator, "major.minor.update" (`assert_server_version`):
+        an older server refuses to start with it ("operator … expected minor version …").
+        """
+        return pulumi.get(self, "assert_server_version")
+
+    @assert_server_version.setter
+    def assert_server_version(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "assert_server_version", value)
 
     @_builtins.property
     @pulumi.getter
@@ -220,6 +238,7 @@ class Operator(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  account_server_url: Optional[pulumi.Input[_builtins.str]] = None,
+                 assert_server_version: Optional[pulumi.Input[_builtins.str]] = None,
                  expires: Optional[pulumi.Input[_builtins.str]] = None,
                  jwt: Optional[pulumi.Input[_builtins.str]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
@@ -238,6 +257,8 @@ class Operator(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] account_server_url: URL of the account server (nsc `--account-jwt-server-url`).
+        :param pulumi.Input[_builtins.str] assert_server_version: The oldest nats-server that may trust this operator, "major.minor.update" (`assert_server_version`):
+               an older server refuses to start with it ("operator … expected minor version …").
         :param pulumi.Input[_builtins.str] expires: A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[_builtins.str] jwt: With `seed`: an existing JWT, kept byte for byte while its claims match.
         :param pulumi.Input[_builtins.str] name: The name in the JWT.
@@ -275,6 +296,7 @@ class Operator(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  account_server_url: Optional[pulumi.Input[_builtins.str]] = None,
+                 assert_server_version: Optional[pulumi.Input[_builtins.str]] = None,
                  expires: Optional[pulumi.Input[_builtins.str]] = None,
                  jwt: Optional[pulumi.Input[_builtins.str]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
@@ -296,6 +318,7 @@ class Operator(pulumi.CustomResource):
             __props__ = OperatorArgs.__new__(OperatorArgs)
 
             __props__.__dict__["account_server_url"] = account_server_url
+            __props__.__dict__["assert_server_version"] = assert_server_version
             __props__.__dict__["expires"] = expires
             __props__.__dict__["jwt"] = jwt
             if name is None and not opts.urn:
@@ -310,6 +333,7 @@ class Operator(pulumi.CustomResource):
             __props__.__dict__["system_account"] = system_account
             __props__.__dict__["tags"] = tags
             __props__.__dict__["adoption_drift"] = None
+            __props__.__dict__["claims"] = None
             __props__.__dict__["claims_hash"] = None
             __props__.__dict__["issuer"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["seed"])
@@ -338,6 +362,8 @@ class Operator(pulumi.CustomResource):
 
         __props__.__dict__["account_server_url"] = None
         __props__.__dict__["adoption_drift"] = None
+        __props__.__dict__["assert_server_version"] = None
+        __props__.__dict__["claims"] = None
         __props__.__dict__["claims_hash"] = None
         __props__.__dict__["expires"] = None
         __props__.__dict__["issuer"] = None
@@ -369,6 +395,26 @@ class Operator(pulumi.CustomResource):
         inputs say, claim by claim. Present means `up` signs a new JWT instead of keeping the adopted one.
         """
         return pulumi.get(self, "adoption_drift")
+
+    @_builtins.property
+    @pulumi.getter(name="assertServerVersion")
+    def assert_server_version(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The oldest nats-server that may trust this operator, "major.minor.update" (`assert_server_version`):
+        an older server refuses to start with it ("operator … expected minor version …").
+        """
+        return pulumi.get(self, "assert_server_version")
+
+    @_builtins.property
+    @pulumi.getter
+    def claims(self) -> pulumi.Output[Optional[Mapping[str, Any]]]:
+        """
+        What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+        `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+        `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+        thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+        """
+        return pulumi.get(self, "claims")
 
     @_builtins.property
     @pulumi.getter(name="claimsHash")

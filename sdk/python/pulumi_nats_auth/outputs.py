@@ -24,11 +24,13 @@ __all__ = [
     'ClusterSpec',
     'Export',
     'ExternalAuthorization',
+    'GatewaySpec',
     'Import',
     'JetStreamLimits',
+    'JetStreamSpec',
     'LeafNodesSpec',
     'LeafRemoteSpec',
-    'LeafRemoteTls',
+    'LeafTlsSpec',
     'MappingDestination',
     'Member',
     'MessageTrace',
@@ -36,16 +38,18 @@ __all__ = [
     'Permission',
     'Permissions',
     'PreloadAccount',
+    'RemoteGatewaySpec',
     'RemovedUser',
     'ResolverTls',
     'ResponsePermission',
     'RevokedActivation',
-    'ServerConfigJetstream',
+    'RouteAuthorization',
     'ServerConfigLeafnodesAuthorization',
     'ServerConfigResolver',
     'ServiceLatency',
     'SigningKeyScope',
     'TimeRange',
+    'TlsSpec',
     'UserTemplate',
 ]
 
@@ -533,17 +537,56 @@ class ActivationMember(dict):
 
 @pulumi.output_type
 class ClusterSpec(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "noAdvertise":
+            suggest = "no_advertise"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in ClusterSpec. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        ClusterSpec.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        ClusterSpec.__key_warning(key)
+        return super().get(key, default)
+
     def __init__(__self__, *,
                  name: _builtins.str,
                  port: _builtins.int,
+                 advertise: Optional[_builtins.str] = None,
+                 authorization: Optional['outputs.RouteAuthorization'] = None,
+                 compression: Optional[_builtins.str] = None,
                  host: Optional[_builtins.str] = None,
-                 routes: Optional[Sequence[_builtins.str]] = None):
+                 no_advertise: Optional[_builtins.bool] = None,
+                 routes: Optional[Sequence[_builtins.str]] = None,
+                 tls: Optional['outputs.TlsSpec'] = None):
+        """
+        :param _builtins.str advertise: The host:port other servers are told to route to (`advertise`).
+        :param 'RouteAuthorization' authorization: Who may open a route to this server (routes must carry this user in their URLs).
+        :param _builtins.str compression: Compression of routes (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+        :param _builtins.bool no_advertise: Do not tell clients about the cluster's other servers (`no_advertise`).
+        :param 'TlsSpec' tls: TLS of routes, both accepted and dialed (nats-server always verifies route certificates).
+        """
         pulumi.set(__self__, "name", name)
         pulumi.set(__self__, "port", port)
+        if advertise is not None:
+            pulumi.set(__self__, "advertise", advertise)
+        if authorization is not None:
+            pulumi.set(__self__, "authorization", authorization)
+        if compression is not None:
+            pulumi.set(__self__, "compression", compression)
         if host is not None:
             pulumi.set(__self__, "host", host)
+        if no_advertise is not None:
+            pulumi.set(__self__, "no_advertise", no_advertise)
         if routes is not None:
             pulumi.set(__self__, "routes", routes)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
 
     @_builtins.property
     @pulumi.getter
@@ -557,13 +600,53 @@ class ClusterSpec(dict):
 
     @_builtins.property
     @pulumi.getter
+    def advertise(self) -> Optional[_builtins.str]:
+        """
+        The host:port other servers are told to route to (`advertise`).
+        """
+        return pulumi.get(self, "advertise")
+
+    @_builtins.property
+    @pulumi.getter
+    def authorization(self) -> Optional['outputs.RouteAuthorization']:
+        """
+        Who may open a route to this server (routes must carry this user in their URLs).
+        """
+        return pulumi.get(self, "authorization")
+
+    @_builtins.property
+    @pulumi.getter
+    def compression(self) -> Optional[_builtins.str]:
+        """
+        Compression of routes (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+        """
+        return pulumi.get(self, "compression")
+
+    @_builtins.property
+    @pulumi.getter
     def host(self) -> Optional[_builtins.str]:
         return pulumi.get(self, "host")
+
+    @_builtins.property
+    @pulumi.getter(name="noAdvertise")
+    def no_advertise(self) -> Optional[_builtins.bool]:
+        """
+        Do not tell clients about the cluster's other servers (`no_advertise`).
+        """
+        return pulumi.get(self, "no_advertise")
 
     @_builtins.property
     @pulumi.getter
     def routes(self) -> Optional[Sequence[_builtins.str]]:
         return pulumi.get(self, "routes")
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional['outputs.TlsSpec']:
+        """
+        TLS of routes, both accepted and dialed (nats-server always verifies route certificates).
+        """
+        return pulumi.get(self, "tls")
 
 
 @pulumi.output_type
@@ -793,6 +876,116 @@ class ExternalAuthorization(dict):
         A curve public key ("X…", a KeyPair of kind "curve"): the server encrypts requests to it.
         """
         return pulumi.get(self, "xkey")
+
+
+@pulumi.output_type
+class GatewaySpec(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "rejectUnknownCluster":
+            suggest = "reject_unknown_cluster"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in GatewaySpec. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        GatewaySpec.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        GatewaySpec.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 port: _builtins.int,
+                 advertise: Optional[_builtins.str] = None,
+                 authorization: Optional['outputs.RouteAuthorization'] = None,
+                 gateways: Optional[Sequence['outputs.RemoteGatewaySpec']] = None,
+                 host: Optional[_builtins.str] = None,
+                 reject_unknown_cluster: Optional[_builtins.bool] = None,
+                 tls: Optional['outputs.TlsSpec'] = None):
+        """
+        :param _builtins.str name: The gateway name: the cluster's name (nats-server refuses a different one).
+        :param _builtins.str advertise: The host:port other clusters are told to connect to (`advertise`).
+        :param 'RouteAuthorization' authorization: Who may open a gateway connection to this server.
+        :param Sequence['RemoteGatewaySpec'] gateways: The other clusters to dial (one list may serve every server: the own name is skipped).
+        :param _builtins.bool reject_unknown_cluster: Refuse gateway connections from clusters not listed in `gateways` (`reject_unknown_cluster`).
+        :param 'TlsSpec' tls: TLS of gateway connections (nats-server always verifies gateway certificates).
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "port", port)
+        if advertise is not None:
+            pulumi.set(__self__, "advertise", advertise)
+        if authorization is not None:
+            pulumi.set(__self__, "authorization", authorization)
+        if gateways is not None:
+            pulumi.set(__self__, "gateways", gateways)
+        if host is not None:
+            pulumi.set(__self__, "host", host)
+        if reject_unknown_cluster is not None:
+            pulumi.set(__self__, "reject_unknown_cluster", reject_unknown_cluster)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The gateway name: the cluster's name (nats-server refuses a different one).
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> _builtins.int:
+        return pulumi.get(self, "port")
+
+    @_builtins.property
+    @pulumi.getter
+    def advertise(self) -> Optional[_builtins.str]:
+        """
+        The host:port other clusters are told to connect to (`advertise`).
+        """
+        return pulumi.get(self, "advertise")
+
+    @_builtins.property
+    @pulumi.getter
+    def authorization(self) -> Optional['outputs.RouteAuthorization']:
+        """
+        Who may open a gateway connection to this server.
+        """
+        return pulumi.get(self, "authorization")
+
+    @_builtins.property
+    @pulumi.getter
+    def gateways(self) -> Optional[Sequence['outputs.RemoteGatewaySpec']]:
+        """
+        The other clusters to dial (one list may serve every server: the own name is skipped).
+        """
+        return pulumi.get(self, "gateways")
+
+    @_builtins.property
+    @pulumi.getter
+    def host(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "host")
+
+    @_builtins.property
+    @pulumi.getter(name="rejectUnknownCluster")
+    def reject_unknown_cluster(self) -> Optional[_builtins.bool]:
+        """
+        Refuse gateway connections from clusters not listed in `gateways` (`reject_unknown_cluster`).
+        """
+        return pulumi.get(self, "reject_unknown_cluster")
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional['outputs.TlsSpec']:
+        """
+        TLS of gateway connections (nats-server always verifies gateway certificates).
+        """
+        return pulumi.get(self, "tls")
 
 
 @pulumi.output_type
@@ -1041,23 +1234,135 @@ class JetStreamLimits(dict):
 
 
 @pulumi.output_type
-class LeafNodesSpec(dict):
+class JetStreamSpec(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "storeDir":
+            suggest = "store_dir"
+        elif key == "maxFile":
+            suggest = "max_file"
+        elif key == "maxMemory":
+            suggest = "max_memory"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in JetStreamSpec. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        JetStreamSpec.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        JetStreamSpec.__key_warning(key)
+        return super().get(key, default)
+
     def __init__(__self__, *,
+                 store_dir: _builtins.str,
+                 domain: Optional[_builtins.str] = None,
+                 max_file: Optional[_builtins.str] = None,
+                 max_memory: Optional[_builtins.str] = None):
+        """
+        :param _builtins.str domain: The JetStream domain of this server (`domain`): the hub and each leaf need their own for a leaf's
+               streams to stay local and be reachable as `$JS.<domain>.API`. No spaces, `.`, `*` or `>`.
+        """
+        pulumi.set(__self__, "store_dir", store_dir)
+        if domain is not None:
+            pulumi.set(__self__, "domain", domain)
+        if max_file is not None:
+            pulumi.set(__self__, "max_file", max_file)
+        if max_memory is not None:
+            pulumi.set(__self__, "max_memory", max_memory)
+
+    @_builtins.property
+    @pulumi.getter(name="storeDir")
+    def store_dir(self) -> _builtins.str:
+        return pulumi.get(self, "store_dir")
+
+    @_builtins.property
+    @pulumi.getter
+    def domain(self) -> Optional[_builtins.str]:
+        """
+        The JetStream domain of this server (`domain`): the hub and each leaf need their own for a leaf's
+        streams to stay local and be reachable as `$JS.<domain>.API`. No spaces, `.`, `*` or `>`.
+        """
+        return pulumi.get(self, "domain")
+
+    @_builtins.property
+    @pulumi.getter(name="maxFile")
+    def max_file(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "max_file")
+
+    @_builtins.property
+    @pulumi.getter(name="maxMemory")
+    def max_memory(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "max_memory")
+
+
+@pulumi.output_type
+class LeafNodesSpec(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "noAdvertise":
+            suggest = "no_advertise"
+        elif key == "reconnectInterval":
+            suggest = "reconnect_interval"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in LeafNodesSpec. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        LeafNodesSpec.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        LeafNodesSpec.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 advertise: Optional[_builtins.str] = None,
                  authorization: Optional['outputs.ServerConfigLeafnodesAuthorization'] = None,
+                 compression: Optional[_builtins.str] = None,
                  host: Optional[_builtins.str] = None,
+                 no_advertise: Optional[_builtins.bool] = None,
                  port: Optional[_builtins.int] = None,
-                 remotes: Optional[Sequence['outputs.LeafRemoteSpec']] = None):
+                 reconnect_interval: Optional[_builtins.str] = None,
+                 remotes: Optional[Sequence['outputs.LeafRemoteSpec']] = None,
+                 tls: Optional['outputs.LeafTlsSpec'] = None):
         """
+        :param _builtins.str advertise: The host:port leaf nodes are told to connect to (`advertise`), e.g. behind NAT.
         :param 'ServerConfigLeafnodesAuthorization' authorization: Who may connect to the listener.
+        :param _builtins.str compression: Compression of accepted leaf connections (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+        :param _builtins.bool no_advertise: Do not tell connecting leaf nodes about this cluster's other leaf node URLs (`no_advertise`).
+        :param _builtins.str reconnect_interval: How long to wait before redialing a remote, a duration such as "2s" (`reconnect_interval`).
+        :param 'LeafTlsSpec' tls: TLS of the listener (`handshakeFirst`: leaf nodes must start with TLS).
         """
+        if advertise is not None:
+            pulumi.set(__self__, "advertise", advertise)
         if authorization is not None:
             pulumi.set(__self__, "authorization", authorization)
+        if compression is not None:
+            pulumi.set(__self__, "compression", compression)
         if host is not None:
             pulumi.set(__self__, "host", host)
+        if no_advertise is not None:
+            pulumi.set(__self__, "no_advertise", no_advertise)
         if port is not None:
             pulumi.set(__self__, "port", port)
+        if reconnect_interval is not None:
+            pulumi.set(__self__, "reconnect_interval", reconnect_interval)
         if remotes is not None:
             pulumi.set(__self__, "remotes", remotes)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
+
+    @_builtins.property
+    @pulumi.getter
+    def advertise(self) -> Optional[_builtins.str]:
+        """
+        The host:port leaf nodes are told to connect to (`advertise`), e.g. behind NAT.
+        """
+        return pulumi.get(self, "advertise")
 
     @_builtins.property
     @pulumi.getter
@@ -1069,8 +1374,24 @@ class LeafNodesSpec(dict):
 
     @_builtins.property
     @pulumi.getter
+    def compression(self) -> Optional[_builtins.str]:
+        """
+        Compression of accepted leaf connections (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+        """
+        return pulumi.get(self, "compression")
+
+    @_builtins.property
+    @pulumi.getter
     def host(self) -> Optional[_builtins.str]:
         return pulumi.get(self, "host")
+
+    @_builtins.property
+    @pulumi.getter(name="noAdvertise")
+    def no_advertise(self) -> Optional[_builtins.bool]:
+        """
+        Do not tell connecting leaf nodes about this cluster's other leaf node URLs (`no_advertise`).
+        """
+        return pulumi.get(self, "no_advertise")
 
     @_builtins.property
     @pulumi.getter
@@ -1078,9 +1399,25 @@ class LeafNodesSpec(dict):
         return pulumi.get(self, "port")
 
     @_builtins.property
+    @pulumi.getter(name="reconnectInterval")
+    def reconnect_interval(self) -> Optional[_builtins.str]:
+        """
+        How long to wait before redialing a remote, a duration such as "2s" (`reconnect_interval`).
+        """
+        return pulumi.get(self, "reconnect_interval")
+
+    @_builtins.property
     @pulumi.getter
     def remotes(self) -> Optional[Sequence['outputs.LeafRemoteSpec']]:
         return pulumi.get(self, "remotes")
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional['outputs.LeafTlsSpec']:
+        """
+        TLS of the listener (`handshakeFirst`: leaf nodes must start with TLS).
+        """
+        return pulumi.get(self, "tls")
 
 
 @pulumi.output_type
@@ -1088,7 +1425,11 @@ class LeafRemoteSpec(dict):
     @staticmethod
     def __key_warning(key: str):
         suggest = None
-        if key == "wsCompression":
+        if key == "denyExports":
+            suggest = "deny_exports"
+        elif key == "denyImports":
+            suggest = "deny_imports"
+        elif key == "wsCompression":
             suggest = "ws_compression"
         elif key == "wsNoMasking":
             suggest = "ws_no_masking"
@@ -1107,19 +1448,35 @@ class LeafRemoteSpec(dict):
     def __init__(__self__, *,
                  urls: Sequence[_builtins.str],
                  account: Optional[_builtins.str] = None,
+                 compression: Optional[_builtins.str] = None,
                  credentials: Optional[_builtins.str] = None,
-                 tls: Optional['outputs.LeafRemoteTls'] = None,
+                 deny_exports: Optional[Sequence[_builtins.str]] = None,
+                 deny_imports: Optional[Sequence[_builtins.str]] = None,
+                 hub: Optional[_builtins.bool] = None,
+                 tls: Optional['outputs.LeafTlsSpec'] = None,
                  ws_compression: Optional[_builtins.bool] = None,
                  ws_no_masking: Optional[_builtins.bool] = None):
         """
         :param _builtins.str account: Local account the remote binds to (public key or name).
+        :param _builtins.str compression: Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
         :param _builtins.str credentials: Path to a .creds file.
+        :param Sequence[_builtins.str] deny_exports: Subjects this server does not send over the connection (`deny_exports`).
+        :param Sequence[_builtins.str] deny_imports: Subjects this server does not receive over the connection (`deny_imports`).
+        :param _builtins.bool hub: This side is the hub of the connection (`hub`): the remote server becomes the leaf.
         """
         pulumi.set(__self__, "urls", urls)
         if account is not None:
             pulumi.set(__self__, "account", account)
+        if compression is not None:
+            pulumi.set(__self__, "compression", compression)
         if credentials is not None:
             pulumi.set(__self__, "credentials", credentials)
+        if deny_exports is not None:
+            pulumi.set(__self__, "deny_exports", deny_exports)
+        if deny_imports is not None:
+            pulumi.set(__self__, "deny_imports", deny_imports)
+        if hub is not None:
+            pulumi.set(__self__, "hub", hub)
         if tls is not None:
             pulumi.set(__self__, "tls", tls)
         if ws_compression is not None:
@@ -1142,6 +1499,14 @@ class LeafRemoteSpec(dict):
 
     @_builtins.property
     @pulumi.getter
+    def compression(self) -> Optional[_builtins.str]:
+        """
+        Compression of this connection (nats-server 2.10+). One of "off", "accept", "s2_auto", "s2_fast", "s2_better", "s2_best".
+        """
+        return pulumi.get(self, "compression")
+
+    @_builtins.property
+    @pulumi.getter
     def credentials(self) -> Optional[_builtins.str]:
         """
         Path to a .creds file.
@@ -1149,8 +1514,32 @@ class LeafRemoteSpec(dict):
         return pulumi.get(self, "credentials")
 
     @_builtins.property
+    @pulumi.getter(name="denyExports")
+    def deny_exports(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Subjects this server does not send over the connection (`deny_exports`).
+        """
+        return pulumi.get(self, "deny_exports")
+
+    @_builtins.property
+    @pulumi.getter(name="denyImports")
+    def deny_imports(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Subjects this server does not receive over the connection (`deny_imports`).
+        """
+        return pulumi.get(self, "deny_imports")
+
+    @_builtins.property
     @pulumi.getter
-    def tls(self) -> Optional['outputs.LeafRemoteTls']:
+    def hub(self) -> Optional[_builtins.bool]:
+        """
+        This side is the hub of the connection (`hub`): the remote server becomes the leaf.
+        """
+        return pulumi.get(self, "hub")
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional['outputs.LeafTlsSpec']:
         return pulumi.get(self, "tls")
 
     @_builtins.property
@@ -1165,7 +1554,7 @@ class LeafRemoteSpec(dict):
 
 
 @pulumi.output_type
-class LeafRemoteTls(dict):
+class LeafTlsSpec(dict):
     @staticmethod
     def __key_warning(key: str):
         suggest = None
@@ -1179,21 +1568,32 @@ class LeafRemoteTls(dict):
             suggest = "key_file"
 
         if suggest:
-            pulumi.log.warn(f"Key '{key}' not found in LeafRemoteTls. Access the value via the '{suggest}' property getter instead.")
+            pulumi.log.warn(f"Key '{key}' not found in LeafTlsSpec. Access the value via the '{suggest}' property getter instead.")
 
     def __getitem__(self, key: str) -> Any:
-        LeafRemoteTls.__key_warning(key)
+        LeafTlsSpec.__key_warning(key)
         return super().__getitem__(key)
 
     def get(self, key: str, default = None) -> Any:
-        LeafRemoteTls.__key_warning(key)
+        LeafTlsSpec.__key_warning(key)
         return super().get(key, default)
 
     def __init__(__self__, *,
                  ca_file: Optional[_builtins.str] = None,
                  cert_file: Optional[_builtins.str] = None,
                  handshake_first: Optional[_builtins.bool] = None,
-                 key_file: Optional[_builtins.str] = None):
+                 key_file: Optional[_builtins.str] = None,
+                 timeout: Optional[_builtins.float] = None,
+                 verify: Optional[_builtins.bool] = None):
+        """
+        :param _builtins.str ca_file: CA bundle the peer's certificate is verified against (`ca_file`).
+        :param _builtins.str cert_file: Certificate (PEM) this side presents (`cert_file`).
+        :param _builtins.bool handshake_first: Start with the TLS handshake before the server's INFO (`handshake_first`, nats-server 2.10+;
+               2.9 refuses the key). Both ends must agree: a listener with it and a remote without it do not connect.
+        :param _builtins.str key_file: Private key of `certFile` (`key_file`).
+        :param _builtins.float timeout: TLS handshake timeout in seconds (`timeout`).
+        :param _builtins.bool verify: Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+        """
         if ca_file is not None:
             pulumi.set(__self__, "ca_file", ca_file)
         if cert_file is not None:
@@ -1202,26 +1602,59 @@ class LeafRemoteTls(dict):
             pulumi.set(__self__, "handshake_first", handshake_first)
         if key_file is not None:
             pulumi.set(__self__, "key_file", key_file)
+        if timeout is not None:
+            pulumi.set(__self__, "timeout", timeout)
+        if verify is not None:
+            pulumi.set(__self__, "verify", verify)
 
     @_builtins.property
     @pulumi.getter(name="caFile")
     def ca_file(self) -> Optional[_builtins.str]:
+        """
+        CA bundle the peer's certificate is verified against (`ca_file`).
+        """
         return pulumi.get(self, "ca_file")
 
     @_builtins.property
     @pulumi.getter(name="certFile")
     def cert_file(self) -> Optional[_builtins.str]:
+        """
+        Certificate (PEM) this side presents (`cert_file`).
+        """
         return pulumi.get(self, "cert_file")
 
     @_builtins.property
     @pulumi.getter(name="handshakeFirst")
     def handshake_first(self) -> Optional[_builtins.bool]:
+        """
+        Start with the TLS handshake before the server's INFO (`handshake_first`, nats-server 2.10+;
+        2.9 refuses the key). Both ends must agree: a listener with it and a remote without it do not connect.
+        """
         return pulumi.get(self, "handshake_first")
 
     @_builtins.property
     @pulumi.getter(name="keyFile")
     def key_file(self) -> Optional[_builtins.str]:
+        """
+        Private key of `certFile` (`key_file`).
+        """
         return pulumi.get(self, "key_file")
+
+    @_builtins.property
+    @pulumi.getter
+    def timeout(self) -> Optional[_builtins.float]:
+        """
+        TLS handshake timeout in seconds (`timeout`).
+        """
+        return pulumi.get(self, "timeout")
+
+    @_builtins.property
+    @pulumi.getter
+    def verify(self) -> Optional[_builtins.bool]:
+        """
+        Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+        """
+        return pulumi.get(self, "verify")
 
 
 @pulumi.output_type
@@ -1523,6 +1956,47 @@ class PreloadAccount(dict):
 
 
 @pulumi.output_type
+class RemoteGatewaySpec(dict):
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 urls: Sequence[_builtins.str],
+                 tls: Optional['outputs.TlsSpec'] = None):
+        """
+        :param _builtins.str name: That cluster's gateway name (its cluster name). This server's own name may be listed: it is skipped.
+        :param Sequence[_builtins.str] urls: Gateway URLs of that cluster's servers, e.g. nats://west-1:7222.
+        :param 'TlsSpec' tls: TLS towards that cluster (default: the gateway's own `tls`).
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "urls", urls)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        That cluster's gateway name (its cluster name). This server's own name may be listed: it is skipped.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def urls(self) -> Sequence[_builtins.str]:
+        """
+        Gateway URLs of that cluster's servers, e.g. nats://west-1:7222.
+        """
+        return pulumi.get(self, "urls")
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> Optional['outputs.TlsSpec']:
+        """
+        TLS towards that cluster (default: the gateway's own `tls`).
+        """
+        return pulumi.get(self, "tls")
+
+
+@pulumi.output_type
 class RemovedUser(dict):
     def __init__(__self__, *,
                  at: _builtins.int,
@@ -1806,52 +2280,38 @@ class RevokedActivation(dict):
 
 
 @pulumi.output_type
-class ServerConfigJetstream(dict):
-    @staticmethod
-    def __key_warning(key: str):
-        suggest = None
-        if key == "storeDir":
-            suggest = "store_dir"
-        elif key == "maxFile":
-            suggest = "max_file"
-        elif key == "maxMemory":
-            suggest = "max_memory"
-
-        if suggest:
-            pulumi.log.warn(f"Key '{key}' not found in ServerConfigJetstream. Access the value via the '{suggest}' property getter instead.")
-
-    def __getitem__(self, key: str) -> Any:
-        ServerConfigJetstream.__key_warning(key)
-        return super().__getitem__(key)
-
-    def get(self, key: str, default = None) -> Any:
-        ServerConfigJetstream.__key_warning(key)
-        return super().get(key, default)
-
+class RouteAuthorization(dict):
     def __init__(__self__, *,
-                 store_dir: _builtins.str,
-                 max_file: Optional[_builtins.str] = None,
-                 max_memory: Optional[_builtins.str] = None):
-        pulumi.set(__self__, "store_dir", store_dir)
-        if max_file is not None:
-            pulumi.set(__self__, "max_file", max_file)
-        if max_memory is not None:
-            pulumi.set(__self__, "max_memory", max_memory)
+                 password: Optional[_builtins.str] = None,
+                 timeout: Optional[_builtins.float] = None,
+                 user: Optional[_builtins.str] = None):
+        """
+        :param _builtins.float timeout: Seconds a peer has to authenticate.
+        """
+        if password is not None:
+            pulumi.set(__self__, "password", password)
+        if timeout is not None:
+            pulumi.set(__self__, "timeout", timeout)
+        if user is not None:
+            pulumi.set(__self__, "user", user)
 
     @_builtins.property
-    @pulumi.getter(name="storeDir")
-    def store_dir(self) -> _builtins.str:
-        return pulumi.get(self, "store_dir")
+    @pulumi.getter
+    def password(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "password")
 
     @_builtins.property
-    @pulumi.getter(name="maxFile")
-    def max_file(self) -> Optional[_builtins.str]:
-        return pulumi.get(self, "max_file")
+    @pulumi.getter
+    def timeout(self) -> Optional[_builtins.float]:
+        """
+        Seconds a peer has to authenticate.
+        """
+        return pulumi.get(self, "timeout")
 
     @_builtins.property
-    @pulumi.getter(name="maxMemory")
-    def max_memory(self) -> Optional[_builtins.str]:
-        return pulumi.get(self, "max_memory")
+    @pulumi.getter
+    def user(self) -> Optional[_builtins.str]:
+        return pulumi.get(self, "user")
 
 
 @pulumi.output_type
@@ -2075,6 +2535,94 @@ class TimeRange(dict):
 
 
 @pulumi.output_type
+class TlsSpec(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "caFile":
+            suggest = "ca_file"
+        elif key == "certFile":
+            suggest = "cert_file"
+        elif key == "keyFile":
+            suggest = "key_file"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in TlsSpec. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        TlsSpec.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        TlsSpec.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 ca_file: Optional[_builtins.str] = None,
+                 cert_file: Optional[_builtins.str] = None,
+                 key_file: Optional[_builtins.str] = None,
+                 timeout: Optional[_builtins.float] = None,
+                 verify: Optional[_builtins.bool] = None):
+        """
+        :param _builtins.str ca_file: CA bundle the peer's certificate is verified against (`ca_file`).
+        :param _builtins.str cert_file: Certificate (PEM) this side presents (`cert_file`).
+        :param _builtins.str key_file: Private key of `certFile` (`key_file`).
+        :param _builtins.float timeout: TLS handshake timeout in seconds (`timeout`).
+        :param _builtins.bool verify: Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+        """
+        if ca_file is not None:
+            pulumi.set(__self__, "ca_file", ca_file)
+        if cert_file is not None:
+            pulumi.set(__self__, "cert_file", cert_file)
+        if key_file is not None:
+            pulumi.set(__self__, "key_file", key_file)
+        if timeout is not None:
+            pulumi.set(__self__, "timeout", timeout)
+        if verify is not None:
+            pulumi.set(__self__, "verify", verify)
+
+    @_builtins.property
+    @pulumi.getter(name="caFile")
+    def ca_file(self) -> Optional[_builtins.str]:
+        """
+        CA bundle the peer's certificate is verified against (`ca_file`).
+        """
+        return pulumi.get(self, "ca_file")
+
+    @_builtins.property
+    @pulumi.getter(name="certFile")
+    def cert_file(self) -> Optional[_builtins.str]:
+        """
+        Certificate (PEM) this side presents (`cert_file`).
+        """
+        return pulumi.get(self, "cert_file")
+
+    @_builtins.property
+    @pulumi.getter(name="keyFile")
+    def key_file(self) -> Optional[_builtins.str]:
+        """
+        Private key of `certFile` (`key_file`).
+        """
+        return pulumi.get(self, "key_file")
+
+    @_builtins.property
+    @pulumi.getter
+    def timeout(self) -> Optional[_builtins.float]:
+        """
+        TLS handshake timeout in seconds (`timeout`).
+        """
+        return pulumi.get(self, "timeout")
+
+    @_builtins.property
+    @pulumi.getter
+    def verify(self) -> Optional[_builtins.bool]:
+        """
+        Require and verify the peer's certificate (`verify`; routes and gateways always verify).
+        """
+        return pulumi.get(self, "verify")
+
+
+@pulumi.output_type
 class UserTemplate(dict):
     @staticmethod
     def __key_warning(key: str):
@@ -2083,6 +2631,8 @@ class UserTemplate(dict):
             suggest = "allowed_connection_types"
         elif key == "bearerToken":
             suggest = "bearer_token"
+        elif key == "proxyRequired":
+            suggest = "proxy_required"
         elif key == "sourceNetworks":
             suggest = "source_networks"
         elif key == "timeZone":
@@ -2104,6 +2654,7 @@ class UserTemplate(dict):
                  bearer_token: Optional[_builtins.bool] = None,
                  data: Optional[_builtins.int] = None,
                  payload: Optional[_builtins.int] = None,
+                 proxy_required: Optional[_builtins.bool] = None,
                  pub: Optional['outputs.Permission'] = None,
                  resp: Optional['outputs.ResponsePermission'] = None,
                  source_networks: Optional[Sequence[_builtins.str]] = None,
@@ -2116,6 +2667,8 @@ class UserTemplate(dict):
         :param _builtins.bool bearer_token: The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
         :param _builtins.int data: Max bytes of data (-1 unlimited).
         :param _builtins.int payload: Max message payload in bytes (-1 unlimited).
+        :param _builtins.bool proxy_required: The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+               servers ignore the claim and admit the user directly).
         :param Sequence[_builtins.str] source_networks: Networks the user may connect from, with their prefix length ("10.0.0.7/32"); omit for any.
         :param _builtins.int subs: Max subscriptions (-1 unlimited).
         :param _builtins.str time_zone: IANA time zone of `times` (written as `times_location`, which the server reads).
@@ -2129,6 +2682,8 @@ class UserTemplate(dict):
             pulumi.set(__self__, "data", data)
         if payload is not None:
             pulumi.set(__self__, "payload", payload)
+        if proxy_required is not None:
+            pulumi.set(__self__, "proxy_required", proxy_required)
         if pub is not None:
             pulumi.set(__self__, "pub", pub)
         if resp is not None:
@@ -2175,6 +2730,15 @@ class UserTemplate(dict):
         Max message payload in bytes (-1 unlimited).
         """
         return pulumi.get(self, "payload")
+
+    @_builtins.property
+    @pulumi.getter(name="proxyRequired")
+    def proxy_required(self) -> Optional[_builtins.bool]:
+        """
+        The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+        servers ignore the claim and admit the user directly).
+        """
+        return pulumi.get(self, "proxy_required")
 
     @_builtins.property
     @pulumi.getter

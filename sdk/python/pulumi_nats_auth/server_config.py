@@ -23,9 +23,12 @@ class ServerConfigArgs:
     def __init__(__self__, *,
                  cluster: Optional[pulumi.Input['ClusterSpecArgs']] = None,
                  extra: Optional[pulumi.Input[Mapping[str, Any]]] = None,
+                 gateway: Optional[pulumi.Input['GatewaySpecArgs']] = None,
                  host: Optional[pulumi.Input[_builtins.str]] = None,
                  http_port: Optional[pulumi.Input[_builtins.int]] = None,
-                 jetstream: Optional[pulumi.Input['ServerConfigJetstreamArgs']] = None,
+                 jetstream: Optional[pulumi.Input['JetStreamSpecArgs']] = None,
+                 lame_duck_duration: Optional[pulumi.Input[_builtins.str]] = None,
+                 lame_duck_grace_period: Optional[pulumi.Input[_builtins.str]] = None,
                  leafnodes: Optional[pulumi.Input['LeafNodesSpecArgs']] = None,
                  monitor_url: Optional[pulumi.Input[_builtins.str]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
@@ -39,7 +42,14 @@ class ServerConfigArgs:
                  system_account: Optional[pulumi.Input[_builtins.str]] = None):
         """
         The set of arguments for constructing a ServerConfig resource.
-        :param pulumi.Input[Mapping[str, Any]] extra: Extra top-level keys, appended as given; they may not repeat a key the builder writes.
+        :param pulumi.Input[Mapping[str, Any]] extra: Extra keys, appended as given. A key naming a block the builder writes (`cluster`, `gateway`,
+               `leafnodes`, `jetstream`, and their `tls` and `authorization`) adds its keys inside that block.
+               No key may set what the builder writes from a typed field (nats-server would read one and drop the
+               other): such a key is refused, naming both.
+        :param pulumi.Input['GatewaySpecArgs'] gateway: The gateway that joins this server's cluster to the other clusters of a supercluster.
+        :param pulumi.Input[_builtins.str] lame_duck_duration: How long a server in lame-duck mode takes to close its clients (`lame_duck_duration`, at least
+               "30s", nats-server's minimum; default 2m).
+        :param pulumi.Input[_builtins.str] lame_duck_grace_period: How long it waits before it starts closing them (`lame_duck_grace_period`, default 10s).
         :param pulumi.Input[_builtins.str] monitor_url: The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
                update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
                into the config.
@@ -56,12 +66,18 @@ class ServerConfigArgs:
             pulumi.set(__self__, "cluster", cluster)
         if extra is not None:
             pulumi.set(__self__, "extra", extra)
+        if gateway is not None:
+            pulumi.set(__self__, "gateway", gateway)
         if host is not None:
             pulumi.set(__self__, "host", host)
         if http_port is not None:
             pulumi.set(__self__, "http_port", http_port)
         if jetstream is not None:
             pulumi.set(__self__, "jetstream", jetstream)
+        if lame_duck_duration is not None:
+            pulumi.set(__self__, "lame_duck_duration", lame_duck_duration)
+        if lame_duck_grace_period is not None:
+            pulumi.set(__self__, "lame_duck_grace_period", lame_duck_grace_period)
         if leafnodes is not None:
             pulumi.set(__self__, "leafnodes", leafnodes)
         if monitor_url is not None:
@@ -98,13 +114,28 @@ class ServerConfigArgs:
     @pulumi.getter
     def extra(self) -> Optional[pulumi.Input[Mapping[str, Any]]]:
         """
-        Extra top-level keys, appended as given; they may not repeat a key the builder writes.
+        Extra keys, appended as given. A key naming a block the builder writes (`cluster`, `gateway`,
+        `leafnodes`, `jetstream`, and their `tls` and `authorization`) adds its keys inside that block.
+        No key may set what the builder writes from a typed field (nats-server would read one and drop the
+        other): such a key is refused, naming both.
         """
         return pulumi.get(self, "extra")
 
     @extra.setter
     def extra(self, value: Optional[pulumi.Input[Mapping[str, Any]]]):
         pulumi.set(self, "extra", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def gateway(self) -> Optional[pulumi.Input['GatewaySpecArgs']]:
+        """
+        The gateway that joins this server's cluster to the other clusters of a supercluster.
+        """
+        return pulumi.get(self, "gateway")
+
+    @gateway.setter
+    def gateway(self, value: Optional[pulumi.Input['GatewaySpecArgs']]):
+        pulumi.set(self, "gateway", value)
 
     @_builtins.property
     @pulumi.getter
@@ -126,12 +157,37 @@ class ServerConfigArgs:
 
     @_builtins.property
     @pulumi.getter
-    def jetstream(self) -> Optional[pulumi.Input['ServerConfigJetstreamArgs']]:
+    def jetstream(self) -> Optional[pulumi.Input['JetStreamSpecArgs']]:
         return pulumi.get(self, "jetstream")
 
     @jetstream.setter
-    def jetstream(self, value: Optional[pulumi.Input['ServerConfigJetstreamArgs']]):
+    def jetstream(self, value: Optional[pulumi.Input['JetStreamSpecArgs']]):
         pulumi.set(self, "jetstream", value)
+
+    @_builtins.property
+    @pulumi.getter(name="lameDuckDuration")
+    def lame_duck_duration(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        How long a server in lame-duck mode takes to close its clients (`lame_duck_duration`, at least
+        "30s", nats-server's minimum; default 2m).
+        """
+        return pulumi.get(self, "lame_duck_duration")
+
+    @lame_duck_duration.setter
+    def lame_duck_duration(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "lame_duck_duration", value)
+
+    @_builtins.property
+    @pulumi.getter(name="lameDuckGracePeriod")
+    def lame_duck_grace_period(self) -> Optional[pulumi.Input[_builtins.str]]:
+        """
+        How long it waits before it starts closing them (`lame_duck_grace_period`, default 10s).
+        """
+        return pulumi.get(self, "lame_duck_grace_period")
+
+    @lame_duck_grace_period.setter
+    def lame_duck_grace_period(self, value: Optional[pulumi.Input[_builtins.str]]):
+        pulumi.set(self, "lame_duck_grace_period", value)
 
     @_builtins.property
     @pulumi.getter
@@ -266,9 +322,12 @@ class ServerConfig(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  cluster: Optional[pulumi.Input[Union['ClusterSpecArgs', 'ClusterSpecArgsDict']]] = None,
                  extra: Optional[pulumi.Input[Mapping[str, Any]]] = None,
+                 gateway: Optional[pulumi.Input[Union['GatewaySpecArgs', 'GatewaySpecArgsDict']]] = None,
                  host: Optional[pulumi.Input[_builtins.str]] = None,
                  http_port: Optional[pulumi.Input[_builtins.int]] = None,
-                 jetstream: Optional[pulumi.Input[Union['ServerConfigJetstreamArgs', 'ServerConfigJetstreamArgsDict']]] = None,
+                 jetstream: Optional[pulumi.Input[Union['JetStreamSpecArgs', 'JetStreamSpecArgsDict']]] = None,
+                 lame_duck_duration: Optional[pulumi.Input[_builtins.str]] = None,
+                 lame_duck_grace_period: Optional[pulumi.Input[_builtins.str]] = None,
                  leafnodes: Optional[pulumi.Input[Union['LeafNodesSpecArgs', 'LeafNodesSpecArgsDict']]] = None,
                  monitor_url: Optional[pulumi.Input[_builtins.str]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
@@ -286,7 +345,14 @@ class ServerConfig(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[Mapping[str, Any]] extra: Extra top-level keys, appended as given; they may not repeat a key the builder writes.
+        :param pulumi.Input[Mapping[str, Any]] extra: Extra keys, appended as given. A key naming a block the builder writes (`cluster`, `gateway`,
+               `leafnodes`, `jetstream`, and their `tls` and `authorization`) adds its keys inside that block.
+               No key may set what the builder writes from a typed field (nats-server would read one and drop the
+               other): such a key is refused, naming both.
+        :param pulumi.Input[Union['GatewaySpecArgs', 'GatewaySpecArgsDict']] gateway: The gateway that joins this server's cluster to the other clusters of a supercluster.
+        :param pulumi.Input[_builtins.str] lame_duck_duration: How long a server in lame-duck mode takes to close its clients (`lame_duck_duration`, at least
+               "30s", nats-server's minimum; default 2m).
+        :param pulumi.Input[_builtins.str] lame_duck_grace_period: How long it waits before it starts closing them (`lame_duck_grace_period`, default 10s).
         :param pulumi.Input[_builtins.str] monitor_url: The monitoring endpoint of the server running this config (`http://host:<httpPort>`): create,
                update and refresh ask its `/varz` which operator it runs, for `restartRequired`. Not written
                into the config.
@@ -325,9 +391,12 @@ class ServerConfig(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  cluster: Optional[pulumi.Input[Union['ClusterSpecArgs', 'ClusterSpecArgsDict']]] = None,
                  extra: Optional[pulumi.Input[Mapping[str, Any]]] = None,
+                 gateway: Optional[pulumi.Input[Union['GatewaySpecArgs', 'GatewaySpecArgsDict']]] = None,
                  host: Optional[pulumi.Input[_builtins.str]] = None,
                  http_port: Optional[pulumi.Input[_builtins.int]] = None,
-                 jetstream: Optional[pulumi.Input[Union['ServerConfigJetstreamArgs', 'ServerConfigJetstreamArgsDict']]] = None,
+                 jetstream: Optional[pulumi.Input[Union['JetStreamSpecArgs', 'JetStreamSpecArgsDict']]] = None,
+                 lame_duck_duration: Optional[pulumi.Input[_builtins.str]] = None,
+                 lame_duck_grace_period: Optional[pulumi.Input[_builtins.str]] = None,
                  leafnodes: Optional[pulumi.Input[Union['LeafNodesSpecArgs', 'LeafNodesSpecArgsDict']]] = None,
                  monitor_url: Optional[pulumi.Input[_builtins.str]] = None,
                  operator: Optional[pulumi.Input[_builtins.str]] = None,
@@ -350,9 +419,12 @@ class ServerConfig(pulumi.CustomResource):
 
             __props__.__dict__["cluster"] = cluster
             __props__.__dict__["extra"] = None if extra is None else pulumi.Output.secret(extra)
+            __props__.__dict__["gateway"] = gateway
             __props__.__dict__["host"] = host
             __props__.__dict__["http_port"] = http_port
             __props__.__dict__["jetstream"] = jetstream
+            __props__.__dict__["lame_duck_duration"] = lame_duck_duration
+            __props__.__dict__["lame_duck_grace_period"] = lame_duck_grace_period
             __props__.__dict__["leafnodes"] = leafnodes
             __props__.__dict__["monitor_url"] = monitor_url
             __props__.__dict__["operator"] = operator
@@ -394,9 +466,12 @@ class ServerConfig(pulumi.CustomResource):
         __props__.__dict__["cluster"] = None
         __props__.__dict__["extra"] = None
         __props__.__dict__["file_in_sync"] = None
+        __props__.__dict__["gateway"] = None
         __props__.__dict__["host"] = None
         __props__.__dict__["http_port"] = None
         __props__.__dict__["jetstream"] = None
+        __props__.__dict__["lame_duck_duration"] = None
+        __props__.__dict__["lame_duck_grace_period"] = None
         __props__.__dict__["leafnodes"] = None
         __props__.__dict__["monitor_url"] = None
         __props__.__dict__["operator"] = None
@@ -421,7 +496,10 @@ class ServerConfig(pulumi.CustomResource):
     @pulumi.getter
     def extra(self) -> pulumi.Output[Optional[Mapping[str, Any]]]:
         """
-        Extra top-level keys, appended as given; they may not repeat a key the builder writes.
+        Extra keys, appended as given. A key naming a block the builder writes (`cluster`, `gateway`,
+        `leafnodes`, `jetstream`, and their `tls` and `authorization`) adds its keys inside that block.
+        No key may set what the builder writes from a typed field (nats-server would read one and drop the
+        other): such a key is refused, naming both.
         """
         return pulumi.get(self, "extra")
 
@@ -429,6 +507,14 @@ class ServerConfig(pulumi.CustomResource):
     @pulumi.getter(name="fileInSync")
     def file_in_sync(self) -> pulumi.Output[_builtins.bool]:
         return pulumi.get(self, "file_in_sync")
+
+    @_builtins.property
+    @pulumi.getter
+    def gateway(self) -> pulumi.Output[Optional['outputs.GatewaySpec']]:
+        """
+        The gateway that joins this server's cluster to the other clusters of a supercluster.
+        """
+        return pulumi.get(self, "gateway")
 
     @_builtins.property
     @pulumi.getter
@@ -442,8 +528,25 @@ class ServerConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def jetstream(self) -> pulumi.Output[Optional['outputs.ServerConfigJetstream']]:
+    def jetstream(self) -> pulumi.Output[Optional['outputs.JetStreamSpec']]:
         return pulumi.get(self, "jetstream")
+
+    @_builtins.property
+    @pulumi.getter(name="lameDuckDuration")
+    def lame_duck_duration(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        How long a server in lame-duck mode takes to close its clients (`lame_duck_duration`, at least
+        "30s", nats-server's minimum; default 2m).
+        """
+        return pulumi.get(self, "lame_duck_duration")
+
+    @_builtins.property
+    @pulumi.getter(name="lameDuckGracePeriod")
+    def lame_duck_grace_period(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        How long it waits before it starts closing them (`lame_duck_grace_period`, default 10s).
+        """
+        return pulumi.get(self, "lame_duck_grace_period")
 
     @_builtins.property
     @pulumi.getter

@@ -36,6 +36,7 @@ class UserArgs:
                  not_before: Optional[pulumi.Input[_builtins.str]] = None,
                  operator_strict: Optional[pulumi.Input[_builtins.bool]] = None,
                  payload: Optional[pulumi.Input[_builtins.int]] = None,
+                 proxy_required: Optional[pulumi.Input[_builtins.bool]] = None,
                  pub: Optional[pulumi.Input['PermissionArgs']] = None,
                  public_key: Optional[pulumi.Input[_builtins.str]] = None,
                  resp: Optional[pulumi.Input['ResponsePermissionArgs']] = None,
@@ -68,6 +69,8 @@ class UserArgs:
         :param pulumi.Input[_builtins.str] not_before: When the JWT becomes valid. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[_builtins.bool] operator_strict: The operator's strictSigningKeyUsage (applies to users too).
         :param pulumi.Input[_builtins.int] payload: Max message payload in bytes (-1 unlimited).
+        :param pulumi.Input[_builtins.bool] proxy_required: The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+               servers ignore the claim and admit the user directly).
         :param pulumi.Input[_builtins.str] public_key: An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
                signed here by its issuer; no seed is stored and a user gets no creds output.
         :param pulumi.Input[_builtins.str] seed: An identity to adopt; generated when absent. A different seed replaces the resource.
@@ -105,6 +108,8 @@ class UserArgs:
             pulumi.set(__self__, "operator_strict", operator_strict)
         if payload is not None:
             pulumi.set(__self__, "payload", payload)
+        if proxy_required is not None:
+            pulumi.set(__self__, "proxy_required", proxy_required)
         if pub is not None:
             pulumi.set(__self__, "pub", pub)
         if public_key is not None:
@@ -312,6 +317,19 @@ class UserArgs:
         pulumi.set(self, "payload", value)
 
     @_builtins.property
+    @pulumi.getter(name="proxyRequired")
+    def proxy_required(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+        servers ignore the claim and admit the user directly).
+        """
+        return pulumi.get(self, "proxy_required")
+
+    @proxy_required.setter
+    def proxy_required(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "proxy_required", value)
+
+    @_builtins.property
     @pulumi.getter
     def pub(self) -> Optional[pulumi.Input['PermissionArgs']]:
         return pulumi.get(self, "pub")
@@ -465,6 +483,7 @@ class User(pulumi.CustomResource):
                  not_before: Optional[pulumi.Input[_builtins.str]] = None,
                  operator_strict: Optional[pulumi.Input[_builtins.bool]] = None,
                  payload: Optional[pulumi.Input[_builtins.int]] = None,
+                 proxy_required: Optional[pulumi.Input[_builtins.bool]] = None,
                  pub: Optional[pulumi.Input[Union['PermissionArgs', 'PermissionArgsDict']]] = None,
                  public_key: Optional[pulumi.Input[_builtins.str]] = None,
                  resp: Optional[pulumi.Input[Union['ResponsePermissionArgs', 'ResponsePermissionArgsDict']]] = None,
@@ -500,6 +519,8 @@ class User(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] not_before: When the JWT becomes valid. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         :param pulumi.Input[_builtins.bool] operator_strict: The operator's strictSigningKeyUsage (applies to users too).
         :param pulumi.Input[_builtins.int] payload: Max message payload in bytes (-1 unlimited).
+        :param pulumi.Input[_builtins.bool] proxy_required: The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+               servers ignore the claim and admit the user directly).
         :param pulumi.Input[_builtins.str] public_key: An identity whose seed lives elsewhere (nsc `add user -k`): only its public key. The JWT is
                signed here by its issuer; no seed is stored and a user gets no creds output.
         :param pulumi.Input[_builtins.str] seed: An identity to adopt; generated when absent. A different seed replaces the resource.
@@ -550,6 +571,7 @@ class User(pulumi.CustomResource):
                  not_before: Optional[pulumi.Input[_builtins.str]] = None,
                  operator_strict: Optional[pulumi.Input[_builtins.bool]] = None,
                  payload: Optional[pulumi.Input[_builtins.int]] = None,
+                 proxy_required: Optional[pulumi.Input[_builtins.bool]] = None,
                  pub: Optional[pulumi.Input[Union['PermissionArgs', 'PermissionArgsDict']]] = None,
                  public_key: Optional[pulumi.Input[_builtins.str]] = None,
                  resp: Optional[pulumi.Input[Union['ResponsePermissionArgs', 'ResponsePermissionArgsDict']]] = None,
@@ -590,6 +612,7 @@ class User(pulumi.CustomResource):
             __props__.__dict__["not_before"] = not_before
             __props__.__dict__["operator_strict"] = operator_strict
             __props__.__dict__["payload"] = payload
+            __props__.__dict__["proxy_required"] = proxy_required
             __props__.__dict__["pub"] = pub
             __props__.__dict__["public_key"] = public_key
             __props__.__dict__["resp"] = resp
@@ -606,6 +629,7 @@ class User(pulumi.CustomResource):
             __props__.__dict__["time_zone"] = time_zone
             __props__.__dict__["times"] = times
             __props__.__dict__["adoption_drift"] = None
+            __props__.__dict__["claims"] = None
             __props__.__dict__["claims_hash"] = None
             __props__.__dict__["creds"] = None
             __props__.__dict__["expired"] = None
@@ -637,6 +661,7 @@ class User(pulumi.CustomResource):
         __props__.__dict__["adoption_drift"] = None
         __props__.__dict__["allowed_connection_types"] = None
         __props__.__dict__["bearer_token"] = None
+        __props__.__dict__["claims"] = None
         __props__.__dict__["claims_hash"] = None
         __props__.__dict__["creds"] = None
         __props__.__dict__["data"] = None
@@ -648,6 +673,7 @@ class User(pulumi.CustomResource):
         __props__.__dict__["name"] = None
         __props__.__dict__["not_before"] = None
         __props__.__dict__["payload"] = None
+        __props__.__dict__["proxy_required"] = None
         __props__.__dict__["pub"] = None
         __props__.__dict__["public_key"] = None
         __props__.__dict__["resp"] = None
@@ -684,6 +710,17 @@ class User(pulumi.CustomResource):
         The user connects with its JWT alone, without proving the key (needs the account to allow bearer).
         """
         return pulumi.get(self, "bearer_token")
+
+    @_builtins.property
+    @pulumi.getter
+    def claims(self) -> pulumi.Output[Optional[Mapping[str, Any]]]:
+        """
+        What the JWT says, decoded as `nsc describe --json` prints it (`sub`, `iss`, `name`, `iat`, `exp`,
+        `nats`: limits, permissions, exports, …); nothing here is verified or secret. An account's
+        `nats.revocations` map is summarised as `nats.revocationCount` (how many entries it holds), so
+        thousands of revocations are not stored twice in state; the `jwt` output holds them in full.
+        """
+        return pulumi.get(self, "claims")
 
     @_builtins.property
     @pulumi.getter(name="claimsHash")
@@ -768,6 +805,15 @@ class User(pulumi.CustomResource):
         Max message payload in bytes (-1 unlimited).
         """
         return pulumi.get(self, "payload")
+
+    @_builtins.property
+    @pulumi.getter(name="proxyRequired")
+    def proxy_required(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        The user may connect only through a trusted proxy (`proxy_required`, nats-server 2.12+; older
+        servers ignore the claim and admit the user directly).
+        """
+        return pulumi.get(self, "proxy_required")
 
     @_builtins.property
     @pulumi.getter

@@ -1,0 +1,2 @@
+/** `pulumi-nats-auth/provider/contracts` (package.json exports point here, beside the handlers). */
+export * from "../contracts";

@@ -1,0 +1,10 @@
+/**
+ * The natsContext handler as the engine loads it (`pulumi-nats-auth/provider/natsContext`, package.json exports):
+ * the same handler, its check failures in a form the engine prints cleanly (kit/failures.ts).
+ */
+
+import { withEngineFailures } from "../kit/failures";
+import { handler as named } from "../natsContext";
+
+export * from "../natsContext";
+export const handler = withEngineFailures(named);

@@ -1,0 +1,10 @@
+/**
+ * The operator handler as the engine loads it (`pulumi-nats-auth/provider/operator`, package.json exports):
+ * the same handler, its check failures in a form the engine prints cleanly (kit/failures.ts).
+ */
+
+import { withEngineFailures } from "../kit/failures";
+import { handler as named } from "../operator";
+
+export * from "../operator";
+export const handler = withEngineFailures(named);
