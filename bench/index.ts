@@ -4,7 +4,8 @@
  *   BENCH_ACCOUNTS (100) × BENCH_USERS (10)   size of the programs of the CLI steps
  *   BENCH_PUSH_ACCOUNTS (200)                 accounts pushed to the 3-server cluster
  *   BENCH_LOOKUPS (100)                       accounts looked up (refresh with a resolver)
- *   BENCH_ONLY=cli,push,micro                 run only these parts
+ *   BENCH_LARGE_USERS (1000), BENCH_LARGE_REVOCATIONS (10000)  the large account, with and without revocations
+ *   BENCH_ONLY=cli,large,push,micro           run only these parts
  *   BENCH_LANGS=ts,yaml,go                    the programs of the CLI steps beside the floor: the TS
  *                                             program (dynamic resources), YAML and Go (native plugin)
  *   BENCH_NODE_OPTIONS                        passed as NODE_OPTIONS to the CLI steps (e.g. --cpu-prof)
@@ -20,6 +21,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT, toolPath } from "../test/harness/paths";
+import { type LargeResults, runLarge } from "./large";
 import { loadAvg, loadText, machineText } from "./machine";
 import { runMicro } from "./micro";
 import { type PushResults, runPush } from "./push";
@@ -80,8 +82,25 @@ function summary(cli: CliResults | undefined, push: PushResults | undefined): vo
   }
 }
 
+function largeSummary(l: LargeResults): void {
+  const w = process.stdout;
+  w.write(
+    `\n| large account (${l.users} users) | without revocations | with ${l.revocations} | ratio | goal | machine load |\n|---|---|---|---|---|---|\n`,
+  );
+  for (const s of l.steps) {
+    w.write(
+      `| ${s.step} | ${(s.plain.ms / 1000).toFixed(1)} s | ${(s.revoked.ms / 1000).toFixed(1)} s | ${(s.revoked.ms / s.plain.ms).toFixed(2)}× | ${/up from empty/.test(s.step) ? "" : "≤ 1.3×"} | ${loadText(s.revoked.load)} |\n`,
+    );
+  }
+  const grown = l.bytes.revoked.total - l.bytes.plain.total;
+  w.write(
+    `| checkpoint growth / account JWT | | +${grown} B / ${l.jwtBytes} B | ${(grown / l.jwtBytes).toFixed(2)}× | ≤ 1.5× | |\n` +
+      `| bytes per User | ${l.bytes.plain.perUser.toFixed(0)} | ${l.bytes.revoked.perUser.toFixed(0)} | ${(l.bytes.revoked.perUser / l.bytes.plain.perUser).toFixed(2)}× | 1× | |\n`,
+  );
+}
+
 async function main(): Promise<void> {
-  const only = new Set((process.env.BENCH_ONLY ?? "cli,push,micro").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "cli,large,push,micro").split(","));
   const size = benchSize();
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
     version: string;
@@ -101,11 +120,15 @@ async function main(): Promise<void> {
   const cli = only.has("cli")
     ? await runCliSteps(size, nodeOptions ? { NODE_OPTIONS: nodeOptions } : {})
     : undefined;
+  const large = only.has("large")
+    ? await runLarge(count("BENCH_LARGE_USERS", 1000), count("BENCH_LARGE_REVOCATIONS", 10000))
+    : undefined;
   const push = only.has("push")
     ? await runPush(count("BENCH_PUSH_ACCOUNTS", 200), count("BENCH_LOOKUPS", 100))
     : undefined;
   if (only.has("micro")) await runMicro();
   summary(cli, push);
+  if (large) largeSummary(large);
   w.write(`\ntotal ${((Date.now() - started) / 60000).toFixed(1)} min\n`);
 }
 

@@ -159,7 +159,15 @@ export function readmittedMembers(
   return (members ?? []).filter((m) => removed?.[m.publicKey] !== undefined);
 }
 
-/** The `revocations` an account JWT carries: removals, then explicit entries (which win). */
+/** The key of a revocation of every user: `"*": t` refuses every user JWT issued at or before `t`. */
+export const ALL_USERS = "*";
+
+/**
+ * The `revocations` an account JWT carries: removals, then explicit entries (which win). With a
+ * `"*": t` entry, every entry at or before `t` is left out: the server refuses a JWT whose `iat` is at
+ * or before either time (nats-io/jwt v2 `RevocationList.IsRevoked`), so such an entry revokes nothing
+ * more (the same compaction as the Go library's `MaybeCompact`).
+ */
 export function jwtRevocations(
   explicit: Record<string, number>,
   removed: Record<string, RemovedUser>,
@@ -167,7 +175,29 @@ export function jwtRevocations(
   const out: Record<string, number> = {};
   for (const [key, r] of Object.entries(removed)) out[key] = r.at;
   Object.assign(out, explicit);
+  for (const key of coveredByAll(out)) delete out[key];
   return Object.keys(out).length ? out : undefined;
+}
+
+/** The entries of `revocations` that its `"*"` entry covers (none without one). */
+export function coveredByAll(revocations: Record<string, number>): string[] {
+  const all = revocations[ALL_USERS];
+  if (all === undefined) return [];
+  return Object.keys(revocations).filter((k) => k !== ALL_USERS && revocations[k] <= all);
+}
+
+/**
+ * The time of the `"*"` entry of an account's revocations as a User sees them (unix seconds, an
+ * ISO-8601 date; "now" is recorded by the account and not known here): undefined when there is none.
+ */
+export function allUsersRevokedAt(
+  revocations: Record<string, RevocationTime> | undefined,
+): number | undefined {
+  const when = revocations?.[ALL_USERS];
+  if (typeof when === "number") return Math.floor(when);
+  if (typeof when !== "string" || when === "now") return undefined;
+  const t = toUnixSeconds(when);
+  return Number.isNaN(t) ? undefined : t;
 }
 
 /**

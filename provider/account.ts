@@ -16,11 +16,15 @@ import { ACCOUNT_CLAIM_FIELDS, type AccountClaims, fieldsOf, pickClaims } from "
 import { accountClaims } from "../core/claims";
 import { ConfigError, describe, NatsAuthError } from "../core/errors";
 import { jsAckWarningLines } from "../core/jsAck";
-import { jwtTooLarge } from "../core/limits";
+import { decodeJwt } from "../core/jwt";
+import { accountJwtNearLimit, jwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
 import { normalize } from "../core/normalize";
 import {
+  ALL_USERS,
+  allUsersRevokedAt,
   comparableMembers,
+  coveredByAll,
   departedMembers,
   jwtRevocations,
   type Member,
@@ -52,7 +56,6 @@ import {
 import type { Handler } from "./kit/handler";
 import { quietExpectedFailures } from "./kit/hostErrors";
 import {
-  checkJwtSize,
   checkOwnKey,
   checkSigner,
   desiredHash,
@@ -60,6 +63,7 @@ import {
   type IdentitySpec,
   identityDiff,
   identityPreview,
+  measureJwtSize,
   refusePassedExpiry,
   signerless,
   signIdentity,
@@ -115,6 +119,10 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 /** What the account's revocations become at `now`: explicit entries and users that left the program. */
 interface Revoked {
   props: AccountProps;
+  /** How many revocations (explicit or of departed users) the `"*"` entry covers, left out of the JWT. */
+  covered: number;
+  /** The time of the `"*"` entry, when there is one. */
+  allAt?: number;
   removedUsers: NonNullable<AccountState["removedUsers"]>;
   revocationTimes: Record<string, number>;
   readmitted: Member[];
@@ -143,7 +151,12 @@ function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now
     news.exports,
     now,
   );
+  const all: Record<string, number> = {};
+  for (const [key, r] of Object.entries(removedUsers)) all[key] = r.at;
+  Object.assign(all, explicit);
   return {
+    covered: coveredByAll(all).length,
+    allAt: explicit[ALL_USERS],
     props: {
       ...news,
       revocations: jwtRevocations(explicit, removedUsers),
@@ -176,6 +189,33 @@ function listMoved<M extends { urn: string; revokeOnDelete?: boolean }>(
     return entry;
   });
   return JSON.stringify(normalize(settled)) !== JSON.stringify(normalize(comparableMembers(before)));
+}
+
+/**
+ * The explicit `revocations` input as the stored JWT says it (outputs keep no copy): its entries but
+ * those of departed users, "now" where a time was recorded for one. Entries a `"*"` covers are not in
+ * the JWT; a refresh that finds drift lists the rest (`up` takes the program's again).
+ */
+function explicitRevocations(props: Partial<AccountState>): AccountProps["revocations"] {
+  if (typeof props.jwt !== "string") return undefined;
+  const inJwt = (decodeJwt(props.jwt).nats as { revocations?: Record<string, number> } | undefined)
+    ?.revocations;
+  const out: NonNullable<AccountProps["revocations"]> = {};
+  for (const [key, at] of Object.entries(inJwt ?? {})) {
+    if (props.removedUsers?.[key]?.at === at) continue;
+    out[key] = props.revocationTimes?.[key] === at ? "now" : at;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** What a preview says of a `"*"` revocation: how many entries it replaces in the JWT. */
+function coveredNote(name: string, covered: number, at: number | undefined): string {
+  const when = at === undefined ? "its time" : iso(at);
+  return (
+    `${name}: revocations["*"] (every user JWT issued at or before ${when}) replaces ${covered} ` +
+    `revocation ${covered === 1 ? "entry" : "entries"} in the account JWT (they revoke nothing more); ` +
+    "Users of the program signed before it are signed again"
+  );
 }
 
 /** Whether the tokens differ in what the state must record. */
@@ -289,24 +329,52 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
   });
   c.peerImports(news.imports, news.peers, self);
   checkResolver(c, news.resolver);
+  const allNow = c.known(news.revocations) && news.revocations?.[ALL_USERS] === "now";
+  if (allNow) {
+    const recorded = olds.revocationTimes?.[ALL_USERS];
+    c.fail(
+      `revocations["${ALL_USERS}"]`,
+      'give a date, not "now": the Users of the program signed before it are signed again, and they ' +
+        'cannot know when "now" was' +
+        (recorded === undefined ? "" : ` (recorded for this account: "${iso(recorded)}")`),
+    );
+  }
+  const allAt = c.known(news.revocations) ? allUsersRevokedAt(news.revocations) : undefined;
+  if (allAt !== undefined && allAt > nowSeconds() && c.passed(`revocations["${ALL_USERS}"]`)) {
+    c.fail(
+      `revocations["${ALL_USERS}"]`,
+      `${iso(allAt)} is in the future: it would revoke every user JWT signed until then, the ones this ` +
+        'run signs included. Give a time that has passed, or "now"',
+    );
+  }
   return c;
 }
 
 const flat: Handler<AccountProps, AccountState> = {
   async check(olds, news) {
     const failures = check(news, olds).failures;
+    const warnings = [...jsAckWarningLines(news)];
     if (failures.length === 0) {
       // Measured with the revocations `up` will add (users and tokens that left the program).
       const settled = [news.members, news.revocations, news.activations, news.exports];
       let claims = news;
       try {
-        if (!containsUnknown(settled)) claims = revoke(news, olds, nowSeconds()).props;
+        if (!containsUnknown(settled)) {
+          const r = revoke(news, olds, nowSeconds());
+          claims = r.props;
+          if (r.covered) warnings.push(coveredNote(label("Account", news), r.covered, r.allAt));
+        }
       } catch {
         // What revoke cannot settle, create/update report; the explicit claims are measured.
       }
-      failures.push(...(await checkJwtSize(accountSpec, claims, olds)));
+      const measured = await measureJwtSize(accountSpec, claims, olds);
+      failures.push(...measured.failures);
+      const near =
+        measured.length !== undefined && measured.failures.length === 0
+          ? accountJwtNearLimit(String(news.name), measured.length)
+          : undefined;
+      if (near) warnings.push(near);
     }
-    const warnings = jsAckWarningLines(news);
     return { ...checkResult(withAdoption(accountSpec, news), failures), warnings };
   },
   async diff(_id, olds, news) {
@@ -460,9 +528,11 @@ const flat: Handler<AccountProps, AccountState> = {
   // What was pushed, revoked or drifted is known only once the update runs.
   preview: (news, olds) => identityPreview(accountSpec, news, olds),
   async read(id, props) {
+    // State written before issue 26 holds a copy of `revocations` in its outputs: dropped here too.
+    const { revocations: stateCopy, ...current } = props;
     const r = resolverOf(props);
-    if (!r) return { id, props };
-    const { drift: was, ...rest } = props;
+    if (!r) return { id, props: current };
+    const { drift: was, ...rest } = current;
     const held = await lookupAccount(r, props);
     // `drift` is present only while the servers disagree: `refresh --diff` shows it appear, by claim.
     // It also goes into the stored inputs, so `preview --diff` marks it (the program sets no drift);
@@ -472,6 +542,9 @@ const flat: Handler<AccountProps, AccountState> = {
     const inputs: Partial<AccountProps> & { drift?: Record<string, string> } = {};
     for (const k of ACCOUNT_INPUT_FIELDS)
       if (props[k] !== undefined) Object.assign(inputs, { [k]: props[k] });
+    const given = stateCopy ?? explicitRevocations(props);
+    if (given !== undefined) inputs.revocations = given;
+    else delete inputs.revocations;
     // `publicKey` is an input only for an account declared by it (no seed here); otherwise it is
     // the computed output of the same name.
     if (props.seed !== undefined) delete inputs.publicKey;
@@ -507,7 +580,7 @@ const flat: Handler<AccountProps, AccountState> = {
  * (kit/wire.ts). The native plugin applies its provider's configuration to it (plugin/provider.ts).
  */
 export const accountHandler: Handler<AccountProps, AccountState> = quietExpectedFailures(
-  packedInputs(flat, "signing", ACCOUNT_SIGNING_FIELDS, []),
+  packedInputs(flat, "signing", ACCOUNT_SIGNING_FIELDS, ["revocations"]),
 );
 
 /**

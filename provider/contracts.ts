@@ -270,6 +270,13 @@ export type AccountState = AccountProps &
     drift?: Record<string, string>;
   };
 
+/**
+ * An Account's outputs as the handler stores them: the state without `revocations`, which the inputs
+ * hold already and the JWT carries (a second copy made state grow 2.5× the JWT; issue 26). State
+ * written before holds it; nothing reads it from there.
+ */
+export type AccountOutputs = Omit<AccountState, "revocations">;
+
 export interface UserProps extends UserClaims, IdentityProps, IssuedProps {
   accountPublicKey: string;
   /** The account's signing keys as its JWT lists them. */
@@ -323,7 +330,7 @@ export type UserNativeOutputs = UserOutputs &
     creds?: string;
   };
 /** An Account's outputs as the native plugin returns them: the state plus the decoded `claims`. */
-export type AccountNativeOutputs = AccountState & ClaimsOutput;
+export type AccountNativeOutputs = AccountOutputs & ClaimsOutput;
 
 /**
  * A user's state. The `.creds` text is not stored: it is the JWT and the seed, both in state already,

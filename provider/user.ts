@@ -13,7 +13,7 @@ import { jsAckWarningLines } from "../core/jsAck";
 import { decodeJwt } from "../core/jwt";
 import { CONNECT_ALLOWANCE, DEFAULT_MAX_CONTROL_LINE, userJwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
-import { revokedMemberMessage } from "../core/revocation";
+import { ALL_USERS, allUsersRevokedAt, revokedMemberMessage } from "../core/revocation";
 import type { Checker } from "../core/validation";
 import { USER_SIGNING_FIELDS, type UserProps, type UserState } from "./contracts";
 import type { Handler } from "./kit/handler";
@@ -166,9 +166,24 @@ const signing = identityHandler<UserProps, UserState>(
   () => ({}),
 );
 
-/** The entry of `key` alone, or undefined. */
+/** The entry of `key` and the `"*"` entry (every user issued before a time), or undefined. */
 function ownEntry<T>(all: Record<string, T>, key: string | undefined): Record<string, T> | undefined {
-  return key !== undefined && all[key] !== undefined ? { [key]: all[key] } : undefined;
+  const out: Record<string, T> = {};
+  for (const k of [key, ALL_USERS]) if (k !== undefined && all[k] !== undefined) out[k] = all[k];
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * Whether the account's `"*"` revocation refuses the stored JWT (issued at or before its time): the
+ * User is signed again, with a later `iat`, so a user still in the program stays admitted.
+ */
+function revokedByAll(news: UserProps, olds: Partial<UserState>): boolean {
+  const at = containsUnknown(news.accountRevocations)
+    ? undefined
+    : allUsersRevokedAt(news.accountRevocations);
+  if (at === undefined || typeof olds.jwt !== "string") return false;
+  const iat = decodeJwt(olds.jwt).iat;
+  return typeof iat === "number" && iat <= at;
 }
 
 /**
@@ -192,8 +207,27 @@ function ownRevocations(news: UserProps, olds: Partial<UserState>): UserProps {
   return narrowed;
 }
 
+/**
+ * Waits out the second of the account's `"*"` revocation when it is this one (the account refuses a
+ * later one): a JWT issued in that second would be refused with the ones it replaces.
+ */
+async function pastAllRevoked(news: UserProps): Promise<void> {
+  const at = containsUnknown(news.accountRevocations)
+    ? undefined
+    : allUsersRevokedAt(news.accountRevocations);
+  if (at === undefined) return;
+  const wait = (at + 1) * 1000 - Date.now();
+  if (wait > 0 && wait <= 2000) await new Promise((r) => setTimeout(r, wait));
+}
+
 const flat: Handler<UserProps, UserState> = {
   ...signing,
+  async update(id, olds, news) {
+    await pastAllRevoked(news);
+    // The stored JWT says the same claims but is refused: signed again rather than kept.
+    const stale = revokedByAll(news, olds) ? { ...olds, jwt: undefined as unknown as string } : olds;
+    return signing.update!(id, stale, news);
+  },
   async check(olds, news) {
     const r = await signing.check(olds, ownRevocations(news, olds));
     return { ...r, warnings: jsAckWarningLines(news) };
@@ -212,7 +246,8 @@ const flat: Handler<UserProps, UserState> = {
           accountRemovedUsers: undefined,
         }
       : { ...news, accountRemovedUsers: undefined };
-    const d = await signing.diff(id, olds, forClaims);
+    const signed = await signing.diff(id, olds, forClaims);
+    const d = !signed.changes && revokedByAll(news, olds) ? { ...signed, changes: true } : signed;
     // An update re-signs with a later `iat`, which the server would accept despite the revocation.
     const why = d.changes && !d.replaces?.length ? revokedReason(news, olds.publicKey, true) : undefined;
     if (why) throw new NatsAuthError(why, { resource: label("User", news) });
@@ -232,6 +267,7 @@ const flat: Handler<UserProps, UserState> = {
     const own = givenKey(inputs);
     const why = own ? revokedReason(inputs, own) : undefined;
     if (why) throw new NatsAuthError(why, { resource: label("User", inputs) });
+    await pastAllRevoked(inputs);
     return signing.create(inputs);
   },
 };

@@ -5,7 +5,7 @@ import { jsAckWarningLines } from "../core/jsAck";
 import { accountJwtNearLimit } from "../core/limits";
 import type { RemovedUser, RevocationTime } from "../core/revocation";
 import type { ResolverTls } from "../io/resolverClient";
-import type { ACCOUNT_SIGNING_FIELDS, AccountInputs, AccountState } from "../provider/contracts";
+import type { ACCOUNT_SIGNING_FIELDS, AccountInputs, AccountOutputs } from "../provider/contracts";
 
 import { IdentityResource } from "./identity";
 import { exposeKnown, identityKey } from "./known";
@@ -118,7 +118,7 @@ export type AccountArgs = {
 
 /** What an Account registers: its inputs, and of its outputs only those not derived in the class. */
 type AccountResourceProps = Omit<
-  ResourceProps<AccountInputs, AccountState>,
+  ResourceProps<AccountInputs, AccountOutputs>,
   "claimsHash" | "issuer" | "adoptionDrift" | "revocationTimes" | (typeof ACCOUNT_SIGNING_FIELDS)[number]
 > & { adoptionDrift?: undefined };
 

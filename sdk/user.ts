@@ -71,9 +71,14 @@ function givenKey(
   );
 }
 
-/** The entry of `key` alone, or undefined: what a User needs of its account's revocations. */
+/**
+ * The entry of `key` and the `"*"` entry (every user issued before a time), or undefined: what a User
+ * needs of its account's revocations.
+ */
 function ownEntry<T>(all: Record<string, T> | undefined, key: string): Record<string, T> | undefined {
-  return all?.[key] === undefined ? undefined : { [key]: all[key] };
+  const out: Record<string, T> = {};
+  for (const k of [key, "*"]) if (all?.[k] !== undefined) out[k] = all[k];
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** What a User registers: its inputs, and of its outputs only those not derived in the class. */

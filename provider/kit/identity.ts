@@ -134,10 +134,22 @@ export async function checkJwtSize<P extends IdentityProps>(
   inputs: P,
   olds: Partial<Signed> = {},
 ): Promise<Failure[]> {
+  return (await measureJwtSize(spec, inputs, olds)).failures;
+}
+
+/**
+ * The length of the JWT the inputs would sign (undefined while unknown or not measurable), and the
+ * size failure when it is too large.
+ */
+export async function measureJwtSize<P extends IdentityProps>(
+  spec: IdentitySpec<P>,
+  inputs: P,
+  olds: Partial<Signed> = {},
+): Promise<{ length?: number; failures: Failure[] }> {
   let signer: SeededKeyPair | undefined;
   let own: SeededKeyPair | undefined;
   try {
-    if (containsUnknown((inputs as { signerSeed?: unknown }).signerSeed)) return [];
+    if (containsUnknown((inputs as { signerSeed?: unknown }).signerSeed)) return { failures: [] };
     const declared = containsUnknown(inputs.publicKey) ? undefined : declaredKey(inputs, olds.seed);
     own =
       declared || typeof inputs.seed !== "string" || containsUnknown(inputs.seed) || !inputs.seed
@@ -146,12 +158,13 @@ export async function checkJwtSize<P extends IdentityProps>(
     const publicKey = declared ?? own?.getPublicKey() ?? olds.publicKey ?? standIn(spec.keyKind);
     signer = spec.signer(inputs, spec.kind);
     const claims = spec.claims(inputs, publicKey, signer ? signer.getPublicKey() : publicKey);
-    if (containsUnknown(claims)) return [];
-    const problem = sizeProblem(spec, inputs, await jwtLength(claims));
-    return problem ? [{ property: SIZE_PROPERTY, reason: problem }] : [];
+    if (containsUnknown(claims)) return { failures: [] };
+    const length = await jwtLength(claims);
+    const problem = sizeProblem(spec, inputs, length);
+    return { length, failures: problem ? [{ property: SIZE_PROPERTY, reason: problem }] : [] };
   } catch {
     // Bad keys or claims are reported by the other checks; there is nothing to measure then.
-    return [];
+    return { failures: [] };
   } finally {
     own?.clear();
     signer?.clear();

@@ -361,7 +361,7 @@ export function withProviderConfig<P extends AccountProps, S extends P>(
       const own = news.resolver as Partial<AccountResolver> | undefined;
       const r = await h.check(olds, full(news));
       const stored = storedResolver(own, config()) as AccountResolver | undefined;
-      return { inputs: restore(r.inputs, stored), failures: r.failures };
+      return { ...r, inputs: restore(r.inputs, stored) };
     },
     diff: (id, olds, news) => h.diff(id, olds, news),
     async create(inputs) {

@@ -155,11 +155,6 @@ export class Account extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly revocationTimes: pulumi.Output<{[key: string]: number} | undefined>;
     /**
-     * Revoked users: user public key (or "*") to the revocation time (unix seconds, an ISO-8601 date, or
-     * "now", recorded once at the first `up`); JWTs issued at or before it are refused.
-     */
-    declare public readonly revocations: pulumi.Output<{[key: string]: any} | undefined>;
-    /**
      * Importers revoked from private exports because their ActivationToken left the program.
      */
     declare public /*out*/ readonly revokedActivations: pulumi.Output<{[key: string]: outputs.RevokedActivation} | undefined>;
@@ -283,7 +278,6 @@ export class Account extends pulumi.CustomResource {
             resourceInputs["removedUsers"] = undefined /*out*/;
             resourceInputs["resolver"] = undefined /*out*/;
             resourceInputs["revocationTimes"] = undefined /*out*/;
-            resourceInputs["revocations"] = undefined /*out*/;
             resourceInputs["revokedActivations"] = undefined /*out*/;
             resourceInputs["seed"] = undefined /*out*/;
             resourceInputs["signedByIdentity"] = undefined /*out*/;

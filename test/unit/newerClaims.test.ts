@@ -127,3 +127,27 @@ describe("newer claims - the native plugin shows check warnings on the resource"
     assert.equal(seen.length, 1);
   });
 });
+
+describe("check warnings survive the provider configuration's Account wrapper", () => {
+  it("plugin check - an Account's warnings (a $JS.ACK export) reach the engine under a provider with servers", async () => {
+    const seen: [string, string][] = [];
+    const p = nativeProvider("0.0.0-test", { warn: (urn, message) => seen.push([urn, message]), env: {} });
+    await p.configureProvider!({ servers: ["nats://127.0.0.1:4222"] });
+    const op = createKeyPair("operator");
+    const urn = "urn:pulumi:dev::proj::nats-auth:index:Account::APP";
+    const r = await p.check!(
+      urn,
+      {},
+      {
+        name: "APP",
+        operatorPublicKey: op.getPublicKey(),
+        signerSeed: op.seed(),
+        resolver: { servers: [] },
+        exports: [{ subject: "$JS.ACK.ORDERS.>", type: "stream" }],
+      },
+    );
+    assert.deepEqual(r.failures, []);
+    assert.equal(seen.length, 1, "the Account's check warning is shown");
+    assert.match(seen[0][1], /\$JS\.ACK\.ORDERS\.>/);
+  });
+});

@@ -145,6 +145,21 @@ describe("revocation scale - program", () => {
     );
   });
 
+  it('revocation scale - a User given its key is sent its own entry and the "*" entry, nothing else', async () => {
+    const dave = createKeyPair("user");
+    const acct = new sdk.Account("STAR", {
+      operator,
+      revocations: { ...REVOKED, "*": 1600000000, [dave.getPublicKey()]: 1700000000 },
+    });
+    const daveUser = new sdk.User("dave", { account: acct, seed: pulumi.secret(dave.seed()) });
+    const erin = new sdk.User("erin", { account: acct, seed: pulumi.secret(createKeyPair("user").seed()) });
+    assert.deepEqual((await sentBy(daveUser)).accountRevocations, {
+      [dave.getPublicKey()]: 1700000000,
+      "*": 1600000000,
+    });
+    assert.deepEqual((await sentBy(erin)).accountRevocations, { "*": 1600000000 }, 'only the "*" entry');
+  });
+
   it("revocation scale - an account JWT past 75% of the 1 MiB limit is warned about, naming the account, size, limit and remedy", async () => {
     const warned: string[] = [];
     const original = console.warn;

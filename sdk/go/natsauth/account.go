@@ -86,9 +86,6 @@ type Account struct {
 	Resolver     AccountResolverPtrOutput `pulumi:"resolver"`
 	// The times recorded for `revocations` given as "now".
 	RevocationTimes pulumi.IntMapOutput `pulumi:"revocationTimes"`
-	// Revoked users: user public key (or "*") to the revocation time (unix seconds, an ISO-8601 date, or
-	// "now", recorded once at the first `up`); JWTs issued at or before it are refused.
-	Revocations pulumi.MapOutput `pulumi:"revocations"`
 	// Importers revoked from private exports because their ActivationToken left the program.
 	RevokedActivations RevokedActivationMapOutput `pulumi:"revokedActivations"`
 	// An identity to adopt; generated when absent. A different seed replaces the resource.
@@ -496,12 +493,6 @@ func (o AccountOutput) Resolver() AccountResolverPtrOutput {
 // The times recorded for `revocations` given as "now".
 func (o AccountOutput) RevocationTimes() pulumi.IntMapOutput {
 	return o.ApplyT(func(v *Account) pulumi.IntMapOutput { return v.RevocationTimes }).(pulumi.IntMapOutput)
-}
-
-// Revoked users: user public key (or "*") to the revocation time (unix seconds, an ISO-8601 date, or
-// "now", recorded once at the first `up`); JWTs issued at or before it are refused.
-func (o AccountOutput) Revocations() pulumi.MapOutput {
-	return o.ApplyT(func(v *Account) pulumi.MapOutput { return v.Revocations }).(pulumi.MapOutput)
 }
 
 // Importers revoked from private exports because their ActivationToken left the program.

@@ -723,7 +723,6 @@ class Account(pulumi.CustomResource):
         __props__.__dict__["removed_users"] = None
         __props__.__dict__["resolver"] = None
         __props__.__dict__["revocation_times"] = None
-        __props__.__dict__["revocations"] = None
         __props__.__dict__["revoked_activations"] = None
         __props__.__dict__["seed"] = None
         __props__.__dict__["signed_by_identity"] = None
@@ -986,15 +985,6 @@ class Account(pulumi.CustomResource):
         The times recorded for `revocations` given as "now".
         """
         return pulumi.get(self, "revocation_times")
-
-    @_builtins.property
-    @pulumi.getter
-    def revocations(self) -> pulumi.Output[Optional[Mapping[str, Any]]]:
-        """
-        Revoked users: user public key (or "*") to the revocation time (unix seconds, an ISO-8601 date, or
-        "now", recorded once at the first `up`); JWTs issued at or before it are refused.
-        """
-        return pulumi.get(self, "revocations")
 
     @_builtins.property
     @pulumi.getter(name="revokedActivations")
