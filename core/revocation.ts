@@ -93,6 +93,15 @@ export function memberKey(urn: string): string {
 }
 
 /**
+ * The resource name a member's URN ends with (`urn:pulumi:<stack>::<project>::<type>::<name>`), or
+ * undefined when it is not a full URN.
+ */
+function memberResourceName(urn: string): string | undefined {
+  const parts = urn.split("::");
+  return parts.length >= 4 ? parts.slice(3).join("::") || undefined : undefined;
+}
+
+/**
  * A member list as it is compared across runs: URNs by {@link memberKey}, and `revokeOnDelete`
  * spelled out (absent means true), so the same members written by either SDK compare equal.
  */
@@ -144,7 +153,10 @@ export function nextRemovedUsers(
     if (m.expires !== undefined && m.expires <= now) continue;
     // Absent fields are left out, not set to undefined: state values must be plain data.
     const entry: RemovedUser = { at: now };
-    if (m.name !== undefined) entry.name = m.name;
+    // The name a drift report gives a re-admitted key: YAML/Go/Python `members` may omit `name`
+    // (the TypeScript SDK always sets it), and the User is gone from state once it left.
+    const name = m.name ?? memberResourceName(m.urn);
+    if (name !== undefined) entry.name = name;
     if (m.expires !== undefined) entry.expires = m.expires;
     out[m.publicKey] = entry;
   }

@@ -69,6 +69,21 @@ describe("revocation", () => {
     assert.deepEqual(nextRemovedUsers(forever, [], 10 ** 10), forever, "no expiry: never pruned");
   });
 
+  it("revocation - a removed member without a name (YAML/Go/Python `members` may omit it) keeps its User's resource name", () => {
+    const urn = "urn:pulumi:prod::p::nats-auth:index:User::alice";
+    assert.deepEqual(nextRemovedUsers(undefined, [m(urn, U1)], 100), { [U1]: { at: 100, name: "alice" } });
+    assert.deepEqual(
+      nextRemovedUsers(undefined, [m(urn, U1, { name: "Alice A." })], 100),
+      { [U1]: { at: 100, name: "Alice A." } },
+      "a given name wins",
+    );
+    assert.deepEqual(
+      nextRemovedUsers(undefined, [m("u:b", U2)], 100),
+      { [U2]: { at: 100 } },
+      "no URN: no name",
+    );
+  });
+
   it("revocation - the JWT gets removals and explicit entries (explicit wins); a returning key is found", () => {
     const removed = { [U1]: { at: 100 }, [U2]: { at: 100 } };
     assert.deepEqual(jwtRevocations({ [U2]: 500 }, removed), { [U1]: 100, [U2]: 500 });
