@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { SystemAccountExports } from "../core/systemAccount";
+import { CONFIG_NAMESPACE, ownsProviderNamespace } from "../provider/kit/providerConfig";
 import {
   planOperatorWithSystemAccount,
   type SystemAccountRole,
@@ -155,7 +156,12 @@ export class OperatorWithSystemAccount extends pulumi.ComponentResource {
         jwt: adopt?.systemAccount.jwt,
         signingKeys: this.systemAccountSigningKey ? [this.systemAccountSigningKey] : undefined,
         exports: plan.systemAccountExports,
-        resolver: systemAccountResolver(resolver),
+        // Under a provider configuration with servers, no resolver of its own would push SYS (it is
+        // preloaded in the server config, and has no creds to push with): as on the native plugin.
+        resolver:
+          resolver === undefined && providerConfigServers()
+            ? { servers: [] }
+            : systemAccountResolver(resolver),
       },
       child,
     );
@@ -190,4 +196,13 @@ export class OperatorWithSystemAccount extends pulumi.ComponentResource {
       systemAccountPublicKey: this.systemAccount.publicKey,
     });
   }
+}
+
+/**
+ * Whether the stack config gives the provider configuration's `nats-auth:servers`, as the dynamic
+ * provider reads it (kit/providerConfig.ts: not in a project named `nats-auth`, whose own keys those are).
+ */
+function providerConfigServers(): boolean {
+  if (ownsProviderNamespace(pulumi.getProject())) return false;
+  return new pulumi.Config(CONFIG_NAMESPACE).get("servers") !== undefined || !!process.env.NATS_AUTH_SERVERS;
 }

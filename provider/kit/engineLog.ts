@@ -6,8 +6,10 @@
  */
 export function engineLog(line: string): void {
   try {
-    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
-    void Promise.resolve(pulumi.log.info(line)).catch(() => undefined);
+    // The log module only: the package index drags @pulumi/pulumi's automation API and npm's
+    // arborist into the plugin bundle (2.3× its size).
+    const log = require("@pulumi/pulumi/log") as typeof import("@pulumi/pulumi/log");
+    void Promise.resolve(log.info(line)).catch(() => undefined);
   } catch {
     process.stderr.write(`${line}\n`);
   }

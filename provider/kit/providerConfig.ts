@@ -409,7 +409,8 @@ export function configFailureText(failures: Failure[]): string {
 
 /** What the Node.js dynamic provider host hands `configure`: the whole stack config (pulumi-nodejs). */
 export interface DynamicConfigureRequest {
-  config: { get(key: string): unknown };
+  /** `projectName` is the host's (cmd/dynamic-provider/config.js), not in the SDK's declared type. */
+  config: { get(key: string): unknown; projectName?: string };
 }
 
 /**
@@ -418,6 +419,14 @@ export interface DynamicConfigureRequest {
  * `NATS_AUTH_*` under them). The stack config is every package's and the program's own, so other keys
  * are not judged here; bad `nats-auth:*` values fail the resource's check, naming the key.
  */
+/**
+ * Whether a project's own config keys are `nats-auth:<key>` (a project named like the package), so
+ * the TypeScript SDK must not read them as the provider configuration.
+ */
+export function ownsProviderNamespace(projectName: string | undefined): boolean {
+  return projectName === CONFIG_NAMESPACE;
+}
+
 export function withStackProviderConfig<P extends AccountProps, S extends P>(
   h: Handler<P, S>,
   env: NodeJS.ProcessEnv = process.env,
@@ -431,6 +440,10 @@ export function withStackProviderConfig<P extends AccountProps, S extends P>(
   return Object.assign(inner, {
     async configure(req: DynamicConfigureRequest): Promise<void> {
       const raw: Record<string, unknown> = {};
+      // In a project named `nats-auth`, `nats-auth:<key>` is the program's own config (`pulumi config
+      // set servers …`), not this package's: reading it would push accounts the program never gave a
+      // resolver (an OperatorWithSystemAccount's SYS) without creds.
+      if (ownsProviderNamespace(req.config.projectName)) return;
       for (const key of PROVIDER_CONFIG_KEYS) {
         const v = req.config.get(named(key));
         if (v !== undefined) raw[key] = v;

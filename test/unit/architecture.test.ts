@@ -59,6 +59,30 @@ describe("architecture", () => {
     assert.deepEqual(bad, [], "core/ is pure: no Pulumi, no network, no files");
   });
 
+  it("architecture - the handlers and the plugin never load @pulumi/pulumi's index (the plugin bundle would carry its automation API and npm)", () => {
+    const bad: string[] = [];
+    for (const layer of ["core", "io", "provider", "plugin"]) {
+      for (const file of sources(path.join(REPO_ROOT, layer))) {
+        const code = fs
+          .readFileSync(file, "utf8")
+          .replace(/\/\*[\s\S]*?\*\//g, "")
+          .replace(/^\s*\/\/.*$/gm, "");
+        if (
+          /(?:require\s*\(\s*|import\s+(?!type\b)[^;]*?from\s*|import\s*\(\s*)["']@pulumi\/pulumi["']/.test(
+            code,
+          )
+        ) {
+          bad.push(path.relative(REPO_ROOT, file));
+        }
+      }
+    }
+    assert.deepEqual(
+      bad,
+      [],
+      "import a submodule (@pulumi/pulumi/log, /output, /resource, /provider) instead",
+    );
+  });
+
   it("architecture - dependencies point one way: core <- io <- provider <- sdk | plugin | policy", () => {
     const bad: string[] = [];
     for (const layer of LAYERS) {

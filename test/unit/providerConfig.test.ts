@@ -8,12 +8,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createKeyPair } from "../../core/nkeys";
 import { nativeProvider, SECRET_SIG } from "../../plugin/provider";
+import { accountHandler } from "../../provider/account";
 import {
   effectiveResolver,
   envVarOf,
   PROVIDER_CONFIG_KEYS,
   parseProviderConfig,
   storedResolver,
+  withStackProviderConfig,
 } from "../../provider/kit/providerConfig";
 import { UNKNOWN } from "../../provider/kit/unknown";
 import schema from "../../schema.json";
@@ -271,5 +273,27 @@ describe("provider config - an Account's resolver", () => {
       false,
       "same value, other form",
     );
+  });
+});
+
+describe("provider config - the TypeScript SDK's dynamic resources", () => {
+  const stackConfig = (projectName: string, values: Record<string, string>) => ({
+    config: { projectName, get: (key: string) => values[key] },
+  });
+  it("provider config - nats-auth:servers reaches an Account with no resolver, except in a project named nats-auth (its own keys)", async () => {
+    const op = createKeyPair("operator");
+    const news = { name: "SYS", operatorPublicKey: op.getPublicKey(), signerSeed: op.seed() };
+    const values = { "nats-auth:servers": '["nats://127.0.0.1:4222"]' };
+    const applied = withStackProviderConfig(accountHandler, {});
+    await applied.configure(stackConfig("platform", values));
+    const pushed = await applied.check({}, news as never);
+    assert.deepEqual((pushed.inputs as { resolver?: unknown }).resolver, {
+      servers: ["nats://127.0.0.1:4222"],
+    });
+    const own = withStackProviderConfig(accountHandler, {});
+    await own.configure(stackConfig("nats-auth", values));
+    const notPushed = await own.check({}, news as never);
+    assert.deepEqual(notPushed.failures, []);
+    assert.equal((notPushed.inputs as { resolver?: unknown }).resolver, undefined);
   });
 });
