@@ -62,6 +62,10 @@ const EXAMPLES: { dir: string; prints: RegExp[] }[] = [
       /\[#1\] Received on "orders\.new"\s*\n\s*again/,
     ],
   },
+  {
+    dir: "private-export",
+    prints: [/request on "billing\.refund"\n.*No responders are available/, /^invoice from BILLING$/m],
+  },
 ];
 
 /**
@@ -70,7 +74,6 @@ const EXAMPLES: { dir: string; prints: RegExp[] }[] = [
  */
 const RUN_ELSEWHERE: Record<string, string> = {
   "auth-callout": "authCallout.test.ts",
-  "private-export": "activationToken.test.ts",
   "leafnode-jwt": "leafnode.test.ts",
   guardrails: "guardrails.test.ts",
   go: "goProgram.test.ts",
