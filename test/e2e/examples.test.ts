@@ -66,6 +66,7 @@ const EXAMPLES: { dir: string; prints: RegExp[] }[] = [
     dir: "private-export",
     prints: [/request on "billing\.refund"\n.*No responders are available/, /^invoice from BILLING$/m],
   },
+  { dir: "leafnode-jwt", prints: [/^hello from main$/m, /appPushedTo\s*: 0 => 1/] },
 ];
 
 /**
@@ -74,7 +75,6 @@ const EXAMPLES: { dir: string; prints: RegExp[] }[] = [
  */
 const RUN_ELSEWHERE: Record<string, string> = {
   "auth-callout": "authCallout.test.ts",
-  "leafnode-jwt": "leafnode.test.ts",
   guardrails: "guardrails.test.ts",
   go: "goProgram.test.ts",
   python: "pythonProgram.test.ts",

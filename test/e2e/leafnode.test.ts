@@ -1,5 +1,7 @@
 /**
- * examples/leafnode-jwt end to end: the stack renders the main and leaf configs and the creds file,
+ * The program of examples/leafnode-jwt as the repository's demo runs it (scripts/demo.ts: inline
+ * through the Automation API, with its own ports and output folder; examples.test.ts runs the
+ * example's README as written), with what the README cannot show: the stack renders the main and leaf configs and the creds file,
  * both servers start from the rendered texts as they are, APP is pushed to the main server, and a
  * client of the leaf server with no credentials gets "hello" from a service on the main server.
  */
