@@ -67,6 +67,15 @@ const EXAMPLES: { dir: string; prints: RegExp[] }[] = [
     prints: [/request on "billing\.refund"\n.*No responders are available/, /^invoice from BILLING$/m],
   },
   { dir: "leafnode-jwt", prints: [/^hello from main$/m, /appPushedTo\s*: 0 => 1/] },
+  {
+    dir: "auth-callout",
+    prints: [
+      /^callout service ready$/m,
+      /^hello from APP$/m,
+      /Authorization Violation/,
+      /^wrong token refused$/m,
+    ],
+  },
 ];
 
 /**
@@ -74,7 +83,6 @@ const EXAMPLES: { dir: string; prints: RegExp[] }[] = [
  * revocations read from JWTs, the languages' hosts).
  */
 const RUN_ELSEWHERE: Record<string, string> = {
-  "auth-callout": "authCallout.test.ts",
   guardrails: "guardrails.test.ts",
   go: "goProgram.test.ts",
   python: "pythonProgram.test.ts",
