@@ -5,8 +5,9 @@
  * through `user`'s creds. Clients of the leaf server need no credentials.
  *
  * Stack config (all optional): mainPort (4222), leafPort (4223), leafnodePort (7422), host
- * (127.0.0.1), outputDir (./out: creds, configs and the resolver's jwt dir), push (true: push APP to
- * the main server, which must be running; set false for the first `up` that writes the configs).
+ * (127.0.0.1), outputDir (./out, in the folder `pulumi` runs the program from: creds, configs and the
+ * resolver's jwt dir), push (false for the first `up` that writes the configs; true pushes APP to the
+ * main server, which must be running).
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -26,7 +27,7 @@ export function leafnodeJwt() {
   const leafPort = config.getNumber("leafPort") ?? 4223;
   const leafnodePort = config.getNumber("leafnodePort") ?? 7422;
   const outputDir = path.resolve(config.get("outputDir") ?? "out");
-  const push = config.getBoolean("push") ?? true;
+  const push = config.getBoolean("push") ?? false;
 
   const local = new OperatorWithSystemAccount("local", {
     generateSigningKey: true,

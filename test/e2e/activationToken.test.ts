@@ -1,9 +1,11 @@
 /**
- * Activation tokens through the real pulumi CLI against a real nats-server: the docs/patterns.md example
- * (examples/private-export/index.ts, verbatim) exports a private service; the importer with the token
- * gets replies; an importer without a token does not; once the ActivationToken is removed from the
- * program, the exporter is re-signed with the importer revoked and pushed, and the importer (which
- * still holds the token, as a team stack that was handed it would) gets no more replies.
+ * Activation tokens through the real pulumi CLI against a real nats-server, beyond what the
+ * examples/private-export README shows (examples.test.ts runs that project as its README says): a
+ * private service export; the importer with the token gets replies; an importer without a token does
+ * not; once the ActivationToken is removed from the program, the exporter is re-signed with the
+ * importer revoked and pushed, and the importer (which still holds the token, as a team stack that was
+ * handed it would) gets no more replies. The programs are inline (the example's accounts, users and
+ * token, same names) so the test can change them between updates.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -14,12 +16,51 @@ import * as pulumi from "@pulumi/pulumi";
 import { decodeJwt } from "../../core/jwt";
 import { renderServerConfig } from "../../core/serverConfig";
 import { closeAllResolvers } from "../../io/resolverPool";
-import { Account, KeyPair, OperatorWithSystemAccount, User } from "../../sdk";
+import { Account, ActivationToken, KeyPair, OperatorWithSystemAccount, User } from "../../sdk";
 import { NatsServer } from "../harness/natsServer";
 import { REPO_ROOT } from "../harness/paths";
 import { changeCount, TestStack } from "../harness/pulumi";
 
 const EXAMPLE = path.join(REPO_ROOT, "examples", "private-export", "index.ts");
+
+/** The example's accounts, token and users, with the outputs the assertions read. */
+async function withToken() {
+  const servers = new pulumi.Config().getObject<string[]>("servers") ?? [];
+  const local = new OperatorWithSystemAccount("local", { generateSigningKey: true });
+  const issuer = { operator: local.operator, signer: local.signingKey };
+  const resolver = { servers, creds: local.systemUser.creds };
+  const shopKey = new KeyPair("SHOP-key", { kind: "account" });
+  const billing = new Account("BILLING", {
+    ...issuer,
+    resolver,
+    exports: [{ subject: "billing.>", type: "service", tokenRequired: true }],
+  });
+  const invoices = new ActivationToken("shop-invoices", {
+    exporter: billing,
+    importer: shopKey,
+    subject: "billing.invoice",
+    type: "service",
+  });
+  const shop = new Account("SHOP", {
+    ...issuer,
+    key: shopKey,
+    resolver,
+    imports: [
+      { subject: "billing.invoice", account: billing.publicKey, type: "service", token: invoices.token },
+    ],
+  });
+  const service = new User("billing-service", { account: billing, sub: { allow: ["billing.>"] } });
+  const client = new User("shop-client", { account: shop });
+  return {
+    operatorJwt: local.operator.jwt,
+    systemAccount: local.systemAccount.publicKey,
+    systemAccountJwt: local.systemAccount.jwt,
+    pushedTo: pulumi.all([billing.pushedTo, shop.pushedTo]),
+    invoiceToken: invoices.token,
+    serviceCreds: service.creds,
+    clientCreds: client.creds,
+  };
+}
 
 /**
  * The example with its ActivationToken taken out: SHOP keeps the token it was handed (`held`), and a
@@ -80,14 +121,8 @@ describe("e2e activation tokens - a private service export, imported with a toke
   let server: NatsServer;
   const conns: NatsConnection[] = [];
   let outputs: Record<string, { value: unknown; secret: boolean }>;
-  const compiled = require.resolve("../../examples/private-export/index");
-  const example = async () => {
-    delete require.cache[compiled];
-    return require(compiled);
-  };
-
   before(async () => {
-    t = await TestStack.create("activation", example);
+    t = await TestStack.create("activation", withToken);
     const signed = (await t.up()).outputs;
     const sysPub = String(signed.systemAccount.value);
     server = await NatsServer.start({

@@ -1,7 +1,8 @@
 /**
- * Auth callout through the real pulumi CLI against a real nats-server: the docs/patterns.md example
- * (examples/auth-callout/index.ts, verbatim) declares an account whose users a callout service
- * authorizes. The service (written here with @nats-io/transport-node, and this package's UTF-8 JWT
+ * Auth callout through the real pulumi CLI against a real nats-server, beyond what the
+ * examples/auth-callout README shows (examples.test.ts runs that project as its README says): an
+ * account whose users a callout service authorizes (the example's accounts, keys and users, inline,
+ * so the test can read every account's JWT). The service (written here with @nats-io/transport-node, and this package's UTF-8 JWT
  * signing and decoding) places a client presenting the right token into APP with the permissions it
  * issues (one of them outside ASCII), and refuses a wrong token; then again with the requests
  * encrypted to an xkey (a KeyPair of kind "curve").
@@ -20,10 +21,12 @@ import {
   type NatsConnection,
   tokenAuthenticator,
 } from "@nats-io/transport-node";
+import * as pulumi from "@pulumi/pulumi";
 import { userClaims, type WireClaims } from "../../core/claims";
 import { decodeJwt, sign, signatureValid } from "../../core/jwt";
 import { fromSeed } from "../../core/nkeys";
 import { renderServerConfig } from "../../core/serverConfig";
+import { Account, KeyPair, OperatorWithSystemAccount, SigningKey, User } from "../../sdk";
 import { NatsServer } from "../harness/natsServer";
 import { REPO_ROOT } from "../harness/paths";
 import { changeCount, TestStack } from "../harness/pulumi";
@@ -99,15 +102,48 @@ async function serverFor(o: Outputs): Promise<NatsServer> {
   });
 }
 
+/** The example's accounts, keys and users, with the outputs the service and the assertions read. */
+async function calloutProgram() {
+  const encrypt = new pulumi.Config().getBoolean("encrypt") ?? false;
+  const local = new OperatorWithSystemAccount("local", { generateSigningKey: true });
+  const issuer = { operator: local.operator, signer: local.signingKey };
+  const appKey = new SigningKey("APP-sk", { owner: "account" });
+  const app = new Account("APP", { ...issuer, signingKeys: [appKey] });
+  const serviceKey = new KeyPair("callout-service-key", { kind: "user" });
+  const xkey = encrypt ? new KeyPair("callout-xkey", { kind: "curve" }) : undefined;
+  const authKey = new SigningKey("AUTH-sk", { owner: "account" });
+  const auth = new Account("AUTH", {
+    ...issuer,
+    signingKeys: [authKey],
+    authorization: {
+      authUsers: [serviceKey.publicKey],
+      allowedAccounts: [app.publicKey],
+      xkey: xkey?.publicKey,
+    },
+  });
+  const service = new User("callout-service", { account: auth, key: serviceKey });
+  const sentinel = new User("sentinel", { account: auth, pub: { deny: [">"] }, sub: { deny: [">"] } });
+  return {
+    operatorJwt: local.operator.jwt,
+    systemAccount: local.systemAccount.publicKey,
+    accountJwts: pulumi.all([
+      [local.systemAccount.publicKey, local.systemAccount.jwt],
+      [app.publicKey, app.jwt],
+      [auth.publicKey, auth.jwt],
+    ]),
+    serviceCreds: service.creds,
+    responseSigningKey: authKey.seed,
+    userSigningKey: appKey.seed,
+    xkeySeed: xkey?.seed,
+    sentinelCreds: sentinel.creds,
+  };
+}
+
 describe("e2e auth callout - an account whose users a callout service authorizes", () => {
   let t: TestStack;
   const closers: (() => Promise<unknown>)[] = [];
-  const compiled = require.resolve("../../examples/auth-callout/index");
   before(async () => {
-    t = await TestStack.create("callout", async () => {
-      delete require.cache[compiled];
-      return require(compiled);
-    });
+    t = await TestStack.create("callout", calloutProgram);
   });
   after(async () => {
     for (const close of closers.reverse()) await close();

@@ -62,6 +62,20 @@ const EXAMPLES: { dir: string; prints: RegExp[] }[] = [
       /\[#1\] Received on "orders\.new"\s*\n\s*again/,
     ],
   },
+  {
+    dir: "private-export",
+    prints: [/request on "billing\.refund"\n.*No responders are available/, /^invoice from BILLING$/m],
+  },
+  { dir: "leafnode-jwt", prints: [/^hello from main$/m, /appPushedTo\s*: 0 => 1/] },
+  {
+    dir: "auth-callout",
+    prints: [
+      /^callout service ready$/m,
+      /^hello from APP$/m,
+      /Authorization Violation/,
+      /^wrong token refused$/m,
+    ],
+  },
 ];
 
 /**
@@ -69,9 +83,6 @@ const EXAMPLES: { dir: string; prints: RegExp[] }[] = [
  * revocations read from JWTs, the languages' hosts).
  */
 const RUN_ELSEWHERE: Record<string, string> = {
-  "auth-callout": "authCallout.test.ts",
-  "private-export": "activationToken.test.ts",
-  "leafnode-jwt": "leafnode.test.ts",
   guardrails: "guardrails.test.ts",
   go: "goProgram.test.ts",
   python: "pythonProgram.test.ts",

@@ -11,8 +11,9 @@ import { assertReadmeSteps, runNativeSeed, SEED_STEPS } from "./fixtures/nativeS
 describe("e2e go - the seed scenario from a Go program", () => {
   it("go - up, publish with the user's creds, the leaf request answered, 0-change preview, one limit update, revoke on delete, destroy, no secret in the open", async () => {
     toolPath("pulumi-language-go");
-    assertReadmeSteps("Install: Go", ["cd examples/go/seed", ...SEED_STEPS]);
-    await runNativeSeed(path.join(REPO_ROOT, "examples", "go", "seed"), {
+    const project = path.join(REPO_ROOT, "examples", "go", "seed");
+    assertReadmeSteps(project, ["cd examples/go/seed", ...SEED_STEPS]);
+    await runNativeSeed(project, {
       GOPROXY: "off",
       GOFLAGS: "-mod=readonly",
       GOTOOLCHAIN: "local",

@@ -1,17 +1,18 @@
 /**
- * examples/leafnode-jwt end to end: the stack renders the main and leaf configs and the creds file,
+ * examples/leafnode-jwt as the project it is (its Pulumi.yaml runs index.ts; files go to its out/
+ * folder), with free ports in its port config, checking what its README (run as written by
+ * examples.test.ts) cannot show: the stack renders the main and leaf configs and the creds file,
  * both servers start from the rendered texts as they are, APP is pushed to the main server, and a
  * client of the leaf server with no credentials gets "hello" from a service on the main server.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
-import { leafnodeJwt } from "../../examples/leafnode-jwt/program";
 import { closeAllResolvers } from "../../io/resolverPool";
 import { freePort, NatsServer } from "../harness/natsServer";
+import { REPO_ROOT } from "../harness/paths";
 import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
 
 /** Requests until the leaf's route to the hub carries the request (the leaf retries its remote). */
@@ -33,24 +34,24 @@ async function requestUntilAnswered(
   throw new Error(`no reply on ${subject} within ${deadlineMs} ms: ${String(last)}`);
 }
 
+const PROJECT = path.join(REPO_ROOT, "examples", "leafnode-jwt");
+
 describe("e2e leafnode-jwt example", () => {
   let t: TestStack;
-  let outputDir: string;
+  const outputDir = path.join(PROJECT, "out");
   const servers: NatsServer[] = [];
   const conns: NatsConnection[] = [];
   const ports = { mainPort: 0, leafPort: 0, leafnodePort: 0 };
 
   before(async () => {
-    outputDir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-leafnode-"));
+    fs.rmSync(outputDir, { recursive: true, force: true });
     ports.mainPort = await freePort();
     ports.leafPort = await freePort();
     ports.leafnodePort = await freePort();
-    t = await TestStack.create("leafnode-jwt", async () => leafnodeJwt(), {
+    t = await TestStack.fromFolder(PROJECT, "test", {
       mainPort: { value: String(ports.mainPort) },
       leafPort: { value: String(ports.leafPort) },
       leafnodePort: { value: String(ports.leafnodePort) },
-      outputDir: { value: outputDir },
-      push: { value: "false" },
     });
     t.scanAlso(outputDir);
   });

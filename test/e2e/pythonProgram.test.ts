@@ -18,7 +18,7 @@ describe("e2e python - the seed scenario from a Python program", () => {
   it("python - up, publish with the user's creds, the leaf request answered, 0-change preview, one limit update, revoke on delete, destroy, no secret in the open", async () => {
     toolPath("pulumi-language-python");
     toolPath("pulumi-language-python-exec");
-    assertReadmeSteps("Install: Python", [
+    assertReadmeSteps(PROJECT, [
       "cd examples/python/seed",
       "python3 -m venv venv && venv/bin/pip install -r requirements.txt",
       "source venv/bin/activate",

@@ -19,6 +19,7 @@ import { renderServerConfig } from "../../core/serverConfig";
 import { freePort, NatsServer } from "../harness/natsServer";
 import { REPO_ROOT, toolPath } from "../harness/paths";
 import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
+import { assertReadmeSteps } from "./fixtures/nativeSeed";
 
 const EXAMPLE = path.join(REPO_ROOT, "examples", "yaml", "leafnode");
 const PLUGIN_DIR = path.join(REPO_ROOT, "dist", "native");
@@ -87,6 +88,16 @@ describe("e2e yaml - the README's install steps are the ones these tests run", (
     assert.ok(languages.includes(install));
     assert.ok(fs.readFileSync(path.join(EXAMPLE, "Pulumi.yaml"), "utf8").includes(pathLine));
     assert.ok(fs.existsSync(path.resolve(EXAMPLE, "../../../dist/native/pulumi-resource-nats-auth")));
+    // The steps the seed scenario test below runs, as the example's README says them.
+    assertReadmeSteps(EXAMPLE, [
+      "npm ci && npm run plugin",
+      "cd examples/yaml/leafnode",
+      "pulumi up --yes ",
+      "nats-server -c out/main.conf &",
+      "nats-server -c out/leaf.conf &",
+      "pulumi config set --path 'pushTo[0]' nats://127.0.0.1:4222",
+      "pulumi config set appConnections 100 && pulumi preview",
+    ]);
   });
 });
 
