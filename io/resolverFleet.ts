@@ -139,7 +139,9 @@ export class ResolverFleet {
       const why = members.map((m) => m.error ?? `${m.url}: not connected`).join("; ");
       throw new ResolverError(`no resolver server reachable: ${why}`);
     }
-    return new ResolverFleet(members, groups, remembered);
+    // A server without `server_name` names itself by its id, which it draws anew at every start:
+    // after a restart nothing tells it apart from another server, so only named ones are expected.
+    return new ResolverFleet(members, groups, remembered.filter(recognisable));
   }
 
   /** Listed URLs with no working connection, and why. */
@@ -336,4 +338,9 @@ export class ResolverFleet {
       unconfirmed,
     };
   }
+}
+
+/** Whether a server remembered from an earlier push can be recognised now: it has a name of its own. */
+function recognisable(s: ServerIdentity): boolean {
+  return typeof s.name === "string" && s.name !== "" && s.name !== s.id;
 }

@@ -68,6 +68,22 @@ const EXAMPLES: { dir: string; prints: RegExp[] }[] = [
   },
   { dir: "leafnode-jwt", prints: [/^hello from main$/m, /appPushedTo\s*: 0 => 1/] },
   {
+    dir: "guardrails",
+    prints: [
+      /✅ nats-guardrails@v0\.1\.0/,
+      /❌ nats-guardrails@v0\.1\.0/,
+      /\[mandatory\] {2}nats-no-full-wildcard-publish {2}\(pulumi-nodejs:dynamic\/nats-auth:User: firehose\)/,
+      /User "firehose": pub\.allow\[0\] allows publishing on ">"/,
+      /\[mandatory\] {2}nats-operator-strict-signing-keys {2}\(pulumi-nodejs:dynamic\/nats-auth:Operator: loose\)/,
+      /Operator "loose": strictSigningKeyUsage is not true/,
+      /Operator "loose": signingKeys is empty/,
+      /\[mandatory\] {2}nats-account-signed-by-signing-key {2}\(pulumi-nodejs:dynamic\/nats-auth:Account: LOOSE\)/,
+      /Account "LOOSE": signer is not set/,
+      /Account "LOOSE": resolver\.servers\[0\] carries a user or password/,
+      /^insecure preview refused by the pack$/m,
+    ],
+  },
+  {
     dir: "auth-callout",
     prints: [
       /^callout service ready$/m,
@@ -83,7 +99,6 @@ const EXAMPLES: { dir: string; prints: RegExp[] }[] = [
  * revocations read from JWTs, the languages' hosts).
  */
 const RUN_ELSEWHERE: Record<string, string> = {
-  guardrails: "guardrails.test.ts",
   go: "goProgram.test.ts",
   python: "pythonProgram.test.ts",
   yaml: "yaml.test.ts",

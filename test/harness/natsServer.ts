@@ -92,6 +92,8 @@ interface Run {
 /** Options of `NatsServer.start`; every port defaults to -1, chosen by the server. */
 export interface StartOptions {
   name?: string;
+  /** Write no `server_name` (the server then names itself by its id, which changes at every start). */
+  unnamed?: boolean;
   /** Extra config text appended after the generated lines. */
   body?: string;
   port?: number;
@@ -188,7 +190,7 @@ export class NatsServer implements AsyncDisposable {
     const { dir, owned } = makeDir(opts.dir, name);
     const render = (p: Ports) =>
       toConf({
-        server_name: name,
+        server_name: opts.unnamed ? undefined : name,
         listen: `${HOST}:${p.port}`,
         http: `${HOST}:${p.httpPort}`,
         ports_file_dir: dir,

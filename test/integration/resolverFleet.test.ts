@@ -140,6 +140,22 @@ describe("resolver fleet - two standalone servers", () => {
     }
   });
 
+  it("resolver fleet - a server without server_name is restarted (a new id) between two pushes: the second push goes through", async () => {
+    const unnamed = await NatsServer.start({ unnamed: true, body: body(w) });
+    try {
+      const app = await w.newAccount("RESTARTED", { resolver: resolver(w, [unnamed.url]) });
+      assert.equal(app.pushedTo, 1);
+      await unnamed.restart();
+      await closeAllResolvers();
+      const news: AccountProps = { ...app, limits: { conn: 7 } };
+      const updated = await account.update!(app.publicKey, app, news);
+      assert.equal(updated.outs.pushedTo, 1, "the restarted server (another id, no name) took the push");
+    } finally {
+      await closeAllResolvers();
+      await unnamed[Symbol.asyncDispose]();
+    }
+  });
+
   it("resolver fleet - a dead URL fails the delete naming it", async () => {
     const app = await w.newAccount("DEL", { resolver: resolver(w, [a.url, b.url]) });
     const dead = `nats://127.0.0.1:${await freePort()}`;
