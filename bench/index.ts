@@ -4,6 +4,7 @@
  *   BENCH_ACCOUNTS (100) × BENCH_USERS (10)   size of the programs of the CLI steps
  *   BENCH_PUSH_ACCOUNTS (200)                 accounts pushed to the 3-server cluster
  *   BENCH_LOOKUPS (100)                       accounts looked up (refresh with a resolver)
+ *   BENCH_PUSH_REPEAT (3)                     runs of each way of pushing, each on fresh servers (median compared)
  *   BENCH_PUSH_NSC=false                      leave `nsc push -A` out of the push part (~2 minutes)
  *   BENCH_LARGE_USERS (1000), BENCH_LARGE_REVOCATIONS (10000)  the large account, with and without revocations
  *   BENCH_ONLY=cli,large,push,micro           run only these parts
@@ -85,7 +86,7 @@ function summary(cli: CliResults | undefined, push: PushResults | undefined): vo
     );
     for (const m of push.modes) {
       w.write(
-        `| push wall / servers' CPU, ${m.label}${m.up ? " (pulumi up)" : ""} | ${(m.ours.ms / 1000).toFixed(2)} s / ${(m.ours.serversMs / 1000).toFixed(2)} CPU s = ${wallOverServers(m.ours.ms, m.ours.serversMs)}; against the bare store's ${(m.bare.serversMs / 1000).toFixed(2)} CPU s: ${wallOverServers(m.ours.ms, m.bare.serversMs)} | | | ≤ 1.5× | ${loadText(m.ours.load)} |\n`,
+        `| push wall / servers' CPU, ${m.label}${m.up ? " (pulumi up)" : ""}, median of ${m.runs.length} | ${(m.ours.ms / 1000).toFixed(2)} s / ${(m.ours.serversMs / 1000).toFixed(2)} CPU s = ${wallOverServers(m.ours.ms, m.ours.serversMs)} (client ${(m.ours.clientMs / 1000).toFixed(2)} CPU s); against the bare store's ${(m.bare.serversMs / 1000).toFixed(2)} CPU s: ${wallOverServers(m.ours.ms, m.bare.serversMs)} | | | ≤ 1.5× | ${loadText(m.ours.load)} |\n`,
       );
     }
     w.write(
@@ -136,7 +137,11 @@ async function main(): Promise<void> {
     ? await runLarge(count("BENCH_LARGE_USERS", 1000), count("BENCH_LARGE_REVOCATIONS", 10000))
     : undefined;
   const push = only.has("push")
-    ? await runPush(count("BENCH_PUSH_ACCOUNTS", 200), count("BENCH_LOOKUPS", 100))
+    ? await runPush(
+        count("BENCH_PUSH_ACCOUNTS", 200),
+        count("BENCH_LOOKUPS", 100),
+        count("BENCH_PUSH_REPEAT", 3),
+      )
     : undefined;
   if (only.has("micro")) await runMicro();
   summary(cli, push);

@@ -40,6 +40,13 @@ export interface PushMode {
   ours: PushWindow;
   /** `$SYS.REQ.CLAIMS.UPDATE` alone, 3 replies awaited each: the servers' own work for storing the JWTs. */
   bare: PushWindow;
+  /** Every run (BENCH_PUSH_REPEAT); `ours` and `bare` are the run with the median goal ratio. */
+  runs: { ours: PushWindow; bare: PushWindow }[];
+}
+
+/** The goal's ratio of one run: the push's wall time over the servers' CPU in the same window. */
+function goalRatio(run: { ours: PushWindow }): number {
+  return run.ours.ms / Math.max(run.ours.serversMs, 1);
 }
 
 export interface PushResults {
@@ -121,7 +128,7 @@ async function pool<T, R>(items: T[], limit: number, fn: (x: T, i: number) => Pr
   return out;
 }
 
-export async function runPush(accounts: number, lookups: number): Promise<PushResults> {
+export async function runPush(accounts: number, lookups: number, repeat = 3): Promise<PushResults> {
   const w = process.stdout;
   w.write(`\n# Push: ${accounts} accounts (made by nsc) to a 3-server cluster, full resolver\n`);
   const store = nscStore(accounts);
@@ -181,10 +188,11 @@ export async function runPush(accounts: number, lookups: number): Promise<PushRe
     // awaited until all 3 servers said "jwt updated"; nothing checked before, nothing looked up.
     const bare = (limit: number) => async (urls: string[]) => {
       const client = await sharedResolver({ servers: [urls[0]], creds: store.creds });
-      await pool(store.jwts, limit, async (jwt) => {
-        const out = await client.push(jwt);
-        if (out.accepted !== 3) throw new Error(`bare store: ${out.accepted}/3 servers stored ${subOf(jwt)}`);
-      });
+      const short = await pool(store.jwts, limit, async (jwt) => (await client.push(jwt)).accepted < 3);
+      // Said, not retried (a retry would add to the figure): on a loaded machine a server count taken
+      // while one server is slow to answer the ping can end a request at 2 replies.
+      const n = short.filter(Boolean).length;
+      if (n) w.write(`    (bare store: ${n} of ${accounts} confirmed by fewer than 3 servers)\n`);
     };
 
     // Refresh with a resolver: each account's read looks it up on every server and checks trust.
@@ -219,20 +227,32 @@ export async function runPush(accounts: number, lookups: number): Promise<PushRe
     let lookup: PushResults["lookups"] | undefined;
     for (const k of kinds) {
       const last = k === kinds[kinds.length - 1];
-      const o = await onFresh(ours(k.limit), last ? lookAll : undefined);
-      const b = await onFresh(bare(k.limit));
-      if (o.after) lookup = o.after;
-      const mode: PushMode = { ...k, ours: o.window, bare: b.window };
+      const runs: PushMode["runs"] = [];
+      for (let r = 0; r < repeat; r++) {
+        const o = await onFresh(ours(k.limit), last && r === 0 ? lookAll : undefined);
+        const b = await onFresh(bare(k.limit));
+        if (o.after) lookup = o.after;
+        runs.push({ ours: o.window, bare: b.window });
+        w.write(
+          `  pulumi-nats-auth push, ${k.label}${k.up ? " (what pulumi up does: its default --parallel)" : ""}, run ${r + 1}/${repeat}: ` +
+            `${(o.window.ms / 1000).toFixed(2)} s (${(o.window.ms / accounts).toFixed(1)} ms each, 3/3 servers confirmed each)  ` +
+            `${cpuText(o.window)}  ${loadText(o.window.load)}\n` +
+            `    bare store, same JWTs, ${k.label} (UPDATE alone, 3 replies each): ${(b.window.ms / 1000).toFixed(2)} s  ` +
+            `${cpuText(b.window)}  ${loadText(b.window.load)}\n` +
+            `    wall / servers' CPU: ${wallOverServers(o.window.ms, o.window.serversMs)} (servers' CPU of this push window), ` +
+            `${wallOverServers(o.window.ms, b.window.serversMs)} (servers' CPU of the bare store); ` +
+            `bare store itself ${wallOverServers(b.window.ms, b.window.serversMs)}\n`,
+        );
+      }
+      // The run whose goal ratio is the median stands for the mode (one run's second is noisy here).
+      const byRatio = [...runs].sort((x, y) => goalRatio(x) - goalRatio(y));
+      const median = byRatio[Math.floor((byRatio.length - 1) / 2)];
+      const mode: PushMode = { ...k, runs, ...median };
       modes.push(mode);
       w.write(
-        `  pulumi-nats-auth push, ${k.label}${k.up ? " (what pulumi up does: its default --parallel)" : ""}: ` +
-          `${(o.window.ms / 1000).toFixed(2)} s (${(o.window.ms / accounts).toFixed(1)} ms each, 3/3 servers confirmed each)  ` +
-          `${cpuText(o.window)}  ${loadText(o.window.load)}\n` +
-          `    bare store, same JWTs, ${k.label} (UPDATE alone, 3 replies each): ${(b.window.ms / 1000).toFixed(2)} s  ` +
-          `${cpuText(b.window)}  ${loadText(b.window.load)}\n` +
-          `    goal ratio wall / servers' CPU: ${wallOverServers(o.window.ms, o.window.serversMs)} (servers' CPU of this push window), ` +
-          `${wallOverServers(o.window.ms, b.window.serversMs)} (servers' CPU of the bare store); ` +
-          `bare store itself ${wallOverServers(b.window.ms, b.window.serversMs)}; goal ≤ 1.5×\n`,
+        `  => ${k.label}: goal ratio wall / servers' CPU, median of ${repeat}: ${wallOverServers(mode.ours.ms, mode.ours.serversMs)} ` +
+          `(runs ${runs.map((x) => wallOverServers(x.ours.ms, x.ours.serversMs)).join(", ")}; against the bare store's CPU ` +
+          `${runs.map((x) => wallOverServers(x.ours.ms, x.bare.serversMs)).join(", ")}); goal ≤ 1.5×\n`,
       );
     }
     const at = (limit: number) => modes.find((m) => m.limit === limit)!.ours;
