@@ -86,7 +86,7 @@ function summary(cli: CliResults | undefined, push: PushResults | undefined): vo
     );
     for (const m of push.modes) {
       w.write(
-        `| push wall / servers' CPU, ${m.label}${m.up ? " (pulumi up)" : ""}, median of ${m.runs.length} | ${(m.ours.ms / 1000).toFixed(2)} s / ${(m.ours.serversMs / 1000).toFixed(2)} CPU s = ${wallOverServers(m.ours.ms, m.ours.serversMs)} (client ${(m.ours.clientMs / 1000).toFixed(2)} CPU s); against the bare store's ${(m.bare.serversMs / 1000).toFixed(2)} CPU s: ${wallOverServers(m.ours.ms, m.bare.serversMs)} | | | ≤ 1.5× | ${loadText(m.ours.load)} |\n`,
+        `| push wall / servers' CPU, ${m.label}${m.up ? " (pulumi up's --parallel)" : ""}, median of ${m.runs.length} | ${(m.ours.ms / 1000).toFixed(2)} s / ${(m.ours.serversMs / 1000).toFixed(2)} CPU s = ${wallOverServers(m.ours.ms, m.ours.serversMs)} (client ${(m.ours.clientMs / 1000).toFixed(2)} CPU s); against the bare store's ${(m.bare.serversMs / 1000).toFixed(2)} CPU s: ${wallOverServers(m.ours.ms, m.bare.serversMs)} | | | ≤ 1.5× | ${loadText(m.ours.load)} |\n`,
       );
     }
     w.write(

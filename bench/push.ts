@@ -34,7 +34,7 @@ export interface PushMode {
   /** How many pushes are in flight at once. */
   limit: number;
   label: string;
-  /** Whether this is what `pulumi up` does (the engine's default `--parallel`). */
+  /** Whether this is the most `pulumi up` has in flight (the engine's default `--parallel`). */
   up: boolean;
   /** provider/kit/accountResolver `pushAccount`: validation, trust check, `iat` check, push, every server's confirmation. */
   ours: PushWindow;
@@ -216,8 +216,8 @@ export async function runPush(accounts: number, lookups: number, repeat = 3): Pr
 
     // `pulumi up` runs at most --parallel resource operations at once (default 8 here), and the
     // provider (one process for the whole run) sends each Account's push on the same pooled
-    // connections: so an up of 200 accounts pushes them PULUMI_PARALLEL at a time (fewer when the
-    // engine is slower to hand them over than the servers are to store them).
+    // connections: so an up of 200 accounts has at most PULUMI_PARALLEL pushes in flight. Fewer in
+    // practice: the engine completes a resource every ~0.15 s here (RESULTS.md), a push takes a few ms.
     const kinds = [
       { limit: 1, label: "one after another", up: false },
       { limit: PULUMI_PARALLEL, label: `${PULUMI_PARALLEL} at a time`, up: true },
@@ -234,7 +234,7 @@ export async function runPush(accounts: number, lookups: number, repeat = 3): Pr
         if (o.after) lookup = o.after;
         runs.push({ ours: o.window, bare: b.window });
         w.write(
-          `  pulumi-nats-auth push, ${k.label}${k.up ? " (what pulumi up does: its default --parallel)" : ""}, run ${r + 1}/${repeat}: ` +
+          `  pulumi-nats-auth push, ${k.label}${k.up ? " (the most pulumi up has in flight: its default --parallel)" : ""}, run ${r + 1}/${repeat}: ` +
             `${(o.window.ms / 1000).toFixed(2)} s (${(o.window.ms / accounts).toFixed(1)} ms each, 3/3 servers confirmed each)  ` +
             `${cpuText(o.window)}  ${loadText(o.window.load)}\n` +
             `    bare store, same JWTs, ${k.label} (UPDATE alone, 3 replies each): ${(b.window.ms / 1000).toFixed(2)} s  ` +
