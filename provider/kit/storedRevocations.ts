@@ -18,14 +18,16 @@ import { encodePublicKey, publicKeyBytes } from "../../core/nkeys";
 import type { Handler } from "./handler";
 import { containsUnknown } from "./unknown";
 
-/** How the packed form starts; the version says how the rest reads. */
-export const PACKED_PREFIX = "nats-auth:packed-revocations:v1:";
+/** The first line of the packed form; the version says how the rest reads. */
+export const PACKED_PREFIX = "nats-auth:packed-revocations:v1";
 /** Maps with fewer entries stay JSON maps. */
 export const PACK_FROM = 64;
 
 type Obj = Record<string, unknown>;
 type Revocations = Record<string, number | string>;
-const KEY_BYTES = 32;
+/** A key's bytes after the first, which names its line. */
+const REST_BYTES = 31;
+const BASE64_LINE = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function isRevocationMap(v: unknown): v is Revocations {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
@@ -42,36 +44,55 @@ function pushVarint(out: number[], n: number): void {
   out.push(v);
 }
 
+/** One line: the entries whose key's first byte is `first`, by time (each time a delta from the one before). */
+function packLine(first: number, entries: { raw: Uint8Array; hex: string; at: number }[]): string {
+  entries.sort((a, b) => a.at - b.at || (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0));
+  const head: number[] = [];
+  pushVarint(head, entries.length);
+  const times: number[] = [];
+  let previous = 0;
+  for (const e of entries) {
+    pushVarint(times, e.at - previous);
+    previous = e.at;
+  }
+  const body = Buffer.concat([
+    Buffer.from(head),
+    ...entries.map((e) => e.raw.subarray(1)),
+    Buffer.from(times),
+  ]);
+  return first.toString(16).padStart(2, "0") + body.toString("base64");
+}
+
 /**
  * `revocations` in the form state stores: packed when it is a known map of at least
  * {@link PACK_FROM} entries, otherwise as given.
+ *
+ * The packed form is text: the {@link PACKED_PREFIX} line, then one line per first byte of the raw
+ * user keys (two hex digits, then base64 of the entries' count, their keys' other 31 bytes and their
+ * time deltas), then, when some entry cannot be packed so, one line of JSON holding those. A line per
+ * key byte keeps a change local: `pulumi preview --diff` prints a multi-line string as a line diff
+ * (the changed lines and two around them), where one long line would be printed whole, twice.
  */
 export function packRevocations(revocations: unknown): unknown {
   if (!isRevocationMap(revocations) || containsUnknown(revocations)) return revocations;
   const keys = Object.keys(revocations);
   if (keys.length < PACK_FROM) return revocations;
-  const packed: { raw: Uint8Array; hex: string; at: number }[] = [];
+  const lines = new Map<number, { raw: Uint8Array; hex: string; at: number }[]>();
   const rest: Revocations = {};
   for (const key of keys) {
     const at = revocations[key];
     const raw = publicKeyBytes(key, "user");
     if (raw && Number.isSafeInteger(at) && (at as number) >= 0 && encodePublicKey("user", raw) === key) {
-      packed.push({ raw, hex: Buffer.from(raw).toString("hex"), at: at as number });
+      const line = lines.get(raw[0]) ?? [];
+      line.push({ raw, hex: Buffer.from(raw).toString("hex"), at: at as number });
+      lines.set(raw[0], line);
     } else rest[key] = at;
   }
-  // By time, so each time is a small delta from the one before (a few bytes, often one).
-  packed.sort((a, b) => a.at - b.at || (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0));
-  const head: number[] = [];
-  pushVarint(head, packed.length);
-  const times: number[] = [];
-  let previous = 0;
-  for (const p of packed) {
-    pushVarint(times, p.at - previous);
-    previous = p.at;
-  }
-  const json = Object.keys(rest).length ? Buffer.from(JSON.stringify(rest), "utf8") : Buffer.alloc(0);
-  const body = Buffer.concat([Buffer.from(head), ...packed.map((p) => p.raw), Buffer.from(times), json]);
-  return PACKED_PREFIX + body.toString("base64");
+  const out = [PACKED_PREFIX];
+  for (const first of [...lines.keys()].sort((a, b) => a - b))
+    out.push(packLine(first, lines.get(first) ?? []));
+  if (Object.keys(rest).length) out.push(JSON.stringify(rest));
+  return out.join("\n");
 }
 
 function unreadable(why: string): NatsAuthError {
@@ -82,18 +103,19 @@ function unreadable(why: string): NatsAuthError {
   );
 }
 
-/** The map a packed `revocations` stands for; anything else is returned as it is. */
-export function unpackRevocations(stored: unknown): unknown {
-  if (typeof stored !== "string" || !stored.startsWith(PACKED_PREFIX)) return stored;
-  const text = stored.slice(PACKED_PREFIX.length);
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw unreadable("not base64");
+/** Reads one key line into `out`. */
+function unpackLine(line: string, out: Revocations): void {
+  const first = Number.parseInt(line.slice(0, 2), 16);
+  const text = line.slice(2);
+  if (!/^[0-9a-f]{2}$/.test(line.slice(0, 2)) || !BASE64_LINE.test(text) || text.length % 4 !== 0)
+    throw unreadable("a line is not two hex digits and base64");
   const body = Buffer.from(text, "base64");
   let pos = 0;
   const varint = (): number => {
     let n = 0;
     let scale = 1;
     for (;;) {
-      if (pos >= body.length) throw unreadable("it ends early");
+      if (pos >= body.length) throw unreadable("a line ends early");
       const b = body[pos++];
       n += (b & 0x7f) * scale;
       if (!Number.isSafeInteger(n)) throw unreadable("a number is too large");
@@ -102,31 +124,44 @@ export function unpackRevocations(stored: unknown): unknown {
     }
   };
   const count = varint();
-  if (count * KEY_BYTES > body.length - pos) throw unreadable("it ends early");
+  if (count === 0 || count * REST_BYTES > body.length - pos) throw unreadable("a line ends early");
   const keysAt = pos;
-  pos += count * KEY_BYTES;
-  const out: Revocations = {};
+  pos += count * REST_BYTES;
   let at = 0;
+  const raw = new Uint8Array(32);
+  raw[0] = first;
   for (let i = 0; i < count; i++) {
     at += varint();
     if (!Number.isSafeInteger(at)) throw unreadable("a time is too large");
-    const key = encodePublicKey("user", body.subarray(keysAt + i * KEY_BYTES, keysAt + (i + 1) * KEY_BYTES));
+    raw.set(body.subarray(keysAt + i * REST_BYTES, keysAt + (i + 1) * REST_BYTES), 1);
+    const key = encodePublicKey("user", raw);
     if (key in out) throw unreadable(`key ${key} appears twice`);
     out[key] = at;
   }
-  if (pos < body.length) {
+  if (pos !== body.length) throw unreadable("a line holds more than its entries");
+}
+
+/** The map a packed `revocations` stands for; anything else is returned as it is. */
+export function unpackRevocations(stored: unknown): unknown {
+  if (typeof stored !== "string" || !stored.startsWith(PACKED_PREFIX)) return stored;
+  const [head, ...lines] = stored.split("\n");
+  if (head !== PACKED_PREFIX) throw unreadable(`its first line is not ${PACKED_PREFIX}`);
+  const out: Revocations = {};
+  lines.forEach((line, i) => {
+    if (!line.startsWith("{")) return unpackLine(line, out);
+    if (i !== lines.length - 1) throw unreadable("its JSON line is not the last");
     let rest: unknown;
     try {
-      rest = JSON.parse(body.subarray(pos).toString("utf8"));
+      rest = JSON.parse(line);
     } catch {
-      throw unreadable("its JSON part does not parse");
+      throw unreadable("its JSON line does not parse");
     }
-    if (!isRevocationMap(rest)) throw unreadable("its JSON part is not a map of times");
+    if (!isRevocationMap(rest)) throw unreadable("its JSON line is not a map of times");
     for (const [key, value] of Object.entries(rest)) {
       if (key in out) throw unreadable(`key ${key} appears twice`);
       out[key] = value;
     }
-  }
+  });
   return out;
 }
 

@@ -167,12 +167,13 @@ describe("stored revocations", () => {
 
   it("stored revocations - a packed form that was changed by other means is refused, never read as another list", () => {
     const rnd = random(4);
-    const stored = String(packRevocations(programMap(rnd, 100)));
-    const body = stored.slice(PACKED_PREFIX.length);
+    const lines = String(packRevocations(programMap(rnd, 100))).split("\n");
     for (const bad of [
-      `${PACKED_PREFIX}${body.slice(0, 40)}`,
-      `${PACKED_PREFIX}@@@`,
-      `${PACKED_PREFIX}${Buffer.concat([Buffer.from(body, "base64"), Buffer.from("{oops")]).toString("base64")}`,
+      [lines[0], lines[1].slice(0, 30)].join("\n"),
+      [lines[0], "zz@@@"].join("\n"),
+      [...lines, "{oops"].join("\n"),
+      [...lines, lines[1]].join("\n"),
+      [`${PACKED_PREFIX}x`, ...lines.slice(1)].join("\n"),
     ]) {
       assert.throws(
         () => unpackRevocations(bad),
