@@ -242,6 +242,21 @@ describe("stored revocations", () => {
     }
   });
 
+  it("stored revocations - state of the release before (the map stored as given in the inputs) previews no change and is stored packed from the next check", async () => {
+    const rnd = random(8);
+    const map = programMap(rnd, 300);
+    delete map["*"];
+    const seed = createKeyPair("account").seed();
+    for (const front of FRONTS) {
+      const first = await front.check({}, props(map, seed) as unknown as Obj);
+      const created = await front.create(first.inputs);
+      const before = { ...first.inputs, revocations: map };
+      const again = await front.check(before, props(map, seed) as unknown as Obj);
+      assert.deepEqual(again.inputs, first.inputs, `${front.name}: the same stored inputs as a fresh check`);
+      assert.equal((await front.diff(created.id, created.outs, again.inputs)).changes, false, front.name);
+    }
+  });
+
   it("stored revocations - plugin: an entry given as a secret leaves check with the whole packed map wrapped as a secret", async () => {
     const rnd = random(7);
     const map: Obj = programMap(rnd, 100);
