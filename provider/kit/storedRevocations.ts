@@ -5,13 +5,14 @@
  * thousands of explicit revocations: as a JSON map that is 70 bytes an entry, beside the 93 the
  * account JWT (an output) takes for the same entry, so the checkpoint grew 1.75× the JWT
  * (docs/scale.md). From {@link PACK_FROM} entries on, `check` returns the map packed into one string
- * (33–35 bytes an entry before base64: the raw key and a time delta), and every other method receives
- * the map again: the handlers never see the packed form, and a smaller map stays a map (readable in
- * state and in `pulumi preview --diff`).
+ * (32–35 bytes an entry before base64: the raw key and a time delta; 44–47 after), and every other
+ * method receives the map again: the handlers never see the packed form, and a smaller map stays a
+ * map (readable in state and in `pulumi preview --diff`).
  *
- * The packing is lossless (a property test holds it to that): what it cannot pack as binary (a date,
- * "now", "*", a key that is not a user public key, a number that is not a whole unix time) it keeps
- * as JSON inside the same string, and unpacking refuses what it cannot read rather than guess.
+ * The packing is lossless (test/unit/storedRevocations.test.ts holds it to that): what it cannot pack
+ * as binary (a date, "now", "*", a key that is not a user public key, a number that is not a whole
+ * unix time) it keeps as JSON inside the same string, and unpacking refuses what it cannot read rather
+ * than guess. Why not a hash of the map, with the entries read back from the stored JWT: docs/scale.md.
  */
 import { NatsAuthError } from "../../core/errors";
 import { encodePublicKey, publicKeyBytes } from "../../core/nkeys";
@@ -148,7 +149,10 @@ export function unpackRevocations(stored: unknown): unknown {
   if (head !== PACKED_PREFIX) throw unreadable(`its first line is not ${PACKED_PREFIX}`);
   const out: Revocations = {};
   lines.forEach((line, i) => {
-    if (!line.startsWith("{")) return unpackLine(line, out);
+    if (!line.startsWith("{")) {
+      unpackLine(line, out);
+      return;
+    }
     if (i !== lines.length - 1) throw unreadable("its JSON line is not the last");
     let rest: unknown;
     try {
