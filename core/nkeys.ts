@@ -134,6 +134,17 @@ export function encodeSeed(kind: KeyKind, raw: Uint8Array): string {
   return withChecksum(payload);
 }
 
+/**
+ * The raw 32 bytes of a public key of `kind`, or undefined when `key` is not one; encoding them again
+ * with {@link encodePublicKey} gives `key` back.
+ */
+export function publicKeyBytes(key: string, kind: KeyKind): Uint8Array | undefined {
+  if (typeof key !== "string" || key.length !== 56) return undefined;
+  const payload = checksumPayload(key);
+  if (payload?.length !== 33 || payload[0] !== PREFIX_BYTE[kind]) return undefined;
+  return payload.slice(1);
+}
+
 /** The kind of a public key, or undefined when the text is not a valid nkey public key. */
 export function publicKeyKind(key: string): KeyKind | undefined {
   if (typeof key !== "string" || key.length !== 56) return undefined;

@@ -72,6 +72,7 @@ import {
 import { PartialFailure } from "./kit/partialFailure";
 import { withStackProviderConfig } from "./kit/providerConfig";
 import { checkResult, label, loadSeed, seedReplaced } from "./kit/resource";
+import { storedRevocations } from "./kit/storedRevocations";
 import { containsUnknown, previewChecker } from "./kit/unknown";
 import { packedInputs } from "./kit/wire";
 
@@ -577,10 +578,11 @@ const flat: Handler<AccountProps, AccountState> = {
 
 /**
  * The handler without the provider configuration: the signer wiring arrives packed under `signing`
- * (kit/wire.ts). The native plugin applies its provider's configuration to it (plugin/provider.ts).
+ * (kit/wire.ts), and a large `revocations` map is stored packed (kit/storedRevocations.ts). The native
+ * plugin applies its provider's configuration to it (plugin/provider.ts).
  */
 export const accountHandler: Handler<AccountProps, AccountState> = quietExpectedFailures(
-  packedInputs(flat, "signing", ACCOUNT_SIGNING_FIELDS, ["revocations"]),
+  packedInputs(storedRevocations(flat), "signing", ACCOUNT_SIGNING_FIELDS, ["revocations"]),
 );
 
 /**
