@@ -25,7 +25,7 @@ import { PartialFailure } from "../../provider/kit/partialFailure";
 import { handler as operator } from "../../provider/operator";
 import { handler as signingKey } from "../../provider/signingKey";
 import { create, type World, world } from "../harness/identities";
-import { type Cluster, freePort, NatsServer, startCluster } from "../harness/natsServer";
+import { type Cluster, deadPort, NatsServer, startCluster } from "../harness/natsServer";
 
 function body(w: World, operatorJwt = w.operator.jwt): string {
   return renderServerConfig({
@@ -158,7 +158,7 @@ describe("resolver fleet - two standalone servers", () => {
 
   it("resolver fleet - a dead URL fails the delete naming it", async () => {
     const app = await w.newAccount("DEL", { resolver: resolver(w, [a.url, b.url]) });
-    const dead = `nats://127.0.0.1:${await freePort()}`;
+    const dead = `nats://127.0.0.1:${await deadPort()}`;
     const err = await failure(
       account.delete!(app.publicKey, { ...app, resolver: resolver(w, [a.url, b.url, dead]) }),
     );
