@@ -19,10 +19,12 @@ const POLL_MS = 25;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * A port that was free on 127.0.0.1 a moment ago. Another process may take it before it is used, so
- * prefer letting the server pick (-1) where nothing needs the port in advance.
+ * A port that was free on 127.0.0.1 a moment ago. Another process (a test file running alongside,
+ * an outgoing connection) may take it before it is bound, so it is handed out only through
+ * `withFreshPorts`, which starts again on other ports then; where nothing needs the port in advance,
+ * let the server pick (-1).
  */
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
