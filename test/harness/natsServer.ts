@@ -62,6 +62,13 @@ export function isPortClash(err: unknown): boolean {
   return /address already in use|EADDRINUSE/i.test(text);
 }
 
+/** The line of an error that names the port clash, for the test output. */
+function clashLine(err: unknown): string {
+  return (/^.*(?:address already in use|EADDRINUSE).*$/im.exec(String(err))?.[0] ?? "").trim();
+}
+
+const RESTART_RETRY_MS = 1_000;
+
 /** How many times `withFreshPorts` runs its setup (a clash on every one fails the test). */
 export const PORT_ATTEMPTS = 3;
 
@@ -102,10 +109,9 @@ export async function withFreshPorts<T>(
     } catch (err) {
       await Promise.allSettled(owned.reverse().map((r) => r[Symbol.asyncDispose]()));
       if (attempt >= attempts || !isPortClash(err)) throw err;
-      const line = /^.*(?:address already in use|EADDRINUSE).*$/im.exec(String(err))?.[0] ?? "";
       console.log(
         `${what}: attempt ${attempt} of ${attempts}: a port was taken before its server bound it ` +
-          `(${line.trim()}); starting again on fresh ports`,
+          `(${clashLine(err)}); starting again on fresh ports`,
       );
     }
   }
@@ -416,10 +422,27 @@ export class NatsServer implements AsyncDisposable {
     clearTimeout(timer);
   }
 
-  /** Stops and starts again with the same config file, ports and directory. */
+  /**
+   * Stops and starts again with the same config file, ports and directory. The ports are free for a
+   * moment in between, and an outgoing connection or another file's server may take one: the start
+   * is tried again (PORT_ATTEMPTS in all, a second apart, a line in the output) while its port is
+   * taken, since the ports cannot change under a running test.
+   */
   async restart(): Promise<void> {
     await this.stop();
-    await this.#launch();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#launch();
+        return;
+      } catch (err) {
+        if (attempt >= PORT_ATTEMPTS || !isPortClash(err)) throw err;
+        console.log(
+          `nats-server ${this.name}: restart attempt ${attempt} of ${PORT_ATTEMPTS}: a port was taken ` +
+            `while it was stopped (${clashLine(err)}); trying again in ${RESTART_RETRY_MS} ms`,
+        );
+        await sleep(RESTART_RETRY_MS);
+      }
+    }
   }
 
   async #monitor(endpoint: string): Promise<Record<string, unknown>> {

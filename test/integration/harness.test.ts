@@ -273,6 +273,33 @@ describe("nats-server harness", () => {
     }
   });
 
+  it("harness - restart() tries again while its port is taken for a moment after the stop", async () => {
+    await using server = await NatsServer.start({ name: "restart-clash" });
+    remember(server);
+    await server.stop();
+    // An outgoing connection or another file's server holds the port for a moment.
+    const blocker = await listenOn(server.port);
+    const released = new Promise((resolve) => setTimeout(() => blocker.close(resolve), 300));
+    const logged: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => logged.push(args.join(" "));
+    try {
+      await server.restart();
+    } finally {
+      console.log = log;
+      await released;
+    }
+    remember(server);
+    assert.equal(logged.length, 1, logged.join("\n"));
+    assert.match(
+      logged[0],
+      /restart-clash: restart attempt 1 of 3: .*address already in use.*; trying again/,
+    );
+    await withConnections([server.url], async ([nc]) => {
+      assert.equal(await deliver(nc, nc, "restart.clash"), "hello");
+    });
+  });
+
   it("harness - deadPort() is a port that refuses connections", async () => {
     const port = await deadPort();
     assert.ok(port > 0 && port < 1024, String(port));
