@@ -27,13 +27,17 @@ import {
   coveredByAll,
   departedMembers,
   jwtRevocations,
+  type Leaving,
   type Member,
   memberKey,
   nextRemovedUsers,
   type RemovedUser,
+  readmittedEntry,
   readmittedMembers,
+  removedUsersLeaving,
   resolveRevocations,
   returningMembers,
+  revocationEntries,
   revokedMemberMessage,
   unrecordedNow,
 } from "../core/revocation";
@@ -123,6 +127,8 @@ interface Revoked {
   covered: number;
   /** The time of the `"*"` entry, when there is one. */
   allAt?: number;
+  /** Removed users' entries of the stored JWT that this run leaves out, and why (the preview says so). */
+  leaving: Leaving;
   removedUsers: NonNullable<AccountState["removedUsers"]>;
   revocationTimes: Record<string, number>;
   readmitted: Member[];
@@ -139,7 +145,12 @@ function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now
   // just issued (revocation covers JWTs issued at or before the time), and fail the run below.
   const readmitted = readmittedMembers(news.members, removedUsers);
   for (const m of readmitted)
-    removedUsers = { ...removedUsers, [m.publicKey]: { ...removedUsers[m.publicKey], at: now } };
+    removedUsers = { ...removedUsers, [m.publicKey]: readmittedEntry(removedUsers[m.publicKey], m, now) };
+  // Who may still sign the account's users: a removal whose JWTs were all signed by other keys
+  // leaves the JWT (not known while the signing keys are not: nothing leaves then).
+  const signers = containsUnknown(news.signingKeys)
+    ? undefined
+    : { account: olds?.publicKey, signingKeys: news.signingKeys };
   const revocationTimes: Record<string, number> = {};
   for (const [key, when] of Object.entries(news.revocations ?? {})) {
     if (when === "now") revocationTimes[key] = explicit[key];
@@ -151,15 +162,19 @@ function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now
     news.exports,
     now,
   );
-  const all: Record<string, number> = {};
-  for (const [key, r] of Object.entries(removedUsers)) all[key] = r.at;
-  Object.assign(all, explicit);
   return {
-    covered: coveredByAll(all).length,
+    covered: coveredByAll(revocationEntries(explicit, removedUsers, signers)).length,
     allAt: explicit[ALL_USERS],
+    leaving: removedUsersLeaving(
+      olds?.removedUsers,
+      removedUsers,
+      explicit,
+      signers,
+      storedRevocations(olds),
+    ),
     props: {
       ...news,
-      revocations: jwtRevocations(explicit, removedUsers),
+      revocations: jwtRevocations(explicit, removedUsers, signers),
       exports: exportsWithRevocations(news.exports, revokedActivations),
     },
     removedUsers,
@@ -167,6 +182,23 @@ function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now
     readmitted,
     revokedActivations,
     revokedTokens: revokedSurvivors(news.activations, revokedActivations, news.exports),
+  };
+}
+
+/**
+ * The revocations of the stored JWT, read only when it may have removed users' entries to lose (a
+ * large JWT is not decoded at every preview for nothing).
+ */
+function storedRevocations(olds: Partial<AccountState> | undefined): () => Record<string, number> {
+  return () => {
+    if (typeof olds?.jwt !== "string") return {};
+    try {
+      return (
+        (decodeJwt(olds.jwt).nats as { revocations?: Record<string, number> } | undefined)?.revocations ?? {}
+      );
+    } catch {
+      return {};
+    }
   };
 }
 
@@ -216,6 +248,36 @@ function coveredNote(name: string, covered: number, at: number | undefined): str
     `revocation ${covered === 1 ? "entry" : "entries"} in the account JWT (they revoke nothing more); ` +
     "Users of the program signed before it are signed again"
   );
+}
+
+/** The first few keys of a list, for a message. */
+function someKeys(keys: string[]): string {
+  const shown = keys.slice(0, 3).join(", ");
+  return keys.length > 3 ? `${shown} and ${keys.length - 3} more` : shown;
+}
+
+/**
+ * What a preview says of removed users' entries that leave the account JWT (hygiene): which, and why
+ * nothing is lost.
+ */
+function leavingNotes(name: string, leaving: Leaving): string[] {
+  const entries = (n: number) => `${n} revocation ${n === 1 ? "entry" : "entries"} of removed Users`;
+  const notes: string[] = [];
+  if (leaving.expired.length) {
+    notes.push(
+      `${name}: ${entries(leaving.expired.length)} (${someKeys(leaving.expired)}) leave the account JWT: ` +
+        "every JWT this program signed for those keys has expired (servers refuse them anyway)",
+    );
+  }
+  if (leaving.signersGone.length) {
+    notes.push(
+      `${name}: ${entries(leaving.signersGone.length)} (${someKeys(leaving.signersGone)}) leave the account ` +
+        "JWT: every JWT this program signed for those keys was signed by signing keys the account no longer " +
+        "has (servers refuse them anyway). They stay recorded in removedUsers and come back if such a key " +
+        "is added again",
+    );
+  }
+  return notes;
 }
 
 /** Whether the tokens differ in what the state must record. */
@@ -363,6 +425,7 @@ const flat: Handler<AccountProps, AccountState> = {
           const r = revoke(news, olds, nowSeconds());
           claims = r.props;
           if (r.covered) warnings.push(coveredNote(label("Account", news), r.covered, r.allAt));
+          warnings.push(...leavingNotes(label("Account", news), r.leaving));
         }
       } catch {
         // What revoke cannot settle, create/update report; the explicit claims are measured.
