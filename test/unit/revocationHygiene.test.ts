@@ -19,6 +19,8 @@ import {
   revocationEntries,
   signersGone,
 } from "../../core/revocation";
+import type { UserProps, UserState } from "../../provider/contracts";
+import { handler as user } from "../../provider/user";
 
 const U1 = createKeyPair("user").getPublicKey();
 const U2 = createKeyPair("user").getPublicKey();
@@ -137,5 +139,59 @@ describe("revocation hygiene", () => {
     reads = 0;
     removedUsersLeaving(next, next, {}, { account: ACCOUNT, signingKeys: [SK1] }, stored);
     assert.equal(reads, 0, "the stored JWT is not decoded when nothing can leave");
+  });
+
+  describe("revocation hygiene - a User records every JWT it signs for its key (issued)", () => {
+    const acct = createKeyPair("account");
+    const sk1 = createKeyPair("account");
+    const sk2 = createKeyPair("account");
+    const pub = (k: ReturnType<typeof createKeyPair>) => k.getPublicKey();
+    // As the SDK sends it: the account's wiring packed under `signing`.
+    const inputs = (signer: ReturnType<typeof createKeyPair>, extra: Partial<UserProps> = {}) =>
+      ({
+        name: "alice",
+        signerSeed: signer.seed(),
+        signing: {
+          accountPublicKey: pub(acct),
+          accountSigningKeys: [pub(sk1), pub(sk2)],
+          signedByIdentity: signer === acct,
+        },
+        ...extra,
+      }) as unknown as UserProps;
+    const later = Math.floor(Date.now() / 1000) + 3600;
+    const update = async (olds: UserState, news: UserProps) => {
+      const previewed = user.preview!(news, olds).issued;
+      const { outs } = await user.update!(String(olds.publicKey), olds, news);
+      assert.deepEqual(previewed, outs.issued, "the preview knows what the update records");
+      return outs;
+    };
+
+    it("revocation hygiene - a User's issued: a shortened expiry keeps an earlier JWT's never, a new signer joins", async () => {
+      const first = (await user.create(inputs(sk1))).outs;
+      assert.deepEqual(first.issued, { issuers: [pub(sk1)] }, "generated key, no expiry");
+      assert.deepEqual(user.preview!(inputs(sk1), undefined).issued, first.issued);
+      const shortened = await update(first, inputs(sk1, { expires: later }));
+      assert.deepEqual(shortened.issued, { issuers: [pub(sk1)] }, "the first JWT never expires");
+      const rotated = await update(shortened, inputs(sk2, { expires: later }));
+      assert.deepEqual(rotated.issued, { issuers: [pub(sk1), pub(sk2)].sort() });
+      const fresh = (await user.create(inputs(acct, { expires: later }))).outs;
+      assert.deepEqual(fresh.issued, { issuers: [pub(acct)], expires: later });
+      const extended = await update(fresh, inputs(acct, { expires: later + 60 }));
+      assert.deepEqual(extended.issued, { issuers: [pub(acct)], expires: later + 60 });
+      const kept = await update(extended, inputs(acct, { expires: later + 60 }));
+      assert.equal(kept.jwt, extended.jwt, "nothing re-signed");
+      assert.deepEqual(kept.issued, extended.issued);
+    });
+
+    it("revocation hygiene - a User given its key, or state written before issued, records nothing", async () => {
+      const given = (await user.create(inputs(sk1, { seed: createKeyPair("user").seed() }))).outs;
+      assert.equal(given.issued, undefined, "a given seed: its JWTs issued elsewhere are not known");
+      const declared = createKeyPair("user").getPublicKey();
+      assert.equal((await user.create(inputs(sk1, { publicKey: declared }))).outs.issued, undefined);
+      assert.equal(user.preview!(inputs(sk1, { publicKey: declared }), undefined).issued, undefined);
+      assert.equal((await update(given, inputs(sk2))).issued, undefined);
+      const { issued: _none, ...old } = (await user.create(inputs(sk1))).outs;
+      assert.equal((await update(old as UserState, inputs(sk2, { expires: later }))).issued, undefined);
+    });
   });
 });
