@@ -7,6 +7,7 @@
 import type { SigningKeyRef } from "./claimInputs";
 import { ConfigError } from "./errors";
 import type { Int } from "./int";
+import { decodeJwt } from "./jwt";
 import { toUnixSeconds } from "./units";
 
 /** When a key is revoked: unix seconds, an ISO-8601 date, or "now" (recorded at the first `up`). */
@@ -336,6 +337,50 @@ export function removedUsersLeaving(
   out.expired = expired.filter(leaves).sort();
   out.signersGone = gone.filter(leaves).sort();
   return out;
+}
+
+/**
+ * The `revocations` of an account JWT (none when there is no JWT or it cannot be decoded: nothing is
+ * said to leave it then).
+ */
+export function jwtRevocationsOf(jwt: unknown): Record<string, number> {
+  if (typeof jwt !== "string") return {};
+  try {
+    return (decodeJwt(jwt).nats as { revocations?: Record<string, number> } | undefined)?.revocations ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** The first few keys of a list, for a message. */
+function someKeys(keys: string[]): string {
+  const shown = keys.slice(0, 3).join(", ");
+  return keys.length > 3 ? `${shown} and ${keys.length - 3} more` : shown;
+}
+
+/**
+ * What a preview says of removed users' entries that leave the account JWT (hygiene): which, and why
+ * nothing is lost. `name` names the Account.
+ */
+export function leavingWarnings(name: string, leaving: Leaving): string[] {
+  const entries = (n: number) => `${n} revocation ${n === 1 ? "entry" : "entries"} of removed Users`;
+  const leave = (n: number) => (n === 1 ? "leaves" : "leave");
+  const notes: string[] = [];
+  if (leaving.expired.length) {
+    notes.push(
+      `${name}: ${entries(leaving.expired.length)} (${someKeys(leaving.expired)}) ${leave(leaving.expired.length)} the account JWT: ` +
+        "every JWT this program signed for those keys has expired (servers refuse them anyway)",
+    );
+  }
+  if (leaving.signersGone.length) {
+    notes.push(
+      `${name}: ${entries(leaving.signersGone.length)} (${someKeys(leaving.signersGone)}) ` +
+        `${leave(leaving.signersGone.length)} the account JWT: every JWT this program signed for those ` +
+        "keys was signed by signing keys the account no longer has (servers refuse them anyway). They stay recorded in removedUsers and come back if such a key " +
+        "is added again",
+    );
+  }
+  return notes;
 }
 
 /** The entries of `revocations` that its `"*"` entry covers (none without one). */

@@ -27,7 +27,9 @@ import {
   coveredByAll,
   departedMembers,
   jwtRevocations,
+  jwtRevocationsOf,
   type Leaving,
+  leavingWarnings,
   type Member,
   memberKey,
   nextRemovedUsers,
@@ -165,12 +167,8 @@ function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now
   return {
     covered: coveredByAll(revocationEntries(explicit, removedUsers, signers)).length,
     allAt: explicit[ALL_USERS],
-    leaving: removedUsersLeaving(
-      olds?.removedUsers,
-      removedUsers,
-      explicit,
-      signers,
-      storedRevocations(olds),
+    leaving: removedUsersLeaving(olds?.removedUsers, removedUsers, explicit, signers, () =>
+      jwtRevocationsOf(olds?.jwt),
     ),
     props: {
       ...news,
@@ -182,23 +180,6 @@ function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now
     readmitted,
     revokedActivations,
     revokedTokens: revokedSurvivors(news.activations, revokedActivations, news.exports),
-  };
-}
-
-/**
- * The revocations of the stored JWT, read only when it may have removed users' entries to lose (a
- * large JWT is not decoded at every preview for nothing).
- */
-function storedRevocations(olds: Partial<AccountState> | undefined): () => Record<string, number> {
-  return () => {
-    if (typeof olds?.jwt !== "string") return {};
-    try {
-      return (
-        (decodeJwt(olds.jwt).nats as { revocations?: Record<string, number> } | undefined)?.revocations ?? {}
-      );
-    } catch {
-      return {};
-    }
   };
 }
 
@@ -248,36 +229,6 @@ function coveredNote(name: string, covered: number, at: number | undefined): str
     `revocation ${covered === 1 ? "entry" : "entries"} in the account JWT (they revoke nothing more); ` +
     "Users of the program signed before it are signed again"
   );
-}
-
-/** The first few keys of a list, for a message. */
-function someKeys(keys: string[]): string {
-  const shown = keys.slice(0, 3).join(", ");
-  return keys.length > 3 ? `${shown} and ${keys.length - 3} more` : shown;
-}
-
-/**
- * What a preview says of removed users' entries that leave the account JWT (hygiene): which, and why
- * nothing is lost.
- */
-function leavingNotes(name: string, leaving: Leaving): string[] {
-  const entries = (n: number) => `${n} revocation ${n === 1 ? "entry" : "entries"} of removed Users`;
-  const notes: string[] = [];
-  if (leaving.expired.length) {
-    notes.push(
-      `${name}: ${entries(leaving.expired.length)} (${someKeys(leaving.expired)}) leave the account JWT: ` +
-        "every JWT this program signed for those keys has expired (servers refuse them anyway)",
-    );
-  }
-  if (leaving.signersGone.length) {
-    notes.push(
-      `${name}: ${entries(leaving.signersGone.length)} (${someKeys(leaving.signersGone)}) leave the account ` +
-        "JWT: every JWT this program signed for those keys was signed by signing keys the account no longer " +
-        "has (servers refuse them anyway). They stay recorded in removedUsers and come back if such a key " +
-        "is added again",
-    );
-  }
-  return notes;
 }
 
 /** Whether the tokens differ in what the state must record. */
@@ -425,7 +376,7 @@ const flat: Handler<AccountProps, AccountState> = {
           const r = revoke(news, olds, nowSeconds());
           claims = r.props;
           if (r.covered) warnings.push(coveredNote(label("Account", news), r.covered, r.allAt));
-          warnings.push(...leavingNotes(label("Account", news), r.leaving));
+          warnings.push(...leavingWarnings(label("Account", news), r.leaving));
         }
       } catch {
         // What revoke cannot settle, create/update report; the explicit claims are measured.

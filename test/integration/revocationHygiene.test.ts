@@ -169,7 +169,7 @@ describe("revocation hygiene - on a real nats-server", () => {
     assert.match(
       warnings.join("\n"),
       new RegExp(
-        `1 revocation entry of removed Users \\(${bob.publicKey}\\) leave the account JWT: .*signing keys the account no longer has`,
+        `1 revocation entry of removed Users \\(${bob.publicKey}\\) leaves the account JWT: .*signing keys the account no longer has`,
       ),
     );
     const inJwt = revocationsOf(acct.jwt);
