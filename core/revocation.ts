@@ -170,7 +170,21 @@ export function departed<M extends { urn: string; revokeOnDelete?: boolean }, I>
  * Not known (absent) is never expired.
  */
 export function allExpired(issued: Issued | undefined, now: number): boolean {
-  return issued?.expires !== undefined && issued.expires <= now;
+  return isIssued(issued) && typeof issued.expires === "number" && issued.expires <= now;
+}
+
+/**
+ * Whether `v` is a record of a key's JWTs. Anything else (absent, null from a YAML reference to a
+ * User without one, a malformed member entry) is not known: nothing is pruned on it.
+ */
+export function isIssued(v: unknown): v is Issued {
+  if (typeof v !== "object" || v === null) return false;
+  const { issuers, expires } = v as { issuers?: unknown; expires?: unknown };
+  return (
+    Array.isArray(issuers) &&
+    issuers.every((k) => typeof k === "string") &&
+    (expires === undefined || expires === null || typeof expires === "number")
+  );
 }
 
 /**
@@ -178,7 +192,7 @@ export function allExpired(issued: Issued | undefined, now: number): boolean {
  * expiry, never when either never expires); not known when either is not known.
  */
 export function mergeIssued(a: Issued | undefined, b: Issued | undefined): Issued | undefined {
-  if (a === undefined || b === undefined) return undefined;
+  if (!isIssued(a) || !isIssued(b)) return undefined;
   const out: Issued = { issuers: [...new Set([...a.issuers, ...b.issuers])].sort() };
   if (a.expires !== undefined && b.expires !== undefined) out.expires = Math.max(a.expires, b.expires);
   return out;
@@ -209,7 +223,7 @@ export function nextRemovedUsers(
     const name = m.name ?? memberResourceName(m.urn);
     if (name !== undefined) entry.name = name;
     if (m.expires !== undefined) entry.expires = m.expires;
-    if (m.issued !== undefined) entry.issued = plainIssued(m.issued);
+    if (isIssued(m.issued)) entry.issued = plainIssued(m.issued);
     out[m.publicKey] = entry;
   }
   return out;
@@ -238,7 +252,7 @@ export function signersGone(
   account: string | undefined,
   signingKeys: readonly SigningKeyRef[] | undefined,
 ): boolean {
-  if (r.issued === undefined || account === undefined || r.issued.issuers.length === 0) return false;
+  if (!isIssued(r.issued) || account === undefined || r.issued.issuers.length === 0) return false;
   const signers = new Set([account, ...(signingKeys ?? []).map(signingKeyOf)]);
   return r.issued.issuers.every((k) => !signers.has(k));
 }

@@ -252,7 +252,7 @@ function previewIssued(
   if (typeof issuer !== "string" || containsUnknown(issuer) || containsUnknown(news.expires))
     return undefined;
   const creating = olds?.publicKey === undefined;
-  if (creating ? ownKeyGiven(news) : olds.issued === undefined) return undefined;
+  if (creating ? ownKeyGiven(news) : !olds.issued) return undefined;
   const exp = news.expires === undefined || news.expires === null ? undefined : toUnixSeconds(news.expires);
   if (exp !== undefined && Number.isNaN(exp)) return undefined;
   const next: Issued =

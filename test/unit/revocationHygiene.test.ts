@@ -71,6 +71,17 @@ describe("revocation hygiene", () => {
     assert.deepEqual(mergeIssued({ issuers: [SK1], expires: 300 }, { issuers: [SK1] }), { issuers: [SK1] });
     assert.equal(mergeIssued(undefined, { issuers: [SK1] }), undefined);
     assert.equal(mergeIssued({ issuers: [SK1] }, undefined), undefined);
+    assert.equal(mergeIssued(null as unknown as undefined, { issuers: [SK1] }), undefined, "YAML's null");
+    assert.deepEqual(
+      nextRemovedUsers({}, [m("u:y", U2, { issued: null as unknown as undefined })], 100),
+      { [U2]: { at: 100 } },
+      "a null issued (a YAML reference to a User without one) is not known",
+    );
+    assert.equal(
+      signersGone({ at: 1, issued: { issuers: "AX" } as unknown as undefined }, ACCOUNT, []),
+      false,
+      "a malformed record is not known",
+    );
     const back = readmittedEntry({ at: 100, issued: { issuers: [SK1] } }, m("u:a", U1), 500);
     assert.deepEqual(back, { at: 500 }, "a returning User with a given key: its JWTs are not known");
   });
