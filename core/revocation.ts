@@ -194,7 +194,9 @@ export function isIssued(v: unknown): v is Issued {
 export function mergeIssued(a: Issued | undefined, b: Issued | undefined): Issued | undefined {
   if (!isIssued(a) || !isIssued(b)) return undefined;
   const out: Issued = { issuers: [...new Set([...a.issuers, ...b.issuers])].sort() };
-  if (a.expires !== undefined && b.expires !== undefined) out.expires = Math.max(a.expires, b.expires);
+  // Absent (or null) is never: then the merged record never expires either.
+  if (typeof a.expires === "number" && typeof b.expires === "number")
+    out.expires = Math.max(a.expires, b.expires);
   return out;
 }
 
@@ -390,8 +392,8 @@ export function leavingWarnings(name: string, leaving: Leaving): string[] {
     notes.push(
       `${name}: ${entries(leaving.signersGone.length)} (${someKeys(leaving.signersGone)}) ` +
         `${leave(leaving.signersGone.length)} the account JWT: every JWT this program signed for those ` +
-        "keys was signed by signing keys the account no longer has (servers refuse them anyway). They stay recorded in removedUsers and come back if such a key " +
-        "is added again",
+        "keys was signed by signing keys the account no longer has (servers refuse them anyway). They " +
+        "stay recorded in removedUsers and come back if such a key is added again",
     );
   }
   return notes;

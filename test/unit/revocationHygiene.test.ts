@@ -72,6 +72,8 @@ describe("revocation hygiene", () => {
     assert.equal(mergeIssued(undefined, { issuers: [SK1] }), undefined);
     assert.equal(mergeIssued({ issuers: [SK1] }, undefined), undefined);
     assert.equal(mergeIssued(null as unknown as undefined, { issuers: [SK1] }), undefined, "YAML's null");
+    const never = { issuers: [SK1], expires: null } as unknown as { issuers: string[] };
+    assert.deepEqual(mergeIssued(never, { issuers: [SK1], expires: 300 }), { issuers: [SK1] }, "null: never");
     assert.deepEqual(
       nextRemovedUsers({}, [m("u:y", U2, { issued: null as unknown as undefined })], 100),
       { [U2]: { at: 100 } },
