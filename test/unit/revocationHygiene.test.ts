@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { decodeJwt } from "../../core/jwt";
 import { createKeyPair } from "../../core/nkeys";
 import {
   jwtRevocations,
@@ -19,6 +20,7 @@ import {
   revocationEntries,
   signersGone,
 } from "../../core/revocation";
+import { handler as account } from "../../provider/account";
 import type { UserProps, UserState } from "../../provider/contracts";
 import { handler as user } from "../../provider/user";
 
@@ -206,5 +208,59 @@ describe("revocation hygiene", () => {
       const { issued: _none, ...old } = (await user.create(inputs(sk1))).outs;
       assert.equal((await update(old as UserState, inputs(sk2, { expires: later }))).issued, undefined);
     });
+  });
+
+  it("revocation hygiene - the Account's preview names the entries that leave its JWT; its update drops them", async () => {
+    const op = createKeyPair("operator");
+    const sk = createKeyPair("account");
+    const [bob, carol] = [createKeyPair("user").getPublicKey(), createKeyPair("user").getPublicKey()];
+    const later = Math.floor(Date.now() / 1000) + 3600;
+    const inputs = {
+      name: "APP",
+      operatorPublicKey: op.getPublicKey(),
+      signerSeed: op.seed(),
+      signingKeys: [sk.getPublicKey()],
+      members: [
+        m("urn:bob", bob, { issued: { issuers: [sk.getPublicKey()], expires: later } }),
+        m("urn:carol", carol, { issued: { issuers: [sk.getPublicKey()] } }),
+      ],
+    };
+    const first = (await account.create(inputs)).outs;
+    const left = (await account.update!("id", first, { ...inputs, members: [] })).outs;
+    assert.deepEqual(Object.keys(left.removedUsers ?? {}).sort(), [bob, carol].sort());
+    // Time passes: bob's every JWT has expired (his recorded expiry moved into the past).
+    const removedUsers = {
+      ...left.removedUsers,
+      [bob]: { ...left.removedUsers![bob], issued: { issuers: [sk.getPublicKey()], expires: 1 } },
+    };
+    const aged = { ...left, removedUsers };
+    const news = { ...inputs, members: [], signingKeys: [] };
+    const warnings = (await account.check(aged, news)).warnings ?? [];
+    assert.match(
+      warnings.join("\n"),
+      new RegExp(
+        `1 revocation entry of removed Users \\(${bob}\\) leaves the account JWT: every JWT this program signed for those keys has expired`,
+      ),
+    );
+    assert.match(
+      warnings.join("\n"),
+      new RegExp(
+        `1 revocation entry of removed Users \\(${carol}\\) leaves the account JWT: .*no longer has`,
+      ),
+    );
+    assert.equal((await account.diff("id", aged, news)).changes, true);
+    const { outs } = await account.update!("id", aged, news);
+    assert.equal(
+      (decodeJwt(outs.jwt).nats as { revocations?: unknown }).revocations,
+      undefined,
+      "both left the JWT",
+    );
+    assert.deepEqual(
+      Object.keys(outs.removedUsers ?? {}),
+      [carol],
+      "bob's entry left the state; carol's stays",
+    );
+    const settled = (await account.check(outs, news)).warnings ?? [];
+    assert.ok(!settled.some((w) => /leaves? the account JWT/.test(w)), "said once, when it leaves");
   });
 });
