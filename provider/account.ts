@@ -27,13 +27,19 @@ import {
   coveredByAll,
   departedMembers,
   jwtRevocations,
+  jwtRevocationsOf,
+  type Leaving,
+  leavingWarnings,
   type Member,
   memberKey,
   nextRemovedUsers,
   type RemovedUser,
+  readmittedEntry,
   readmittedMembers,
+  removedUsersLeaving,
   resolveRevocations,
   returningMembers,
+  revocationEntries,
   revokedMemberMessage,
   unrecordedNow,
 } from "../core/revocation";
@@ -124,6 +130,8 @@ interface Revoked {
   covered: number;
   /** The time of the `"*"` entry, when there is one. */
   allAt?: number;
+  /** Removed users' entries of the stored JWT that this run leaves out, and why (the preview says so). */
+  leaving: Leaving;
   removedUsers: NonNullable<AccountState["removedUsers"]>;
   revocationTimes: Record<string, number>;
   readmitted: Member[];
@@ -140,7 +148,12 @@ function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now
   // just issued (revocation covers JWTs issued at or before the time), and fail the run below.
   const readmitted = readmittedMembers(news.members, removedUsers);
   for (const m of readmitted)
-    removedUsers = { ...removedUsers, [m.publicKey]: { ...removedUsers[m.publicKey], at: now } };
+    removedUsers = { ...removedUsers, [m.publicKey]: readmittedEntry(removedUsers[m.publicKey], m, now) };
+  // Who may still sign the account's users: a removal whose JWTs were all signed by other keys
+  // leaves the JWT (not known while the signing keys are not: nothing leaves then).
+  const signers = containsUnknown(news.signingKeys)
+    ? undefined
+    : { account: olds?.publicKey, signingKeys: news.signingKeys };
   const revocationTimes: Record<string, number> = {};
   for (const [key, when] of Object.entries(news.revocations ?? {})) {
     if (when === "now") revocationTimes[key] = explicit[key];
@@ -152,15 +165,15 @@ function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now
     news.exports,
     now,
   );
-  const all: Record<string, number> = {};
-  for (const [key, r] of Object.entries(removedUsers)) all[key] = r.at;
-  Object.assign(all, explicit);
   return {
-    covered: coveredByAll(all).length,
+    covered: coveredByAll(revocationEntries(explicit, removedUsers, signers)).length,
     allAt: explicit[ALL_USERS],
+    leaving: removedUsersLeaving(olds?.removedUsers, removedUsers, explicit, signers, () =>
+      jwtRevocationsOf(olds?.jwt),
+    ),
     props: {
       ...news,
-      revocations: jwtRevocations(explicit, removedUsers),
+      revocations: jwtRevocations(explicit, removedUsers, signers),
       exports: exportsWithRevocations(news.exports, revokedActivations),
     },
     removedUsers,
@@ -364,6 +377,7 @@ const flat: Handler<AccountProps, AccountState> = {
           const r = revoke(news, olds, nowSeconds());
           claims = r.props;
           if (r.covered) warnings.push(coveredNote(label("Account", news), r.covered, r.allAt));
+          warnings.push(...leavingWarnings(label("Account", news), r.leaving));
         }
       } catch {
         // What revoke cannot settle, create/update report; the explicit claims are measured.
