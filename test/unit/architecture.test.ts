@@ -33,9 +33,14 @@ function importsOf(file: string): string[] {
     .readFileSync(file, "utf8")
     .replace(/\/\*[\s\S]*?\*\//g, "")
     .replace(/^\s*\/\/.*$/gm, "");
-  const specs = [...text.matchAll(/(?<![.\w])(?:from|import|require)\s*\(?\s*["'`]([^"'`]+)["'`]/g)].map(
-    (m) => m[1],
-  );
+  // Statements at the start of a line, and require()/import() calls: a message string ending in
+  // "from " followed by another string is not an import.
+  const patterns = [
+    /^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']/gm,
+    /^\s*import\s*["']([^"']+)["']/gm,
+    /(?<![.\w])(?:require|import)\s*\(\s*["'`]([^"'`]+)["'`]\s*\)/g,
+  ];
+  const specs = patterns.flatMap((re) => [...text.matchAll(re)].map((m) => m[1]));
   return [...new Set(specs)];
 }
 
