@@ -341,7 +341,9 @@ export function nativeProvider(
     },
     async diff(id, urn, olds, news) {
       const s = served(urn);
-      return handlerOf(s).diff(id, fromEngine(olds).value, fromEngine(news).value);
+      const { warnings, ...r } = await handlerOf(s).diff(id, fromEngine(olds).value, fromEngine(news).value);
+      for (const w of warnings ?? []) warn?.(urn, w);
+      return r;
     },
     async create(urn, inputs) {
       const s = served(urn);

@@ -14,7 +14,7 @@ import {
 } from "../core/activation";
 import { ACCOUNT_CLAIM_FIELDS, type AccountClaims, fieldsOf, pickClaims } from "../core/claimInputs";
 import { accountClaims } from "../core/claims";
-import { ConfigError, describe, NatsAuthError } from "../core/errors";
+import { ConfigError, describe, type Failure, NatsAuthError } from "../core/errors";
 import { jsAckWarningLines } from "../core/jsAck";
 import { decodeJwt } from "../core/jwt";
 import { accountJwtNearLimit, jwtTooLarge } from "../core/limits";
@@ -59,7 +59,7 @@ import {
   pushAccount,
   resolverOf,
 } from "./kit/accountResolver";
-import type { Handler } from "./kit/handler";
+import type { DiffResult, Handler } from "./kit/handler";
 import { quietExpectedFailures } from "./kit/hostErrors";
 import {
   checkOwnKey,
@@ -307,7 +307,7 @@ function record(outs: AccountState, pushed: PushResult): void {
   outs.jwt = pushed.jwt;
 }
 
-function check(news: AccountProps, olds: Partial<AccountState> = {}) {
+function check(news: AccountProps, olds: Partial<AccountProps> = {}) {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "an account needs a name");
   c.text("name", news.name);
@@ -345,12 +345,12 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
   checkResolver(c, news.resolver);
   const allNow = c.known(news.revocations) && news.revocations?.[ALL_USERS] === "now";
   if (allNow) {
-    const recorded = olds.revocationTimes?.[ALL_USERS];
+    // check sees the stored inputs only: a time recorded for an earlier "now" is in the outputs.
     c.fail(
       `revocations["${ALL_USERS}"]`,
       'give a date, not "now": the Users of the program signed before it are signed again, and they ' +
-        'cannot know when "now" was' +
-        (recorded === undefined ? "" : ` (recorded for this account: "${iso(recorded)}")`),
+        'cannot know when "now" was (one recorded earlier is the Account\'s revocationTimes in its ' +
+        "state, `pulumi stack export`, in unix seconds)",
     );
   }
   const allAt = c.known(news.revocations) ? allUsersRevokedAt(news.revocations) : undefined;
@@ -364,31 +364,66 @@ function check(news: AccountProps, olds: Partial<AccountState> = {}) {
   return c;
 }
 
+/**
+ * What the JWT `up` will sign says before it is signed: the entries a `"*"` covers, the removed
+ * users' entries leaving it, its size (warned near the limit, a failure past it). Measured against
+ * `olds` as given: the engine hands `check` the stored inputs, not the outputs, so only `diff` (which
+ * gets the state) sees the revocations recorded in earlier runs (`removedUsers`, `revokedActivations`).
+ */
+async function revocationReport(
+  news: AccountProps,
+  olds: Partial<AccountState> | undefined,
+): Promise<{ warnings: string[]; failures: Failure[] }> {
+  const warnings: string[] = [];
+  // Measured with the revocations `up` will add (users and tokens that left the program).
+  const settled = [news.members, news.revocations, news.activations, news.exports];
+  let claims = news;
+  try {
+    if (!containsUnknown(settled)) {
+      const r = revoke(news, olds, nowSeconds());
+      claims = r.props;
+      if (r.covered) warnings.push(coveredNote(label("Account", news), r.covered, r.allAt));
+      warnings.push(...leavingWarnings(label("Account", news), r.leaving));
+    }
+  } catch {
+    // What revoke cannot settle, create/update report; the explicit claims are measured.
+  }
+  const measured = await measureJwtSize(accountSpec, claims, olds);
+  const near =
+    measured.length !== undefined && measured.failures.length === 0
+      ? accountJwtNearLimit(String(news.name), measured.length)
+      : undefined;
+  if (near) warnings.push(near);
+  return { warnings, failures: measured.failures };
+}
+
+/**
+ * `diff` of an Account that will be signed again: what `check` could not measure (see
+ * revocationReport) is refused here, at preview, as `update` would refuse it, and said as warnings
+ * (the native plugin shows them; a dynamic provider has no log).
+ */
+async function resignReport(news: AccountProps, olds: AccountState): Promise<string[]> {
+  const r = await revocationReport(news, olds);
+  const failure = r.failures[0];
+  if (failure) throw new ConfigError(failure.property, failure.reason, { resource: label("Account", news) });
+  return r.warnings;
+}
+
+/** The diff with its warnings, when there are any. */
+function withWarnings(d: DiffResult, warnings: string[]): DiffResult {
+  return warnings.length ? { ...d, warnings } : d;
+}
+
 const flat: Handler<AccountProps, AccountState> = {
   async check(olds, news) {
     const failures = check(news, olds).failures;
     const warnings = [...jsAckWarningLines(news)];
     if (failures.length === 0) {
-      // Measured with the revocations `up` will add (users and tokens that left the program).
-      const settled = [news.members, news.revocations, news.activations, news.exports];
-      let claims = news;
-      try {
-        if (!containsUnknown(settled)) {
-          const r = revoke(news, olds, nowSeconds());
-          claims = r.props;
-          if (r.covered) warnings.push(coveredNote(label("Account", news), r.covered, r.allAt));
-          warnings.push(...leavingWarnings(label("Account", news), r.leaving));
-        }
-      } catch {
-        // What revoke cannot settle, create/update report; the explicit claims are measured.
-      }
-      const measured = await measureJwtSize(accountSpec, claims, olds);
-      failures.push(...measured.failures);
-      const near =
-        measured.length !== undefined && measured.failures.length === 0
-          ? accountJwtNearLimit(String(news.name), measured.length)
-          : undefined;
-      if (near) warnings.push(near);
+      // On an update, the stored inputs lack what earlier runs recorded: diff reports with the state
+      // (a size failure from the inputs alone stands: the recorded entries only add to it).
+      const r = await revocationReport(news, olds);
+      failures.push(...r.failures);
+      if (Object.keys(olds).length === 0) warnings.push(...r.warnings);
     }
     return { ...checkResult(withAdoption(accountSpec, news), failures), warnings };
   },
@@ -418,7 +453,7 @@ const flat: Handler<AccountProps, AccountState> = {
     if (revoking || moved) {
       if (revoking) refusePassedExpiry(label("Account", news), news);
       if (seedReplaced(olds, news).length) return { changes: true, replaces: ["seed"] };
-      return { changes: true };
+      return withWarnings({ changes: true }, await resignReport(news, olds));
     }
     // Members matter to the claims only through departures (handled above): a member whose key is
     // unknown in this preview (its User is updating) must not make the claims look unknown.
@@ -435,7 +470,9 @@ const flat: Handler<AccountProps, AccountState> = {
     const effective = containsUnknown(stable) ? stable : revoke(stable, olds, nowSeconds()).props;
     const d = identityDiff(accountSpec, olds, effective);
     if (d.changed) refusePassedExpiry(label("Account", news), news);
+    // A replacement is a new account, created without this state: its check measured it.
     if (d.replaces.length) return { changes: true, replaces: d.replaces };
+    const warnings = d.changed ? await resignReport(news, olds) : [];
     // Beyond the claims: the resolver settings, and whether the resolver holds the current claims
     // (a refresh that found the JWT missing or replaced leaves pushedHash behind).
     const resolverMoved =
@@ -443,7 +480,7 @@ const flat: Handler<AccountProps, AccountState> = {
     const unpushed =
       resolverOf(news) !== undefined &&
       desiredHash(accountSpec, effective, String(olds.publicKey), olds) !== olds.pushedHash;
-    return { changes: d.changed || resolverMoved || unpushed };
+    return withWarnings({ changes: d.changed || resolverMoved || unpushed }, warnings);
   },
   async create(inputs) {
     const name = label("Account", inputs);

@@ -84,7 +84,7 @@ function scopedFieldsUnset(c: Checker, news: UserProps): void {
   }
 }
 
-function check(news: UserProps, olds: Partial<UserState> = {}): Checker {
+function check(news: UserProps, olds: Partial<UserProps> = {}): Checker {
   const c = previewChecker();
   if (typeof news.name !== "string" || !news.name) c.fail("name", "a user needs a name");
   c.text("name", news.name);

@@ -39,13 +39,25 @@ export interface CheckResult<P> {
 }
 
 /**
+ * A diff, with warnings about the change it finds that need the stored state (which `check` never
+ * sees). The native plugin logs them on the resource; a dynamic provider has no log, and they are
+ * dropped before Pulumi sees the result.
+ */
+export type DiffResult = pulumi.dynamic.DiffResult & { warnings?: string[] };
+
+/**
  * What every handler module exports as `handler`: the dynamic provider methods of one resource kind,
  * typed by its contract (`P` the props the SDK sends, `S` the state the handler stores). During
  * preview, props may hold Pulumi's unknown placeholder anywhere (see unknown.ts).
  */
 export interface Handler<P extends object, S extends P> {
-  check(olds: Partial<S>, news: P & Stored): Promise<CheckResult<P>>;
-  diff(id: string, olds: S & Stored, news: P & Stored): Promise<pulumi.dynamic.DiffResult>;
+  /**
+   * `olds` are the inputs stored by the last `check` (what it returned), never the outputs: the
+   * engine sends the old inputs (seen on the CLI with a dynamic provider; the native plugin gets the
+   * same). What only the outputs hold (generated keys, recorded revocations) is for diff and update.
+   */
+  check(olds: Partial<P & Stored>, news: P & Stored): Promise<CheckResult<P>>;
+  diff(id: string, olds: S & Stored, news: P & Stored): Promise<DiffResult>;
   create(inputs: P & Stored): Promise<{ id: string; outs: S }>;
   update?(id: string, olds: S & Stored, news: P & Stored): Promise<{ outs: S }>;
   read?(id: string, props: S & Stored): Promise<{ id: string; props: S }>;

@@ -556,7 +556,7 @@ export function expiryAccepted(olds: { expires?: unknown }, news: { expires?: un
 
 export function identityHandler<P extends IdentityProps, S extends P & Signed>(
   spec: IdentitySpec<P>,
-  check: (news: P, olds: Partial<S>) => Failure[],
+  check: (news: P, olds: Partial<P>) => Failure[],
   extra: (s: Signed) => Omit<S, keyof P | keyof Signed>,
 ): Handler<P, S> {
   const outputs = (news: P, s: Signed): S => ({ ...news, ...s, ...extra(s) }) as unknown as S;
