@@ -22,6 +22,8 @@ export interface MemberInput {
   name: pulumi.Input<string>;
   expires?: pulumi.Input<number | undefined>;
   revokeOnDelete: boolean;
+  /** The User generated its key (none given): the Account refuses a revocation of it (core/revocation.ts). */
+  keyGenerated?: boolean;
 }
 
 /** What an Account records of one ActivationToken it issued. */
