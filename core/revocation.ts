@@ -22,9 +22,10 @@ export interface Member {
   /** false: removing the user does not revoke its key. */
   revokeOnDelete?: boolean;
   /**
-   * true when the User generated its key (none was given to it): the program cannot know that key
-   * before the User exists, so the User is sent none of the account's revocations and the Account
-   * refuses a revocation that names it ({@link revokedGeneratedMembers}).
+   * true when the User generated its key (it was given no seed, key or publicKey). Such a User
+   * cannot see whether the account revokes its key (the key is known only once the User exists), so
+   * the Account refuses an explicit revocation of that key while the User is in the program. The
+   * TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
    */
   keyGenerated?: boolean;
 }

@@ -3623,9 +3623,14 @@ func (o MappingDestinationArrayOutput) Index(i pulumi.IntInput) MappingDestinati
 
 type Member struct {
 	// Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
-	Expires   *int    `pulumi:"expires"`
-	Name      *string `pulumi:"name"`
-	PublicKey string  `pulumi:"publicKey"`
+	Expires *int `pulumi:"expires"`
+	// true when the User generated its key (it was given no seed, key or publicKey). Such a User
+	// cannot see whether the account revokes its key (the key is known only once the User exists), so
+	// the Account refuses an explicit revocation of that key while the User is in the program. The
+	// TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
+	KeyGenerated *bool   `pulumi:"keyGenerated"`
+	Name         *string `pulumi:"name"`
+	PublicKey    string  `pulumi:"publicKey"`
 	// false: removing the user does not revoke its key.
 	RevokeOnDelete *bool `pulumi:"revokeOnDelete"`
 	// The User resource's URN: what identifies it across runs, whatever its key.
@@ -3645,9 +3650,14 @@ type MemberInput interface {
 
 type MemberArgs struct {
 	// Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
-	Expires   pulumi.IntPtrInput    `pulumi:"expires"`
-	Name      pulumi.StringPtrInput `pulumi:"name"`
-	PublicKey pulumi.StringInput    `pulumi:"publicKey"`
+	Expires pulumi.IntPtrInput `pulumi:"expires"`
+	// true when the User generated its key (it was given no seed, key or publicKey). Such a User
+	// cannot see whether the account revokes its key (the key is known only once the User exists), so
+	// the Account refuses an explicit revocation of that key while the User is in the program. The
+	// TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
+	KeyGenerated pulumi.BoolPtrInput   `pulumi:"keyGenerated"`
+	Name         pulumi.StringPtrInput `pulumi:"name"`
+	PublicKey    pulumi.StringInput    `pulumi:"publicKey"`
 	// false: removing the user does not revoke its key.
 	RevokeOnDelete pulumi.BoolPtrInput `pulumi:"revokeOnDelete"`
 	// The User resource's URN: what identifies it across runs, whatever its key.
@@ -3708,6 +3718,14 @@ func (o MemberOutput) ToMemberOutputWithContext(ctx context.Context) MemberOutpu
 // Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
 func (o MemberOutput) Expires() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Member) *int { return v.Expires }).(pulumi.IntPtrOutput)
+}
+
+// true when the User generated its key (it was given no seed, key or publicKey). Such a User
+// cannot see whether the account revokes its key (the key is known only once the User exists), so
+// the Account refuses an explicit revocation of that key while the User is in the program. The
+// TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
+func (o MemberOutput) KeyGenerated() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Member) *bool { return v.KeyGenerated }).(pulumi.BoolPtrOutput)
 }
 
 func (o MemberOutput) Name() pulumi.StringPtrOutput {

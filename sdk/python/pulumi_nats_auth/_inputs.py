@@ -2457,6 +2457,13 @@ if not MYPY:
         """
         Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
         """
+        key_generated: NotRequired[pulumi.Input[_builtins.bool]]
+        """
+        true when the User generated its key (it was given no seed, key or publicKey). Such a User
+        cannot see whether the account revokes its key (the key is known only once the User exists), so
+        the Account refuses an explicit revocation of that key while the User is in the program. The
+        TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
+        """
         name: NotRequired[pulumi.Input[_builtins.str]]
         revoke_on_delete: NotRequired[pulumi.Input[_builtins.bool]]
         """
@@ -2471,17 +2478,24 @@ class MemberArgs:
                  public_key: pulumi.Input[_builtins.str],
                  urn: pulumi.Input[_builtins.str],
                  expires: Optional[pulumi.Input[_builtins.int]] = None,
+                 key_generated: Optional[pulumi.Input[_builtins.bool]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  revoke_on_delete: Optional[pulumi.Input[_builtins.bool]] = None):
         """
         :param pulumi.Input[_builtins.str] urn: The User resource's URN: what identifies it across runs, whatever its key.
         :param pulumi.Input[_builtins.int] expires: Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
+        :param pulumi.Input[_builtins.bool] key_generated: true when the User generated its key (it was given no seed, key or publicKey). Such a User
+               cannot see whether the account revokes its key (the key is known only once the User exists), so
+               the Account refuses an explicit revocation of that key while the User is in the program. The
+               TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
         :param pulumi.Input[_builtins.bool] revoke_on_delete: false: removing the user does not revoke its key.
         """
         pulumi.set(__self__, "public_key", public_key)
         pulumi.set(__self__, "urn", urn)
         if expires is not None:
             pulumi.set(__self__, "expires", expires)
+        if key_generated is not None:
+            pulumi.set(__self__, "key_generated", key_generated)
         if name is not None:
             pulumi.set(__self__, "name", name)
         if revoke_on_delete is not None:
@@ -2519,6 +2533,21 @@ class MemberArgs:
     @expires.setter
     def expires(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "expires", value)
+
+    @_builtins.property
+    @pulumi.getter(name="keyGenerated")
+    def key_generated(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        true when the User generated its key (it was given no seed, key or publicKey). Such a User
+        cannot see whether the account revokes its key (the key is known only once the User exists), so
+        the Account refuses an explicit revocation of that key while the User is in the program. The
+        TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
+        """
+        return pulumi.get(self, "key_generated")
+
+    @key_generated.setter
+    def key_generated(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "key_generated", value)
 
     @_builtins.property
     @pulumi.getter

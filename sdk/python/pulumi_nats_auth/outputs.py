@@ -1727,6 +1727,8 @@ class Member(dict):
         suggest = None
         if key == "publicKey":
             suggest = "public_key"
+        elif key == "keyGenerated":
+            suggest = "key_generated"
         elif key == "revokeOnDelete":
             suggest = "revoke_on_delete"
 
@@ -1745,17 +1747,24 @@ class Member(dict):
                  public_key: _builtins.str,
                  urn: _builtins.str,
                  expires: Optional[_builtins.int] = None,
+                 key_generated: Optional[_builtins.bool] = None,
                  name: Optional[_builtins.str] = None,
                  revoke_on_delete: Optional[_builtins.bool] = None):
         """
         :param _builtins.str urn: The User resource's URN: what identifies it across runs, whatever its key.
         :param _builtins.int expires: Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
+        :param _builtins.bool key_generated: true when the User generated its key (it was given no seed, key or publicKey). Such a User
+               cannot see whether the account revokes its key (the key is known only once the User exists), so
+               the Account refuses an explicit revocation of that key while the User is in the program. The
+               TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
         :param _builtins.bool revoke_on_delete: false: removing the user does not revoke its key.
         """
         pulumi.set(__self__, "public_key", public_key)
         pulumi.set(__self__, "urn", urn)
         if expires is not None:
             pulumi.set(__self__, "expires", expires)
+        if key_generated is not None:
+            pulumi.set(__self__, "key_generated", key_generated)
         if name is not None:
             pulumi.set(__self__, "name", name)
         if revoke_on_delete is not None:
@@ -1781,6 +1790,17 @@ class Member(dict):
         Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
         """
         return pulumi.get(self, "expires")
+
+    @_builtins.property
+    @pulumi.getter(name="keyGenerated")
+    def key_generated(self) -> Optional[_builtins.bool]:
+        """
+        true when the User generated its key (it was given no seed, key or publicKey). Such a User
+        cannot see whether the account revokes its key (the key is known only once the User exists), so
+        the Account refuses an explicit revocation of that key while the User is in the program. The
+        TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
+        """
+        return pulumi.get(self, "key_generated")
 
     @_builtins.property
     @pulumi.getter
