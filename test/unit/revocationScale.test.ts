@@ -13,6 +13,7 @@ import type { UserProps } from "../../provider/contracts";
 import { UNKNOWN } from "../../provider/kit/unknown";
 import { handler as userHandler } from "../../provider/user";
 import * as sdk from "../../sdk";
+import * as native from "../../sdk/native";
 
 const COUNT = 10_000;
 /** An account's explicit revocations: `count` other users' keys (fresh keys are slow: one, varied). */
@@ -220,6 +221,23 @@ describe("revocation scale - program", () => {
       { "*": 1600000000 },
       'a generated key: only the "*" entry',
     );
+  });
+
+  it("revocation scale - the native SDK's member() says which Users generated their key", async () => {
+    const wiring = { accountPublicKey: createKeyPair("account").getPublicKey(), signerSeed: "S" };
+    const given = new native.User("n-given", { ...wiring, name: "g", seed: createKeyPair("user").seed() });
+    const declared = new native.User("n-declared", {
+      ...wiring,
+      name: "d",
+      publicKey: createKeyPair("user").getPublicKey(),
+    });
+    const generated = new native.User("n-generated", { ...wiring, name: "n" });
+    const flags = await Promise.all(
+      [given, declared, generated].map((u) =>
+        resolved(pulumi.output(native.member(u)).apply((m) => m.keyGenerated === true)),
+      ),
+    );
+    assert.deepEqual(flags, [false, false, true]);
   });
 
   it("revocation scale - an account JWT past 75% of the 1 MiB limit is warned about, naming the account, size, limit and remedy", async () => {
