@@ -81,6 +81,23 @@ function ownEntry<T>(all: Record<string, T> | undefined, key: string): Record<st
   return Object.keys(out).length ? out : undefined;
 }
 
+const asOutputs = new WeakMap<object, pulumi.Output<unknown>>();
+
+/**
+ * `value` as an Output, made once per value: `pulumi.output()` of an Output (or of a map) walks the
+ * whole value again (11 ms for a 10,000-entry map), and every User of an account reads its maps.
+ */
+function sharedOutput<T>(value: pulumi.Input<T>): pulumi.Output<T> {
+  if (pulumi.Output.isInstance(value)) return value as pulumi.Output<T>;
+  if (value === null || typeof value !== "object") return pulumi.output(value) as pulumi.Output<T>;
+  let made = asOutputs.get(value);
+  if (!made) {
+    made = pulumi.output(value) as pulumi.Output<unknown>;
+    asOutputs.set(value, made);
+  }
+  return made as pulumi.Output<T>;
+}
+
 /** What a User registers: its inputs, and of its outputs only those not derived in the class. */
 type UserResourceProps = Omit<
   ResourceProps<UserInputs, UserOutputs>,
@@ -138,7 +155,7 @@ export class User extends IdentityResource {
         ? known.apply((k) =>
             k === undefined
               ? undefined
-              : pulumi.output(removedUsers).apply((all) => (all?.[k] ? { [k]: all[k] } : undefined)),
+              : sharedOutput(removedUsers).apply((all) => (all?.[k] ? { [k]: all[k] } : undefined)),
           )
         : undefined;
     // Likewise only the user's own explicit revocation when its key is known here, and the `"*"`
@@ -152,8 +169,8 @@ export class User extends IdentityResource {
       revocations === undefined
         ? undefined
         : known
-          ? known.apply((k) => pulumi.output(revocations).apply((all) => ownEntry(all, k ?? ALL_USERS)))
-          : pulumi.output(revocations).apply((all) => ownEntry(all, ALL_USERS));
+          ? known.apply((k) => sharedOutput(revocations).apply((all) => ownEntry(all, k ?? ALL_USERS)))
+          : sharedOutput(revocations).apply((all) => ownEntry(all, ALL_USERS));
     if (signerSeed === undefined) {
       throw new pulumi.RunError(
         `User "${name}": signer: pass an Account resource as account, or a signer with a seed`,
