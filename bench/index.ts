@@ -4,6 +4,8 @@
  *   BENCH_ACCOUNTS (100) × BENCH_USERS (10)   size of the programs of the CLI steps
  *   BENCH_PUSH_ACCOUNTS (200)                 accounts pushed to the 3-server cluster
  *   BENCH_LOOKUPS (100)                       accounts looked up (refresh with a resolver)
+ *   BENCH_PUSH_REPEAT (3)                     runs of each way of pushing, each on fresh servers (median compared)
+ *   BENCH_PUSH_NSC=false                      leave `nsc push -A` out of the push part (~2 minutes)
  *   BENCH_LARGE_USERS (1000), BENCH_LARGE_REVOCATIONS (10000)  the large account, with and without revocations
  *   BENCH_ONLY=cli,large,push,micro           run only these parts
  *   BENCH_LANGS=ts,yaml,go                    the programs of the CLI steps beside the floor: the TS
@@ -26,7 +28,7 @@ import { REPO_ROOT, toolPath } from "../test/harness/paths";
 import { type LargeResults, runLarge } from "./large";
 import { benchNodeOptions, loadAvg, loadText, machineText } from "./machine";
 import { runMicro } from "./micro";
-import { type PushResults, runPush } from "./push";
+import { type PushResults, runPush, wallOverServers } from "./push";
 import { benchSize } from "./size";
 import { type CliResults, type Program, ratio, runCliSteps } from "./steps";
 
@@ -75,9 +77,20 @@ function summary(cli: CliResults | undefined, push: PushResults | undefined): vo
     w.write(
       "\n| push and lookups | this package | nsc | ratio | goal | machine load |\n|---|---|---|---|---|---|\n",
     );
+    const wall = (limit: number) => (push.modes.find((m) => m.limit === limit)?.ours.ms ?? Number.NaN) / 1000;
+    const [seq, par, all] = [wall(1), wall(8), wall(push.accounts)];
+    const nsc = push.nsc;
+    const vsNsc = nsc
+      ? `nsc push -A: ${(nsc.ms / 1000).toFixed(1)} s (held ${nsc.heldPerServer.join("/")}) | ${(nsc.ms / 1000 / seq).toFixed(0)}× / ${(nsc.ms / 1000 / par).toFixed(0)}× / ${(nsc.ms / 1000 / all).toFixed(0)}× faster`
+      : "not run (BENCH_PUSH_NSC=false) |";
     w.write(
-      `| push ${push.accounts} accounts, 3 servers confirm each | ${(push.ours.ms / 1000).toFixed(2)} s one after another, ${(push.ours.concurrentMs / 1000).toFixed(2)} s 8 at a time, ${(push.ours.allMs / 1000).toFixed(2)} s all at once | nsc push -A: ${(push.nsc.ms / 1000).toFixed(1)} s (held ${push.nsc.heldPerServer.join("/")}) | ${(push.nsc.ms / push.ours.ms).toFixed(0)}× / ${(push.nsc.ms / push.ours.concurrentMs).toFixed(0)}× / ${(push.nsc.ms / push.ours.allMs).toFixed(0)}× faster | ≥ 1000× | ${loadText(push.ours.load)} |\n`,
+      `| push ${push.accounts} accounts, 3 servers confirm each | ${seq.toFixed(2)} s one after another, ${par.toFixed(2)} s 8 at a time, ${all.toFixed(2)} s all at once | ${vsNsc} | ≥ 1000× | ${loadText(push.modes[0].ours.load)} |\n`,
     );
+    for (const m of push.modes) {
+      w.write(
+        `| push wall / servers' CPU, ${m.label}${m.up ? " (pulumi up's --parallel)" : ""}, median of ${m.runs.length} | ${(m.ours.ms / 1000).toFixed(2)} s / ${(m.ours.serversMs / 1000).toFixed(2)} CPU s = ${wallOverServers(m.ours.ms, m.ours.serversMs)} (client ${(m.ours.clientMs / 1000).toFixed(2)} CPU s); against the bare store's ${(m.bare.serversMs / 1000).toFixed(2)} CPU s: ${wallOverServers(m.ours.ms, m.bare.serversMs)} | | | ≤ 1.5× | ${loadText(m.ours.load)} |\n`,
+      );
+    }
     w.write(
       `| lookups of ${push.lookups.count} accounts, 3 servers | ${(push.lookups.ms / 1000).toFixed(2)} s (16 at a time ${(push.lookups.concurrentMs / 1000).toFixed(2)} s) | | | < 2 s | ${loadText(push.lookups.load)} |\n`,
     );
@@ -123,7 +136,11 @@ async function main(): Promise<void> {
     ? await runLarge(count("BENCH_LARGE_USERS", 1000), count("BENCH_LARGE_REVOCATIONS", 10000))
     : undefined;
   const push = only.has("push")
-    ? await runPush(count("BENCH_PUSH_ACCOUNTS", 200), count("BENCH_LOOKUPS", 100))
+    ? await runPush(
+        count("BENCH_PUSH_ACCOUNTS", 200),
+        count("BENCH_LOOKUPS", 100),
+        count("BENCH_PUSH_REPEAT", 3),
+      )
     : undefined;
   if (only.has("micro")) await runMicro();
   summary(cli, push);

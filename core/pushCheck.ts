@@ -6,6 +6,7 @@
  * change until the servers restart.
  */
 
+import type { WireClaims } from "./claims";
 import { describe } from "./errors";
 import { decodeJwt, signatureValid } from "./jwt";
 
@@ -44,10 +45,13 @@ export function validateForPush(
   if (typeof claims.iss !== "string" || !signatureValid(jwt, claims.iss)) {
     reasons.push("signature does not verify against the issuer key");
   }
-  const expired = expiredAt(jwt, now);
+  const expired = expiredAt(claims, now);
   if (expired) reasons.push(`expired at ${expired}: set a later expires, or remove it`);
   return reasons;
 }
+
+/** The claims the checks below read from a JWT already decoded (`decodeJwt`). */
+export type JwtClaims = Pick<WireClaims, "sub" | "iss" | "exp">;
 
 /**
  * An operator as a running server trusts it: the keys it accepts account JWTs from. Servers read it
@@ -114,8 +118,8 @@ const RESTART_HINT = "restart the servers with the new operator config: nats-ser
  * of its signing keys (the full resolver still stores such a JWT and answers "jwt updated"), or the
  * operator requires signing keys. Empty when every server will use it.
  */
-export function trustProblems(jwt: string, servers: ServerTrust[]): TrustProblem[] {
-  const claims = decodeJwt(jwt);
+export function trustProblems(jwt: string | JwtClaims, servers: ServerTrust[]): TrustProblem[] {
+  const claims = typeof jwt === "string" ? decodeJwt(jwt) : jwt;
   const account = String(claims.sub);
   const signer = String(claims.iss);
   const problems: TrustProblem[] = [];
@@ -152,9 +156,12 @@ export function trustProblems(jwt: string, servers: ServerTrust[]): TrustProblem
   return problems;
 }
 
-/** When an account JWT has expired (servers refuse it), else undefined. `now` in milliseconds. */
-export function expiredAt(jwt: string, now: number = Date.now()): string | undefined {
-  const exp = decodeJwt(jwt).exp;
+/**
+ * When an account JWT has expired (servers refuse it), else undefined. `now` in milliseconds. The JWT
+ * or its claims already decoded (a push decodes each JWT once).
+ */
+export function expiredAt(jwt: string | JwtClaims, now: number = Date.now()): string | undefined {
+  const exp = (typeof jwt === "string" ? decodeJwt(jwt) : jwt).exp;
   return typeof exp === "number" && exp > 0 && exp * 1000 <= now
     ? new Date(exp * 1000).toISOString()
     : undefined;

@@ -4,12 +4,28 @@
  * revoked at the moment of removal, a revoked key must never be signed again (a new JWT has a later
  * `iat` and would be admitted), and each time is recorded once so previews stay stable.
  */
+import type { SigningKeyRef } from "./claimInputs";
 import { ConfigError } from "./errors";
 import type { Int } from "./int";
+import { decodeJwt } from "./jwt";
 import { toUnixSeconds } from "./units";
 
 /** When a key is revoked: unix seconds, an ISO-8601 date, or "now" (recorded at the first `up`). */
 export type RevocationTime = number | string;
+
+/**
+ * What a User resource knows of every JWT it ever signed for its key: recorded only when it knows
+ * them all (it generated the key itself, so no JWT of that key was issued before it or elsewhere by
+ * this package's doing), and kept up to date at every signing. Absent when not known (a key given as
+ * `seed` or `publicKey`, an adopted JWT, state written before it existed): then a revocation of the
+ * key is never pruned.
+ */
+export interface Issued {
+  /** The keys that signed them (the account key, its signing keys), sorted. */
+  issuers: string[];
+  /** The latest expiry among them, unix seconds; absent when one of them never expires. */
+  expires?: Int;
+}
 
 /** A user of an account, as the account knows it. */
 export interface Member {
@@ -17,8 +33,13 @@ export interface Member {
   urn: string;
   publicKey: string;
   name?: string;
-  /** Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after. */
+  /**
+   * Unix seconds the user's current JWT expires (absent: never). Only that JWT's: an earlier one may
+   * expire later or never, so pruning reads `issued`, never this.
+   */
   expires?: Int;
+  /** The User's record of every JWT it signed for its key (its `issued` output); absent: not known. */
+  issued?: Issued;
   /** false: removing the user does not revoke its key. */
   revokeOnDelete?: boolean;
   /**
@@ -35,8 +56,17 @@ export interface RemovedUser {
   /** Unix seconds of the removal: the revocation time. */
   at: Int;
   name?: string;
-  /** When the revoked JWT expires anyway; the entry is pruned after that. */
+  /**
+   * When the user's last JWT expires, as recorded at removal. Not read for pruning: an earlier JWT of
+   * the key may expire later or never (state written before `issued` existed prunes nothing).
+   */
   expires?: Int;
+  /**
+   * Every JWT of the key issued at or before `at`, as the User that signed them all recorded it
+   * (absent: not known, the entry is never pruned). The entry is pruned once `issued.expires` has
+   * passed, and left out of the JWT while none of `issued.issuers` can sign the account's users.
+   */
+  issued?: Issued;
 }
 
 /** Resolves revocation inputs to unix seconds; "now" keeps the time recorded by an earlier run. */
@@ -144,8 +174,45 @@ export function departed<M extends { urn: string; revokeOnDelete?: boolean }, I>
 }
 
 /**
+ * Whether every JWT `issued` describes has expired at `now`: then a revocation of them does nothing.
+ * Not known (absent) is never expired.
+ */
+export function allExpired(issued: Issued | undefined, now: number): boolean {
+  return isIssued(issued) && typeof issued.expires === "number" && issued.expires <= now;
+}
+
+/**
+ * Whether `v` is a record of a key's JWTs. Anything else (absent, null from a YAML reference to a
+ * User without one, a malformed member entry) is not known: nothing is pruned on it.
+ */
+export function isIssued(v: unknown): v is Issued {
+  if (typeof v !== "object" || v === null) return false;
+  const { issuers, expires } = v as { issuers?: unknown; expires?: unknown };
+  return (
+    Array.isArray(issuers) &&
+    issuers.every((k) => typeof k === "string") &&
+    (expires === undefined || expires === null || typeof expires === "number")
+  );
+}
+
+/**
+ * The record of a key's JWTs after one more: `a` and `b` together (issuers of both, the later
+ * expiry, never when either never expires); not known when either is not known.
+ */
+export function mergeIssued(a: Issued | undefined, b: Issued | undefined): Issued | undefined {
+  if (!isIssued(a) || !isIssued(b)) return undefined;
+  const out: Issued = { issuers: [...new Set([...a.issuers, ...b.issuers])].sort() };
+  // Absent (or null) is never: then the merged record never expires either.
+  if (typeof a.expires === "number" && typeof b.expires === "number")
+    out.expires = Math.max(a.expires, b.expires);
+  return out;
+}
+
+/**
  * The removed-user revocations after a run at `now`: the earlier ones, plus every member that
- * departed, minus those whose JWT has expired anyway (a revocation of an expired JWT does nothing).
+ * departed, minus those whose every JWT has expired anyway (a revocation of an expired JWT does
+ * nothing). Only the User's record of all its JWTs (`issued`) proves that; the expiry of its last
+ * JWT does not (an earlier one may never expire), so without the record an entry stays.
  */
 export function nextRemovedUsers(
   removed: Record<string, RemovedUser> | undefined,
@@ -154,11 +221,11 @@ export function nextRemovedUsers(
 ): Record<string, RemovedUser> {
   const out: Record<string, RemovedUser> = {};
   for (const [key, r] of Object.entries(removed ?? {})) {
-    if (r.expires === undefined || r.expires > now) out[key] = r;
+    if (!allExpired(r.issued, now)) out[key] = r;
   }
   for (const m of departed) {
     if (out[m.publicKey]) continue;
-    if (m.expires !== undefined && m.expires <= now) continue;
+    if (allExpired(m.issued, now)) continue;
     // Absent fields are left out, not set to undefined: state values must be plain data.
     const entry: RemovedUser = { at: now };
     // The name a drift report gives a re-admitted key: YAML/Go/Python `members` may omit `name`
@@ -166,9 +233,49 @@ export function nextRemovedUsers(
     const name = m.name ?? memberResourceName(m.urn);
     if (name !== undefined) entry.name = name;
     if (m.expires !== undefined) entry.expires = m.expires;
+    if (isIssued(m.issued)) entry.issued = plainIssued(m.issued);
     out[m.publicKey] = entry;
   }
   return out;
+}
+
+/** `issued` as plain state data (sorted issuers, no undefined fields). */
+function plainIssued(i: Issued): Issued {
+  const out: Issued = { issuers: [...i.issuers].sort() };
+  if (i.expires !== undefined && i.expires !== null) out.expires = i.expires;
+  return out;
+}
+
+/** The public key of a signing key as an account JWT lists it (plain or scoped). */
+export function signingKeyOf(ref: SigningKeyRef): string {
+  return typeof ref === "string" ? ref : ref.key;
+}
+
+/**
+ * Whether a removed user's revocation refuses nothing any more because of who signed: every JWT of
+ * the key issued at or before the revocation was signed by a key that is neither the account's own
+ * key nor among its signing keys now, and servers refuse a user JWT whose issuer is neither (the
+ * issuer check comes before the revocation check). Not known (`issued` absent) is never.
+ */
+export function signersGone(
+  r: RemovedUser,
+  account: string | undefined,
+  signingKeys: readonly SigningKeyRef[] | undefined,
+): boolean {
+  if (!isIssued(r.issued) || account === undefined || r.issued.issuers.length === 0) return false;
+  const signers = new Set([account, ...(signingKeys ?? []).map(signingKeyOf)]);
+  return r.issued.issuers.every((k) => !signers.has(k));
+}
+
+/**
+ * A removed user's entry when a User comes back with its key: revoked again at `now` (the revocation
+ * covers JWTs issued at or before it, the one just signed included), and what that User signed joins
+ * the record (not known when the User does not know it).
+ */
+export function readmittedEntry(r: RemovedUser, m: Member, now: number): RemovedUser {
+  const { issued: was, ...rest } = r;
+  const issued = mergeIssued(was, m.issued);
+  return issued ? { ...rest, at: now, issued } : { ...rest, at: now };
 }
 
 /** Current members whose key was revoked by an earlier removal: signing them again would re-admit them. */
@@ -182,21 +289,122 @@ export function readmittedMembers(
 /** The key of a revocation of every user: `"*": t` refuses every user JWT issued at or before `t`. */
 export const ALL_USERS = "*";
 
+/** Who may sign an account's users now: its own key and its signing keys (undefined: not known). */
+export interface AccountSigners {
+  account: string | undefined;
+  signingKeys: readonly SigningKeyRef[] | undefined;
+}
+
 /**
- * The `revocations` an account JWT carries: removals, then explicit entries (which win). With a
- * `"*": t` entry, every entry at or before `t` is left out: the server refuses a JWT whose `iat` is at
- * or before either time (nats-io/jwt v2 `RevocationList.IsRevoked`), so such an entry revokes nothing
- * more (the same compaction as the Go library's `MaybeCompact`).
+ * The revocation entries of an account before the `"*"` compaction: removals, then explicit entries
+ * (which win). A removal whose JWTs were all signed by keys the account no longer has (`signersGone`,
+ * given `signers`) is left out: the servers refuse those JWTs anyway. It stays in `removed`, so it
+ * comes back if one of those keys is added again. Explicit entries are the program's: always in.
+ */
+export function revocationEntries(
+  explicit: Record<string, number>,
+  removed: Record<string, RemovedUser>,
+  signers?: AccountSigners,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, r] of Object.entries(removed)) {
+    if (signers && signersGone(r, signers.account, signers.signingKeys)) continue;
+    out[key] = r.at;
+  }
+  return Object.assign(out, explicit);
+}
+
+/**
+ * The `revocations` an account JWT carries: {@link revocationEntries}, less what a `"*": t` entry
+ * covers. The server refuses a JWT whose `iat` is at or before either time (nats-io/jwt v2
+ * `RevocationList.IsRevoked`), so an entry at or before `t` revokes nothing more (the same compaction
+ * as the Go library's `MaybeCompact`).
  */
 export function jwtRevocations(
   explicit: Record<string, number>,
   removed: Record<string, RemovedUser>,
+  signers?: AccountSigners,
 ): Record<string, number> | undefined {
-  const out: Record<string, number> = {};
-  for (const [key, r] of Object.entries(removed)) out[key] = r.at;
-  Object.assign(out, explicit);
+  const out = revocationEntries(explicit, removed, signers);
   for (const key of coveredByAll(out)) delete out[key];
   return Object.keys(out).length ? out : undefined;
+}
+
+/** Removed users' entries a run leaves out of the account JWT, by reason. */
+export interface Leaving {
+  /** Every JWT of the key has expired: the entry leaves the state too. */
+  expired: string[];
+  /** Every JWT of the key was signed by keys the account no longer has: kept in the state. */
+  signersGone: string[];
+}
+
+/**
+ * The entries of the stored JWT (`inJwt`, read only when needed) that removals put there and the JWT
+ * of this run leaves out for hygiene: dropped from `next` (expired), or {@link signersGone}. Entries
+ * the program gives (`explicit`) stay, and those a `"*"` covers are said by its own note.
+ */
+export function removedUsersLeaving(
+  before: Record<string, RemovedUser> | undefined,
+  next: Record<string, RemovedUser>,
+  explicit: Record<string, number>,
+  signers: AccountSigners | undefined,
+  inJwt: () => Record<string, number>,
+): Leaving {
+  const out: Leaving = { expired: [], signersGone: [] };
+  const expired = Object.keys(before ?? {}).filter((k) => next[k] === undefined);
+  const gone = signers
+    ? Object.keys(next).filter((k) => signersGone(next[k], signers.account, signers.signingKeys))
+    : [];
+  if (expired.length + gone.length === 0) return out;
+  const stored = inJwt();
+  const leaves = (k: string) => stored[k] !== undefined && explicit[k] === undefined;
+  out.expired = expired.filter(leaves).sort();
+  out.signersGone = gone.filter(leaves).sort();
+  return out;
+}
+
+/**
+ * The `revocations` of an account JWT (none when there is no JWT or it cannot be decoded: nothing is
+ * said to leave it then).
+ */
+export function jwtRevocationsOf(jwt: unknown): Record<string, number> {
+  if (typeof jwt !== "string") return {};
+  try {
+    return (decodeJwt(jwt).nats as { revocations?: Record<string, number> } | undefined)?.revocations ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** The first few keys of a list, for a message. */
+function someKeys(keys: string[]): string {
+  const shown = keys.slice(0, 3).join(", ");
+  return keys.length > 3 ? `${shown} and ${keys.length - 3} more` : shown;
+}
+
+/**
+ * What a preview says of removed users' entries that leave the account JWT (hygiene): which, and why
+ * nothing is lost. `name` names the Account.
+ */
+export function leavingWarnings(name: string, leaving: Leaving): string[] {
+  const entries = (n: number) => `${n} revocation ${n === 1 ? "entry" : "entries"} of removed Users`;
+  const leave = (n: number) => (n === 1 ? "leaves" : "leave");
+  const notes: string[] = [];
+  if (leaving.expired.length) {
+    notes.push(
+      `${name}: ${entries(leaving.expired.length)} (${someKeys(leaving.expired)}) ${leave(leaving.expired.length)} the account JWT: ` +
+        "every JWT this program signed for those keys has expired (servers refuse them anyway)",
+    );
+  }
+  if (leaving.signersGone.length) {
+    notes.push(
+      `${name}: ${entries(leaving.signersGone.length)} (${someKeys(leaving.signersGone)}) ` +
+        `${leave(leaving.signersGone.length)} the account JWT: every JWT this program signed for those ` +
+        "keys was signed by signing keys the account no longer has (servers refuse them anyway). They " +
+        "stay recorded in removedUsers and come back if such a key is added again",
+    );
+  }
+  return notes;
 }
 
 /** The entries of `revocations` that its `"*"` entry covers (none without one). */

@@ -139,7 +139,7 @@ class OperatorWithSystemAccount extends ComponentResource {
           signerSeed: plan.userSigner === "systemAccountSigningKey" && sysSk ? sysSk.seed : sysKey.seed,
           ...claims,
         },
-        ["publicKey", "jwt", "seed"],
+        ["publicKey", "jwt", "seed", "issued"],
         this,
       );
     const user = systemUser(plan.systemUserName, "systemUser", {
@@ -161,6 +161,8 @@ class OperatorWithSystemAccount extends ComponentResource {
       urn: (u as unknown as Resource).urn,
       publicKey: u.publicKey,
       name: memberName,
+      // The User's record of its JWTs (absent for an adopted one), as the TypeScript SDK sends it.
+      issued: u.issued,
       revokeOnDelete: true,
     }));
     const sys = child(

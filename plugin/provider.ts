@@ -177,6 +177,20 @@ function wrapAt(v: unknown, path: Path): unknown {
   return v;
 }
 
+/**
+ * `path` cut where `v` no longer has objects or arrays to follow: a handler may return a value in
+ * another form than it came (an Account's large `revocations` map is stored packed into one string),
+ * and a secret found inside it must then wrap the whole returned value, not be dropped.
+ */
+function reachable(v: unknown, path: Path): Path {
+  let at = v;
+  for (let i = 0; i < path.length; i++) {
+    if (typeof at !== "object" || at === null) return path.slice(0, i);
+    at = (at as Obj)[path[i]];
+  }
+  return path;
+}
+
 /** A URL that carries a user or password (`nats://u:p@host`): a secret wherever it is given. */
 const CREDENTIAL_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]+@/i;
 
@@ -321,7 +335,7 @@ export function nativeProvider(
       const r = await handlerOf(s).check(o.value, withPaths(s.kind, n.value));
       for (const w of r.warnings ?? []) warn?.(urn, w);
       return {
-        inputs: toEngine(r.inputs, [...s.secretInputs, ...n.secrets]),
+        inputs: toEngine(r.inputs, [...s.secretInputs, ...n.secrets.map((p) => reachable(r.inputs, p))]),
         failures: engineFailures(r.failures, n.value),
       };
     },

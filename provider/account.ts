@@ -27,13 +27,19 @@ import {
   coveredByAll,
   departedMembers,
   jwtRevocations,
+  jwtRevocationsOf,
+  type Leaving,
+  leavingWarnings,
   type Member,
   memberKey,
   nextRemovedUsers,
   type RemovedUser,
+  readmittedEntry,
   readmittedMembers,
+  removedUsersLeaving,
   resolveRevocations,
   returningMembers,
+  revocationEntries,
   revokedGeneratedMembers,
   revokedGeneratedMessage,
   revokedMemberMessage,
@@ -74,6 +80,7 @@ import {
 import { PartialFailure } from "./kit/partialFailure";
 import { withStackProviderConfig } from "./kit/providerConfig";
 import { checkResult, label, loadSeed, seedReplaced } from "./kit/resource";
+import { storedRevocations } from "./kit/storedRevocations";
 import { containsUnknown, previewChecker } from "./kit/unknown";
 import { packedInputs } from "./kit/wire";
 
@@ -125,6 +132,8 @@ interface Revoked {
   covered: number;
   /** The time of the `"*"` entry, when there is one. */
   allAt?: number;
+  /** Removed users' entries of the stored JWT that this run leaves out, and why (the preview says so). */
+  leaving: Leaving;
   removedUsers: NonNullable<AccountState["removedUsers"]>;
   revocationTimes: Record<string, number>;
   readmitted: Member[];
@@ -141,7 +150,12 @@ function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now
   // just issued (revocation covers JWTs issued at or before the time), and fail the run below.
   const readmitted = readmittedMembers(news.members, removedUsers);
   for (const m of readmitted)
-    removedUsers = { ...removedUsers, [m.publicKey]: { ...removedUsers[m.publicKey], at: now } };
+    removedUsers = { ...removedUsers, [m.publicKey]: readmittedEntry(removedUsers[m.publicKey], m, now) };
+  // Who may still sign the account's users: a removal whose JWTs were all signed by other keys
+  // leaves the JWT (not known while the signing keys are not: nothing leaves then).
+  const signers = containsUnknown(news.signingKeys)
+    ? undefined
+    : { account: olds?.publicKey, signingKeys: news.signingKeys };
   const revocationTimes: Record<string, number> = {};
   for (const [key, when] of Object.entries(news.revocations ?? {})) {
     if (when === "now") revocationTimes[key] = explicit[key];
@@ -153,15 +167,15 @@ function revoke(news: AccountProps, olds: Partial<AccountState> | undefined, now
     news.exports,
     now,
   );
-  const all: Record<string, number> = {};
-  for (const [key, r] of Object.entries(removedUsers)) all[key] = r.at;
-  Object.assign(all, explicit);
   return {
-    covered: coveredByAll(all).length,
+    covered: coveredByAll(revocationEntries(explicit, removedUsers, signers)).length,
     allAt: explicit[ALL_USERS],
+    leaving: removedUsersLeaving(olds?.removedUsers, removedUsers, explicit, signers, () =>
+      jwtRevocationsOf(olds?.jwt),
+    ),
     props: {
       ...news,
-      revocations: jwtRevocations(explicit, removedUsers),
+      revocations: jwtRevocations(explicit, removedUsers, signers),
       exports: exportsWithRevocations(news.exports, revokedActivations),
     },
     removedUsers,
@@ -374,6 +388,7 @@ const flat: Handler<AccountProps, AccountState> = {
           const r = revoke(news, olds, nowSeconds());
           claims = r.props;
           if (r.covered) warnings.push(coveredNote(label("Account", news), r.covered, r.allAt));
+          warnings.push(...leavingWarnings(label("Account", news), r.leaving));
         }
       } catch {
         // What revoke cannot settle, create/update report; the explicit claims are measured.
@@ -588,10 +603,11 @@ const flat: Handler<AccountProps, AccountState> = {
 
 /**
  * The handler without the provider configuration: the signer wiring arrives packed under `signing`
- * (kit/wire.ts). The native plugin applies its provider's configuration to it (plugin/provider.ts).
+ * (kit/wire.ts), and a large `revocations` map is stored packed (kit/storedRevocations.ts). The native
+ * plugin applies its provider's configuration to it (plugin/provider.ts).
  */
 export const accountHandler: Handler<AccountProps, AccountState> = quietExpectedFailures(
-  packedInputs(flat, "signing", ACCOUNT_SIGNING_FIELDS, ["revocations"]),
+  packedInputs(storedRevocations(flat), "signing", ACCOUNT_SIGNING_FIELDS, ["revocations"]),
 );
 
 /**

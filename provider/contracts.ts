@@ -20,7 +20,7 @@ import type { Int } from "../core/int";
 import type { DescribedClaims } from "../core/jwt";
 import type { NatsContextSpec } from "../core/natsContext";
 import type { AccountPeer } from "../core/peers";
-import type { Member, RemovedUser, RevocationTime } from "../core/revocation";
+import type { Issued, Member, RemovedUser, RevocationTime } from "../core/revocation";
 import type { LeafRemoteInputs, LeafRemoteSpec, ServerConfigSpec } from "../core/serverConfig";
 import type { ResolverTls } from "../io/resolverClient";
 
@@ -339,6 +339,14 @@ export type AccountNativeOutputs = AccountOutputs & ClaimsOutput;
  */
 export type UserState = UserProps &
   Signed & {
+    /**
+     * Every JWT this User signed for its key: the keys that signed them and the latest expiry (absent
+     * when one never expires). Recorded only for a key the User generated (none given as `seed` or
+     * `publicKey`, no adopted `jwt`), from its first JWT on; absent otherwise and in state written
+     * before it existed. An Account's `members` entry carries it, so a removed User's revocation can
+     * leave the account JWT once all these JWTs expired or their signing keys left the account.
+     */
+    issued?: Issued;
     /**
      * Set by refresh once the JWT has expired (its ISO date): servers refuse it and its creds cannot
      * connect. Absent while the JWT is valid.

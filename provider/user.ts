@@ -13,7 +13,14 @@ import { jsAckWarningLines } from "../core/jsAck";
 import { decodeJwt } from "../core/jwt";
 import { CONNECT_ALLOWANCE, DEFAULT_MAX_CONTROL_LINE, userJwtTooLarge } from "../core/limits";
 import { publicKeyOf } from "../core/nkeys";
-import { ALL_USERS, allUsersRevokedAt, revokedMemberMessage } from "../core/revocation";
+import {
+  ALL_USERS,
+  allUsersRevokedAt,
+  type Issued,
+  mergeIssued,
+  revokedMemberMessage,
+} from "../core/revocation";
+import { toUnixSeconds } from "../core/units";
 import type { Checker } from "../core/validation";
 import { USER_SIGNING_FIELDS, type UserProps, type UserState } from "./contracts";
 import type { Handler } from "./kit/handler";
@@ -222,13 +229,62 @@ async function pastAllRevoked(news: UserProps): Promise<void> {
   if (wait > 0 && wait <= 2000) await new Promise((r) => setTimeout(r, wait));
 }
 
+/** What one signed JWT adds to the record of the key's JWTs: its issuer and its expiry. */
+function issuedOf(s: { jwt: string; issuer: string }): Issued {
+  const exp = decodeJwt(s.jwt).exp;
+  return typeof exp === "number" && exp > 0 ? { issuers: [s.issuer], expires: exp } : { issuers: [s.issuer] };
+}
+
+/** The outputs with `issued` set to `issued`, or without it when it is not known. */
+function withIssued(outs: UserState, issued: Issued | undefined): UserState {
+  const { issued: _was, ...rest } = outs;
+  return issued ? { ...rest, issued } : rest;
+}
+
+/**
+ * The `issued` an update (or a create with a generated key) will record, when the preview knows the
+ * signer and the expiry; undefined (unknown in the preview) otherwise. An Account's member list then
+ * shows the change its update will record.
+ */
+function previewIssued(
+  news: UserProps,
+  olds: Partial<UserState> | undefined,
+  issuer: unknown,
+): Issued | undefined {
+  if (typeof issuer !== "string" || containsUnknown(issuer) || containsUnknown(news.expires))
+    return undefined;
+  const creating = olds?.publicKey === undefined;
+  if (creating ? ownKeyGiven(news) : !olds.issued) return undefined;
+  const exp = news.expires === undefined || news.expires === null ? undefined : toUnixSeconds(news.expires);
+  if (exp !== undefined && Number.isNaN(exp)) return undefined;
+  const next: Issued =
+    exp !== undefined && exp > 0 ? { issuers: [issuer], expires: exp } : { issuers: [issuer] };
+  return creating ? next : mergeIssued(olds.issued, next);
+}
+
+/**
+ * Whether the User is given its key (`seed`, `publicKey`) or a JWT to adopt, known or not: JWTs of
+ * that key may have been issued elsewhere, so its `issued` is not known.
+ */
+function ownKeyGiven(inputs: UserProps): boolean {
+  const given = (v: unknown) => v !== undefined && v !== null && v !== "";
+  return given(inputs.seed) || given(inputs.publicKey) || given(inputs.jwt);
+}
+
 const flat: Handler<UserProps, UserState> = {
   ...signing,
   async update(id, olds, news) {
     await pastAllRevoked(news);
     // The stored JWT says the same claims but is refused: signed again rather than kept.
     const stale = revokedByAll(news, olds) ? { ...olds, jwt: undefined as unknown as string } : olds;
-    return signing.update!(id, stale, news);
+    const { outs } = await signing.update!(id, stale, news);
+    // Known only while it was known from the first JWT on (not for state written before it).
+    return { outs: withIssued(outs, mergeIssued(olds.issued, issuedOf(outs))) };
+  },
+  preview(news, olds) {
+    const outs = signing.preview!(news, olds);
+    const issued = previewIssued(news, olds, outs.issuer);
+    return issued ? { ...outs, issued } : outs;
   },
   async check(olds, news) {
     const r = await signing.check(olds, ownRevocations(news, olds));
@@ -270,7 +326,9 @@ const flat: Handler<UserProps, UserState> = {
     const why = own ? revokedReason(inputs, own) : undefined;
     if (why) throw new NatsAuthError(why, { resource: label("User", inputs) });
     await pastAllRevoked(inputs);
-    return signing.create(inputs);
+    const { id, outs } = await signing.create(inputs);
+    // A given key (or adopted JWT) may have JWTs issued elsewhere: they are not known here.
+    return { id, outs: withIssued(outs, ownKeyGiven(inputs) ? undefined : issuedOf(outs)) };
   },
 };
 

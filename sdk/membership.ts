@@ -13,6 +13,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { DateLike } from "../core/claimInputs";
+import type { Issued } from "../core/revocation";
 import { toUnixSeconds } from "../core/units";
 
 /** What an Account records of one User. */
@@ -21,6 +22,8 @@ export interface MemberInput {
   publicKey: pulumi.Input<string>;
   name: pulumi.Input<string>;
   expires?: pulumi.Input<number | undefined>;
+  /** The User's `issued` (every JWT it signed for its key), when it has it. */
+  issued?: pulumi.Input<Issued | undefined>;
   revokeOnDelete: boolean;
   /** The User generated its key (none given): the Account refuses a revocation of it (core/revocation.ts). */
   keyGenerated?: boolean;

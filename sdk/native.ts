@@ -71,6 +71,9 @@ export function member(user: User, options: MemberOptions = {}): pulumi.Input<in
     publicKey: user.publicKey,
     name: user.name,
     expires: unixSeconds(user.expires),
+    // Every JWT the User signed for its key (absent for a given key): lets the Account prune the
+    // User's revocation once it matters no more.
+    issued: user.issued as pulumi.Output<inputs.IssuedArgs>,
     revokeOnDelete: options.revokeOnDelete !== false,
     // A generated key cannot be checked against the account's revocations by its User: the Account
     // refuses a revocation of it instead (docs/scale.md).

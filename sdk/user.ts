@@ -3,7 +3,7 @@ import type { SigningKeyRef, UserClaims, UserTemplate } from "../core/claimInput
 import { formatCreds } from "../core/creds";
 import { jsAckWarningLines } from "../core/jsAck";
 import { publicKeyOf } from "../core/nkeys";
-import { ALL_USERS, type RemovedUser, type RevocationTime } from "../core/revocation";
+import { ALL_USERS, type Issued, type RemovedUser, type RevocationTime } from "../core/revocation";
 import type { UserInputs, UserOutputs } from "../provider/contracts";
 import type { Account } from "./account";
 import { IdentityResource } from "./identity";
@@ -139,6 +139,13 @@ export type UserArgs = {
 export class User extends IdentityResource {
   /** The `.creds` text (JWT and seed), a Pulumi secret; undefined for a user declared by `publicKey`. */
   declare public readonly creds: pulumi.Output<string>;
+  /**
+   * Every JWT this User signed for its key: the keys that signed them and the latest expiry (absent
+   * when one never expires). Only for a key the User generated; undefined for a given key or state
+   * written before it existed. Its Account reads it to prune the User's revocation once it matters
+   * no more (docs/scale.md, "Hygiene").
+   */
+  declare public readonly issued: pulumi.Output<Issued | undefined>;
 
   constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
     const { account, signer, key, revokeOnDelete, publicKey, maxControlLine, ...claims } = args;
@@ -201,6 +208,7 @@ export class User extends IdentityResource {
         jwt: args.jwt,
         // Only an adopted JWT can differ from the arguments; otherwise derived below, not registered.
         ...(args.jwt === undefined ? {} : { adoptionDrift: undefined }),
+        issued: undefined,
       } satisfies UserResourceProps,
       { ...opts, additionalSecretOutputs: ["seed", "creds", "signerSeed"] },
       MODULE,
@@ -220,6 +228,10 @@ export class User extends IdentityResource {
           : this.publicKey,
       name: args.name ?? name,
       expires: args.expires,
+      // What the User signed for its key, so its revocation can leave the account JWT once it matters
+      // no more. Only a generated key has it (and the Account waits for such a User anyway): a User
+      // given its key runs after its Account, so reading it would make a cycle.
+      ...(urn && known ? {} : { issued: this.issued }),
       revokeOnDelete: revokeOnDelete !== false,
       // Only a User given no key: the Account refuses a revocation of that key while it is here.
       ...(known ? {} : { keyGenerated: true }),

@@ -191,7 +191,8 @@ async function pushOnce(
 ): Promise<PushResult> {
   let jwt = given;
   const r = resolverOf(props)!;
-  const account = String(decodeJwt(jwt).sub);
+  const mine = decodeJwt(jwt);
+  const account = String(mine.sub);
   const problems = validateForPush(jwt, {
     publicKey: String(props.operatorPublicKey),
     signingKeys: props.operatorSigningKeys ?? [],
@@ -204,7 +205,7 @@ async function pushOnce(
   const fleet = await openWhenAnswering(connection(r), r.waitMs ?? 0, { remembered, log: engineLog, what });
   // The running servers judge the JWT by the operator they started with, not by this stack's: a JWT
   // they would store but not use is not pushed (it would replace one they can use).
-  const untrusted = trustProblems(jwt, await fleet.trust());
+  const untrusted = trustProblems(mine, await fleet.trust());
   if (untrusted.length) {
     throw new TrustError(
       `refusing to push account ${account}: ${untrusted.map((p) => p.reason).join("; ")}`,
@@ -216,7 +217,6 @@ async function pushOnce(
   // resolvers' next sync over this JWT, so the claims are signed again, later than that copy.
   let resigned: string | undefined;
   const held = await fleet.lookup(account);
-  const mine = decodeJwt(jwt);
   const ours = mine.iat ?? 0;
   // A copy that says the same in other words may win the sync: nothing is lost.
   const newer = held.found

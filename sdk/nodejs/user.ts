@@ -74,6 +74,14 @@ export class User extends pulumi.CustomResource {
      * When the JWT expires. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
      */
     declare public readonly expires: pulumi.Output<string | undefined>;
+    /**
+     * Every JWT this User signed for its key: the keys that signed them and the latest expiry (absent
+     * when one never expires). Recorded only for a key the User generated (none given as `seed` or
+     * `publicKey`, no adopted `jwt`), from its first JWT on; absent otherwise and in state written
+     * before it existed. An Account's `members` entry carries it, so a removed User's revocation can
+     * leave the account JWT once all these JWTs expired or their signing keys left the account.
+     */
+    declare public /*out*/ readonly issued: pulumi.Output<outputs.Issued | undefined>;
     declare public /*out*/ readonly issuer: pulumi.Output<string>;
     /**
      * With `seed`: an existing JWT, kept byte for byte while its claims match.
@@ -182,6 +190,7 @@ export class User extends pulumi.CustomResource {
             resourceInputs["claimsHash"] = undefined /*out*/;
             resourceInputs["creds"] = undefined /*out*/;
             resourceInputs["expired"] = undefined /*out*/;
+            resourceInputs["issued"] = undefined /*out*/;
             resourceInputs["issuer"] = undefined /*out*/;
         } else {
             resourceInputs["adoptionDrift"] = undefined /*out*/;
@@ -193,6 +202,7 @@ export class User extends pulumi.CustomResource {
             resourceInputs["data"] = undefined /*out*/;
             resourceInputs["expired"] = undefined /*out*/;
             resourceInputs["expires"] = undefined /*out*/;
+            resourceInputs["issued"] = undefined /*out*/;
             resourceInputs["issuer"] = undefined /*out*/;
             resourceInputs["jwt"] = undefined /*out*/;
             resourceInputs["maxControlLine"] = undefined /*out*/;

@@ -14,15 +14,16 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { ResolverClient } from "../../io/resolverClient";
 import { closeAllResolvers } from "../../io/resolverPool";
 import { Account, CredsFile, OperatorWithSystemAccount, ServerConfig, User } from "../../sdk";
-import { freePort, NatsServer } from "../harness/natsServer";
+import { deadPort, NatsServer, withFreshPorts } from "../harness/natsServer";
 import { TestStack } from "../harness/pulumi";
 
 /**
  * The README's pattern: one ServerConfig written where the server reads it, and the Account that is
  * pushed to that server depending on it, so destroy deletes the account before the config.
  */
-const program = (dir: string, port: number) => async () => {
+const program = (dir: string) => async () => {
   const cfg = new pulumi.Config();
+  const port = cfg.requireNumber("port");
   const ops = new OperatorWithSystemAccount("op", { generateSigningKey: true });
   const allowDelete = cfg.getBoolean("allowDelete");
   const server = new ServerConfig("server", {
@@ -72,12 +73,17 @@ async function holds(url: string, sysCreds: string, account: string): Promise<bo
 /** A stack whose first `up` (no servers) writes the config, then a server started from that file. */
 async function stackWithServer(label: string, config: Record<string, string> = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pna-${label}-`));
-  const port = await freePort();
-  const t = await TestStack.create(label, program(dir, port));
+  const t = await TestStack.create(label, program(dir));
   for (const [k, v] of Object.entries(config)) await t.stack.setConfig(k, { value: v });
-  await t.up();
   const conf = path.join(dir, "server.conf");
-  const server = await NatsServer.fromConfig(fs.readFileSync(conf, "utf8"), { port, dir });
+  // The config names the port before the server binds it: if another file's server takes it first,
+  // the stack writes the config again with another port.
+  const server = await withFreshPorts(label, async (ports) => {
+    const port = await ports.port();
+    await t.stack.setConfig("port", { value: String(port) });
+    await t.up();
+    return ports.own(await NatsServer.fromConfig(fs.readFileSync(conf, "utf8"), { port, dir }));
+  });
   await t.stack.setConfig("servers", { value: JSON.stringify([server.url]) });
   const up = await t.up();
   return {
@@ -146,10 +152,12 @@ describe("e2e destroy - safe with the defaults", () => {
 
   it("destroy e2e - an account whose servers were never reached is destroyed while they are down", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-destroy-down-"));
-    const port = await freePort();
-    const t = await TestStack.create("destroy-down", program(dir, port));
+    const port = await deadPort();
+    const t = await TestStack.create("destroy-down", program(dir));
     try {
-      // Nothing listens on the port: the push fails, the account is recorded unpushed.
+      // Nothing listens on the port, nor can while the test runs: the push fails, the account is
+      // recorded unpushed.
+      await t.stack.setConfig("port", { value: String(port) });
       await t.stack.setConfig("servers", { value: JSON.stringify([`nats://127.0.0.1:${port}`]) });
       await assert.rejects(t.up(), /Account "APP": push to the resolver failed/);
       const result = await t.destroy();

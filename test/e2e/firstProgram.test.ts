@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { freePort } from "../harness/natsServer";
+import { withFreshPorts } from "../harness/natsServer";
 import { REPO_ROOT, TOOLS_BIN } from "../harness/paths";
 import { PASSPHRASE } from "../harness/pulumi";
 import { currentTarball } from "../harness/release";
@@ -84,7 +84,7 @@ describe("e2e first program - README 'Your first program' as written, from the p
     );
 
     const tgz = currentTarball(work);
-    const port = String(await freePort());
+    let port = "";
     const local = (text: string) => text.replaceAll(placeholder, tgz).replaceAll("4222", port);
     const env = {
       ...process.env,
@@ -168,12 +168,34 @@ describe("e2e first program - README 'Your first program' as written, from the p
     for (const line of blocks[0].text.split("\n")) await runLine(line);
     assert.equal(path.basename(cwd), "hello-nats");
     fs.writeFileSync(path.join(cwd, "Pulumi.yaml"), local(blocks[1].text));
-    fs.writeFileSync(path.join(cwd, "index.ts"), local(blocks[2].text));
     assert.ok(fs.existsSync(path.join(cwd, "node_modules", "pulumi-nats-auth", "dist", "sdk", "index.js")));
     assert.ok(!fs.realpathSync(path.join(cwd, "node_modules", "pulumi-nats-auth")).startsWith(REPO_ROOT));
 
+    // The program names the port before nats-server binds it: if another file's server takes it
+    // first, index.ts gets another port and the lines up to the server's run again (the stack is
+    // made once; the second `pulumi up` rewrites nats-server.conf).
+    const lines = blocks[3].text.split("\n");
+    const serverLine = lines.findIndex((l) => l.startsWith("nats-server "));
+    assert.ok(serverLine > 0, "the README starts nats-server after the first up");
+    const dir = cwd;
+    await withFreshPorts("first program", async (ports) => {
+      port = String(await ports.port());
+      fs.writeFileSync(path.join(dir, "index.ts"), local(blocks[2].text));
+      const jobs = background.length;
+      try {
+        for (const line of lines.slice(0, serverLine + 1)) {
+          if (ports.attempt > 1 && line.startsWith("pulumi stack init")) continue;
+          await runLine(line);
+        }
+      } catch (err) {
+        // A server that could not start is no job of the user's shell: `kill %2 %1` counts without it.
+        background.splice(jobs);
+        throw err;
+      }
+    });
+
     let reply = "";
-    for (const line of blocks[3].text.split("\n")) {
+    for (const line of lines.slice(serverLine + 1)) {
       const out = await runLine(line);
       if (line.startsWith("nats request")) reply = out;
     }

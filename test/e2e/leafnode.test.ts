@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import { closeAllResolvers } from "../../io/resolverPool";
-import { freePort, NatsServer } from "../harness/natsServer";
+import { NatsServer, withFreshPorts } from "../harness/natsServer";
 import { REPO_ROOT } from "../harness/paths";
 import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
 
@@ -41,18 +41,10 @@ describe("e2e leafnode-jwt example", () => {
   const outputDir = path.join(PROJECT, "out");
   const servers: NatsServer[] = [];
   const conns: NatsConnection[] = [];
-  const ports = { mainPort: 0, leafPort: 0, leafnodePort: 0 };
 
   before(async () => {
     fs.rmSync(outputDir, { recursive: true, force: true });
-    ports.mainPort = await freePort();
-    ports.leafPort = await freePort();
-    ports.leafnodePort = await freePort();
-    t = await TestStack.fromFolder(PROJECT, "test", {
-      mainPort: { value: String(ports.mainPort) },
-      leafPort: { value: String(ports.leafPort) },
-      leafnodePort: { value: String(ports.leafnodePort) },
-    });
+    t = await TestStack.fromFolder(PROJECT, "test");
     t.scanAlso(outputDir);
   });
   after(async () => {
@@ -64,7 +56,33 @@ describe("e2e leafnode-jwt example", () => {
   });
 
   it("leafnode e2e - configs from the stack run as they are and hello comes back through the leaf", async () => {
-    const first = await t.up();
+    // The stack renders the ports into the configs before the servers bind them: if another file's
+    // server takes one first, the ports change and the stack renders them again.
+    const { first, main, leaf } = await withFreshPorts("leafnode e2e", async (ports) => {
+      const p = {
+        mainPort: await ports.port(),
+        leafPort: await ports.port(),
+        leafnodePort: await ports.port(),
+      };
+      await t.stack.setAllConfig(
+        Object.fromEntries(Object.entries(p).map(([k, v]) => [k, { value: String(v) }])),
+      );
+      const first = await t.up();
+      const main = ports.own(
+        await NatsServer.fromConfig(String(first.outputs.mainServerConfig.value), {
+          port: p.mainPort,
+          name: "main",
+        }),
+      );
+      const leaf = ports.own(
+        await NatsServer.fromConfig(String(first.outputs.leafServerConfig.value), {
+          port: p.leafPort,
+          name: "leaf",
+        }),
+      );
+      return { first, main, leaf };
+    });
+    servers.push(main, leaf);
     const out = first.outputs;
     for (const key of [
       "operatorJwt",
@@ -80,17 +98,6 @@ describe("e2e leafnode-jwt example", () => {
     const credsFile = path.join(outputDir, "user.creds");
     assert.equal(fs.statSync(credsFile).mode & 0o777, 0o600, "creds file is 0600");
     assert.equal(fs.readFileSync(path.join(outputDir, "main.conf"), "utf8"), out.mainServerConfig.value);
-
-    const main = await NatsServer.fromConfig(String(out.mainServerConfig.value), {
-      port: ports.mainPort,
-      name: "main",
-    });
-    servers.push(main);
-    const leaf = await NatsServer.fromConfig(String(out.leafServerConfig.value), {
-      port: ports.leafPort,
-      name: "leaf",
-    });
-    servers.push(leaf);
 
     await t.stack.setConfig("push", { value: "true" });
     const pushed = await t.up();

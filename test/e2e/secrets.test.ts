@@ -20,7 +20,7 @@ import { closeAllResolvers } from "../../io/resolverPool";
 import { handler as userHandler } from "../../provider/user";
 import { Account, KeyPair, LeafRemote, Operator, ServerConfig, SigningKey, User } from "../../sdk";
 import { create, heldUser } from "../harness/identities";
-import { freePort, NatsServer } from "../harness/natsServer";
+import { NatsServer, withFreshPorts } from "../harness/natsServer";
 import { REPO_ROOT } from "../harness/paths";
 import { changeCount, TestStack } from "../harness/pulumi";
 
@@ -83,8 +83,6 @@ describe("e2e secrets - plain-string secrets never reach state, diffs or backups
 
   before(async () => {
     files = fs.mkdtempSync(path.join(os.tmpdir(), "pna-secrets-files-"));
-    ports.client = await freePort();
-    ports.leaf = await freePort();
     // Creds made outside the stack, handed to it as plain text: the system user's (for the
     // resolver), signed by the system account key the stack adopts, and a leaf user's of APP.
     sysCreds = heldUser(
@@ -170,20 +168,25 @@ describe("e2e secrets - plain-string secrets never reach state, diffs or backups
   });
 
   it("secrets e2e - preview/up/refresh/destroy --diff, stack export and the backend hold no secret in plain text", async () => {
-    const created = await t.preview({ diff: true });
-    assert.ok(changeCount(created.changeSummary) > 0, "the first preview creates everything");
-    const first = await t.up({ diff: true });
-    assert.equal(first.outputs.appPushedTo.value, 0, "no servers yet: signed only");
-    assert.equal(first.outputs.confText.secret, true, "ServerConfig.text is a secret output");
-    const confText = String(first.outputs.confText.value);
-    assert.ok(confText.includes(leafPassword), "the config carries the leaf password");
-    const confFile = path.join(files, "hub.conf");
-    assert.equal(fs.readFileSync(confFile, "utf8"), confText);
-    assert.equal(fs.statSync(confFile).mode & 0o777, 0o600, "the config file is 0600");
-    assert.equal(fs.statSync(path.join(files, "leaf.creds")).mode & 0o777, 0o600, "the creds file is 0600");
-
-    // The hub runs from the rendered config; the account is pushed with the plain-text sys creds.
-    server = await NatsServer.fromConfig(confText, { port: ports.client, name: "hub" });
+    // The program renders the ports (read at each run) before the hub binds them: if another file's
+    // server takes one first, the stack renders the config again with other ports.
+    server = await withFreshPorts("secrets e2e", async (attempt) => {
+      ports.client = await attempt.port();
+      ports.leaf = await attempt.port();
+      const created = await t.preview({ diff: true });
+      assert.ok(changeCount(created.changeSummary) > 0, "the first preview creates everything");
+      const first = await t.up({ diff: true });
+      assert.equal(first.outputs.appPushedTo.value, 0, "no servers yet: signed only");
+      assert.equal(first.outputs.confText.secret, true, "ServerConfig.text is a secret output");
+      const confText = String(first.outputs.confText.value);
+      assert.ok(confText.includes(leafPassword), "the config carries the leaf password");
+      const confFile = path.join(files, "hub.conf");
+      assert.equal(fs.readFileSync(confFile, "utf8"), confText);
+      assert.equal(fs.statSync(confFile).mode & 0o777, 0o600, "the config file is 0600");
+      assert.equal(fs.statSync(path.join(files, "leaf.creds")).mode & 0o777, 0o600, "the creds file is 0600");
+      // The hub runs from the rendered config; the account is pushed with the plain-text sys creds.
+      return attempt.own(await NatsServer.fromConfig(confText, { port: ports.client, name: "hub" }));
+    });
     await t.stack.setConfig("servers", { value: JSON.stringify([server.url]) });
     const planned = await t.preview({ diff: true });
     assert.deepEqual(

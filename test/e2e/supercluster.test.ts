@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
-import { freePort, NatsServer } from "../harness/natsServer";
+import { NatsServer, withFreshPorts } from "../harness/natsServer";
 import { REPO_ROOT, toolPath } from "../harness/paths";
 import { changeCount, TestStack } from "../harness/pulumi";
 
@@ -35,16 +35,7 @@ describe("e2e supercluster - the YAML example renders, forms and serves a superc
 
   before(async () => {
     outputDir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-supercluster-"));
-    for (const s of HUB) {
-      for (const kind of ["Port", "ClusterPort", "GatewayPort", "HttpPort"])
-        ports[`${s}${kind}`] = await freePort();
-    }
-    for (const s of ["east1", "east2", "east3"]) ports[`${s}LeafnodePort`] = await freePort();
-    ports.leafPort = await freePort();
-    t = await TestStack.fromFolder(EXAMPLE, "e2e", {
-      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, { value: String(v) }])),
-      outputDir: { value: outputDir },
-    });
+    t = await TestStack.fromFolder(EXAMPLE, "e2e", { outputDir: { value: outputDir } });
     t.scanAlso(outputDir);
   });
   after(async () => {
@@ -58,34 +49,50 @@ describe("e2e supercluster - the YAML example renders, forms and serves a superc
   });
 
   it("supercluster e2e - configs accepted by nats-server -t, gateways up, one push stored by 5 servers, a leaf request answered in west", async () => {
-    const out = (await t.up()).outputs;
-    assert.equal(out.appPushedTo.value, 0, "nothing pushed before the servers run");
     const names = [...HUB, "leaf"].map((s) => (s === "leaf" ? "leaf" : s.replace(/(\d)$/, "-$1")));
-    for (const name of names) {
-      await promisify(execFile)(toolPath("nats-server"), [
-        "-t",
-        "-c",
-        path.join(outputDir, `${name}.conf`),
-      ]).catch((e) =>
-        assert.fail(`nats-server -t refused ${name}.conf: ${(e as { stderr?: string }).stderr}`),
+    // The stack renders every port (routes, gateways, leaf remotes) before the servers bind them: if
+    // another file's server takes one first, the ports change and the stack renders them again.
+    const leaf = await withFreshPorts("supercluster e2e", async (attempt) => {
+      for (const s of HUB) {
+        for (const kind of ["Port", "ClusterPort", "GatewayPort", "HttpPort"])
+          ports[`${s}${kind}`] = await attempt.port();
+      }
+      for (const s of ["east1", "east2", "east3"]) ports[`${s}LeafnodePort`] = await attempt.port();
+      ports.leafPort = await attempt.port();
+      await t.stack.setAllConfig(
+        Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, { value: String(v) }])),
       );
-    }
-    const started = await Promise.allSettled(
-      HUB.map((s, i) =>
-        NatsServer.fromConfig(fs.readFileSync(path.join(outputDir, `${names[i]}.conf`), "utf8"), {
-          port: ports[`${s}Port`],
-          httpPort: ports[`${s}HttpPort`],
-          name: names[i],
+      const out = (await t.up()).outputs;
+      assert.equal(out.appPushedTo.value, 0, "nothing pushed before the servers run");
+      for (const name of names) {
+        await promisify(execFile)(toolPath("nats-server"), [
+          "-t",
+          "-c",
+          path.join(outputDir, `${name}.conf`),
+        ]).catch((e) =>
+          assert.fail(`nats-server -t refused ${name}.conf: ${(e as { stderr?: string }).stderr}`),
+        );
+      }
+      const started = await Promise.allSettled(
+        HUB.map((s, i) =>
+          NatsServer.fromConfig(fs.readFileSync(path.join(outputDir, `${names[i]}.conf`), "utf8"), {
+            port: ports[`${s}Port`],
+            httpPort: ports[`${s}HttpPort`],
+            name: names[i],
+          }),
+        ),
+      );
+      for (const s of started) if (s.status === "fulfilled") attempt.own(s.value);
+      for (const s of started) if (s.status === "rejected") throw s.reason;
+      const leaf = attempt.own(
+        await NatsServer.fromConfig(fs.readFileSync(path.join(outputDir, "leaf.conf"), "utf8"), {
+          port: ports.leafPort,
+          name: "leaf",
         }),
-      ),
-    );
-    for (const s of started) if (s.status === "fulfilled") servers.push(s.value);
-    for (const s of started) if (s.status === "rejected") throw s.reason;
-    const leaf = await NatsServer.fromConfig(fs.readFileSync(path.join(outputDir, "leaf.conf"), "utf8"), {
-      port: ports.leafPort,
-      name: "leaf",
+      );
+      servers.push(...started.map((s) => (s as PromiseFulfilledResult<NatsServer>).value), leaf);
+      return leaf;
     });
-    servers.push(leaf);
 
     // Every server's gateway reaches the other cluster before the push, which relies on it.
     const deadline = Date.now() + 20_000;

@@ -22,7 +22,7 @@ import { renderServerConfig, type ServerConfigSpec } from "../../core/serverConf
 import { ResolverClient } from "../../io/resolverClient";
 import { closeAllResolvers } from "../../io/resolverPool";
 import { Account, OperatorWithSystemAccount, SigningKey, User } from "../../sdk";
-import { freePort, NatsServer } from "../harness/natsServer";
+import { NatsServer, type PortAttempt, withFreshPorts } from "../harness/natsServer";
 import { toolPath } from "../harness/paths";
 import { TestStack } from "../harness/pulumi";
 
@@ -79,15 +79,15 @@ interface Node {
   leafPort?: number;
 }
 
-async function node(name: string, cluster: "a" | "b", leaf = false): Promise<Node> {
+async function node(ports: PortAttempt, name: string, cluster: "a" | "b", leaf = false): Promise<Node> {
   return {
     name,
     cluster,
-    port: await freePort(),
-    httpPort: await freePort(),
-    clusterPort: await freePort(),
-    gatewayPort: await freePort(),
-    ...(leaf ? { leafPort: await freePort() } : {}),
+    port: await ports.port(),
+    httpPort: await ports.port(),
+    clusterPort: await ports.port(),
+    gatewayPort: await ports.port(),
+    ...(leaf ? { leafPort: await ports.port() } : {}),
   };
 }
 
@@ -174,7 +174,7 @@ interface StateResource {
 describe("e2e supercluster - pushes confirmed per server across gateways and a leaf node", () => {
   let t: TestStack;
   let dir: string;
-  const servers: NatsServer[] = [];
+  let servers: NatsServer[] = [];
   let sc: { a: NatsServer[]; b: NatsServer[] };
   let leaf: NatsServer;
   let base: Record<string, { value: unknown }>;
@@ -223,61 +223,70 @@ describe("e2e supercluster - pushes confirmed per server across gateways and a l
     t = await TestStack.create("supercluster", program);
     base = (await t.up()).outputs;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-supercluster-"));
-    const nodes = [
-      await node("a-1", "a", true),
-      await node("a-2", "a"),
-      await node("a-3", "a"),
-      await node("b-1", "b"),
-      await node("b-2", "b"),
-    ];
-    // The leaf's remote binds the system account: $SYS crosses, so its resolver is reached too.
-    const sysCredsFile = path.join(dir, "sys.creds");
-    fs.writeFileSync(sysCredsFile, String(base.sysCreds.value), { mode: 0o600 });
-    const leafPort = await freePort();
-    const leafHttp = await freePort();
-    const leafText = renderServerConfig({
-      ...operatorMode(base),
-      serverName: "leaf",
-      port: leafPort,
-      httpPort: leafHttp,
-      jetstream: { storeDir: "js", domain: "edge" },
-      leafnodes: {
-        reconnectInterval: "1s",
-        remotes: [
-          {
-            urls: [`nats-leaf://${HOST}:${nodes[0].leafPort}`],
-            credentials: sysCredsFile,
-            account: String(base.sysPub.value),
-          },
-        ],
-      },
-    });
-    const texts = nodes.map((n) => hubConfig(base, n, nodes));
-    for (const [i, text] of [...texts, leafText].entries()) await judged(path.join(dir, `${i}.conf`), text);
-    const started = await Promise.allSettled(
-      nodes.map((n, i) =>
-        NatsServer.fromConfig(texts[i], { port: n.port, httpPort: n.httpPort, name: n.name }),
-      ),
-    );
-    for (const r of started) if (r.status === "fulfilled") servers.push(r.value);
-    for (const r of started) if (r.status === "rejected") throw r.reason;
-    await until("routes in each cluster and a gateway to the other cluster on every server", async () => {
-      const ok = await Promise.all(
-        servers.map(async (s, i) => {
-          const gz = (await s.gatewayz()) as { outbound_gateways?: Record<string, unknown> };
-          const rz = (await s.routez()) as { routes?: { remote_id?: string }[] };
-          const peers = new Set((rz.routes ?? []).map((r) => r.remote_id)).size;
-          const other = nodes[i].cluster === "a" ? "b" : "a";
-          return gz.outbound_gateways?.[other] !== undefined && peers >= (nodes[i].cluster === "a" ? 2 : 1);
-        }),
+    // Every config lists the others' ports before any server binds them (routes, gateways, the
+    // leaf's remote): if another file's server takes one first, all start again on other ports.
+    [servers, leaf] = await withFreshPorts("supercluster push e2e", async (ports) => {
+      const hubs: NatsServer[] = [];
+      const nodes = [
+        await node(ports, "a-1", "a", true),
+        await node(ports, "a-2", "a"),
+        await node(ports, "a-3", "a"),
+        await node(ports, "b-1", "b"),
+        await node(ports, "b-2", "b"),
+      ];
+      // The leaf's remote binds the system account: $SYS crosses, so its resolver is reached too.
+      const sysCredsFile = path.join(dir, "sys.creds");
+      fs.writeFileSync(sysCredsFile, String(base.sysCreds.value), { mode: 0o600 });
+      const leafPort = await ports.port();
+      const leafHttp = await ports.port();
+      const leafText = renderServerConfig({
+        ...operatorMode(base),
+        serverName: "leaf",
+        port: leafPort,
+        httpPort: leafHttp,
+        jetstream: { storeDir: "js", domain: "edge" },
+        leafnodes: {
+          reconnectInterval: "1s",
+          remotes: [
+            {
+              urls: [`nats-leaf://${HOST}:${nodes[0].leafPort}`],
+              credentials: sysCredsFile,
+              account: String(base.sysPub.value),
+            },
+          ],
+        },
+      });
+      const texts = nodes.map((n) => hubConfig(base, n, nodes));
+      for (const [i, text] of [...texts, leafText].entries()) await judged(path.join(dir, `${i}.conf`), text);
+      const started = await Promise.allSettled(
+        nodes.map((n, i) =>
+          NatsServer.fromConfig(texts[i], { port: n.port, httpPort: n.httpPort, name: n.name }),
+        ),
       );
-      return ok.every(Boolean);
+      for (const r of started) if (r.status === "fulfilled") hubs.push(ports.own(r.value));
+      for (const r of started) if (r.status === "rejected") throw r.reason;
+      await until("routes in each cluster and a gateway to the other cluster on every server", async () => {
+        const ok = await Promise.all(
+          hubs.map(async (s, i) => {
+            const gz = (await s.gatewayz()) as { outbound_gateways?: Record<string, unknown> };
+            const rz = (await s.routez()) as { routes?: { remote_id?: string }[] };
+            const peers = new Set((rz.routes ?? []).map((r) => r.remote_id)).size;
+            const other = nodes[i].cluster === "a" ? "b" : "a";
+            return gz.outbound_gateways?.[other] !== undefined && peers >= (nodes[i].cluster === "a" ? 2 : 1);
+          }),
+        );
+        return ok.every(Boolean);
+      });
+      const edge = ports.own(
+        await NatsServer.fromConfig(leafText, { port: leafPort, httpPort: leafHttp, name: "leaf" }),
+      );
+      await until("the leaf node to connect to a-1", async () => {
+        const leafz = (await hubs[0].leafz()) as { leafnodes?: number };
+        return (leafz.leafnodes ?? 0) > 0;
+      });
+      return [hubs, edge] as const;
     });
-    leaf = await NatsServer.fromConfig(leafText, { port: leafPort, httpPort: leafHttp, name: "leaf" });
-    await until("the leaf node to connect to a-1", async () => {
-      const leafz = (await servers[0].leafz()) as { leafnodes?: number };
-      return (leafz.leafnodes ?? 0) > 0;
-    });
+
     sc = {
       a: servers.slice(0, 3),
       b: servers.slice(3),

@@ -16,7 +16,7 @@ import { after, before, describe, it } from "node:test";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import { decodeJwt } from "../../core/jwt";
 import { renderServerConfig } from "../../core/serverConfig";
-import { freePort, NatsServer } from "../harness/natsServer";
+import { NatsServer, withFreshPorts } from "../harness/natsServer";
 import { REPO_ROOT, toolPath } from "../harness/paths";
 import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
 import { assertReadmeSteps } from "./fixtures/nativeSeed";
@@ -106,19 +106,10 @@ describe("e2e yaml - the seed scenario from YAML on the native plugin", () => {
   let outputDir: string;
   const servers: NatsServer[] = [];
   const conns: NatsConnection[] = [];
-  const ports = { mainPort: 0, leafPort: 0, leafnodePort: 0 };
 
   before(async () => {
     outputDir = fs.mkdtempSync(path.join(os.tmpdir(), "pna-yaml-"));
-    ports.mainPort = await freePort();
-    ports.leafPort = await freePort();
-    ports.leafnodePort = await freePort();
-    t = await TestStack.fromFolder(EXAMPLE, "e2e", {
-      mainPort: { value: String(ports.mainPort) },
-      leafPort: { value: String(ports.leafPort) },
-      leafnodePort: { value: String(ports.leafnodePort) },
-      outputDir: { value: outputDir },
-    });
+    t = await TestStack.fromFolder(EXAMPLE, "e2e", { outputDir: { value: outputDir } });
     t.scanAlso(outputDir);
   });
   after(async () => {
@@ -133,23 +124,38 @@ describe("e2e yaml - the seed scenario from YAML on the native plugin", () => {
   });
 
   it("yaml e2e - up, the leaf request answered, 0-change preview, one limit change, seeds only encrypted", async () => {
-    const first = await t.up();
+    // The stack renders the ports into the configs before the servers bind them: if another file's
+    // server takes one first, the ports change and the stack renders them again.
+    const { first, main, leaf } = await withFreshPorts("yaml e2e", async (ports) => {
+      const p = {
+        mainPort: await ports.port(),
+        leafPort: await ports.port(),
+        leafnodePort: await ports.port(),
+      };
+      await t.stack.setAllConfig(
+        Object.fromEntries(Object.entries(p).map(([k, v]) => [k, { value: String(v) }])),
+      );
+      const first = await t.up();
+      const main = ports.own(
+        await NatsServer.fromConfig(String(first.outputs.mainServerConfig.value), {
+          port: p.mainPort,
+          name: "yaml-main",
+        }),
+      );
+      const leaf = ports.own(
+        await NatsServer.fromConfig(String(first.outputs.leafServerConfig.value), {
+          port: p.leafPort,
+          name: "yaml-leaf",
+        }),
+      );
+      return { first, main, leaf };
+    });
+    servers.push(main, leaf);
     const out = first.outputs;
     assert.equal(out.userCreds.secret, true, "creds are a secret output");
     assert.equal(out.appPushedTo.value, 0, "nothing pushed before the servers run");
     assert.equal(fs.readFileSync(path.join(outputDir, "main.conf"), "utf8"), out.mainServerConfig.value);
     assert.equal(fs.statSync(path.join(outputDir, "user.creds")).mode & 0o777, 0o600);
-
-    const main = await NatsServer.fromConfig(String(out.mainServerConfig.value), {
-      port: ports.mainPort,
-      name: "yaml-main",
-    });
-    servers.push(main);
-    const leaf = await NatsServer.fromConfig(String(out.leafServerConfig.value), {
-      port: ports.leafPort,
-      name: "yaml-leaf",
-    });
-    servers.push(leaf);
 
     await t.stack.setConfig("pushTo[0]", { value: main.url }, true);
     const pushed = await t.up();

@@ -18,30 +18,103 @@ const POLL_MS = 25;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function freePorts(n: number): Promise<number[]> {
-  // All listeners stay open until every port is read, so the n ports are distinct.
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const s = net.createServer();
-          s.once("error", reject);
-          s.listen(0, HOST, () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
+/**
+ * A port that was free on 127.0.0.1 a moment ago. Another process (a test file running alongside,
+ * an outgoing connection) may take it before it is bound, so it is handed out only through
+ * `withFreshPorts`, which starts again on other ports then; where nothing needs the port in advance,
+ * let the server pick (-1).
+ */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, HOST, resolve);
+  });
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /**
- * A port that was free on 127.0.0.1 a moment ago. Another process may take it before it is used, so
- * prefer letting the server pick (-1) where nothing needs the port in advance.
+ * A port nobody listens on, and nobody can start listening on while a test uses it: the first port
+ * below 1024 that refuses a connection. The kernel never hands out such a port for port 0 (-1) or an
+ * outgoing connection, and only a privileged process that asks for it by number could bind it, so a
+ * connection-refused case cannot meet another test's server there (as a `freePort()` can).
  */
-export async function freePort(): Promise<number> {
-  return (await freePorts(1))[0];
+export async function deadPort(): Promise<number> {
+  for (let port = 1; port < 1024; port++) if (!(await canConnect(port))) return port;
+  throw new Error("every port below 1024 on 127.0.0.1 accepts connections");
+}
+
+/** Hands out the ports of one attempt of `withFreshPorts`, and what to dispose if the attempt fails. */
+export interface PortAttempt {
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** A port that was free a moment ago, distinct from every port handed out by earlier calls. */
+  port(): Promise<number>;
+  /** Registers a server (or anything disposable) started by this attempt, to dispose if it fails. */
+  own<T extends AsyncDisposable>(resource: T): T;
+}
+
+/** Whether an error says that a listener could not bind its port (a server's exit, a node listen). */
+export function isPortClash(err: unknown): boolean {
+  const text = err instanceof Error ? `${err.message}\n${String(err.cause ?? "")}` : String(err);
+  return /address already in use|EADDRINUSE/i.test(text);
+}
+
+/** The line of an error that names the port clash, for the test output. */
+function clashLine(err: unknown): string {
+  return (/^.*(?:address already in use|EADDRINUSE).*$/im.exec(String(err))?.[0] ?? "").trim();
+}
+
+const RESTART_RETRY_MS = 1_000;
+
+/** How many times `withFreshPorts` runs its setup (a clash on every one fails the test). */
+export const PORT_ATTEMPTS = 3;
+
+/**
+ * Runs `setup`, which renders ports it takes from `ports.port()` into configs and starts the servers
+ * that bind them, again on fresh ports when a server could not bind one ("address already in use"):
+ * between `freePort()` and the bind, another test file's server or an outgoing connection may take
+ * the port. At most `attempts` runs; before each retry, what the failed run `own`ed is disposed and a
+ * line says so in the test output. Any other error fails at once. Use it only where a port must be
+ * known before its server starts (configs the product renders, routes, gateways, leaf remotes);
+ * elsewhere let the server pick (-1).
+ */
+export async function withFreshPorts<T>(
+  what: string,
+  setup: (ports: PortAttempt) => Promise<T>,
+  attempts = PORT_ATTEMPTS,
+): Promise<T> {
+  const given = new Set<number>();
+  for (let attempt = 1; ; attempt++) {
+    const owned: AsyncDisposable[] = [];
+    const ports: PortAttempt = {
+      attempt,
+      port: async () => {
+        for (;;) {
+          const port = await freePort();
+          if (given.has(port)) continue;
+          given.add(port);
+          return port;
+        }
+      },
+      own: (resource) => {
+        owned.push(resource);
+        return resource;
+      },
+    };
+    try {
+      return await setup(ports);
+    } catch (err) {
+      await Promise.allSettled(owned.reverse().map((r) => r[Symbol.asyncDispose]()));
+      if (attempt >= attempts || !isPortClash(err)) throw err;
+      console.log(
+        `${what}: attempt ${attempt} of ${attempts}: a port was taken before its server bound it ` +
+          `(${clashLine(err)}); starting again on fresh ports`,
+      );
+    }
+  }
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -349,10 +422,27 @@ export class NatsServer implements AsyncDisposable {
     clearTimeout(timer);
   }
 
-  /** Stops and starts again with the same config file, ports and directory. */
+  /**
+   * Stops and starts again with the same config file, ports and directory. The ports are free for a
+   * moment in between, and an outgoing connection or another file's server may take one: the start
+   * is tried again (PORT_ATTEMPTS in all, a second apart, a line in the output) while its port is
+   * taken, since the ports cannot change under a running test.
+   */
   async restart(): Promise<void> {
     await this.stop();
-    await this.#launch();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#launch();
+        return;
+      } catch (err) {
+        if (attempt >= PORT_ATTEMPTS || !isPortClash(err)) throw err;
+        console.log(
+          `nats-server ${this.name}: restart attempt ${attempt} of ${PORT_ATTEMPTS}: a port was taken ` +
+            `while it was stopped (${clashLine(err)}); trying again in ${RESTART_RETRY_MS} ms`,
+        );
+        await sleep(RESTART_RETRY_MS);
+      }
+    }
   }
 
   async #monitor(endpoint: string): Promise<Record<string, unknown>> {
@@ -422,30 +512,32 @@ export interface Cluster extends AsyncDisposable {
 
 /**
  * Starts `n` servers routed to each other, and waits until each one sees the other n-1. Route ports
- * are chosen up front (`freePort`) since every server lists all the others in `routes`.
+ * are chosen up front since every server lists all the others in `routes` (`withFreshPorts`: again
+ * on other ports if one was taken before its server bound it).
  */
 export async function startCluster(
   n: number,
   opts: { body?: string | ((i: number) => string); name?: string } = {},
 ): Promise<Cluster> {
   const name = opts.name ?? `c${++serial}`;
-  const ports = await freePorts(n);
-  const routes = ports.map((p) => `nats-route://${HOST}:${p}`);
-  const started = await Promise.allSettled(
-    ports.map((port, i) =>
-      NatsServer.start({
-        name: `${name}-${i + 1}`,
-        body: typeof opts.body === "function" ? opts.body(i) : opts.body,
-        cluster: { name, port, routes: routes.filter((_, j) => j !== i) },
-      }),
-    ),
-  );
-  const servers = started.map((r) => (r.status === "fulfilled" ? r.value : undefined));
-  const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed) {
-    await disposeAll(servers);
-    throw failed.reason;
-  }
+  const servers = await withFreshPorts(`cluster ${name}`, async (attempt) => {
+    const ports: number[] = [];
+    for (let i = 0; i < n; i++) ports.push(await attempt.port());
+    const routes = ports.map((p) => `nats-route://${HOST}:${p}`);
+    const started = await Promise.allSettled(
+      ports.map((port, i) =>
+        NatsServer.start({
+          name: `${name}-${i + 1}`,
+          body: typeof opts.body === "function" ? opts.body(i) : opts.body,
+          cluster: { name, port, routes: routes.filter((_, j) => j !== i) },
+        }),
+      ),
+    );
+    for (const r of started) if (r.status === "fulfilled") attempt.own(r.value);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+    return started.map((r) => (r as PromiseFulfilledResult<NatsServer>).value);
+  });
   const ok = servers as NatsServer[];
   try {
     // Routes are pooled (several connections per peer), so count distinct peers, not connections.

@@ -8,7 +8,15 @@ import { accountClaims, operatorClaims } from "../../core/claims";
 import { sign } from "../../core/jwt";
 import { createKeyPair } from "../../core/nkeys";
 import { renderServerConfig } from "../../core/serverConfig";
-import { freePort, NatsServer, startCluster, startHubAndLeaf } from "../harness/natsServer";
+import {
+  deadPort,
+  isPortClash,
+  NatsServer,
+  PORT_ATTEMPTS,
+  startCluster,
+  startHubAndLeaf,
+  withFreshPorts,
+} from "../harness/natsServer";
 
 /** Every pid a test saw, checked at the end: none may outlive the tests. */
 const pids: number[] = [];
@@ -23,6 +31,25 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+function listenOn(port: number): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(port, "127.0.0.1", () => resolve(s));
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
 }
 
 function portIsFree(port: number): Promise<boolean> {
@@ -133,22 +160,25 @@ describe("nats-server harness", () => {
   it("harness - fromConfig runs a rendered config from its own directory", async () => {
     const op = createKeyPair("operator");
     const sys = createKeyPair("account");
-    const port = await freePort();
-    const text = renderServerConfig({
-      serverName: "rendered",
-      host: "127.0.0.1",
-      port,
-      operator: await sign(
-        operatorClaims("op", op.getPublicKey(), { systemAccount: sys.getPublicKey() }),
-        op,
-      ),
-      systemAccount: sys.getPublicKey(),
-      resolver: { type: "full", dir: "./jwt" },
-      preload: {
-        [sys.getPublicKey()]: await sign(accountClaims("SYS", sys.getPublicKey(), op.getPublicKey(), {}), op),
-      },
+    const operator = await sign(
+      operatorClaims("op", op.getPublicKey(), { systemAccount: sys.getPublicKey() }),
+      op,
+    );
+    const sysJwt = await sign(accountClaims("SYS", sys.getPublicKey(), op.getPublicKey(), {}), op);
+    let text = "";
+    await using server = await withFreshPorts("harness fromConfig", async (ports) => {
+      const port = await ports.port();
+      text = renderServerConfig({
+        serverName: "rendered",
+        host: "127.0.0.1",
+        port,
+        operator,
+        systemAccount: sys.getPublicKey(),
+        resolver: { type: "full", dir: "./jwt" },
+        preload: { [sys.getPublicKey()]: sysJwt },
+      });
+      return NatsServer.fromConfig(text, { port, name: "rendered" });
     });
-    await using server = await NatsServer.fromConfig(text, { port, name: "rendered" });
     remember(server);
     assert.equal(server.configText, text);
     assert.equal(fs.readFileSync(server.configPath, "utf8"), text);
@@ -165,6 +195,115 @@ describe("nats-server harness", () => {
       assert.match(err.message, /unknown field "no_such_option"/);
       return true;
     });
+  });
+
+  it("harness - withFreshPorts starts again on fresh ports when the first attempt's port is taken before its server binds it", async () => {
+    // What another test file does between freePort() and the bind: it listens on that port.
+    const blockers: net.Server[] = [];
+    const tried: number[] = [];
+    const logged: string[] = [];
+    let firstPid: number | undefined;
+    const log = console.log;
+    console.log = (...args: unknown[]) => logged.push(args.join(" "));
+    try {
+      await using server = await withFreshPorts("harness retry", async (ports) => {
+        const port = await ports.port();
+        tried.push(port);
+        if (ports.attempt === 1) {
+          blockers.push(await listenOn(port));
+          // Started by the attempt that fails: withFreshPorts stops it before the retry.
+          const first = ports.own(await NatsServer.start({ name: "retry-first" }));
+          remember(first);
+          firstPid = first.pid;
+        }
+        const s = await NatsServer.fromConfig(`listen: "127.0.0.1:${port}"\n`, { port, name: "retry" });
+        remember(s);
+        return s;
+      });
+      console.log = log;
+      assert.equal(tried.length, 2, `one retry: ${tried.join(", ")}`);
+      assert.notEqual(tried[1], tried[0], "the retry renders a fresh port");
+      assert.equal(server.port, tried[1]);
+      await withConnections([server.url], async ([nc]) => {
+        assert.equal(await deliver(nc, nc, "retry.test"), "hello");
+      });
+      assert.equal(logged.length, 1, logged.join("\n"));
+      assert.match(
+        logged[0],
+        /^harness retry: attempt 1 of 3: a port was taken before its server bound it \(.*address already in use.*\); starting again on fresh ports$/,
+      );
+      assert.ok(
+        firstPid !== undefined && !isAlive(firstPid),
+        "the failed attempt's own()ed server was stopped",
+      );
+    } finally {
+      console.log = log;
+      await Promise.all(blockers.map((b) => new Promise((r) => b.close(r))));
+    }
+  });
+
+  it("harness - withFreshPorts gives up after PORT_ATTEMPTS clashes, and never retries another failure", async () => {
+    const blockers: net.Server[] = [];
+    const log = console.log;
+    console.log = () => undefined;
+    let runs = 0;
+    try {
+      await assert.rejects(
+        withFreshPorts("harness clash", async (ports) => {
+          runs++;
+          const port = await ports.port();
+          blockers.push(await listenOn(port));
+          return NatsServer.fromConfig(`listen: "127.0.0.1:${port}"\n`, { port, name: "clash" });
+        }),
+        (err: Error) => isPortClash(err) && /exited \(1\) before it was ready/.test(err.message),
+      );
+      assert.equal(runs, PORT_ATTEMPTS);
+      runs = 0;
+      await assert.rejects(
+        withFreshPorts("harness other", async () => {
+          runs++;
+          return NatsServer.start({ body: "no_such_option: 1" });
+        }),
+        /unknown field "no_such_option"/,
+      );
+      assert.equal(runs, 1, "a bad config is not retried");
+    } finally {
+      console.log = log;
+      await Promise.all(blockers.map((b) => new Promise((r) => b.close(r))));
+    }
+  });
+
+  it("harness - restart() tries again while its port is taken for a moment after the stop", async () => {
+    await using server = await NatsServer.start({ name: "restart-clash" });
+    remember(server);
+    await server.stop();
+    // An outgoing connection or another file's server holds the port for a moment.
+    const blocker = await listenOn(server.port);
+    const released = new Promise((resolve) => setTimeout(() => blocker.close(resolve), 300));
+    const logged: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => logged.push(args.join(" "));
+    try {
+      await server.restart();
+    } finally {
+      console.log = log;
+      await released;
+    }
+    remember(server);
+    assert.equal(logged.length, 1, logged.join("\n"));
+    assert.match(
+      logged[0],
+      /restart-clash: restart attempt 1 of 3: .*address already in use.*; trying again/,
+    );
+    await withConnections([server.url], async ([nc]) => {
+      assert.equal(await deliver(nc, nc, "restart.clash"), "hello");
+    });
+  });
+
+  it("harness - deadPort() is a port that refuses connections", async () => {
+    const port = await deadPort();
+    assert.ok(port > 0 && port < 1024, String(port));
+    assert.equal(await canConnect(port), false);
   });
 
   it("harness - dispose removes the temp dir it created", async () => {

@@ -96,10 +96,11 @@ describe("identity - JWTs accepted and enforced by a real nats-server", () => {
       pub: { allow: ["allowed.>"] },
       sub: { allow: ["allowed.>", "_INBOX.>"], deny: ["allowed.secret"] },
     });
-    // Expires two seconds from now: the provider refuses to sign a JWT whose expiry has passed (at
-    // check and again before signing), so the test signs it while still valid and the test below
-    // waits the expiry out before connecting.
-    expiredAt = Math.floor(Date.now() / 1000) + 2;
+    // Expires a few seconds from now: the provider refuses to sign a JWT whose expiry has passed (at
+    // check and again before signing), so the test signs it while still valid (+2 from a floored
+    // second left as little as 1 s, short on a loaded machine) and the test below waits the expiry
+    // out before connecting.
+    expiredAt = Math.floor(Date.now() / 1000) + 4;
     users.expired = heldUser(
       (
         await userHandler.create({

@@ -11,7 +11,7 @@ import { validateForPush } from "../../core/pushCheck";
 import { ResolverClient, type ResolverConnection } from "../../io/resolverClient";
 import { closeAllResolvers, sharedResolver } from "../../io/resolverPool";
 import { lookupAccount } from "../../provider/kit/accountResolver";
-import { type Cluster, freePort, NatsServer, startCluster } from "../harness/natsServer";
+import { type Cluster, deadPort, NatsServer, startCluster } from "../harness/natsServer";
 
 // transport-node re-exports nats-core at runtime through a subpath this project's module resolution
 // cannot type, so the authenticator is typed from nats-core.
@@ -518,7 +518,7 @@ describe("resolver - validateForPush", () => {
 describe("resolver - connection failures", () => {
   it("resolver - connecting to a dead port throws a ResolverError naming the server", async () => {
     const trust = await makeTrust();
-    const port = await freePort();
+    const port = await deadPort();
     const url = `nats://127.0.0.1:${port}`;
     const start = performance.now();
     const err = await ResolverClient.connect({ servers: [url], creds: trust.sysCreds, timeoutMs: 2000 }).then(

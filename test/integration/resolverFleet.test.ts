@@ -25,7 +25,7 @@ import { PartialFailure } from "../../provider/kit/partialFailure";
 import { handler as operator } from "../../provider/operator";
 import { handler as signingKey } from "../../provider/signingKey";
 import { create, type World, world } from "../harness/identities";
-import { type Cluster, freePort, NatsServer, startCluster } from "../harness/natsServer";
+import { type Cluster, deadPort, NatsServer, startCluster } from "../harness/natsServer";
 
 function body(w: World, operatorJwt = w.operator.jwt): string {
   return renderServerConfig({
@@ -158,7 +158,7 @@ describe("resolver fleet - two standalone servers", () => {
 
   it("resolver fleet - a dead URL fails the delete naming it", async () => {
     const app = await w.newAccount("DEL", { resolver: resolver(w, [a.url, b.url]) });
-    const dead = `nats://127.0.0.1:${await freePort()}`;
+    const dead = `nats://127.0.0.1:${await deadPort()}`;
     const err = await failure(
       account.delete!(app.publicKey, { ...app, resolver: resolver(w, [a.url, b.url, dead]) }),
     );
@@ -306,13 +306,17 @@ describe("resolver fleet - servers that do not trust the account's signer", () =
       operatorSigningKeys: w.operator.signingKeys,
       operatorStrict: true,
       signerSeed: w.operatorSigningKey.seed,
-      expires: Math.floor(Date.now() / 1000) + 2,
+      // Valid through the create, push and first read even on a loaded machine (the provider refuses
+      // to sign an expired JWT, and the read must see it unexpired): +2 from a floored second left
+      // as little as 1 s for all three.
+      expires: Math.floor(Date.now() / 1000) + 4,
       resolver: resolver(w, [server.url]),
     };
     const { outs } = await account.create(props);
     assert.equal(outs.pushedTo, 1);
     assert.equal((await account.read!(outs.publicKey, outs)).props.pushedHash, outs.claimsHash);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Past the expiry by this machine's clock (the server's), with a second to spare.
+    while (Date.now() / 1000 <= Number(props.expires) + 1) await new Promise((r) => setTimeout(r, 200));
     const read = await account.read!(outs.publicKey, outs);
     assert.equal(read.props.pushedHash, "", "held but expired is drift");
   });

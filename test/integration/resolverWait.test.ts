@@ -10,7 +10,7 @@ import { renderServerConfig } from "../../core/serverConfig";
 import { closeAllResolvers } from "../../io/resolverPool";
 import { openWhenAnswering } from "../../provider/kit/resolverWait";
 import { world } from "../harness/identities";
-import { freePort, NatsServer } from "../harness/natsServer";
+import { deadPort, NatsServer, withFreshPorts } from "../harness/natsServer";
 
 describe("resolver wait", () => {
   const servers: NatsServer[] = [];
@@ -21,7 +21,7 @@ describe("resolver wait", () => {
 
   it("resolver wait - gives up on a server that never starts, with the progress in the message", async () => {
     const w = await world();
-    const url = `nats://127.0.0.1:${await freePort()}`;
+    const url = `nats://127.0.0.1:${await deadPort()}`;
     await assert.rejects(
       openWhenAnswering({ servers: [url], creds: w.sysUser.creds }, 1_500),
       (e: unknown) => {
@@ -37,21 +37,26 @@ describe("resolver wait", () => {
 
   it("resolver wait - waits for a server that starts late, then answers", async () => {
     const w = await world();
-    const port = await freePort();
-    const opening = openWhenAnswering(
-      { servers: [`nats://127.0.0.1:${port}`], creds: w.sysUser.creds },
-      30_000,
-    );
-    await new Promise((r) => setTimeout(r, 1_000));
     const body = renderServerConfig({
       operator: w.operator.jwt,
       systemAccount: w.sys.publicKey,
       resolver: { type: "full", dir: "jwt" },
       preload: { [w.sys.publicKey]: w.sys.jwt },
     });
-    const server = await NatsServer.start({ port, body });
-    servers.push(server);
-    const fleet = await opening;
+    // The client waits on the port before the server binds it: if another file's server takes it
+    // first, the server cannot start, and both start again on another port.
+    const fleet = await withFreshPorts("resolver wait", async (ports) => {
+      const port = await ports.port();
+      const opening = openWhenAnswering(
+        { servers: [`nats://127.0.0.1:${port}`], creds: w.sysUser.creds },
+        30_000,
+      );
+      // A failed attempt's wait runs out on its own (30 s at most); only its outcome is dropped.
+      opening.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 1_000));
+      servers.push(await NatsServer.start({ port, body }));
+      return opening;
+    });
     assert.deepEqual(fleet.unreachable, []);
     assert.equal((await fleet.trust()).length, 1);
   });

@@ -18,7 +18,7 @@ import { renderServerConfig, type ServerConfigSpec } from "../../core/serverConf
 import { ResolverClient } from "../../io/resolverClient";
 import { closeAllResolvers } from "../../io/resolverPool";
 import { type Outs, type UserOuts, type World, world } from "../harness/identities";
-import { freePort, NatsServer } from "../harness/natsServer";
+import { NatsServer, type PortAttempt, withFreshPorts } from "../harness/natsServer";
 import { toolPath } from "../harness/paths";
 
 const HOST = "127.0.0.1";
@@ -44,15 +44,20 @@ interface Node {
   leafPort?: number;
 }
 
-async function node(name: string, cluster: "east" | "west", leaf: boolean): Promise<Node> {
+async function node(
+  ports: PortAttempt,
+  name: string,
+  cluster: "east" | "west",
+  leaf: boolean,
+): Promise<Node> {
   return {
     name,
     cluster,
-    port: await freePort(),
-    httpPort: await freePort(),
-    clusterPort: await freePort(),
-    gatewayPort: await freePort(),
-    leafPort: leaf ? await freePort() : undefined,
+    port: await ports.port(),
+    httpPort: await ports.port(),
+    clusterPort: await ports.port(),
+    gatewayPort: await ports.port(),
+    leafPort: leaf ? await ports.port() : undefined,
   };
 }
 
@@ -109,59 +114,49 @@ describe("supercluster - two clusters joined by gateways and a leaf, every confi
     app = await w.newAccount("APP");
     svc = await w.newUser(app, "svc");
     const leafUser = await w.newUser(app, "leaf");
-    // Ports come from freePort() and are bound only when the servers start: a server of a test file
-    // running alongside may take one in between. Then everything starts again on other ports.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        nodes = [
-          await node("east-1", "east", true),
-          await node("east-2", "east", true),
-          await node("east-3", "east", true),
-          await node("west-1", "west", false),
-          await node("west-2", "west", false),
-        ];
-        for (const n of nodes) configs[n.name] = renderServerConfig(hubSpec(w, n, nodes));
-        const credsPath = path.join(dir, "leaf.creds");
-        fs.writeFileSync(credsPath, leafUser.creds, { mode: 0o600 });
-        const leafPort = await freePort();
-        const leafHttp = await freePort();
-        configs.leaf = renderServerConfig({
-          serverName: "leaf",
-          host: HOST,
-          port: leafPort,
-          httpPort: leafHttp,
-          jetstream: { storeDir: "js", domain: "leaf" },
-          leafnodes: {
-            reconnectInterval: "1s",
-            remotes: [
-              {
-                urls: nodes.filter((n) => n.leafPort).map((n) => `nats-leaf://${HOST}:${n.leafPort}`),
-                credentials: credsPath,
-              },
-            ],
-          },
-        });
-        const started = await Promise.allSettled(
-          nodes.map((n) =>
-            NatsServer.fromConfig(configs[n.name], { port: n.port, httpPort: n.httpPort, name: n.name }),
-          ),
-        );
-        for (const s of started) if (s.status === "fulfilled") servers.push(s.value);
-        for (const s of started) if (s.status === "rejected") throw s.reason;
-        leaf = await NatsServer.fromConfig(configs.leaf, {
-          port: leafPort,
-          httpPort: leafHttp,
-          name: "leaf",
-        });
-        servers.push(leaf);
-
-        break;
-      } catch (err) {
-        await Promise.all(servers.splice(0).map((srv) => srv[Symbol.asyncDispose]()));
-        if (attempt >= 3 || !/address already in use/.test(String(err))) throw err;
-        console.log(`supercluster: a port was taken before its server bound it, starting again: ${err}`);
-      }
-    }
+    // Every config names every port before any server binds it (routes, gateways, leaf remotes).
+    leaf = await withFreshPorts("supercluster", async (ports) => {
+      nodes = [
+        await node(ports, "east-1", "east", true),
+        await node(ports, "east-2", "east", true),
+        await node(ports, "east-3", "east", true),
+        await node(ports, "west-1", "west", false),
+        await node(ports, "west-2", "west", false),
+      ];
+      for (const n of nodes) configs[n.name] = renderServerConfig(hubSpec(w, n, nodes));
+      const credsPath = path.join(dir, "leaf.creds");
+      fs.writeFileSync(credsPath, leafUser.creds, { mode: 0o600 });
+      const leafPort = await ports.port();
+      const leafHttp = await ports.port();
+      configs.leaf = renderServerConfig({
+        serverName: "leaf",
+        host: HOST,
+        port: leafPort,
+        httpPort: leafHttp,
+        jetstream: { storeDir: "js", domain: "leaf" },
+        leafnodes: {
+          reconnectInterval: "1s",
+          remotes: [
+            {
+              urls: nodes.filter((n) => n.leafPort).map((n) => `nats-leaf://${HOST}:${n.leafPort}`),
+              credentials: credsPath,
+            },
+          ],
+        },
+      });
+      const started = await Promise.allSettled(
+        nodes.map((n) =>
+          NatsServer.fromConfig(configs[n.name], { port: n.port, httpPort: n.httpPort, name: n.name }),
+        ),
+      );
+      for (const s of started) if (s.status === "fulfilled") ports.own(s.value);
+      for (const s of started) if (s.status === "rejected") throw s.reason;
+      const leafServer = ports.own(
+        await NatsServer.fromConfig(configs.leaf, { port: leafPort, httpPort: leafHttp, name: "leaf" }),
+      );
+      servers.push(...started.map((s) => (s as PromiseFulfilledResult<NatsServer>).value), leafServer);
+      return leafServer;
+    });
   });
 
   after(async () => {

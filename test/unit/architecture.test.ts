@@ -33,9 +33,14 @@ function importsOf(file: string): string[] {
     .readFileSync(file, "utf8")
     .replace(/\/\*[\s\S]*?\*\//g, "")
     .replace(/^\s*\/\/.*$/gm, "");
-  const specs = [...text.matchAll(/(?<![.\w])(?:from|import|require)\s*\(?\s*["'`]([^"'`]+)["'`]/g)].map(
-    (m) => m[1],
-  );
+  // Statements at the start of a line, and require()/import() calls: a message string ending in
+  // "from " followed by another string is not an import.
+  const patterns = [
+    /^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']/gm,
+    /^\s*import\s*["']([^"']+)["']/gm,
+    /(?<![.\w])(?:require|import)\s*\(\s*["'`]([^"'`]+)["'`]\s*\)/g,
+  ];
+  const specs = patterns.flatMap((re) => [...text.matchAll(re)].map((m) => m[1]));
   return [...new Set(specs)];
 }
 
@@ -81,6 +86,30 @@ describe("architecture", () => {
       [],
       "import a submodule (@pulumi/pulumi/log, /output, /resource, /provider) instead",
     );
+  });
+
+  it("architecture - every package the layers import is declared in package.json (not reached through another's dependencies)", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+      name: string;
+    } & Partial<Record<string, Record<string, string>>>;
+    // Its own name too: handler modules are loaded by package path (pulumi-nats-auth/provider/<kind>).
+    const declared = new Set([
+      String(pkg.name),
+      ...["dependencies", "devDependencies", "peerDependencies"].flatMap((k) => Object.keys(pkg[k] ?? {})),
+    ]);
+    const undeclared: string[] = [];
+    for (const layer of LAYERS) {
+      for (const file of sources(path.join(REPO_ROOT, layer))) {
+        for (const spec of importsOf(file)) {
+          if (spec.startsWith(".") || spec.startsWith("node:")) continue;
+          // "@scope/name/sub/path" and "name/sub/path" name the package "@scope/name" and "name".
+          const parts = spec.split("/");
+          const name = spec.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+          if (!declared.has(name)) undeclared.push(`${path.relative(REPO_ROOT, file)} imports ${spec}`);
+        }
+      }
+    }
+    assert.deepEqual(undeclared, []);
   });
 
   it("architecture - dependencies point one way: core <- io <- provider <- sdk | plugin | policy", () => {

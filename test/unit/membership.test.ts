@@ -20,6 +20,9 @@ const REMOVED = {
   [createKeyPair("user").getPublicKey()]: { at: 1700000001, name: "erin" },
 };
 
+/** What a User's handler records of the JWTs it signed (the mock gives every User this). */
+const ISSUED = { issuers: [createKeyPair("account").getPublicKey()] };
+
 /** An output's value (mocks resolve every output). */
 const resolved = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 
@@ -30,7 +33,11 @@ describe("membership", () => {
         // An Account's state holds the keys it revoked when their Users left (two of them here).
         newResource: (args) => ({
           id: `${args.name}-id`,
-          state: args.type.endsWith(":Account") ? { ...args.inputs, removedUsers: REMOVED } : args.inputs,
+          state: args.type.endsWith(":Account")
+            ? { ...args.inputs, removedUsers: REMOVED }
+            : args.type.endsWith(":User")
+              ? { ...args.inputs, issued: ISSUED }
+              : args.inputs,
         }),
         call: () => ({}),
       },
@@ -131,5 +138,11 @@ describe("membership", () => {
       "only its own entry reaches the User",
     );
     assert.equal((await signingOf(fresh)).accountRemovedUsers, undefined, "a generated key needs none");
+    // A User's record of its JWTs goes with it to the Account (so its revocation can be pruned), but
+    // only from a User the Account waits for: one given its key runs after its Account.
+    const issuedOf = (name: string) =>
+      (list as unknown as { name: string; issued?: unknown }[]).find((m) => m.name === name)?.issued;
+    assert.deepEqual(issuedOf("frank"), ISSUED, "a generated key: its User's issued");
+    assert.equal(issuedOf("dave"), undefined, "a given key: not read (no cycle), not known anyway");
   });
 });

@@ -8,7 +8,7 @@ import { nativeProvider, SECRET_SIG, unwrapSecrets } from "../../plugin/provider
 import { RESOURCES } from "../../plugin/resources";
 import type { ResourceKind } from "../../provider/kit/handler";
 import { UNKNOWN } from "../../provider/kit/unknown";
-import { freePort } from "../harness/natsServer";
+import { deadPort } from "../harness/natsServer";
 import { REPO_ROOT } from "../harness/paths";
 
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
@@ -109,7 +109,7 @@ describe("plugin", () => {
       accountPublicKey: sysAcct.getPublicKey(),
       signerSeed: sysAcct.seed(),
     });
-    const port = await freePort();
+    const port = await deadPort();
     const failure = await p.create!(urn("Account"), {
       name: "app",
       operatorPublicKey: op.getPublicKey(),

@@ -16,7 +16,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { createKeyPair } from "../../core/nkeys";
 import { nativeProvider, SECRET_SIG } from "../../plugin/provider";
 import { UNKNOWN } from "../../provider/kit/unknown";
-import { freePort } from "../harness/natsServer";
+import { deadPort } from "../harness/natsServer";
 import { REPO_ROOT } from "../harness/paths";
 
 type Obj = Record<string, unknown>;
@@ -100,7 +100,7 @@ describe("plugin preview", () => {
     const inputs = { name: "app", operatorPublicKey: op.getPublicKey(), signerSeed: secret(op.seed()) };
     const created = await p.create!(urn("Account"), inputs);
     // A limit change and a resolver nothing listens on: a real update signs and fails to push.
-    const port = await freePort();
+    const port = await deadPort();
     const news = {
       ...inputs,
       limits: { conn: 10 },

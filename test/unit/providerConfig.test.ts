@@ -19,7 +19,7 @@ import {
 } from "../../provider/kit/providerConfig";
 import { UNKNOWN } from "../../provider/kit/unknown";
 import schema from "../../schema.json";
-import { freePort } from "../harness/natsServer";
+import { deadPort } from "../harness/natsServer";
 
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 const secret = (value: unknown) => ({ [SECRET_SIG]: SECRET_VALUE, value });
@@ -222,7 +222,7 @@ describe("provider config - an Account's resolver", () => {
 
   it("provider config - through the plugin: check stores the servers only, a failed push's state holds no provider creds", async () => {
     const creds = await sysCreds();
-    const port = await freePort();
+    const port = await deadPort();
     const server = `nats://127.0.0.1:${port}`;
     const p = nativeProvider("0.0.0-test", { env: {} });
     const checked = await p.checkConfig(

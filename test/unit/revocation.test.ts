@@ -59,12 +59,17 @@ describe("revocation", () => {
     assert.deepEqual(departedMembers(undefined, [m("u:a", U1)]), [], "0.1.0 state knows no members");
   });
 
-  it("revocation - removals are recorded at their time, kept, pruned after the JWT's own expiry", () => {
-    const first = nextRemovedUsers(undefined, [m("u:a", U1, { name: "alice", expires: 200 })], 100);
-    assert.deepEqual(first, { [U1]: { at: 100, name: "alice", expires: 200 } });
+  it("revocation - removals are recorded at their time, kept, pruned once every JWT the User signed has expired", () => {
+    const issued = { issuers: ["AS"], expires: 200 };
+    const first = nextRemovedUsers(undefined, [m("u:a", U1, { name: "alice", expires: 200, issued })], 100);
+    assert.deepEqual(first, { [U1]: { at: 100, name: "alice", expires: 200, issued } });
     assert.deepEqual(nextRemovedUsers(first, [m("u:a", U1)], 150), first, "the first time stays");
-    assert.deepEqual(nextRemovedUsers(first, [], 201), {}, "pruned once the revoked JWT expired");
-    assert.deepEqual(nextRemovedUsers({}, [m("u:x", U2, { expires: 50 })], 100), {}, "already expired");
+    assert.deepEqual(nextRemovedUsers(first, [], 201), {}, "pruned once the revoked JWTs expired");
+    assert.deepEqual(
+      nextRemovedUsers({}, [m("u:x", U2, { expires: 50, issued: { issuers: ["AS"], expires: 50 } })], 100),
+      {},
+      "already expired",
+    );
     const forever = nextRemovedUsers(undefined, [m("u:b", U2)], 100);
     assert.deepEqual(nextRemovedUsers(forever, [], 10 ** 10), forever, "no expiry: never pruned");
   });

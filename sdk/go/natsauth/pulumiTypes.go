@@ -2326,6 +2326,162 @@ func (o ImportArrayOutput) Index(i pulumi.IntInput) ImportOutput {
 	}).(ImportOutput)
 }
 
+type Issued struct {
+	// The latest expiry among them, unix seconds; absent when one of them never expires.
+	Expires *int `pulumi:"expires"`
+	// The keys that signed them (the account key, its signing keys), sorted.
+	Issuers []string `pulumi:"issuers"`
+}
+
+// IssuedInput is an input type that accepts IssuedArgs and IssuedOutput values.
+// You can construct a concrete instance of `IssuedInput` via:
+//
+//	IssuedArgs{...}
+type IssuedInput interface {
+	pulumi.Input
+
+	ToIssuedOutput() IssuedOutput
+	ToIssuedOutputWithContext(context.Context) IssuedOutput
+}
+
+type IssuedArgs struct {
+	// The latest expiry among them, unix seconds; absent when one of them never expires.
+	Expires pulumi.IntPtrInput `pulumi:"expires"`
+	// The keys that signed them (the account key, its signing keys), sorted.
+	Issuers pulumi.StringArrayInput `pulumi:"issuers"`
+}
+
+func (IssuedArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Issued)(nil)).Elem()
+}
+
+func (i IssuedArgs) ToIssuedOutput() IssuedOutput {
+	return i.ToIssuedOutputWithContext(context.Background())
+}
+
+func (i IssuedArgs) ToIssuedOutputWithContext(ctx context.Context) IssuedOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IssuedOutput)
+}
+
+func (i IssuedArgs) ToIssuedPtrOutput() IssuedPtrOutput {
+	return i.ToIssuedPtrOutputWithContext(context.Background())
+}
+
+func (i IssuedArgs) ToIssuedPtrOutputWithContext(ctx context.Context) IssuedPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IssuedOutput).ToIssuedPtrOutputWithContext(ctx)
+}
+
+// IssuedPtrInput is an input type that accepts IssuedArgs, IssuedPtr and IssuedPtrOutput values.
+// You can construct a concrete instance of `IssuedPtrInput` via:
+//
+//	        IssuedArgs{...}
+//
+//	or:
+//
+//	        nil
+type IssuedPtrInput interface {
+	pulumi.Input
+
+	ToIssuedPtrOutput() IssuedPtrOutput
+	ToIssuedPtrOutputWithContext(context.Context) IssuedPtrOutput
+}
+
+type issuedPtrType IssuedArgs
+
+func IssuedPtr(v *IssuedArgs) IssuedPtrInput {
+	return (*issuedPtrType)(v)
+}
+
+func (*issuedPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Issued)(nil)).Elem()
+}
+
+func (i *issuedPtrType) ToIssuedPtrOutput() IssuedPtrOutput {
+	return i.ToIssuedPtrOutputWithContext(context.Background())
+}
+
+func (i *issuedPtrType) ToIssuedPtrOutputWithContext(ctx context.Context) IssuedPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IssuedPtrOutput)
+}
+
+type IssuedOutput struct{ *pulumi.OutputState }
+
+func (IssuedOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Issued)(nil)).Elem()
+}
+
+func (o IssuedOutput) ToIssuedOutput() IssuedOutput {
+	return o
+}
+
+func (o IssuedOutput) ToIssuedOutputWithContext(ctx context.Context) IssuedOutput {
+	return o
+}
+
+func (o IssuedOutput) ToIssuedPtrOutput() IssuedPtrOutput {
+	return o.ToIssuedPtrOutputWithContext(context.Background())
+}
+
+func (o IssuedOutput) ToIssuedPtrOutputWithContext(ctx context.Context) IssuedPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Issued) *Issued {
+		return &v
+	}).(IssuedPtrOutput)
+}
+
+// The latest expiry among them, unix seconds; absent when one of them never expires.
+func (o IssuedOutput) Expires() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v Issued) *int { return v.Expires }).(pulumi.IntPtrOutput)
+}
+
+// The keys that signed them (the account key, its signing keys), sorted.
+func (o IssuedOutput) Issuers() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v Issued) []string { return v.Issuers }).(pulumi.StringArrayOutput)
+}
+
+type IssuedPtrOutput struct{ *pulumi.OutputState }
+
+func (IssuedPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Issued)(nil)).Elem()
+}
+
+func (o IssuedPtrOutput) ToIssuedPtrOutput() IssuedPtrOutput {
+	return o
+}
+
+func (o IssuedPtrOutput) ToIssuedPtrOutputWithContext(ctx context.Context) IssuedPtrOutput {
+	return o
+}
+
+func (o IssuedPtrOutput) Elem() IssuedOutput {
+	return o.ApplyT(func(v *Issued) Issued {
+		if v != nil {
+			return *v
+		}
+		var ret Issued
+		return ret
+	}).(IssuedOutput)
+}
+
+// The latest expiry among them, unix seconds; absent when one of them never expires.
+func (o IssuedPtrOutput) Expires() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *Issued) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Expires
+	}).(pulumi.IntPtrOutput)
+}
+
+// The keys that signed them (the account key, its signing keys), sorted.
+func (o IssuedPtrOutput) Issuers() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *Issued) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Issuers
+	}).(pulumi.StringArrayOutput)
+}
+
 type JetStreamLimits struct {
 	// Max consumers (-1 unlimited).
 	Consumer *int `pulumi:"consumer"`
@@ -3622,8 +3778,11 @@ func (o MappingDestinationArrayOutput) Index(i pulumi.IntInput) MappingDestinati
 }
 
 type Member struct {
-	// Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
+	// Unix seconds the user's current JWT expires (absent: never). Only that JWT's: an earlier one may
+	// expire later or never, so pruning reads `issued`, never this.
 	Expires *int `pulumi:"expires"`
+	// The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
+	Issued *Issued `pulumi:"issued"`
 	// true when the User generated its key (it was given no seed, key or publicKey). Such a User
 	// cannot see whether the account revokes its key (the key is known only once the User exists), so
 	// the Account refuses an explicit revocation of that key while the User is in the program. The
@@ -3649,8 +3808,11 @@ type MemberInput interface {
 }
 
 type MemberArgs struct {
-	// Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
+	// Unix seconds the user's current JWT expires (absent: never). Only that JWT's: an earlier one may
+	// expire later or never, so pruning reads `issued`, never this.
 	Expires pulumi.IntPtrInput `pulumi:"expires"`
+	// The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
+	Issued IssuedPtrInput `pulumi:"issued"`
 	// true when the User generated its key (it was given no seed, key or publicKey). Such a User
 	// cannot see whether the account revokes its key (the key is known only once the User exists), so
 	// the Account refuses an explicit revocation of that key while the User is in the program. The
@@ -3715,9 +3877,15 @@ func (o MemberOutput) ToMemberOutputWithContext(ctx context.Context) MemberOutpu
 	return o
 }
 
-// Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
+// Unix seconds the user's current JWT expires (absent: never). Only that JWT's: an earlier one may
+// expire later or never, so pruning reads `issued`, never this.
 func (o MemberOutput) Expires() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Member) *int { return v.Expires }).(pulumi.IntPtrOutput)
+}
+
+// The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
+func (o MemberOutput) Issued() IssuedPtrOutput {
+	return o.ApplyT(func(v Member) *Issued { return v.Issued }).(IssuedPtrOutput)
 }
 
 // true when the User generated its key (it was given no seed, key or publicKey). Such a User
@@ -4894,9 +5062,14 @@ func (o RemoteGatewaySpecArrayOutput) Index(i pulumi.IntInput) RemoteGatewaySpec
 type RemovedUser struct {
 	// Unix seconds of the removal: the revocation time.
 	At int `pulumi:"at"`
-	// When the revoked JWT expires anyway; the entry is pruned after that.
-	Expires *int    `pulumi:"expires"`
-	Name    *string `pulumi:"name"`
+	// When the user's last JWT expires, as recorded at removal. Not read for pruning: an earlier JWT of
+	// the key may expire later or never (state written before `issued` existed prunes nothing).
+	Expires *int `pulumi:"expires"`
+	// Every JWT of the key issued at or before `at`, as the User that signed them all recorded it
+	// (absent: not known, the entry is never pruned). The entry is pruned once `issued.expires` has
+	// passed, and left out of the JWT while none of `issued.issuers` can sign the account's users.
+	Issued *Issued `pulumi:"issued"`
+	Name   *string `pulumi:"name"`
 }
 
 // RemovedUserInput is an input type that accepts RemovedUserArgs and RemovedUserOutput values.
@@ -4913,9 +5086,14 @@ type RemovedUserInput interface {
 type RemovedUserArgs struct {
 	// Unix seconds of the removal: the revocation time.
 	At pulumi.IntInput `pulumi:"at"`
-	// When the revoked JWT expires anyway; the entry is pruned after that.
-	Expires pulumi.IntPtrInput    `pulumi:"expires"`
-	Name    pulumi.StringPtrInput `pulumi:"name"`
+	// When the user's last JWT expires, as recorded at removal. Not read for pruning: an earlier JWT of
+	// the key may expire later or never (state written before `issued` existed prunes nothing).
+	Expires pulumi.IntPtrInput `pulumi:"expires"`
+	// Every JWT of the key issued at or before `at`, as the User that signed them all recorded it
+	// (absent: not known, the entry is never pruned). The entry is pruned once `issued.expires` has
+	// passed, and left out of the JWT while none of `issued.issuers` can sign the account's users.
+	Issued IssuedPtrInput        `pulumi:"issued"`
+	Name   pulumi.StringPtrInput `pulumi:"name"`
 }
 
 func (RemovedUserArgs) ElementType() reflect.Type {
@@ -4974,9 +5152,17 @@ func (o RemovedUserOutput) At() pulumi.IntOutput {
 	return o.ApplyT(func(v RemovedUser) int { return v.At }).(pulumi.IntOutput)
 }
 
-// When the revoked JWT expires anyway; the entry is pruned after that.
+// When the user's last JWT expires, as recorded at removal. Not read for pruning: an earlier JWT of
+// the key may expire later or never (state written before `issued` existed prunes nothing).
 func (o RemovedUserOutput) Expires() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v RemovedUser) *int { return v.Expires }).(pulumi.IntPtrOutput)
+}
+
+// Every JWT of the key issued at or before `at`, as the User that signed them all recorded it
+// (absent: not known, the entry is never pruned). The entry is pruned once `issued.expires` has
+// passed, and left out of the JWT while none of `issued.issuers` can sign the account's users.
+func (o RemovedUserOutput) Issued() IssuedPtrOutput {
+	return o.ApplyT(func(v RemovedUser) *Issued { return v.Issued }).(IssuedPtrOutput)
 }
 
 func (o RemovedUserOutput) Name() pulumi.StringPtrOutput {
@@ -7124,6 +7310,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*GatewaySpecPtrInput)(nil)).Elem(), GatewaySpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ImportInput)(nil)).Elem(), ImportArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ImportArrayInput)(nil)).Elem(), ImportArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IssuedInput)(nil)).Elem(), IssuedArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IssuedPtrInput)(nil)).Elem(), IssuedArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JetStreamLimitsInput)(nil)).Elem(), JetStreamLimitsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JetStreamLimitsPtrInput)(nil)).Elem(), JetStreamLimitsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*JetStreamLimitsMapInput)(nil)).Elem(), JetStreamLimitsMap{})
@@ -7200,6 +7388,8 @@ func init() {
 	pulumi.RegisterOutputType(GatewaySpecPtrOutput{})
 	pulumi.RegisterOutputType(ImportOutput{})
 	pulumi.RegisterOutputType(ImportArrayOutput{})
+	pulumi.RegisterOutputType(IssuedOutput{})
+	pulumi.RegisterOutputType(IssuedPtrOutput{})
 	pulumi.RegisterOutputType(JetStreamLimitsOutput{})
 	pulumi.RegisterOutputType(JetStreamLimitsPtrOutput{})
 	pulumi.RegisterOutputType(JetStreamLimitsMapOutput{})

@@ -38,7 +38,13 @@ type User struct {
 	Expired pulumi.StringPtrOutput `pulumi:"expired"`
 	// When the JWT expires. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
 	Expires pulumi.StringPtrOutput `pulumi:"expires"`
-	Issuer  pulumi.StringOutput    `pulumi:"issuer"`
+	// Every JWT this User signed for its key: the keys that signed them and the latest expiry (absent
+	// when one never expires). Recorded only for a key the User generated (none given as `seed` or
+	// `publicKey`, no adopted `jwt`), from its first JWT on; absent otherwise and in state written
+	// before it existed. An Account's `members` entry carries it, so a removed User's revocation can
+	// leave the account JWT once all these JWTs expired or their signing keys left the account.
+	Issued IssuedPtrOutput     `pulumi:"issued"`
+	Issuer pulumi.StringOutput `pulumi:"issuer"`
 	// With `seed`: an existing JWT, kept byte for byte while its claims match.
 	Jwt pulumi.StringOutput `pulumi:"jwt"`
 	// The smallest `max_control_line` of the servers the user connects to (default 4096, the server's
@@ -338,6 +344,15 @@ func (o UserOutput) Expired() pulumi.StringPtrOutput {
 // When the JWT expires. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
 func (o UserOutput) Expires() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *User) pulumi.StringPtrOutput { return v.Expires }).(pulumi.StringPtrOutput)
+}
+
+// Every JWT this User signed for its key: the keys that signed them and the latest expiry (absent
+// when one never expires). Recorded only for a key the User generated (none given as `seed` or
+// `publicKey`, no adopted `jwt`), from its first JWT on; absent otherwise and in state written
+// before it existed. An Account's `members` entry carries it, so a removed User's revocation can
+// leave the account JWT once all these JWTs expired or their signing keys left the account.
+func (o UserOutput) Issued() IssuedPtrOutput {
+	return o.ApplyT(func(v *User) IssuedPtrOutput { return v.Issued }).(IssuedPtrOutput)
 }
 
 func (o UserOutput) Issuer() pulumi.StringOutput {

@@ -300,6 +300,17 @@ export interface ImportArgs {
     type: pulumi.Input<string>;
 }
 
+export interface IssuedArgs {
+    /**
+     * The latest expiry among them, unix seconds; absent when one of them never expires.
+     */
+    expires?: pulumi.Input<number>;
+    /**
+     * The keys that signed them (the account key, its signing keys), sorted.
+     */
+    issuers: pulumi.Input<pulumi.Input<string>[]>;
+}
+
 export interface JetStreamLimitsArgs {
     /**
      * Max consumers (-1 unlimited).
@@ -450,9 +461,14 @@ export interface MappingDestinationArgs {
 
 export interface MemberArgs {
     /**
-     * Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
+     * Unix seconds the user's current JWT expires (absent: never). Only that JWT's: an earlier one may
+     * expire later or never, so pruning reads `issued`, never this.
      */
     expires?: pulumi.Input<number>;
+    /**
+     * The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
+     */
+    issued?: pulumi.Input<inputs.IssuedArgs>;
     /**
      * true when the User generated its key (it was given no seed, key or publicKey). Such a User
      * cannot see whether the account revokes its key (the key is known only once the User exists), so
@@ -548,9 +564,16 @@ export interface RemovedUserArgs {
      */
     at: pulumi.Input<number>;
     /**
-     * When the revoked JWT expires anyway; the entry is pruned after that.
+     * When the user's last JWT expires, as recorded at removal. Not read for pruning: an earlier JWT of
+     * the key may expire later or never (state written before `issued` existed prunes nothing).
      */
     expires?: pulumi.Input<number>;
+    /**
+     * Every JWT of the key issued at or before `at`, as the User that signed them all recorded it
+     * (absent: not known, the entry is never pruned). The entry is pruned once `issued.expires` has
+     * passed, and left out of the JWT while none of `issued.issuers` can sign the account's users.
+     */
+    issued?: pulumi.Input<inputs.IssuedArgs>;
     name?: pulumi.Input<string>;
 }
 

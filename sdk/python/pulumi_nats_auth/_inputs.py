@@ -39,6 +39,8 @@ __all__ = [
     'GatewaySpecArgsDict',
     'ImportArgs',
     'ImportArgsDict',
+    'IssuedArgs',
+    'IssuedArgsDict',
     'JetStreamLimitsArgs',
     'JetStreamLimitsArgsDict',
     'JetStreamSpecArgs',
@@ -1646,6 +1648,57 @@ class ImportArgs:
 
 
 if not MYPY:
+    class IssuedArgsDict(TypedDict):
+        issuers: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]
+        """
+        The keys that signed them (the account key, its signing keys), sorted.
+        """
+        expires: NotRequired[pulumi.Input[_builtins.int]]
+        """
+        The latest expiry among them, unix seconds; absent when one of them never expires.
+        """
+elif False:
+    IssuedArgsDict: TypeAlias = Mapping[str, Any]
+
+@pulumi.input_type
+class IssuedArgs:
+    def __init__(__self__, *,
+                 issuers: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
+                 expires: Optional[pulumi.Input[_builtins.int]] = None):
+        """
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] issuers: The keys that signed them (the account key, its signing keys), sorted.
+        :param pulumi.Input[_builtins.int] expires: The latest expiry among them, unix seconds; absent when one of them never expires.
+        """
+        pulumi.set(__self__, "issuers", issuers)
+        if expires is not None:
+            pulumi.set(__self__, "expires", expires)
+
+    @_builtins.property
+    @pulumi.getter
+    def issuers(self) -> pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]:
+        """
+        The keys that signed them (the account key, its signing keys), sorted.
+        """
+        return pulumi.get(self, "issuers")
+
+    @issuers.setter
+    def issuers(self, value: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]):
+        pulumi.set(self, "issuers", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def expires(self) -> Optional[pulumi.Input[_builtins.int]]:
+        """
+        The latest expiry among them, unix seconds; absent when one of them never expires.
+        """
+        return pulumi.get(self, "expires")
+
+    @expires.setter
+    def expires(self, value: Optional[pulumi.Input[_builtins.int]]):
+        pulumi.set(self, "expires", value)
+
+
+if not MYPY:
     class JetStreamLimitsArgsDict(TypedDict):
         consumer: NotRequired[pulumi.Input[_builtins.int]]
         """
@@ -2455,7 +2508,12 @@ if not MYPY:
         """
         expires: NotRequired[pulumi.Input[_builtins.int]]
         """
-        Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
+        Unix seconds the user's current JWT expires (absent: never). Only that JWT's: an earlier one may
+        expire later or never, so pruning reads `issued`, never this.
+        """
+        issued: NotRequired[pulumi.Input['IssuedArgsDict']]
+        """
+        The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
         """
         key_generated: NotRequired[pulumi.Input[_builtins.bool]]
         """
@@ -2478,12 +2536,15 @@ class MemberArgs:
                  public_key: pulumi.Input[_builtins.str],
                  urn: pulumi.Input[_builtins.str],
                  expires: Optional[pulumi.Input[_builtins.int]] = None,
+                 issued: Optional[pulumi.Input['IssuedArgs']] = None,
                  key_generated: Optional[pulumi.Input[_builtins.bool]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  revoke_on_delete: Optional[pulumi.Input[_builtins.bool]] = None):
         """
         :param pulumi.Input[_builtins.str] urn: The User resource's URN: what identifies it across runs, whatever its key.
-        :param pulumi.Input[_builtins.int] expires: Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
+        :param pulumi.Input[_builtins.int] expires: Unix seconds the user's current JWT expires (absent: never). Only that JWT's: an earlier one may
+               expire later or never, so pruning reads `issued`, never this.
+        :param pulumi.Input['IssuedArgs'] issued: The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
         :param pulumi.Input[_builtins.bool] key_generated: true when the User generated its key (it was given no seed, key or publicKey). Such a User
                cannot see whether the account revokes its key (the key is known only once the User exists), so
                the Account refuses an explicit revocation of that key while the User is in the program. The
@@ -2494,6 +2555,8 @@ class MemberArgs:
         pulumi.set(__self__, "urn", urn)
         if expires is not None:
             pulumi.set(__self__, "expires", expires)
+        if issued is not None:
+            pulumi.set(__self__, "issued", issued)
         if key_generated is not None:
             pulumi.set(__self__, "key_generated", key_generated)
         if name is not None:
@@ -2526,13 +2589,26 @@ class MemberArgs:
     @pulumi.getter
     def expires(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
-        Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
+        Unix seconds the user's current JWT expires (absent: never). Only that JWT's: an earlier one may
+        expire later or never, so pruning reads `issued`, never this.
         """
         return pulumi.get(self, "expires")
 
     @expires.setter
     def expires(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "expires", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def issued(self) -> Optional[pulumi.Input['IssuedArgs']]:
+        """
+        The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
+        """
+        return pulumi.get(self, "issued")
+
+    @issued.setter
+    def issued(self, value: Optional[pulumi.Input['IssuedArgs']]):
+        pulumi.set(self, "issued", value)
 
     @_builtins.property
     @pulumi.getter(name="keyGenerated")
@@ -2988,7 +3064,14 @@ if not MYPY:
         """
         expires: NotRequired[pulumi.Input[_builtins.int]]
         """
-        When the revoked JWT expires anyway; the entry is pruned after that.
+        When the user's last JWT expires, as recorded at removal. Not read for pruning: an earlier JWT of
+        the key may expire later or never (state written before `issued` existed prunes nothing).
+        """
+        issued: NotRequired[pulumi.Input['IssuedArgsDict']]
+        """
+        Every JWT of the key issued at or before `at`, as the User that signed them all recorded it
+        (absent: not known, the entry is never pruned). The entry is pruned once `issued.expires` has
+        passed, and left out of the JWT while none of `issued.issuers` can sign the account's users.
         """
         name: NotRequired[pulumi.Input[_builtins.str]]
 elif False:
@@ -2999,14 +3082,21 @@ class RemovedUserArgs:
     def __init__(__self__, *,
                  at: pulumi.Input[_builtins.int],
                  expires: Optional[pulumi.Input[_builtins.int]] = None,
+                 issued: Optional[pulumi.Input['IssuedArgs']] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None):
         """
         :param pulumi.Input[_builtins.int] at: Unix seconds of the removal: the revocation time.
-        :param pulumi.Input[_builtins.int] expires: When the revoked JWT expires anyway; the entry is pruned after that.
+        :param pulumi.Input[_builtins.int] expires: When the user's last JWT expires, as recorded at removal. Not read for pruning: an earlier JWT of
+               the key may expire later or never (state written before `issued` existed prunes nothing).
+        :param pulumi.Input['IssuedArgs'] issued: Every JWT of the key issued at or before `at`, as the User that signed them all recorded it
+               (absent: not known, the entry is never pruned). The entry is pruned once `issued.expires` has
+               passed, and left out of the JWT while none of `issued.issuers` can sign the account's users.
         """
         pulumi.set(__self__, "at", at)
         if expires is not None:
             pulumi.set(__self__, "expires", expires)
+        if issued is not None:
+            pulumi.set(__self__, "issued", issued)
         if name is not None:
             pulumi.set(__self__, "name", name)
 
@@ -3026,13 +3116,28 @@ class RemovedUserArgs:
     @pulumi.getter
     def expires(self) -> Optional[pulumi.Input[_builtins.int]]:
         """
-        When the revoked JWT expires anyway; the entry is pruned after that.
+        When the user's last JWT expires, as recorded at removal. Not read for pruning: an earlier JWT of
+        the key may expire later or never (state written before `issued` existed prunes nothing).
         """
         return pulumi.get(self, "expires")
 
     @expires.setter
     def expires(self, value: Optional[pulumi.Input[_builtins.int]]):
         pulumi.set(self, "expires", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def issued(self) -> Optional[pulumi.Input['IssuedArgs']]:
+        """
+        Every JWT of the key issued at or before `at`, as the User that signed them all recorded it
+        (absent: not known, the entry is never pruned). The entry is pruned once `issued.expires` has
+        passed, and left out of the JWT while none of `issued.issuers` can sign the account's users.
+        """
+        return pulumi.get(self, "issued")
+
+    @issued.setter
+    def issued(self, value: Optional[pulumi.Input['IssuedArgs']]):
+        pulumi.set(self, "issued", value)
 
     @_builtins.property
     @pulumi.getter

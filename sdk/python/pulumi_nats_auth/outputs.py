@@ -26,6 +26,7 @@ __all__ = [
     'ExternalAuthorization',
     'GatewaySpec',
     'Import',
+    'Issued',
     'JetStreamLimits',
     'JetStreamSpec',
     'LeafNodesSpec',
@@ -1127,6 +1128,36 @@ class Import(dict):
 
 
 @pulumi.output_type
+class Issued(dict):
+    def __init__(__self__, *,
+                 issuers: Sequence[_builtins.str],
+                 expires: Optional[_builtins.int] = None):
+        """
+        :param Sequence[_builtins.str] issuers: The keys that signed them (the account key, its signing keys), sorted.
+        :param _builtins.int expires: The latest expiry among them, unix seconds; absent when one of them never expires.
+        """
+        pulumi.set(__self__, "issuers", issuers)
+        if expires is not None:
+            pulumi.set(__self__, "expires", expires)
+
+    @_builtins.property
+    @pulumi.getter
+    def issuers(self) -> Sequence[_builtins.str]:
+        """
+        The keys that signed them (the account key, its signing keys), sorted.
+        """
+        return pulumi.get(self, "issuers")
+
+    @_builtins.property
+    @pulumi.getter
+    def expires(self) -> Optional[_builtins.int]:
+        """
+        The latest expiry among them, unix seconds; absent when one of them never expires.
+        """
+        return pulumi.get(self, "expires")
+
+
+@pulumi.output_type
 class JetStreamLimits(dict):
     @staticmethod
     def __key_warning(key: str):
@@ -1747,12 +1778,15 @@ class Member(dict):
                  public_key: _builtins.str,
                  urn: _builtins.str,
                  expires: Optional[_builtins.int] = None,
+                 issued: Optional['outputs.Issued'] = None,
                  key_generated: Optional[_builtins.bool] = None,
                  name: Optional[_builtins.str] = None,
                  revoke_on_delete: Optional[_builtins.bool] = None):
         """
         :param _builtins.str urn: The User resource's URN: what identifies it across runs, whatever its key.
-        :param _builtins.int expires: Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
+        :param _builtins.int expires: Unix seconds the user's current JWT expires (absent: never). Only that JWT's: an earlier one may
+               expire later or never, so pruning reads `issued`, never this.
+        :param 'Issued' issued: The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
         :param _builtins.bool key_generated: true when the User generated its key (it was given no seed, key or publicKey). Such a User
                cannot see whether the account revokes its key (the key is known only once the User exists), so
                the Account refuses an explicit revocation of that key while the User is in the program. The
@@ -1763,6 +1797,8 @@ class Member(dict):
         pulumi.set(__self__, "urn", urn)
         if expires is not None:
             pulumi.set(__self__, "expires", expires)
+        if issued is not None:
+            pulumi.set(__self__, "issued", issued)
         if key_generated is not None:
             pulumi.set(__self__, "key_generated", key_generated)
         if name is not None:
@@ -1787,9 +1823,18 @@ class Member(dict):
     @pulumi.getter
     def expires(self) -> Optional[_builtins.int]:
         """
-        Unix seconds the user's JWT expires (absent: never); its revocation can be pruned after.
+        Unix seconds the user's current JWT expires (absent: never). Only that JWT's: an earlier one may
+        expire later or never, so pruning reads `issued`, never this.
         """
         return pulumi.get(self, "expires")
+
+    @_builtins.property
+    @pulumi.getter
+    def issued(self) -> Optional['outputs.Issued']:
+        """
+        The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
+        """
+        return pulumi.get(self, "issued")
 
     @_builtins.property
     @pulumi.getter(name="keyGenerated")
@@ -2071,14 +2116,21 @@ class RemovedUser(dict):
     def __init__(__self__, *,
                  at: _builtins.int,
                  expires: Optional[_builtins.int] = None,
+                 issued: Optional['outputs.Issued'] = None,
                  name: Optional[_builtins.str] = None):
         """
         :param _builtins.int at: Unix seconds of the removal: the revocation time.
-        :param _builtins.int expires: When the revoked JWT expires anyway; the entry is pruned after that.
+        :param _builtins.int expires: When the user's last JWT expires, as recorded at removal. Not read for pruning: an earlier JWT of
+               the key may expire later or never (state written before `issued` existed prunes nothing).
+        :param 'Issued' issued: Every JWT of the key issued at or before `at`, as the User that signed them all recorded it
+               (absent: not known, the entry is never pruned). The entry is pruned once `issued.expires` has
+               passed, and left out of the JWT while none of `issued.issuers` can sign the account's users.
         """
         pulumi.set(__self__, "at", at)
         if expires is not None:
             pulumi.set(__self__, "expires", expires)
+        if issued is not None:
+            pulumi.set(__self__, "issued", issued)
         if name is not None:
             pulumi.set(__self__, "name", name)
 
@@ -2094,9 +2146,20 @@ class RemovedUser(dict):
     @pulumi.getter
     def expires(self) -> Optional[_builtins.int]:
         """
-        When the revoked JWT expires anyway; the entry is pruned after that.
+        When the user's last JWT expires, as recorded at removal. Not read for pruning: an earlier JWT of
+        the key may expire later or never (state written before `issued` existed prunes nothing).
         """
         return pulumi.get(self, "expires")
+
+    @_builtins.property
+    @pulumi.getter
+    def issued(self) -> Optional['outputs.Issued']:
+        """
+        Every JWT of the key issued at or before `at`, as the User that signed them all recorded it
+        (absent: not known, the entry is never pruned). The entry is pruned once `issued.expires` has
+        passed, and left out of the JWT while none of `issued.issuers` can sign the account's users.
+        """
+        return pulumi.get(self, "issued")
 
     @_builtins.property
     @pulumi.getter

@@ -638,6 +638,7 @@ class User(pulumi.CustomResource):
             __props__.__dict__["claims_hash"] = None
             __props__.__dict__["creds"] = None
             __props__.__dict__["expired"] = None
+            __props__.__dict__["issued"] = None
             __props__.__dict__["issuer"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["creds", "seed"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
@@ -672,6 +673,7 @@ class User(pulumi.CustomResource):
         __props__.__dict__["data"] = None
         __props__.__dict__["expired"] = None
         __props__.__dict__["expires"] = None
+        __props__.__dict__["issued"] = None
         __props__.__dict__["issuer"] = None
         __props__.__dict__["jwt"] = None
         __props__.__dict__["max_control_line"] = None
@@ -764,6 +766,18 @@ class User(pulumi.CustomResource):
         When the JWT expires. A date: RFC 3339 text (e.g. "2030-01-01T00:00:00Z").
         """
         return pulumi.get(self, "expires")
+
+    @_builtins.property
+    @pulumi.getter
+    def issued(self) -> pulumi.Output[Optional['outputs.Issued']]:
+        """
+        Every JWT this User signed for its key: the keys that signed them and the latest expiry (absent
+        when one never expires). Recorded only for a key the User generated (none given as `seed` or
+        `publicKey`, no adopted `jwt`), from its first JWT on; absent otherwise and in state written
+        before it existed. An Account's `members` entry carries it, so a removed User's revocation can
+        leave the account JWT once all these JWTs expired or their signing keys left the account.
+        """
+        return pulumi.get(self, "issued")
 
     @_builtins.property
     @pulumi.getter
