@@ -10,7 +10,9 @@
  *   BENCH_ONLY=cli,large,push,micro           run only these parts
  *   BENCH_LANGS=ts,yaml,go                    the programs of the CLI steps beside the floor: the TS
  *                                             program (dynamic resources), YAML and Go (native plugin)
- *   BENCH_NODE_OPTIONS                        passed as NODE_OPTIONS to the CLI steps (e.g. --cpu-prof)
+ *   BENCH_NODE_OPTIONS                        passed as NODE_OPTIONS to the CLI steps (e.g. --cpu-prof:
+ *                                             every Node process then also exits normally on a signal,
+ *                                             so the dynamic provider writes its profile too)
  *   BENCH_ENGINE_PROFILE=<dir>                the engine's CPU profile per CLI run (pulumi --profiling)
  *   BENCH_TYPESCRIPT=false                    both programs run without ts-node (Pulumi.yaml runtime option)
  *   BENCH_KEEP=1                              keep the stacks' temp backends
@@ -24,7 +26,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT, toolPath } from "../test/harness/paths";
 import { type LargeResults, runLarge } from "./large";
-import { loadAvg, loadText, machineText } from "./machine";
+import { benchNodeOptions, loadAvg, loadText, machineText } from "./machine";
 import { runMicro } from "./micro";
 import { type PushResults, runPush, wallOverServers } from "./push";
 import { benchSize } from "./size";
@@ -129,10 +131,7 @@ async function main(): Promise<void> {
       `nats-server ${version("nats-server", ["--version"])}, nsc ${version("nsc", ["--version"])}\n`,
   );
   const started = Date.now();
-  const nodeOptions = process.env.BENCH_NODE_OPTIONS;
-  const cli = only.has("cli")
-    ? await runCliSteps(size, nodeOptions ? { NODE_OPTIONS: nodeOptions } : {})
-    : undefined;
+  const cli = only.has("cli") ? await runCliSteps(size, benchNodeOptions()) : undefined;
   const large = only.has("large")
     ? await runLarge(count("BENCH_LARGE_USERS", 1000), count("BENCH_LARGE_REVOCATIONS", 10000))
     : undefined;

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createKeyPair } from "../core/nkeys";
 import { REPO_ROOT } from "../test/harness/paths";
-import { loadText } from "./machine";
+import { benchNodeOptions, loadText } from "./machine";
 import { BenchProject, type Run } from "./project";
 
 export interface LargeResults {
@@ -73,11 +73,10 @@ export async function runLarge(users: number, revocations: number): Promise<Larg
   const map: Record<string, number> = {};
   for (let i = 0; i < revocations; i++) map[createKeyPair("user").getPublicKey()] = 1_700_000_000 + i;
   fs.writeFileSync(file, JSON.stringify(map));
-  const nodeOptions = process.env.BENCH_NODE_OPTIONS;
   const size = {
     BENCH_USERS: String(users),
     BENCH_ACCOUNTS: "1",
-    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+    ...benchNodeOptions(),
   };
   const plain = await project("large-plain");
   const revoked = await project("large-revoked");

@@ -84,3 +84,17 @@ export function machineText(): string {
   const cpus = os.cpus();
   return `${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`;
 }
+
+/**
+ * NODE_OPTIONS for the CLI steps from BENCH_NODE_OPTIONS. With `--cpu-prof`, every Node process
+ * (the dynamic provider's too, which the engine ends with a signal) also preloads exitOnSignal.js,
+ * so each writes its profile.
+ */
+export function benchNodeOptions(): { NODE_OPTIONS: string } | Record<string, never> {
+  const given = process.env.BENCH_NODE_OPTIONS;
+  if (!given) return {};
+  const preload = /--cpu-prof\b/.test(given)
+    ? ` --require ${JSON.stringify(`${__dirname}/exitOnSignal.js`)}`
+    : "";
+  return { NODE_OPTIONS: `${given}${preload}` };
+}

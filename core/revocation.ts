@@ -42,6 +42,13 @@ export interface Member {
   issued?: Issued;
   /** false: removing the user does not revoke its key. */
   revokeOnDelete?: boolean;
+  /**
+   * true when the User generated its key (it was given no seed, key or publicKey). Such a User
+   * cannot see whether the account revokes its key (the key is known only once the User exists), so
+   * the Account refuses an explicit revocation of that key while the User is in the program. The
+   * TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
+   */
+  keyGenerated?: boolean;
 }
 
 /** A user key revoked because its User left the program (or got a new key). */
@@ -138,11 +145,12 @@ function memberResourceName(urn: string): string | undefined {
 export function comparableMembers<M extends { urn: string; revokeOnDelete?: boolean }>(
   members: readonly M[] | undefined,
 ): M[] {
-  return (members ?? []).map((m) => ({
-    ...m,
-    urn: memberKey(m.urn),
-    revokeOnDelete: m.revokeOnDelete !== false,
-  }));
+  return (members ?? []).map((m) => {
+    // `keyGenerated` says how the User got its key, not what to record: a member list written
+    // before it existed is the same list (no update of every account after an upgrade).
+    const { keyGenerated: _, ...rest } = m as M & { keyGenerated?: boolean };
+    return { ...rest, urn: memberKey(m.urn), revokeOnDelete: m.revokeOnDelete !== false } as M;
+  });
 }
 
 /**
@@ -457,5 +465,53 @@ export function revokedMemberMessage(
     `(${new Date(removal.at * 1000).toISOString()}); signing it again would re-admit it. Give the user a ` +
     "new key: remove its `seed`/`key` input (or pass another KeyPair), then run " +
     (signed ? `\`pulumi up --replace ${urn}\`` : "`pulumi up`")
+  );
+}
+
+/** A member whose generated key an explicit revocation names, with that entry's value. */
+export interface RevokedGeneratedMember {
+  member: Member;
+  publicKey: string;
+  at: RevocationTime;
+}
+
+/**
+ * The Users still in the program whose key they generated themselves and that `revocations` names
+ * (the `"*"` entry aside). Such a User cannot refuse to be signed again: its key is known only once
+ * it exists, so it is sent none of the account's revocations (users × revocations on the wire and in
+ * state otherwise), and the engine hands its check the stored inputs, which hold no key. A key not
+ * `known` yet (a User updated or replaced in this preview) is read from `before`, by URN: the key it
+ * is stored with.
+ */
+export function revokedGeneratedMembers(
+  revocations: Record<string, RevocationTime> | undefined,
+  members: readonly Member[] | undefined,
+  before: readonly Member[] | undefined,
+  known: (publicKey: string) => boolean,
+): RevokedGeneratedMember[] {
+  if (!revocations || !members?.length) return [];
+  const stored = new Map((before ?? []).map((m) => [memberKey(m.urn), m.publicKey]));
+  const out: RevokedGeneratedMember[] = [];
+  for (const m of members) {
+    if (m.keyGenerated !== true) continue;
+    const key = known(m.publicKey) ? m.publicKey : stored.get(memberKey(m.urn));
+    if (key === undefined || key === ALL_USERS || revocations[key] === undefined) continue;
+    out.push({ member: m, publicKey: key, at: revocations[key] });
+  }
+  return out;
+}
+
+/** Why the Account refuses a revocation of a generated key still in the program, and what to do. */
+export function revokedGeneratedMessage(r: RevokedGeneratedMember, account: string): string {
+  const who = r.member.name ? `User "${r.member.name}"` : "a User";
+  const remedy =
+    r.member.revokeOnDelete === false
+      ? "remove the User or give it a new key (`pulumi up --replace <its URN>`), then revoke the old key here"
+      : "drop this entry and remove the User or give it a new key (`pulumi up --replace <its URN>`): either revokes the old key in this account";
+  return (
+    `names key ${r.publicKey} of ${who} (${r.member.urn}), which is still in the program and generated ` +
+    `that key itself: such a User is not sent account ${account}'s revocations, so its next change would ` +
+    `sign the revoked key again (a later iat, which the servers admit). To revoke it, ${remedy}. To keep ` +
+    "a User whose key you revoke by hand, give it its key (a KeyPair or a seed)"
   );
 }

@@ -40,6 +40,8 @@ import {
   resolveRevocations,
   returningMembers,
   revocationEntries,
+  revokedGeneratedMembers,
+  revokedGeneratedMessage,
   revokedMemberMessage,
   unrecordedNow,
 } from "../core/revocation";
@@ -352,6 +354,15 @@ function check(news: AccountProps, olds: Partial<AccountProps> = {}) {
         'cannot know when "now" was (one recorded earlier is the Account\'s revocationTimes in its ' +
         "state, `pulumi stack export`, in unix seconds)",
     );
+  }
+  // A User that generated its key cannot refuse to be signed again with it (sdk/user.ts): refused
+  // here, at preview for a User not changing (its key is in `members`; one updated or replaced in this
+  // run is read from the stored list) and at `up` before this account signs or pushes anything.
+  if (c.known(news.revocations) && Array.isArray(news.members)) {
+    const known = (k: unknown) => typeof k === "string" && !containsUnknown(k);
+    const account = typeof self === "string" && !containsUnknown(self) ? self : "(this account)";
+    for (const r of revokedGeneratedMembers(news.revocations, news.members, olds.members, known))
+      c.fail(`revocations["${r.publicKey}"]`, revokedGeneratedMessage(r, account));
   }
   const allAt = c.known(news.revocations) ? allUsersRevokedAt(news.revocations) : undefined;
   if (allAt !== undefined && allAt > nowSeconds() && c.passed(`revocations["${ALL_USERS}"]`)) {

@@ -197,8 +197,10 @@ function revokedByAll(news: UserProps, olds: Partial<UserState>): boolean {
  * The inputs with only the user's own entry of the account's revocations and departed keys: the only
  * use of them is refusing the user's own key, and the whole maps in every User's state grew as
  * users × revocations (a 72.9 MB checkpoint for 100 users and 10,000 revocations). The own key is the
- * given one, else the stored one; a key the User generates is new, revoked nowhere yet. Values still
- * unknown at preview are kept (they are not stored).
+ * given one (a seed or a declared public key, which the stored inputs also hold). A key the User
+ * generated is not in `olds`: the engine hands check the stored inputs, not the outputs, so only the
+ * `"*"` entry is kept, and the Account refuses a revocation of such a key (core/revocation.ts
+ * `revokedGeneratedMembers`). Values still unknown at preview are kept (they are not stored).
  */
 function ownRevocations(news: UserProps, olds: Partial<UserState>): UserProps {
   const stored = typeof olds.publicKey === "string" && olds.publicKey ? olds.publicKey : undefined;

@@ -25,6 +25,8 @@ export interface MemberInput {
   /** The User's `issued` (every JWT it signed for its key), when it has it. */
   issued?: pulumi.Input<Issued | undefined>;
   revokeOnDelete: boolean;
+  /** The User generated its key (none given): the Account refuses a revocation of it (core/revocation.ts). */
+  keyGenerated?: boolean;
 }
 
 /** What an Account records of one ActivationToken it issued. */

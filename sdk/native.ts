@@ -25,9 +25,13 @@ export * from "./nodejs";
  * keeps that SDK's state, which does not store the creds, until its next update. Absent for a user
  * declared by its public key (no seed here).
  */
+/** Users given no seed and no publicKey: their key is generated, and their Account is told so. */
+const generatedKeys = new WeakSet<User>();
+
 export class User extends GeneratedUser {
   constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
     super(name, args, opts);
+    if (args.seed === undefined && args.publicKey === undefined) generatedKeys.add(this);
     const creds = pulumi.secret(
       pulumi
         .all([this.jwt, this.seed])
@@ -71,6 +75,9 @@ export function member(user: User, options: MemberOptions = {}): pulumi.Input<in
     // User's revocation once it matters no more.
     issued: user.issued as pulumi.Output<inputs.IssuedArgs>,
     revokeOnDelete: options.revokeOnDelete !== false,
+    // A generated key cannot be checked against the account's revocations by its User: the Account
+    // refuses a revocation of it instead (docs/scale.md).
+    ...(generatedKeys.has(user) ? { keyGenerated: true } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import type { SigningKeyRef, UserClaims, UserTemplate } from "../core/claimInput
 import { formatCreds } from "../core/creds";
 import { jsAckWarningLines } from "../core/jsAck";
 import { publicKeyOf } from "../core/nkeys";
-import type { Issued, RemovedUser, RevocationTime } from "../core/revocation";
+import { ALL_USERS, type Issued, type RemovedUser, type RevocationTime } from "../core/revocation";
 import type { UserInputs, UserOutputs } from "../provider/contracts";
 import type { Account } from "./account";
 import { IdentityResource } from "./identity";
@@ -77,8 +77,25 @@ function givenKey(
  */
 function ownEntry<T>(all: Record<string, T> | undefined, key: string): Record<string, T> | undefined {
   const out: Record<string, T> = {};
-  for (const k of [key, "*"]) if (all?.[k] !== undefined) out[k] = all[k];
+  for (const k of [key, ALL_USERS]) if (all?.[k] !== undefined) out[k] = all[k];
   return Object.keys(out).length ? out : undefined;
+}
+
+const asOutputs = new WeakMap<object, pulumi.Output<unknown>>();
+
+/**
+ * `value` as an Output, made once per value: `pulumi.output()` of an Output (or of a map) walks the
+ * whole value again (11 ms for a 10,000-entry map), and every User of an account reads its maps.
+ */
+function sharedOutput<T>(value: pulumi.Input<T>): pulumi.Output<T> {
+  if (pulumi.Output.isInstance(value)) return value as pulumi.Output<T>;
+  if (value === null || typeof value !== "object") return pulumi.output(value) as pulumi.Output<T>;
+  let made = asOutputs.get(value);
+  if (!made) {
+    made = pulumi.output(value) as pulumi.Output<unknown>;
+    asOutputs.set(value, made);
+  }
+  return made as pulumi.Output<T>;
 }
 
 /** What a User registers: its inputs, and of its outputs only those not derived in the class. */
@@ -145,23 +162,22 @@ export class User extends IdentityResource {
         ? known.apply((k) =>
             k === undefined
               ? undefined
-              : pulumi.output(removedUsers).apply((all) => (all?.[k] ? { [k]: all[k] } : undefined)),
+              : sharedOutput(removedUsers).apply((all) => (all?.[k] ? { [k]: all[k] } : undefined)),
           )
         : undefined;
-    // Likewise only the user's own explicit revocation when its key is known here: the account's
-    // whole map in every User's inputs made state grow as users × revocations (700 KB per user at
-    // 10,000). A generated key is known only once the User exists, so such a User is sent the map
-    // and its handler's check keeps only the stored key's entry (what Pulumi stores is what check
-    // returns): an update of a User whose generated key was revoked by hand is still refused.
+    // Likewise only the user's own explicit revocation when its key is known here, and the `"*"`
+    // entry: the account's whole map in every User's inputs made state grow as users × revocations
+    // (700 KB per user at 10,000). A generated key is known only once the User exists, and the
+    // engine hands check the stored inputs, which hold no key: such a User could not find its entry
+    // in the map, so it is sent only `"*"` (the whole map cost users × revocations on the wire at
+    // every run), and its Account refuses a revocation naming its key (`keyGenerated` below).
     const revocations = account.revocations;
     const revokedOwn =
       revocations === undefined
         ? undefined
         : known
-          ? known.apply((k) =>
-              k === undefined ? revocations : pulumi.output(revocations).apply((all) => ownEntry(all, k)),
-            )
-          : revocations;
+          ? known.apply((k) => sharedOutput(revocations).apply((all) => ownEntry(all, k ?? ALL_USERS)))
+          : sharedOutput(revocations).apply((all) => ownEntry(all, ALL_USERS));
     if (signerSeed === undefined) {
       throw new pulumi.RunError(
         `User "${name}": signer: pass an Account resource as account, or a signer with a seed`,
@@ -217,6 +233,8 @@ export class User extends IdentityResource {
       // given its key runs after its Account, so reading it would make a cycle.
       ...(urn && known ? {} : { issued: this.issued }),
       revokeOnDelete: revokeOnDelete !== false,
+      // Only a User given no key: the Account refuses a revocation of that key while it is here.
+      ...(known ? {} : { keyGenerated: true }),
     });
     // Derived here rather than stored or registered: the JWT and the seed are in state already (a
     // stored copy of both was the largest part of a user's state), and every registered output costs

@@ -183,4 +183,38 @@ describe("e2e revocation - removed and rotated users are revoked in the same up"
     await dave.close();
     assert.equal(changeCount((await t.preview()).changeSummary), 0, "converged: 0 changes");
   });
+
+  it("revocation - a key a User generated, revoked by hand while the User stays: refused at preview and by up, before the account signs", async () => {
+    // dave (previous test) has a key of his own making: his User is sent none of APP's revocations.
+    const up = { outputs: await t.outputs() };
+    const davePub = decodeJwt(
+      String((up.outputs.creds.value as Record<string, string>).dave).split("\n")[1],
+    ).sub;
+    const appJwt = String(up.outputs.appJwt.value);
+    const onServer = () =>
+      fs.readFileSync(path.join(server.dir, "jwt", `${up.outputs.appPub.value}.jwt`), "utf8");
+    const serverBefore = onServer();
+    await t.stack.setConfig("revokeByHand", { value: davePub });
+    const preview = await t.previewInChild(
+      path.join(__dirname, "fixtures", "revocationProgram.js"),
+      "program",
+    );
+    assert.equal(preview.ok, false, "the preview fails");
+    const text = String(preview.message);
+    assert.ok(text.includes(`revocations["${davePub}"]`), `names the entry: ${text}`);
+    assert.match(text, /User "dave".*generated that key itself/s);
+    const refused = await t.up().then(
+      () => assert.fail("up signed an account revoking a key its User still signs with"),
+      (e: Error) => String(e.message),
+    );
+    assert.ok(refused.includes(davePub), "up names the key");
+    assert.equal(
+      String((await t.outputs()).appJwt.value),
+      appJwt,
+      "the account JWT in state is the one before",
+    );
+    assert.equal(onServer(), serverBefore, "nothing was pushed");
+    await t.stack.removeConfig("revokeByHand");
+    assert.equal(changeCount((await t.preview()).changeSummary), 0, "converged: 0 changes");
+  });
 });

@@ -1,15 +1,19 @@
 /**
  * A User's state does not grow with its account's revocations (issue 26): the handler keeps only the
- * user's own entry of the account's revocations and departed keys, and the SDK sends only that entry,
- * so 10,000 revocations cost each User nothing, while a revoked key is still refused before signing.
+ * user's own entry of the account's revocations and departed keys, and the SDK sends only that entry
+ * (a User that generates its key: only `"*"`), so 10,000 revocations cost each User nothing, while a
+ * revoked key is still refused before signing (by the User given its key, by the Account otherwise).
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { createKeyPair } from "../../core/nkeys";
+import { handler as accountHandler } from "../../provider/account";
 import type { UserProps } from "../../provider/contracts";
+import { UNKNOWN } from "../../provider/kit/unknown";
 import { handler as userHandler } from "../../provider/user";
 import * as sdk from "../../sdk";
+import * as native from "../../sdk/native";
 
 const COUNT = 10_000;
 /** An account's explicit revocations: `count` other users' keys (fresh keys are slow: one, varied). */
@@ -64,19 +68,66 @@ describe("revocation scale", () => {
     await assert.rejects(userHandler.create(inputs), /User "u".*revoked in account.*re-admit/s);
   });
 
-  it("revocation scale - a User whose generated key was revoked by hand is refused at its next update (it is sent the map; check keeps the stored key's entry)", async () => {
-    // Created with a key of its own, as a User given no key is.
-    const created = await userHandler.create((await userHandler.check({}, userInputs(undefined))).inputs);
-    const own = created.outs.publicKey;
-    const revocations = { ...REVOKED, [own]: 1700000000 };
-    const changed = { ...userInputs(revocations), pub: { allow: ["orders.>"] } } as unknown as UserProps;
-    const checked = await userHandler.check(created.outs, changed);
-    const kept = (checked.inputs as unknown as { signing: { accountRevocations?: unknown } }).signing;
-    assert.deepEqual(kept.accountRevocations, { [own]: 1700000000 }, "only its own entry");
-    await assert.rejects(
-      userHandler.diff(created.id, created.outs, checked.inputs),
-      /User "u".*revoked in account/s,
+  it('revocation scale - an Account refuses a revocation of a key its User generated, at check, before it signs; not of a given key, not "*"', async () => {
+    // The engine hands a User's check its stored inputs, which hold no generated key: the User cannot
+    // find its own entry, so the Account, which has its members' keys, refuses the entry instead.
+    const operatorKey = createKeyPair("operator");
+    const accountKey = createKeyPair("account");
+    // Valid keys (the Account validates each entry): the rule does not depend on their number.
+    const others: Record<string, number> = {};
+    for (let i = 0; i < 200; i++) others[createKeyPair("user").getPublicKey()] = 1700000000 + i;
+    const urn = (n: string) => `urn:pulumi:dev::app::pulumi-nodejs:dynamic/nats-auth:User::${n}`;
+    const gen = createKeyPair("user").getPublicKey();
+    const given = createKeyPair("user").getPublicKey();
+    const members = [
+      { urn: urn("gen"), publicKey: gen, name: "gen", revokeOnDelete: true, keyGenerated: true },
+      { urn: urn("given"), publicKey: given, name: "given", revokeOnDelete: true },
+    ];
+    const inputs = (revocations: Record<string, number | string> | undefined, list = members) =>
+      ({
+        name: "APP",
+        seed: accountKey.seed(),
+        operatorPublicKey: operatorKey.getPublicKey(),
+        signerSeed: operatorKey.seed(),
+        members: list,
+        ...(revocations ? { revocations } : {}),
+      }) as unknown as Parameters<typeof accountHandler.check>[1];
+    const state = (await accountHandler.create((await accountHandler.check({}, inputs(undefined))).inputs))
+      .outs;
+    const failures = async (
+      r: Record<string, number | string> | undefined,
+      list = members,
+      olds = inputs(undefined),
+    ) =>
+      ((await accountHandler.check(olds, inputs(r, list))).failures ?? [])
+        .map((f) => `${f.property}: ${f.reason}`)
+        .join("\n");
+    const refused = await failures({ ...others, [gen]: 1700000000 });
+    assert.match(
+      refused,
+      new RegExp(
+        `revocations\\["${gen}"\\]: names key ${gen} of User "gen" \\(${urn("gen").replace(/[$]/g, "\\$")}\\)`,
+      ),
     );
+    assert.match(refused, /still in the program and generated that key itself.*pulumi up --replace/s);
+    assert.ok(refused.includes(state.publicKey), "names the account");
+    assert.equal((await failures({ ...others, [gen]: "now" })) === "", false, '"now" too');
+    // Preview of a run that updates or replaces the User: its key is unknown, the stored one is judged.
+    const unknownKey = members.map((x) => (x.name === "gen" ? { ...x, publicKey: UNKNOWN } : x));
+    assert.match(await failures({ [gen]: 1700000000 }, unknownKey), /names key U\w+ of User "gen"/);
+    // A given key (its User refuses its own re-signing), "*", a departed or a new User: accepted.
+    assert.equal(await failures({ ...others, [given]: 1700000000, "*": 1600000000 }), "");
+    assert.equal(await failures({ [gen]: 1700000000 }, [members[1]]), "", "the User left");
+    const fresh = [{ ...members[0], publicKey: UNKNOWN }, members[1]];
+    assert.equal(
+      await failures({ [gen]: 1700000000 }, fresh, inputs(undefined, [members[1]])),
+      "",
+      "new User",
+    );
+    // The marker is not recorded as a change: an account stored without it shows no update.
+    const plain = members.map(({ keyGenerated: _, ...rest }) => rest);
+    const stored = (await accountHandler.create(inputs(undefined, plain as typeof members))).outs;
+    assert.equal((await accountHandler.diff("id", stored, inputs(undefined))).changes, false);
   });
 });
 
@@ -125,18 +176,24 @@ describe("revocation scale - program", () => {
     for (const [name, userBig, userSmall] of pairs) {
       const inBig = await sentBy(userBig);
       const inSmall = await sentBy(userSmall);
-      if (name === "gen") {
-        // Its key is not known before it exists: it is sent the map, and its check keeps only the
-        // stored key's entry (test "keeps the own revoked key alone" and the e2e show what is stored).
-        assert.equal(Object.keys(inBig.accountRevocations ?? {}).length, Object.keys(revokedBob).length);
-        continue;
-      }
       assert.equal(inBig.accountRevocations, undefined, `${name}: none of the account's revocations`);
       assert.ok(
         bytes(inBig) <= bytes(inSmall) + 2 * 56,
         `${name}: ${bytes(inBig)} vs ${bytes(inSmall)} bytes`,
       );
     }
+    // The Account learns which of its Users generated their key (it refuses a revocation of those).
+    const members = await resolved(
+      (big as unknown as { members: pulumi.Output<{ name: string; keyGenerated?: boolean }[]> }).members,
+    );
+    assert.deepEqual(
+      members.map((x) => [x.name, x.keyGenerated === true]),
+      [
+        ["bob", false],
+        ["gen-big", true],
+        ["carol-big", false],
+      ],
+    );
     const sentBob = await sentBy(bobUser);
     assert.deepEqual(
       sentBob.accountRevocations,
@@ -145,7 +202,7 @@ describe("revocation scale - program", () => {
     );
   });
 
-  it('revocation scale - a User given its key is sent its own entry and the "*" entry, nothing else', async () => {
+  it('revocation scale - a User given its key is sent its own entry and the "*" entry, a User given none only "*"', async () => {
     const dave = createKeyPair("user");
     const acct = new sdk.Account("STAR", {
       operator,
@@ -153,11 +210,59 @@ describe("revocation scale - program", () => {
     });
     const daveUser = new sdk.User("dave", { account: acct, seed: pulumi.secret(dave.seed()) });
     const erin = new sdk.User("erin", { account: acct, seed: pulumi.secret(createKeyPair("user").seed()) });
+    const frank = new sdk.User("frank", { account: acct });
     assert.deepEqual((await sentBy(daveUser)).accountRevocations, {
       [dave.getPublicKey()]: 1700000000,
       "*": 1600000000,
     });
     assert.deepEqual((await sentBy(erin)).accountRevocations, { "*": 1600000000 }, 'only the "*" entry');
+    assert.deepEqual(
+      (await sentBy(frank)).accountRevocations,
+      { "*": 1600000000 },
+      'a generated key: only the "*" entry',
+    );
+  });
+
+  it("revocation scale - Users do not wrap their account's revocations again (pulumi.output walks a whole map each time)", async () => {
+    const acct = new sdk.Account("WALK", { operator, revocations: REVOKED });
+    const original = pulumi.output;
+    let rewrapped = 0;
+    // pulumi.output(x) of an Output re-walks its whole value: 11 ms for 10,000 entries, per User.
+    (pulumi as { output: typeof pulumi.output }).output = ((value: unknown) => {
+      if (value === acct.revocations) rewrapped++;
+      return original(value as pulumi.Input<unknown>);
+    }) as typeof pulumi.output;
+    try {
+      const users = Array.from(
+        { length: 20 },
+        (_, i) =>
+          new sdk.User(`walk-${i}`, {
+            account: acct,
+            ...(i % 2 ? { seed: pulumi.secret(createKeyPair("user").seed()) } : {}),
+          }),
+      );
+      await Promise.all(users.map(sentBy));
+    } finally {
+      (pulumi as { output: typeof pulumi.output }).output = original;
+    }
+    assert.equal(rewrapped, 0, "the account's revocations Output is read as it is");
+  });
+
+  it("revocation scale - the native SDK's member() says which Users generated their key", async () => {
+    const wiring = { accountPublicKey: createKeyPair("account").getPublicKey(), signerSeed: "S" };
+    const given = new native.User("n-given", { ...wiring, name: "g", seed: createKeyPair("user").seed() });
+    const declared = new native.User("n-declared", {
+      ...wiring,
+      name: "d",
+      publicKey: createKeyPair("user").getPublicKey(),
+    });
+    const generated = new native.User("n-generated", { ...wiring, name: "n" });
+    const flags = await Promise.all(
+      [given, declared, generated].map((u) =>
+        resolved(pulumi.output(native.member(u)).apply((m) => m.keyGenerated === true)),
+      ),
+    );
+    assert.deepEqual(flags, [false, false, true]);
   });
 
   it("revocation scale - an account JWT past 75% of the 1 MiB limit is warned about, naming the account, size, limit and remedy", async () => {

@@ -3782,9 +3782,14 @@ type Member struct {
 	// expire later or never, so pruning reads `issued`, never this.
 	Expires *int `pulumi:"expires"`
 	// The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
-	Issued    *Issued `pulumi:"issued"`
-	Name      *string `pulumi:"name"`
-	PublicKey string  `pulumi:"publicKey"`
+	Issued *Issued `pulumi:"issued"`
+	// true when the User generated its key (it was given no seed, key or publicKey). Such a User
+	// cannot see whether the account revokes its key (the key is known only once the User exists), so
+	// the Account refuses an explicit revocation of that key while the User is in the program. The
+	// TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
+	KeyGenerated *bool   `pulumi:"keyGenerated"`
+	Name         *string `pulumi:"name"`
+	PublicKey    string  `pulumi:"publicKey"`
 	// false: removing the user does not revoke its key.
 	RevokeOnDelete *bool `pulumi:"revokeOnDelete"`
 	// The User resource's URN: what identifies it across runs, whatever its key.
@@ -3807,9 +3812,14 @@ type MemberArgs struct {
 	// expire later or never, so pruning reads `issued`, never this.
 	Expires pulumi.IntPtrInput `pulumi:"expires"`
 	// The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
-	Issued    IssuedPtrInput        `pulumi:"issued"`
-	Name      pulumi.StringPtrInput `pulumi:"name"`
-	PublicKey pulumi.StringInput    `pulumi:"publicKey"`
+	Issued IssuedPtrInput `pulumi:"issued"`
+	// true when the User generated its key (it was given no seed, key or publicKey). Such a User
+	// cannot see whether the account revokes its key (the key is known only once the User exists), so
+	// the Account refuses an explicit revocation of that key while the User is in the program. The
+	// TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
+	KeyGenerated pulumi.BoolPtrInput   `pulumi:"keyGenerated"`
+	Name         pulumi.StringPtrInput `pulumi:"name"`
+	PublicKey    pulumi.StringInput    `pulumi:"publicKey"`
 	// false: removing the user does not revoke its key.
 	RevokeOnDelete pulumi.BoolPtrInput `pulumi:"revokeOnDelete"`
 	// The User resource's URN: what identifies it across runs, whatever its key.
@@ -3876,6 +3886,14 @@ func (o MemberOutput) Expires() pulumi.IntPtrOutput {
 // The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
 func (o MemberOutput) Issued() IssuedPtrOutput {
 	return o.ApplyT(func(v Member) *Issued { return v.Issued }).(IssuedPtrOutput)
+}
+
+// true when the User generated its key (it was given no seed, key or publicKey). Such a User
+// cannot see whether the account revokes its key (the key is known only once the User exists), so
+// the Account refuses an explicit revocation of that key while the User is in the program. The
+// TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
+func (o MemberOutput) KeyGenerated() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Member) *bool { return v.KeyGenerated }).(pulumi.BoolPtrOutput)
 }
 
 func (o MemberOutput) Name() pulumi.StringPtrOutput {

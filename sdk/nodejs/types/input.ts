@@ -469,6 +469,13 @@ export interface MemberArgs {
      * The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
      */
     issued?: pulumi.Input<inputs.IssuedArgs>;
+    /**
+     * true when the User generated its key (it was given no seed, key or publicKey). Such a User
+     * cannot see whether the account revokes its key (the key is known only once the User exists), so
+     * the Account refuses an explicit revocation of that key while the User is in the program. The
+     * TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
+     */
+    keyGenerated?: pulumi.Input<boolean>;
     name?: pulumi.Input<string>;
     publicKey: pulumi.Input<string>;
     /**

@@ -2515,6 +2515,13 @@ if not MYPY:
         """
         The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
         """
+        key_generated: NotRequired[pulumi.Input[_builtins.bool]]
+        """
+        true when the User generated its key (it was given no seed, key or publicKey). Such a User
+        cannot see whether the account revokes its key (the key is known only once the User exists), so
+        the Account refuses an explicit revocation of that key while the User is in the program. The
+        TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
+        """
         name: NotRequired[pulumi.Input[_builtins.str]]
         revoke_on_delete: NotRequired[pulumi.Input[_builtins.bool]]
         """
@@ -2530,6 +2537,7 @@ class MemberArgs:
                  urn: pulumi.Input[_builtins.str],
                  expires: Optional[pulumi.Input[_builtins.int]] = None,
                  issued: Optional[pulumi.Input['IssuedArgs']] = None,
+                 key_generated: Optional[pulumi.Input[_builtins.bool]] = None,
                  name: Optional[pulumi.Input[_builtins.str]] = None,
                  revoke_on_delete: Optional[pulumi.Input[_builtins.bool]] = None):
         """
@@ -2537,6 +2545,10 @@ class MemberArgs:
         :param pulumi.Input[_builtins.int] expires: Unix seconds the user's current JWT expires (absent: never). Only that JWT's: an earlier one may
                expire later or never, so pruning reads `issued`, never this.
         :param pulumi.Input['IssuedArgs'] issued: The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
+        :param pulumi.Input[_builtins.bool] key_generated: true when the User generated its key (it was given no seed, key or publicKey). Such a User
+               cannot see whether the account revokes its key (the key is known only once the User exists), so
+               the Account refuses an explicit revocation of that key while the User is in the program. The
+               TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
         :param pulumi.Input[_builtins.bool] revoke_on_delete: false: removing the user does not revoke its key.
         """
         pulumi.set(__self__, "public_key", public_key)
@@ -2545,6 +2557,8 @@ class MemberArgs:
             pulumi.set(__self__, "expires", expires)
         if issued is not None:
             pulumi.set(__self__, "issued", issued)
+        if key_generated is not None:
+            pulumi.set(__self__, "key_generated", key_generated)
         if name is not None:
             pulumi.set(__self__, "name", name)
         if revoke_on_delete is not None:
@@ -2595,6 +2609,21 @@ class MemberArgs:
     @issued.setter
     def issued(self, value: Optional[pulumi.Input['IssuedArgs']]):
         pulumi.set(self, "issued", value)
+
+    @_builtins.property
+    @pulumi.getter(name="keyGenerated")
+    def key_generated(self) -> Optional[pulumi.Input[_builtins.bool]]:
+        """
+        true when the User generated its key (it was given no seed, key or publicKey). Such a User
+        cannot see whether the account revokes its key (the key is known only once the User exists), so
+        the Account refuses an explicit revocation of that key while the User is in the program. The
+        TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
+        """
+        return pulumi.get(self, "key_generated")
+
+    @key_generated.setter
+    def key_generated(self, value: Optional[pulumi.Input[_builtins.bool]]):
+        pulumi.set(self, "key_generated", value)
 
     @_builtins.property
     @pulumi.getter

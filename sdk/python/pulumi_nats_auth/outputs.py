@@ -1758,6 +1758,8 @@ class Member(dict):
         suggest = None
         if key == "publicKey":
             suggest = "public_key"
+        elif key == "keyGenerated":
+            suggest = "key_generated"
         elif key == "revokeOnDelete":
             suggest = "revoke_on_delete"
 
@@ -1777,6 +1779,7 @@ class Member(dict):
                  urn: _builtins.str,
                  expires: Optional[_builtins.int] = None,
                  issued: Optional['outputs.Issued'] = None,
+                 key_generated: Optional[_builtins.bool] = None,
                  name: Optional[_builtins.str] = None,
                  revoke_on_delete: Optional[_builtins.bool] = None):
         """
@@ -1784,6 +1787,10 @@ class Member(dict):
         :param _builtins.int expires: Unix seconds the user's current JWT expires (absent: never). Only that JWT's: an earlier one may
                expire later or never, so pruning reads `issued`, never this.
         :param 'Issued' issued: The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
+        :param _builtins.bool key_generated: true when the User generated its key (it was given no seed, key or publicKey). Such a User
+               cannot see whether the account revokes its key (the key is known only once the User exists), so
+               the Account refuses an explicit revocation of that key while the User is in the program. The
+               TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
         :param _builtins.bool revoke_on_delete: false: removing the user does not revoke its key.
         """
         pulumi.set(__self__, "public_key", public_key)
@@ -1792,6 +1799,8 @@ class Member(dict):
             pulumi.set(__self__, "expires", expires)
         if issued is not None:
             pulumi.set(__self__, "issued", issued)
+        if key_generated is not None:
+            pulumi.set(__self__, "key_generated", key_generated)
         if name is not None:
             pulumi.set(__self__, "name", name)
         if revoke_on_delete is not None:
@@ -1826,6 +1835,17 @@ class Member(dict):
         The User's record of every JWT it signed for its key (its `issued` output); absent: not known.
         """
         return pulumi.get(self, "issued")
+
+    @_builtins.property
+    @pulumi.getter(name="keyGenerated")
+    def key_generated(self) -> Optional[_builtins.bool]:
+        """
+        true when the User generated its key (it was given no seed, key or publicKey). Such a User
+        cannot see whether the account revokes its key (the key is known only once the User exists), so
+        the Account refuses an explicit revocation of that key while the User is in the program. The
+        TypeScript SDK sets it; in YAML, Go and Python set it on the member entry of such a User.
+        """
+        return pulumi.get(self, "key_generated")
 
     @_builtins.property
     @pulumi.getter
