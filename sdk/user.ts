@@ -6,8 +6,9 @@ import { publicKeyOf } from "../core/nkeys";
 import type { RemovedUser, RevocationTime } from "../core/revocation";
 import type { UserInputs, UserOutputs } from "../provider/contracts";
 import type { Account } from "./account";
+import { withoutUnset } from "./dynamic";
 import { IdentityResource } from "./identity";
-import { derived } from "./known";
+import { derived, plainInput, whenKnown } from "./known";
 import { joinMembership } from "./membership";
 import { secretInput } from "./secrets";
 import { SigningKey } from "./signingKey";
@@ -146,7 +147,8 @@ export class User extends IdentityResource {
     // 10,000). A generated key is known only once the User exists, so such a User is sent the map
     // and its handler's check keeps only the stored key's entry (what Pulumi stores is what check
     // returns): an update of a User whose generated key was revoked by hand is still refused.
-    const revocations = account.revocations;
+    // An Account's revocations given as plain data are sent as such (one promise less per User).
+    const revocations = plainInput(account.revocations);
     const revokedOwn =
       revocations === undefined
         ? undefined
@@ -163,35 +165,38 @@ export class User extends IdentityResource {
     super(
       "user",
       name,
-      {
-        ...claims,
-        name: args.name ?? name,
-        seed: secretInput(key?.seed ?? args.seed),
-        signerSeed: secretInput(signerSeed),
-        // One input, not six: each top-level input costs the program per resource (kit/wire.ts).
-        signing: {
-          accountPublicKey: account.publicKey,
-          accountSigningKeys: account.signingKeys,
-          accountRevocations: revokedOwn,
-          // Only this user's own entry: users × removed keys in state would grow without bound.
-          accountRemovedUsers: removed,
-          operatorStrict: account.operatorStrict,
-          signedByIdentity: signer === undefined,
-          signerScoped: signer instanceof SigningKey ? signer.scoped : undefined,
-        },
-        publicKey,
-        maxControlLine,
-        // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
-        jwt: args.jwt,
-        // Only an adopted JWT can differ from the arguments; otherwise derived below, not registered.
-        ...(args.jwt === undefined ? {} : { adoptionDrift: undefined }),
-      } satisfies UserResourceProps,
+      withoutUnset(
+        {
+          ...claims,
+          name: args.name ?? name,
+          seed: secretInput(key?.seed ?? args.seed),
+          signerSeed: secretInput(signerSeed),
+          // One input, not six: each top-level input costs the program per resource (kit/wire.ts).
+          signing: {
+            accountPublicKey: account.publicKey,
+            accountSigningKeys: plainInput(account.signingKeys),
+            accountRevocations: revokedOwn,
+            // Only this user's own entry: users × removed keys in state would grow without bound.
+            accountRemovedUsers: removed,
+            operatorStrict: plainInput(account.operatorStrict),
+            signedByIdentity: signer === undefined,
+            signerScoped: signer instanceof SigningKey ? signer.scoped : undefined,
+          },
+          publicKey,
+          maxControlLine,
+          // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
+          jwt: args.jwt,
+          // Only an adopted JWT can differ from the arguments; otherwise derived below, not registered.
+          ...(args.jwt === undefined ? {} : { adoptionDrift: undefined }),
+        } satisfies UserResourceProps,
+        ["maxControlLine"],
+      ),
       { ...opts, additionalSecretOutputs: ["seed", "creds", "signerSeed"] },
       MODULE,
       "User",
     );
     // The same warnings the handler's check returns (the native plugin logs those): v1 $JS.ACK subjects.
-    pulumi.output({ pub: args.pub, sub: args.sub }).apply((p) => {
+    whenKnown({ pub: args.pub, sub: args.sub }, (p) => {
       for (const w of jsAckWarningLines(p as UserTemplate))
         void pulumi.log.warn(`User "${name}": ${w}`, this);
     });
