@@ -143,4 +143,27 @@ describe("registration cost", () => {
     assert.equal("resolver" in inputs, false);
     assert.equal("publicKey" in inputs, false);
   });
+
+  it("registration cost - the $JS.ACK warning of a User is logged whether its claims are plain or Outputs", async () => {
+    const warned: string[] = [];
+    const log = pulumi.log as unknown as { warn: (msg: string) => Promise<void> };
+    const original = log.warn;
+    log.warn = async (msg: string) => {
+      warned.push(msg);
+    };
+    try {
+      const operator = { publicKey: operatorKey, seed: pulumi.secret(createKeyPair("operator").seed()) };
+      const account = new sdk.Account("w", { operator });
+      new sdk.User("w-plain", { account, sub: { allow: ["$JS.ACK.ORDERS.>"] } });
+      new sdk.User("w-output", { account, sub: pulumi.output({ allow: ["$JS.ACK.ORDERS.>"] }) });
+      await resolved(account.urn);
+    } finally {
+      log.warn = original;
+    }
+    for (const user of ["w-plain", "w-output"])
+      assert.ok(
+        warned.some((w) => w.startsWith(`User "${user}": `) && w.includes("$JS.ACK.ORDERS.>")),
+        `${user}: ${JSON.stringify(warned)}`,
+      );
+  });
 });
