@@ -85,7 +85,10 @@ export function watchProcesses(root: number, everyMs = 250): { stop(): ProcessFi
       const cmd = read(`/proc/${pid}/cmdline`)?.replace(/\0/g, " ");
       if (cmd === undefined) continue;
       const ms = cpuMs(pid);
-      if (ms !== undefined) seen.set(pid, { role: seen.get(pid)?.role ?? roleOf(cmd, pid === root), ms });
+      // The role by the latest command line: a forked language host becomes the program at its exec.
+      // A process that exited but is not reaped yet has an empty one: it keeps the role it had.
+      const role = cmd.trim() === "" ? seen.get(pid)?.role : roleOf(cmd, pid === root);
+      if (ms !== undefined && role !== undefined) seen.set(pid, { role, ms });
       if (!isProvider(cmd)) continue;
       const rss = read(`/proc/${pid}/status`)?.match(/^VmRSS:\s+(\d+)/m);
       if (rss) peak = Math.max(peak, Number(rss[1]));

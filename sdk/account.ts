@@ -7,8 +7,9 @@ import type { RemovedUser, RevocationTime } from "../core/revocation";
 import type { ResolverTls } from "../io/resolverClient";
 import type { ACCOUNT_SIGNING_FIELDS, AccountInputs, AccountOutputs } from "../provider/contracts";
 
+import { withoutUnset } from "./dynamic";
 import { IdentityResource } from "./identity";
-import { exposeKnown, identityKey } from "./known";
+import { exposeKnown, identityKey, whenKnown } from "./known";
 import { openMembership } from "./membership";
 import type { Operator } from "./operator";
 import { type PeerEntry, peersOf, registerPeer } from "./peers";
@@ -181,37 +182,41 @@ export class Account extends IdentityResource {
     super(
       "account",
       name,
-      {
-        ...claims,
-        name: args.name ?? name,
-        seed: secretInput(identity.seed),
-        signerSeed: secretInput(signerSeed),
-        // One input, not four: each top-level input costs the program per resource (kit/wire.ts).
-        signing: {
-          operatorPublicKey: operator.publicKey,
-          operatorSigningKeys: operator.signingKeys,
-          operatorStrict: strict,
-          signedByIdentity: signer === undefined,
-        },
-        signingKeys: refs,
-        resolver: resolverInput(resolver),
-        publicKey,
-        // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
-        jwt: args.jwt,
-        // Only an adopted JWT can differ from the arguments; otherwise derived below, not registered.
-        ...(args.jwt === undefined ? {} : { adoptionDrift: undefined }),
-        members: membership.list,
-        activations: membership.activations,
-        // Only an account that imports needs its exporters' exports (each input costs per resource).
-        ...(args.imports === undefined ? {} : { peers: peersOf(peer, args.imports) }),
-        pushedTo: undefined,
-        pushedServers: undefined,
-        pushedHash: undefined,
-        onServers: undefined,
-        removedUsers: undefined,
-        revokedActivations: undefined,
-        drift: undefined,
-      } satisfies AccountResourceProps,
+      withoutUnset(
+        {
+          ...claims,
+          name: args.name ?? name,
+          seed: secretInput(identity.seed),
+          signerSeed: secretInput(signerSeed),
+          // One input, not four: each top-level input costs the program per resource (kit/wire.ts).
+          signing: {
+            operatorPublicKey: operator.publicKey,
+            operatorSigningKeys: operator.signingKeys,
+            operatorStrict: strict,
+            signedByIdentity: signer === undefined,
+          },
+          signingKeys: refs,
+          resolver: resolverInput(resolver),
+          publicKey,
+          // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
+          jwt: args.jwt,
+          // Only an adopted JWT can differ from the arguments; otherwise derived below, not registered.
+          ...(args.jwt === undefined ? {} : { adoptionDrift: undefined }),
+          members: membership.list,
+          activations: membership.activations,
+          // Only an account that imports needs its exporters' exports (each input costs per resource).
+          ...(args.imports === undefined ? {} : { peers: peersOf(peer, args.imports) }),
+          pushedTo: undefined,
+          pushedServers: undefined,
+          pushedHash: undefined,
+          onServers: undefined,
+          removedUsers: undefined,
+          revokedActivations: undefined,
+          drift: undefined,
+        } satisfies AccountResourceProps,
+        // Set below (publicKey) or read by no one (onServers: the handler's own state).
+        ["resolver", "publicKey", "onServers"],
+      ),
       { ...opts, additionalSecretOutputs: ["seed", "signerSeed", "resolver"] },
       MODULE,
       "Account",
@@ -239,16 +244,17 @@ export class Account extends IdentityResource {
     });
     // The same warnings the handler's check returns (the native plugin logs those; a dynamic
     // provider cannot): subjects in the v1 $JS.ACK form.
-    pulumi
-      .output({
+    whenKnown(
+      {
         exports: args.exports,
         imports: args.imports,
         defaultPermissions: args.defaultPermissions,
         signingKeys: refs,
-      })
-      .apply((c) => {
+      },
+      (c) => {
         for (const w of jsAckWarningLines(c as AccountClaims))
           void pulumi.log.warn(`Account "${name}": ${w}`, this);
-      });
+      },
+    );
   }
 }

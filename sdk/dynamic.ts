@@ -33,3 +33,15 @@ export abstract class DynamicResource extends pulumi.CustomResource {
     );
   }
 }
+
+/**
+ * `props` without those of `keys` whose value is undefined. Each registered key costs the program
+ * four promises per resource, each recording a stack trace (bench/RESULTS.md), while an undefined
+ * input reaches neither the engine nor state: list only inputs the class does not expose as
+ * outputs (a registered key is what makes an output property).
+ */
+export function withoutUnset<T extends object>(props: T, keys: readonly (keyof T)[]): T {
+  const out = { ...props };
+  for (const k of keys) if (out[k] === undefined) delete out[k];
+  return out;
+}

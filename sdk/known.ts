@@ -24,7 +24,49 @@ export function expose<T>(resource: pulumi.Resource, property: string, value: pu
  * ordering its readers after the resource (for an Account, whose Users must not depend on it).
  */
 export function exposeKnown<T>(resource: pulumi.Resource, property: string, value: pulumi.Input<T>): void {
-  Object.defineProperty(resource, property, { value: pulumi.output(value), enumerable: true });
+  const out = pulumi.output(value);
+  if (isPlain(value)) plainSources.set(out, value);
+  Object.defineProperty(resource, property, { value: out, enumerable: true });
+}
+
+/** The plain value behind each Output that {@link exposeKnown} made of one. */
+const plainSources = new WeakMap<object, unknown>();
+
+/**
+ * Whether `value` holds no Output, promise or resource at any depth (plain JSON-like data): such a
+ * value is known now, carries no dependency and is not secret, so it can be used or sent as it is.
+ */
+export function isPlain(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value === "function") return false;
+  if (typeof value !== "object") return true;
+  if (pulumi.Output.isInstance(value)) return false;
+  if (Array.isArray(value)) return value.every(isPlain);
+  const proto = Object.getPrototypeOf(value);
+  // Outputs, promises, resources, dates, assets: left to Pulumi.
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(value).every(isPlain);
+}
+
+/**
+ * The plain value behind an Output that {@link exposeKnown} made of one, else `value` unchanged. An
+ * input given as an Output costs the program a promise, with its stack trace, per resource at every
+ * run (bench/RESULTS.md); Pulumi sends a plain value exactly as it sends a known, non-secret Output
+ * without dependencies, so a resource of many (a User of its Account) passes the plain one.
+ */
+export function plainInput<T>(value: pulumi.Input<T>): pulumi.Input<T> {
+  return typeof value === "object" && value !== null && plainSources.has(value)
+    ? (plainSources.get(value) as T)
+    : value;
+}
+
+/**
+ * Runs `use` on `value` now when it is plain, else once it is known (as `apply` would): per resource,
+ * an Output and its `apply` cost the program more than the check they wrap.
+ */
+export function whenKnown<T>(value: T, use: (v: pulumi.Unwrap<T>) => void): void {
+  if (isPlain(value)) use(value as pulumi.Unwrap<T>);
+  else pulumi.output(value).apply(use);
 }
 
 /** The identity of an Operator or Account: a given key, an adopted seed, or a KeyPair made for it. */

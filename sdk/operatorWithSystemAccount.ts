@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { SystemAccountExports } from "../core/systemAccount";
-import { CONFIG_NAMESPACE, ownsProviderNamespace } from "../provider/kit/providerConfig";
+import { CONFIG_NAMESPACE, ownsProviderNamespace } from "../provider/kit/configNamespace";
 import {
   planOperatorWithSystemAccount,
   type SystemAccountRole,

@@ -6,8 +6,9 @@ import { publicKeyOf } from "../core/nkeys";
 import { ALL_USERS, type Issued, type RemovedUser, type RevocationTime } from "../core/revocation";
 import type { UserInputs, UserOutputs } from "../provider/contracts";
 import type { Account } from "./account";
+import { withoutUnset } from "./dynamic";
 import { IdentityResource } from "./identity";
-import { derived } from "./known";
+import { derived, plainInput, whenKnown } from "./known";
 import { joinMembership } from "./membership";
 import { secretInput } from "./secrets";
 import { SigningKey } from "./signingKey";
@@ -171,13 +172,16 @@ export class User extends IdentityResource {
     // engine hands check the stored inputs, which hold no key: such a User could not find its entry
     // in the map, so it is sent only `"*"` (the whole map cost users × revocations on the wire at
     // every run), and its Account refuses a revocation naming its key (`keyGenerated` below).
-    const revocations = account.revocations;
+    // An Account's revocations given as plain data stay plain (one promise less per User).
+    const revocations = plainInput(account.revocations);
     const revokedOwn =
       revocations === undefined
         ? undefined
         : known
           ? known.apply((k) => sharedOutput(revocations).apply((all) => ownEntry(all, k ?? ALL_USERS)))
-          : sharedOutput(revocations).apply((all) => ownEntry(all, ALL_USERS));
+          : pulumi.Output.isInstance(revocations)
+            ? revocations.apply((all) => ownEntry(all, ALL_USERS))
+            : ownEntry(revocations as Parameters<typeof ownEntry>[0], ALL_USERS);
     if (signerSeed === undefined) {
       throw new pulumi.RunError(
         `User "${name}": signer: pass an Account resource as account, or a signer with a seed`,
@@ -186,36 +190,39 @@ export class User extends IdentityResource {
     super(
       "user",
       name,
-      {
-        ...claims,
-        name: args.name ?? name,
-        seed: secretInput(key?.seed ?? args.seed),
-        signerSeed: secretInput(signerSeed),
-        // One input, not six: each top-level input costs the program per resource (kit/wire.ts).
-        signing: {
-          accountPublicKey: account.publicKey,
-          accountSigningKeys: account.signingKeys,
-          accountRevocations: revokedOwn,
-          // Only this user's own entry: users × removed keys in state would grow without bound.
-          accountRemovedUsers: removed,
-          operatorStrict: account.operatorStrict,
-          signedByIdentity: signer === undefined,
-          signerScoped: signer instanceof SigningKey ? signer.scoped : undefined,
-        },
-        publicKey,
-        maxControlLine,
-        // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
-        jwt: args.jwt,
-        // Only an adopted JWT can differ from the arguments; otherwise derived below, not registered.
-        ...(args.jwt === undefined ? {} : { adoptionDrift: undefined }),
-        issued: undefined,
-      } satisfies UserResourceProps,
+      withoutUnset(
+        {
+          ...claims,
+          name: args.name ?? name,
+          seed: secretInput(key?.seed ?? args.seed),
+          signerSeed: secretInput(signerSeed),
+          // One input, not six: each top-level input costs the program per resource (kit/wire.ts).
+          signing: {
+            accountPublicKey: account.publicKey,
+            accountSigningKeys: plainInput(account.signingKeys),
+            accountRevocations: revokedOwn,
+            // Only this user's own entry: users × removed keys in state would grow without bound.
+            accountRemovedUsers: removed,
+            operatorStrict: plainInput(account.operatorStrict),
+            signedByIdentity: signer === undefined,
+            signerScoped: signer instanceof SigningKey ? signer.scoped : undefined,
+          },
+          publicKey,
+          maxControlLine,
+          // An existing JWT to adopt (with `seed`), kept while its claims match the inputs.
+          jwt: args.jwt,
+          // Only an adopted JWT can differ from the arguments; otherwise derived below, not registered.
+          ...(args.jwt === undefined ? {} : { adoptionDrift: undefined }),
+          issued: undefined,
+        } satisfies UserResourceProps,
+        ["maxControlLine"],
+      ),
       { ...opts, additionalSecretOutputs: ["seed", "creds", "signerSeed"] },
       MODULE,
       "User",
     );
     // The same warnings the handler's check returns (the native plugin logs those): v1 $JS.ACK subjects.
-    pulumi.output({ pub: args.pub, sub: args.sub }).apply((p) => {
+    whenKnown({ pub: args.pub, sub: args.sub }, (p) => {
       for (const w of jsAckWarningLines(p as UserTemplate))
         void pulumi.log.warn(`User "${name}": ${w}`, this);
     });

@@ -21,12 +21,12 @@ import { Checker, urlCredentialProblem } from "../../core/validation";
 import type { ResolverTls } from "../../io/resolverClient";
 import type { AccountProps, AccountResolver, ProviderConfig } from "../contracts";
 import { clientUrlProblem } from "./accountResolver";
+import { CONFIG_NAMESPACE, ownsProviderNamespace } from "./configNamespace";
 import type { Handler } from "./handler";
 import { checkResolverTls } from "./resolverTls";
 import { containsUnknown } from "./unknown";
 
-/** The package name: config keys are `nats-auth:<key>`. */
-export const CONFIG_NAMESPACE = "nats-auth";
+export { CONFIG_NAMESPACE, ownsProviderNamespace };
 
 /** Every key of the provider configuration (the compiler checks the list against the contract). */
 export const PROVIDER_CONFIG_KEYS = fieldsOf<ProviderConfig>({
@@ -419,14 +419,6 @@ export interface DynamicConfigureRequest {
  * `NATS_AUTH_*` under them). The stack config is every package's and the program's own, so other keys
  * are not judged here; bad `nats-auth:*` values fail the resource's check, naming the key.
  */
-/**
- * Whether a project's own config keys are `nats-auth:<key>` (a project named like the package), so
- * the TypeScript SDK must not read them as the provider configuration.
- */
-export function ownsProviderNamespace(projectName: string | undefined): boolean {
-  return projectName === CONFIG_NAMESPACE;
-}
-
 export function withStackProviderConfig<P extends AccountProps, S extends P>(
   h: Handler<P, S>,
   env: NodeJS.ProcessEnv = process.env,

@@ -5,6 +5,7 @@
  * `npm test`.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
@@ -162,5 +163,21 @@ describe("architecture", () => {
       assert.equal(typeof mod.handler?.check, "function", `provider/${kind} exports handler.check`);
       assert.equal(typeof mod.handler?.diff, "function", `provider/${kind} exports handler.diff`);
     }
+  });
+
+  it("architecture - a program that imports the SDK loads no io/ module (it never talks to a server; each module loaded costs every preview and up)", () => {
+    const sdk = path.join(REPO_ROOT, "dist", "sdk", "index.js");
+    const io = path.join(REPO_ROOT, "dist", "io") + path.sep;
+    const script =
+      `require(${JSON.stringify(sdk)});` +
+      `process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((f) => f.startsWith(${JSON.stringify(io)}))));`;
+    const loaded = JSON.parse(
+      execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }),
+    ) as string[];
+    assert.deepEqual(
+      loaded.map((f) => path.relative(REPO_ROOT, f)),
+      [],
+      "the SDK must not import what the handlers use at run time (move the constant it needs to a module of its own)",
+    );
   });
 });

@@ -5,9 +5,10 @@
  * plugin, the Go host's build and the Go program apart.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import { benchLangs, yamlProgram } from "../../bench/native";
-import { roleOf } from "../../bench/processes";
+import { roleOf, watchProcesses } from "../../bench/processes";
 
 describe("bench native path", () => {
   it("bench - BENCH_LANGS picks ts, yaml, go in that order, all by default, and refuses others", () => {
@@ -55,5 +56,19 @@ describe("bench native path", () => {
     );
     assert.equal(roleOf("/tmp/pulumi-go.123456", false), "program");
     assert.equal(roleOf("pulumi up", true), "engine");
+  });
+
+  it("bench - a process first seen before it execs the program runner is counted as the program", async () => {
+    // The language host forks, then execs node on cmd/run: a poll in between saw the host's command
+    // line, and the program's CPU went to "language host" (a floor run printed "program 0.0").
+    // `$R` keeps the pattern out of the command line until the exec.
+    const busy = "while (process.cpuUsage().user < 400000);";
+    const inner = `sleep 0.3; R=cmd; exec -a "node /x/$R/run" ${JSON.stringify(process.execPath)} -e '${busy}'`;
+    // The inner script is passed as $0, so the outer shell expands nothing in it.
+    const root = spawn("bash", ["-c", 'bash -c "$0"; true', inner], { stdio: "ignore" });
+    const watch = watchProcesses(root.pid ?? 0, 20);
+    await new Promise((resolve) => root.on("exit", resolve));
+    const { cpuMs } = watch.stop();
+    assert.ok(cpuMs.program >= 200, `program ${cpuMs.program} ms, other ${cpuMs.other} ms`);
   });
 });
