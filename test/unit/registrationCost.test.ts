@@ -82,8 +82,9 @@ describe("registration cost", () => {
     await resolved(account.urn);
     await resolved(user.urn);
 
-    // What the engine receives is unchanged: the revocations map (plain data in the program) is sent
-    // as the map, a maxControlLine not given is not sent.
+    // What the engine receives: a User that generates its key is sent none of the account's
+    // revocations (only a "*" entry, absent here; its Account refuses a revocation of its key), a
+    // maxControlLine not given is not sent.
     const inputs = sent.get("a-u");
     assert.ok(inputs);
     const { signerSeed, __provider, ...rest } = inputs;
@@ -95,16 +96,16 @@ describe("registration cost", () => {
       signing: {
         accountPublicKey: accountKey,
         accountSigningKeys: [signingKey.getPublicKey()],
-        accountRevocations: { [revoked]: 1700000000 },
         signedByIdentity: false,
         signerScoped: false,
       },
     });
 
-    // Its outputs (seed, publicKey, jwt) and inputs, nothing registered for an input left unset.
+    // Its outputs (seed, publicKey, jwt, issued) and inputs, nothing registered for an input left unset.
     const cost = costOf("a-u");
     assert.deepEqual(cost.keys, [
       "__provider",
+      "issued",
       "jwt",
       "name",
       "pub",
@@ -117,7 +118,7 @@ describe("registration cost", () => {
     // 4 per key; the signer seed, the account key and signing keys awaited as Outputs; the
     // registration's own (resource, URN, ID, RPC).
     assert.ok(
-      cost.promises <= 47,
+      cost.promises <= 51,
       `User: ${cost.promises} stack-recording promises: ${JSON.stringify(cost)}`,
     );
   });
