@@ -101,15 +101,19 @@ describe("revocation hygiene - on a real nats-server", () => {
     await server?.[Symbol.asyncDispose]();
   });
 
-  /** Checks the account's new inputs as the engine would, then updates it; returns the check's warnings. */
+  /**
+   * Checks the account's new inputs as the engine would (with the stored inputs), diffs them with the
+   * state, then updates it; returns the preview's warnings (an update's come from diff).
+   */
   async function updateAccount(changes: Partial<AccountProps>): Promise<string[]> {
     const news = inputsOf(acct, changes);
-    const checked = await account.check(acct, news);
+    const checked = await account.check(inputsOf(acct, {}), news);
     assert.deepEqual(checked.failures, []);
-    const { outs } = await account.update!(acct.publicKey, acct, news);
+    const { warnings } = await account.diff(acct.publicKey, acct, checked.inputs);
+    const { outs } = await account.update!(acct.publicKey, acct, checked.inputs);
     assert.ok(outs.pushedTo >= 1, "pushed");
     acct = { ...acct, ...outs } as Outs;
-    return checked.warnings ?? [];
+    return warnings ?? [];
   }
 
   /** The User signed again with `changes` (a new signer, an expiry), as an update would. */

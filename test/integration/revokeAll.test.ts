@@ -91,13 +91,16 @@ describe('revocation - a "*" revocation on a real nats-server', () => {
     const covered = createKeyPair("user").getPublicKey();
     const kept = createKeyPair("user").getPublicKey();
     const news = inputsOf(acct, { "*": at, [covered]: at - 10, [kept]: at + 1 });
-    const checked = await account.check(acct, news);
+    // As the engine calls them: check with the stored inputs, diff (the preview's warnings on an
+    // update) with the state.
+    const checked = await account.check(inputsOf(acct, {}), news);
     assert.deepEqual(checked.failures, []);
+    const preview = await account.diff(acct.publicKey, acct, checked.inputs);
     assert.match(
-      (checked.warnings ?? []).join("\n"),
+      (preview.warnings ?? []).join("\n"),
       /revocations\["\*"\] .* replaces 1 revocation entry in the account JWT/,
     );
-    const { outs } = await account.update!(acct.publicKey, acct, news);
+    const { outs } = await account.update!(acct.publicKey, acct, checked.inputs);
     assert.ok(outs.pushedTo >= 1, "pushed");
     assert.deepEqual(
       (decodeJwt(outs.jwt).nats as { revocations?: Record<string, number> }).revocations,
