@@ -11,6 +11,23 @@ export function connectAs(url: string, creds: string): Promise<NatsConnection> {
   });
 }
 
+/** "admitted" when the server accepts the creds (connect and a flush), else "refused: <why>". */
+export async function admission(url: string, creds: string): Promise<string> {
+  try {
+    const nc = await connect({
+      servers: url,
+      authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
+      reconnect: false,
+      timeout: 3000,
+    });
+    await nc.flush();
+    await nc.close();
+    return "admitted";
+  } catch (e) {
+    return `refused: ${(e as Error).message}`;
+  }
+}
+
 /** A connection and every status event it saw (a "disconnect" means it was dropped). */
 export interface WatchedClient {
   nc: NatsConnection;

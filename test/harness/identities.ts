@@ -28,6 +28,28 @@ export async function create<P extends object, S extends P>(h: Handler<P, S>, in
   return (await h.create(inputs)).outs;
 }
 
+/**
+ * An account's inputs again, from its state (what the program would send: its seed, not the public
+ * key it derives), with `changes`.
+ */
+export function accountInputs(acct: Outs, changes: Partial<AccountProps> = {}): AccountProps {
+  const {
+    jwt: _jwt,
+    claimsHash: _hash,
+    pushedHash: _pushed,
+    pushedTo: _to,
+    pushedServers: _servers,
+    onServers: _on,
+    removedUsers: _removed,
+    revokedActivations: _activations,
+    revocationTimes: _times,
+    userSignerSeed: _signer,
+    publicKey: _key,
+    ...props
+  } = acct;
+  return { ...(props as AccountProps), ...changes };
+}
+
 /** An account of a test world (its seed held here), with the seed of the key its users are signed with. */
 export type Outs = AccountState & { seed: string; userSignerSeed: string };
 /** A user of a test world: its seed held here, so it has creds (which `User.creds` derives in the SDK). */

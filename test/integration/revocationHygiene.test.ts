@@ -8,7 +8,6 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { connect, credsAuthenticator } from "@nats-io/transport-node";
 import { formatCreds } from "../../core/creds";
 import { decodeJwt } from "../../core/jwt";
 import { createKeyPair } from "../../core/nkeys";
@@ -16,45 +15,11 @@ import type { Member } from "../../core/revocation";
 import { renderServerConfig } from "../../core/serverConfig";
 import { closeAllResolvers } from "../../io/resolverPool";
 import { handler as account } from "../../provider/account";
-import type { AccountProps, AccountState, SigningKeyState, UserProps } from "../../provider/contracts";
+import type { AccountProps, SigningKeyState, UserProps } from "../../provider/contracts";
 import { handler as user } from "../../provider/user";
-import { type Outs, type UserOuts, type World, world } from "../harness/identities";
+import { admission } from "../harness/clients";
+import { accountInputs, type Outs, type UserOuts, type World, world } from "../harness/identities";
 import { NatsServer } from "../harness/natsServer";
-
-async function connects(url: string, creds: string): Promise<string> {
-  try {
-    const nc = await connect({
-      servers: url,
-      authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
-      reconnect: false,
-      timeout: 3000,
-    });
-    await nc.flush();
-    await nc.close();
-    return "admitted";
-  } catch (e) {
-    return `refused: ${(e as Error).message}`;
-  }
-}
-
-/** The account's inputs again, from its state (what the program would send), with `changes`. */
-function inputsOf(acct: Outs, changes: Partial<AccountProps>): AccountProps {
-  const {
-    jwt: _jwt,
-    claimsHash: _hash,
-    pushedHash: _pushed,
-    pushedTo: _to,
-    pushedServers: _servers,
-    onServers: _on,
-    removedUsers: _removed,
-    revokedActivations: _activations,
-    revocationTimes: _times,
-    userSignerSeed: _signer,
-    publicKey: _key,
-    ...props
-  } = acct as Outs & Partial<AccountState>;
-  return { ...(props as AccountProps), ...changes };
-}
 
 /** The account's `members` entry of a User, as the SDKs send it (its outputs). */
 function memberOf(u: UserOuts): Member {
@@ -106,8 +71,8 @@ describe("revocation hygiene - on a real nats-server", () => {
    * state, then updates it; returns the preview's warnings (an update's come from diff).
    */
   async function updateAccount(changes: Partial<AccountProps>): Promise<string[]> {
-    const news = inputsOf(acct, changes);
-    const checked = await account.check(inputsOf(acct, {}), news);
+    const news = accountInputs(acct, changes);
+    const checked = await account.check(accountInputs(acct, {}), news);
     assert.deepEqual(checked.failures, []);
     const { warnings } = await account.diff(acct.publicKey, acct, checked.inputs);
     const { outs } = await account.update!(acct.publicKey, acct, checked.inputs);
@@ -137,13 +102,13 @@ describe("revocation hygiene - on a real nats-server", () => {
     const shortened = await resign(frank, { expires: exp });
     assert.equal(decodeJwt(shortened.jwt).exp, exp);
     await updateAccount({ members: [memberOf(shortened)] });
-    assert.equal(await connects(server.url, frank.creds), "admitted", "the first JWT, without expiry");
+    assert.equal(await admission(server.url, frank.creds), "admitted", "the first JWT, without expiry");
     // Once the last JWT has expired, frank leaves the program.
     await new Promise((r) => setTimeout(r, (exp + 1) * 1000 - Date.now() + 50));
     await updateAccount({ members: [] });
     assert.ok(acct.removedUsers?.[frank.publicKey], "frank's key is revoked");
     assert.ok(revocationsOf(acct.jwt)[frank.publicKey], "and in the JWT");
-    assert.match(await connects(server.url, frank.creds), /^refused/, "the JWT without expiry is refused");
+    assert.match(await admission(server.url, frank.creds), /^refused/, "the JWT without expiry is refused");
   });
 
   it("revocation hygiene - removing a signing key drops only the entries whose every JWT it signed; the server refuses them without it", async () => {
@@ -159,11 +124,11 @@ describe("revocation hygiene - on a real nats-server", () => {
     const dave = await w.newUser(acct, "dave", {}, gone.seed);
     await updateAccount({ members: [bob, carol, erin, dave].map(memberOf) });
     for (const u of [bob, carolFirst, carol, erin, dave])
-      assert.equal(await connects(server.url, u.creds), "admitted");
+      assert.equal(await admission(server.url, u.creds), "admitted");
 
     await updateAccount({ members: [memberOf(dave)] });
     for (const u of [bob, carolFirst, carol, erin])
-      assert.match(await connects(server.url, u.creds), /^refused/, `${u.name} is revoked`);
+      assert.match(await admission(server.url, u.creds), /^refused/, `${u.name} is revoked`);
     const revoked = [bob, carol, erin].map((u) => u.publicKey);
     for (const k of revoked) assert.ok(revocationsOf(acct.jwt)[k], "entry in the JWT");
 
@@ -181,11 +146,15 @@ describe("revocation hygiene - on a real nats-server", () => {
     assert.ok(inJwt[carol.publicKey], "carol has a JWT of a remaining signer: kept");
     assert.ok(inJwt[erin.publicKey], "erin's JWTs are not all known: kept");
     assert.ok(acct.removedUsers?.[bob.publicKey], "bob stays recorded");
-    assert.match(await connects(server.url, bob.creds), /^refused/, "bob's JWT is refused without the entry");
-    assert.match(await connects(server.url, carol.creds), /^refused/);
-    assert.match(await connects(server.url, erin.creds), /^refused/);
     assert.match(
-      await connects(server.url, dave.creds),
+      await admission(server.url, bob.creds),
+      /^refused/,
+      "bob's JWT is refused without the entry",
+    );
+    assert.match(await admission(server.url, carol.creds), /^refused/);
+    assert.match(await admission(server.url, erin.creds), /^refused/);
+    assert.match(
+      await admission(server.url, dave.creds),
       /^refused/,
       "every JWT of the removed key is refused",
     );
@@ -193,7 +162,7 @@ describe("revocation hygiene - on a real nats-server", () => {
     // The key comes back: so does bob's entry (nothing was lost).
     await updateAccount({ signingKeys: [...without, gone.ref] });
     assert.equal(revocationsOf(acct.jwt)[bob.publicKey], acct.removedUsers?.[bob.publicKey]?.at);
-    assert.match(await connects(server.url, bob.creds), /^refused/, "bob is still revoked");
-    assert.equal(await connects(server.url, dave.creds), "admitted", "dave, never revoked, is back");
+    assert.match(await admission(server.url, bob.creds), /^refused/, "bob is still revoked");
+    assert.equal(await admission(server.url, dave.creds), "admitted", "dave, never revoked, is back");
   });
 });

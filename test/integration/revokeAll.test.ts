@@ -5,54 +5,17 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { connect, credsAuthenticator } from "@nats-io/transport-node";
 import { formatCreds } from "../../core/creds";
 import { decodeJwt } from "../../core/jwt";
 import { createKeyPair } from "../../core/nkeys";
 import { renderServerConfig } from "../../core/serverConfig";
 import { closeAllResolvers } from "../../io/resolverPool";
 import { handler as account } from "../../provider/account";
-import type { AccountProps, AccountState, UserProps } from "../../provider/contracts";
+import type { UserProps } from "../../provider/contracts";
 import { handler as user } from "../../provider/user";
-import { type Outs, type UserOuts, type World, world } from "../harness/identities";
+import { admission } from "../harness/clients";
+import { accountInputs, type Outs, type UserOuts, type World, world } from "../harness/identities";
 import { NatsServer } from "../harness/natsServer";
-
-async function connects(url: string, creds: string): Promise<string> {
-  try {
-    const nc = await connect({
-      servers: url,
-      authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
-      reconnect: false,
-      timeout: 3000,
-    });
-    await nc.flush();
-    await nc.close();
-    return "admitted";
-  } catch (e) {
-    return `refused: ${(e as Error).message}`;
-  }
-}
-
-/**
- * The account's inputs again, from its state (what the program would send: its seed, not the public
- * key it derives), with `revocations`.
- */
-function inputsOf(acct: Outs, revocations: AccountProps["revocations"]): AccountProps {
-  const {
-    jwt: _jwt,
-    claimsHash: _hash,
-    pushedHash: _pushed,
-    pushedTo: _to,
-    onServers: _on,
-    removedUsers: _removed,
-    revokedActivations: _activations,
-    revocationTimes: _times,
-    userSignerSeed: _signer,
-    publicKey: _key,
-    ...props
-  } = acct as Outs & Partial<AccountState>;
-  return { ...(props as AccountProps), revocations };
-}
 
 const nextSecond = () => new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
 
@@ -86,14 +49,14 @@ describe('revocation - a "*" revocation on a real nats-server', () => {
     await nextSecond();
     const late = await w.newUser(acct, "late");
     assert.ok(Number(decodeJwt(late.jwt).iat) > at, "late is issued after the revocation time");
-    assert.equal(await connects(server.url, early.creds), "admitted");
+    assert.equal(await admission(server.url, early.creds), "admitted");
 
     const covered = createKeyPair("user").getPublicKey();
     const kept = createKeyPair("user").getPublicKey();
-    const news = inputsOf(acct, { "*": at, [covered]: at - 10, [kept]: at + 1 });
+    const news = accountInputs(acct, { revocations: { "*": at, [covered]: at - 10, [kept]: at + 1 } });
     // As the engine calls them: check with the stored inputs, diff (the preview's warnings on an
     // update) with the state.
-    const checked = await account.check(inputsOf(acct, {}), news);
+    const checked = await account.check(accountInputs(acct), news);
     assert.deepEqual(checked.failures, []);
     const preview = await account.diff(acct.publicKey, acct, checked.inputs);
     assert.match(
@@ -108,8 +71,8 @@ describe('revocation - a "*" revocation on a real nats-server', () => {
       "the covered entry is left out; the later one is kept",
     );
 
-    assert.match(await connects(server.url, early.creds), /^refused/, "issued at the revocation time");
-    assert.equal(await connects(server.url, late.creds), "admitted", "issued after it");
+    assert.match(await admission(server.url, early.creds), /^refused/, "issued at the revocation time");
+    assert.equal(await admission(server.url, late.creds), "admitted", "issued after it");
 
     // The early User, still in the program, is signed again by its next up and admitted.
     const userNews: UserProps = {
@@ -127,7 +90,7 @@ describe('revocation - a "*" revocation on a real nats-server', () => {
     assert.equal(d.changes, true, 'a User issued before the "*" time is signed again');
     const again = (await user.update!(early.publicKey, early, userChecked.inputs)).outs;
     assert.ok(Number(decodeJwt(again.jwt).iat) > at);
-    assert.equal(await connects(server.url, formatCreds(again.jwt, early.seed)), "admitted");
+    assert.equal(await admission(server.url, formatCreds(again.jwt, early.seed)), "admitted");
     const settled = await user.diff(early.publicKey, again, userChecked.inputs);
     assert.equal(settled.changes, false, "signed once: the next preview shows no change");
   });
