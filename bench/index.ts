@@ -47,14 +47,15 @@ function count(name: string, fallback: number): number {
 
 function summary(cli: CliResults | undefined, push: PushResults | undefined): void {
   const w = process.stdout;
-  w.write("\n# Summary (ratio = program / floor; goals from issue 14, for the TS program)\n\n");
+  w.write("\n# Summary (ratio = program / floor; goals from issue 26, for the TS program; refresh and bytes from issue 14)\n\n");
   if (cli) {
     const langs = cli.programs.filter((p) => p !== "floor");
     w.write(
       `| step | floor | ${langs.map((p) => `${p} | ${p} ratio`).join(" | ")} | goal | machine load (floor step) |\n` +
         `|---|---|${langs.map(() => "---|---|").join("")}---|---|\n`,
     );
-    const goals = ["≤ 1.3×", "≤ 1.2×", "≤ 1.2×", "≤ 1.3×", "≤ 1.3×"];
+    // up, no-op preview, one-change preview, one-change up (issue 26), refresh (issue 14).
+    const goals = ["≤ 1.2×", "≤ 1.15×", "≤ 1.15×", "≤ 1.15×", "≤ 1.3×"];
     const row = (name: string, floor: number, of: (p: Program) => number, unit: (x: number) => string) =>
       `| ${name} | ${unit(floor)} | ${langs.map((p) => `${unit(of(p))} | ${ratio(of(p), floor)}`).join(" | ")}`;
     const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
