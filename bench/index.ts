@@ -8,8 +8,9 @@
  *   BENCH_PUSH_NSC=false                      leave `nsc push -A` out of the push part (~2 minutes)
  *   BENCH_LARGE_USERS (1000), BENCH_LARGE_REVOCATIONS (10000)  the large account, with and without revocations
  *   BENCH_ONLY=cli,large,push,micro           run only these parts
- *   BENCH_LANGS=ts,yaml,go                    the programs of the CLI steps beside the floor: the TS
- *                                             program (dynamic resources), YAML and Go (native plugin)
+ *   BENCH_LANGS (ts)                          the programs of the CLI steps beside the floor: ts (the TS
+ *                                             program, dynamic resources), yaml and go (native plugin;
+ *                                             BENCH_LANGS=ts,yaml,go adds both, ~6 min each at 100 × 10)
  *   BENCH_NODE_OPTIONS                        passed as NODE_OPTIONS to the CLI steps (e.g. --cpu-prof:
  *                                             every Node process then also exits normally on a signal,
  *                                             so the dynamic provider writes its profile too)

@@ -16,7 +16,7 @@ const keepPromiseStacks = !!process.env.PULUMI_DEBUG_PROMISE_LEAKS;
 
 /**
  * `props` without those of `keys` whose value is undefined. Each registered key costs the program
- * four promises per resource, each recording a stack trace (bench/RESULTS.md), while an undefined
+ * four promises per resource (bench/RESULTS.md), while an undefined
  * input reaches neither the engine nor state: list only inputs the class does not expose as
  * outputs (a registered key is what makes an output property).
  */

@@ -1,9 +1,9 @@
 /**
  * Inputs the SDK sends packed under one key, and the handlers read flat.
  *
- * Every top-level input of a resource costs the Pulumi program per resource: four promises, each
- * recording a stack trace formatted through the language host's source maps (bench/RESULTS.md,
- * "Where the time goes"). A User's signer wiring (six values the program never reads back) is
+ * Every top-level input of a resource costs the Pulumi program per resource: four promises (each
+ * recorded a stack trace formatted through the language host's source maps, until sdk/dynamic.ts
+ * stopped that; bench/RESULTS.md, "Where the time goes"). A User's signer wiring (six values the program never reads back) is
  * therefore one input. The signer seed stays an input of its own: a secret inside an object makes
  * Pulumi treat the whole object as secret, and the wiring should read plainly in a diff. Handlers
  * keep their flat contract: this wrapper unpacks at the boundary, so state written flat by earlier

@@ -11,9 +11,10 @@ import { benchLangs, yamlProgram } from "../../bench/native";
 import { roleOf, watchProcesses } from "../../bench/processes";
 
 describe("bench native path", () => {
-  it("bench - BENCH_LANGS picks ts, yaml, go in that order, all by default, and refuses others", () => {
-    assert.deepEqual(benchLangs(undefined), ["ts", "yaml", "go"]);
-    assert.deepEqual(benchLangs(""), ["ts", "yaml", "go"]);
+  it("bench - BENCH_LANGS picks ts, yaml, go in that order, ts alone by default, and refuses others", () => {
+    assert.deepEqual(benchLangs(undefined), ["ts"]);
+    assert.deepEqual(benchLangs(""), ["ts"]);
+    assert.deepEqual(benchLangs("ts,yaml,go"), ["ts", "yaml", "go"]);
     assert.deepEqual(benchLangs("go, yaml"), ["yaml", "go"]);
     assert.throws(() => benchLangs("ts,python"), /BENCH_LANGS takes ts,yaml,go .*"ts,python"/);
   });
