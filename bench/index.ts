@@ -48,7 +48,9 @@ function count(name: string, fallback: number): number {
 
 function summary(cli: CliResults | undefined, push: PushResults | undefined): void {
   const w = process.stdout;
-  w.write("\n# Summary (ratio = program / floor; goals from issue 26, for the TS program; refresh and bytes from issue 14)\n\n");
+  w.write(
+    "\n# Summary (ratio = program / floor; goals from issue 26, for the TS program; refresh and bytes from issue 14)\n\n",
+  );
   if (cli) {
     const langs = cli.programs.filter((p) => p !== "floor");
     w.write(

@@ -11,28 +11,11 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import { closeAllResolvers } from "../../io/resolverPool";
-import { NatsServer, withFreshPorts } from "../harness/natsServer";
+import { requestUntilAnswered } from "../harness/clients";
+import { upWithLeafServers } from "../harness/leafExample";
+import type { NatsServer } from "../harness/natsServer";
 import { REPO_ROOT } from "../harness/paths";
 import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
-
-/** Requests until the leaf's route to the hub carries the request (the leaf retries its remote). */
-async function requestUntilAnswered(
-  nc: NatsConnection,
-  subject: string,
-  deadlineMs: number,
-): Promise<string> {
-  const until = Date.now() + deadlineMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      return (await nc.request(subject, "hi", { timeout: 500 })).string();
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error(`no reply on ${subject} within ${deadlineMs} ms: ${String(last)}`);
-}
 
 const PROJECT = path.join(REPO_ROOT, "examples", "leafnode-jwt");
 
@@ -58,30 +41,7 @@ describe("e2e leafnode-jwt example", () => {
   it("leafnode e2e - configs from the stack run as they are and hello comes back through the leaf", async () => {
     // The stack renders the ports into the configs before the servers bind them: if another file's
     // server takes one first, the ports change and the stack renders them again.
-    const { first, main, leaf } = await withFreshPorts("leafnode e2e", async (ports) => {
-      const p = {
-        mainPort: await ports.port(),
-        leafPort: await ports.port(),
-        leafnodePort: await ports.port(),
-      };
-      await t.stack.setAllConfig(
-        Object.fromEntries(Object.entries(p).map(([k, v]) => [k, { value: String(v) }])),
-      );
-      const first = await t.up();
-      const main = ports.own(
-        await NatsServer.fromConfig(String(first.outputs.mainServerConfig.value), {
-          port: p.mainPort,
-          name: "main",
-        }),
-      );
-      const leaf = ports.own(
-        await NatsServer.fromConfig(String(first.outputs.leafServerConfig.value), {
-          port: p.leafPort,
-          name: "leaf",
-        }),
-      );
-      return { first, main, leaf };
-    });
+    const { first, main, leaf } = await upWithLeafServers(t, "leafnode e2e", { main: "main", leaf: "leaf" });
     servers.push(main, leaf);
     const out = first.outputs;
     for (const key of [

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createKeyPair } from "../../core/nkeys";
 import { handler as accountHandler } from "../../provider/account";
 import { Account, Operator, OperatorWithSystemAccount, SigningKey, User } from "../../sdk";
-import { TestStack } from "../harness/pulumi";
+import { changesOf, TestStack } from "../harness/pulumi";
 
 const program = async () => {
   const cfg = new pulumi.Config();
@@ -37,14 +37,6 @@ const program = async () => {
   return { appPub: app.publicKey };
 };
 
-/** The non-"same" counts of a summary. */
-function changes(summary: Record<string, number | undefined> | undefined): Record<string, number> {
-  return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && n)) as Record<
-    string,
-    number
-  >;
-}
-
 describe("e2e preview truth - the preview's counts are what up does", () => {
   let t: TestStack;
   before(async () => {
@@ -65,8 +57,8 @@ describe("e2e preview truth - the preview's counts are what up does", () => {
   for (const [label, key, value, expected] of cases) {
     it(`preview truth - ${label}: preview and up agree`, async () => {
       await t.stack.setConfig(key, { value });
-      const preview = changes((await t.preview()).changeSummary);
-      const up = changes((await t.up()).summary.resourceChanges);
+      const preview = changesOf((await t.preview()).changeSummary);
+      const up = changesOf((await t.up()).summary.resourceChanges);
       assert.deepEqual(preview, up, `${label}: preview ${JSON.stringify(preview)}, up ${JSON.stringify(up)}`);
       assert.deepEqual(up, expected, label);
     });
@@ -119,7 +111,7 @@ describe("e2e preview truth - adopting a JWT whose claims differ from the progra
     const up = await differs.up();
     assert.notEqual(up.outputs.jwt.value, adopted, "re-signed, as previewed");
     assert.deepEqual(up.outputs.adoptionDrift.value, { "limits.conn": "jwt: 9, program: 10" });
-    assert.deepEqual(changes((await differs.preview()).changeSummary), {}, "then 0 changes");
+    assert.deepEqual(changesOf((await differs.preview()).changeSummary), {}, "then 0 changes");
 
     const matches = await TestStack.create("adopt-matches", adoptProgram, {
       jwt: { value: adopted },

@@ -13,57 +13,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { decodeJwt } from "../../core/jwt";
 import { renderServerConfig } from "../../core/serverConfig";
-import { NatsServer, withFreshPorts } from "../harness/natsServer";
+import { connectAs, droppedWithin, requestUntilAnswered } from "../harness/clients";
+import { upWithLeafServers } from "../harness/leafExample";
+import { NatsServer } from "../harness/natsServer";
 import { REPO_ROOT, toolPath } from "../harness/paths";
-import { changeCount, SEED_RE, TestStack } from "../harness/pulumi";
+import { changeCount, changesOf, SEED_RE, TestStack } from "../harness/pulumi";
 import { assertReadmeSteps } from "./fixtures/nativeSeed";
 
 const EXAMPLE = path.join(REPO_ROOT, "examples", "yaml", "leafnode");
 const PLUGIN_DIR = path.join(REPO_ROOT, "dist", "native");
-
-function connectAs(url: string, creds: string): Promise<NatsConnection> {
-  return connect({
-    servers: url,
-    authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
-    reconnect: false,
-  });
-}
-
-/** Requests until the leaf's connection to the hub carries the request (the leaf retries its remote). */
-async function requestUntilAnswered(
-  nc: NatsConnection,
-  subject: string,
-  deadlineMs: number,
-): Promise<string> {
-  const until = Date.now() + deadlineMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      return (await nc.request(subject, "hi", { timeout: 500 })).string();
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error(`no reply on ${subject} within ${deadlineMs} ms: ${String(last)}`);
-}
-
-/** Resolves with the close reason once the server drops the connection; fails after `ms`. */
-async function droppedWithin(nc: NatsConnection, ms: number): Promise<string> {
-  const closed = nc.closed().then((err) => (err ? String(err) : "closed"));
-  const timeout = new Promise<string>((_, reject) =>
-    setTimeout(() => reject(new Error(`connection still open after ${ms} ms`)), ms),
-  );
-  return Promise.race([closed, timeout]);
-}
-
-/** Operations of a summary other than "same". */
-function changes(summary: Record<string, number | undefined>): Record<string, number | undefined> {
-  return Object.fromEntries(Object.entries(summary).filter(([op]) => op !== "same"));
-}
 
 before(() => {
   toolPath("pulumi-language-yaml");
@@ -126,29 +87,9 @@ describe("e2e yaml - the seed scenario from YAML on the native plugin", () => {
   it("yaml e2e - up, the leaf request answered, 0-change preview, one limit change, seeds only encrypted", async () => {
     // The stack renders the ports into the configs before the servers bind them: if another file's
     // server takes one first, the ports change and the stack renders them again.
-    const { first, main, leaf } = await withFreshPorts("yaml e2e", async (ports) => {
-      const p = {
-        mainPort: await ports.port(),
-        leafPort: await ports.port(),
-        leafnodePort: await ports.port(),
-      };
-      await t.stack.setAllConfig(
-        Object.fromEntries(Object.entries(p).map(([k, v]) => [k, { value: String(v) }])),
-      );
-      const first = await t.up();
-      const main = ports.own(
-        await NatsServer.fromConfig(String(first.outputs.mainServerConfig.value), {
-          port: p.mainPort,
-          name: "yaml-main",
-        }),
-      );
-      const leaf = ports.own(
-        await NatsServer.fromConfig(String(first.outputs.leafServerConfig.value), {
-          port: p.leafPort,
-          name: "yaml-leaf",
-        }),
-      );
-      return { first, main, leaf };
+    const { first, main, leaf } = await upWithLeafServers(t, "yaml e2e", {
+      main: "yaml-main",
+      leaf: "yaml-leaf",
     });
     servers.push(main, leaf);
     const out = first.outputs;
@@ -160,7 +101,7 @@ describe("e2e yaml - the seed scenario from YAML on the native plugin", () => {
     await t.stack.setConfig("pushTo[0]", { value: main.url }, true);
     const pushed = await t.up();
     assert.equal(pushed.outputs.appPushedTo.value, 1, "APP pushed to the main server");
-    assert.deepEqual(changes(pushed.summary.resourceChanges ?? {}), { update: 1 }, "only APP changed");
+    assert.deepEqual(changesOf(pushed.summary.resourceChanges ?? {}), { update: 1 }, "only APP changed");
 
     const service = await connectAs(main.url, String(pushed.outputs.userCreds.value));
     conns.push(service);
@@ -177,9 +118,9 @@ describe("e2e yaml - the seed scenario from YAML on the native plugin", () => {
     assert.equal(changeCount((await t.preview()).changeSummary), 0, "a preview after up shows 0 changes");
 
     await t.stack.setConfig("appConnections", { value: "100" });
-    assert.deepEqual(changes((await t.preview()).changeSummary), { update: 1 }, "one limit: one update");
+    assert.deepEqual(changesOf((await t.preview()).changeSummary), { update: 1 }, "one limit: one update");
     const limited = await t.up();
-    assert.deepEqual(changes(limited.summary.resourceChanges ?? {}), { update: 1 });
+    assert.deepEqual(changesOf(limited.summary.resourceChanges ?? {}), { update: 1 });
     assert.equal(limited.outputs.appPushedTo.value, 1);
     assert.equal(changeCount((await t.preview()).changeSummary), 0);
     // Refresh reads the servers and files through the same handlers: nothing drifted, nothing to do.
@@ -356,7 +297,7 @@ describe("e2e yaml - revoke on delete from YAML", () => {
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), revocationProgram(["bob"]));
     const planned = await t.preview();
     assert.deepEqual(
-      changes(planned.changeSummary),
+      changesOf(planned.changeSummary),
       { delete: 2, update: 1 },
       "alice and her key go, APP is re-signed",
     );
@@ -458,25 +399,25 @@ describe("e2e yaml - outputs known during preview (no KeyPair)", () => {
     // Creates preview with nothing created (the plugin previews Create too).
     const created = await t.preview();
     const first = await t.up();
-    assert.deepEqual(changes(created.changeSummary), changes(first.summary.resourceChanges ?? {}));
+    assert.deepEqual(changesOf(created.changeSummary), changesOf(first.summary.resourceChanges ?? {}));
     assert.equal(changeCount((await t.preview()).changeSummary), 0);
 
     await t.stack.setConfig("appConnections", { value: "10" });
     const planned = await t.preview();
     assert.deepEqual(
-      changes(planned.changeSummary),
+      changesOf(planned.changeSummary),
       { update: 1 },
       "APP only: alice reads APP's unchanged key",
     );
     const up = await t.up();
-    assert.deepEqual(changes(up.summary.resourceChanges ?? {}), { update: 1 });
+    assert.deepEqual(changesOf(up.summary.resourceChanges ?? {}), { update: 1 });
     assert.equal(up.outputs.aliceJwt.value, first.outputs.aliceJwt.value, "alice is not re-signed");
     assert.equal(up.outputs.appPublicKey.value, first.outputs.appPublicKey.value);
 
     // The operator's update likewise: APP reads its key and seed, unchanged.
     await t.stack.setConfig("operatorTags[0]", { value: "prod" }, true);
-    assert.deepEqual(changes((await t.preview()).changeSummary), { update: 1 }, "the operator only");
-    assert.deepEqual(changes((await t.up()).summary.resourceChanges ?? {}), { update: 1 });
+    assert.deepEqual(changesOf((await t.preview()).changeSummary), { update: 1 }, "the operator only");
+    assert.deepEqual(changesOf((await t.up()).summary.resourceChanges ?? {}), { update: 1 });
     assert.equal(changeCount((await t.preview()).changeSummary), 0);
   });
 });

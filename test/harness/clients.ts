@@ -69,3 +69,24 @@ export async function roundTrip(nc: NatsConnection, subject: string): Promise<vo
   nc.publish(subject, "x");
   for await (const m of sub) assert.equal(m.string(), "x");
 }
+
+/**
+ * Requests `subject` until it is answered: interest crosses routes and leaf connections
+ * asynchronously (and a leaf retries its remote), so the first requests may find no responders or
+ * lose the reply. Throws the last error after `ms`.
+ */
+export async function requestUntilAnswered(
+  nc: NatsConnection,
+  subject: string,
+  ms = 15_000,
+): Promise<string> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return (await nc.request(subject, "hi", { timeout: 1000 })).string();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}

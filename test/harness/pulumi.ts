@@ -241,6 +241,14 @@ export class TestStack {
   }
 }
 
+/** The non-"same", non-zero counts of a preview's or an update's summary (what an assertion prints). */
+export function changesOf(summary: Record<string, number | undefined> | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && n)) as Record<
+    string,
+    number
+  >;
+}
+
 /** Counts of non-"same" operations in a preview/up summary. */
 export function changeCount(summary: Record<string, number | undefined>): number {
   return Object.entries(summary)

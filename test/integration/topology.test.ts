@@ -18,6 +18,7 @@ import {
 import { renderServerConfig } from "../../core/serverConfig";
 import { ResolverClient } from "../../io/resolverClient";
 import { closeAllResolvers } from "../../io/resolverPool";
+import { requestUntilAnswered } from "../harness/clients";
 import { type Outs, type UserOuts, type World, world } from "../harness/identities";
 import { type Cluster, NatsServer, startCluster, startHubAndLeaf } from "../harness/natsServer";
 
@@ -63,22 +64,6 @@ async function serve(nc: NatsConnection, subject: string, reply: string): Promis
     },
   });
   await nc.flush();
-}
-
-/**
- * Requests until answered: interest crosses routes and leaf connections asynchronously, so the
- * first requests may find no responders (or lose the reply) until the subscriptions have propagated.
- */
-async function requestUntilAnswered(nc: NatsConnection, subject: string): Promise<string> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    try {
-      return (await nc.request(subject, "", { timeout: 1000 })).string();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await sleep(POLL_MS);
-    }
-  }
 }
 
 /** How many leaf connections each server currently lists in `/leafz`. */
@@ -217,7 +202,7 @@ describe("topology - a plain leaf on a 3-server operator-mode hub cluster", () =
         const service = await connectWithCreds(hub, svc.creds);
         try {
           await serve(service, `greet.${i}`, `hello from ${i}`);
-          assert.equal(await requestUntilAnswered(client, `greet.${i}`), `hello from ${i}`);
+          assert.equal(await requestUntilAnswered(client, `greet.${i}`, WAIT_MS), `hello from ${i}`);
         } finally {
           await service.close();
         }
@@ -249,7 +234,7 @@ describe("topology - a plain leaf on a 3-server operator-mode hub cluster", () =
     const client = await connect({ servers: leaf!.url, reconnect: false });
     try {
       await serve(service, "greet.rotated", "hello again");
-      assert.equal(await requestUntilAnswered(client, "greet.rotated"), "hello again");
+      assert.equal(await requestUntilAnswered(client, "greet.rotated", WAIT_MS), "hello again");
     } finally {
       await client.close();
       await service.close();
@@ -321,7 +306,7 @@ describe("topology - leaf remote bound to a local account", () => {
         // OTHER's service is live: its own account reaches it, so a zero count below means isolation.
         assert.equal((await onHubOther.request(subject, "from OTHER", { timeout: 2000 })).string(), "OTHER");
 
-        assert.equal(await requestUntilAnswered(asL, subject), "APP");
+        assert.equal(await requestUntilAnswered(asL, subject, WAIT_MS), "APP");
         for (let n = 0; n < 5; n++) {
           assert.equal((await asL.request(subject, "", { timeout: 2000 })).string(), "APP");
         }
