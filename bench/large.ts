@@ -12,6 +12,7 @@ import { createKeyPair } from "../core/nkeys";
 import { REPO_ROOT } from "../test/harness/paths";
 import { benchNodeOptions, loadText } from "./machine";
 import { BenchProject, type Run } from "./project";
+import { median, REPEAT } from "./steps";
 
 export interface LargeResults {
   users: number;
@@ -27,10 +28,11 @@ interface StateBytes {
   perUser: number;
 }
 
-const STEPS: { step: string; args: string[]; env?: Record<string, string> }[] = [
+/** `repeat`: the step changes nothing, so it runs BENCH_REPEAT times (3), the two stacks by turns, and the medians are compared. */
+const STEPS: { step: string; args: string[]; env?: Record<string, string>; repeat?: boolean }[] = [
   { step: "pulumi up from empty", args: ["up", "--yes", "--skip-preview"] },
-  { step: "no-op pulumi preview", args: ["preview"] },
-  { step: "account limit changed: preview", args: ["preview"], env: { BENCH_CHANGE: "1" } },
+  { step: "no-op pulumi preview", args: ["preview"], repeat: true },
+  { step: "account limit changed: preview", args: ["preview"], env: { BENCH_CHANGE: "1" }, repeat: true },
   { step: "account limit changed: up", args: ["up", "--yes", "--skip-preview"], env: { BENCH_CHANGE: "1" } },
 ];
 
@@ -85,11 +87,19 @@ export async function runLarge(users: number, revocations: number): Promise<Larg
   try {
     const steps: LargeResults["steps"] = [];
     for (const s of STEPS) {
-      const a = await plain.step(s.args, { ...size, ...s.env });
-      const b = await revoked.step(s.args, { ...size, ...s.env, BENCH_REVOCATIONS_FILE: file });
+      const as: Run[] = [];
+      const bs: Run[] = [];
+      for (let i = 0; i < (s.repeat ? REPEAT : 1); i++) {
+        as.push(await plain.step(s.args, { ...size, ...s.env }));
+        bs.push(await revoked.step(s.args, { ...size, ...s.env, BENCH_REVOCATIONS_FILE: file }));
+      }
+      const a = median(as);
+      const b = median(bs);
+      const runs = (xs: Run[]) => xs.map((r) => (r.ms / 1000).toFixed(1)).join(", ");
       w.write(
         `  ${s.step.padEnd(32)} without ${(a.ms / 1000).toFixed(1)} s  with ${(b.ms / 1000).toFixed(1)} s  ` +
-          `ratio ${(b.ms / a.ms).toFixed(2)}×  [${b.summary}]  ${loadText(b.load)}\n`,
+          `ratio ${(b.ms / a.ms).toFixed(2)}×  [${b.summary}]  ${loadText(b.load)}\n` +
+          (as.length > 1 ? `    runs (s): without ${runs(as)}; with ${runs(bs)}; medians above\n` : ""),
       );
       steps.push({ step: s.step, plain: a, revoked: b });
     }

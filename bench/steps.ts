@@ -72,7 +72,7 @@ const STEPS: {
   },
 ];
 
-const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
+export const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 /** Runs of the one-change `up` (odd; default 1 keeps `npm run bench` under 20 minutes at 100 × 10). */
 const UP_REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT_UP ?? 1)) | 1;
 
@@ -89,7 +89,7 @@ function profiling(program: string, step: string, run: number): string[] {
 }
 
 /** The run with the median time (the lower middle one for an even count). */
-function median(runs: Run[]): Run {
+export function median(runs: Run[]): Run {
   const sorted = [...runs].sort((a, b) => a.ms - b.ms);
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
