@@ -8,12 +8,12 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { connect, credsAuthenticator } from "@nats-io/transport-node";
 import * as pulumi from "@pulumi/pulumi";
 import { decodeJwt } from "../../core/jwt";
 import { trustedKeys } from "../../core/pushCheck";
 import { closeAllResolvers } from "../../io/resolverPool";
 import { Account, OperatorWithSystemAccount, ServerConfig, SigningKey, User } from "../../sdk";
+import { connectOnce } from "../harness/clients";
 import { NatsServer } from "../harness/natsServer";
 import { changeCount, TestStack } from "../harness/pulumi";
 
@@ -49,16 +49,6 @@ const program = async () => {
   const user = new User("u", { account: app, signer: appSk });
   return { ...base, appPub: app.publicKey, appJwt: app.jwt, pushedTo: app.pushedTo, userCreds: user.creds };
 };
-
-async function userConnects(url: string, creds: string): Promise<void> {
-  const nc = await connect({
-    servers: url,
-    authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
-    reconnect: false,
-    timeout: 3000,
-  });
-  await nc.close();
-}
 
 /** The keys the operator JWT in a rendered config trusts. */
 function operatorKeys(configText: string): string[] {
@@ -120,7 +110,7 @@ describe("e2e operator change - servers must restart before accounts move to a n
     const up = await t.up();
     assert.equal(up.outputs.pushedTo.value, 1);
     const creds = String(up.outputs.userCreds.value);
-    await userConnects(server.url, creds);
+    await connectOnce(server.url, creds);
     const appPub = String(up.outputs.appPub.value);
     const sk2 = String(up.outputs.sk2.value);
 
@@ -155,7 +145,7 @@ describe("e2e operator change - servers must restart before accounts move to a n
     assert.equal(decodeJwt(String(state.app.jwt)).iss, sk2, "the new JWT is kept in state");
     assert.equal(state.config.restartRequired, true, "ServerConfig says the servers must restart");
     // The server kept the JWT it can use: the user still connects.
-    await userConnects(server.url, creds);
+    await connectOnce(server.url, creds);
     assert.ok(changeCount((await t.preview()).changeSummary) >= 1, "preview shows the account still to push");
 
     // Restart with the re-rendered config (the operator JWT with sk2): up converges.
@@ -168,7 +158,7 @@ describe("e2e operator change - servers must restart before accounts move to a n
     const up2 = await t.up();
     assert.equal(up2.outputs.pushedTo.value, 1);
     assert.equal(decodeJwt(String(up2.outputs.appJwt.value)).iss, sk2);
-    await userConnects(server.url, String(up2.outputs.userCreds.value));
+    await connectOnce(server.url, String(up2.outputs.userCreds.value));
     assert.equal(changeCount((await t.preview()).changeSummary), 0, "converged");
   });
 

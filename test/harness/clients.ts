@@ -11,17 +11,22 @@ export function connectAs(url: string, creds: string): Promise<NatsConnection> {
   });
 }
 
+/** Connects with the creds, flushes and closes; throws when the server refuses them. */
+export async function connectOnce(url: string, creds: string): Promise<void> {
+  const nc = await connect({
+    servers: url,
+    authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
+    reconnect: false,
+    timeout: 3000,
+  });
+  await nc.flush();
+  await nc.close();
+}
+
 /** "admitted" when the server accepts the creds (connect and a flush), else "refused: <why>". */
 export async function admission(url: string, creds: string): Promise<string> {
   try {
-    const nc = await connect({
-      servers: url,
-      authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
-      reconnect: false,
-      timeout: 3000,
-    });
-    await nc.flush();
-    await nc.close();
+    await connectOnce(url, creds);
     return "admitted";
   } catch (e) {
     return `refused: ${(e as Error).message}`;

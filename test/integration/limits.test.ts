@@ -12,7 +12,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { connect, credsAuthenticator } from "@nats-io/transport-node";
 import { formatCreds } from "../../core/creds";
 import { createKeyPair } from "../../core/nkeys";
 import { renderServerConfig } from "../../core/serverConfig";
@@ -21,6 +20,7 @@ import { closeAllResolvers } from "../../io/resolverPool";
 import { handler as account } from "../../provider/account";
 import type { AccountState, UserProps, UserState } from "../../provider/contracts";
 import { handler as user } from "../../provider/user";
+import { connectOnce } from "../harness/clients";
 import { type Outs, type World, world } from "../harness/identities";
 import { type CliResult, nats } from "../harness/natsCli";
 import { NatsServer } from "../harness/natsServer";
@@ -64,17 +64,6 @@ async function natsCliWith(url: string, creds: string): Promise<CliResult> {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function connectsWith(url: string, creds: string): Promise<void> {
-  const nc = await connect({
-    servers: url,
-    authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
-    reconnect: false,
-    timeout: 3000,
-  });
-  await nc.flush();
-  await nc.close();
 }
 
 describe("limits - sizes the servers enforce are judged before push and at preview", () => {
@@ -166,7 +155,7 @@ describe("limits - sizes the servers enforce are judged before push and at previ
     assert.ok(outs.jwt.length <= MAX_PAYLOAD && outs.jwt.length > MAX_PAYLOAD - 200, `${outs.jwt.length}`);
     assert.equal(outs.pushedTo, 1);
     const u = await w.newUser({ ...outs, userSignerSeed: fit.userSignerSeed }, "fit-user");
-    await connectsWith(small.url, u.creds);
+    await connectOnce(small.url, u.creds);
   });
 
   it("limits - a push the server refuses by permission says so, not that no server answered", async () => {
@@ -234,7 +223,7 @@ describe("limits - sizes the servers enforce are judged before push and at previ
     assert.match(err.message, /User "ux+": jwt size: the user JWT would be/);
     // The refusal is right: the same claims, signed anyway, cannot connect to a default server.
     const signed = (await user.create({ ...props, maxControlLine: 1 << 22 })).outs as UserState;
-    const connectErr = await failure(connectsWith(small.url, formatCreds(signed.jwt, String(signed.seed))));
+    const connectErr = await failure(connectOnce(small.url, formatCreds(signed.jwt, String(signed.seed))));
     assert.match(connectErr.message, /maximum control line exceeded|EPIPE|closed/i);
     const cli = await natsCliWith(small.url, formatCreds(signed.jwt, String(signed.seed)));
     assert.notEqual(cli.code, 0);
@@ -247,7 +236,7 @@ describe("limits - sizes the servers enforce are judged before push and at previ
     assert.deepEqual(check.failures ?? [], []);
     const { outs } = await user.create(props);
     assert.ok(outs.jwt.length <= 3584 && outs.jwt.length > 3580, `${outs.jwt.length}`);
-    await connectsWith(small.url, formatCreds(outs.jwt, String(outs.seed)));
+    await connectOnce(small.url, formatCreds(outs.jwt, String(outs.seed)));
     // The Go client (nats CLI) too: it sends about as much besides the JWT (284 bytes measured).
     const cli = await natsCliWith(small.url, formatCreds(outs.jwt, String(outs.seed)));
     assert.equal(cli.code, 0, cli.stderr);
@@ -261,7 +250,7 @@ describe("limits - sizes the servers enforce are judged before push and at previ
     const check = await user.check({}, props);
     assert.deepEqual(check.failures ?? [], []);
     const { outs } = await user.create(props);
-    await connectsWith(raised.url, formatCreds(outs.jwt, String(outs.seed)));
+    await connectOnce(raised.url, formatCreds(outs.jwt, String(outs.seed)));
     const bad = await user.check({}, { ...props, maxControlLine: 100 });
     assert.equal(bad.failures?.[0]?.property, "maxControlLine");
   });
